@@ -1,0 +1,184 @@
+/* The policy table, creation, and the hot-path wrappers that check what every
+ * policy relies on (time moves forward, worker ids are valid, an assigned
+ * worker was idle) so that the policy files need not. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <psp/policy.h>
+
+#include "internal.h"
+
+const struct psp_policy_ops *const psp_policies[] = {
+	&psp_cfcfs_ops, &psp_dfcfs_ops, &psp_darc_ops, &psp_ts_ops, &psp_sjf_ops,
+	NULL,
+};
+
+void psp_policy_conf_default(struct psp_policy_conf *conf, uint32_t nworkers,
+			     uint32_t ntypes)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->nworkers = nworkers;
+	conf->ntypes = ntypes;
+	conf->dfcfs_placement = PSP_DFCFS_ROUND_ROBIN;
+	conf->ts_quantum_ns = 5000;
+	conf->ts_variant = PSP_TS_SINGLE_QUEUE;
+	conf->ts_slo_factor = 10.0;
+	conf->darc_mode = PSP_DARC_DYNAMIC;
+	conf->darc_min_samples = 50000;
+	conf->darc_delta = 0.2;
+	conf->darc_demand_change = 0.1;
+}
+
+/* Is name one of the comma-separated words in list (case-insensitive)? */
+static int in_alias_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *s = list; *s;) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len == n && strncasecmp(s, name, n) == 0)
+			return 1;
+		if (!e)
+			break;
+		s = e + 1;
+	}
+	return 0;
+}
+
+const struct psp_policy_ops *psp_policy_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; psp_policies[i]; i++) {
+		const struct psp_policy_ops *ops = psp_policies[i];
+		if (strcasecmp(ops->name, name) == 0 || in_alias_list(ops->aliases, name))
+			return ops;
+	}
+	return NULL;
+}
+
+struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
+				     const struct psp_policy_conf *conf,
+				     struct psp_err *err)
+{
+	psp_err_clear(err);
+	if (!ops || !conf) {
+		psp_err_set(err, -EINVAL, NULL, "policy", "no policy given");
+		return NULL;
+	}
+	if (conf->nworkers < 1 || conf->nworkers > PSP_MAX_WORKERS) {
+		psp_err_set(err, -EINVAL, NULL, "workers",
+			    "must be in 1..%u (the core's worker bitmap), got %u",
+			    PSP_MAX_WORKERS, conf->nworkers);
+		return NULL;
+	}
+	if (conf->ntypes < 1 || conf->ntypes > PSP_MAX_TYPES) {
+		psp_err_set(err, -EINVAL, NULL, "types",
+			    "must be in 1..%u request types, got %u", PSP_MAX_TYPES,
+			    conf->ntypes);
+		return NULL;
+	}
+	size_t priv = ops->state_size(conf);
+	struct psp_policy *p = calloc(1, sizeof(*p) + priv);
+	if (!p) {
+		psp_err_set(err, -ENOMEM, NULL, "policy", "out of memory");
+		return NULL;
+	}
+	p->ops = ops;
+	p->conf = *conf;
+	p->idle_mask = workers_mask(conf->nworkers);
+	p->priv = priv ? (void *)(p + 1) : NULL;
+	int rc = ops->init(p, err);
+	if (rc < 0) {
+		if (err && err->code == 0)
+			psp_err_set(err, rc, NULL, ops->name, "initialisation failed");
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void psp_policy_destroy(struct psp_policy *p)
+{
+	free(p);
+}
+
+static void advance_time(struct psp_policy *p, uint64_t now_ns)
+{
+	PSP_CHECK(now_ns >= p->last_now_ns);
+	p->last_now_ns = now_ns;
+}
+
+void psp_policy_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
+{
+	advance_time(p, now_ns);
+	PSP_CHECK(r->type < p->conf.ntypes || r->type == PSP_TYPE_UNKNOWN);
+	PSP_CHECK(r->link.next == NULL);
+	r->enqueue_ns = now_ns;
+	p->queued++;
+	p->ops->enqueue(p, r, now_ns);
+}
+
+void psp_policy_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
+			 uint64_t ran_ns, bool finished, uint64_t now_ns)
+{
+	advance_time(p, now_ns);
+	PSP_CHECK(worker < p->conf.nworkers);
+	PSP_CHECK(!psp_policy_worker_idle(p, worker));
+	p->idle_mask |= 1ull << worker;
+	if (!finished) {
+		r->preemptions++;
+		r->enqueue_ns = now_ns;
+		p->queued++;
+	}
+	p->ops->complete(p, worker, r, ran_ns, finished, now_ns);
+}
+
+size_t psp_policy_dispatch(struct psp_policy *p, uint64_t now_ns,
+			   struct psp_assign *out, size_t cap)
+{
+	advance_time(p, now_ns);
+	if (p->queued == 0 || p->idle_mask == 0 || cap == 0)
+		return 0;
+#ifndef NDEBUG
+	uint64_t idle_before = p->idle_mask;
+#endif
+	size_t n = p->ops->dispatch(p, now_ns, out, cap);
+	PSP_ASSERT(n <= cap && n <= p->queued);
+#ifndef NDEBUG
+	uint64_t taken = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t bit = 1ull << out[i].worker;
+		PSP_ASSERT(out[i].worker < p->conf.nworkers);
+		PSP_ASSERT(idle_before & bit);          /* was idle */
+		PSP_ASSERT(!(taken & bit));             /* named once */
+		PSP_ASSERT(out[i].req->link.next == NULL); /* off the queues */
+		taken |= bit;
+	}
+	PSP_ASSERT((idle_before & ~taken) == p->idle_mask);
+#endif
+	for (size_t i = 0; i < n; i++)
+		out[i].req->worker = out[i].worker;
+	p->queued -= n;
+	return n;
+}
+
+size_t psp_policy_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
+		       size_t cap)
+{
+	advance_time(p, now_ns);
+	if (!p->ops->tick || cap == 0)
+		return 0;
+	return p->ops->tick(p, now_ns, workers, cap);
+}
+
+void psp_policy_describe(const struct psp_policy *p, char *buf, size_t cap)
+{
+	if (cap == 0)
+		return;
+	buf[0] = '\0';
+	if (p->ops->describe)
+		p->ops->describe(p, buf, cap);
+}

@@ -1,0 +1,117 @@
+/* Workloads: the YAML files in workloads/, their loader (libyaml) and the
+ * sampler that draws arrivals, types and service times from them (GSL).
+ * psp-sim and psp-client both read workloads through this module.
+ *
+ * Schema (see README "Workload files"):
+ *   name: high-bimodal
+ *   description: ...
+ *   arrival: poisson            # or "constant"; default poisson
+ *   types:
+ *     - name: SHORT
+ *       ratio: 0.5
+ *       wire_id: 1               # optional, default position + 1
+ *       service: {dist: constant, mean_us: 1}
+ * or, for a phased workload, instead of types:
+ *   phases:
+ *     - duration_ms: 5000
+ *       types: [ ...as above... ]
+ * Types are matched by name across phases; a type missing from a phase has
+ * ratio 0 there.
+ */
+#ifndef PSP_WORKLOAD_H
+#define PSP_WORKLOAD_H
+
+#include <stdint.h>
+
+#include <psp/err.h>
+#include <psp/req.h>
+
+#define PSP_WL_MAX_PHASES 16u
+#define PSP_WL_NAME_MAX 48u
+
+enum psp_dist_kind {
+	PSP_DIST_CONSTANT = 0, /* mean_us */
+	PSP_DIST_EXPONENTIAL,  /* mean_us */
+	PSP_DIST_LOGNORMAL,    /* mean_us, sigma (of the underlying normal) */
+	PSP_DIST_BOUNDED_PARETO, /* alpha, min_us, max_us */
+	PSP_DIST_UNIFORM,      /* min_us, max_us */
+};
+
+struct psp_dist {
+	enum psp_dist_kind kind;
+	double mean_us; /* given (constant, exponential, lognormal) or derived */
+	double sigma;
+	double alpha;
+	double min_us, max_us;
+};
+
+enum psp_arrival_kind {
+	PSP_ARRIVAL_POISSON = 0,
+	PSP_ARRIVAL_CONSTANT, /* evenly spaced */
+};
+
+struct psp_wl_phase {
+	double duration_ms;             /* 0 for a workload without phases */
+	double ratio[PSP_MAX_TYPES];    /* by global type index; sums to 1 */
+	struct psp_dist service[PSP_MAX_TYPES];
+	double mean_service_us;         /* sum ratio x mean over the phase */
+};
+
+struct psp_workload {
+	char name[PSP_WL_NAME_MAX];
+	char description[256];
+	char path[512];  /* the file it was read from */
+	enum psp_arrival_kind arrival;
+	uint32_t ntypes; /* union of the types of every phase */
+	char type_name[PSP_MAX_TYPES][PSP_WL_NAME_MAX];
+	uint32_t wire_id[PSP_MAX_TYPES]; /* 1..; 0 is "unknown" on the wire */
+	uint32_t nphases; /* 1 for a workload without phases */
+	struct psp_wl_phase phase[PSP_WL_MAX_PHASES];
+};
+
+/* Loads a workload by name (looked up as NAME.yml in the workload
+ * directory) or by path (anything containing '/' or ending in .yml/.yaml).
+ * On failure returns a negative errno with err naming the file, line and key
+ * (an unknown name lists the available ones).  Does not keep the file open. */
+int psp_workload_load(const char *name_or_path, struct psp_workload *wl,
+		      struct psp_err *err);
+
+/* Parses one YAML file.  Same errors as psp_workload_load. */
+int psp_workload_parse_file(const char *path, struct psp_workload *wl,
+			    struct psp_err *err);
+
+/* The directory workload names are looked up in: $PSP_WORKLOAD_PATH if set,
+ * else ../share/psp/workloads beside the running binary if it exists, else
+ * the source tree's workloads/ (compiled in).  Never NULL. */
+const char *psp_workload_dir(void);
+
+/* Writes the names of the workloads in psp_workload_dir() (sorted, without
+ * .yml) as a comma-separated list into buf.  Returns how many. */
+unsigned psp_workload_list(char *buf, unsigned cap);
+
+/* Mean of a distribution in microseconds. */
+double psp_dist_mean_us(const struct psp_dist *d);
+
+/* The global type index with the given wire id, or PSP_TYPE_UNKNOWN. */
+uint32_t psp_workload_type_by_wire(const struct psp_workload *wl, uint32_t wire_id);
+
+/* Draws from a workload with GSL.  One generator per purpose, each seeded
+ * from the one seed, so changing how one stream is used leaves the others
+ * alone.  Opaque; created and freed explicitly. */
+struct psp_wl_sampler;
+
+/* Returns NULL on allocation failure. */
+struct psp_wl_sampler *psp_wl_sampler_create(const struct psp_workload *wl,
+					     uint64_t seed);
+void psp_wl_sampler_destroy(struct psp_wl_sampler *s);
+
+/* The type index of the next request in phase ph. */
+uint32_t psp_wl_sample_type(struct psp_wl_sampler *s, uint32_t ph);
+/* A service time in ns (at least 1) for type t in phase ph. */
+uint64_t psp_wl_sample_service_ns(struct psp_wl_sampler *s, uint32_t ph, uint32_t t);
+/* The gap to the next arrival in ns (fractional) at rate_per_ns. */
+double psp_wl_sample_gap_ns(struct psp_wl_sampler *s, double rate_per_ns);
+/* A uniform 64-bit value from the "policy" stream (d-FCFS placement). */
+uint64_t psp_wl_sample_u64(struct psp_wl_sampler *s);
+
+#endif
