@@ -73,4 +73,13 @@ size_t psp_darc_plan_format(const struct psp_darc_plan *plan,
 /* Formats a core set as ranges ("1-13", "0,2,5-7", "-" when empty). */
 size_t psp_cores_format(uint64_t mask, char *buf, size_t cap);
 
+struct psp_policy;
+
+/* The reservation a DARC policy has installed, or NULL while it still runs
+ * its c-FCFS warm-up (or p is not a DARC policy). */
+const struct psp_darc_plan *psp_darc_current_plan(const struct psp_policy *p);
+
+/* How many reservations p has installed so far (0 for other policies). */
+uint32_t psp_darc_reservations(const struct psp_policy *p);
+
 #endif

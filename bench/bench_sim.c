@@ -1,0 +1,71 @@
+/* Simulator throughput and memory: simulated requests per second on one
+ * core, and peak RSS, for a policy on a workload at one load.
+ *
+ *   build/bin/bench-sim [REQUESTS [LOAD [WORKLOAD [POLICY...]]]]
+ *   default: 20000000 requests, load 0.9, high-bimodal, cfcfs darc
+ *
+ * Figures go to stdout, one line per policy.  Not a test: nothing is
+ * asserted here; the closing notes quote what it prints. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <psp/workload.h>
+
+#include "run.h"
+
+static long max_rss_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t requests = argc > 1 ? strtoull(argv[1], NULL, 10) : 20000000;
+	double load = argc > 2 ? atof(argv[2]) : 0.9;
+	const char *wlname = argc > 3 ? argv[3] : "high-bimodal";
+	const char *defaults[] = {"cfcfs", "darc"};
+	int npol = argc > 4 ? argc - 4 : 2;
+
+	static struct psp_workload wl;
+	struct psp_err err;
+	if (psp_workload_load(wlname, &wl, &err) < 0) {
+		char buf[512];
+		fprintf(stderr, "bench-sim: %s\n", psp_err_format(&err, buf, sizeof(buf)));
+		return 2;
+	}
+	printf("# bench-sim: %s, 14 workers, load %.2f, %llu requests, one thread\n", wl.name,
+	       load, (unsigned long long)requests);
+	for (int i = 0; i < npol; i++) {
+		const char *name = argc > 4 ? argv[4 + i] : defaults[i];
+		struct sim_setup setup = {.wl = &wl, .policy = psp_policy_find(name),
+					  .requests = requests, .phase_scale = 1, .warmup = 0.1,
+					  .max_in_system = 10000000, .seed = 1};
+		if (!setup.policy) {
+			fprintf(stderr, "bench-sim: unknown policy %s\n", name);
+			return 2;
+		}
+		psp_policy_conf_default(&setup.conf, 14, wl.ntypes);
+		for (uint32_t t = 0; t < wl.ntypes; t++) {
+			setup.conf.type_ratio[t] = wl.phase[0].ratio[t];
+			setup.conf.type_mean_ns[t] =
+				(uint64_t)(psp_dist_mean_us(&wl.phase[0].service[t]) * 1e3);
+		}
+		struct sim_result res;
+		if (sim_run(&setup, load, &res, &err) < 0) {
+			char buf[512];
+			fprintf(stderr, "bench-sim: %s\n", psp_err_format(&err, buf, sizeof(buf)));
+			return 1;
+		}
+		printf("%-6s %8.2f M requests/s  %6.1f ns/request  %6.2f events/request  "
+		       "wall %.2f s  max RSS %.1f MB\n",
+		       name, (double)res.completed / res.wall_s / 1e6,
+		       res.wall_s * 1e9 / (double)res.completed,
+		       (double)res.events / (double)res.completed, res.wall_s,
+		       max_rss_kib() / 1024.0);
+		sim_result_free(&res);
+	}
+	return 0;
+}

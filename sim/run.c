@@ -1,0 +1,409 @@
+/* One discrete-event run.  Simulated time moves in one place only (the pop
+ * in run_loop); the policy core is called exactly as the engine's
+ * dispatcher calls it: enqueue on arrival, complete on finish/preemption,
+ * then dispatch and start what it returns. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <psp/darc.h>
+
+#include "evq.h"
+#include "reqpool.h"
+#include "run.h"
+
+struct sim {
+	const struct sim_setup *setup;
+	struct sim_result *res;
+	struct psp_policy *pol;
+	struct psp_wl_sampler *sampler;
+	struct sim_evq evq;
+	struct sim_reqpool pool;
+	struct psp_req **running; /* by worker */
+	uint64_t *slice_ns;       /* by worker: the slice a preemption ends */
+	struct psp_assign *assign;
+	uint32_t nworkers, ntypes;
+	uint64_t now_ns;
+
+	/* Arrival process. */
+	uint32_t phase;
+	double rate_per_ns;
+	double next_arrival_ns; /* fractional, so rounding never accumulates */
+	double phase_end_ns;
+	uint64_t arrivals_left; /* unphased workloads */
+	uint64_t warmup_arrivals; /* unphased: arrivals with id < this are not measured */
+	double warmup_until_ns;   /* phased: arrivals before this are not measured */
+
+	/* Measurement window. */
+	uint64_t first_measured_ns, last_arrival_ns;
+	bool have_first;
+	uint64_t measured_arrivals, completed_in_window;
+
+	uint64_t dispatcher_free_ns;
+	uint64_t completions_since_progress;
+
+	/* Time series (phased workloads). */
+	uint64_t bin_start_ns;
+	struct psp_hist *bin_lat; /* ntypes + 1 */
+};
+
+uint64_t sim_point_seed(uint64_t seed, double load)
+{
+	/* splitmix64 of the seed and the load in millionths */
+	uint64_t z = seed ^ ((uint64_t)llround(load * 1e6) * 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t sampler_u64(void *ctx)
+{
+	return psp_wl_sample_u64(ctx);
+}
+
+static void record_reservation(void *ctx, uint64_t now_ns, const struct psp_darc_plan *plan)
+{
+	struct sim *s = ctx;
+	struct sim_result *res = s->res;
+	if (!s->setup->timeline)
+		return;
+	for (uint32_t g = 0; g < plan->ngroups; g++) {
+		if (res->ntimeline == res->cap_timeline) {
+			uint32_t cap = res->cap_timeline ? 2 * res->cap_timeline : 16;
+			void *t = realloc(res->timeline, cap * sizeof(*res->timeline));
+			if (!t)
+				return; /* the run's error path reports memory; a lost row here is tolerable */
+			res->timeline = t;
+			res->cap_timeline = cap;
+		}
+		struct sim_timeline_row *row = &res->timeline[res->ntimeline++];
+		const struct psp_darc_group *grp = &plan->group[g];
+		row->time_ns = now_ns;
+		row->group = g;
+		size_t n = 0;
+		row->types[0] = '\0';
+		for (uint32_t i = 0; i < grp->ntypes && n < sizeof(row->types); i++)
+			n += (size_t)snprintf(row->types + n, sizeof(row->types) - n, "%s%s",
+					      i ? "+" : "", s->setup->wl->type_name[grp->types[i]]);
+		psp_cores_format(grp->reserved_mask, row->reserved, sizeof(row->reserved));
+		psp_cores_format(grp->stealable_mask, row->stealable, sizeof(row->stealable));
+	}
+}
+
+static void set_phase(struct sim *s, uint32_t ph, double load)
+{
+	const struct psp_wl_phase *p = &s->setup->wl->phase[ph];
+	s->phase = ph;
+	s->rate_per_ns = load * s->nworkers / (p->mean_service_us * 1e3);
+	s->phase_end_ns = p->duration_ms > 0 ? s->phase_end_ns + p->duration_ms * 1e6 * s->setup->phase_scale
+					     : INFINITY;
+}
+
+/* Schedules the next arrival, crossing phase boundaries (Poisson arrivals
+ * are memoryless, so redrawing at a boundary with the new rate is exact). */
+static void schedule_arrival(struct sim *s, double load)
+{
+	if (s->setup->wl->nphases == 1 && s->arrivals_left == 0)
+		return;
+	for (;;) {
+		double t = s->next_arrival_ns + psp_wl_sample_gap_ns(s->sampler, s->rate_per_ns);
+		if (t < s->phase_end_ns) {
+			s->next_arrival_ns = t;
+			break;
+		}
+		s->next_arrival_ns = s->phase_end_ns;
+		if (s->phase + 1 >= s->setup->wl->nphases)
+			return; /* the last phase is over */
+		set_phase(s, s->phase + 1, load);
+	}
+	sim_evq_push(&s->evq, (uint64_t)llround(s->next_arrival_ns), SIM_EV_ARRIVAL, 0);
+}
+
+static int on_arrival(struct sim *s, double load)
+{
+	struct sim_result *res = s->res;
+	uint64_t id = res->arrivals++;
+	if (s->arrivals_left)
+		s->arrivals_left--;
+	bool measured = s->setup->wl->nphases == 1 ? id >= s->warmup_arrivals
+						   : (double)s->now_ns >= s->warmup_until_ns;
+	schedule_arrival(s, load);
+	if (measured) {
+		if (!s->have_first) {
+			s->first_measured_ns = s->now_ns;
+			s->have_first = true;
+		}
+		s->measured_arrivals++;
+	}
+	s->last_arrival_ns = s->now_ns;
+
+	if (s->pool.in_use >= s->setup->max_in_system) {
+		res->dropped++;
+		return 0;
+	}
+	struct psp_req *r = sim_reqpool_get(&s->pool);
+	if (!r)
+		return -ENOMEM;
+	r->id = id;
+	r->arrive_ns = s->now_ns;
+	r->type = psp_wl_sample_type(s->sampler, s->phase);
+	r->service_ns = psp_wl_sample_service_ns(s->sampler, s->phase, r->type);
+	r->remaining_ns = r->service_ns;
+	r->host_flags = measured;
+	psp_policy_enqueue(s->pol, r, s->now_ns);
+	return 0;
+}
+
+static void flush_bin(struct sim *s)
+{
+	struct sim_result *res = s->res;
+	for (uint32_t t = 0; t <= s->ntypes; t++) {
+		struct psp_hist *h = &s->bin_lat[t];
+		if (h->count == 0)
+			continue;
+		if (res->nseries == res->cap_series) {
+			uint32_t cap = res->cap_series ? 2 * res->cap_series : 64;
+			void *n = realloc(res->series, cap * sizeof(*res->series));
+			if (!n)
+				return;
+			res->series = n;
+			res->cap_series = cap;
+		}
+		res->series[res->nseries++] = (struct sim_series_row){
+			.bin_start_ns = s->bin_start_ns, .type = t, .count = h->count,
+			.p50_ns = psp_hist_quantile(h, 0.5), .p99_ns = psp_hist_quantile(h, 0.99),
+			.p999_ns = psp_hist_quantile(h, 0.999)};
+		psp_hist_reset(h);
+	}
+}
+
+static void record_completion(struct sim *s, const struct psp_req *r)
+{
+	struct sim_result *res = s->res;
+	uint64_t latency = s->now_ns - r->arrive_ns;
+	res->completed++;
+	if (s->bin_lat) {
+		uint64_t bin = s->setup->series_bin_ns;
+		if (s->now_ns >= s->bin_start_ns + bin) {
+			flush_bin(s);
+			s->bin_start_ns = s->now_ns / bin * bin;
+		}
+		psp_hist_record(&s->bin_lat[r->type], latency);
+		psp_hist_record(&s->bin_lat[s->ntypes], latency);
+	}
+	if (!r->host_flags)
+		return; /* warm-up */
+	res->measured++;
+	if (s->now_ns <= s->last_arrival_ns)
+		s->completed_in_window++;
+	psp_hist_record(&res->lat[r->type], latency);
+	psp_hist_record(&res->slow[r->type],
+			(uint64_t)llround((double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns));
+}
+
+static void on_worker_event(struct sim *s, const struct sim_event *ev)
+{
+	uint32_t w = ev->worker;
+	struct psp_req *r = s->running[w];
+	s->running[w] = NULL;
+	if (ev->kind == SIM_EV_PREEMPT) {
+		uint64_t ran = s->slice_ns[w];
+		r->remaining_ns -= ran;
+		s->res->preemptions++;
+		psp_policy_complete(s->pol, w, r, ran, false, s->now_ns);
+		return;
+	}
+	psp_policy_complete(s->pol, w, r, r->remaining_ns, true, s->now_ns);
+	record_completion(s, r);
+	sim_reqpool_put(&s->pool, r);
+	if (s->setup->progress && ++s->completions_since_progress == 65536) {
+		atomic_fetch_add(s->setup->progress, s->completions_since_progress);
+		s->completions_since_progress = 0;
+	}
+}
+
+/* Starts an assignment.  A serial dispatcher spends dispatch_cost_ns on each
+ * one, so a burst of assignments starts staggered.  A request that will not
+ * finish within its slice is preempted at the slice's end, and its worker
+ * is freed preempt_cost_ns later (the cost of saving its context). */
+static void start_request(struct sim *s, const struct psp_assign *a)
+{
+	struct psp_req *r = a->req;
+	uint64_t start = s->now_ns;
+	if (s->setup->dispatch_cost_ns) {
+		if (s->dispatcher_free_ns > start)
+			start = s->dispatcher_free_ns;
+		start += s->setup->dispatch_cost_ns;
+		s->dispatcher_free_ns = start;
+	}
+	r->dispatch_ns = start;
+	s->running[a->worker] = r;
+	if (a->slice_ns && r->remaining_ns > a->slice_ns) {
+		s->slice_ns[a->worker] = a->slice_ns;
+		sim_evq_push(&s->evq, start + a->slice_ns + s->setup->preempt_cost_ns,
+			     SIM_EV_PREEMPT, a->worker);
+	} else {
+		sim_evq_push(&s->evq, start + r->remaining_ns, SIM_EV_FINISH, a->worker);
+	}
+}
+
+static int run_loop(struct sim *s, double load)
+{
+	struct sim_event ev;
+	while (sim_evq_pop(&s->evq, &ev)) {
+		PSP_ASSERT(ev.at_ns >= s->now_ns);
+		s->now_ns = ev.at_ns;
+		s->res->events++;
+		if (ev.kind == SIM_EV_ARRIVAL) {
+			if (on_arrival(s, load) < 0)
+				return -ENOMEM;
+		} else {
+			on_worker_event(s, &ev);
+		}
+		size_t n = psp_policy_dispatch(s->pol, s->now_ns, s->assign, s->nworkers);
+		for (size_t i = 0; i < n; i++)
+			start_request(s, &s->assign[i]);
+	}
+	return 0;
+}
+
+static int alloc_result(struct sim_result *res, uint32_t ntypes)
+{
+	res->ntypes = ntypes;
+	res->lat = malloc((ntypes + 1) * sizeof(*res->lat));
+	res->slow = malloc((ntypes + 1) * sizeof(*res->slow));
+	if (!res->lat || !res->slow)
+		return -ENOMEM;
+	for (uint32_t t = 0; t <= ntypes; t++) {
+		psp_hist_reset(&res->lat[t]);
+		psp_hist_reset(&res->slow[t]);
+	}
+	return 0;
+}
+
+void sim_result_free(struct sim_result *res)
+{
+	free(res->lat);
+	free(res->slow);
+	free(res->timeline);
+	free(res->series);
+	memset(res, 0, sizeof(*res));
+}
+
+static int sim_init(struct sim *s, const struct sim_setup *setup, double load,
+		    struct sim_result *res, struct psp_err *err)
+{
+	const struct psp_workload *wl = setup->wl;
+	memset(s, 0, sizeof(*s));
+	s->setup = setup;
+	s->res = res;
+	s->nworkers = setup->conf.nworkers;
+	s->ntypes = wl->ntypes;
+	sim_reqpool_init(&s->pool);
+	if (alloc_result(res, wl->ntypes) < 0)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	res->load = load;
+	res->seed = sim_point_seed(setup->seed, load);
+
+	s->sampler = psp_wl_sampler_create(wl, res->seed);
+	s->running = calloc(s->nworkers, sizeof(*s->running));
+	s->slice_ns = calloc(s->nworkers, sizeof(*s->slice_ns));
+	s->assign = calloc(s->nworkers, sizeof(*s->assign));
+	if (!s->sampler || !s->running || !s->slice_ns || !s->assign ||
+	    sim_evq_init(&s->evq, s->nworkers + 1) < 0)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	if (setup->series_bin_ns) {
+		s->bin_lat = malloc((wl->ntypes + 1) * sizeof(*s->bin_lat));
+		if (!s->bin_lat)
+			return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+		for (uint32_t t = 0; t <= wl->ntypes; t++)
+			psp_hist_reset(&s->bin_lat[t]);
+	}
+
+	struct psp_policy_conf conf = setup->conf;
+	conf.rand_u64 = sampler_u64;
+	conf.rand_ctx = s->sampler;
+	conf.on_reservation = record_reservation;
+	conf.on_reservation_ctx = s;
+	s->pol = psp_policy_create(setup->policy, &conf, err);
+	if (!s->pol)
+		return err ? err->code : -EINVAL;
+
+	s->phase_end_ns = 0;
+	set_phase(s, 0, load);
+	if (wl->nphases == 1) {
+		s->arrivals_left = setup->requests;
+		s->warmup_arrivals = (uint64_t)((double)setup->requests * setup->warmup);
+	} else {
+		double total_ms = 0;
+		for (uint32_t p = 0; p < wl->nphases; p++)
+			total_ms += wl->phase[p].duration_ms * setup->phase_scale;
+		s->warmup_until_ns = total_ms * 1e6 * setup->warmup;
+	}
+	schedule_arrival(s, load);
+	return 0;
+}
+
+static void sim_fini(struct sim *s)
+{
+	psp_policy_destroy(s->pol);
+	psp_wl_sampler_destroy(s->sampler);
+	sim_evq_fini(&s->evq);
+	sim_reqpool_fini(&s->pool);
+	free(s->running);
+	free(s->slice_ns);
+	free(s->assign);
+	free(s->bin_lat);
+}
+
+/* Rates, the overload verdict and the ALL row, once the run has drained. */
+static void summarise(struct sim *s)
+{
+	struct sim_result *res = s->res;
+	double span_s = (double)(s->last_arrival_ns - s->first_measured_ns) * 1e-9;
+	if (span_s > 0) {
+		res->offered_rps = (double)s->measured_arrivals / span_s;
+		res->achieved_rps = (double)s->completed_in_window / span_s;
+	}
+	/* The paper's client invalidates a point that answered < 99.9% of the
+	 * offered load within the run; requests still queued when arrivals stop
+	 * are what is missing here. */
+	res->overloaded = res->dropped > 0 || res->achieved_rps < 0.999 * res->offered_rps;
+	res->sim_ns = s->now_ns;
+	for (uint32_t t = 0; t < s->ntypes; t++) {
+		psp_hist_merge(&res->lat[s->ntypes], &res->lat[t]);
+		psp_hist_merge(&res->slow[s->ntypes], &res->slow[t]);
+	}
+	psp_policy_describe(s->pol, res->reservation, sizeof(res->reservation));
+	res->reservations = psp_darc_reservations(s->pol);
+	if (s->bin_lat)
+		flush_bin(s);
+	if (s->setup->progress)
+		atomic_fetch_add(s->setup->progress, s->completions_since_progress);
+}
+
+int sim_run(const struct sim_setup *setup, double load, struct sim_result *res,
+	    struct psp_err *err)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(res, 0, sizeof(*res));
+	psp_err_clear(err);
+	struct sim s;
+	int rc = sim_init(&s, setup, load, res, err);
+	if (rc == 0) {
+		rc = run_loop(&s, load);
+		if (rc < 0)
+			psp_err_set(err, rc, NULL, NULL, "out of memory after %llu requests in the system",
+				    (unsigned long long)s.pool.in_use);
+		else
+			summarise(&s);
+	}
+	sim_fini(&s);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->wall_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	return rc;
+}

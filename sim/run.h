@@ -1,0 +1,86 @@
+/* One simulation run: one policy, one workload, one load point. */
+#ifndef PSP_SIM_RUN_H
+#define PSP_SIM_RUN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <psp/hist.h>
+#include <psp/policy.h>
+#include <psp/workload.h>
+
+/* What a run needs besides the load: shared, read-only, by every run of a
+ * sweep. */
+struct sim_setup {
+	const struct psp_workload *wl;
+	const struct psp_policy_ops *policy;
+	struct psp_policy_conf conf; /* workers, types, policy knobs */
+	uint64_t requests;           /* arrivals per point (unphased workloads) */
+	double phase_scale;          /* phased workloads: duration multiplier */
+	double warmup;               /* fraction of arrivals not measured */
+	uint64_t preempt_cost_ns;    /* worker time lost per preemption */
+	uint64_t dispatch_cost_ns;   /* serial dispatcher time per dispatch */
+	uint64_t max_in_system;      /* arrivals beyond this many are dropped */
+	uint64_t seed;
+	bool timeline;               /* record DARC's reservations */
+	uint64_t series_bin_ns;      /* > 0: per-type stats per time bin */
+	atomic_uint_fast64_t *progress; /* requests completed, for the progress line; may be NULL */
+};
+
+/* One DARC reservation group as recorded in the timeline. */
+struct sim_timeline_row {
+	uint64_t time_ns;
+	uint32_t group;
+	char types[96];
+	char reserved[64];
+	char stealable[64];
+};
+
+/* Per-type p99.9 latency over one time bin (phased workloads). */
+struct sim_series_row {
+	uint64_t bin_start_ns;
+	uint32_t type; /* type index, or ntypes for ALL */
+	uint64_t count;
+	uint64_t p50_ns, p99_ns, p999_ns;
+};
+
+struct sim_result {
+	double load;
+	uint64_t seed;
+	double offered_rps, achieved_rps;
+	bool overloaded;     /* achieved < 99.9% of offered, or arrivals dropped */
+	uint64_t arrivals, completed, dropped, measured;
+	uint64_t preemptions;
+	uint64_t sim_ns;     /* simulated time of the last event */
+	uint64_t events;
+	double wall_s;
+	uint32_t ntypes;
+	/* Index ntypes holds ALL (merged at the end of the run). */
+	struct psp_hist *lat;  /* latency, ns */
+	struct psp_hist *slow; /* slowdown x 1000 */
+	char reservation[512]; /* DARC: the last one in force; else "" */
+	uint32_t reservations;
+	struct sim_timeline_row *timeline;
+	uint32_t ntimeline, cap_timeline;
+	struct sim_series_row *series;
+	uint32_t nseries, cap_series;
+};
+
+/* Slowdowns are recorded in thousandths. */
+#define SIM_SLOWDOWN_SCALE 1000.0
+
+/* The seed of a load point: the sweep seed mixed with the load, so a point
+ * gives the same result alone or in any sweep, and every policy sees the
+ * same arrivals at the same load. */
+uint64_t sim_point_seed(uint64_t seed, double load);
+
+/* Runs one point.  Returns 0, or a negative errno with err filled (policy
+ * refused its configuration, out of memory).  res must be released with
+ * sim_result_free. */
+int sim_run(const struct sim_setup *setup, double load, struct sim_result *res,
+	    struct psp_err *err);
+
+void sim_result_free(struct sim_result *res);
+
+#endif

@@ -1,0 +1,23 @@
+/* Runs independent load points on several threads.  Each point's result
+ * depends only on its inputs (its seed is derived from the sweep seed and
+ * its load), so the output is the same whatever the number of threads. */
+#ifndef PSP_SIM_SWEEP_H
+#define PSP_SIM_SWEEP_H
+
+#include "run.h"
+
+struct sim_job {
+	const struct sim_setup *setup;
+	double load;
+	struct sim_result res;
+	struct psp_err err;
+	int rc;
+};
+
+/* Runs every job, at most nthreads at a time; shows a progress line on
+ * stderr when show_progress and the sweep takes longer than 2 s.  Returns 0
+ * or the first job's negative errno (the job's err says why). */
+int sim_sweep_run(struct sim_job *jobs, uint32_t njobs, uint32_t nthreads,
+		  bool show_progress, uint64_t expected_requests);
+
+#endif
