@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Configures, builds and runs the whole test suite (Check units and CTest
+# scripts, engine end-to-end tests on software devices included).
+#   tools/test.sh              build/ (RelWithDebInfo, -Werror)
+#   tools/test.sh --sanitize   build-asan/ (AddressSanitizer + UBSan)
+#   extra arguments go to ctest, e.g. tools/test.sh -L unit
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=build
+cmake_args=()
+if [ "${1:-}" = "--sanitize" ]; then
+  shift
+  dir=build-asan
+  cmake_args+=(-DPSP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+fi
+cmake -S . -B "$dir" "${cmake_args[@]}" >/dev/null
+cmake --build "$dir" -j"$(nproc)"
+cd "$dir"
+ctest --output-on-failure "$@"
