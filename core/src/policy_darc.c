@@ -206,7 +206,8 @@ static void maybe_reserve(struct psp_policy *p, struct darc *d, uint64_t now_ns)
 	if (d->have_plan && !queueing_exceeds_mean(p, d, now_ns))
 		return;
 
-	double mean_ns[PSP_MAX_TYPES], ratio[PSP_MAX_TYPES], demand[PSP_MAX_TYPES];
+	double mean_ns[PSP_MAX_TYPES] = {0}, ratio[PSP_MAX_TYPES] = {0};
+	double demand[PSP_MAX_TYPES] = {0};
 	ring_profile(d, c->ntypes, mean_ns, ratio);
 	ring_clear(d);
 	compute_demand(c->nworkers, c->ntypes, mean_ns, ratio, demand);
