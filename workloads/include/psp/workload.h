@@ -53,6 +53,9 @@ enum psp_arrival_kind {
 struct psp_wl_phase {
 	double duration_ms;             /* 0 for a workload without phases */
 	double ratio[PSP_MAX_TYPES];    /* by global type index; sums to 1 */
+	/* A type absent from this phase (ratio 0) keeps its distribution of the
+	 * nearest earlier phase listing it (else the first later one), so
+	 * sampling it or reading its mean stays well defined. */
 	struct psp_dist service[PSP_MAX_TYPES];
 	double mean_service_us;         /* sum ratio x mean over the phase */
 };
@@ -91,6 +94,9 @@ unsigned psp_workload_list(char *buf, unsigned cap);
 
 /* Mean of a distribution in microseconds. */
 double psp_dist_mean_us(const struct psp_dist *d);
+
+/* The YAML name of a distribution ("bounded_pareto"), or "unknown". */
+const char *psp_dist_name(enum psp_dist_kind kind);
 
 /* The global type index with the given wire id, or PSP_TYPE_UNKNOWN. */
 uint32_t psp_workload_type_by_wire(const struct psp_workload *wl, uint32_t wire_id);

@@ -1,0 +1,62 @@
+/* Loading a workload by name or path, and looking types up by wire id. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A name is a bare word ("tpcc"); anything with a '/' or a YAML suffix is a
+ * path, so "./tpcc.yml" and "tpcc.yml" read that file in the current
+ * directory rather than the workload directory. */
+static bool is_path(const char *s)
+{
+	return strchr(s, '/') || ends_with(s, ".yml") || ends_with(s, ".yaml");
+}
+
+int psp_workload_load(const char *name_or_path, struct psp_workload *wl,
+		      struct psp_err *err)
+{
+	char path[sizeof(wl->path)], names[192];
+	psp_err_clear(err);
+	if (!name_or_path || !name_or_path[0])
+		return psp_err_set(err, -EINVAL, NULL, NULL,
+				   "no workload given; available in %s: %s", psp_workload_dir(),
+				   (psp_workload_list(names, sizeof(names)), names));
+	if (is_path(name_or_path))
+		return psp_workload_parse_file(name_or_path, wl, err);
+
+	const char *dir = psp_workload_dir();
+	int n = snprintf(path, sizeof(path), "%s/%s.yml", dir, name_or_path);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return psp_err_set(err, -ENAMETOOLONG, NULL, NULL,
+				   "workload path %s/%s.yml is too long", dir, name_or_path);
+	struct stat st;
+	if (stat(path, &st) != 0 && errno == ENOENT) {
+		psp_workload_list(names, sizeof(names));
+		return psp_err_set(err, -ENOENT, NULL, NULL,
+				   "unknown workload '%s' (no %s.yml in %s); available: %s",
+				   name_or_path, name_or_path, dir, names[0] ? names : "none");
+	}
+	return psp_workload_parse_file(path, wl, err);
+}
+
+/* Linear: at most PSP_MAX_TYPES entries, and hosts call it once per type at
+ * setup or once per parsed packet (a 16-entry scan of one cache line or two
+ * costs less than a hash would). */
+uint32_t psp_workload_type_by_wire(const struct psp_workload *wl, uint32_t wire_id)
+{
+	if (wire_id == 0)
+		return PSP_TYPE_UNKNOWN;
+	for (uint32_t t = 0; t < wl->ntypes; t++)
+		if (wl->wire_id[t] == wire_id)
+			return t;
+	return PSP_TYPE_UNKNOWN;
+}

@@ -1,0 +1,605 @@
+/* The workload file loader: reads one YAML file with libyaml's document API
+ * into a struct psp_workload, strictly (Caladan cfg.c style): unknown keys,
+ * missing keys, wrong types and out-of-range values all fail with an error
+ * that names the file, the 1-based line and column, and the key path
+ * (e.g. phases[0].types[2].service.dist).
+ *
+ * The document API builds the whole tree first; workload files are a few
+ * dozen lines, so that costs nothing and lets us point at any node's mark
+ * (key or value) when something is wrong, which the event API makes awkward.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "internal.h"
+
+#define KEY_MAX 96u
+#define RATIO_SUM_TOL 1e-6
+#define WIRE_ID_MAX 65535u
+
+/* Parse state; lives on psp_workload_parse_file's stack. */
+struct ctx {
+	const char *path;
+	yaml_document_t *doc;
+	struct psp_workload *wl;
+	struct psp_err *err;
+	/* Per global type: the explicit wire id (0 = not given) and where the
+	 * type's wire id comes from, for the duplicate check at the end. */
+	uint32_t wire_given[PSP_MAX_TYPES];
+	yaml_mark_t wire_mark[PSP_MAX_TYPES];
+	char wire_key[PSP_MAX_TYPES][KEY_MAX];
+	uint32_t first_phase[PSP_MAX_TYPES];
+};
+
+/* "path:line:col" (1-based), shortening the path from the left so that the
+ * line and column always survive truncation. */
+static void format_where(char *out, size_t cap, const char *path, yaml_mark_t m)
+{
+	char pos[48];
+	int poslen = snprintf(pos, sizeof(pos), ":%zu:%zu", m.line + 1, m.column + 1);
+	size_t plen = strlen(path), room = cap - (size_t)poslen - 1;
+	if (plen > room) {
+		memcpy(out, "...", 3);
+		memcpy(out + 3, path + plen - (room - 3), room - 3);
+		plen = room;
+	} else {
+		memcpy(out, path, plen);
+	}
+	memcpy(out + plen, pos, (size_t)poslen + 1);
+}
+
+/* Bounded copy of a key path (KEY_MAX bytes). */
+static void key_copy(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= KEY_MAX)
+		n = KEY_MAX - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Records an -EINVAL error at mark m (a node's start) and returns -EINVAL. */
+static int fail_at(struct ctx *c, yaml_mark_t m, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct ctx *c, yaml_mark_t m, const char *key, const char *fmt, ...)
+{
+	char where[sizeof(c->err->where)], msg[sizeof(c->err->msg)];
+	format_where(where, sizeof(where), c->path, m);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return psp_err_set(c->err, -EINVAL, where, key, "%s", msg);
+}
+
+/* prefix.k, or k when prefix is empty.  The longest key the schema allows,
+ * phases[15].types[15].service.mean_us, is 37 characters, so only a user's
+ * unknown key can be cut short, and it is quoted in full in the message. */
+static const char *key_join(char *buf, const char *prefix, const char *k)
+{
+	if (snprintf(buf, KEY_MAX, "%s%s%s", prefix, prefix[0] ? "." : "", k) >= (int)KEY_MAX)
+		buf[KEY_MAX - 2] = '~'; /* mark the cut */
+	return buf;
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return "a scalar";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* Reads the mapping n into vals[i] (NULL when absent), one per allowed key.
+ * Rejects a non-mapping, non-scalar keys, unknown keys (naming the allowed
+ * ones) and duplicate keys; keys[i] gets each key's node for value errors
+ * that are better reported at the key. */
+static int read_map(struct ctx *c, yaml_node_t *n, const char *prefix,
+		    const char *const *allowed, size_t nallowed,
+		    yaml_node_t **vals, yaml_node_t **keys)
+{
+	char key[KEY_MAX];
+	for (size_t i = 0; i < nallowed; i++)
+		vals[i] = keys[i] = NULL;
+	if (n->type != YAML_MAPPING_NODE)
+		return fail_at(c, n->start_mark, prefix[0] ? prefix : "(top level)",
+			       "expected a mapping, got %s", node_kind(n));
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		if (k->type != YAML_SCALAR_NODE)
+			return fail_at(c, k->start_mark, prefix,
+				       "expected a key name, got %s", node_kind(k));
+		size_t i = 0;
+		while (i < nallowed && strcmp(scalar(k), allowed[i]) != 0)
+			i++;
+		if (i == nallowed) {
+			char list[160];
+			size_t len = 0;
+			list[0] = '\0';
+			for (size_t j = 0; j < nallowed && len < sizeof(list); j++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len,
+							"%s%s", j ? ", " : "", allowed[j]);
+			return fail_at(c, k->start_mark, key_join(key, prefix, scalar(k)),
+				       "unknown key '%s'; allowed here: %s", scalar(k), list);
+		}
+		if (vals[i])
+			return fail_at(c, k->start_mark, key_join(key, prefix, scalar(k)),
+				       "duplicate key '%s' (first given on line %zu)",
+				       scalar(k), keys[i]->start_mark.line + 1);
+		vals[i] = v;
+		keys[i] = k;
+	}
+	return 0;
+}
+
+static int require(struct ctx *c, const yaml_node_t *map, const yaml_node_t *v,
+		   const char *prefix, const char *name)
+{
+	char key[KEY_MAX];
+	if (v)
+		return 0;
+	return fail_at(c, map->start_mark, key_join(key, prefix, name),
+		       "missing required key '%s'", name);
+}
+
+/* A non-empty scalar that fits in cap bytes. */
+static int get_string(struct ctx *c, const yaml_node_t *n, const char *key,
+		      char *out, size_t cap)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return fail_at(c, n->start_mark, key, "expected a string, got %s", node_kind(n));
+	size_t len = n->data.scalar.length;
+	if (len == 0)
+		return fail_at(c, n->start_mark, key, "must not be empty");
+	if (len >= cap)
+		return fail_at(c, n->start_mark, key, "too long: %zu characters, at most %zu",
+			       len, cap - 1);
+	memcpy(out, scalar(n), len + 1);
+	return 0;
+}
+
+/* A finite number; the whole scalar must parse (strtod), so "1 us" or "fast"
+ * are rejected rather than read as 1 or 0. */
+static int get_number(struct ctx *c, const yaml_node_t *n, const char *key, double *out)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return fail_at(c, n->start_mark, key, "expected a number, got %s", node_kind(n));
+	const char *s = scalar(n);
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || !isfinite(v) || errno == ERANGE)
+		return fail_at(c, n->start_mark, key, "expected a finite number, got '%s'", s);
+	*out = v;
+	return 0;
+}
+
+static int get_positive(struct ctx *c, const yaml_node_t *n, const char *key, double *out)
+{
+	int rc = get_number(c, n, key, out);
+	if (rc)
+		return rc;
+	if (!(*out > 0))
+		return fail_at(c, n->start_mark, key, "must be > 0, got %g", *out);
+	return 0;
+}
+
+static int get_wire_id(struct ctx *c, const yaml_node_t *n, const char *key, uint32_t *out)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return fail_at(c, n->start_mark, key,
+			       "expected an integer in 1..%u, got %s", WIRE_ID_MAX, node_kind(n));
+	const char *s = scalar(n);
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno == ERANGE)
+		return fail_at(c, n->start_mark, key,
+			       "expected an integer in 1..%u, got '%s'", WIRE_ID_MAX, s);
+	if (v < 1 || v > WIRE_ID_MAX)
+		return fail_at(c, n->start_mark, key,
+			       "must be in 1..%u (0 means unknown on the wire), got %lld",
+			       WIRE_ID_MAX, v);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* service: {dist, mean_us | sigma | alpha | min_us | max_us}.  Every
+ * parameter the distribution takes is required and no other is accepted, so
+ * a lognormal without sigma or a constant with a stray sigma is an error
+ * rather than a silent default. */
+static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
+			 struct psp_dist *d)
+{
+	static const char *const allowed[] = {
+		"dist", "mean_us", "sigma", "alpha", "min_us", "max_us",
+	};
+	enum { F_DIST, F_PARAM0 }; /* allowed[F_PARAM0 + i] is wl_param_key(i) */
+	yaml_node_t *v[6], *k[6];
+	char key[KEY_MAX], text[64];
+	int rc = read_map(c, n, prefix, allowed, 6, v, k);
+	if (rc || (rc = require(c, n, v[F_DIST], prefix, "dist")))
+		return rc;
+	key_join(key, prefix, "dist");
+	if (v[F_DIST]->type != YAML_SCALAR_NODE)
+		return fail_at(c, v[F_DIST]->start_mark, key,
+			       "expected a distribution name, got %s", node_kind(v[F_DIST]));
+	memset(d, 0, sizeof(*d));
+	if (wl_dist_parse(scalar(v[F_DIST]), &d->kind) < 0)
+		return fail_at(c, v[F_DIST]->start_mark, key,
+			       "unknown distribution '%s'; known: %s",
+			       scalar(v[F_DIST]), wl_dist_known());
+
+	unsigned want = wl_dist_params(d->kind);
+	double val[WL_NPARAMS] = {0};
+	for (unsigned i = 0; i < WL_NPARAMS; i++) {
+		yaml_node_t *pv = v[F_PARAM0 + i];
+		key_join(key, prefix, wl_param_key(i));
+		if (pv && !(want & (1u << i)))
+			return fail_at(c, k[F_PARAM0 + i]->start_mark, key,
+				       "'%s' does not apply to dist %s, which takes: %s",
+				       wl_param_key(i), psp_dist_name(d->kind),
+				       wl_dist_params_text(d->kind, text, sizeof(text)));
+		if (!pv && (want & (1u << i)))
+			return fail_at(c, n->start_mark, key,
+				       "missing required key '%s' (dist %s takes: %s)",
+				       wl_param_key(i), psp_dist_name(d->kind),
+				       wl_dist_params_text(d->kind, text, sizeof(text)));
+		if (!pv)
+			continue;
+		rc = get_number(c, pv, key, &val[i]);
+		if (rc)
+			return rc;
+		/* sigma = 0 is a degenerate but valid lognormal; the others
+		 * are scales or shapes that must be positive. */
+		if ((1u << i) == WL_P_SIGMA ? val[i] < 0 : !(val[i] > 0))
+			return fail_at(c, pv->start_mark, key, "must be %s, got %g",
+				       (1u << i) == WL_P_SIGMA ? ">= 0" : "> 0", val[i]);
+	}
+	d->mean_us = val[0];
+	d->sigma = val[1];
+	d->alpha = val[2];
+	d->min_us = val[3];
+	d->max_us = val[4];
+	if ((want & WL_P_MIN) && d->min_us >= d->max_us)
+		return fail_at(c, v[F_PARAM0 + 3]->start_mark, key_join(key, prefix, "min_us"),
+			       "min_us must be < max_us, got min_us %g >= max_us %g",
+			       d->min_us, d->max_us);
+	if (!(want & WL_P_MEAN))
+		d->mean_us = psp_dist_mean_us(d);
+	return 0;
+}
+
+/* The global index of type name, adding it to the union if new. */
+static int type_index(struct ctx *c, const yaml_node_t *name_node, const char *key,
+		      const char *name, uint32_t phase, uint32_t *t)
+{
+	struct psp_workload *wl = c->wl;
+	for (uint32_t i = 0; i < wl->ntypes; i++) {
+		if (strcmp(wl->type_name[i], name) == 0) {
+			*t = i;
+			return 0;
+		}
+	}
+	if (wl->ntypes == PSP_MAX_TYPES)
+		return fail_at(c, name_node->start_mark, key,
+			       "type '%s' would be type %u; at most %u types (PSP_MAX_TYPES) "
+			       "across all phases", name, PSP_MAX_TYPES + 1, PSP_MAX_TYPES);
+	*t = wl->ntypes++;
+	snprintf(wl->type_name[*t], PSP_WL_NAME_MAX, "%s", name);
+	c->first_phase[*t] = phase;
+	return 0;
+}
+
+/* One entry of a types list: {name, ratio, wire_id?, service}. */
+static int parse_type(struct ctx *c, yaml_node_t *n, const char *prefix,
+		      uint32_t ph, bool *seen, char (*seen_key)[KEY_MAX])
+{
+	static const char *const allowed[] = {"name", "ratio", "wire_id", "service"};
+	enum { F_NAME, F_RATIO, F_WIRE, F_SERVICE };
+	yaml_node_t *v[4], *k[4];
+	char key[KEY_MAX], sub[KEY_MAX], name[PSP_WL_NAME_MAX];
+	struct psp_wl_phase *phase = &c->wl->phase[ph];
+	uint32_t t = 0;
+	double ratio;
+
+	int rc = read_map(c, n, prefix, allowed, 4, v, k);
+	if (rc || (rc = require(c, n, v[F_NAME], prefix, "name")) ||
+	    (rc = require(c, n, v[F_RATIO], prefix, "ratio")) ||
+	    (rc = require(c, n, v[F_SERVICE], prefix, "service")))
+		return rc;
+
+	key_join(key, prefix, "name");
+	if ((rc = get_string(c, v[F_NAME], key, name, sizeof(name))) ||
+	    (rc = type_index(c, v[F_NAME], key, name, ph, &t)))
+		return rc;
+	if (seen[t])
+		return fail_at(c, v[F_NAME]->start_mark, key,
+			       "duplicate type name '%s' in this phase (also %s)",
+			       name, seen_key[t]);
+	seen[t] = true;
+	key_copy(seen_key[t], prefix);
+
+	key_join(key, prefix, "ratio");
+	if ((rc = get_number(c, v[F_RATIO], key, &ratio)))
+		return rc;
+	if (!(ratio > 0 && ratio <= 1))
+		return fail_at(c, v[F_RATIO]->start_mark, key,
+			       "must be in (0, 1], got %g (leave a type out of a phase "
+			       "to give it ratio 0)", ratio);
+	phase->ratio[t] = ratio;
+
+	if (v[F_WIRE]) {
+		uint32_t id = 0;
+		key_join(key, prefix, "wire_id");
+		if ((rc = get_wire_id(c, v[F_WIRE], key, &id)))
+			return rc;
+		if (c->wire_given[t] && c->wire_given[t] != id)
+			return fail_at(c, v[F_WIRE]->start_mark, key,
+				       "wire_id %u for type '%s' differs from %u given at %s",
+				       id, name, c->wire_given[t], c->wire_key[t]);
+		if (!c->wire_given[t]) {
+			c->wire_given[t] = id;
+			c->wire_mark[t] = v[F_WIRE]->start_mark;
+			key_copy(c->wire_key[t], key);
+		}
+	} else if (!c->wire_given[t] && !c->wire_key[t][0]) {
+		/* Default id; remember the type's first entry for errors. */
+		c->wire_mark[t] = n->start_mark;
+		key_copy(c->wire_key[t], prefix);
+	}
+
+	return parse_service(c, v[F_SERVICE], key_join(sub, prefix, "service"),
+			     &phase->service[t]);
+}
+
+/* A types list for phase ph; prefix is "" or "phases[i]". */
+static int parse_types(struct ctx *c, yaml_node_t *n, const char *prefix, uint32_t ph)
+{
+	char key[KEY_MAX], item[KEY_MAX];
+	bool seen[PSP_MAX_TYPES] = {false};
+	char seen_key[PSP_MAX_TYPES][KEY_MAX];
+	struct psp_wl_phase *phase = &c->wl->phase[ph];
+
+	key_join(key, prefix, "types");
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail_at(c, n->start_mark, key, "expected a list of types, got %s",
+			       node_kind(n));
+	yaml_node_item_t *items = n->data.sequence.items.start;
+	size_t count = (size_t)(n->data.sequence.items.top - items);
+	if (count == 0)
+		return fail_at(c, n->start_mark, key, "must list at least one type");
+	for (size_t j = 0; j < count; j++) {
+		if (snprintf(item, sizeof(item), "%s[%zu]", key, j) >= (int)sizeof(item))
+			item[sizeof(item) - 2] = '~'; /* cannot happen: keys are short */
+		int rc = parse_type(c, yaml_document_get_node(c->doc, items[j]), item,
+				    ph, seen, seen_key);
+		if (rc)
+			return rc;
+	}
+
+	double sum = 0, mean = 0;
+	for (uint32_t t = 0; t < c->wl->ntypes; t++) {
+		sum += phase->ratio[t];
+		mean += phase->ratio[t] * phase->service[t].mean_us;
+	}
+	if (fabs(sum - 1.0) > RATIO_SUM_TOL)
+		return fail_at(c, n->start_mark, key,
+			       "ratios must sum to 1 (within %g), got %.9g",
+			       RATIO_SUM_TOL, sum);
+	phase->mean_service_us = mean;
+	return 0;
+}
+
+static int parse_phases(struct ctx *c, yaml_node_t *n)
+{
+	static const char *const allowed[] = {"duration_ms", "types"};
+	yaml_node_t *v[2], *k[2];
+	char prefix[KEY_MAX], key[KEY_MAX];
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail_at(c, n->start_mark, "phases", "expected a list of phases, got %s",
+			       node_kind(n));
+	yaml_node_item_t *items = n->data.sequence.items.start;
+	size_t count = (size_t)(n->data.sequence.items.top - items);
+	if (count == 0)
+		return fail_at(c, n->start_mark, "phases", "must list at least one phase");
+	if (count > PSP_WL_MAX_PHASES)
+		return fail_at(c, yaml_document_get_node(c->doc, items[PSP_WL_MAX_PHASES])->start_mark,
+			       "phases", "at most %u phases (PSP_WL_MAX_PHASES), got %zu",
+			       PSP_WL_MAX_PHASES, count);
+	for (uint32_t i = 0; i < count; i++) {
+		yaml_node_t *pn = yaml_document_get_node(c->doc, items[i]);
+		struct psp_wl_phase *phase = &c->wl->phase[i];
+		snprintf(prefix, sizeof(prefix), "phases[%u]", i);
+		int rc = read_map(c, pn, prefix, allowed, 2, v, k);
+		if (rc || (rc = require(c, pn, v[0], prefix, "duration_ms")) ||
+		    (rc = require(c, pn, v[1], prefix, "types")) ||
+		    (rc = get_positive(c, v[0], key_join(key, prefix, "duration_ms"),
+				       &phase->duration_ms)) ||
+		    (rc = parse_types(c, v[1], prefix, i)))
+			return rc;
+	}
+	c->wl->nphases = (uint32_t)count;
+	return 0;
+}
+
+/* Fills default wire ids (position + 1 in first-seen order) and rejects two
+ * types sharing one.  Blames the entry that gave an explicit id, since a
+ * default cannot collide with another default. */
+static int check_wire_ids(struct ctx *c)
+{
+	struct psp_workload *wl = c->wl;
+	for (uint32_t t = 0; t < wl->ntypes; t++)
+		wl->wire_id[t] = c->wire_given[t] ? c->wire_given[t] : t + 1;
+	for (uint32_t j = 1; j < wl->ntypes; j++) {
+		for (uint32_t i = 0; i < j; i++) {
+			if (wl->wire_id[i] != wl->wire_id[j])
+				continue;
+			uint32_t bad = c->wire_given[j] ? j : i, other = bad == j ? i : j;
+			return fail_at(c, c->wire_mark[bad], c->wire_key[bad],
+				       "wire_id %u of type '%s' is also the wire id of type "
+				       "'%s'%s", wl->wire_id[bad], wl->type_name[bad],
+				       wl->type_name[other],
+				       c->wire_given[other] ? "" : " (its default, position + 1)");
+		}
+	}
+	return 0;
+}
+
+static int parse_root(struct ctx *c, yaml_node_t *root)
+{
+	static const char *const allowed[] = {"name", "description", "arrival", "types",
+					      "phases"};
+	enum { F_NAME, F_DESC, F_ARRIVAL, F_TYPES, F_PHASES };
+	yaml_node_t *v[5], *k[5];
+	struct psp_workload *wl = c->wl;
+
+	int rc = read_map(c, root, "", allowed, 5, v, k);
+	if (rc || (rc = require(c, root, v[F_NAME], "", "name")) ||
+	    (rc = get_string(c, v[F_NAME], "name", wl->name, sizeof(wl->name))))
+		return rc;
+	if (v[F_DESC] && (rc = get_string(c, v[F_DESC], "description", wl->description,
+					  sizeof(wl->description))))
+		return rc;
+	wl->arrival = PSP_ARRIVAL_POISSON;
+	if (v[F_ARRIVAL]) {
+		const yaml_node_t *a = v[F_ARRIVAL];
+		if (a->type != YAML_SCALAR_NODE ||
+		    (strcmp(scalar(a), "poisson") != 0 && strcmp(scalar(a), "constant") != 0))
+			return fail_at(c, a->start_mark, "arrival",
+				       "expected poisson or constant, got %s%s%s",
+				       a->type == YAML_SCALAR_NODE ? "'" : "",
+				       a->type == YAML_SCALAR_NODE ? scalar(a) : node_kind(a),
+				       a->type == YAML_SCALAR_NODE ? "'" : "");
+		if (strcmp(scalar(a), "constant") == 0)
+			wl->arrival = PSP_ARRIVAL_CONSTANT;
+	}
+	if (v[F_TYPES] && v[F_PHASES])
+		return fail_at(c, k[F_PHASES]->start_mark, "phases",
+			       "give either 'types' or 'phases', not both");
+	if (!v[F_TYPES] && !v[F_PHASES])
+		return fail_at(c, root->start_mark, "types",
+			       "missing required key: give either 'types' or 'phases'");
+	if (v[F_TYPES]) {
+		wl->nphases = 1;
+		rc = parse_types(c, v[F_TYPES], "", 0);
+	} else {
+		rc = parse_phases(c, v[F_PHASES]);
+	}
+	if (rc || (rc = check_wire_ids(c)))
+		return rc;
+
+	/* A type a phase leaves out keeps the distribution it last had (or, before
+	 * it first appears, the one it will have), so a host that samples it
+	 * anyway, or reads its mean, gets a meaningful value. */
+	for (uint32_t ph = 0; ph < wl->nphases; ph++)
+		for (uint32_t t = 0; t < wl->ntypes; t++)
+			if (wl->phase[ph].ratio[t] == 0)
+				wl->phase[ph].service[t] =
+					wl->phase[ph > c->first_phase[t] ? ph - 1 : c->first_phase[t]].service[t];
+	return 0;
+}
+
+/* Turns a libyaml failure into an error at its mark.  Reader errors (bad
+ * UTF-8) carry a byte offset rather than a mark. */
+static int syntax_error(struct ctx *c, const yaml_parser_t *p)
+{
+	char where[sizeof(c->err->where)];
+	if (p->error == YAML_MEMORY_ERROR)
+		return psp_err_set(c->err, -ENOMEM, c->path, NULL, "out of memory reading YAML");
+	if (p->error == YAML_READER_ERROR)
+		return psp_err_set(c->err, -EINVAL, c->path, NULL,
+				   "YAML syntax error: %s at byte %zu",
+				   p->problem ? p->problem : "unreadable input", p->problem_offset);
+	format_where(where, sizeof(where), c->path, p->problem_mark);
+	if (p->context)
+		return psp_err_set(c->err, -EINVAL, where, NULL,
+				   "YAML syntax error: %s %s (started on line %zu)",
+				   p->problem ? p->problem : "", p->context,
+				   p->context_mark.line + 1);
+	return psp_err_set(c->err, -EINVAL, where, NULL, "YAML syntax error: %s",
+			   p->problem ? p->problem : "malformed input");
+}
+
+int psp_workload_parse_file(const char *path, struct psp_workload *wl,
+			    struct psp_err *err)
+{
+	struct ctx c = {.path = path, .wl = wl, .err = err};
+	yaml_parser_t parser;
+	yaml_document_t doc, extra;
+	int rc;
+
+	psp_err_clear(err);
+	memset(wl, 0, sizeof(*wl));
+	if (strlen(path) >= sizeof(wl->path))
+		return psp_err_set(err, -ENAMETOOLONG, NULL, NULL,
+				   "workload path longer than %zu characters", sizeof(wl->path) - 1);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+		return psp_err_set(err, -e, path, NULL, "cannot open workload file: %s",
+				   strerror(e));
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return psp_err_set(err, -ENOMEM, path, NULL, "out of memory");
+	}
+	yaml_parser_set_input_file(&parser, f);
+	c.doc = &doc;
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = syntax_error(&c, &parser);
+		goto out_parser;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		yaml_mark_t start = {0, 0, 0};
+		rc = fail_at(&c, start, NULL, "empty workload file: expected a mapping with "
+			     "name and types (or phases)");
+		goto out_doc;
+	}
+	snprintf(wl->path, sizeof(wl->path), "%s", path);
+	rc = parse_root(&c, root);
+	if (rc)
+		goto out_doc;
+
+	/* A second document ("---") would be silently ignored otherwise. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		rc = syntax_error(&c, &parser);
+		goto out_doc;
+	}
+	yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
+	if (extra_root)
+		rc = fail_at(&c, extra_root->start_mark, NULL,
+			     "more than one YAML document; a workload file holds one");
+	yaml_document_delete(&extra);
+out_doc:
+	yaml_document_delete(&doc);
+out_parser:
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (rc)
+		memset(wl, 0, sizeof(*wl));
+	return rc;
+}
