@@ -139,6 +139,11 @@ static int on_arrival(struct sim *s, double load)
 		s->measured_arrivals++;
 	}
 	s->last_arrival_ns = s->now_ns;
+	/* Completions up to the last arrival are the achieved throughput; the
+	 * last arrival is known only once it happened, so keep the count as of
+	 * each arrival (comparing each completion with the latest arrival so
+	 * far counted only completions at the very instant of an arrival). */
+	s->completed_in_window = res->measured;
 
 	if (s->pool.in_use >= s->setup->max_in_system) {
 		res->dropped++;
@@ -197,8 +202,6 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	if (!r->host_flags)
 		return; /* warm-up */
 	res->measured++;
-	if (s->now_ns <= s->last_arrival_ns)
-		s->completed_in_window++;
 	psp_hist_record(&res->lat[r->type], latency);
 	psp_hist_record(&res->slow[r->type],
 			(uint64_t)llround((double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns));
