@@ -113,8 +113,8 @@ struct psp_policy_ops {
 	 * with err filled (key names the offending setting).  Mandatory. */
 	int (*init)(struct psp_policy *p, struct psp_err *err);
 
-	/* A request arrives (or comes back after preemption: then
-	 * r->preemptions > 0).  The policy queues it.  Mandatory. */
+	/* A new request arrives; the policy queues it.  (A preempted request
+	 * comes back through complete(), never through enqueue.)  Mandatory. */
 	void (*enqueue)(struct psp_policy *p, struct psp_req *r, uint64_t now_ns);
 
 	/* worker stopped running r: finished, or preempted (finished == false,
@@ -131,7 +131,10 @@ struct psp_policy_ops {
 			   struct psp_assign *out, size_t cap);
 
 	/* Names busy workers whose request should be preempted now (time
-	 * sharing on a polling host).  Writes at most cap worker ids; returns
+	 * sharing on a polling host).  A worker is named at every tick until
+	 * the host hands its request back through complete(), so a host that
+	 * misses one tick still preempts; a host that signals a worker per name
+	 * must remember it already did.  Writes at most cap worker ids; returns
 	 * how many.  May be NULL: the policy never preempts. */
 	size_t (*tick)(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
 		       size_t cap);
