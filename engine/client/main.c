@@ -1,0 +1,211 @@
+/* psp-client: open-loop PSP_MB load generator on DPDK.
+ *
+ *   psp-client [EAL options --] --config FILE --workload NAME --rate RPS
+ *              --duration S [--format table|csv] [--output F]
+ *              [--workers N] [--label NAME] [--seed N]
+ *
+ * Exit codes: 0 ok (an overloaded point is a result, not an error), 1 runtime
+ * failure, 2 usage or config error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <psp/workload.h>
+
+#include "../common/port.h"
+#include "client.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: psp-client [EAL options --] --config FILE --workload NAME\n"
+		"                  --rate RPS --duration S [--format table|csv]\n"
+		"                  [--output F] [--workers N] [--label NAME] [--seed N]\n"
+		"\n"
+		"Open-loop load generator: sends PSP_MB requests drawn from a psp-sim\n"
+		"workload file (Poisson arrivals, per-type service times in run_ns) and\n"
+		"reports per-type client-side latency in psp-sim's CSV columns.\n"
+		"\n"
+		"  --config FILE     client configuration (YAML; see engine/README.md)\n"
+		"  --workload NAME   workload name (workloads/NAME.yml) or a .yml path\n"
+		"  --rate RPS        offered load, requests per second (> 0)\n"
+		"  --duration S      sending time in seconds (> 0); phased workloads play\n"
+		"                    their phases in order within it\n"
+		"  --format F        table (default) or csv\n"
+		"  --output F        write the report to F instead of stdout\n"
+		"  --workers N       the server's worker count: fills the load column\n"
+		"  --label NAME      the CSV's policy column (default \"engine\")\n"
+		"  --seed N          overrides the config's seed\n"
+		"  --help            this text\n"
+		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
+}
+
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || !(v > 0) || v > 1e12)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int eal_argc = 0, app_first = 1;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			eal_argc = i - 1;
+			app_first = i + 1;
+			break;
+		}
+	struct cli_run run = {.label = NULL};
+	const char *config = NULL, *format = "table", *seed = NULL;
+	bool have_rate = false, have_dur = false;
+	for (int i = app_first; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!val) {
+			fprintf(stderr, "psp-client: %s needs a value; try --help\n", a);
+			return 2;
+		}
+		i++;
+		if (!strcmp(a, "--config")) {
+			config = val;
+		} else if (!strcmp(a, "--workload")) {
+			run.workload = val;
+		} else if (!strcmp(a, "--rate")) {
+			if (parse_double(val, &run.rate_rps) < 0) {
+				fprintf(stderr, "psp-client: --rate: must be a positive number, got \"%s\"\n", val);
+				return 2;
+			}
+			have_rate = true;
+		} else if (!strcmp(a, "--duration")) {
+			if (parse_double(val, &run.duration_s) < 0 || run.duration_s > 86400) {
+				fprintf(stderr, "psp-client: --duration: must be in (0, 86400] seconds, got \"%s\"\n", val);
+				return 2;
+			}
+			have_dur = true;
+		} else if (!strcmp(a, "--format")) {
+			format = val;
+		} else if (!strcmp(a, "--output")) {
+			run.output = val;
+		} else if (!strcmp(a, "--label")) {
+			run.label = val;
+		} else if (!strcmp(a, "--seed")) {
+			seed = val;
+		} else if (!strcmp(a, "--workers")) {
+			char *end;
+			unsigned long w = strtoul(val, &end, 10);
+			if (*end || w < 1 || w > 64) {
+				fprintf(stderr, "psp-client: --workers: must be in 1..64, got \"%s\"\n", val);
+				return 2;
+			}
+			run.workers = (uint32_t)w;
+		} else {
+			fprintf(stderr, "psp-client: unexpected argument \"%s\"; try --help\n", a);
+			return 2;
+		}
+	}
+	if (!config || !run.workload || !have_rate || !have_dur) {
+		fprintf(stderr, "psp-client: --config, --workload, --rate and --duration are "
+				"required; try --help\n");
+		return 2;
+	}
+	if (strcmp(format, "table") && strcmp(format, "csv")) {
+		fprintf(stderr, "psp-client: --format: must be table or csv, got \"%s\"\n", format);
+		return 2;
+	}
+	run.csv = !strcmp(format, "csv");
+
+	struct psp_err err;
+	char ebuf[600];
+	static struct cli_config cfg;
+	if (cli_config_load(config, &cfg, &err) < 0) {
+		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		cli_config_free(&cfg);
+		return 2;
+	}
+	if (seed) {
+		char *end;
+		cfg.seed = strtoull(seed, &end, 0);
+		if (*end) {
+			fprintf(stderr, "psp-client: --seed: must be an integer, got \"%s\"\n", seed);
+			return 2;
+		}
+	}
+	static struct psp_workload wl;
+	if (psp_workload_load(run.workload, &wl, &err) < 0) {
+		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		cli_config_free(&cfg);
+		return 2;
+	}
+	/* The table goes to stdout; with CSV on stdout, everything else goes
+	 * to stderr so the CSV stays machine-readable. */
+	FILE *info = run.csv && !run.output ? stderr : stdout;
+	cli_config_print(&cfg, info);
+
+	char *eal_argv[CLI_MAX_EAL_ARGS + 8 + 256];
+	int n = 0;
+	eal_argv[n++] = argv[0];
+	for (uint32_t i = 0; i < cfg.neal; i++)
+		eal_argv[n++] = cfg.eal[i];
+	char port_opt[300];
+	snprintf(port_opt, sizeof(port_opt), "%s=%.255s", cfg.port_is_pci ? "--allow" : "--vdev",
+		 cfg.port_spec);
+	eal_argv[n++] = port_opt;
+	for (int i = 1; i <= eal_argc && n < (int)(sizeof(eal_argv) / sizeof(*eal_argv)) - 1; i++)
+		eal_argv[n++] = argv[i];
+	eal_argv[n] = NULL;
+	if (rte_eal_init(n, eal_argv) < 0) {
+		fprintf(stderr, "psp-client: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		cli_config_free(&cfg);
+		return 2;
+	}
+	int status = 1;
+	uint16_t port;
+	struct rte_mempool *pool = NULL;
+	if (psp_err_clear(&err), port_lookup(cfg.port_spec, &port, &err) < 0) {
+		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		goto out;
+	}
+	pool = rte_pktmbuf_pool_create("psp_client_mbufs", cfg.mbufs, cfg.mbuf_cache, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!pool) {
+		fprintf(stderr, "psp-client: queues.mbufs: cannot create a pool of %u mbufs: %s\n",
+			cfg.mbufs, rte_strerror(rte_errno));
+		goto out;
+	}
+	struct port_setup ps = {.nb_rxq = cfg.rx_queues, .nb_txq = 1, .rx_desc = cfg.rx_desc,
+				.tx_desc = cfg.tx_desc, .pool = pool};
+	struct rte_ether_addr mac;
+	if (port_start(port, &ps, &mac, &err) < 0) {
+		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		goto out;
+	}
+	if (port_wait_link(port, cfg.link_timeout_ms) < 0) {
+		fprintf(stderr, "psp-client: port link still down after %u ms (link_timeout_ms); "
+				"is psp-engine running?\n", cfg.link_timeout_ms);
+	} else {
+		status = cli_generate(&cfg, &run, &wl, port);
+	}
+	port_close(port);
+out:
+	if (pool)
+		rte_mempool_free(pool);
+	rte_eal_cleanup();
+	cli_config_free(&cfg);
+	return status;
+}

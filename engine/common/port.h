@@ -1,0 +1,39 @@
+/* Port set-up shared by psp-engine and psp-client, after DPDK's
+ * examples/skeleton port_init: each step's negative errno goes up to main,
+ * which prints rte_strerror(-ret).
+ */
+#ifndef PSP_ENGINE_PORT_H
+#define PSP_ENGINE_PORT_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include <psp/err.h>
+
+struct port_setup {
+	uint16_t nb_rxq, nb_txq;
+	uint16_t rx_desc, tx_desc;
+	struct rte_mempool *pool;
+};
+
+/* The device name of a port spec: a vdev string "net_memif0,role=..." names
+ * "net_memif0"; a PCI address names itself. */
+void port_dev_name(const char *spec, char *name, size_t cap);
+
+/* Finds the port DPDK created for spec.  Returns 0 or -ENODEV with err. */
+int port_lookup(const char *spec, uint16_t *port_id, struct psp_err *err);
+
+/* Configures and starts the port with the queues asked for.  Returns 0 or a
+ * negative errno with err naming the step (err->key "port"). */
+int port_start(uint16_t port_id, const struct port_setup *ps,
+	       struct rte_ether_addr *mac, struct psp_err *err);
+
+/* Waits up to timeout_ms for the link to come up.  Returns 0 or -ETIMEDOUT. */
+int port_wait_link(uint16_t port_id, uint32_t timeout_ms);
+
+/* Stops and closes the port; errors are only reported (nothing to undo). */
+void port_close(uint16_t port_id);
+
+#endif

@@ -1,0 +1,290 @@
+/* libyaml document helpers for the engine and client configs. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "yconf.h"
+
+int yconf_load(struct yconf *y, const char *path, struct psp_err *err)
+{
+	memset(y, 0, sizeof(*y));
+	snprintf(y->path, sizeof(y->path), "%s", path);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return psp_err_set(err, -errno, path, NULL, "cannot open: %s",
+				   strerror(errno));
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return psp_err_set(err, -ENOMEM, path, NULL, "libyaml: out of memory");
+	}
+	yaml_parser_set_input_file(&parser, f);
+	int rc = 0;
+	if (!yaml_parser_load(&parser, &y->doc)) {
+		char where[192];
+		snprintf(where, sizeof(where), "%.120s:%zu:%zu", path,
+			 parser.problem_mark.line + 1, parser.problem_mark.column + 1);
+		rc = psp_err_set(err, -EINVAL, where, NULL, "YAML syntax: %s",
+				 parser.problem ? parser.problem : "unknown error");
+	} else {
+		y->loaded = true;
+		yaml_node_t *root = yaml_document_get_root_node(&y->doc);
+		if (!root || root->type != YAML_MAPPING_NODE) {
+			rc = psp_err_set(err, -EINVAL, path, NULL,
+					 "the top level must be a mapping of keys");
+			yaml_document_delete(&y->doc);
+			y->loaded = false;
+		}
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}
+
+void yconf_free(struct yconf *y)
+{
+	if (y->loaded)
+		yaml_document_delete(&y->doc);
+	y->loaded = false;
+}
+
+yaml_node_t *yconf_root(struct yconf *y)
+{
+	return yaml_document_get_root_node(&y->doc);
+}
+
+void yconf_where(const struct yconf *y, const yaml_node_t *n, char *buf, size_t cap)
+{
+	/* A path longer than 120 characters is cut so that the line and
+	 * column always fit in psp_err.where. */
+	if (!n)
+		snprintf(buf, cap, "%.120s", y->path);
+	else
+		snprintf(buf, cap, "%.120s:%zu:%zu", y->path, n->start_mark.line + 1,
+			 n->start_mark.column + 1);
+}
+
+int yconf_fail(const struct yconf *y, const yaml_node_t *n, const char *key,
+	       struct psp_err *err, int code, const char *fmt, ...)
+{
+	char where[192], msg[256];
+	yconf_where(y, n, where, sizeof(where));
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return psp_err_set(err, code, where, key, "%s", msg);
+}
+
+const char *yconf_scalar(const yaml_node_t *n)
+{
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+int yconf_check_keys(struct yconf *y, yaml_node_t *m, const char *prefix,
+		     const char *const *allowed, struct psp_err *err)
+{
+	if (!m || m->type != YAML_MAPPING_NODE)
+		return yconf_fail(y, m, prefix, err, -EINVAL, "must be a mapping of keys");
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+		const char *ks = yconf_scalar(k);
+		char full[160];
+		snprintf(full, sizeof(full), "%s%s%s", prefix, *prefix ? "." : "",
+			 ks ? ks : "?");
+		if (!ks)
+			return yconf_fail(y, k, prefix, err, -EINVAL, "keys must be plain words");
+		bool known = false;
+		for (size_t i = 0; allowed[i]; i++)
+			if (strcmp(allowed[i], ks) == 0)
+				known = true;
+		if (!known) {
+			char list[512];
+			size_t n = 0;
+			list[0] = '\0';
+			for (size_t i = 0; allowed[i] && n < sizeof(list); i++)
+				n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+						      i ? ", " : "", allowed[i]);
+			return yconf_fail(y, k, full, err, -EINVAL,
+					  "unknown key (known here: %s)", list);
+		}
+		for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p; q++) {
+			const char *qs = yconf_scalar(yaml_document_get_node(&y->doc, q->key));
+			if (qs && strcmp(qs, ks) == 0)
+				return yconf_fail(y, k, full, err, -EINVAL,
+						  "given twice");
+		}
+	}
+	return 0;
+}
+
+yaml_node_t *yconf_get(struct yconf *y, yaml_node_t *m, const char *key)
+{
+	if (!m || m->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		const char *ks = yconf_scalar(yaml_document_get_node(&y->doc, p->key));
+		if (ks && strcmp(ks, key) == 0)
+			return yaml_document_get_node(&y->doc, p->value);
+	}
+	return NULL;
+}
+
+int yconf_u64(struct yconf *y, yaml_node_t *n, const char *key, uint64_t min,
+	      uint64_t max, uint64_t *out, struct psp_err *err)
+{
+	const char *s = yconf_scalar(n);
+	if (!s || !*s)
+		return yconf_fail(y, n, key, err, -EINVAL, "must be an integer");
+	char *end;
+	errno = 0;
+	/* strtoull accepts a leading '-' and wraps: reject it ourselves. */
+	const char *t = s;
+	while (isspace((unsigned char)*t))
+		t++;
+	if (*t == '-')
+		return yconf_fail(y, n, key, err, -ERANGE,
+				  "must be in %llu..%llu, got %s",
+				  (unsigned long long)min, (unsigned long long)max, s);
+	unsigned long long v = strtoull(s, &end, 0);
+	if (*end != '\0')
+		return yconf_fail(y, n, key, err, -EINVAL, "must be an integer, got \"%s\"", s);
+	if (errno == ERANGE || v < min || v > max)
+		return yconf_fail(y, n, key, err, -ERANGE,
+				  "must be in %llu..%llu, got %s",
+				  (unsigned long long)min, (unsigned long long)max, s);
+	*out = v;
+	return 0;
+}
+
+int yconf_double(struct yconf *y, yaml_node_t *n, const char *key, double min,
+		 double max, double *out, struct psp_err *err)
+{
+	const char *s = yconf_scalar(n);
+	if (!s || !*s)
+		return yconf_fail(y, n, key, err, -EINVAL, "must be a number");
+	char *end;
+	double v = strtod(s, &end);
+	if (*end != '\0' || !isfinite(v))
+		return yconf_fail(y, n, key, err, -EINVAL, "must be a number, got \"%s\"", s);
+	if (v < min || v > max)
+		return yconf_fail(y, n, key, err, -ERANGE, "must be in [%g, %g], got %s",
+				  min, max, s);
+	*out = v;
+	return 0;
+}
+
+int yconf_bool(struct yconf *y, yaml_node_t *n, const char *key, bool *out,
+	       struct psp_err *err)
+{
+	const char *s = yconf_scalar(n);
+	if (s && (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on"))) {
+		*out = true;
+		return 0;
+	}
+	if (s && (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off"))) {
+		*out = false;
+		return 0;
+	}
+	return yconf_fail(y, n, key, err, -EINVAL, "must be true or false, got \"%s\"",
+			  s ? s : "(not a scalar)");
+}
+
+int yconf_str(struct yconf *y, yaml_node_t *n, const char *key, char *buf,
+	      size_t cap, struct psp_err *err)
+{
+	const char *s = yconf_scalar(n);
+	if (!s)
+		return yconf_fail(y, n, key, err, -EINVAL, "must be a string");
+	if (strlen(s) >= cap)
+		return yconf_fail(y, n, key, err, -ENAMETOOLONG,
+				  "too long (at most %zu characters)", cap - 1);
+	memcpy(buf, s, strlen(s) + 1);
+	return 0;
+}
+
+int yconf_parse_ipv4(const char *s, uint32_t *out)
+{
+	unsigned a[4];
+	char tail;
+	if (sscanf(s, "%u.%u.%u.%u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4)
+		return -EINVAL;
+	for (int i = 0; i < 4; i++)
+		if (a[i] > 255)
+			return -EINVAL;
+	*out = (a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3];
+	return 0;
+}
+
+int yconf_parse_mac(const char *s, uint8_t out[6])
+{
+	unsigned m[6];
+	char tail;
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+		   &tail) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		if (m[i] > 255)
+			return -EINVAL;
+		out[i] = (uint8_t)m[i];
+	}
+	return 0;
+}
+
+int yconf_ipv4(struct yconf *y, yaml_node_t *n, const char *key, uint32_t *out,
+	       struct psp_err *err)
+{
+	const char *s = yconf_scalar(n);
+	if (!s || yconf_parse_ipv4(s, out) < 0)
+		return yconf_fail(y, n, key, err, -EINVAL,
+				  "must be an IPv4 address like 198.18.0.2, got \"%s\"",
+				  s ? s : "(not a scalar)");
+	return 0;
+}
+
+int yconf_mac(struct yconf *y, yaml_node_t *n, const char *key, uint8_t out[6],
+	      struct psp_err *err)
+{
+	const char *s = yconf_scalar(n);
+	if (!s || yconf_parse_mac(s, out) < 0)
+		return yconf_fail(y, n, key, err, -EINVAL,
+				  "must be a MAC address like 02:00:00:00:00:01, got \"%s\"",
+				  s ? s : "(not a scalar)");
+	return 0;
+}
+
+int yconf_str_list(struct yconf *y, yaml_node_t *n, const char *key, char **out,
+		   size_t cap, size_t *count, struct psp_err *err)
+{
+	if (!n || n->type != YAML_SEQUENCE_NODE)
+		return yconf_fail(y, n, key, err, -EINVAL, "must be a list");
+	size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (len > cap)
+		return yconf_fail(y, n, key, err, -E2BIG, "at most %zu items, got %zu",
+				  cap, len);
+	*count = 0;
+	for (size_t i = 0; i < len; i++) {
+		yaml_node_t *it = yaml_document_get_node(&y->doc,
+							 n->data.sequence.items.start[i]);
+		const char *s = yconf_scalar(it);
+		if (!s) {
+			char k[128];
+			snprintf(k, sizeof(k), "%s[%zu]", key, i);
+			return yconf_fail(y, it, k, err, -EINVAL, "must be a string");
+		}
+		out[i] = strdup(s);
+		if (!out[i])
+			return psp_err_set(err, -ENOMEM, NULL, key, "out of memory");
+		(*count)++;
+	}
+	return 0;
+}

@@ -1,0 +1,75 @@
+/* A thin layer over libyaml's document API for the engine's and client's
+ * config files: typed getters that check ranges and report errors as
+ * "file:line:col: key.path: message" through struct psp_err.
+ *
+ * Every getter returns 0, or a negative errno with err filled.  Nothing here
+ * allocates except yconf_load (the libyaml document), released by
+ * yconf_free.  Set-up only; never on a hot path.
+ */
+#ifndef PSP_ENGINE_YCONF_H
+#define PSP_ENGINE_YCONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <yaml.h>
+
+#include <psp/err.h>
+
+struct yconf {
+	yaml_document_t doc;
+	bool loaded;
+	char path[512];
+};
+
+/* Parses path into y.  The root must be a mapping. */
+int yconf_load(struct yconf *y, const char *path, struct psp_err *err);
+void yconf_free(struct yconf *y);
+yaml_node_t *yconf_root(struct yconf *y);
+
+/* Writes "file:line:col" of node n into buf (libyaml marks are 0-based; we
+ * print 1-based like compilers do). */
+void yconf_where(const struct yconf *y, const yaml_node_t *n, char *buf, size_t cap);
+
+/* Sets err for node n with key path key. Returns code. */
+int yconf_fail(const struct yconf *y, const yaml_node_t *n, const char *key,
+	       struct psp_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Checks that mapping m (named prefix, "" for the root) holds only the keys
+ * in allowed (NULL-terminated) and none twice. */
+int yconf_check_keys(struct yconf *y, yaml_node_t *m, const char *prefix,
+		     const char *const *allowed, struct psp_err *err);
+
+/* The value of key in mapping m, or NULL when absent. */
+yaml_node_t *yconf_get(struct yconf *y, yaml_node_t *m, const char *key);
+
+/* Scalar text of n, or NULL when n is not a scalar. */
+const char *yconf_scalar(const yaml_node_t *n);
+
+/* Typed getters: n is the value node, key its full path for messages. */
+int yconf_u64(struct yconf *y, yaml_node_t *n, const char *key, uint64_t min,
+	      uint64_t max, uint64_t *out, struct psp_err *err);
+int yconf_double(struct yconf *y, yaml_node_t *n, const char *key, double min,
+		 double max, double *out, struct psp_err *err);
+int yconf_bool(struct yconf *y, yaml_node_t *n, const char *key, bool *out,
+	       struct psp_err *err);
+int yconf_str(struct yconf *y, yaml_node_t *n, const char *key, char *buf,
+	      size_t cap, struct psp_err *err);
+/* Dotted quad into host-order value. */
+int yconf_ipv4(struct yconf *y, yaml_node_t *n, const char *key, uint32_t *out,
+	       struct psp_err *err);
+/* "aa:bb:cc:dd:ee:ff" into 6 bytes. */
+int yconf_mac(struct yconf *y, yaml_node_t *n, const char *key, uint8_t out[6],
+	      struct psp_err *err);
+/* A sequence of scalars into strings (each strdup'ed into out[]; caller frees
+ * with free()).  *count receives the length. */
+int yconf_str_list(struct yconf *y, yaml_node_t *n, const char *key, char **out,
+		   size_t cap, size_t *count, struct psp_err *err);
+
+/* Parses a dotted quad; returns 0 or -EINVAL.  Exposed for the CLIs and tests. */
+int yconf_parse_ipv4(const char *s, uint32_t *out);
+int yconf_parse_mac(const char *s, uint8_t out[6]);
+
+#endif

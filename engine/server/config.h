@@ -1,0 +1,91 @@
+/* psp-engine's configuration: one YAML file (engine/README.md lists every
+ * key with units and limits).  Loading checks each value, rejects unknown
+ * keys, checks limits across keys, and reports "file:line:col: key: what"
+ * through struct psp_err.  Needs no DPDK: what only the EAL can tell (which
+ * lcores exist) is checked by main after rte_eal_init.
+ */
+#ifndef PSP_ENGINE_CONFIG_H
+#define PSP_ENGINE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <psp/err.h>
+#include <psp/policy.h>
+#include <psp/req.h>
+
+#include "../common/idle.h"
+
+#define ENG_MAX_EAL_ARGS 64u
+#define ENG_MAX_LCORE 1024u /* lcore ids are checked against the EAL later */
+#define ENG_NAME_MAX 48u
+
+struct eng_type {
+	char name[ENG_NAME_MAX];
+	uint32_t wire_id;  /* 1..2^32-1; 0 is "unknown" on the wire */
+	double mean_us;    /* 0 = not given */
+	double ratio;      /* 0 = not given */
+};
+
+struct eng_config {
+	char path[512];
+	char *eal[ENG_MAX_EAL_ARGS]; /* strdup'ed */
+	uint32_t neal;
+	char port_spec[256];   /* vdev string or PCI address */
+	bool port_is_pci;
+	uint32_t ip;           /* host order */
+	bool has_mac;
+	uint8_t mac[6];
+	uint16_t udp_port;
+	uint32_t dispatcher_lcore;
+	uint32_t nworkers;
+	uint32_t worker_lcore[PSP_MAX_WORKERS];
+	char policy[32];
+	struct psp_policy_conf pconf; /* darc_*, dfcfs_*; types filled from types */
+	bool darc_steal;
+	uint32_t ntypes;
+	struct eng_type types[PSP_MAX_TYPES];
+	/* queues */
+	uint32_t requests;    /* request descriptors: requests held at once */
+	uint32_t mbufs;       /* mbuf pool size */
+	uint32_t mbuf_cache;
+	uint16_t rx_desc, tx_desc;
+	uint32_t burst;       /* RX burst */
+	uint32_t tx_retries;  /* extra tx_burst attempts before counting tx_failed */
+	uint32_t worker_ring; /* dispatcher <-> worker ring size, power of two */
+	struct idle_conf idle;
+	char output_dir[256];
+	uint64_t max_run_ns;  /* run_ns above this is clamped (and counted) */
+	uint32_t drain_ms;    /* at stop: how long queued requests may still run */
+	bool telemetry;
+};
+
+/* Fills cfg with the defaults documented in the README. */
+void eng_config_default(struct eng_config *cfg);
+
+/* Loads path into cfg (defaults first).  Returns 0 or a negative errno with
+ * err filled.  Allocates the eal strings: release with eng_config_free. */
+int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *err);
+
+/* Applies --policy NAME (same checks as the policy key). */
+int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_err *err);
+
+void eng_config_free(struct eng_config *cfg);
+
+/* Prints the effective configuration, one "key: value" per line. */
+void eng_config_print(const struct eng_config *cfg, FILE *out);
+
+/* The wire id -> type index map: PSP_TYPE_UNKNOWN for 0 or unconfigured.
+ * Linear over at most 16 types: cheaper than a hash at this size. */
+static inline uint32_t eng_config_type_of(const struct eng_config *cfg, uint32_t wire_id)
+{
+	if (wire_id == 0)
+		return PSP_TYPE_UNKNOWN;
+	for (uint32_t t = 0; t < cfg->ntypes; t++)
+		if (cfg->types[t].wire_id == wire_id)
+			return t;
+	return PSP_TYPE_UNKNOWN;
+}
+
+#endif

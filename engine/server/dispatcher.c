@@ -1,0 +1,188 @@
+/* The dispatcher lcore: RX burst -> parse (rejects counted by reason) ->
+ * psp_policy_enqueue -> drain worker completions -> psp_policy_complete ->
+ * psp_policy_dispatch -> worker rings.  The very loop psp-sim runs over its
+ * event heap, with now_ns from the TSC.
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "engine.h"
+
+#define DISP_MAX_BURST 512u
+#define DISP_COMPLETIONS_BURST 32u
+
+/* Sends the frames in pkts[0..n) on the dispatcher's TX queue with bounded
+ * retries; returns how many could not be sent (already freed). */
+static uint16_t tx_all(struct engine *e, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = rte_eth_tx_burst(e->port_id, (uint16_t)e->tx_queue_disp, pkts, n);
+	for (uint32_t r = 0; sent < n && r < e->cfg.tx_retries; r++)
+		sent = (uint16_t)(sent + rte_eth_tx_burst(e->port_id,
+							  (uint16_t)e->tx_queue_disp,
+							  pkts + sent, (uint16_t)(n - sent)));
+	for (uint16_t i = sent; i < n; i++)
+		rte_pktmbuf_free(pkts[i]);
+	return (uint16_t)(n - sent);
+}
+
+static inline uint32_t type_of(const struct engine *e, uint32_t wire_id)
+{
+	if (wire_id < 256)
+		return e->type_by_wire_small[wire_id];
+	return eng_config_type_of(&e->cfg, wire_id);
+}
+
+/* Handles one received frame.  ARP replies to send are gathered in arp[]. */
+static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t now_ns,
+		   struct rte_mbuf **arp, uint16_t *narp)
+{
+	struct disp_stats *st = &e->st;
+	struct rx_parsed p;
+	enum rx_verdict v = rx_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+				     rte_pktmbuf_data_len(m), &e->filter, &p);
+	stat_add(&st->rx_verdict[v], 1);
+	if (v == RX_ARP_REQUEST) {
+		/* Answer in place: the request's mbuf becomes the reply. */
+		if (m->next) {
+			rte_pktmbuf_free(m->next);
+			m->next = NULL;
+			m->nb_segs = 1;
+		}
+		uint32_t len = frame_build_arp_reply(rte_pktmbuf_mtod(m, uint8_t *),
+						     e->mac.addr_bytes, e->cfg.ip, p.arp_sha,
+						     p.arp_spa);
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+		arp[(*narp)++] = m;
+		return;
+	}
+	if (v != RX_REQUEST) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	uint32_t type = type_of(e, p.req.type);
+	uint32_t slot = eng_type_slot(type);
+	if (type == PSP_TYPE_UNKNOWN)
+		stat_add(&st->rx_unknown_type, 1);
+	stat_add(&st->accepted, 1);
+	stat_add(&st->accepted_type[slot], 1);
+	if (e->nfree == 0) {
+		/* Every descriptor is held: the system is full.  Count, never lose. */
+		stat_add(&st->dropped_queue_full, 1);
+		stat_add(&st->dropped_type[slot], 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	struct eng_req *r = e->free_reqs[--e->nfree];
+	memset(&r->req, 0, sizeof(r->req));
+	r->req.id = p.req.req_id;
+	r->req.type = type;
+	r->req.arrive_ns = now_ns;
+	r->req.service_ns = p.req.run_ns;
+	r->req.remaining_ns = p.req.run_ns;
+	r->m = m;
+	r->wire = p.req;
+	memcpy(r->ends.src_mac, e->mac.addr_bytes, 6);
+	memcpy(r->ends.dst_mac, p.src_mac, 6);
+	r->ends.src_ip = e->cfg.ip;
+	r->ends.dst_ip = p.src_ip;
+	r->ends.src_port = e->cfg.udp_port;
+	r->ends.dst_port = p.src_port;
+	r->arrive_tsc = tsc;
+	r->status = 0;
+	psp_policy_enqueue(e->pol, &r->req, now_ns);
+}
+
+/* Collects finished requests from every worker and tells the policy. */
+static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
+{
+	struct disp_stats *st = &e->st;
+	uint32_t total = 0;
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		void *done[DISP_COMPLETIONS_BURST];
+		unsigned n = rte_ring_sc_dequeue_burst(e->workers[w].done, done,
+						       DISP_COMPLETIONS_BURST, NULL);
+		for (unsigned i = 0; i < n; i++) {
+			struct eng_req *r = done[i];
+			uint64_t ran_ns = tsc_cycles_to_ns(&e->clk, r->end_tsc - r->start_tsc);
+			psp_policy_complete(e->pol, w, &r->req, ran_ns, true, now_ns);
+			uint32_t slot = eng_type_slot(r->req.type);
+			if (r->status == ENG_REQ_ANSWERED) {
+				stat_add(&st->answered, 1);
+				stat_add(&st->answered_type[slot], 1);
+			} else {
+				stat_add(&st->tx_failed, 1);
+				stat_add(&st->dropped_type[slot], 1);
+			}
+			e->free_reqs[e->nfree++] = r;
+		}
+		total += n;
+	}
+	return total;
+}
+
+/* Hands the policy's decisions to the workers. */
+static uint32_t dispatch(struct engine *e, uint64_t now_ns)
+{
+	size_t n = psp_policy_dispatch(e->pol, now_ns, e->assign, e->cfg.nworkers);
+	for (size_t i = 0; i < n; i++) {
+		struct psp_assign *a = &e->assign[i];
+		a->req->dispatch_ns = now_ns; /* every dispatch is stamped */
+		struct worker *w = &e->workers[a->worker];
+		if (rte_ring_sp_enqueue(w->in, psp_container_of(a->req, struct eng_req, req)) < 0) {
+			/* Cannot happen while a worker holds one request at a time and
+			 * its ring has room for two; if it does, the request goes back
+			 * to the policy as if preempted before it ran. */
+			stat_add(&e->st.worker_ring_full, 1);
+			psp_policy_complete(e->pol, a->worker, a->req, 0, false, now_ns);
+		}
+	}
+	return (uint32_t)n;
+}
+
+void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
+{
+	struct rte_mbuf *pkts[DISP_MAX_BURST], *arp[DISP_MAX_BURST];
+	struct idle_state idle = {0};
+	uint16_t burst = (uint16_t)(e->cfg.burst < DISP_MAX_BURST ? e->cfg.burst : DISP_MAX_BURST);
+	bool draining = false;
+	uint64_t drain_deadline = 0;
+
+	for (;;) {
+		uint64_t tsc = rte_rdtsc();
+		uint64_t now_ns = tsc_now_ns(&e->clk, tsc);
+		uint32_t work = 0;
+
+		if (!draining) {
+			uint16_t n = rte_eth_rx_burst(e->port_id, 0, pkts, burst);
+			uint16_t narp = 0;
+			stat_add(&e->st.rx_total, n);
+			for (uint16_t i = 0; i < n; i++)
+				rx_one(e, pkts[i], tsc, now_ns, arp, &narp);
+			if (narp) {
+				uint16_t failed = tx_all(e, arp, narp);
+				stat_add(&e->st.arp_replied, (uint64_t)(narp - failed));
+				stat_add(&e->st.arp_tx_failed, failed);
+			}
+			work += n;
+		}
+		work += drain_completions(e, now_ns);
+		work += dispatch(e, now_ns);
+
+		if (!draining && atomic_load_explicit(quit, memory_order_relaxed)) {
+			/* Stop taking requests; let those accepted finish. */
+			draining = true;
+			drain_deadline = now_ns + (uint64_t)e->cfg.drain_ms * 1000000ull;
+		}
+		if (draining && (eng_in_flight(e) == 0 || now_ns >= drain_deadline))
+			break;
+		uint64_t before = idle.backoffs;
+		idle_note(&idle, &e->cfg.idle, work != 0);
+		if (idle.backoffs != before)
+			stat_add(&e->st.idle_backoffs, 1);
+	}
+}

@@ -1,0 +1,179 @@
+/* psp-engine's run-time state: the dispatcher (main lcore) and the workers,
+ * each with its own cache-aligned counters, split into read-only set-up and
+ * results written by one lcore only (testpmd's fwd_stream layout).
+ */
+#ifndef PSP_ENGINE_ENGINE_H
+#define PSP_ENGINE_ENGINE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include <psp/hist.h>
+#include <psp/policy.h>
+#include <psp/req.h>
+
+#include "../common/frame.h"
+#include "../common/idle.h"
+#include "../common/rx_parse.h"
+#include "../common/tsc.h"
+#include "../common/wire.h"
+#include "app.h"
+#include "config.h"
+
+/* Slot of the per-type arrays that holds PSP_TYPE_UNKNOWN requests. */
+#define ENG_UNKNOWN_SLOT PSP_MAX_TYPES
+#define ENG_TYPE_SLOTS (PSP_MAX_TYPES + 1u)
+
+static inline uint32_t eng_type_slot(uint32_t type)
+{
+	return type == PSP_TYPE_UNKNOWN ? ENG_UNKNOWN_SLOT : type;
+}
+
+/* Counters are written by one lcore and read by others (telemetry, the final
+ * report): relaxed atomic stores keep that well defined at the cost of a
+ * plain store on x86. */
+static inline void stat_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t stat_get(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+enum eng_req_status {
+	ENG_REQ_ANSWERED = 1,
+	ENG_REQ_TX_FAILED,
+};
+
+/* A request descriptor: the core's psp_req plus what the engine needs to run
+ * and answer it.  From a pool sized by queues.requests; owned by the
+ * dispatcher except between a worker-ring enqueue and the matching
+ * completion, when the worker owns it. */
+struct eng_req {
+	struct psp_req req;
+	struct rte_mbuf *m;
+	struct psp_wire_req wire; /* host order */
+	struct frame_ends ends;   /* reply addresses (already swapped) */
+	uint64_t arrive_tsc;
+	uint64_t start_tsc, end_tsc; /* written by the worker */
+	uint32_t status;             /* enum eng_req_status, by the worker */
+};
+
+/* Dispatcher results (main lcore writes, others read). */
+struct disp_stats {
+	uint64_t rx_total;
+	uint64_t rx_verdict[RX_NVERDICTS]; /* RX_REQUEST counts valid requests */
+	uint64_t rx_unknown_type;
+	uint64_t arp_replied;
+	uint64_t arp_tx_failed;
+	uint64_t accepted;
+	uint64_t dropped_queue_full;
+	uint64_t answered;  /* completions with a reply sent */
+	uint64_t tx_failed; /* completions whose reply could not be sent */
+	uint64_t worker_ring_full;
+	uint64_t idle_backoffs;
+	uint64_t accepted_type[ENG_TYPE_SLOTS];
+	uint64_t answered_type[ENG_TYPE_SLOTS];
+	uint64_t dropped_type[ENG_TYPE_SLOTS];
+} __attribute__((aligned(64)));
+
+struct worker {
+	/* set-up, read-only once launched */
+	uint32_t id;
+	uint32_t lcore;
+	uint16_t port_id, txq;
+	struct rte_ring *in;   /* dispatcher -> worker (SPSC) */
+	struct rte_ring *done; /* worker -> dispatcher (SPSC) */
+	const struct app *app;
+	const struct tsc_clock *clk;
+	const struct idle_conf *idle;
+	uint32_t tx_retries;
+	atomic_bool stop;
+	/* results, written by this worker only */
+	struct {
+		uint64_t handled;
+		uint64_t answered;
+		uint64_t tx_failed;
+		uint64_t tx_retried;
+		uint64_t busy_cycles;
+		uint64_t idle_backoffs;
+	} __attribute__((aligned(64))) st;
+	/* Server-side latency (RX to reply TX) per type slot; allocated. */
+	struct psp_hist *lat;
+} __attribute__((aligned(64)));
+
+struct engine {
+	struct eng_config cfg;
+	struct tsc_clock clk;
+	uint16_t port_id;
+	bool port_started;
+	struct rte_ether_addr mac;
+	struct rte_mempool *pool;
+	struct psp_policy *pol;
+	struct app app;
+	struct rx_filter filter;
+	uint32_t type_by_wire_small[256]; /* wire id < 256 -> type; else the config */
+
+	/* request descriptors: a LIFO of free ones (dispatcher only) */
+	struct eng_req *reqs;
+	struct eng_req **free_reqs;
+	uint32_t nfree;
+
+	struct worker *workers; /* cfg.nworkers */
+	struct psp_assign *assign;
+
+	struct disp_stats st;
+	FILE *timeline;          /* darc-timeline.csv, or NULL */
+	uint32_t reservations;
+	char last_plan[512];
+	uint32_t tx_queue_disp;  /* the dispatcher's TX queue (ARP replies) */
+};
+
+/* The dispatcher loop (main lcore): returns when quit is set and the
+ * requests already accepted have been answered (or drain_ms passed). */
+void eng_dispatcher_run(struct engine *e, const atomic_bool *quit);
+
+/* The worker loop; arg is a struct worker.  Runs until w->stop. */
+int eng_worker_main(void *arg);
+
+/* Builds the reply to r in place in r->m (Ethernet/IPv4/UDP, both checksums)
+ * and echoes the request.  Cannot fail. */
+void eng_reply_build(struct eng_req *r);
+
+/* Requests currently held (in the policy or on a worker). */
+static inline uint64_t eng_in_flight(const struct engine *e)
+{
+	return (uint64_t)e->cfg.requests - e->nfree;
+}
+
+/* Registers /psp/stats with DPDK telemetry.  Returns 0 or a negative errno. */
+int eng_telemetry_register(struct engine *e);
+
+/* The counters as name/value pairs, in report order: used by the final
+ * report and by telemetry. Returns how many were written (at most cap). */
+struct eng_counter {
+	const char *name;
+	uint64_t value;
+};
+size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap);
+
+/* Prints the final report: counters, the balance check, per-type counts and
+ * server-side latency percentiles. */
+void eng_report(const struct engine *e, FILE *out);
+
+/* on_reservation callback: appends the plan to darc-timeline.csv. */
+void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
+				 const struct psp_darc_plan *plan);
+int eng_timeline_open(struct engine *e);
+void eng_timeline_close(struct engine *e);
+
+#endif

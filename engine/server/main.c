@@ -1,0 +1,329 @@
+/* psp-engine: the Perséphone server on DPDK.
+ *
+ *   psp-engine [EAL options] -- --config FILE [--policy NAME]
+ *   psp-engine --config FILE [--policy NAME]
+ *
+ * EAL options come from the config's eal: list, then the port (--vdev or -a),
+ * then those given before "--" on the command line (so they override).
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_ring.h>
+
+#include "../common/port.h"
+#include "engine.h"
+
+/* Set by SIGINT/SIGTERM; the only thing the handler does. */
+static atomic_bool force_quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&force_quit, true);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: psp-engine [EAL options --] --config FILE [--policy NAME]\n"
+		"\n"
+		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
+		"psp policy (cfcfs, dfcfs, darc, sjf) and worker lcores that answer\n"
+		"PSP_MB requests over UDP.\n"
+		"\n"
+		"  --config FILE   engine configuration (YAML; see engine/README.md)\n"
+		"  --policy NAME   override the config's policy (psp-sim's names)\n"
+		"  --help          this text\n"
+		"\n"
+		"EAL options are taken from the config's eal: list; any given before\n"
+		"\"--\" are appended.  Prints \"ready\" once it accepts requests; stops\n"
+		"cleanly on SIGINT/SIGTERM and prints its counters.\n"
+		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
+}
+
+static void print_err(const struct psp_err *err)
+{
+	char buf[600];
+	fprintf(stderr, "psp-engine: %s\n", psp_err_format(err, buf, sizeof(buf)));
+}
+
+static uint64_t rand_u64(void *ctx)
+{
+	(void)ctx;
+	return rte_rand();
+}
+
+/* Splits argv at "--": EAL part before, application part after.  Without
+ * "--" everything is the application's. */
+static void split_args(int argc, char **argv, int *eal_argc, int *app_first)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			*eal_argc = i - 1;
+			*app_first = i + 1;
+			return;
+		}
+	*eal_argc = 0;
+	*app_first = 1;
+}
+
+static int setup(struct engine *e, struct psp_err *err)
+{
+	struct eng_config *cfg = &e->cfg;
+	if (rte_get_main_lcore() != cfg->dispatcher_lcore)
+		return psp_err_set(err, -EINVAL, cfg->path, "dispatcher_lcore",
+				   "must be the EAL main lcore (%u), got %u: list it first in "
+				   "-l/--lcores or set --main-lcore",
+				   rte_get_main_lcore(), cfg->dispatcher_lcore);
+	for (uint32_t i = 0; i < cfg->nworkers; i++)
+		if (cfg->worker_lcore[i] >= RTE_MAX_LCORE ||
+		    !rte_lcore_is_enabled(cfg->worker_lcore[i]))
+			return psp_err_set(err, -EINVAL, cfg->path, "worker_lcores",
+					   "lcore %u is not enabled in the EAL lcore set "
+					   "(-l/--lcores in eal:)", cfg->worker_lcore[i]);
+	int rc = port_lookup(cfg->port_spec, &e->port_id, err);
+	if (rc < 0)
+		return rc;
+
+	e->pool = rte_pktmbuf_pool_create("psp_engine_mbufs", cfg->mbufs, cfg->mbuf_cache, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!e->pool)
+		return psp_err_set(err, -rte_errno, NULL, "queues.mbufs",
+				   "cannot create a pool of %u mbufs: %s (with --no-huge, raise "
+				   "-m in eal:)", cfg->mbufs, rte_strerror(rte_errno));
+	e->tx_queue_disp = cfg->nworkers;
+	struct port_setup ps = {.nb_rxq = 1, .nb_txq = (uint16_t)(cfg->nworkers + 1),
+				.rx_desc = cfg->rx_desc, .tx_desc = cfg->tx_desc,
+				.pool = e->pool};
+	if ((rc = port_start(e->port_id, &ps, &e->mac, err)) < 0)
+		return rc;
+	e->port_started = true;
+	if (cfg->has_mac) {
+		memcpy(e->mac.addr_bytes, cfg->mac, 6);
+		/* Ask the port to take our MAC; a PMD that cannot still delivers
+		 * (software devices) or we would see nothing, which the user sees. */
+		rte_eth_dev_default_mac_addr_set(e->port_id, &e->mac);
+	}
+	memcpy(e->filter.mac, e->mac.addr_bytes, 6);
+	e->filter.ip = cfg->ip;
+	e->filter.udp_port = cfg->udp_port;
+	for (uint32_t id = 0; id < 256; id++)
+		e->type_by_wire_small[id] = eng_config_type_of(cfg, id);
+
+	uint64_t hz = tsc_measure_hz(100, rte_get_tsc_hz());
+	tsc_clock_init(&e->clk, hz, rte_rdtsc());
+	printf("tsc: measured %.3f MHz (EAL: %.3f MHz)\n", (double)hz / 1e6,
+	       (double)rte_get_tsc_hz() / 1e6);
+
+	if ((rc = app_spin_init(&e->app, cfg, &e->clk)) < 0)
+		return psp_err_set(err, rc, NULL, "app", "out of memory");
+
+	/* Request descriptors. */
+	e->reqs = calloc(cfg->requests, sizeof(*e->reqs));
+	e->free_reqs = calloc(cfg->requests, sizeof(*e->free_reqs));
+	e->assign = calloc(cfg->nworkers, sizeof(*e->assign));
+	e->workers = aligned_alloc(64, sizeof(*e->workers) * cfg->nworkers);
+	if (!e->reqs || !e->free_reqs || !e->assign || !e->workers)
+		return psp_err_set(err, -ENOMEM, NULL, "queues.requests", "out of memory");
+	memset(e->workers, 0, sizeof(*e->workers) * cfg->nworkers);
+	for (uint32_t i = 0; i < cfg->requests; i++)
+		e->free_reqs[i] = &e->reqs[cfg->requests - 1 - i];
+	e->nfree = cfg->requests;
+
+	/* The policy. */
+	struct psp_policy_conf pc = cfg->pconf;
+	pc.rand_u64 = rand_u64;
+	if (!strcmp(cfg->policy, "darc")) {
+		if ((rc = eng_timeline_open(e)) < 0)
+			return psp_err_set(err, rc, NULL, "output_dir",
+					   "cannot write %s/darc-timeline.csv: %s",
+					   cfg->output_dir, strerror(-rc));
+		pc.on_reservation = eng_timeline_on_reservation;
+		pc.on_reservation_ctx = e;
+	}
+	e->pol = psp_policy_create(psp_policy_find(cfg->policy), &pc, err);
+	if (!e->pol)
+		return err->code ? err->code : -EINVAL;
+
+	for (uint32_t i = 0; i < cfg->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+		char name[RTE_RING_NAMESIZE];
+		w->id = i;
+		w->lcore = cfg->worker_lcore[i];
+		w->port_id = e->port_id;
+		w->txq = (uint16_t)i;
+		w->app = &e->app;
+		w->clk = &e->clk;
+		w->idle = &cfg->idle;
+		w->tx_retries = cfg->tx_retries;
+		atomic_init(&w->stop, false);
+		snprintf(name, sizeof(name), "psp_in_%u", i);
+		w->in = rte_ring_create(name, cfg->worker_ring, (int)rte_socket_id(),
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "psp_done_%u", i);
+		w->done = rte_ring_create(name, cfg->worker_ring, (int)rte_socket_id(),
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
+		w->lat = calloc(ENG_TYPE_SLOTS, sizeof(*w->lat));
+		if (!w->in || !w->done || !w->lat)
+			return psp_err_set(err, -ENOMEM, NULL, "queues.worker_ring",
+					   "cannot create worker %u's rings: %s", i,
+					   rte_strerror(rte_errno));
+		for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
+			psp_hist_reset(&w->lat[s]);
+	}
+	return 0;
+}
+
+static void teardown(struct engine *e)
+{
+	if (e->workers) {
+		for (uint32_t i = 0; i < e->cfg.nworkers; i++) {
+			rte_ring_free(e->workers[i].in);
+			rte_ring_free(e->workers[i].done);
+			free(e->workers[i].lat);
+		}
+	}
+	psp_policy_destroy(e->pol);
+	free(e->workers);
+	free(e->assign);
+	free(e->free_reqs);
+	free(e->reqs);
+	if (e->app.state)
+		app_spin_fini(&e->app);
+	eng_timeline_close(e);
+}
+
+int main(int argc, char **argv)
+{
+	int eal_argc, app_first;
+	split_args(argc, argv, &eal_argc, &app_first);
+	const char *config = NULL, *policy = NULL;
+	for (int i = app_first; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config = argv[++i];
+		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
+			policy = argv[++i];
+		} else {
+			fprintf(stderr, "psp-engine: unexpected argument \"%s\"; try --help\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (!config) {
+		fprintf(stderr, "psp-engine: --config FILE is required; try --help\n");
+		return 2;
+	}
+
+	static struct engine eng;
+	struct engine *e = &eng;
+	struct psp_err err;
+	psp_err_clear(&err);
+	if (eng_config_load(config, &e->cfg, &err) < 0 ||
+	    (policy && eng_config_set_policy(&e->cfg, policy, &err) < 0)) {
+		if (policy && !err.where[0])
+			snprintf(err.where, sizeof(err.where), "--policy");
+		print_err(&err);
+		eng_config_free(&e->cfg);
+		return 2;
+	}
+	eng_config_print(&e->cfg, stdout);
+
+	/* EAL argv: program, config eal:, the port, command-line EAL options. */
+	char *eal_argv[ENG_MAX_EAL_ARGS + 8 + 256];
+	int n = 0;
+	eal_argv[n++] = argv[0];
+	for (uint32_t i = 0; i < e->cfg.neal; i++)
+		eal_argv[n++] = e->cfg.eal[i];
+	char port_opt[300];
+	snprintf(port_opt, sizeof(port_opt), "%s=%.255s", e->cfg.port_is_pci ? "--allow" : "--vdev",
+		 e->cfg.port_spec);
+	eal_argv[n++] = port_opt;
+	for (int i = 1; i <= eal_argc && n < (int)(sizeof(eal_argv) / sizeof(*eal_argv)) - 1; i++)
+		eal_argv[n++] = argv[i];
+	eal_argv[n] = NULL;
+	int rc = rte_eal_init(n, eal_argv);
+	if (rc < 0) {
+		fprintf(stderr, "psp-engine: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		eng_config_free(&e->cfg);
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	int status = 0;
+	if ((rc = setup(e, &err)) < 0) {
+		print_err(&err);
+		/* A bad value the EAL or the policy rejected is a config error;
+		 * a port or memory failure is a runtime one. */
+		status = rc == -EINVAL && strcmp(err.key, "port") ? 2 : 1;
+		goto out_port;
+	}
+	if (e->cfg.telemetry && (rc = eng_telemetry_register(e)) < 0)
+		fprintf(stderr, "psp-engine: telemetry /psp/stats not registered: %s\n",
+			rte_strerror(-rc));
+
+	for (uint32_t i = 0; i < e->cfg.nworkers; i++) {
+		rc = rte_eal_remote_launch(eng_worker_main, &e->workers[i], e->workers[i].lcore);
+		if (rc < 0) {
+			fprintf(stderr, "psp-engine: cannot launch worker %u on lcore %u: %s\n", i,
+				e->workers[i].lcore, rte_strerror(-rc));
+			atomic_store(&force_quit, true);
+			for (uint32_t j = 0; j < i; j++)
+				atomic_store(&e->workers[j].stop, true);
+			rte_eal_mp_wait_lcore();
+			status = 1;
+			goto out_port;
+		}
+	}
+	char macs[RTE_ETHER_ADDR_FMT_SIZE];
+	rte_ether_format_addr(macs, sizeof(macs), &e->mac);
+	uint32_t ip = e->cfg.ip;
+	printf("psp-engine: ready: %u.%u.%u.%u:%u mac %s, port %u, policy %s, %u workers\n",
+	       ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, e->cfg.udp_port, macs,
+	       e->port_id, e->pol->ops->name, e->cfg.nworkers);
+	fflush(stdout);
+
+	eng_dispatcher_run(e, &force_quit);
+
+	for (uint32_t i = 0; i < e->cfg.nworkers; i++)
+		atomic_store(&e->workers[i].stop, true);
+	rte_eal_mp_wait_lcore();
+	printf("psp-engine: stopping\n");
+
+out_port:
+	if (e->port_started)
+		port_close(e->port_id);
+	if (e->pool) {
+		unsigned avail = rte_mempool_avail_count(e->pool);
+		printf("mbuf pool: avail=%u size=%u -> %s\n", avail, e->pool->size,
+		       avail == e->pool->size ? "full" : "NOT FULL (mbufs leaked or held)");
+	}
+	if (status == 0)
+		eng_report(e, stdout);
+	fflush(stdout);
+	teardown(e);
+	if (e->pool)
+		rte_mempool_free(e->pool);
+	rte_eal_cleanup();
+	eng_config_free(&e->cfg);
+	return status;
+}

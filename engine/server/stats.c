@@ -1,0 +1,110 @@
+/* The engine's counters and its final report. */
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_mempool.h>
+
+#include "engine.h"
+
+size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
+{
+	const struct disp_stats *st = &e->st;
+	uint64_t dropped = stat_get(&st->dropped_queue_full) + stat_get(&st->tx_failed);
+	uint64_t tx_retried = 0, backoffs = stat_get(&st->idle_backoffs);
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		tx_retried += stat_get(&e->workers[w].st.tx_retried);
+		backoffs += stat_get(&e->workers[w].st.idle_backoffs);
+	}
+	const struct eng_counter all[] = {
+		{"rx_total", stat_get(&st->rx_total)},
+		{"rx_requests", stat_get(&st->rx_verdict[RX_REQUEST])},
+		{"rx_runt", stat_get(&st->rx_verdict[RX_RUNT])},
+		{"rx_bad_ether", stat_get(&st->rx_verdict[RX_BAD_ETHER])},
+		{"rx_bad_ip", stat_get(&st->rx_verdict[RX_BAD_IP])},
+		{"rx_not_ours", stat_get(&st->rx_verdict[RX_NOT_OURS])},
+		{"rx_not_udp", stat_get(&st->rx_verdict[RX_NOT_UDP])},
+		{"rx_bad_port", stat_get(&st->rx_verdict[RX_BAD_PORT])},
+		{"rx_short_payload", stat_get(&st->rx_verdict[RX_SHORT_PAYLOAD])},
+		{"rx_arp_request", stat_get(&st->rx_verdict[RX_ARP_REQUEST])},
+		{"rx_arp_other", stat_get(&st->rx_verdict[RX_ARP_OTHER]) +
+				 stat_get(&st->rx_verdict[RX_ARP_REPLY])},
+		{"rx_unknown_type", stat_get(&st->rx_unknown_type)},
+		{"arp_replied", stat_get(&st->arp_replied)},
+		{"arp_tx_failed", stat_get(&st->arp_tx_failed)},
+		{"received", stat_get(&st->accepted)},
+		{"answered", stat_get(&st->answered)},
+		{"dropped", dropped},
+		{"dropped_queue_full", stat_get(&st->dropped_queue_full)},
+		{"tx_failed", stat_get(&st->tx_failed)},
+		{"in_flight", eng_in_flight(e)},
+		{"worker_ring_full", stat_get(&st->worker_ring_full)},
+		{"tx_retried", tx_retried},
+		{"run_clamped", e->app.state ? app_spin_clamped(&e->app) : 0},
+		{"darc_reservations", e->reservations},
+		{"idle_backoffs", backoffs},
+	};
+	size_t n = sizeof(all) / sizeof(all[0]);
+	if (n > cap)
+		n = cap;
+	memcpy(out, all, n * sizeof(all[0]));
+	return n;
+}
+
+static const char *type_name(const struct engine *e, uint32_t slot)
+{
+	return slot == ENG_UNKNOWN_SLOT ? "UNKNOWN" : e->cfg.types[slot].name;
+}
+
+void eng_report(const struct engine *e, FILE *out)
+{
+	struct eng_counter c[64];
+	size_t n = eng_counters(e, c, 64);
+	fprintf(out, "counters:");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s %s=%" PRIu64, i % 6 == 0 ? "\n " : "", c[i].name, c[i].value);
+	fprintf(out, "\n");
+
+	uint64_t received = stat_get(&e->st.accepted), answered = stat_get(&e->st.answered);
+	uint64_t dropped = stat_get(&e->st.dropped_queue_full) + stat_get(&e->st.tx_failed);
+	uint64_t in_flight = eng_in_flight(e);
+	bool ok = received == answered + dropped + in_flight;
+	fprintf(out, "balance: received=%" PRIu64 " answered=%" PRIu64 " dropped=%" PRIu64
+		     " in_flight=%" PRIu64 " -> %s\n",
+		received, answered, dropped, in_flight,
+		ok ? "ok (received = answered + dropped + in_flight)" : "MISMATCH");
+
+	fprintf(out, "server-side latency (RX to reply TX), per type:\n");
+	fprintf(out, "  %-12s %10s %10s %10s %10s %10s %10s %10s\n", "type", "received",
+		"answered", "dropped", "mean_us", "p50_us", "p99_us", "p999_us");
+	struct psp_hist *h = malloc(sizeof(*h));
+	if (!h)
+		return;
+	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++) {
+		if (s < PSP_MAX_TYPES && s >= e->cfg.ntypes)
+			continue;
+		if (s == ENG_UNKNOWN_SLOT && stat_get(&e->st.accepted_type[s]) == 0)
+			continue;
+		psp_hist_reset(h);
+		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+			psp_hist_merge(h, &e->workers[w].lat[s]);
+		fprintf(out, "  %-12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+			     " %10.2f %10.2f %10.2f %10.2f\n",
+			type_name(e, s), stat_get(&e->st.accepted_type[s]),
+			stat_get(&e->st.answered_type[s]), stat_get(&e->st.dropped_type[s]),
+			psp_hist_mean(h) / 1e3, (double)psp_hist_quantile(h, 0.5) / 1e3,
+			(double)psp_hist_quantile(h, 0.99) / 1e3,
+			(double)psp_hist_quantile(h, 0.999) / 1e3);
+	}
+	free(h);
+	fprintf(out, "workers:\n");
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		const struct worker *wk = &e->workers[w];
+		fprintf(out, "  worker %u (lcore %u): handled=%" PRIu64 " answered=%" PRIu64
+			     " tx_failed=%" PRIu64 " busy_ms=%.1f\n",
+			w, wk->lcore, stat_get(&wk->st.handled), stat_get(&wk->st.answered),
+			stat_get(&wk->st.tx_failed),
+			(double)tsc_cycles_to_ns(&e->clk, stat_get(&wk->st.busy_cycles)) / 1e6);
+	}
+	if (e->reservations)
+		fprintf(out, "darc: %u reservation(s); last: %s\n", e->reservations, e->last_plan);
+}

@@ -1,0 +1,81 @@
+/* DARC's reservation timeline: darc-timeline.csv in the output directory,
+ * the same columns as psp-sim's (time_ns,group,types,reserved_cores,
+ * stealable_cores), one row per group per reservation. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <psp/darc.h>
+
+#include "engine.h"
+
+/* mkdir -p: creates each missing component of path. */
+static int mkdir_p(const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int eng_timeline_open(struct engine *e)
+{
+	int rc = mkdir_p(e->cfg.output_dir);
+	if (rc < 0)
+		return rc;
+	char path[600];
+	snprintf(path, sizeof(path), "%s/darc-timeline.csv", e->cfg.output_dir);
+	e->timeline = fopen(path, "w");
+	if (!e->timeline)
+		return -errno;
+	fprintf(e->timeline, "time_ns,group,types,reserved_cores,stealable_cores\n");
+	fflush(e->timeline);
+	return 0;
+}
+
+void eng_timeline_close(struct engine *e)
+{
+	if (e->timeline)
+		fclose(e->timeline);
+	e->timeline = NULL;
+}
+
+/* Runs on the dispatcher inside complete()/dispatch(): reservations are rare
+ * (one per profiling window), so a buffered write and a flush are fine. */
+void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
+				 const struct psp_darc_plan *plan)
+{
+	struct engine *e = ctx;
+	e->reservations++;
+	const char *names[PSP_MAX_TYPES];
+	for (uint32_t t = 0; t < e->cfg.ntypes; t++)
+		names[t] = e->cfg.types[t].name;
+	psp_darc_plan_format(plan, names, e->last_plan, sizeof(e->last_plan));
+	printf("DARC: %s\n", e->last_plan);
+	fflush(stdout);
+	if (!e->timeline)
+		return;
+	for (uint32_t g = 0; g < plan->ngroups; g++) {
+		const struct psp_darc_group *grp = &plan->group[g];
+		char types[256], res[128], steal[128];
+		size_t n = 0;
+		types[0] = '\0';
+		for (uint32_t i = 0; i < grp->ntypes && n < sizeof(types); i++)
+			n += (size_t)snprintf(types + n, sizeof(types) - n, "%s%s", i ? "+" : "",
+					      names[grp->types[i]]);
+		psp_cores_format(grp->reserved_mask, res, sizeof(res));
+		psp_cores_format(grp->stealable_mask, steal, sizeof(steal));
+		fprintf(e->timeline, "%" PRIu64 ",%u,%s,%s,%s\n", now_ns, g, types, res, steal);
+	}
+	fflush(e->timeline);
+}

@@ -1,0 +1,86 @@
+/* A worker lcore: takes one request at a time from its ring, runs the
+ * application's handler, answers on its own TX queue, and posts the
+ * completion (with the measured service time) back to the dispatcher.
+ */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <rte_ring.h>
+
+#include "engine.h"
+
+void eng_reply_build(struct eng_req *r)
+{
+	struct rte_mbuf *m = r->m;
+	if (m->next) { /* requests fit one segment; drop any tail */
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	uint32_t len = frame_build_udp(rte_pktmbuf_mtod(m, uint8_t *), &r->ends, &r->wire);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	m->ol_flags = 0;
+}
+
+/* Sends m on the worker's own queue: bounded retries, then false. */
+static bool tx_one(struct worker *w, struct rte_mbuf *m)
+{
+	if (rte_eth_tx_burst(w->port_id, w->txq, &m, 1) == 1)
+		return true;
+	for (uint32_t r = 0; r < w->tx_retries; r++) {
+		stat_add(&w->st.tx_retried, 1);
+		rte_pause();
+		if (rte_eth_tx_burst(w->port_id, w->txq, &m, 1) == 1)
+			return true;
+	}
+	return false;
+}
+
+static void run_one(struct worker *w, struct eng_req *r)
+{
+	struct app_call call = {.type = r->req.type, .req = &r->wire};
+	r->start_tsc = call.start_tsc = rte_rdtsc();
+	app_handle(w->app, &call);
+	r->end_tsc = rte_rdtsc();
+	stat_add(&w->st.busy_cycles, r->end_tsc - r->start_tsc);
+
+	eng_reply_build(r);
+	uint32_t slot = eng_type_slot(r->req.type);
+	if (tx_one(w, r->m)) {
+		r->status = ENG_REQ_ANSWERED;
+		stat_add(&w->st.answered, 1);
+		uint64_t sent = rte_rdtsc();
+		psp_hist_record(&w->lat[slot], tsc_cycles_to_ns(w->clk, sent - r->arrive_tsc));
+	} else {
+		r->status = ENG_REQ_TX_FAILED;
+		stat_add(&w->st.tx_failed, 1);
+		rte_pktmbuf_free(r->m);
+	}
+	r->m = NULL;
+	stat_add(&w->st.handled, 1);
+	/* The done ring is as large as the in ring and a worker holds one
+	 * request at a time, so this cannot stay full; spin rather than lose. */
+	while (rte_ring_sp_enqueue(w->done, r) < 0)
+		rte_pause();
+}
+
+int eng_worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct idle_state idle = {0};
+	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+		void *obj;
+		if (rte_ring_sc_dequeue(w->in, &obj) == 0) {
+			run_one(w, obj);
+			idle_note(&idle, w->idle, true);
+			continue;
+		}
+		uint64_t before = idle.backoffs;
+		idle_note(&idle, w->idle, false);
+		if (idle.backoffs != before)
+			stat_add(&w->st.idle_backoffs, 1);
+	}
+	return 0;
+}
