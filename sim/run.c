@@ -24,6 +24,7 @@ struct sim {
 	struct sim_reqpool pool;
 	struct psp_req **running; /* by worker */
 	uint64_t *slice_ns;       /* by worker: the slice a preemption ends */
+	uint64_t *assigned_ns;    /* by worker: when its current stint was assigned */
 	struct psp_assign *assign;
 	uint32_t nworkers, ntypes;
 	uint64_t now_ns;
@@ -199,9 +200,12 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 		psp_hist_record(&s->bin_lat[r->type], latency);
 		psp_hist_record(&s->bin_lat[s->ntypes], latency);
 	}
+	res->work_done_ns += r->service_ns;
+	res->sojourn_sum_ns += latency;
 	if (!r->host_flags)
 		return; /* warm-up */
 	res->measured++;
+	res->measured_service_ns += r->service_ns;
 	psp_hist_record(&res->lat[r->type], latency);
 	psp_hist_record(&res->slow[r->type],
 			(uint64_t)llround((double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns));
@@ -212,6 +216,7 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 	uint32_t w = ev->worker;
 	struct psp_req *r = s->running[w];
 	s->running[w] = NULL;
+	s->res->busy_ns += s->now_ns - s->assigned_ns[w];
 	if (ev->kind == SIM_EV_PREEMPT) {
 		uint64_t ran = s->slice_ns[w];
 		r->remaining_ns -= ran;
@@ -244,6 +249,7 @@ static void start_request(struct sim *s, const struct psp_assign *a)
 	}
 	r->dispatch_ns = start;
 	s->running[a->worker] = r;
+	s->assigned_ns[a->worker] = s->now_ns;
 	if (a->slice_ns && r->remaining_ns > a->slice_ns) {
 		s->slice_ns[a->worker] = a->slice_ns;
 		sim_evq_push(&s->evq, start + a->slice_ns + s->setup->preempt_cost_ns,
@@ -253,11 +259,27 @@ static void start_request(struct sim *s, const struct psp_assign *a)
 	}
 }
 
+/* The state held constant since the last event, over dt: requests in the
+ * system, and idle workers facing queued requests (work conservation). */
+static void account_interval(struct sim *s, uint64_t dt)
+{
+	if (dt == 0)
+		return;
+	s->res->in_system_area += s->pool.in_use * dt;
+	uint64_t queued = s->pol->queued;
+	if (queued) {
+		uint64_t idle = (uint64_t)__builtin_popcountll(s->pol->idle_mask);
+		if (idle)
+			s->res->idle_while_queued_ns += (idle < queued ? idle : queued) * dt;
+	}
+}
+
 static int run_loop(struct sim *s, double load)
 {
 	struct sim_event ev;
 	while (sim_evq_pop(&s->evq, &ev)) {
 		PSP_ASSERT(ev.at_ns >= s->now_ns);
+		account_interval(s, ev.at_ns - s->now_ns);
 		s->now_ns = ev.at_ns;
 		s->res->events++;
 		if (ev.kind == SIM_EV_ARRIVAL) {
@@ -314,8 +336,9 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load,
 	s->sampler = psp_wl_sampler_create(wl, res->seed);
 	s->running = calloc(s->nworkers, sizeof(*s->running));
 	s->slice_ns = calloc(s->nworkers, sizeof(*s->slice_ns));
+	s->assigned_ns = calloc(s->nworkers, sizeof(*s->assigned_ns));
 	s->assign = calloc(s->nworkers, sizeof(*s->assign));
-	if (!s->sampler || !s->running || !s->slice_ns || !s->assign ||
+	if (!s->sampler || !s->running || !s->slice_ns || !s->assigned_ns || !s->assign ||
 	    sim_evq_init(&s->evq, s->nworkers + 1) < 0)
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	if (setup->series_bin_ns) {
@@ -358,6 +381,7 @@ static void sim_fini(struct sim *s)
 	sim_reqpool_fini(&s->pool);
 	free(s->running);
 	free(s->slice_ns);
+	free(s->assigned_ns);
 	free(s->assign);
 	free(s->bin_lat);
 }

@@ -53,6 +53,18 @@ struct sim_result {
 	uint64_t arrivals, completed, dropped, measured;
 	uint64_t preemptions;
 	uint64_t sim_ns;     /* simulated time of the last event */
+	/* Accounting over the whole run (warm-up included, time 0 to the last
+	 * event), for the conservation and Little's-law checks in
+	 * tests/check_theory.c.  Exact integer sums. */
+	uint64_t busy_ns;         /* worker time held: sum over stints of
+				   * (finish or preempt event - assignment) */
+	uint64_t work_done_ns;    /* service_ns of the completed requests */
+	uint64_t sojourn_sum_ns;  /* latencies of the completed requests */
+	uint64_t in_system_area;  /* integral of requests in the system dt (req x ns) */
+	uint64_t idle_while_queued_ns; /* integral of min(idle workers, queued) dt:
+					* 0 for a work-conserving policy */
+	uint64_t measured_service_ns;  /* service_ns of the measured completions
+					* (mean wait = mean latency - this / measured) */
 	uint64_t events;
 	double wall_s;
 	uint32_t ntypes;
