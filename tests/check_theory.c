@@ -1,0 +1,662 @@
+/* The simulator and the policies against queueing theory.
+ *
+ *  - c-FCFS, exponential service, Poisson arrivals: an M/M/k.  Mean wait,
+ *    p99 sojourn and the mean number in system match Erlang C for k = 1, 4,
+ *    14 at loads 0.5, 0.8, 0.9.
+ *  - d-FCFS with random placement: each worker is an M/M/1 at the same rho
+ *    (a Bernoulli split of a Poisson stream is Poisson); with round-robin
+ *    placement each worker sees Erlang-k gaps: an E_k/M/1.
+ *  - TS with a tiny quantum and no preemption cost approaches processor
+ *    sharing: mean slowdown 1/(1 - rho) for every type, whatever the service
+ *    distribution (M/G/1-PS: E[T | S = x] = x / (1 - rho), insensitivity).
+ *  - static DARC without stealing: SHORT is an M/M/k on its k cores and
+ *    LONG an M/M/(W-k), each with its own arrival rate.
+ *  - every policy: conservation (arrivals = completed + dropped after the
+ *    drain, per-type counts add up to ALL, worker time = service time) and
+ *    Little's law on the sample path.
+ *
+ * Workloads are built here, not read from the YAML files in workloads/: the theory
+ * depends on their exact parameters, which must not move when a YAML file
+ * is edited.
+ *
+ * Tolerances.  Queueing samples are strongly correlated (at rho = 0.9 an
+ * M/M/1 forgets its state only after ~1/(mu (1 - sqrt rho)^2) = 380 mean
+ * service times), so the iid standard error would be far too small.  Each
+ * statistic is therefore estimated from NREP independent replications
+ * (fixed seeds, so every run is reproducible) and its standard error taken
+ * from their spread; a check passes when |estimate - theory| <= T_999 x SE
+ * (+ the histogram's 1/256 resolution for quantiles), T_999 = 5.41 being
+ * the two-sided 99.9% point of Student's t with NREP - 1 = 7 degrees of
+ * freedom.  So that a check cannot pass merely because the runs are noisy,
+ * each also requires SE <= MAX_REL_SE of the theoretical value, i.e. it can
+ * detect an error of about T_999 x MAX_REL_SE.  Runs are deterministic:
+ * a check that passes once passes always for this binary.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <psp/darc.h>
+#include <psp/hist.h>
+#include <psp/policy.h>
+#include <psp/workload.h>
+
+#include "run.h"
+
+#define NREP 8
+#define T_999 5.41       /* Student t, 7 dof, two-sided 99.9% */
+#define HIST_REL 0.0039  /* psp_hist quantiles: within 1/256 of the value */
+#define SEED0 20211026u  /* SOSP 2021; any fixed value */
+
+/* ---------------------------------------------------------------------- */
+/* Queueing formulas (times in microseconds, rates per microsecond). */
+
+/* Erlang C: probability that an arrival waits in an M/M/k with offered load
+ * a = lambda / mu < k.  Erlang B by its stable recursion, then C from B. */
+static double erlang_c(uint32_t k, double a)
+{
+	double b = 1.0;
+	for (uint32_t n = 1; n <= k; n++)
+		b = a * b / ((double)n + a * b);
+	double rho = a / k;
+	return b / (1.0 - rho * (1.0 - b));
+}
+
+/* M/M/k FCFS mean wait in queue. */
+static double mmk_mean_wait(uint32_t k, double lambda, double mu)
+{
+	return erlang_c(k, lambda / mu) / (k * mu - lambda);
+}
+
+/* M/M/k FCFS sojourn tail P(T > t).  An arrival waits with probability C,
+ * and then Exp(gamma), gamma = k mu - lambda (the FCFS waiting time of an
+ * M/M/k); its own service is Exp(mu), independent.  T = S w.p. 1 - C, else
+ * W + S whose tail is the hypoexponential one. */
+static double mmk_sojourn_tail(uint32_t k, double lambda, double mu, double t)
+{
+	double c = erlang_c(k, lambda / mu);
+	double g = k * mu - lambda;
+	double hypo;
+	if (fabs(g - mu) < 1e-9 * mu)
+		hypo = (1.0 + mu * t) * exp(-mu * t);
+	else
+		hypo = (g * exp(-mu * t) - mu * exp(-g * t)) / (g - mu);
+	return (1.0 - c) * exp(-mu * t) + c * hypo;
+}
+
+/* The p-quantile of the M/M/k sojourn by bisection (the tail is monotone). */
+static double mmk_sojourn_quantile(uint32_t k, double lambda, double mu, double p)
+{
+	double lo = 0, hi = 1.0 / mu;
+	while (mmk_sojourn_tail(k, lambda, mu, hi) > 1.0 - p)
+		hi *= 2;
+	for (int i = 0; i < 200; i++) {
+		double mid = 0.5 * (lo + hi);
+		if (mmk_sojourn_tail(k, lambda, mu, mid) > 1.0 - p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}
+
+/* M/M/k mean number in system: L = lambda E[T] (Little), E[T] = E[W] + 1/mu. */
+static double mmk_mean_in_system(uint32_t k, double lambda, double mu)
+{
+	return lambda * (mmk_mean_wait(k, lambda, mu) + 1.0 / mu);
+}
+
+/* E_k/M/1 (Erlang-k interarrivals of rate k x lambda1 per phase, mean gap
+ * 1/lambda1): the FCFS sojourn is Exp(mu (1 - sigma)), sigma the root in
+ * (0, 1) of sigma = A*(mu (1 - sigma)), A*(s) = (k lambda1 / (k lambda1 +
+ * s))^k the gap's Laplace transform.  Fixed-point iteration converges from
+ * 0 (the map is increasing and convex on [0, 1)). */
+static double ekm1_sigma(uint32_t k, double lambda1, double mu)
+{
+	double sigma = 0;
+	for (int i = 0; i < 10000; i++) {
+		double kl = k * lambda1;
+		double next = pow(kl / (kl + mu * (1.0 - sigma)), (double)k);
+		if (fabs(next - sigma) < 1e-15)
+			return next;
+		sigma = next;
+	}
+	return sigma;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Replicated estimates. */
+
+struct est {
+	double x[NREP];
+	unsigned n;
+};
+
+static void est_add(struct est *e, double v)
+{
+	ck_assert_uint_lt(e->n, NREP);
+	e->x[e->n++] = v;
+}
+
+static double est_mean(const struct est *e)
+{
+	double s = 0;
+	for (unsigned i = 0; i < e->n; i++)
+		s += e->x[i];
+	return s / e->n;
+}
+
+/* Standard error of the mean of the replications. */
+static double est_se(const struct est *e)
+{
+	double m = est_mean(e), ss = 0;
+	for (unsigned i = 0; i < e->n; i++)
+		ss += (e->x[i] - m) * (e->x[i] - m);
+	return sqrt(ss / (e->n - 1) / e->n);
+}
+
+/* The check described at the top.  extra: a systematic allowance (relative
+ * to theory) added to the statistical one, e.g. the histogram resolution. */
+static void est_check(const char *what, const struct est *e, double theory,
+		      double max_rel_se, double extra_rel)
+{
+	double m = est_mean(e), se = est_se(e);
+	double tol = T_999 * se + extra_rel * fabs(theory);
+	printf("  %-44s sim %10.4f +- %8.4f  theory %10.4f  (%+.2f%%)\n", what, m, se, theory,
+	       100.0 * (m - theory) / theory);
+	ck_assert_msg(e->n == NREP, "%s: %u replications", what, e->n);
+	ck_assert_msg(se <= max_rel_se * fabs(theory),
+		      "%s: standard error %.4g exceeds %.1f%% of the theoretical %.4g: too noisy to test",
+		      what, se, 100 * max_rel_se, theory);
+	ck_assert_msg(fabs(m - theory) <= tol,
+		      "%s: simulated %.5g +- %.3g (SE), theory %.5g: off by %.3g > tolerance %.3g",
+		      what, m, se, theory, fabs(m - theory), tol);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Workloads and runs. */
+
+/* A one-phase Poisson workload of n types with the given service
+ * distribution kind, means (us) and ratios. */
+static void make_wl(struct psp_workload *wl, uint32_t n, enum psp_dist_kind kind,
+		    const double *mean_us, const double *ratio)
+{
+	memset(wl, 0, sizeof(*wl));
+	snprintf(wl->name, sizeof(wl->name), "theory");
+	wl->arrival = PSP_ARRIVAL_POISSON;
+	wl->ntypes = n;
+	wl->nphases = 1;
+	double mean = 0;
+	for (uint32_t t = 0; t < n; t++) {
+		snprintf(wl->type_name[t], sizeof(wl->type_name[t]), "%c", 'A' + t);
+		wl->wire_id[t] = t + 1;
+		wl->phase[0].ratio[t] = ratio[t];
+		wl->phase[0].service[t] = (struct psp_dist){.kind = kind, .mean_us = mean_us[t]};
+		mean += ratio[t] * mean_us[t];
+	}
+	wl->phase[0].mean_service_us = mean;
+}
+
+/* The setup psp-sim would build (sim/main.c build_conf), for wl. */
+static struct sim_setup make_setup(const struct psp_workload *wl,
+				   const struct psp_policy_ops *ops, uint32_t nworkers,
+				   uint64_t requests)
+{
+	struct sim_setup s = {
+		.wl = wl, .policy = ops, .requests = requests, .phase_scale = 1.0,
+		.warmup = 0.1, .max_in_system = 10000000, .seed = SEED0,
+	};
+	psp_policy_conf_default(&s.conf, nworkers, wl->ntypes);
+	for (uint32_t t = 0; t < wl->ntypes; t++) {
+		s.conf.type_name[t] = wl->type_name[t];
+		s.conf.type_ratio[t] = wl->phase[0].ratio[t];
+		s.conf.type_mean_ns[t] = (uint64_t)(psp_dist_mean_us(&wl->phase[0].service[t]) * 1e3 + 0.5);
+	}
+	return s;
+}
+
+static void run_any(const struct sim_setup *s, double load, struct sim_result *res)
+{
+	struct psp_err err;
+	int rc = sim_run(s, load, res, &err);
+	ck_assert_msg(rc == 0, "sim_run: %s", err.msg);
+	ck_assert_uint_eq(res->dropped, 0);
+}
+
+/* A stable point: nothing dropped, and the overload verdict (achieved >=
+ * 99.9% of offered) holds. */
+static void run_ok(const struct sim_setup *s, double load, struct sim_result *res)
+{
+	run_any(s, load, res);
+	ck_assert_msg(!res->overloaded, "load %.2f reported overloaded", load);
+}
+
+static double mean_us(const struct psp_hist *h)
+{
+	return psp_hist_mean(h) / 1e3;
+}
+
+/* Every check below passes the requests' accounting too (cheap). */
+static void check_accounting(const struct sim_setup *s, const struct sim_result *r);
+
+/* ---------------------------------------------------------------------- */
+/* c-FCFS = M/M/k. */
+
+/* 250,000 arrivals x 8 replications per point (10% warm-up): at rho = 0.9,
+ * k = 1 the planning formula for the M/M/1 mean wait (Whitt 1989) predicts
+ * a relative SE near 1.6% over 1.8 M measured requests; MAX_REL_SE 3%
+ * leaves room for k > 1, where waits are rarer and relatively noisier. */
+#define MMK_REQUESTS 250000u
+
+static void mmk_point(uint32_t k, double load)
+{
+	struct psp_workload wl;
+	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
+	struct sim_setup s = make_setup(&wl, &psp_cfcfs_ops, k, MMK_REQUESTS);
+	double mu = 0.1, lambda = load * k * mu;
+	struct est wait = {0}, soj = {0}, p99 = {0}, inside = {0};
+	for (unsigned r = 0; r < NREP; r++) {
+		struct sim_result res;
+		s.seed = SEED0 + r;
+		run_ok(&s, load, &res);
+		check_accounting(&s, &res);
+		const struct psp_hist *h = &res.lat[res.ntypes];
+		est_add(&wait, (h->sum - (double)res.measured_service_ns) / (double)h->count / 1e3);
+		est_add(&soj, mean_us(h));
+		est_add(&p99, (double)psp_hist_quantile(h, 0.99) / 1e3);
+		est_add(&inside, (double)res.in_system_area / (double)res.sim_ns);
+		/* c-FCFS never idles a worker while a request waits. */
+		ck_assert_uint_eq(res.idle_while_queued_ns, 0);
+		sim_result_free(&res);
+	}
+	char what[96];
+	printf("M/M/%u rho %.2f (P_wait %.4f)\n", k, load, erlang_c(k, lambda / mu));
+	/* Mean wait: at k = 14, rho = 0.5 waits are rare (P_wait 0.017, mean
+	 * 0.026 us) and the mean is noisy relative to its tiny value: the check
+	 * there bounds the SE at 0.01 us absolute instead (0.1% of 1/mu). */
+	double w = mmk_mean_wait(k, lambda, mu);
+	snprintf(what, sizeof(what), "M/M/%u %.2f mean wait (us)", k, load);
+	if (w > 0.5)
+		est_check(what, &wait, w, 0.03, 0);
+	else
+		est_check(what, &wait, w, 0.01 / w, 0);
+	snprintf(what, sizeof(what), "M/M/%u %.2f mean sojourn (us)", k, load);
+	est_check(what, &soj, w + 1 / mu, 0.03, 0);
+	snprintf(what, sizeof(what), "M/M/%u %.2f p99 sojourn (us)", k, load);
+	est_check(what, &p99, mmk_sojourn_quantile(k, lambda, mu, 0.99), 0.03, HIST_REL);
+	/* Time-average number in system over the whole run, fill and drain
+	 * included: the drain lasts a few sojourns out of ~250,000 / lambda,
+	 * a bias below 1e-4. */
+	snprintf(what, sizeof(what), "M/M/%u %.2f mean number in system", k, load);
+	est_check(what, &inside, mmk_mean_in_system(k, lambda, mu), 0.03, 0);
+}
+
+START_TEST(mmk_erlang_c)
+{
+	static const uint32_t ks[] = {1, 4, 14};
+	static const double loads[] = {0.5, 0.8, 0.9};
+	mmk_point(ks[_i / 3], loads[_i % 3]);
+}
+END_TEST
+
+/* The formulas themselves, on textbook values, so a wrong formula cannot
+ * hide behind a simulator that shares its mistake. */
+START_TEST(erlang_c_formula)
+{
+	/* M/M/1: P_wait = rho, E[W] = rho / (mu - lambda), T ~ Exp(mu - lambda). */
+	ck_assert(fabs(erlang_c(1, 0.8) - 0.8) < 1e-12);
+	ck_assert(fabs(mmk_mean_wait(1, 0.08, 0.1) - 40.0) < 1e-9);
+	ck_assert(fabs(mmk_sojourn_quantile(1, 0.08, 0.1, 0.99) - log(100) / 0.02) < 1e-6);
+	/* M/M/2, a = 1: C = 1/3 (a^2/2 / (1 - 1/2) / (1 + 1 + 1) ). */
+	ck_assert(fabs(erlang_c(2, 1.0) - 1.0 / 3) < 1e-12);
+	/* Known table value: k = 10, a = 8: C = 0.4092 (to 4 places). */
+	ck_assert(fabs(erlang_c(10, 8.0) - 0.4092) < 5e-5);
+	/* E_1/M/1 is M/M/1: sigma = rho. */
+	ck_assert(fabs(ekm1_sigma(1, 0.08, 0.1) - 0.8) < 1e-9);
+	/* E_2/M/1 at rho = 0.5 (lambda1 = 0.5, mu = 1): sigma = (1/(1 + 1 - sigma))^2
+	 * -> sigma = (3 - sqrt 5)/2. */
+	ck_assert(fabs(ekm1_sigma(2, 0.5, 1.0) - (3 - sqrt(5)) / 2) < 1e-9);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* d-FCFS. */
+
+static void dfcfs_point(enum psp_dfcfs_placement placement, uint32_t k, double load)
+{
+	struct psp_workload wl;
+	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
+	struct sim_setup s = make_setup(&wl, &psp_dfcfs_ops, k, MMK_REQUESTS);
+	s.conf.dfcfs_placement = placement;
+	double mu = 0.1, lambda1 = load * mu; /* per worker */
+	/* Sojourn ~ Exp(theta) per worker, the same theta for all. */
+	double theta = placement == PSP_DFCFS_RANDOM ? mu - lambda1
+						     : mu * (1 - ekm1_sigma(k, lambda1, mu));
+	struct est soj = {0}, p99 = {0};
+	for (unsigned r = 0; r < NREP; r++) {
+		struct sim_result res;
+		s.seed = SEED0 + r;
+		run_ok(&s, load, &res);
+		check_accounting(&s, &res);
+		const struct psp_hist *h = &res.lat[res.ntypes];
+		est_add(&soj, mean_us(h));
+		est_add(&p99, (double)psp_hist_quantile(h, 0.99) / 1e3);
+		/* Not work-conserving: a worker idles while another's FIFO holds
+		 * requests (head-of-line blocking), here a lot of the time. */
+		ck_assert_uint_gt(res.idle_while_queued_ns, res.sim_ns / 100);
+		sim_result_free(&res);
+	}
+	const char *name = placement == PSP_DFCFS_RANDOM ? "random: M/M/1" : "round-robin: E_k/M/1";
+	char what[96];
+	printf("d-FCFS %s per worker, k %u rho %.2f\n", name, k, load);
+	snprintf(what, sizeof(what), "dfcfs %s %.2f mean sojourn", placement ? "rand" : "rr", load);
+	est_check(what, &soj, 1 / theta, 0.03, 0);
+	snprintf(what, sizeof(what), "dfcfs %s %.2f p99 sojourn", placement ? "rand" : "rr", load);
+	est_check(what, &p99, log(100) / theta, 0.03, HIST_REL);
+}
+
+START_TEST(dfcfs_random_mm1)
+{
+	static const double loads[] = {0.5, 0.8, 0.9};
+	dfcfs_point(PSP_DFCFS_RANDOM, 14, loads[_i]);
+}
+END_TEST
+
+START_TEST(dfcfs_round_robin_ekm1)
+{
+	dfcfs_point(PSP_DFCFS_ROUND_ROBIN, 14, 0.8);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* TS -> processor sharing. */
+
+/* One worker, zero preemption cost, quantum q.  Service: two constant types,
+ * A 2 us (80%) and B 10 us (20%), mean 3.6 us.  Under M/G/1-PS, E[T | S = x]
+ * = x / (1 - rho) for any service distribution (insensitivity), so each
+ * type's mean slowdown is 1/(1 - rho).  Round robin with quantum q differs
+ * from PS by O(q) per job; with q = 0.05 us = A/40 the bias stays under
+ * 1.5% of the slowdown (checked below against q/2).  Constant services
+ * avoid exponential's tiny jobs, for which any q is coarse (slowdown of a
+ * job shorter than q is 1 + N q / x) and which make each job cost S/q
+ * events: here 40 or 200 stints per job. */
+#define TS_REQUESTS 100000u
+
+static void ts_point(double load, uint64_t quantum_ns, struct est *out)
+{
+	struct psp_workload wl;
+	make_wl(&wl, 2, PSP_DIST_CONSTANT, (double[]){2, 10}, (double[]){0.8, 0.2});
+	struct sim_setup s = make_setup(&wl, &psp_ts_ops, 1, TS_REQUESTS);
+	s.conf.ts_quantum_ns = quantum_ns;
+	for (unsigned r = 0; r < NREP; r++) {
+		struct sim_result res;
+		s.seed = SEED0 + r;
+		run_ok(&s, load, &res);
+		check_accounting(&s, &res);
+		for (uint32_t t = 0; t < 2; t++)
+			est_add(&out[t], psp_hist_mean(&res.slow[t]) / SIM_SLOWDOWN_SCALE);
+		ck_assert_uint_eq(res.idle_while_queued_ns, 0);
+		ck_assert_uint_gt(res.preemptions, 0);
+		sim_result_free(&res);
+	}
+}
+
+START_TEST(ts_processor_sharing)
+{
+	static const double loads[] = {0.5, 0.8};
+	double load = loads[_i];
+	struct est slow[2], fine[2];
+	memset(slow, 0, sizeof(slow));
+	memset(fine, 0, sizeof(fine));
+	ts_point(load, 50, slow);
+	printf("TS quantum 0.05 us, 1 worker, rho %.2f: PS mean slowdown %.3f\n", load,
+	       1 / (1 - load));
+	char what[96];
+	for (uint32_t t = 0; t < 2; t++) {
+		/* 1.5%: the round-robin bias allowance, checked just below
+		 * (the slowdown's 1/1000 recording resolution adds 0.02%). */
+		snprintf(what, sizeof(what), "TS %.2f type %c mean slowdown", load, 'A' + t);
+		est_check(what, &slow[t], 1 / (1 - load), 0.03, 0.015);
+	}
+	/* The allowance holds: round robin's bias is O(q), so bias(q) ~
+	 * 2 (bias(q) - bias(q/2)); halving q must move A's slowdown by at most
+	 * half the allowance, 0.75%.  The same seeds give the same arrivals
+	 * and types, so the move is the bias, not noise (measured: 0.3% at
+	 * rho 0.5, 0.4% at 0.8). */
+	ts_point(load, 25, fine);
+	double d = fabs(est_mean(&fine[0]) - est_mean(&slow[0]));
+	printf("  quantum 0.025 us: A %.4f B %.4f (A moved %.4f)\n", est_mean(&fine[0]),
+	       est_mean(&fine[1]), d);
+	ck_assert_msg(d <= 0.0075 / (1 - load),
+		      "halving the quantum moved A's slowdown by %.4f (> 0.75%%)", d);
+}
+END_TEST
+
+/* FCFS on the same workload is far from PS for the short type: the same
+ * estimator would catch a TS that does not preempt. */
+START_TEST(fcfs_is_not_ps)
+{
+	struct psp_workload wl;
+	make_wl(&wl, 2, PSP_DIST_CONSTANT, (double[]){2, 10}, (double[]){0.8, 0.2});
+	struct sim_setup s = make_setup(&wl, &psp_cfcfs_ops, 1, TS_REQUESTS);
+	struct sim_result res;
+	run_ok(&s, 0.8, &res);
+	/* M/G/1 FCFS: E[W] = lambda E[S^2] / (2 (1 - rho)); A's slowdown
+	 * 1 + E[W]/2 = 1 + (0.8/3.6)(0.8*4 + 0.2*100)/(2*0.2)/2 = 7.44, vs 5 PS. */
+	double a = psp_hist_mean(&res.slow[0]) / SIM_SLOWDOWN_SCALE;
+	printf("cfcfs 1 worker rho 0.8: A mean slowdown %.3f (M/G/1: 7.44, PS: 5)\n", a);
+	ck_assert(a > 6.5);
+	sim_result_free(&res);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Static DARC without stealing = one M/M/k per group. */
+
+START_TEST(darc_static_groups_mmk)
+{
+	/* A exp 5 us 50%, B exp 50 us 50% (mean 27.5 us), 14 workers, SHORT
+	 * reserves k = 2: A is an M/M/2, B an M/M/12 (the spillway, core 13,
+	 * is one of LONG's own). */
+	static const double loads[] = {0.7, 0.8};
+	double load = loads[_i];
+	const uint32_t w = 14, k = 2;
+	struct psp_workload wl;
+	make_wl(&wl, 2, PSP_DIST_EXPONENTIAL, (double[]){5, 50}, (double[]){0.5, 0.5});
+	struct sim_setup s = make_setup(&wl, &psp_darc_ops, w, MMK_REQUESTS);
+	s.conf.darc_mode = PSP_DARC_STATIC;
+	s.conf.darc_reserve = k;
+	s.conf.darc_no_steal = true;
+	double lambda = load * w / 27.5, mu[2] = {0.2, 0.02};
+	uint32_t cores[2] = {k, w - k};
+	struct est soj[2], p99[2];
+	memset(soj, 0, sizeof(soj));
+	memset(p99, 0, sizeof(p99));
+	for (unsigned r = 0; r < NREP; r++) {
+		struct sim_result res;
+		s.seed = SEED0 + r;
+		run_ok(&s, load, &res);
+		check_accounting(&s, &res);
+		for (uint32_t t = 0; t < 2; t++) {
+			est_add(&soj[t], mean_us(&res.lat[t]));
+			est_add(&p99[t], (double)psp_hist_quantile(&res.lat[t], 0.99) / 1e3);
+		}
+		ck_assert_str_eq(res.reservation, "A: cores 0-1 | B: cores 2-13 + spillway 13");
+		sim_result_free(&res);
+	}
+	char what[96];
+	for (uint32_t t = 0; t < 2; t++) {
+		double l = lambda / 2;
+		printf("static DARC rho %.2f: type %c = M/M/%u at rho %.3f\n", load, 'A' + t,
+		       cores[t], l / (cores[t] * mu[t]));
+		/* Mean sojourn (= mean wait + 1/mu): per-type service noise is in
+		 * the replication spread. */
+		snprintf(what, sizeof(what), "darc static %.2f %c mean sojourn", load, 'A' + t);
+		est_check(what, &soj[t], mmk_mean_wait(cores[t], l, mu[t]) + 1 / mu[t], 0.03, 0);
+		snprintf(what, sizeof(what), "darc static %.2f %c p99 sojourn", load, 'A' + t);
+		est_check(what, &p99[t], mmk_sojourn_quantile(cores[t], l, mu[t], 0.99), 0.03,
+			  HIST_REL);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Conservation and Little's law, every policy. */
+
+static void check_accounting(const struct sim_setup *s, const struct sim_result *r)
+{
+	/* Drained: every arrival completed or was dropped. */
+	ck_assert_uint_eq(r->arrivals, r->completed + r->dropped);
+	if (s->wl->nphases == 1) {
+		ck_assert_uint_eq(r->arrivals, s->requests);
+		/* Arrivals with id >= requests x warmup are measured. */
+		uint64_t warm = (uint64_t)((double)s->requests * s->warmup);
+		if (r->dropped == 0)
+			ck_assert_uint_eq(r->measured, s->requests - warm);
+	}
+	/* Per-type counts add up to ALL, and ALL is what was measured. */
+	uint64_t lat = 0, slow = 0;
+	double sum = 0;
+	for (uint32_t t = 0; t < r->ntypes; t++) {
+		lat += r->lat[t].count;
+		slow += r->slow[t].count;
+		sum += r->lat[t].sum;
+	}
+	ck_assert_uint_eq(lat, r->lat[r->ntypes].count);
+	ck_assert_uint_eq(slow, r->slow[r->ntypes].count);
+	ck_assert_uint_eq(r->lat[r->ntypes].count, r->measured);
+	ck_assert(fabs(sum - r->lat[r->ntypes].sum) <= 1e-9 * sum);
+	/* Little's law on the sample path of a drained system: the integral of
+	 * the number in system is exactly the sum of the sojourn times (each
+	 * request contributes its own sojourn), in integer nanoseconds. */
+	ck_assert_uint_eq(r->in_system_area, r->sojourn_sum_ns);
+	/* Work: every worker-nanosecond held ran a request's service, plus the
+	 * preemption cost of each preemption (and, with a serial dispatcher,
+	 * the stagger before a stint starts). */
+	if (s->dispatch_cost_ns == 0)
+		ck_assert_uint_eq(r->busy_ns, r->work_done_ns + r->preemptions * s->preempt_cost_ns);
+	else
+		ck_assert_uint_ge(r->busy_ns, r->work_done_ns + r->preemptions * s->preempt_cost_ns);
+	/* No worker can be busy longer than the run. */
+	ck_assert_uint_le(r->busy_ns, (uint64_t)s->conf.nworkers * r->sim_ns);
+}
+
+/* Every policy on one two-type workload at load 0.8, plus TS with a
+ * preemption cost and a serial dispatcher. */
+START_TEST(conservation_every_policy)
+{
+	struct psp_workload wl;
+	make_wl(&wl, 2, PSP_DIST_EXPONENTIAL, (double[]){1, 100}, (double[]){0.9, 0.1});
+	for (size_t i = 0; psp_policies[i]; i++) {
+		for (int variant = 0; variant < 3; variant++) {
+			struct sim_setup s = make_setup(&wl, psp_policies[i], 8, 100000);
+			s.conf.darc_min_samples = 5000;
+			s.conf.dfcfs_placement = PSP_DFCFS_RANDOM;
+			if (variant == 1) {
+				s.preempt_cost_ns = 300;
+				s.conf.ts_variant = PSP_TS_PER_TYPE;
+			} else if (variant == 2) {
+				s.dispatch_cost_ns = 20;
+			}
+			/* run_any: d-FCFS on this high-variance mix holds ~200
+			 * requests when arrivals stop, more than 0.1% of 90,000,
+			 * so a run this short is (rightly) flagged overloaded. */
+			struct sim_result res;
+			run_any(&s, 0.8, &res);
+			check_accounting(&s, &res);
+			const char *name = psp_policies[i]->name;
+			printf("%-6s variant %d: arrivals %llu busy %.3f s idle-while-queued %.3f ms preemptions %llu\n",
+			       name, variant, (unsigned long long)res.arrivals, res.busy_ns * 1e-9,
+			       res.idle_while_queued_ns * 1e-6, (unsigned long long)res.preemptions);
+			/* Work conservation: c-FCFS, TS and SJF never idle a worker
+			 * while a request waits (without a dispatcher delay, which
+			 * holds workers reserved but not yet running); d-FCFS and
+			 * DARC may and, here, do. */
+			bool conserving = psp_policies[i] == &psp_cfcfs_ops ||
+					  psp_policies[i] == &psp_ts_ops ||
+					  psp_policies[i] == &psp_sjf_ops;
+			if (conserving)
+				ck_assert_msg(res.idle_while_queued_ns == 0, "%s idled a worker", name);
+			else if (variant == 0)
+				ck_assert_msg(res.idle_while_queued_ns > 0, "%s never idled", name);
+			if (psp_policies[i] == &psp_ts_ops)
+				ck_assert_uint_gt(res.preemptions, 0);
+			else
+				ck_assert_uint_eq(res.preemptions, 0);
+			sim_result_free(&res);
+		}
+	}
+}
+END_TEST
+
+/* Drops are counted: a tiny max_in_system at load 0.95 drops arrivals, and
+ * completed + dropped still equals arrivals. */
+START_TEST(conservation_with_drops)
+{
+	struct psp_workload wl;
+	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
+	struct sim_setup s = make_setup(&wl, &psp_cfcfs_ops, 2, 50000);
+	s.max_in_system = 4;
+	struct sim_result res;
+	struct psp_err err;
+	ck_assert_int_eq(sim_run(&s, 0.95, &res, &err), 0);
+	ck_assert_uint_gt(res.dropped, 0);
+	ck_assert(res.overloaded);
+	check_accounting(&s, &res);
+	/* M/M/2/4 (2 servers, room for 4 in all): loss probability by the
+	 * birth-death chain, a = 1.9: p_n proportional to a^n / n! (n <= 2),
+	 * then x (a/2) per step.  The dropped fraction matches it within the
+	 * iid binomial SE x 5 x an inflation of 3 for correlation. */
+	double a = 1.9, p[5], z = 0;
+	for (int n = 0; n <= 4; n++) {
+		p[n] = n <= 2 ? pow(a, n) / tgamma(n + 1) : p[n - 1] * a / 2;
+		z += p[n];
+	}
+	double loss = p[4] / z, frac = (double)res.dropped / (double)res.arrivals;
+	double se = sqrt(loss * (1 - loss) / (double)res.arrivals);
+	printf("M/M/2/4 a 1.9: dropped %.4f, theory %.4f\n", frac, loss);
+	ck_assert(fabs(frac - loss) <= 15 * se);
+	sim_result_free(&res);
+}
+END_TEST
+
+Suite *psp_theory_suite(void);
+
+Suite *psp_theory_suite(void)
+{
+	Suite *s = suite_create("theory");
+	TCase *tc = tcase_create("formulas");
+	tcase_add_test(tc, erlang_c_formula);
+	suite_add_tcase(s, tc);
+
+	/* CK_RUN_CASE=mmk (or dfcfs, ts, darc, conservation) runs one case. */
+	tc = tcase_create("mmk");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, mmk_erlang_c, 0, 9);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dfcfs");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, dfcfs_random_mm1, 0, 3);
+	tcase_add_test(tc, dfcfs_round_robin_ekm1);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ts");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, ts_processor_sharing, 0, 2);
+	tcase_add_test(tc, fcfs_is_not_ps);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("darc");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, darc_static_groups_mmk, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("conservation");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, conservation_every_policy);
+	tcase_add_test(tc, conservation_with_drops);
+	suite_add_tcase(s, tc);
+	return s;
+}
