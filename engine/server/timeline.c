@@ -50,6 +50,23 @@ void eng_timeline_close(struct engine *e)
 	e->timeline = NULL;
 }
 
+/* Writes s as one CSV field, quoted when it holds a comma or a quote (a core
+ * set such as "0,2-3"), as psp-sim does. */
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 /* Runs on the dispatcher inside complete()/dispatch(): reservations are rare
  * (one per profiling window), so a buffered write and a flush are fine. */
 void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
@@ -75,7 +92,13 @@ void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
 					      names[grp->types[i]]);
 		psp_cores_format(grp->reserved_mask, res, sizeof(res));
 		psp_cores_format(grp->stealable_mask, steal, sizeof(steal));
-		fprintf(e->timeline, "%" PRIu64 ",%u,%s,%s,%s\n", now_ns, g, types, res, steal);
+		fprintf(e->timeline, "%" PRIu64 ",%u,", now_ns, g);
+		csv_field(e->timeline, types);
+		fputc(',', e->timeline);
+		csv_field(e->timeline, res);
+		fputc(',', e->timeline);
+		csv_field(e->timeline, steal);
+		fputc('\n', e->timeline);
 	}
 	fflush(e->timeline);
 }

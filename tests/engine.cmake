@@ -1,0 +1,47 @@
+# psp-engine / psp-client tests: Check suites for the parsing code, and end to
+# end runs on software devices (memif, tap) driven by tests/engine/*.sh.
+# Labelled "engine"; RUN_SERIAL because each run uses both CPUs of the CI
+# machine.  Tap tests need root and /dev/net/tun, else they exit 77 (skip).
+if(TARGET psp-engine AND TARGET psp-client)
+  set(PSP_ENG_TEST_DIR ${CMAKE_SOURCE_DIR}/tests/engine)
+  set(PSP_ENG_ENV
+    "PSP_WORKLOAD_PATH=${CMAKE_SOURCE_DIR}/workloads;PSP_BIN_DIR=${CMAKE_BINARY_DIR}/bin;PSP_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+
+  add_executable(darc_expect ${PSP_ENG_TEST_DIR}/darc_expect.c)
+  target_link_libraries(darc_expect PRIVATE psp_core psp_workload)
+
+  # Check suites over the engine's object libraries.
+  foreach(m rx_parse config)
+    add_executable(check_engine_${m} ${PSP_ENG_TEST_DIR}/check_${m}.c
+                   ${CMAKE_SOURCE_DIR}/tests/check_main.c)
+    target_compile_definitions(check_engine_${m} PRIVATE PSP_SUITE=psp_engine_${m}_suite)
+    target_link_libraries(check_engine_${m} PRIVATE psp_engine_server psp_engine_common
+      psp_core psp_workload PkgConfig::CHECK PkgConfig::DPDK PkgConfig::YAML Threads::Threads m)
+    add_test(NAME engine.unit.${m} COMMAND check_engine_${m})
+    set_tests_properties(engine.unit.${m} PROPERTIES LABELS "unit;engine" TIMEOUT 60
+      ENVIRONMENT "${PSP_ENG_ENV}")
+  endforeach()
+
+  foreach(p cfcfs dfcfs darc)
+    add_test(NAME engine.memif.${p} COMMAND bash ${PSP_ENG_TEST_DIR}/memif_e2e.sh ${p})
+  endforeach()
+  add_test(NAME engine.memif.darc_settles COMMAND bash ${PSP_ENG_TEST_DIR}/darc_settle.sh)
+  set(PSP_ENG_E2E engine.memif.cfcfs engine.memif.dfcfs engine.memif.darc
+      engine.memif.darc_settles)
+
+  if(EXISTS ${PSP_ENG_TEST_DIR}/udp_client.c)
+    add_executable(psp_udp_client ${PSP_ENG_TEST_DIR}/udp_client.c)
+    add_executable(psp_inject_frames ${PSP_ENG_TEST_DIR}/inject_frames.c)
+    add_test(NAME engine.tap.kernel_client COMMAND bash ${PSP_ENG_TEST_DIR}/tap_udp.sh)
+    add_test(NAME engine.tap.malformed COMMAND bash ${PSP_ENG_TEST_DIR}/tap_malformed.sh)
+    set_tests_properties(engine.tap.kernel_client engine.tap.malformed PROPERTIES
+      SKIP_RETURN_CODE 77)
+    list(APPEND PSP_ENG_E2E engine.tap.kernel_client engine.tap.malformed)
+  endif()
+  if(EXISTS ${PSP_ENG_TEST_DIR}/overload.sh)
+    add_test(NAME engine.memif.overload COMMAND bash ${PSP_ENG_TEST_DIR}/overload.sh)
+    list(APPEND PSP_ENG_E2E engine.memif.overload)
+  endif()
+  set_tests_properties(${PSP_ENG_E2E} PROPERTIES LABELS "engine" TIMEOUT 180
+    RUN_SERIAL TRUE ENVIRONMENT "${PSP_ENG_ENV}")
+endif()

@@ -1,0 +1,199 @@
+/* Check suite: psp-engine's config loader.  Every shipped configs/engine-*.yml
+ * loads; each kind of bad value fails naming file:line:col and the key. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/config.h"
+
+Suite *psp_engine_config_suite(void);
+
+static const char *BASE =
+	"eal: [--no-huge]\n"
+	"port: {vdev: \"net_null0\"}\n"
+	"ip: 10.0.0.2\n"
+	"workers: 2\n"
+	"worker_lcores: [1, 2]\n"
+	"policy: darc\n"
+	"types:\n"
+	"  - {name: SHORT, wire_id: 1, mean_us: 1, ratio: 0.5}\n"
+	"  - {name: LONG, wire_id: 2, mean_us: 100, ratio: 0.5}\n";
+
+static char path[64];
+
+/* Writes text to a temporary file and loads it. */
+static int load(const char *text, struct eng_config *cfg, struct psp_err *err)
+{
+	snprintf(path, sizeof(path), "/tmp/psp-check-config-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	psp_err_clear(err);
+	int rc = eng_config_load(path, cfg, err);
+	unlink(path);
+	return rc;
+}
+
+/* Loads BASE with extra appended; expects failure naming key at line. */
+static void expect_error(const char *text, const char *key, int line, const char *words)
+{
+	struct eng_config cfg;
+	struct psp_err err;
+	ck_assert_int_lt(load(text, &cfg, &err), 0);
+	char buf[700];
+	psp_err_format(&err, buf, sizeof(buf));
+	ck_assert_msg(strcmp(err.key, key) == 0, "key \"%s\" != \"%s\" (%s)", err.key, key, buf);
+	char want[96];
+	snprintf(want, sizeof(want), "%s:%d:", path, line);
+	ck_assert_msg(line == 0 || strstr(err.where, want) == err.where,
+		      "where \"%s\" lacks %s", err.where, want);
+	ck_assert_msg(strstr(buf, words) != NULL, "\"%s\" lacks \"%s\"", buf, words);
+	eng_config_free(&cfg);
+}
+
+START_TEST(base_loads)
+{
+	struct eng_config cfg;
+	struct psp_err err;
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.nworkers, 2);
+	ck_assert_uint_eq(cfg.udp_port, 6789);
+	ck_assert_uint_eq(cfg.ntypes, 2);
+	ck_assert_uint_eq(cfg.pconf.type_mean_ns[1], 100000);
+	ck_assert_uint_eq(eng_config_type_of(&cfg, 2), 1);
+	ck_assert_uint_eq(eng_config_type_of(&cfg, 0), PSP_TYPE_UNKNOWN);
+	ck_assert_uint_eq(eng_config_type_of(&cfg, 9), PSP_TYPE_UNKNOWN);
+	ck_assert_str_eq(cfg.policy, "darc");
+	ck_assert_uint_eq(cfg.neal, 1);
+	eng_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(shipped_configs_load)
+{
+	const char *src = getenv("PSP_SOURCE_DIR");
+	ck_assert_ptr_nonnull(src);
+	const char *names[] = {"engine-memif.yml", "engine-tap.yml", "engine-hw.yml"};
+	for (size_t i = 0; i < 3; i++) {
+		char p[600];
+		snprintf(p, sizeof(p), "%s/configs/%s", src, names[i]);
+		struct eng_config cfg;
+		struct psp_err err;
+		char buf[700];
+		int rc = eng_config_load(p, &cfg, &err);
+		ck_assert_msg(rc == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+		eng_config_free(&cfg);
+	}
+}
+END_TEST
+
+START_TEST(unknown_key)
+{
+	char t[1024];
+	snprintf(t, sizeof(t), "%sworkerz: 3\n", BASE);
+	expect_error(t, "workerz", 10, "unknown key");
+	snprintf(t, sizeof(t), "%sdarc: {min_sample: 3}\n", BASE);
+	expect_error(t, "darc.min_sample", 10, "unknown key");
+}
+END_TEST
+
+START_TEST(bad_values)
+{
+	char t[1024];
+	snprintf(t, sizeof(t), "%sudp_port: 70000\n", BASE);
+	expect_error(t, "udp_port", 10, "1..65535");
+	snprintf(t, sizeof(t), "%sdarc: {delta: abc}\n", BASE);
+	expect_error(t, "darc.delta", 10, "number");
+	snprintf(t, sizeof(t), "%squeues: {worker_ring: 48}\n", BASE);
+	expect_error(t, "queues.worker_ring", 10, "power of two");
+	expect_error("port: {vdev: x}\nip: 10.0.0.300\n", "ip", 2, "IPv4");
+	snprintf(t, sizeof(t), "%sudp_port: -1\n", BASE);
+	expect_error(t, "udp_port", 10, "1..65535");
+}
+END_TEST
+
+START_TEST(cross_key_limits)
+{
+	char t[1024];
+	/* a worker on the dispatcher's lcore */
+	snprintf(t, sizeof(t), "%s", BASE);
+	char *p = strstr(t, "[1, 2]");
+	memcpy(p, "[0, 2]", 6);
+	expect_error(t, "worker_lcores[0]", 5, "dispatcher");
+	memcpy(p, "[2, 2]", 6);
+	expect_error(t, "worker_lcores[1]", 5, "twice");
+	memcpy(p, "[1, 3]", 6);
+	char *w = strstr(t, "workers: 2");
+	w[9] = '3';
+	expect_error(t, "worker_lcores", 5, "workers is 3");
+	/* duplicate wire ids */
+	snprintf(t, sizeof(t), "%s", BASE);
+	p = strstr(t, "wire_id: 2");
+	p[9] = '1';
+	expect_error(t, "types[1].wire_id", 9, "already used");
+	/* too many types */
+	char many[4096];
+	size_t n = (size_t)snprintf(many, sizeof(many),
+				    "port: {vdev: x}\nip: 10.0.0.2\nworker_lcores: [1]\ntypes:\n");
+	for (int i = 0; i < 17; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n,
+				      "  - {name: T%d, wire_id: %d}\n", i, i + 1);
+	expect_error(many, "types", 5, "1..16");
+	/* more workers than the core's bitmap */
+	char lc[2048];
+	n = (size_t)snprintf(lc, sizeof(lc), "port: {vdev: x}\nip: 10.0.0.2\nworker_lcores: [");
+	for (int i = 1; i <= 65; i++)
+		n += (size_t)snprintf(lc + n, sizeof(lc) - n, "%s%d", i > 1 ? ", " : "", i);
+	snprintf(lc + n, sizeof(lc) - n, "]\ntypes: [{name: A, wire_id: 1}]\n");
+	expect_error(lc, "worker_lcores", 3, "at most 64");
+	/* oracle DARC without means */
+	snprintf(t, sizeof(t), "%s  - {name: X, wire_id: 3}\ndarc: {mode: oracle}\n", BASE);
+	expect_error(t, "types", 8, "mean_us and ratio");
+	/* mbufs too few for the RX ring plus every request */
+	snprintf(t, sizeof(t), "%squeues: {mbufs: 1000, requests: 4096}\n", BASE);
+	expect_error(t, "queues.mbufs", 10, "at least");
+}
+END_TEST
+
+START_TEST(policies)
+{
+	char t[1024];
+	snprintf(t, sizeof(t), "%s", BASE);
+	char *p = strstr(t, "policy: darc");
+	memcpy(p, "policy: ts  ", 12);
+	expect_error(t, "policy", 6, "not implemented in the engine");
+	memcpy(p, "policy: foo ", 12);
+	expect_error(t, "policy", 6, "unknown policy");
+	struct eng_config cfg;
+	struct psp_err err;
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "d-FCFS", &err), 0);
+	ck_assert_str_eq(cfg.policy, "dfcfs");
+	ck_assert_int_lt(eng_config_set_policy(&cfg, "ts", &err), 0);
+	eng_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(syntax_error)
+{
+	expect_error("port: {vdev: x\nip: [\n", "", 0, "YAML syntax");
+}
+END_TEST
+
+Suite *psp_engine_config_suite(void)
+{
+	Suite *s = suite_create("engine_config");
+	TCase *tc = tcase_create("config");
+	tcase_add_test(tc, base_loads);
+	tcase_add_test(tc, shipped_configs_load);
+	tcase_add_test(tc, unknown_key);
+	tcase_add_test(tc, bad_values);
+	tcase_add_test(tc, cross_key_limits);
+	tcase_add_test(tc, policies);
+	tcase_add_test(tc, syntax_error);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,82 @@
+/* Prints the reservation psp_darc_plan() makes for a workload's nominal means
+ * and ratios (its first phase) at a worker count, in the columns of
+ * darc-timeline.csv without time_ns: group,types,reserved_cores,
+ * stealable_cores.  The engine's DARC test compares its last reservation
+ * with this, so it does not depend on psp-sim's timing.
+ *
+ *   darc_expect WORKLOAD WORKERS [DELTA]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <psp/darc.h>
+#include <psp/workload.h>
+
+/* Writes s as one CSV field, quoted when it holds a comma or a quote (a core
+ * set such as "0,2-3"), as psp-sim does. */
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: darc_expect WORKLOAD WORKERS [DELTA]\n");
+		return 2;
+	}
+	static struct psp_workload wl;
+	struct psp_err err;
+	char buf[600];
+	if (psp_workload_load(argv[1], &wl, &err) < 0) {
+		fprintf(stderr, "darc_expect: %s\n", psp_err_format(&err, buf, sizeof(buf)));
+		return 2;
+	}
+	uint32_t w = (uint32_t)strtoul(argv[2], NULL, 10);
+	double delta = argc > 3 ? strtod(argv[3], NULL) : 0.2;
+	double mean_ns[PSP_MAX_TYPES], ratio[PSP_MAX_TYPES];
+	const char *names[PSP_MAX_TYPES];
+	for (uint32_t t = 0; t < wl.ntypes; t++) {
+		mean_ns[t] = psp_dist_mean_us(&wl.phase[0].service[t]) * 1e3;
+		ratio[t] = wl.phase[0].ratio[t];
+		names[t] = wl.type_name[t];
+	}
+	struct psp_darc_plan plan;
+	if (psp_darc_plan(&plan, w, wl.ntypes, mean_ns, ratio, delta, true) < 0) {
+		fprintf(stderr, "darc_expect: psp_darc_plan refused %u workers\n", w);
+		return 2;
+	}
+	for (uint32_t g = 0; g < plan.ngroups; g++) {
+		const struct psp_darc_group *grp = &plan.group[g];
+		char res[128], steal[128];
+		char types[256];
+		size_t n = 0;
+		types[0] = '\0';
+		for (uint32_t i = 0; i < grp->ntypes && n < sizeof(types); i++)
+			n += (size_t)snprintf(types + n, sizeof(types) - n, "%s%s", i ? "+" : "",
+					      names[grp->types[i]]);
+		psp_cores_format(grp->reserved_mask, res, sizeof(res));
+		psp_cores_format(grp->stealable_mask, steal, sizeof(steal));
+		printf("%u,", g);
+		csv_field(stdout, types);
+		putchar(',');
+		csv_field(stdout, res);
+		putchar(',');
+		csv_field(stdout, steal);
+		putchar('\n');
+	}
+	psp_darc_plan_format(&plan, names, buf, sizeof(buf));
+	fprintf(stderr, "DARC: %s\n", buf);
+	return 0;
+}

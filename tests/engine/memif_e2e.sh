@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Test 1: psp-engine and psp-client over a memif pair, one policy, High
+# Bimodal at a low rate: every request answered, the type mix follows the
+# workload's ratios, and engine and client counters agree.
+#   memif_e2e.sh POLICY [RATE] [DURATION_S]
+POLICY=${1:?policy}
+RATE=${2:-1000}
+DURATION=${3:-3}
+. "$(dirname "$0")/lib.sh"
+
+ENGINE_SED="s/min_samples: 50000/min_samples: 500/"
+make_memif_configs "$T/engine.yml" "$T/client.yml"
+start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy "$POLICY"
+grep -q "policy $POLICY" "$T/engine.log" || fail "engine did not take --policy $POLICY"
+
+"$BIN/psp-client" --config "$T/client.yml" --workload high-bimodal --rate "$RATE" \
+	--duration "$DURATION" --format csv --workers 3 --label "$POLICY" \
+	> "$T/client.csv" 2> "$T/client.log" || fail "psp-client failed (status $?)"
+stop_engine || fail "psp-engine exited with status $?"
+cat "$T/client.log" "$T/client.csv"
+sed -n '/^counters:/,$p' "$T/engine.log"
+
+check_clean_stop "$T/engine.log"
+sent=$(counter sent "$T/client.log"); answered=$(counter answered "$T/client.log")
+timed_out=$(counter timed_out "$T/client.log")
+[ "$sent" -gt $((RATE * DURATION * 9 / 10)) ] || fail "client sent only $sent requests"
+[ "$answered" -eq "$sent" ] && [ "$timed_out" -eq 0 ] ||
+	fail "client: $answered of $sent answered, $timed_out timed out"
+# Engine and client agree.
+[ "$(counter received "$T/engine.log")" -eq "$sent" ] || fail "engine received != client sent"
+[ "$(counter answered "$T/engine.log")" -eq "$answered" ] || fail "engine answered != client answered"
+[ "$(counter dropped "$T/engine.log")" -eq 0 ] || fail "engine dropped requests at a low rate"
+for type in SHORT LONG; do
+	c=$(counter "$type" "$T/client.log")
+	e=$(awk -v t="$type" '/server-side latency/ {on=1} on && $1 == t {print $2; exit}' "$T/engine.log")
+	[ "$c" = "$e" ] || fail "$type: client sent $c, engine received $e"
+done
+# Ratios: High Bimodal is 50/50; 5 standard deviations of a binomial share.
+short=$(counter SHORT "$T/client.log")
+awk -v s="$short" -v n="$sent" 'BEGIN {
+	p = s / n; sd = sqrt(0.25 / n);
+	if (p < 0.5 - 5 * sd || p > 0.5 + 5 * sd) { printf "SHORT share %.4f\n", p; exit 1 }
+}' || fail "type mix does not follow the workload's 50/50 ratio"
+# The CSV has psp-sim's header and an ALL row counting the measured requests.
+head -1 "$T/client.csv" | grep -qx "policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us,p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown" ||
+	fail "client CSV header differs from psp-sim's"
+grep -q "^$POLICY,high-bimodal,3,[0-9.]*,$RATE.0,[0-9.]*,ALL,[0-9]*," "$T/client.csv" || fail "no ALL row"
+echo "PASS: memif end to end, $POLICY"
