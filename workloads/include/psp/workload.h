@@ -85,11 +85,14 @@ int psp_workload_parse_file(const char *path, struct psp_workload *wl,
 
 /* The directory workload names are looked up in: $PSP_WORKLOAD_PATH if set,
  * else ../share/psp/workloads beside the running binary if it exists, else
- * the source tree's workloads/ (compiled in).  Never NULL. */
+ * the source tree's workloads/ (compiled in).  Never NULL; the string stays
+ * valid until the environment changes or this thread calls again. */
 const char *psp_workload_dir(void);
 
 /* Writes the names of the workloads in psp_workload_dir() (sorted, without
- * .yml) as a comma-separated list into buf.  Returns how many. */
+ * .yml) into buf as one line, separated by ", ".  Returns how many names it
+ * wrote: names that do not fit whole are left out (buf is "" and 0 is
+ * returned when the directory cannot be read).  Allocates temporarily. */
 unsigned psp_workload_list(char *buf, unsigned cap);
 
 /* Mean of a distribution in microseconds. */
@@ -106,7 +109,10 @@ uint32_t psp_workload_type_by_wire(const struct psp_workload *wl, uint32_t wire_
  * alone.  Opaque; created and freed explicitly. */
 struct psp_wl_sampler;
 
-/* Returns NULL on allocation failure. */
+/* Returns NULL on allocation failure.  wl must have been loaded (or be
+ * equally valid); the sampler copies what it needs and does not keep wl.
+ * The psp_wl_sample_* calls are the hot path: no allocation, no locking, one
+ * sampler per thread. */
 struct psp_wl_sampler *psp_wl_sampler_create(const struct psp_workload *wl,
 					     uint64_t seed);
 void psp_wl_sampler_destroy(struct psp_wl_sampler *s);
