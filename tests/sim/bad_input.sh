@@ -71,9 +71,9 @@ expect 2 "unknown workload|no workload.*nosuch|nosuch" -- --workload nosuch
 expect 2 "high-bimodal" -- --workload nosuch
 expect 2 "syntax.yml:[0-9]+" -- --workload "$tmp/syntax.yml"
 expect 2 "ratio.yml:[0-9]+.*(sum|0\.9)" -- --workload "$tmp/ratio.yml"
-expect 2 "dist.yml:4:.*dist.*weibull" -- --workload "$tmp/dist.yml"
-expect 2 "mean.yml:4:.*mean_us" -- --workload "$tmp/mean.yml"
-expect 2 "zero.yml:4:.*mean_us" -- --workload "$tmp/zero.yml"
+expect 2 "dist.yml:5:.*dist.*weibull" -- --workload "$tmp/dist.yml"
+expect 2 "mean.yml:5:.*mean_us" -- --workload "$tmp/mean.yml"
+expect 2 "zero.yml:5:.*mean_us" -- --workload "$tmp/zero.yml"
 expect 2 "key.yml:4:.*ratoi" -- --workload "$tmp/key.yml"
 expect 2 "no such file|cannot|not found" -- --workload "$tmp/absent.yml"
 expect 2 "--load.*> 0" -- --workload high-bimodal --load 0
