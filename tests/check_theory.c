@@ -423,7 +423,10 @@ START_TEST(ts_processor_sharing)
 	 * 2 (bias(q) - bias(q/2)); halving q must move A's slowdown by at most
 	 * half the allowance, 0.75%.  The same seeds give the same arrivals
 	 * and types, so the move is the bias, not noise (measured: 0.3% at
-	 * rho 0.5, 0.4% at 0.8). */
+	 * rho 0.5, 0.4% at 0.8).  The bias grows with rho (more jobs share
+	 * the worker), so the costly finer run is made at the higher load only. */
+	if (load < 0.8)
+		return;
 	ts_point(load, 25, fine);
 	double d = fabs(est_mean(&fine[0]) - est_mean(&slow[0]));
 	printf("  quantum 0.025 us: A %.4f B %.4f (A moved %.4f)\n", est_mean(&fine[0]),
@@ -643,7 +646,7 @@ Suite *psp_theory_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ts");
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 240); /* ~10 s plain, ~70 s under ASan+UBSan -O0 */
 	tcase_add_loop_test(tc, ts_processor_sharing, 0, 2);
 	tcase_add_test(tc, fcfs_is_not_ps);
 	suite_add_tcase(s, tc);
