@@ -29,7 +29,7 @@ int port_lookup(const char *spec, uint16_t *port_id, struct psp_err *err)
 			   name, spec, rte_eth_dev_count_avail());
 }
 
-int port_start(uint16_t port_id, const struct port_setup *ps,
+int port_start(uint16_t port_id, struct port_setup *ps,
 	       struct rte_ether_addr *mac, struct psp_err *err)
 {
 	struct rte_eth_dev_info info;
@@ -37,6 +37,10 @@ int port_start(uint16_t port_id, const struct port_setup *ps,
 	if (rc < 0)
 		return psp_err_set(err, rc, NULL, "port", "rte_eth_dev_info_get: %s",
 				   rte_strerror(-rc));
+	/* net_tap refuses unequal queue counts (tap_dev_configure), and its
+	 * kernel side spreads flows over all RX queues anyway. */
+	if (!strcmp(info.driver_name, "net_tap") && ps->nb_rxq < ps->nb_txq)
+		ps->nb_rxq = ps->nb_txq;
 	if (ps->nb_rxq > info.max_rx_queues || ps->nb_txq > info.max_tx_queues)
 		return psp_err_set(err, -EINVAL, NULL, "port",
 				   "%s supports %u RX / %u TX queues; we need %u / %u "

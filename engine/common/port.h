@@ -25,9 +25,11 @@ void port_dev_name(const char *spec, char *name, size_t cap);
 /* Finds the port DPDK created for spec.  Returns 0 or -ENODEV with err. */
 int port_lookup(const char *spec, uint16_t *port_id, struct psp_err *err);
 
-/* Configures and starts the port with the queues asked for.  Returns 0 or a
- * negative errno with err naming the step (err->key "port"). */
-int port_start(uint16_t port_id, const struct port_setup *ps,
+/* Configures and starts the port with the queues asked for.  A PMD that
+ * needs as many RX as TX queues (net_tap) gets nb_rxq raised to nb_txq: the
+ * caller must then poll every RX queue (ps->nb_rxq is updated).  Returns 0 or
+ * a negative errno with err naming the step (err->key "port"). */
+int port_start(uint16_t port_id, struct port_setup *ps,
 	       struct rte_ether_addr *mac, struct psp_err *err);
 
 /* Waits up to timeout_ms for the link to come up.  Returns 0 or -ETIMEDOUT. */

@@ -157,8 +157,8 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		uint64_t now_ns = tsc_now_ns(&e->clk, tsc);
 		uint32_t work = 0;
 
-		if (!draining) {
-			uint16_t n = rte_eth_rx_burst(e->port_id, 0, pkts, burst);
+		for (uint16_t q = 0; !draining && q < e->nb_rxq; q++) {
+			uint16_t n = rte_eth_rx_burst(e->port_id, q, pkts, burst);
 			uint16_t narp = 0;
 			stat_add(&e->st.rx_total, n);
 			for (uint16_t i = 0; i < n; i++)

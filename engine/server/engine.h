@@ -101,6 +101,7 @@ struct worker {
 	/* results, written by this worker only */
 	struct {
 		uint64_t handled;
+		uint64_t handled_unknown; /* PSP_TYPE_UNKNOWN requests run here */
 		uint64_t answered;
 		uint64_t tx_failed;
 		uint64_t tx_retried;
@@ -116,6 +117,7 @@ struct engine {
 	struct tsc_clock clk;
 	uint16_t port_id;
 	bool port_started;
+	uint16_t nb_rxq; /* RX queues the dispatcher polls (1 unless the PMD needs more) */
 	struct rte_ether_addr mac;
 	struct rte_mempool *pool;
 	struct psp_policy *pol;

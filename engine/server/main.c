@@ -112,6 +112,7 @@ static int setup(struct engine *e, struct psp_err *err)
 				.pool = e->pool};
 	if ((rc = port_start(e->port_id, &ps, &e->mac, err)) < 0)
 		return rc;
+	e->nb_rxq = ps.nb_rxq;
 	e->port_started = true;
 	if (cfg->has_mac) {
 		memcpy(e->mac.addr_bytes, cfg->mac, 6);

@@ -99,9 +99,10 @@ void eng_report(const struct engine *e, FILE *out)
 	fprintf(out, "workers:\n");
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
 		const struct worker *wk = &e->workers[w];
-		fprintf(out, "  worker %u (lcore %u): handled=%" PRIu64 " answered=%" PRIu64
-			     " tx_failed=%" PRIu64 " busy_ms=%.1f\n",
-			w, wk->lcore, stat_get(&wk->st.handled), stat_get(&wk->st.answered),
+		fprintf(out, "  worker %u (lcore %u): handled=%" PRIu64 " unknown_type=%" PRIu64
+			     " answered=%" PRIu64 " tx_failed=%" PRIu64 " busy_ms=%.1f\n",
+			w, wk->lcore, stat_get(&wk->st.handled),
+			stat_get(&wk->st.handled_unknown), stat_get(&wk->st.answered),
 			stat_get(&wk->st.tx_failed),
 			(double)tsc_cycles_to_ns(&e->clk, stat_get(&wk->st.busy_cycles)) / 1e6);
 	}

@@ -60,6 +60,8 @@ static void run_one(struct worker *w, struct eng_req *r)
 	}
 	r->m = NULL;
 	stat_add(&w->st.handled, 1);
+	if (slot == ENG_UNKNOWN_SLOT)
+		stat_add(&w->st.handled_unknown, 1);
 	/* The done ring is as large as the in ring and a worker holds one
 	 * request at a time, so this cannot stay full; spin rather than lose. */
 	while (rte_ring_sp_enqueue(w->done, r) < 0)
