@@ -7,6 +7,7 @@ if(TARGET psp-engine AND TARGET psp-client)
   set(PSP_ENG_ENV
     "PSP_WORKLOAD_PATH=${CMAKE_SOURCE_DIR}/workloads;PSP_BIN_DIR=${CMAKE_BINARY_DIR}/bin;PSP_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 
+  add_executable(psp_telemetry_get ${PSP_ENG_TEST_DIR}/telemetry_get.c)
   add_executable(darc_expect ${PSP_ENG_TEST_DIR}/darc_expect.c)
   target_link_libraries(darc_expect PRIVATE psp_core psp_workload)
 

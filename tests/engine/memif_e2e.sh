@@ -16,8 +16,15 @@ grep -q "policy $POLICY" "$T/engine.log" || fail "engine did not take --policy $
 "$BIN/psp-client" --config "$T/client.yml" --workload high-bimodal --rate "$RATE" \
 	--duration "$DURATION" --format csv --workers 3 --label "$POLICY" \
 	> "$T/client.csv" 2> "$T/client.log" || fail "psp-client failed (status $?)"
+# The counters are also served by DPDK telemetry while the engine runs.
+TEL=""
+for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
+	[ -S "$d/psp-e-$ID/dpdk_telemetry.v2" ] && TEL="$d/psp-e-$ID/dpdk_telemetry.v2"
+done
+[ -n "$TEL" ] || fail "no telemetry socket for file prefix psp-e-$ID"
+"$BIN/psp_telemetry_get" "$TEL" /psp/stats > "$T/telemetry.json" || fail "telemetry query failed"
 stop_engine || fail "psp-engine exited with status $?"
-cat "$T/client.log" "$T/client.csv"
+cat "$T/client.log" "$T/client.csv" "$T/telemetry.json"
 sed -n '/^counters:/,$p' "$T/engine.log"
 
 check_clean_stop "$T/engine.log"
@@ -30,6 +37,8 @@ timed_out=$(counter timed_out "$T/client.log")
 [ "$(counter received "$T/engine.log")" -eq "$sent" ] || fail "engine received != client sent"
 [ "$(counter answered "$T/engine.log")" -eq "$answered" ] || fail "engine answered != client answered"
 [ "$(counter dropped "$T/engine.log")" -eq 0 ] || fail "engine dropped requests at a low rate"
+grep -q "\"/psp/stats\":{.*\"received\":$sent," "$T/telemetry.json" ||
+	fail "telemetry /psp/stats does not report received=$sent"
 for type in SHORT LONG; do
 	c=$(counter "$type" "$T/client.log")
 	e=$(awk -v t="$type" '/server-side latency/ {on=1} on && $1 == t {print $2; exit}' "$T/engine.log")
