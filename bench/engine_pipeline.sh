@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Dispatcher pipeline benchmark: zero-work requests through psp-engine's RX ->
+# dispatch (policy) -> worker -> TX path over memif, driven by psp-client.
+# Reports the requests per second the engine answered, read from its
+# telemetry counters over the middle of the run (not the client's view).
+#
+#   bench/engine_pipeline.sh [RATE_RPS] [DURATION_S] [WORKERS] [POLICY]
+#   defaults: 2000000 6 1 cfcfs; run from the repository with build/bin built
+#   (BIN=... to use another build directory).
+set -u
+RATE=${1:-2000000}
+DURATION=${2:-6}
+WORKERS=${3:-1}
+POLICY=${4:-cfcfs}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/build/bin}
+T=$(mktemp -d /tmp/psp-bench.XXXXXX)
+ID=$$
+EPID=""
+trap '[ -n "$EPID" ] && kill -KILL $EPID 2>/dev/null; rm -rf "$T"' EXIT
+
+lcores=$(seq -s, 1 "$WORKERS")
+sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
+    -e "s#--file-prefix, psp-engine#--file-prefix, psp-be-$ID#" \
+    -e "s#output_dir: out/engine#output_dir: $T/out#" \
+    -e "s#(0-3)@(0-1)#(0-$WORKERS)@(0-1)#" \
+    -e "s#^workers: 3#workers: $WORKERS#" \
+    -e "s#^worker_lcores: .*#worker_lcores: [$lcores]#" \
+    -e "s#requests: 4096#requests: 16384#" -e "s#mbufs: 8191#mbufs: 32767#" \
+    "$ROOT/configs/engine-memif.yml" > "$T/engine.yml"
+sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
+    -e "s#--file-prefix, psp-client#--file-prefix, psp-bc-$ID#" \
+    -e "s#^rx_queues: 4#rx_queues: $((WORKERS + 1))#" \
+    -e "s#timeout_ms: 1000#timeout_ms: 200#" \
+    "$ROOT/configs/client-memif.yml" > "$T/client.yml"
+
+"$BIN/psp-engine" --config "$T/engine.yml" --policy "$POLICY" > "$T/engine.log" 2>&1 &
+EPID=$!
+for i in $(seq 1 100); do grep -q ready "$T/engine.log" && break; sleep 0.1; done
+grep -q ready "$T/engine.log" || { cat "$T/engine.log"; exit 1; }
+"$BIN/psp-client" --config "$T/client.yml" --workload "$ROOT/configs/workload-zero.yml" \
+	--rate "$RATE" --duration "$DURATION" > "$T/client.log" 2>&1 &
+CPID=$!
+TEL=/var/run/dpdk/psp-be-$ID/dpdk_telemetry.v2
+[ -S "$TEL" ] || TEL=${XDG_RUNTIME_DIR:-/tmp}/dpdk/psp-be-$ID/dpdk_telemetry.v2
+answered() {
+	"$BIN/psp_telemetry_get" "$TEL" /psp/stats | grep -oE '"answered":[0-9]+' | cut -d: -f2
+}
+sleep 2
+a1=$(answered); t1=$(date +%s.%N)
+sleep $((DURATION - 3))
+a2=$(answered); t2=$(date +%s.%N)
+wait $CPID
+kill -INT $EPID; wait $EPID; EPID=""
+grep '^psp-client:' "$T/client.log"
+sed -n '/^counters:/,/^balance:/p' "$T/engine.log"
+awk -v a1="$a1" -v a2="$a2" -v t1="$t1" -v t2="$t2" -v w="$WORKERS" -v p="$POLICY" \
+	-v r="$RATE" 'BEGIN {
+	printf "engine pipeline: %.0f requests/s answered (policy %s, %d worker(s), offered %d/s, zero work)\n",
+		(a2 - a1) / (t2 - t1), p, w, r }'
