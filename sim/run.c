@@ -120,7 +120,7 @@ static void schedule_arrival(struct sim *s, double load)
 			return; /* the last phase is over */
 		set_phase(s, s->phase + 1, load);
 	}
-	sim_evq_push(&s->evq, (uint64_t)llround(s->next_arrival_ns), SIM_EV_ARRIVAL, 0);
+	sim_evq_push(&s->evq, (uint64_t)(s->next_arrival_ns + 0.5), SIM_EV_ARRIVAL, 0);
 }
 
 static int on_arrival(struct sim *s, double load)
@@ -208,7 +208,7 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	res->measured_service_ns += r->service_ns;
 	psp_hist_record(&res->lat[r->type], latency);
 	psp_hist_record(&res->slow[r->type],
-			(uint64_t)llround((double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns));
+			(uint64_t)((double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns + 0.5));
 }
 
 static void on_worker_event(struct sim *s, const struct sim_event *ev)
@@ -259,6 +259,16 @@ static void start_request(struct sim *s, const struct psp_assign *a)
 	}
 }
 
+/* Bits set in x, without the libgcc call __builtin_popcountll becomes when
+ * the target has no popcnt instruction (plain x86-64). */
+static inline uint64_t popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
 /* The state held constant since the last event, over dt: requests in the
  * system, and idle workers facing queued requests (work conservation). */
 static void account_interval(struct sim *s, uint64_t dt)
@@ -268,7 +278,7 @@ static void account_interval(struct sim *s, uint64_t dt)
 	s->res->in_system_area += s->pool.in_use * dt;
 	uint64_t queued = s->pol->queued;
 	if (queued) {
-		uint64_t idle = (uint64_t)__builtin_popcountll(s->pol->idle_mask);
+		uint64_t idle = popcount64(s->pol->idle_mask);
 		if (idle)
 			s->res->idle_while_queued_ns += (idle < queued ? idle : queued) * dt;
 	}

@@ -44,8 +44,13 @@ struct darc {
 	struct psp_fifo warmup;  /* known types before the first reservation */
 	struct psp_fifo unknown; /* PSP_TYPE_UNKNOWN: spillway only */
 
+	uint32_t nonempty;   /* bit t: queue[t] holds a request */
+
 	bool have_plan;
 	struct psp_darc_plan plan;
+	/* Per group of the plan, for dispatch to skip a group at once. */
+	uint32_t group_types[PSP_MAX_TYPES]; /* bit t: type t in the group */
+	uint64_t group_cores[PSP_MAX_TYPES]; /* reserved | stealable */
 	uint32_t reservations;
 	double mean_ns[PSP_MAX_TYPES];   /* current profile (inf = absent) */
 	double demand[PSP_MAX_TYPES];    /* per type, of the installed plan */
@@ -98,12 +103,26 @@ static void compute_demand(uint32_t nworkers, uint32_t ntypes, const double *mea
 				    : 0;
 }
 
+static void push_type(struct darc *d, uint32_t t, struct psp_req *r)
+{
+	psp_fifo_push(&d->queue[t], r);
+	d->nonempty |= 1u << t;
+}
+
+static struct psp_req *pop_type(struct darc *d, uint32_t t)
+{
+	struct psp_req *r = psp_fifo_pop(&d->queue[t]);
+	if (psp_fifo_empty(&d->queue[t]))
+		d->nonempty &= ~(1u << t);
+	return r;
+}
+
 /* Moves the warm-up FIFO's requests, in order, to their type queues. */
 static void drain_warmup(struct darc *d)
 {
 	struct psp_req *r;
 	while ((r = psp_fifo_pop(&d->warmup)) != NULL)
-		psp_fifo_push(&d->queue[r->type], r);
+		push_type(d, r->type, r);
 }
 
 /* Makes plan the reservation in force, for a profile of mean_ns (already in
@@ -115,6 +134,13 @@ static void install(struct psp_policy *p, struct darc *d,
 	d->plan = *plan;
 	d->have_plan = true;
 	d->reservations++;
+	for (uint32_t g = 0; g < plan->ngroups; g++) {
+		const struct psp_darc_group *grp = &plan->group[g];
+		d->group_types[g] = 0;
+		for (uint32_t i = 0; i < grp->ntypes; i++)
+			d->group_types[g] |= 1u << grp->types[i];
+		d->group_cores[g] = grp->reserved_mask | grp->stealable_mask;
+	}
 	compute_demand(p->conf.nworkers, p->conf.ntypes, d->mean_ns, ratio, d->demand);
 	drain_warmup(d);
 	if (p->conf.on_reservation)
@@ -171,10 +197,10 @@ static int plan_from(struct psp_policy *p, struct psp_darc_plan *plan,
 static bool queueing_exceeds_mean(const struct psp_policy *p, const struct darc *d,
 				  uint64_t now_ns)
 {
-	for (uint32_t t = 0; t < p->conf.ntypes; t++) {
+	(void)p;
+	for (uint32_t m = d->nonempty; m; m &= m - 1) {
+		uint32_t t = (uint32_t)__builtin_ctz(m);
 		const struct psp_req *head = psp_fifo_peek(&d->queue[t]);
-		if (!head)
-			continue;
 		double wait = (double)(now_ns - head->enqueue_ns);
 		double mean = isfinite(d->mean_ns[t]) ? d->mean_ns[t] : 0;
 		if (wait > mean)
@@ -290,7 +316,7 @@ static void darc_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_n
 	if (r->type == PSP_TYPE_UNKNOWN)
 		psp_fifo_push(&d->unknown, r);
 	else if (d->have_plan)
-		psp_fifo_push(&d->queue[r->type], r);
+		push_type(d, r->type, r);
 	else
 		psp_fifo_push(&d->warmup, r);
 }
@@ -309,20 +335,24 @@ static void darc_complete(struct psp_policy *p, uint32_t worker, struct psp_req 
 }
 
 /* Spillway-only work: unknown types and types absent from the plan, oldest
- * head first. */
-static struct psp_fifo *spillway_queue(struct psp_policy *p, struct darc *d)
+ * head first.  Returns the type, PSP_TYPE_UNKNOWN, or -1 when none waits. */
+static int64_t spillway_queue(struct psp_policy *p, struct darc *d)
 {
-	struct psp_fifo *best = psp_fifo_empty(&d->unknown) ? NULL : &d->unknown;
-	if (d->have_plan) {
-		for (uint32_t t = 0; t < p->conf.ntypes; t++) {
-			if (d->plan.type_group[t] >= 0 || psp_fifo_empty(&d->queue[t]))
-				continue;
-			if (!best || psp_fifo_peek(&d->queue[t])->enqueue_ns <
-					     psp_fifo_peek(best)->enqueue_ns)
-				best = &d->queue[t];
+	const struct psp_req *best = psp_fifo_peek(&d->unknown);
+	int64_t which = best ? (int64_t)PSP_TYPE_UNKNOWN : -1;
+	if (!d->have_plan)
+		return which;
+	for (uint32_t m = d->nonempty; m; m &= m - 1) {
+		uint32_t t = (uint32_t)__builtin_ctz(m);
+		if (t >= p->conf.ntypes || d->plan.type_group[t] >= 0)
+			continue;
+		const struct psp_req *head = psp_fifo_peek(&d->queue[t]);
+		if (!best || head->enqueue_ns < best->enqueue_ns) {
+			best = head;
+			which = t;
 		}
 	}
-	return best;
+	return which;
 }
 
 static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
@@ -339,16 +369,21 @@ static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 				      lowest_bit(p->idle_mask), 0);
 	} else {
 		for (uint32_t g = 0; g < d->plan.ngroups; g++) {
+			/* Most calls find nothing to do: skip a group with no
+			 * request queued or no idle core it may use. */
+			if (!(d->nonempty & d->group_types[g]) ||
+			    !(p->idle_mask & d->group_cores[g]))
+				continue;
 			const struct psp_darc_group *grp = &d->plan.group[g];
 			for (uint32_t i = 0; i < grp->ntypes; i++) {
-				struct psp_fifo *q = &d->queue[grp->types[i]];
-				while (n < cap && !psp_fifo_empty(q)) {
+				uint32_t t = grp->types[i];
+				while (n < cap && (d->nonempty >> t) & 1u) {
 					uint64_t m = p->idle_mask & grp->reserved_mask;
 					if (!m)
 						m = p->idle_mask & grp->stealable_mask;
 					if (!m)
 						break;
-					assign_worker(p, &out[n++], psp_fifo_pop(q), lowest_bit(m), 0);
+					assign_worker(p, &out[n++], pop_type(d, t), lowest_bit(m), 0);
 				}
 				if (n == cap || !p->idle_mask)
 					return n;
@@ -357,9 +392,11 @@ static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 	}
 	uint32_t spill = p->conf.nworkers - 1;
 	if (n < cap && psp_policy_worker_idle(p, spill)) {
-		struct psp_fifo *q = spillway_queue(p, d);
-		if (q)
-			assign_worker(p, &out[n++], psp_fifo_pop(q), spill, 0);
+		int64_t t = spillway_queue(p, d);
+		if (t == (int64_t)PSP_TYPE_UNKNOWN)
+			assign_worker(p, &out[n++], psp_fifo_pop(&d->unknown), spill, 0);
+		else if (t >= 0)
+			assign_worker(p, &out[n++], pop_type(d, (uint32_t)t), spill, 0);
 	}
 	return n;
 }
