@@ -73,11 +73,14 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 		fprintf(out, ", \"workers\": %u, \"seed\": %llu, \"points\": [", opts->workers,
 			(unsigned long long)opts->seed);
 	} else {
-		fprintf(out, "# psp-sim: workload %s, %u workers, %s, seed %llu\n", wl->name,
-			opts->workers, wl->nphases > 1 ? "phased" : "", (unsigned long long)opts->seed);
+		fprintf(out, "# psp-sim: workload %s, %u workers, seed %llu\n", wl->name,
+			opts->workers, (unsigned long long)opts->seed);
 		if (wl->nphases == 1)
 			fprintf(out, "# %llu requests per load point, first %.0f%% not measured\n",
 				(unsigned long long)opts->requests, opts->warmup * 100);
+		else
+			fprintf(out, "# %u phases, durations x %g, first %.0f%% of the time not measured\n",
+				wl->nphases, opts->phase_scale, opts->warmup * 100);
 	}
 }
 
