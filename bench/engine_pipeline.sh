@@ -22,7 +22,7 @@ trap '[ -n "$EPID" ] && kill -KILL $EPID 2>/dev/null; rm -rf "$T"' EXIT
 lcores=$(seq -s, 1 "$WORKERS")
 sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
     -e "s#--file-prefix, psp-engine#--file-prefix, psp-be-$ID#" \
-    -e "s#output_dir: out/engine#output_dir: $T/out#" \
+    -e "s#output_dir: results/engine-memif#output_dir: $T/out#" \
     -e "s#(0-3)@(0-1)#(0-$WORKERS)@(0-1)#" \
     -e "s#^workers: 3#workers: $WORKERS#" \
     -e "s#^worker_lcores: .*#worker_lcores: [$lcores]#" \

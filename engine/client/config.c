@@ -39,7 +39,7 @@ void cli_config_free(struct cli_config *cfg)
 		uint64_t u_;                                                       \
 		if ((rc = yconf_u64(y, v, (path), (lo), (hi), &u_, err)) < 0)      \
 			goto out;                                                  \
-		(dst) = (__typeof__(dst))u_;                                       \
+		(dst) = u_; /* in range: checked above */                                    \
 	}
 
 int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *err)

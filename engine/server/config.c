@@ -74,7 +74,7 @@ int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_e
 			int rc_ = yconf_u64(y, v_, (path), (lo), (hi), &u_, err);  \
 			if (rc_ < 0)                                               \
 				return rc_;                                        \
-			(dst) = (__typeof__(dst))u_;                               \
+			(dst) = u_; /* in range: checked above */                            \
 		}                                                                  \
 	} while (0)
 
@@ -340,7 +340,7 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 		uint64_t u_;                                                       \
 		if ((rc = yconf_u64(y, v, (path), (lo), (hi), &u_, err)) < 0)      \
 			goto out;                                                  \
-		(dst) = (__typeof__(dst))u_;                                       \
+		(dst) = u_; /* in range: checked above */                                    \
 	}
 	GET_U_OUT(root, "udp_port", "udp_port", 1, 65535, cfg->udp_port);
 	GET_U_OUT(root, "dispatcher_lcore", "dispatcher_lcore", 0, ENG_MAX_LCORE - 1,

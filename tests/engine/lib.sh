@@ -55,7 +55,7 @@ counter() {
 make_memif_configs() {
 	sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
 	    -e "s#--file-prefix, psp-engine#--file-prefix, psp-e-$ID#" \
-	    -e "s#output_dir: out/engine#output_dir: $T/out#" \
+	    -e "s#output_dir: results/engine-memif#output_dir: $T/out#" \
 	    ${ENGINE_SED:+-e "$ENGINE_SED"} \
 	    "$SRC/configs/engine-memif.yml" > "$1"
 	sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \

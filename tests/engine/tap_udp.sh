@@ -12,7 +12,7 @@ $NS ip link set lo up
 # No IPv6 chatter on the tap: it would only be counted as bad_ether.
 $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 sed -e "s#--file-prefix, psp-engine#--file-prefix, psp-e-$ID#" \
-    -e "s#output_dir: out/engine-tap#output_dir: $T/out#" \
+    -e "s#output_dir: results/engine-tap#output_dir: $T/out#" \
     "$SRC/configs/engine-tap.yml" > "$T/engine.yml"
 start_engine "$T/engine.log" $NS "$BIN/psp-engine" --config "$T/engine.yml"
 $NS ip addr add 198.18.0.1/24 dev psp0 || fail "no psp0 in the namespace"
