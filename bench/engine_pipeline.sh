@@ -4,14 +4,15 @@
 # Reports the requests per second the engine answered, read from its
 # telemetry counters over the middle of the run (not the client's view).
 #
-#   bench/engine_pipeline.sh [RATE_RPS] [DURATION_S] [WORKERS] [POLICY]
-#   defaults: 2000000 6 1 cfcfs; run from the repository with build/bin built
+#   bench/engine_pipeline.sh [RATE_RPS] [DURATION_S] [WORKERS] [POLICY] [IDLE]
+#   defaults: 2000000 6 1 cfcfs on (IDLE=off: the engine busy-polls); run from the repository with build/bin built
 #   (BIN=... to use another build directory).
 set -u
 RATE=${1:-2000000}
 DURATION=${2:-6}
 WORKERS=${3:-1}
 POLICY=${4:-cfcfs}
+IDLE=${5:-on}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
 T=$(mktemp -d /tmp/psp-bench.XXXXXX)
@@ -27,6 +28,7 @@ sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
     -e "s#^workers: 3#workers: $WORKERS#" \
     -e "s#^worker_lcores: .*#worker_lcores: [$lcores]#" \
     -e "s#requests: 4096#requests: 16384#" -e "s#mbufs: 8191#mbufs: 32767#" \
+    -e "s#enabled: true#enabled: $([ "$IDLE" = off ] && echo false || echo true)#" \
     "$ROOT/configs/engine-memif.yml" > "$T/engine.yml"
 sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
     -e "s#--file-prefix, psp-client#--file-prefix, psp-bc-$ID#" \
@@ -55,6 +57,6 @@ kill -INT $EPID; wait $EPID; EPID=""
 grep '^psp-client:' "$T/client.log"
 sed -n '/^counters:/,/^balance:/p' "$T/engine.log"
 awk -v a1="$a1" -v a2="$a2" -v t1="$t1" -v t2="$t2" -v w="$WORKERS" -v p="$POLICY" \
-	-v r="$RATE" 'BEGIN {
-	printf "engine pipeline: %.0f requests/s answered (policy %s, %d worker(s), offered %d/s, zero work)\n",
-		(a2 - a1) / (t2 - t1), p, w, r }'
+	-v r="$RATE" -v i="$IDLE" 'BEGIN {
+	printf "engine pipeline: %.0f requests/s answered (policy %s, %d worker(s), offered %d/s, idle back-off %s, zero work)\n",
+		(a2 - a1) / (t2 - t1), p, w, r, i }'
