@@ -1,0 +1,436 @@
+"""Shared helpers of the psp notebooks.
+
+Finds the built binaries, runs psp-sim (and psp-engine/psp-client) and parses
+their CSV output into pandas, caching every psp-sim result under the results
+directory keyed by the command line (and the binary and workload file it used),
+so re-running a notebook is cheap.  Plot helpers keep the figures uniform:
+overloaded points are never drawn as low latencies.
+
+Environment:
+  PSP_BIN_DIR      directory holding psp-sim, psp-engine, psp-client
+                   (default: ../build/bin relative to this file)
+  PSP_RESULTS_DIR  where figures (PNG) and the CSV cache go
+                   (default: notebooks/results/)
+  PSP_QUICK=1      reduced request counts and fewer load points (CI)
+  PSP_NO_CACHE=1   ignore the cache (results are still written to it)
+"""
+
+import hashlib
+import io
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import sys
+
+import matplotlib
+
+if "ipykernel" not in sys.modules:  # in a notebook: the inline backend (Agg-based)
+    matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.transforms as mtransforms  # noqa: E402
+import pandas as pd  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+QUICK = os.environ.get("PSP_QUICK", "") not in ("", "0")
+BIN_DIR = Path(os.environ.get("PSP_BIN_DIR") or (REPO / "build" / "bin")).resolve()
+RESULTS_DIR = Path(os.environ.get("PSP_RESULTS_DIR") or (HERE / "results")).resolve()
+CACHE_DIR = RESULTS_DIR / "cache"
+WORKLOAD_DIR = Path(os.environ.get("PSP_WORKLOAD_PATH") or (REPO / "workloads"))
+JOBS = os.cpu_count() or 1
+
+# Quick mode (CI): fewer arrivals per point, a shorter DARC profile to match,
+# fewer load points.  Full mode: psp-sim's own defaults.
+QUICK_REQUESTS = 100_000
+QUICK_DARC_SAMPLES = 10_000
+QUICK_LOADS = "0.1,0.3,0.5,0.6,0.7,0.8,0.85,0.9,0.95"
+FULL_LOADS = "0.05:0.95:0.05"
+
+POLICY_STYLE = {
+    "cfcfs": dict(color="tab:blue", marker="o", label="c-FCFS"),
+    "dfcfs": dict(color="tab:orange", marker="s", label="d-FCFS"),
+    "ts": dict(color="tab:green", marker="^", label="TS"),
+    "darc": dict(color="tab:red", marker="D", label="DARC"),
+    "sjf": dict(color="tab:purple", marker="v", label="SJF"),
+    "engine": dict(color="tab:gray", marker="x", label="engine"),
+}
+
+_saved_figures = []
+
+
+def mode_name():
+    return "quick (PSP_QUICK=1)" if QUICK else "full"
+
+
+def binary(name):
+    """Path of a built binary; raises FileNotFoundError with a hint."""
+    p = BIN_DIR / name
+    if not (p.is_file() and os.access(p, os.X_OK)):
+        raise FileNotFoundError(
+            f"{p} not found: build psp (cmake -S . -B build && cmake --build build) "
+            f"or set PSP_BIN_DIR")
+    return p
+
+
+def have_binary(name):
+    p = BIN_DIR / name
+    return p.is_file() and os.access(p, os.X_OK)
+
+
+def _env():
+    env = dict(os.environ)
+    if WORKLOAD_DIR.is_dir():
+        env.setdefault("PSP_WORKLOAD_PATH", str(WORKLOAD_DIR))
+    return env
+
+
+def default_loads():
+    return QUICK_LOADS if QUICK else FULL_LOADS
+
+
+def sim_defaults():
+    """Arguments every notebook adds to psp-sim in quick mode (none in full)."""
+    if QUICK:
+        return ["--requests", str(QUICK_REQUESTS), "--darc-samples", str(QUICK_DARC_SAMPLES)]
+    return []
+
+
+# ---------------------------------------------------------------- psp-sim
+
+def _file_sig(p):
+    try:
+        st = Path(p).stat()
+        return [str(p), st.st_size, st.st_mtime_ns]
+    except OSError:
+        return [str(p), None, None]
+
+
+def _cache_key(args):
+    parts = {"bin": _file_sig(binary("psp-sim")), "args": list(args)}
+    # The workload file's content is part of the key: editing it invalidates.
+    if "--workload" in args:
+        w = args[args.index("--workload") + 1]
+        f = Path(w) if w.endswith((".yml", ".yaml")) else WORKLOAD_DIR / f"{w}.yml"
+        if f.is_file():
+            parts["workload"] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def parse_sim_csv(text):
+    """psp-sim --format csv output -> (rows DataFrame, SLO DataFrame)."""
+    rows, slo_lines = [], []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            slo_lines.append(line[1:].strip())
+        elif line.strip():
+            rows.append(line)
+    df = pd.read_csv(io.StringIO("\n".join(rows))) if rows else pd.DataFrame()
+    if "reservation" in df:
+        df["reservation"] = df["reservation"].fillna("")
+    if "overloaded" in df:
+        df["overloaded"] = df["overloaded"].astype(bool)
+    slo = [l.split(",") for l in slo_lines if not l.startswith("slo,")]
+    slo_df = pd.DataFrame(slo, columns=["slo", "policy", "max_load", "max_rps"])
+    for c in ("slo", "max_load", "max_rps"):
+        slo_df[c] = pd.to_numeric(slo_df[c])
+    return df, slo_df
+
+
+class SimResult:
+    def __init__(self, df, slo, timeline, series, cmd, seconds, cached):
+        self.df, self.slo, self.timeline, self.series = df, slo, timeline, series
+        self.cmd, self.seconds, self.cached = cmd, seconds, cached
+
+    def all_rows(self):
+        return self.df[self.df["type"] == "ALL"]
+
+    def __repr__(self):
+        how = "cached" if self.cached else f"{self.seconds:.1f} s"
+        return f"<SimResult {len(self.df)} rows ({how}): {self.cmd}>"
+
+
+def sim(workload, policy, load=None, workers=14, timeline=False, series_ms=None,
+        extra=(), quick_defaults=True, verbose=True):
+    """Runs psp-sim (or reads its cached result) and returns a SimResult.
+
+    policy: 'darc' or a list of policies; load: psp-sim's --load SPEC (default:
+    the notebook mode's load points); extra: more psp-sim arguments.
+    """
+    if not isinstance(policy, str):
+        policy = ",".join(policy)
+    args = ["--workload", workload, "--policy", policy, "--workers", str(workers),
+            "--load", str(load if load is not None else default_loads())]
+    if quick_defaults:
+        # an explicit --requests/--darc-samples in extra wins
+        for flag, val in zip(sim_defaults()[::2], sim_defaults()[1::2]):
+            if flag not in extra:
+                args += [flag, val]
+    args += [str(a) for a in extra]
+    if series_ms is not None:
+        args += ["--series-ms", str(series_ms)]
+    key = _cache_key(args + (["--timeline"] if timeline else []) + (["--series"] if series_ms else []))
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    base = CACHE_DIR / key
+    files = {"csv": base.with_suffix(".csv")}
+    if timeline:
+        files["timeline"] = base.with_suffix(".timeline.csv")
+    if series_ms is not None:
+        files["series"] = base.with_suffix(".series.csv")
+    cmd = [str(binary("psp-sim"))] + args
+    cached = all(f.is_file() for f in files.values()) and not os.environ.get("PSP_NO_CACHE")
+    t0 = time.time()
+    if not cached:
+        with tempfile.TemporaryDirectory(dir=CACHE_DIR) as tmp:
+            tmp = Path(tmp)
+            run = cmd + ["--format", "csv", "--quiet", "-o", str(tmp / "out.csv")]
+            if timeline:
+                run += ["--timeline", str(tmp / "timeline.csv")]
+            if series_ms is not None:
+                run += ["--series", str(tmp / "series.csv")]
+            p = subprocess.run(run, env=_env(), capture_output=True, text=True)
+            if p.returncode != 0:
+                raise RuntimeError(f"psp-sim failed ({p.returncode}): {shlex.join(run)}\n{p.stderr}")
+            # commit the side files first: the main CSV marks a complete entry
+            for k, name in (("timeline", "timeline.csv"), ("series", "series.csv")):
+                if k in files:
+                    shutil.move(str(tmp / name), files[k])
+            shutil.move(str(tmp / "out.csv"), files["csv"])
+            files["csv"].with_suffix(".cmd").write_text(shlex.join(cmd) + "\n")
+    secs = time.time() - t0
+    df, slo = parse_sim_csv(files["csv"].read_text())
+    tl = pd.read_csv(files["timeline"]) if timeline else None
+    se = pd.read_csv(files["series"]) if series_ms is not None else None
+    res = SimResult(df, slo, tl, se, shlex.join(cmd), secs, cached)
+    if verbose:
+        print(("[cache] " if cached else f"[{secs:5.1f} s] ") + shlex.join(["psp-sim"] + args))
+    return res
+
+
+def sim_many(calls, jobs=None):
+    """Runs several sim(**kwargs) calls in parallel (each one load point uses
+    one core); returns the results in order."""
+    with ThreadPoolExecutor(max_workers=jobs or JOBS) as ex:
+        return list(ex.map(lambda kw: sim(**kw), calls))
+
+
+# ---------------------------------------------------------------- timelines
+
+def core_count(spec):
+    """'0-13' -> 14, '0' -> 1, '0-1,13' -> 3, '-' or '' -> 0."""
+    if not isinstance(spec, str) or spec.strip() in ("", "-"):
+        return 0
+    n = 0
+    for part in spec.replace("+", ",").split(","):
+        part = part.strip()
+        if not part or part == "-":
+            continue
+        if "-" in part:
+            a, b = part.split("-", 1)
+            n += int(b) - int(a) + 1
+        else:
+            n += 1
+    return n
+
+
+def reservations(timeline):
+    """A DARC timeline (sim or engine) -> one row per (time, types) with the
+    number of reserved cores; 'types' names the group ('SHORT', 'A+B')."""
+    t = timeline.copy()
+    t["cores"] = t["reserved_cores"].map(core_count)
+    t["time_s"] = t["time_ns"] / 1e9
+    return t
+
+
+def final_reservation(timeline):
+    """{group types: reserved core count} of the last reservation, or {}."""
+    if timeline is None or len(timeline) == 0:
+        return {}
+    t = reservations(timeline)
+    last = t[t["time_ns"] == t["time_ns"].max()]
+    return dict(zip(last["types"], last["cores"]))
+
+
+# ---------------------------------------------------------------- plotting
+
+def mark_overloaded(ax, xs, color, marker="x"):
+    """Overloaded points: an x at the top edge of the axes (never a latency)."""
+    if len(xs) == 0:
+        return
+    trans = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
+    ax.scatter(list(xs), [0.97] * len(xs), transform=trans, marker=marker, color=color,
+               s=40, clip_on=False, zorder=5)
+
+
+def plot_metric(ax, df, column, policies, x="krps", label=True):
+    """One line per policy of `column` against offered load; overloaded
+    points are dropped from the line and marked on the top edge."""
+    for pol in policies:
+        d = df[df["policy"] == pol].sort_values("load")
+        if d.empty:
+            continue
+        st = POLICY_STYLE.get(pol, dict(label=pol))
+        xs = d["offered_rps"] / 1e3 if x == "krps" else d["load"]
+        ok = ~d["overloaded"]
+        ax.plot(xs[ok], d[column][ok], ms=4, lw=1.5, **{**st, "label": st.get("label") if label else None})
+        mark_overloaded(ax, xs[~ok], st.get("color"))
+    ax.set_yscale("log")
+    ax.set_xlabel("offered load (kRPS)" if x == "krps" else "load (fraction of capacity)")
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def overload_legend_note(ax, where="upper left"):
+    """Explains the x markers of mark_overloaded inside the axes."""
+    x, ha = (0.01, "left") if "left" in where else (0.99, "right")
+    y, va = (0.99, "top") if "upper" in where else (0.01, "bottom")
+    ax.text(x, y, "x on top edge = overloaded", transform=ax.transAxes,
+            fontsize=7, va=va, ha=ha, color="0.3")
+
+
+def save_fig(fig, name):
+    """Saves a figure as RESULTS_DIR/NAME.png and remembers it."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.png"
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _saved_figures.append(path)
+    print(f"saved {path}")
+    return path
+
+
+def check_figures(paths=None):
+    """Asserts that every figure saved by this notebook exists and is not
+    empty; returns their list."""
+    paths = list(paths or _saved_figures)
+    assert paths, "this notebook saved no figure"
+    for p in paths:
+        p = Path(p)
+        assert p.is_file() and p.stat().st_size > 1000, f"figure {p} missing or empty"
+    return paths
+
+
+# ---------------------------------------------------------------- engine
+
+class EngineUnavailable(RuntimeError):
+    pass
+
+
+def _yaml_list(items):
+    return "[" + ", ".join(json.dumps(str(i)) for i in items) + "]"
+
+
+def engine_configs(workdir, tag, workers=3, types=None, min_samples=50000):
+    """Writes an engine + client memif config pair into workdir, derived from
+    configs/engine-memif.yml and configs/client-memif.yml but with a private
+    socket, file prefixes and output directory (so it cannot collide with
+    another run).  Returns (engine_yml, client_yml, output_dir)."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    sock = workdir / "memif.sock"
+    out = workdir / "engine-out"
+    eng = (REPO / "configs" / "engine-memif.yml").read_text()
+    cli = (REPO / "configs" / "client-memif.yml").read_text()
+    repl = {"/tmp/psp-memif.sock": str(sock)}
+    for old, new in repl.items():
+        eng, cli = eng.replace(old, new), cli.replace(old, new)
+    eng = eng.replace("--file-prefix, psp-engine", f"--file-prefix, nbe-{tag}")
+    cli = cli.replace("--file-prefix, psp-client", f"--file-prefix, nbc-{tag}")
+    lines = []
+    for line in eng.splitlines():
+        if line.startswith("output_dir:"):
+            line = f"output_dir: {out}"
+        elif line.strip().startswith("min_samples:"):
+            line = f"  min_samples: {min_samples}"
+        lines.append(line)
+    eng = "\n".join(lines) + "\n"
+    if f"workers: {workers}" not in eng:
+        raise ValueError(f"configs/engine-memif.yml does not have {workers} workers")
+    e, c = workdir / "engine.yml", workdir / "client.yml"
+    e.write_text(eng)
+    c.write_text(cli)
+    return e, c, out
+
+
+def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, seed=1,
+               workdir=None, ready_timeout=30, verbose=True):
+    """Runs psp-engine (--policy POLICY) and psp-client on a private memif
+    pair; returns dict(df=client CSV rows, timeline=engine DARC timeline or
+    None, engine_log=str, client_log=str, seconds=float).  Raises
+    EngineUnavailable when the binaries are missing."""
+    for b in ("psp-engine", "psp-client"):
+        if not have_binary(b):
+            raise EngineUnavailable(f"{BIN_DIR / b} is not built (needs DPDK: cmake -DPSP_ENGINE=ON)")
+    tag = f"{os.getpid()}-{policy}"
+    own_workdir = workdir is None
+    workdir = Path(workdir or tempfile.mkdtemp(prefix=f"psp-nb-{tag}-", dir="/tmp"))
+    eng_yml, cli_yml, out = engine_configs(workdir, tag, workers, min_samples=min_samples)
+    t0 = time.time()
+    elog = open(workdir / "engine.log", "w+")
+    eng = subprocess.Popen([str(binary("psp-engine")), "--config", str(eng_yml), "--policy", policy],
+                           stdout=elog, stderr=subprocess.STDOUT, env=_env(), cwd=workdir,
+                           start_new_session=True)
+    try:
+        deadline = time.time() + ready_timeout
+        while True:
+            elog.flush()
+            text = (workdir / "engine.log").read_text()
+            if "psp-engine: ready" in text:
+                break
+            if eng.poll() is not None:
+                raise RuntimeError(f"psp-engine exited ({eng.returncode}) before ready:\n{text}")
+            if time.time() > deadline:
+                raise RuntimeError(f"psp-engine not ready after {ready_timeout} s:\n{text}")
+            time.sleep(0.2)
+        csv = workdir / "client.csv"
+        cmd = [str(binary("psp-client")), "--config", str(cli_yml), "--workload", workload,
+               "--rate", str(rate), "--duration", str(duration), "--format", "csv",
+               "--workers", str(workers), "--label", policy,
+               "--seed", str(seed)]
+        p = subprocess.run(cmd, env=_env(), capture_output=True, text=True, cwd=workdir,
+                           timeout=duration + 120)
+        if p.returncode != 0:
+            raise RuntimeError(f"psp-client failed ({p.returncode}): {shlex.join(cmd)}\n{p.stderr}")
+        client_log = p.stderr
+        # the CSV is on stdout (the run summary on stderr); keep the CSV lines
+        lines = p.stdout.splitlines()
+        start = next((i for i, l in enumerate(lines) if l.startswith("policy,")), None)
+        if start is None:
+            raise RuntimeError(f"psp-client printed no CSV: {shlex.join(cmd)}\n{p.stdout}\n{p.stderr}")
+        csv.write_text("\n".join(l for l in lines[start:] if "," in l) + "\n")
+    finally:
+        if eng.poll() is None:
+            eng.send_signal(signal.SIGINT)
+            try:
+                eng.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                eng.kill()
+                eng.wait()
+        elog.close()
+    engine_log = (workdir / "engine.log").read_text()
+    df = pd.read_csv(csv)
+    if "overloaded" not in df:
+        # psp-client flags an overloaded run in its summary (stderr)
+        df["overloaded"] = "OVERLOADED" in client_log
+    tlf = out / "darc-timeline.csv"
+    tl = pd.read_csv(tlf) if tlf.is_file() else None
+    secs = time.time() - t0
+    # keep the run's files under the results directory; drop the private /tmp directory
+    keep = RESULTS_DIR / "engine-runs" / f"{workload}-{policy}-{rate}rps-{duration}s"
+    keep.mkdir(parents=True, exist_ok=True)
+    for f in (csv, tlf, workdir / "engine.log", eng_yml, cli_yml):
+        if f.is_file():
+            shutil.copy(f, keep / f.name)
+    (keep / "client.log").write_text(client_log)
+    if own_workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if verbose:
+        print(f"[{secs:5.1f} s] psp-engine --policy {policy} + psp-client --rate {rate} "
+              f"--duration {duration} (files in {keep})")
+    return dict(df=df, timeline=tl, engine_log=engine_log, client_log=client_log,
+                seconds=secs, files=keep)
