@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build
-cmake_args=()
+cmake_args=(-DPSP_ENGINE=ON)
 if [ "${1:-}" = "--sanitize" ]; then
   shift
   dir=build-asan

@@ -51,7 +51,7 @@ awk -v s="$short" -v n="$sent" 'BEGIN {
 	if (p < 0.5 - 5 * sd || p > 0.5 + 5 * sd) { printf "SHORT share %.4f\n", p; exit 1 }
 }' || fail "type mix does not follow the workload's 50/50 ratio"
 # The CSV has psp-sim's header and an ALL row counting the measured requests.
-head -1 "$T/client.csv" | grep -qx "policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us,p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown" ||
+head -1 "$T/client.csv" | grep -qx "policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us,p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,overloaded,preemptions,reservation" ||
 	fail "client CSV header differs from psp-sim's"
 grep -q "^$POLICY,high-bimodal,3,[0-9.]*,$RATE.0,[0-9.]*,ALL,[0-9]*," "$T/client.csv" || fail "no ALL row"
 echo "PASS: memif end to end, $POLICY"
