@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 			const char *pname = jobs[i].setup->policy->name;
 			sim_report_point(&rep, pname, &jobs[i].res);
 			if (timeline)
-				sim_timeline_rows(timeline, pname, &jobs[i].res);
+				sim_timeline_rows(timeline, pname, &wl, &jobs[i].res);
 			if (series)
 				sim_series_rows(series, pname, &wl, &jobs[i].res);
 		}

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include <psp/darc.h>
 #include <psp/hist.h>
 
 #include "report.h"
@@ -190,21 +191,26 @@ void sim_report_end(struct sim_report *r)
 
 void sim_timeline_header(FILE *f)
 {
-	fprintf(f, "time_ns,group,types,reserved_cores,stealable_cores,policy,load\n");
+	fprintf(f, "%s,policy,load\n", PSP_DARC_TIMELINE_HEADER);
 }
 
-void sim_timeline_rows(FILE *f, const char *policy, const struct sim_result *res)
+void sim_timeline_rows(FILE *f, const char *policy, const struct psp_workload *wl,
+		       const struct sim_result *res)
 {
+	const char *type_names[PSP_MAX_TYPES];
+	for (uint32_t t = 0; t < wl->ntypes; t++)
+		type_names[t] = wl->type_name[t];
 	for (uint32_t i = 0; i < res->ntimeline; i++) {
-		const struct sim_timeline_row *row = &res->timeline[i];
-		fprintf(f, "%llu,%u,", (unsigned long long)row->time_ns, row->group);
-		csv_field(f, row->types);
-		fputc(',', f);
-		csv_field(f, row->reserved);
-		fputc(',', f);
-		csv_field(f, row->stealable);
-		fprintf(f, ",%s,%.4f\n", policy, res->load);
+		const struct sim_reservation *rv = &res->timeline[i];
+		for (uint32_t g = 0; g < rv->plan.ngroups; g++) {
+			char row[512];
+			psp_darc_timeline_row(&rv->plan, g, rv->time_ns, type_names, row, sizeof(row));
+			fprintf(f, "%s,%s,%.4f\n", row, policy, res->load);
+		}
 	}
+	if (res->timeline_truncated)
+		fprintf(f, "# out of memory: reservations after time %llu ns are missing\n",
+			res->ntimeline ? (unsigned long long)res->timeline[res->ntimeline - 1].time_ns : 0ull);
 }
 
 void sim_series_header(FILE *f)

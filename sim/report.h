@@ -31,7 +31,8 @@ void sim_report_end(struct sim_report *r);
 
 /* Writes the DARC timeline header / rows of one point. */
 void sim_timeline_header(FILE *f);
-void sim_timeline_rows(FILE *f, const char *policy, const struct sim_result *res);
+void sim_timeline_rows(FILE *f, const char *policy, const struct psp_workload *wl,
+		       const struct sim_result *res);
 void sim_series_header(FILE *f);
 void sim_series_rows(FILE *f, const char *policy, const struct psp_workload *wl,
 		     const struct sim_result *res);

@@ -71,27 +71,17 @@ static void record_reservation(void *ctx, uint64_t now_ns, const struct psp_darc
 	struct sim_result *res = s->res;
 	if (!s->setup->timeline)
 		return;
-	for (uint32_t g = 0; g < plan->ngroups; g++) {
-		if (res->ntimeline == res->cap_timeline) {
-			uint32_t cap = res->cap_timeline ? 2 * res->cap_timeline : 16;
-			void *t = realloc(res->timeline, cap * sizeof(*res->timeline));
-			if (!t)
-				return; /* the run's error path reports memory; a lost row here is tolerable */
-			res->timeline = t;
-			res->cap_timeline = cap;
+	if (res->ntimeline == res->cap_timeline) {
+		uint32_t cap = res->cap_timeline ? 2 * res->cap_timeline : 16;
+		void *t = realloc(res->timeline, cap * sizeof(*res->timeline));
+		if (!t) {
+			res->timeline_truncated = true; /* reported, never silent */
+			return;
 		}
-		struct sim_timeline_row *row = &res->timeline[res->ntimeline++];
-		const struct psp_darc_group *grp = &plan->group[g];
-		row->time_ns = now_ns;
-		row->group = g;
-		size_t n = 0;
-		row->types[0] = '\0';
-		for (uint32_t i = 0; i < grp->ntypes && n < sizeof(row->types); i++)
-			n += (size_t)snprintf(row->types + n, sizeof(row->types) - n, "%s%s",
-					      i ? "+" : "", s->setup->wl->type_name[grp->types[i]]);
-		psp_cores_format(grp->reserved_mask, row->reserved, sizeof(row->reserved));
-		psp_cores_format(grp->stealable_mask, row->stealable, sizeof(row->stealable));
+		res->timeline = t;
+		res->cap_timeline = cap;
 	}
+	res->timeline[res->ntimeline++] = (struct sim_reservation){.time_ns = now_ns, .plan = *plan};
 }
 
 static void set_phase(struct sim *s, uint32_t ph, double load)

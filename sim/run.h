@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <psp/darc.h>
 #include <psp/hist.h>
 #include <psp/policy.h>
 #include <psp/workload.h>
@@ -28,13 +29,10 @@ struct sim_setup {
 	atomic_uint_fast64_t *progress; /* requests completed, for the progress line; may be NULL */
 };
 
-/* One DARC reservation group as recorded in the timeline. */
-struct sim_timeline_row {
+/* One reservation DARC installed during the run. */
+struct sim_reservation {
 	uint64_t time_ns;
-	uint32_t group;
-	char types[96];
-	char reserved[64];
-	char stealable[64];
+	struct psp_darc_plan plan;
 };
 
 /* Per-type p99.9 latency over one time bin (phased workloads). */
@@ -73,8 +71,9 @@ struct sim_result {
 	struct psp_hist *slow; /* slowdown x 1000 */
 	char reservation[512]; /* DARC: the last one in force; else "" */
 	uint32_t reservations;
-	struct sim_timeline_row *timeline;
+	struct sim_reservation *timeline; /* in the order installed */
 	uint32_t ntimeline, cap_timeline;
+	bool timeline_truncated; /* out of memory while recording it */
 	struct sim_series_row *series;
 	uint32_t nseries, cap_series;
 };

@@ -187,6 +187,27 @@ START_TEST(cores_format)
 }
 END_TEST
 
+START_TEST(timeline_row)
+{
+	struct psp_darc_plan p;
+	plan_ok(&p, 14, 2, (double[]){1, 100}, (double[]){0.5, 0.5});
+	const char *names[] = {"SHORT", "LONG"};
+	char row[256];
+	psp_darc_timeline_row(&p, 0, 1234, names, row, sizeof(row));
+	ck_assert_str_eq(row, "1234,0,SHORT,0,1-13");
+	psp_darc_timeline_row(&p, 1, 1234, NULL, row, sizeof(row));
+	ck_assert_str_eq(row, "1234,1,T1,1-13,-");
+	/* a core set with a comma is quoted, so the row keeps five fields */
+	p.group[0].reserved_mask = bits(0, 0) | bits(2, 2);
+	psp_darc_timeline_row(&p, 0, 7, names, row, sizeof(row));
+	ck_assert_str_eq(row, "7,0,SHORT,\"0,2\",1-13");
+	/* truncation stays inside the buffer */
+	char small[8];
+	ck_assert_uint_eq(psp_darc_timeline_row(&p, 0, 7, names, small, sizeof(small)), 7);
+	ck_assert_str_eq(small, "7,0,SHO");
+}
+END_TEST
+
 /* ---- the policy ---- */
 
 struct harness {
@@ -338,6 +359,7 @@ Suite *psp_darc_suite(void)
 	tcase_add_test(plan, rounding_and_no_steal);
 	tcase_add_test(plan, static_plan);
 	tcase_add_test(plan, cores_format);
+	tcase_add_test(plan, timeline_row);
 	suite_add_tcase(s, plan);
 	TCase *pol = tcase_create("policy");
 	tcase_add_test(pol, oracle_dispatch_idles_short_core);

@@ -94,50 +94,16 @@ static void nominal_plan(const struct psp_workload *wl, uint32_t ph, struct psp_
 	psp_darc_plan_format(plan, names, buf, cap);
 }
 
-/* The timeline's reservations, one per install: rows of one install share
- * its time_ns and are numbered by group from 0. */
-struct install {
-	uint64_t time_ns;
-	uint32_t first_row, nrows;
-};
-
-static uint32_t installs(const struct sim_result *r, struct install *out, uint32_t cap)
+/* Does reservation rv match plan (groups' types and cores)? */
+static bool install_matches(const struct sim_reservation *rv, const struct psp_darc_plan *plan)
 {
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < r->ntimeline; i++) {
-		if (r->timeline[i].group == 0) {
-			ck_assert_uint_lt(n, cap);
-			out[n++] = (struct install){.time_ns = r->timeline[i].time_ns, .first_row = i};
-		}
-		ck_assert_uint_gt(n, 0);
-		ck_assert_uint_eq(r->timeline[i].time_ns, out[n - 1].time_ns);
-		ck_assert_uint_eq(r->timeline[i].group, out[n - 1].nrows);
-		out[n - 1].nrows++;
-	}
-	return n;
-}
-
-/* Does install in of r match plan (groups' types and cores)? */
-static bool install_matches(const struct sim_result *r, const struct install *in,
-			    const struct psp_darc_plan *plan, const struct psp_workload *wl)
-{
-	if (in->nrows != plan->ngroups)
+	if (rv->plan.ngroups != plan->ngroups)
 		return false;
 	for (uint32_t g = 0; g < plan->ngroups; g++) {
-		const struct sim_timeline_row *row = &r->timeline[in->first_row + g];
-		const struct psp_darc_group *grp = &plan->group[g];
-		char types[96] = "", cores[64];
-		size_t n = 0;
-		for (uint32_t i = 0; i < grp->ntypes; i++)
-			n += (size_t)snprintf(types + n, sizeof(types) - n, "%s%s", i ? "+" : "",
-					      wl->type_name[grp->types[i]]);
-		if (strcmp(row->types, types) != 0)
-			return false;
-		psp_cores_format(grp->reserved_mask, cores, sizeof(cores));
-		if (strcmp(row->reserved, cores) != 0)
-			return false;
-		psp_cores_format(grp->stealable_mask, cores, sizeof(cores));
-		if (strcmp(row->stealable, cores) != 0)
+		const struct psp_darc_group *a = &rv->plan.group[g], *b = &plan->group[g];
+		if (a->ntypes != b->ntypes ||
+		    memcmp(a->types, b->types, a->ntypes * sizeof(a->types[0])) != 0 ||
+		    a->reserved_mask != b->reserved_mask || a->stealable_mask != b->stealable_mask)
 			return false;
 	}
 	return true;
@@ -228,14 +194,15 @@ static void settles_on(const char *name, uint32_t short_cores, uint64_t requests
 	char want[256];
 	nominal_plan(&wl, 0, &plan, want, sizeof(want));
 	ck_assert_uint_eq(plan.group[0].ncores, short_cores);
-	struct install in[4096];
-	uint32_t n = installs(&r, in, 4096);
+	const struct sim_reservation *in = r.timeline;
+	uint32_t n = r.ntimeline;
 	ck_assert_uint_gt(n, 0);
+	ck_assert(!r.timeline_truncated);
 	uint64_t good_ns = 0, total_ns = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t until = i + 1 < n ? in[i + 1].time_ns : r.sim_ns;
 		total_ns += until - in[i].time_ns;
-		if (install_matches(&r, &in[i], &plan, &wl))
+		if (install_matches(&in[i], &plan))
 			good_ns += until - in[i].time_ns;
 	}
 	printf("%s 0.9: %u reservations, \"%s\" in force %.1f%% of the time since the first\n", name,
@@ -277,8 +244,9 @@ START_TEST(dynamic_phases_rereserve)
 	s.timeline = true;
 	struct sim_result r;
 	run(&s, 0.8, &r);
-	struct install in[4096];
-	uint32_t n = installs(&r, in, 4096);
+	const struct sim_reservation *in = r.timeline;
+	uint32_t n = r.ntimeline;
+	ck_assert(!r.timeline_truncated);
 	double start_ns = 0;
 	for (uint32_t ph = 0; ph < wl.nphases; ph++) {
 		double len_ns = wl.phase[ph].duration_ms * 1e6 * s.phase_scale;
@@ -292,7 +260,7 @@ START_TEST(dynamic_phases_rereserve)
 			if (t < start_ns || t >= start_ns + len_ns)
 				continue;
 			in_phase++;
-			bool ok = install_matches(&r, &in[i], &plan, &wl);
+			bool ok = install_matches(&in[i], &plan);
 			if (ok && first_good < 0)
 				first_good = (int64_t)in[i].time_ns;
 			ck_assert_msg(ok || first_good < 0,

@@ -175,6 +175,68 @@ size_t psp_cores_format(uint64_t mask, char *buf, size_t cap)
 	return n < cap ? n : cap - 1;
 }
 
+/* Appends the names of grp's types, joined by '+'. */
+static size_t format_group_types(const struct psp_darc_group *grp,
+				 const char *const *type_name, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < grp->ntypes && n < cap; i++) {
+		uint32_t t = grp->types[i];
+		const char *sep = i ? "+" : "";
+		if (type_name && type_name[t])
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", sep, type_name[t]);
+		else
+			n += (size_t)snprintf(buf + n, cap - n, "%sT%u", sep, t);
+	}
+	return n < cap ? n : cap - 1;
+}
+
+/* Appends s as one CSV field: quoted, with quotes doubled, when it holds a
+ * comma, a quote or a newline. */
+static size_t csv_field(const char *s, char *buf, size_t cap)
+{
+	if (!strpbrk(s, ",\"\n"))
+		return (size_t)snprintf(buf, cap, "%s", s);
+	size_t n = 0;
+	if (n + 1 < cap)
+		buf[n++] = '"';
+	for (; *s && n + 2 < cap; s++) {
+		if (*s == '"')
+			buf[n++] = '"';
+		buf[n++] = *s;
+	}
+	if (n + 1 < cap)
+		buf[n++] = '"';
+	buf[n] = '\0';
+	return n;
+}
+
+size_t psp_darc_timeline_row(const struct psp_darc_plan *plan, uint32_t g,
+			     uint64_t time_ns, const char *const *type_name,
+			     char *buf, size_t cap)
+{
+	if (cap == 0)
+		return 0;
+	const struct psp_darc_group *grp = &plan->group[g];
+	char types[256], cores[160];
+	size_t n = (size_t)snprintf(buf, cap, "%llu,%u,", (unsigned long long)time_ns, g);
+	format_group_types(grp, type_name, types, sizeof(types));
+	if (n < cap)
+		n += csv_field(types, buf + n, cap - n);
+	psp_cores_format(grp->reserved_mask, cores, sizeof(cores));
+	if (n + 1 < cap) {
+		buf[n++] = ',';
+		n += csv_field(cores, buf + n, cap - n);
+	}
+	psp_cores_format(grp->stealable_mask, cores, sizeof(cores));
+	if (n + 1 < cap) {
+		buf[n++] = ',';
+		n += csv_field(cores, buf + n, cap - n);
+	}
+	return n < cap ? n : cap - 1;
+}
+
 size_t psp_darc_plan_format(const struct psp_darc_plan *plan,
 			    const char *const *type_name, char *buf, size_t cap)
 {
@@ -186,14 +248,8 @@ size_t psp_darc_plan_format(const struct psp_darc_plan *plan,
 		const struct psp_darc_group *grp = &plan->group[g];
 		if (g)
 			n += (size_t)snprintf(buf + n, cap - n, " | ");
-		for (uint32_t i = 0; i < grp->ntypes && n < cap; i++) {
-			uint32_t t = grp->types[i];
-			const char *sep = i ? "+" : "";
-			if (type_name && type_name[t])
-				n += (size_t)snprintf(buf + n, cap - n, "%s%s", sep, type_name[t]);
-			else
-				n += (size_t)snprintf(buf + n, cap - n, "%sT%u", sep, t);
-		}
+		if (n < cap)
+			n += format_group_types(grp, type_name, buf + n, cap - n);
 		char cores[160];
 		uint64_t own = workers_mask(grp->first_core + grp->ncores) &
 			       ~workers_mask(grp->first_core);

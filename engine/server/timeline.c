@@ -1,6 +1,6 @@
 /* DARC's reservation timeline: darc-timeline.csv in the output directory,
- * the same columns as psp-sim's (time_ns,group,types,reserved_cores,
- * stealable_cores), one row per group per reservation. */
+ * psp_darc_timeline_row's columns, as psp-sim writes them, one row per
+ * group per reservation. */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -38,7 +38,7 @@ int eng_timeline_open(struct engine *e)
 	e->timeline = fopen(path, "w");
 	if (!e->timeline)
 		return -errno;
-	fprintf(e->timeline, "time_ns,group,types,reserved_cores,stealable_cores\n");
+	fprintf(e->timeline, "%s\n", PSP_DARC_TIMELINE_HEADER);
 	fflush(e->timeline);
 	return 0;
 }
@@ -48,23 +48,6 @@ void eng_timeline_close(struct engine *e)
 	if (e->timeline)
 		fclose(e->timeline);
 	e->timeline = NULL;
-}
-
-/* Writes s as one CSV field, quoted when it holds a comma or a quote (a core
- * set such as "0,2-3"), as psp-sim does. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 /* Runs on the dispatcher inside complete()/dispatch(): reservations are rare
@@ -83,22 +66,9 @@ void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
 	if (!e->timeline)
 		return;
 	for (uint32_t g = 0; g < plan->ngroups; g++) {
-		const struct psp_darc_group *grp = &plan->group[g];
-		char types[256], res[128], steal[128];
-		size_t n = 0;
-		types[0] = '\0';
-		for (uint32_t i = 0; i < grp->ntypes && n < sizeof(types); i++)
-			n += (size_t)snprintf(types + n, sizeof(types) - n, "%s%s", i ? "+" : "",
-					      names[grp->types[i]]);
-		psp_cores_format(grp->reserved_mask, res, sizeof(res));
-		psp_cores_format(grp->stealable_mask, steal, sizeof(steal));
-		fprintf(e->timeline, "%" PRIu64 ",%u,", now_ns, g);
-		csv_field(e->timeline, types);
-		fputc(',', e->timeline);
-		csv_field(e->timeline, res);
-		fputc(',', e->timeline);
-		csv_field(e->timeline, steal);
-		fputc('\n', e->timeline);
+		char row[512];
+		psp_darc_timeline_row(plan, g, now_ns, names, row, sizeof(row));
+		fprintf(e->timeline, "%s\n", row);
 	}
 	fflush(e->timeline);
 }

@@ -13,23 +13,6 @@
 #include <psp/darc.h>
 #include <psp/workload.h>
 
-/* Writes s as one CSV field, quoted when it holds a comma or a quote (a core
- * set such as "0,2-3"), as psp-sim does. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -57,24 +40,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "darc_expect: psp_darc_plan refused %u workers\n", w);
 		return 2;
 	}
+	/* The timeline's columns after time_ns: group,types,reserved,stealable */
 	for (uint32_t g = 0; g < plan.ngroups; g++) {
-		const struct psp_darc_group *grp = &plan.group[g];
-		char res[128], steal[128];
-		char types[256];
-		size_t n = 0;
-		types[0] = '\0';
-		for (uint32_t i = 0; i < grp->ntypes && n < sizeof(types); i++)
-			n += (size_t)snprintf(types + n, sizeof(types) - n, "%s%s", i ? "+" : "",
-					      names[grp->types[i]]);
-		psp_cores_format(grp->reserved_mask, res, sizeof(res));
-		psp_cores_format(grp->stealable_mask, steal, sizeof(steal));
-		printf("%u,", g);
-		csv_field(stdout, types);
-		putchar(',');
-		csv_field(stdout, res);
-		putchar(',');
-		csv_field(stdout, steal);
-		putchar('\n');
+		char row[512];
+		psp_darc_timeline_row(&plan, g, 0, names, row, sizeof(row));
+		printf("%s\n", strchr(row, ',') + 1);
 	}
 	psp_darc_plan_format(&plan, names, buf, sizeof(buf));
 	fprintf(stderr, "DARC: %s\n", buf);

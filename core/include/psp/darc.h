@@ -70,6 +70,19 @@ int psp_darc_plan_static(struct psp_darc_plan *plan, uint32_t nworkers,
 size_t psp_darc_plan_format(const struct psp_darc_plan *plan,
 			    const char *const *type_name, char *buf, size_t cap);
 
+/* The reservation timeline CSV that psp-sim and psp-engine both write: one
+ * row per group per reservation. */
+#define PSP_DARC_TIMELINE_HEADER "time_ns,group,types,reserved_cores,stealable_cores"
+
+/* Formats group g of plan as one timeline row, without a newline:
+ * time_ns,group,types,reserved_cores,stealable_cores (types joined by '+',
+ * core sets as psp_cores_format; a field holding a comma is quoted).
+ * type_name may be NULL (T0, T1, ...).  Returns the length written
+ * (truncated to cap - 1). */
+size_t psp_darc_timeline_row(const struct psp_darc_plan *plan, uint32_t g,
+			     uint64_t time_ns, const char *const *type_name,
+			     char *buf, size_t cap);
+
 /* Formats a core set as ranges ("1-13", "0,2,5-7", "-" when empty). */
 size_t psp_cores_format(uint64_t mask, char *buf, size_t cap);
 
