@@ -1,0 +1,236 @@
+/* Preemptible request execution for worker threads (time sharing in the
+ * engine), in the style of Concord: cooperative, flag-polled preemption.
+ *
+ * Pieces:
+ * - struct psp_task: one request's execution context, a stack from a pool
+ *   mapped at init (guard page below each stack) plus its saved registers.
+ * - struct psp_exec: one per worker thread.  It runs tasks (start, resume)
+ *   and owns the worker's preemption flag, alone on its cache line.
+ * - psp_preempt_point(): called by the running request; if its worker's flag
+ *   is set, the request yields back to the worker, which gets
+ *   PSP_TASK_YIELDED and hands the request back to the policy.
+ * - psp_preempt_request(): the dispatcher sets a worker's flag once the
+ *   worker's slice has run for the quantum (psp_policy_tick names it).
+ *
+ * The protocol between dispatcher and worker:
+ *
+ *     dispatcher                               worker w (its psp_exec)
+ *     dispatch r to w (ring)       ---->       t = r's task
+ *                                              psp_task_start/resume(e, t)
+ *                                                clears e's flag, runs t
+ *     tick names w: if (!pending(f))
+ *                     psp_preempt_request(f)   t reaches psp_preempt_point():
+ *                                                sees the flag, yields
+ *                                              returns PSP_TASK_YIELDED
+ *     complete(r, finished=false)  <----       post r back
+ *     (the policy re-queues r; any worker may resume it later)
+ *
+ * The flag is cleared when a slice starts, so a request that arrives late
+ * (for a slice that already ended) cannot preempt the next slice; one that
+ * arrives early (before the worker started the slice) is lost, which is why
+ * the dispatcher re-requests at every tick that names the worker while the
+ * flag reads clear (psp_policy_tick names it until the request comes back).
+ *
+ * A request that never reaches a preemption point is simply not preempted:
+ * it runs to completion and psp_task_start/resume returns PSP_TASK_FINISHED.
+ *
+ * Migration: a yielded task may be resumed by another thread's psp_exec.
+ * Everything the task needs is on its own stack or in struct psp_task, and
+ * the library re-reads "which worker am I on" after every switch.  Code that
+ * runs inside a task must do the same with its own thread-local state: GCC
+ * treats the thread pointer as constant within a function and may compute a
+ * thread-local variable's address once and reuse it after a preemption point
+ * (GCC bug 26461), i.e. on the old thread.  A compiler barrier does not stop
+ * that.  Read thread-local state through a non-inlined function after a
+ * preemption point (psp_preempt_point itself does so; see below).
+ *
+ * Threads: a psp_exec is used by one thread at a time; a task pool by one
+ * thread at a time (the engine's dispatcher does all gets and puts);
+ * psp_preempt_request/pending may be called from any thread.
+ */
+#ifndef PSP_PREEMPT_H
+#define PSP_PREEMPT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PSP_PREEMPT_CACHE_LINE 64u
+
+/* Task pool limits, checked by psp_task_pool_init. */
+#define PSP_TASK_STACK_MIN_BYTES 4096u
+#define PSP_TASK_STACK_MAX_BYTES (64u << 20)
+#define PSP_TASK_POOL_MAX 65536u
+
+/* A worker's preemption flag, alone on its cache line: the dispatcher writes
+ * it (rarely), the worker's running request reads it (often), and no other
+ * data shares the line, so the reads stay L1 hits until a request arrives. */
+struct psp_preempt_flag {
+	_Alignas(PSP_PREEMPT_CACHE_LINE) _Atomic uint32_t requested;
+};
+
+_Static_assert(sizeof(struct psp_preempt_flag) == PSP_PREEMPT_CACHE_LINE,
+	       "the flag fills exactly one cache line");
+
+enum psp_task_state {
+	PSP_TASK_FREE = 0,  /* in the pool */
+	PSP_TASK_READY,     /* taken from the pool, not started */
+	PSP_TASK_RUNNING,   /* on some psp_exec right now */
+	PSP_TASK_PREEMPTED, /* yielded; waits for psp_task_resume */
+	PSP_TASK_DONE,      /* its function returned; put it back */
+};
+
+/* What psp_task_start / psp_task_resume return (or a negative errno). */
+enum psp_task_result {
+	PSP_TASK_FINISHED = 0, /* the function returned */
+	PSP_TASK_YIELDED = 1,  /* it reached a preemption point with the flag set */
+};
+
+typedef void (*psp_task_fn)(void *arg);
+
+struct psp_exec;
+struct psp_task_pool;
+
+/* A request's execution context.  Fields are the library's; read-only for
+ * callers (state, preemptions are useful for counters and asserts). */
+struct psp_task {
+	void *sp;               /* saved context while not running */
+	struct psp_exec *exec;  /* the executor running it, NULL otherwise */
+	psp_task_fn fn;
+	void *arg;
+	uint32_t state;         /* enum psp_task_state */
+	uint32_t preemptions;   /* yields since psp_task_start */
+	void *stack_lo;         /* usable stack: [stack_lo, stack_lo + stack_bytes) */
+	size_t stack_bytes;
+	struct psp_task *next_free;
+	struct psp_task_pool *pool;
+	void *asan_fake_stack;  /* AddressSanitizer's, while suspended */
+};
+
+/* Fixed-size stacks mapped once at init: one mmap holds, per task, a
+ * PROT_NONE guard page and the stack above it (stacks grow down, so an
+ * overflow faults on the guard instead of writing the next task's stack). */
+struct psp_task_pool {
+	struct psp_task *tasks; /* ntasks descriptors */
+	struct psp_task *free;  /* LIFO: the most recently used stack is warm */
+	uint32_t ntasks;
+	uint32_t nfree;
+	size_t stack_bytes;     /* per task, a multiple of the page size */
+	size_t guard_bytes;
+	void *map;
+	size_t map_bytes;
+	uint64_t exhausted;     /* psp_task_get refusals */
+};
+
+struct psp_task_pool_conf {
+	uint32_t ntasks;    /* 1..PSP_TASK_POOL_MAX */
+	size_t stack_bytes; /* rounded up to pages; MIN..MAX above */
+	bool prefault;      /* touch every stack page now: no page faults later */
+};
+
+/* A worker thread's executor.  Embed it in the worker's state (it is cache
+ * aligned); the flag is on the first line, the worker's own fields after. */
+struct psp_exec {
+	struct psp_preempt_flag flag;
+	_Alignas(PSP_PREEMPT_CACHE_LINE) void *sched_sp; /* the worker's context */
+	struct psp_task *cur;       /* running task, NULL between slices */
+	uint64_t slices;            /* start + resume calls that ran a task */
+	uint64_t preemptions;       /* slices that ended in a yield */
+	const void *asan_stack_bottom; /* the worker thread's own stack (ASan) */
+	size_t asan_stack_size;
+	void *asan_fake_stack;
+};
+
+/* Maps the stacks and builds the descriptors: the only allocations the
+ * library makes.  The tasks point back at pool, so it must not move (or be
+ * copied) until psp_task_pool_fini.  Returns 0, -EINVAL (ntasks or stack_bytes out of range) or
+ * -ENOMEM (mmap/mprotect/descriptor allocation failed; nothing is left
+ * allocated). */
+int psp_task_pool_init(struct psp_task_pool *pool,
+		       const struct psp_task_pool_conf *conf);
+/* Unmaps everything.  Tasks still taken or suspended are abandoned: their
+ * stacks disappear, so no thread may be running one.  pool may be zeroed. */
+void psp_task_pool_fini(struct psp_task_pool *pool);
+
+/* Takes a stack: *out becomes a READY task.  Returns 0, or -ENOBUFS when every
+ * task is in use (pool->exhausted counts these; the caller may run the
+ * request unpreemptibly on its own stack instead).  Never allocates. */
+int psp_task_get(struct psp_task_pool *pool, struct psp_task **out);
+/* Returns a task that is READY, DONE or PREEMPTED (abandoned: its request is
+ * dropped) to its pool.  Returns 0, or -EINVAL for a task that is running or
+ * already free; the pool is then unchanged. */
+int psp_task_put(struct psp_task_pool *pool, struct psp_task *t);
+
+/* Prepares an executor for the calling thread's worker loop: flag clear, no
+ * task.  Cannot fail. */
+void psp_exec_init(struct psp_exec *e);
+
+/* Runs fn(arg) on t (READY) on this thread until fn returns
+ * (PSP_TASK_FINISHED, t is DONE) or yields at a preemption point
+ * (PSP_TASK_YIELDED, t is PREEMPTED).  Clears e's flag first: a slice starts.
+ * Returns -EINVAL if t is not READY, -EBUSY if e is already running a task
+ * (called from inside a task). */
+int psp_task_start(struct psp_exec *e, struct psp_task *t, psp_task_fn fn,
+		   void *arg);
+/* Continues a PREEMPTED task on this thread (any thread's executor, not only
+ * the one it last ran on).  Returns as psp_task_start; -EINVAL if t is not
+ * PREEMPTED, -EBUSY as above. */
+int psp_task_resume(struct psp_exec *e, struct psp_task *t);
+
+/* Dispatcher side: asks e's running slice to yield at its next preemption
+ * point.  A relaxed store: the flag carries no data, and the worker's slice
+ * start (which clears it) is ordered after the dispatch through the ring. */
+static inline void psp_preempt_request(struct psp_preempt_flag *f)
+{
+	atomic_store_explicit(&f->requested, 1u, memory_order_relaxed);
+}
+
+/* Whether a request is pending (not yet cleared by a slice start). */
+static inline bool psp_preempt_pending(const struct psp_preempt_flag *f)
+{
+	return atomic_load_explicit(&f->requested, memory_order_relaxed) != 0;
+}
+
+/* Yields the running task back to its worker now, flag or not.  Outside a
+ * task (a request run without one, or any other code) it returns at once.
+ * Not inlined, so that after it returns, possibly on another thread, the
+ * caller's next preemption point reads the new thread's state. */
+void psp_preempt_yield(void);
+
+/* The flag of the worker running the calling code: its psp_exec's while a
+ * task runs, else a flag nobody sets.  Internal to psp_preempt_point; use
+ * psp_exec_current_flag() elsewhere. */
+extern _Thread_local struct psp_preempt_flag *psp_preempt_tls_flag;
+
+/* Reads psp_preempt_tls_flag with a volatile asm rather than plain C: the
+ * load happens at every call, after any earlier yield, so a task moved to
+ * another thread reads its new worker's flag (see GCC bug 26461 above).  The
+ * "memory" clobber keeps it ordered after the previous yield's call; it costs
+ * the caller reloads of memory it had cached in registers, like a call would.
+ * Initial-exec TLS: valid in executables and in libraries loaded at start. */
+static inline const struct psp_preempt_flag *psp_preempt_current_flag(void)
+{
+	const struct psp_preempt_flag *f;
+	__asm__ volatile("movq psp_preempt_tls_flag@gottpoff(%%rip), %0\n\t"
+			 "movq %%fs:(%0), %0"
+			 : "=r"(f) : : "memory");
+	return f;
+}
+
+/* A preemption point: a handler calls it wherever it may be preempted (in
+ * its loops, between steps).  Costs a thread-local load, a load of the flag
+ * (an L1 hit until the dispatcher writes it) and a predicted branch.  Yields
+ * when the worker's flag is set; otherwise, or outside a task, does nothing.
+ * Code after it may be running on another thread (see above). */
+static inline void psp_preempt_point(void)
+{
+	if (__builtin_expect(psp_preempt_pending(psp_preempt_current_flag()), 0))
+		psp_preempt_yield();
+}
+
+/* The executor running the calling task, or NULL outside a task.  Not
+ * inlined, so it is safe after a preemption point. */
+struct psp_exec *psp_exec_current(void);
+
+#endif
