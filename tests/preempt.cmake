@@ -2,7 +2,8 @@
 # suite.  The library has no DPDK dependency, so it is built here even when
 # the engine is not (PSP_ENGINE=OFF); when the engine's CMakeLists already
 # added it, that target is reused.  Not built where PSP_PREEMPT is OFF.
-if(NOT TARGET psp_preempt)
+get_property(_psp_preempt_added GLOBAL PROPERTY PSP_PREEMPT_ADDED)
+if(NOT _psp_preempt_added)
   add_subdirectory(${CMAKE_SOURCE_DIR}/engine/preempt ${CMAKE_BINARY_DIR}/preempt)
 endif()
 if(TARGET psp_preempt)
