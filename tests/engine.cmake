@@ -29,6 +29,12 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.darc_settles COMMAND bash ${PSP_ENG_TEST_DIR}/darc_settle.sh)
   set(PSP_ENG_E2E engine.memif.cfcfs engine.memif.dfcfs engine.memif.darc
       engine.memif.darc_settles)
+  # Time sharing needs the preemption library (x86-64).
+  if(TARGET psp_preempt)
+    add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)
+    add_test(NAME engine.memif.ts_no_points COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh no-points)
+    list(APPEND PSP_ENG_E2E engine.memif.ts_preempt engine.memif.ts_no_points)
+  endif()
 
   if(EXISTS ${PSP_ENG_TEST_DIR}/udp_client.c)
     add_executable(psp_udp_client ${PSP_ENG_TEST_DIR}/udp_client.c)

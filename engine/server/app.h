@@ -5,6 +5,19 @@
  * Handlers run on worker lcores, one request at a time per worker, and must
  * not block.  They may read the request's payload; the reply is built by the
  * worker afterwards (it echoes the request's header fields).
+ *
+ * Time sharing (policy ts): each request runs on its own stack and can be
+ * preempted only where its handler calls psp_preempt_point() (<psp/preempt.h>,
+ * included below; a no-op in a build without psp_preempt).  Call it in
+ * loops and between steps, every microsecond or so: it costs a load and a
+ * predicted branch.  A handler that never calls it still works; it just runs
+ * to completion.  When the quantum has passed the point yields, the request
+ * goes back to the policy's queue and resumes later, possibly on another
+ * worker lcore.  Hence the thread-local rule: after a preemption point, do
+ * not use thread-local state read before it (rte_lcore_id(), per-lcore
+ * variables, errno): it may belong to the previous worker.  Read it before
+ * the first point, or again (through a non-inlined call) after each one.  The
+ * call struct and the request stay valid across preemption points.
  */
 #ifndef PSP_ENGINE_APP_H
 #define PSP_ENGINE_APP_H
@@ -17,12 +30,21 @@
 #include "../common/tsc.h"
 #include "../common/wire.h"
 
+#ifdef PSP_HAVE_PREEMPT
+#include <psp/preempt.h>
+#else
+/* Without psp_preempt nothing is preemptible: a point is nothing. */
+static inline void psp_preempt_point(void)
+{
+}
+#endif
+
 struct eng_config;
 
 struct app_call {
 	uint32_t type;                  /* type index, or PSP_TYPE_UNKNOWN */
 	const struct psp_wire_req *req; /* host order */
-	uint64_t start_tsc;             /* when the worker started the request */
+	uint64_t start_tsc;             /* when a worker first started the request */
 };
 
 typedef void (*app_handler_fn)(void *state, const struct app_call *call);
@@ -34,10 +56,14 @@ struct app {
 	app_handler_fn unknown;                /* PSP_TYPE_UNKNOWN; set */
 };
 
-/* The bundled application: every type spins until start + run_ns on the TSC
- * (run_ns from the request, clamped to app.max_run_us so a stray request
- * cannot hold a worker for seconds).  Allocates its state; app_spin_fini
- * frees it.  Returns 0 or -ENOMEM. */
+/* The bundled application: every type spins for run_ns of TSC time (run_ns
+ * from the request, clamped to app.max_run_us so a stray request cannot hold
+ * a worker for seconds).  With app.preempt_points (the default) the spin loop
+ * is a preemption point and counts only the time it actually ran, so a
+ * preempted request resumes with its remaining work; without, it spins to
+ * its deadline and is never preempted (the handler that never reaches a
+ * preemption point).  Allocates its state; app_spin_fini frees it.  Returns
+ * 0 or -ENOMEM. */
 int app_spin_init(struct app *app, const struct eng_config *cfg,
 		  const struct tsc_clock *clk);
 void app_spin_fini(struct app *app);

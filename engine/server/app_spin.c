@@ -1,5 +1,6 @@
 /* The bundled spin application; see app.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <rte_cycles.h>
@@ -19,15 +20,53 @@ struct spin_state {
 	} __attribute__((aligned(64))) per_lcore[RTE_MAX_LCORE];
 };
 
-static void spin(void *state, const struct app_call *call)
+/* run_ns of the request in TSC cycles, clamped.  Uses rte_lcore_id(): call
+ * before the first preemption point (see app.h). */
+static uint64_t spin_cycles(struct spin_state *s, const struct app_call *call)
 {
-	struct spin_state *s = state;
 	uint64_t ns = call->req->run_ns;
 	if (ns > s->max_run_ns) {
 		ns = s->max_run_ns;
 		s->per_lcore[rte_lcore_id()].clamped++;
 	}
-	uint64_t deadline = call->start_tsc + tsc_ns_to_cycles(&s->clk, ns);
+	return tsc_ns_to_cycles(&s->clk, ns);
+}
+
+/* psp_preempt_point() unfolded so the caller learns whether it yielded: the
+ * spin loop must not count the time it spent queued as work. */
+static inline bool preempt_point_yielded(void)
+{
+#ifdef PSP_HAVE_PREEMPT
+	if (__builtin_expect(psp_preempt_pending(psp_preempt_current_flag()), 0)) {
+		psp_preempt_yield();
+		return true;
+	}
+#endif
+	return false;
+}
+
+/* Spins for the request's run time, counting only the cycles it ran: the
+ * work left lives on the request's stack, so after a preemption (and a wait
+ * in the policy's queue, maybe a move to another worker) it resumes with
+ * exactly what remains. */
+static void spin(void *state, const struct app_call *call)
+{
+	uint64_t left = spin_cycles(state, call);
+	uint64_t t = rte_rdtsc();
+	while (left > 0) {
+		rte_pause();
+		uint64_t now = rte_rdtsc();
+		uint64_t ran = now - t;
+		left = ran >= left ? 0 : left - ran;
+		t = preempt_point_yielded() ? rte_rdtsc() : now;
+	}
+}
+
+/* The handler that never reaches a preemption point (app.preempt_points:
+ * false): a deadline loop, as a handler unaware of time sharing would be. */
+static void spin_no_points(void *state, const struct app_call *call)
+{
+	uint64_t deadline = rte_rdtsc() + spin_cycles(state, call);
 	while (rte_rdtsc() < deadline)
 		rte_pause();
 }
@@ -44,11 +83,12 @@ int app_spin_init(struct app *app, const struct eng_config *cfg,
 	s->max_run_ns = cfg->max_run_ns;
 	app->name = "spin";
 	app->state = s;
+	app_handler_fn fn = cfg->preempt_points ? spin : spin_no_points;
 	for (uint32_t t = 0; t < PSP_MAX_TYPES; t++)
-		app->handler[t] = spin;
+		app->handler[t] = fn;
 	/* An unknown type still carries run_ns: serve it like any other (on the
 	 * spillway core under DARC) rather than answer it without work. */
-	app->unknown = spin;
+	app->unknown = fn;
 	return 0;
 }
 

@@ -33,6 +33,9 @@ void eng_config_default(struct eng_config *cfg)
 	cfg->idle.sleep_us = 0;
 	snprintf(cfg->output_dir, sizeof(cfg->output_dir), ".");
 	cfg->max_run_ns = 10000000; /* 10 ms */
+	cfg->preempt_points = true;
+	cfg->ts_stack_kib = 64;
+	cfg->ts_tasks = 0; /* follows queues.requests */
 	cfg->drain_ms = 2000;
 	cfg->telemetry = true;
 }
@@ -57,10 +60,12 @@ int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_e
 		return psp_err_set(err, -EINVAL, NULL, "policy",
 				   "unknown policy \"%s\" (known: %s)", name, list);
 	}
+#ifndef PSP_HAVE_PREEMPT
 	if (ops == &psp_ts_ops)
 		return psp_err_set(err, -ENOTSUP, NULL, "policy",
-				   "ts needs preemptible workers: not implemented in the "
-				   "engine yet");
+				   "ts needs preemptible workers, and this psp-engine was "
+				   "built without psp_preempt (x86-64 only; PSP_PREEMPT=OFF)");
+#endif
 	snprintf(cfg->policy, sizeof(cfg->policy), "%s", ops->name);
 	return 0;
 }
@@ -151,6 +156,44 @@ static int load_dfcfs(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 					  "must be round-robin or random, got \"%s\"",
 					  s ? s : "?");
 	}
+	return 0;
+}
+
+static int load_ts(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+		   struct psp_err *err)
+{
+	static const char *const keys[] = {"quantum_us", "variant", "slo_factor",
+					   "stack_kib", "tasks", NULL};
+	int rc = yconf_check_keys(y, n, "ts", keys, err);
+	if (rc < 0)
+		return rc;
+	yaml_node_t *v;
+	if ((v = yconf_get(y, n, "quantum_us"))) {
+		double us;
+		/* 0.1 us is below what a dispatcher poll loop can time; 1 s is
+		 * no longer time sharing. */
+		if ((rc = yconf_double(y, v, "ts.quantum_us", 0.1, 1e6, &us, err)) < 0)
+			return rc;
+		cfg->pconf.ts_quantum_ns = (uint64_t)(us * 1000.0 + 0.5);
+	}
+	if ((v = yconf_get(y, n, "variant"))) {
+		const char *s = yconf_scalar(v);
+		if (s && !strcasecmp(s, "single"))
+			cfg->pconf.ts_variant = PSP_TS_SINGLE_QUEUE;
+		else if (s && !strcasecmp(s, "per-type"))
+			cfg->pconf.ts_variant = PSP_TS_PER_TYPE;
+		else
+			return yconf_fail(y, v, "ts.variant", err, -EINVAL,
+					  "must be single or per-type, got \"%s\"",
+					  s ? s : "?");
+	}
+	if ((v = yconf_get(y, n, "slo_factor")) &&
+	    (rc = yconf_double(y, v, "ts.slo_factor", 1e-3, 1e6, &cfg->pconf.ts_slo_factor,
+			       err)) < 0)
+		return rc;
+	/* The library's limits: 4 KiB .. 64 MiB stacks, 65536 of them. */
+	GET_U(n, "stack_kib", "ts.stack_kib", 4, 65536, cfg->ts_stack_kib);
+	GET_U(n, "tasks", "ts.tasks", 1, ENG_TS_TASKS_MAX, cfg->ts_tasks);
 	return 0;
 }
 
@@ -259,9 +302,12 @@ static int load_idle(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 static int load_app(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 		    struct psp_err *err)
 {
-	static const char *const keys[] = {"max_run_us", NULL};
+	static const char *const keys[] = {"max_run_us", "preempt_points", NULL};
 	int rc = yconf_check_keys(y, n, "app", keys, err);
 	if (rc < 0)
+		return rc;
+	yaml_node_t *v = yconf_get(y, n, "preempt_points");
+	if (v && (rc = yconf_bool(y, v, "app.preempt_points", &cfg->preempt_points, err)) < 0)
 		return rc;
 	uint64_t us = cfg->max_run_ns / 1000;
 	GET_U(n, "max_run_us", "app.max_run_us", 1, 10000000, us);
@@ -303,7 +349,7 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 		return rc;
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
-		"worker_lcores", "policy", "darc", "dfcfs", "types", "queues",
+		"worker_lcores", "policy", "darc", "dfcfs", "ts", "types", "queues",
 		"idle_backoff", "output_dir", "app", "drain_ms", "telemetry", NULL};
 	yaml_node_t *root = yconf_root(y), *v;
 	int nlcores = -1;
@@ -370,6 +416,8 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 	if ((v = yconf_get(y, root, "darc")) && (rc = load_darc(y, v, cfg, err)) < 0)
 		goto out;
 	if ((v = yconf_get(y, root, "dfcfs")) && (rc = load_dfcfs(y, v, cfg, err)) < 0)
+		goto out;
+	if ((v = yconf_get(y, root, "ts")) && (rc = load_ts(y, v, cfg, err)) < 0)
 		goto out;
 	if (!(v = yconf_get(y, root, "types"))) {
 		rc = yconf_fail(y, root, "types", err, -EINVAL,
@@ -442,6 +490,15 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 				cfg->mbufs / 4, cfg->mbuf_cache);
 		goto out;
 	}
+	if (cfg->ts_tasks > cfg->requests) {
+		rc = yconf_fail(y, yconf_get(y, root, "ts"), "ts.tasks", err, -EINVAL,
+				"must be at most queues.requests (%u): a request holds at "
+				"most one stack, got %u", cfg->requests, cfg->ts_tasks);
+		goto out;
+	}
+	if (cfg->ts_tasks == 0)
+		cfg->ts_tasks = cfg->requests < ENG_TS_TASKS_MAX ? cfg->requests
+								 : ENG_TS_TASKS_MAX;
 	cfg->pconf.nworkers = cfg->nworkers;
 	cfg->pconf.ntypes = cfg->ntypes;
 	for (uint32_t t = 0; t < cfg->ntypes; t++) {
@@ -512,7 +569,14 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		cfg->burst, cfg->tx_retries, cfg->worker_ring);
 	fprintf(out, "  idle_backoff: enabled=%s polls=%u sleep_us=%u\n",
 		cfg->idle.enabled ? "true" : "false", cfg->idle.polls, cfg->idle.sleep_us);
-	fprintf(out, "  app: max_run_us=%llu\n  drain_ms: %u\n  telemetry: %s\n  output_dir: %s\n",
-		(unsigned long long)(cfg->max_run_ns / 1000), cfg->drain_ms,
+	if (!strcmp(cfg->policy, "ts"))
+		fprintf(out, "  ts: quantum_us=%g variant=%s slo_factor=%g stack_kib=%u "
+			     "tasks=%u\n",
+			(double)cfg->pconf.ts_quantum_ns / 1000.0,
+			cfg->pconf.ts_variant == PSP_TS_PER_TYPE ? "per-type" : "single",
+			cfg->pconf.ts_slo_factor, cfg->ts_stack_kib, cfg->ts_tasks);
+	fprintf(out, "  app: max_run_us=%llu preempt_points=%s\n  drain_ms: %u\n  telemetry: %s\n  output_dir: %s\n",
+		(unsigned long long)(cfg->max_run_ns / 1000),
+		cfg->preempt_points ? "true" : "false", cfg->drain_ms,
 		cfg->telemetry ? "true" : "false", cfg->output_dir);
 }

@@ -20,6 +20,9 @@
 #define ENG_MAX_EAL_ARGS 64u
 #define ENG_MAX_LCORE 1024u /* lcore ids are checked against the EAL later */
 #define ENG_NAME_MAX 48u
+/* Most stacks ts.tasks may ask for: psp_preempt's PSP_TASK_POOL_MAX (checked
+ * against it where the library is built). */
+#define ENG_TS_TASKS_MAX 65536u
 
 struct eng_type {
 	char name[ENG_NAME_MAX];
@@ -57,6 +60,10 @@ struct eng_config {
 	struct idle_conf idle;
 	char output_dir[256];
 	uint64_t max_run_ns;  /* run_ns above this is clamped (and counted) */
+	bool preempt_points;  /* app.preempt_points: the spin handler polls the flag */
+	/* ts: (quantum and variant are in pconf) */
+	uint32_t ts_stack_kib; /* per request stack */
+	uint32_t ts_tasks;     /* stacks in the pool; 0 = min(requests, ENG_TS_TASKS_MAX) */
 	uint32_t drain_ms;    /* at stop: how long queued requests may still run */
 	bool telemetry;
 };
@@ -68,7 +75,8 @@ void eng_config_default(struct eng_config *cfg);
  * err filled.  Allocates the eal strings: release with eng_config_free. */
 int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *err);
 
-/* Applies --policy NAME (same checks as the policy key). */
+/* Applies --policy NAME (same checks as the policy key).  ts is refused
+ * (-ENOTSUP) by a build without psp_preempt (PSP_HAVE_PREEMPT). */
 int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_err *err);
 
 void eng_config_free(struct eng_config *cfg);

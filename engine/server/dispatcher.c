@@ -1,11 +1,21 @@
 /* The dispatcher lcore: RX burst -> parse (rejects counted by reason) ->
  * psp_policy_enqueue -> drain worker completions -> psp_policy_complete ->
- * psp_policy_dispatch -> worker rings.  The very loop psp-sim runs over its
- * event heap, with now_ns from the TSC.
+ * psp_policy_dispatch -> worker rings -> psp_policy_tick -> preemption
+ * flags.  The very loop psp-sim runs over its event heap, with now_ns from
+ * the TSC.
+ *
+ * Time sharing (ts): the dispatcher owns the stack pool.  A request gets a
+ * stack at its first dispatch with slice_ns > 0 and keeps it until it
+ * finishes; when the policy's tick names a worker whose stint passed the
+ * quantum, the dispatcher sets that worker's flag; the request yields at its
+ * next preemption point and comes back as a completion with status
+ * ENG_REQ_PREEMPTED, which goes to psp_policy_complete(..., false).  A
+ * preempted request is in flight: it holds its descriptor and mbuf.
  */
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_debug.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -94,10 +104,36 @@ static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t 
 	r->ends.dst_port = p.src_port;
 	r->arrive_tsc = tsc;
 	r->status = 0;
+	r->call.type = type;
+	r->call.req = &r->wire;
+#ifdef PSP_HAVE_PREEMPT
+	r->task = NULL;
+#endif
 	psp_policy_enqueue(e->pol, &r->req, now_ns);
 }
 
-/* Collects finished requests from every worker and tells the policy. */
+/* A stint of r on worker w ended in a yield: hand r back to the policy. */
+static void complete_preempted(struct engine *e, uint32_t w, struct eng_req *r,
+			       uint64_t ran_ns, uint64_t now_ns)
+{
+	struct disp_stats *st = &e->st;
+	/* The work left, for the record (the spin handler keeps its own on the
+	 * request's stack; the policy re-queues by position, not by size). */
+	r->req.remaining_ns -= ran_ns < r->req.remaining_ns ? ran_ns : r->req.remaining_ns;
+	psp_policy_complete(e->pol, w, &r->req, ran_ns, false, now_ns);
+	stat_add(&st->preempted_type[eng_type_slot(r->req.type)], 1);
+	uint64_t set = e->preempt_set_tsc[w];
+	if (set && r->end_tsc >= set) {
+		uint64_t lag_ns = tsc_cycles_to_ns(&e->clk, r->end_tsc - set);
+		stat_add(&st->preempt_lag_count, 1);
+		stat_add(&st->preempt_lag_sum_ns, lag_ns);
+		if (lag_ns > st->preempt_lag_max_ns)
+			__atomic_store_n(&st->preempt_lag_max_ns, lag_ns, __ATOMIC_RELAXED);
+	}
+}
+
+/* Collects finished and preempted requests from every worker and tells the
+ * policy. */
 static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 {
 	struct disp_stats *st = &e->st;
@@ -109,6 +145,12 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 		for (unsigned i = 0; i < n; i++) {
 			struct eng_req *r = done[i];
 			uint64_t ran_ns = tsc_cycles_to_ns(&e->clk, r->end_tsc - r->start_tsc);
+			if (r->status == ENG_REQ_PREEMPTED) {
+				complete_preempted(e, w, r, ran_ns, now_ns);
+				e->preempt_set_tsc[w] = 0;
+				continue;
+			}
+			e->preempt_set_tsc[w] = 0;
 			psp_policy_complete(e->pol, w, &r->req, ran_ns, true, now_ns);
 			uint32_t slot = eng_type_slot(r->req.type);
 			if (r->status == ENG_REQ_ANSWERED) {
@@ -118,6 +160,14 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 				stat_add(&st->tx_failed, 1);
 				stat_add(&st->dropped_type[slot], 1);
 			}
+#ifdef PSP_HAVE_PREEMPT
+			if (r->task) {
+				/* DONE: cannot fail (see psp_task_put). */
+				int rc = psp_task_put(&e->tasks, r->task);
+				RTE_VERIFY(rc == 0);
+				r->task = NULL;
+			}
+#endif
 			e->free_reqs[e->nfree++] = r;
 		}
 		total += n;
@@ -133,7 +183,20 @@ static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 		struct psp_assign *a = &e->assign[i];
 		a->req->dispatch_ns = now_ns; /* every dispatch is stamped */
 		struct worker *w = &e->workers[a->worker];
-		if (rte_ring_sp_enqueue(w->in, psp_container_of(a->req, struct eng_req, req)) < 0) {
+		struct eng_req *r = psp_container_of(a->req, struct eng_req, req);
+#ifdef PSP_HAVE_PREEMPT
+		/* A time slice needs a stack of its own; with none left the
+		 * request runs on the worker's stack, to completion (counted). */
+		if (a->slice_ns > 0 && !r->task && psp_task_get(&e->tasks, &r->task) < 0) {
+			r->task = NULL;
+			stat_add(&e->st.ts_no_stack, 1);
+		}
+#endif
+		e->preempt_set_tsc[a->worker] = 0;
+		/* Not started: the worker stamps its start (preempt_tick). */
+		__atomic_store_n(&r->start_tsc, 0, __ATOMIC_RELAXED);
+		e->running[a->worker] = r;
+		if (rte_ring_sp_enqueue(w->in, r) < 0) {
 			/* Cannot happen while a worker holds one request at a time and
 			 * its ring has room for two; if it does, the request goes back
 			 * to the policy as if preempted before it ran. */
@@ -142,6 +205,41 @@ static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 		}
 	}
 	return (uint32_t)n;
+}
+
+/* Sets the flag of every worker the policy names (stint past the quantum)
+ * unless it is still set: the worker clears it when a stint starts, so a
+ * flag that reads clear was either never set for this stint or lost because
+ * it was set before the stint began.  Returns how many flags were set. */
+static uint32_t preempt_tick(struct engine *e, uint64_t now_ns)
+{
+	uint32_t set = 0;
+#ifdef PSP_HAVE_PREEMPT
+	uint32_t named[PSP_MAX_WORKERS];
+	size_t n = psp_policy_tick(e->pol, now_ns, named, PSP_MAX_WORKERS);
+	uint64_t tsc = n ? rte_rdtsc() : 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t w = named[i];
+		struct psp_preempt_flag *f = &e->workers[w].exec.flag;
+		if (psp_preempt_pending(f))
+			continue;
+		/* The policy counts the quantum from the dispatch; the worker
+		 * may start the stint later (ring hand-off, or descheduled on a
+		 * small machine).  Count it from the worker's own start so each
+		 * stint gets a quantum of run time, not of waiting. */
+		uint64_t start = __atomic_load_n(&e->running[w]->start_tsc, __ATOMIC_RELAXED);
+		if (start == 0 || tsc - start < e->quantum_cycles)
+			continue;
+		psp_preempt_request(f);
+		e->preempt_set_tsc[w] = tsc;
+		set++;
+	}
+	if (set)
+		stat_add(&e->st.preempt_signals, set);
+#else
+	(void)e, (void)now_ns;
+#endif
+	return set;
 }
 
 void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
@@ -172,6 +270,16 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		}
 		work += drain_completions(e, now_ns);
 		work += dispatch(e, now_ns);
+		/* Under ts the dispatcher is the workers' timer: while any
+		 * worker runs a request it must keep polling, or (on a machine
+		 * with fewer CPUs than busy threads) an idle back-off can cost
+		 * it the CPU for a whole long request, which then runs
+		 * unpreempted.  So a busy worker counts as work. */
+		if (e->ts) {
+			preempt_tick(e, now_ns);
+			if (e->pol->idle_mask != e->all_workers_mask)
+				work++;
+		}
 
 		if (!draining && atomic_load_explicit(quit, memory_order_relaxed)) {
 			/* Stop taking requests; let those accepted finish. */

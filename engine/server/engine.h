@@ -18,6 +18,9 @@
 #include <psp/hist.h>
 #include <psp/policy.h>
 #include <psp/req.h>
+#ifdef PSP_HAVE_PREEMPT
+#include <psp/preempt.h>
+#endif
 
 #include "../common/frame.h"
 #include "../common/idle.h"
@@ -52,6 +55,7 @@ static inline uint64_t stat_get(const uint64_t *c)
 enum eng_req_status {
 	ENG_REQ_ANSWERED = 1,
 	ENG_REQ_TX_FAILED,
+	ENG_REQ_PREEMPTED, /* yielded at a preemption point: back to the policy */
 };
 
 /* A request descriptor: the core's psp_req plus what the engine needs to run
@@ -64,8 +68,20 @@ struct eng_req {
 	struct psp_wire_req wire; /* host order */
 	struct frame_ends ends;   /* reply addresses (already swapped) */
 	uint64_t arrive_tsc;
-	uint64_t start_tsc, end_tsc; /* written by the worker */
+	/* This stint's, written by the worker; start_tsc is 0 from the dispatch
+	 * until the worker starts it, and read by the dispatcher (atomics). */
+	uint64_t start_tsc, end_tsc;
 	uint32_t status;             /* enum eng_req_status, by the worker */
+	/* The handler's call: in the request rather than on a worker's stack,
+	 * because a preempted request resumes on whichever worker the policy
+	 * picks.  app is set once at set-up. */
+	struct app_call call;
+	const struct app *app;
+#ifdef PSP_HAVE_PREEMPT
+	/* Its stack while it runs under ts (from the dispatcher's pool), or
+	 * NULL: not preemptible (other policies, or the pool was empty). */
+	struct psp_task *task;
+#endif
 };
 
 /* Dispatcher results (main lcore writes, others read). */
@@ -84,9 +100,25 @@ struct disp_stats {
 	uint64_t accepted_type[ENG_TYPE_SLOTS];
 	uint64_t answered_type[ENG_TYPE_SLOTS];
 	uint64_t dropped_type[ENG_TYPE_SLOTS];
+	/* ts */
+	uint64_t preempted_type[ENG_TYPE_SLOTS]; /* stints that ended in a yield */
+	uint64_t ts_no_stack;      /* requests run unpreemptible: the pool was empty */
+	uint64_t preempt_signals;  /* flags set (psp_preempt_request calls) */
+	/* From the dispatcher's flag store to the worker back on its own stack
+	 * with the request's context saved (the stint's end_tsc): the signal
+	 * round trip the engine can time, per preemption. */
+	uint64_t preempt_lag_count;
+	uint64_t preempt_lag_sum_ns;
+	uint64_t preempt_lag_max_ns;
 } __attribute__((aligned(64)));
 
 struct worker {
+#ifdef PSP_HAVE_PREEMPT
+	/* Runs the worker's preemptible requests; its first cache line is the
+	 * preemption flag the dispatcher sets (initialised at set-up, before
+	 * launch, so no flag store can race with the initialisation). */
+	struct psp_exec exec;
+#endif
 	/* set-up, read-only once launched */
 	uint32_t id;
 	uint32_t lcore;
@@ -134,6 +166,22 @@ struct engine {
 	struct psp_assign *assign;
 
 	struct disp_stats st;
+	bool ts;                 /* policy ts: preemptible requests */
+	uint64_t all_workers_mask; /* bit w for every worker: the policy's idle_mask when idle */
+#ifdef PSP_HAVE_PREEMPT
+	struct psp_task_pool tasks; /* the requests' stacks (dispatcher only) */
+#endif
+	/* Per worker, when the dispatcher last set its flag (TSC); 0 when not
+	 * since its current stint was dispatched.  Kept here, not in struct
+	 * worker, so the dispatcher writes none of a worker's lines. */
+	uint64_t preempt_set_tsc[PSP_MAX_WORKERS];
+	/* Per worker, the request of its current stint (dispatcher only; set
+	 * at dispatch, stale once the stint completes: read only for workers
+	 * the policy reports busy). */
+	struct eng_req *running[PSP_MAX_WORKERS];
+	uint64_t quantum_cycles; /* ts quantum in TSC cycles */
+	/* "ts_preemptions_<type>" per slot, the counters' names */
+	char preempt_name[ENG_TYPE_SLOTS][ENG_NAME_MAX + 24];
 	FILE *timeline;          /* darc-timeline.csv, or NULL */
 	uint32_t reservations;
 	char last_plan[512];
@@ -166,6 +214,7 @@ struct eng_counter {
 	const char *name;
 	uint64_t value;
 };
+#define ENG_MAX_COUNTERS 128u
 size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap);
 
 /* Prints the final report: counters, the balance check, per-type counts and

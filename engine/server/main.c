@@ -43,7 +43,7 @@ static void usage(FILE *out)
 		"usage: psp-engine [EAL options --] --config FILE [--policy NAME]\n"
 		"\n"
 		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
-		"psp policy (cfcfs, dfcfs, darc, sjf) and worker lcores that answer\n"
+		"psp policy (cfcfs, dfcfs, darc, sjf, ts) and worker lcores that answer\n"
 		"PSP_MB requests over UDP.\n"
 		"\n"
 		"  --config FILE   engine configuration (YAML; see engine/README.md)\n"
@@ -142,9 +142,34 @@ static int setup(struct engine *e, struct psp_err *err)
 	if (!e->reqs || !e->free_reqs || !e->assign || !e->workers)
 		return psp_err_set(err, -ENOMEM, NULL, "queues.requests", "out of memory");
 	memset(e->workers, 0, sizeof(*e->workers) * cfg->nworkers);
-	for (uint32_t i = 0; i < cfg->requests; i++)
+	for (uint32_t i = 0; i < cfg->requests; i++) {
+		e->reqs[i].app = &e->app;
 		e->free_reqs[i] = &e->reqs[cfg->requests - 1 - i];
+	}
 	e->nfree = cfg->requests;
+	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
+		snprintf(e->preempt_name[s], sizeof(e->preempt_name[s]), "ts_preemptions_%s",
+			 s == ENG_UNKNOWN_SLOT ? "UNKNOWN" : s < cfg->ntypes ? cfg->types[s].name : "-");
+
+	/* Time sharing: the requests' stacks. */
+	e->ts = !strcmp(cfg->policy, "ts");
+	e->quantum_cycles = tsc_ns_to_cycles(&e->clk, cfg->pconf.ts_quantum_ns);
+	e->all_workers_mask = cfg->nworkers == 64 ? ~0ull : (1ull << cfg->nworkers) - 1;
+#ifdef PSP_HAVE_PREEMPT
+	_Static_assert(ENG_TS_TASKS_MAX == PSP_TASK_POOL_MAX, "ts.tasks limit is the library's");
+	if (e->ts) {
+		/* Not prefaulted: 4096 x 64 KiB would pin 256 MiB.  The pool hands
+		 * out the most recently used stack first, so only as many stacks
+		 * as requests run at once stay touched. */
+		struct psp_task_pool_conf tc = {.ntasks = cfg->ts_tasks,
+						.stack_bytes = (size_t)cfg->ts_stack_kib << 10,
+						.prefault = false};
+		if ((rc = psp_task_pool_init(&e->tasks, &tc)) < 0)
+			return psp_err_set(err, rc, NULL, "ts.tasks",
+					   "cannot map %u stacks of %u KiB: %s", cfg->ts_tasks,
+					   cfg->ts_stack_kib, strerror(-rc));
+	}
+#endif
 
 	/* The policy. */
 	struct psp_policy_conf pc = cfg->pconf;
@@ -173,6 +198,9 @@ static int setup(struct engine *e, struct psp_err *err)
 		w->idle = &cfg->idle;
 		w->tx_retries = cfg->tx_retries;
 		atomic_init(&w->stop, false);
+#ifdef PSP_HAVE_PREEMPT
+		psp_exec_init(&w->exec);
+#endif
 		snprintf(name, sizeof(name), "psp_in_%u", i);
 		w->in = rte_ring_create(name, cfg->worker_ring, (int)rte_socket_id(),
 					RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -200,6 +228,12 @@ static void teardown(struct engine *e)
 		}
 	}
 	psp_policy_destroy(e->pol);
+#ifdef PSP_HAVE_PREEMPT
+	/* Workers have returned: no task runs; stacks of requests that did
+	 * not finish before drain_ms are abandoned with them. */
+	if (e->ts)
+		psp_task_pool_fini(&e->tasks);
+#endif
 	free(e->workers);
 	free(e->assign);
 	free(e->free_reqs);

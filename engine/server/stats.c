@@ -47,6 +47,33 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	if (n > cap)
 		n = cap;
 	memcpy(out, all, n * sizeof(all[0]));
+	if (!e->ts)
+		return n;
+
+	/* Time sharing: preemptions (total and per type), requests that ran
+	 * without a stack because the pool was empty (the pool's exhaustion
+	 * count: every refusal is one such request), flags set, and the signal
+	 * round trip (flag store to context saved on the worker). */
+	uint64_t total = 0, lag_n = stat_get(&st->preempt_lag_count);
+	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
+		total += stat_get(&st->preempted_type[s]);
+	const struct eng_counter ts[] = {
+		{"ts_preemptions", total},
+		{"ts_no_stack", stat_get(&st->ts_no_stack)},
+		{"ts_preempt_signals", stat_get(&st->preempt_signals)},
+		{"ts_preempt_lag_mean_ns", lag_n ? stat_get(&st->preempt_lag_sum_ns) / lag_n : 0},
+		{"ts_preempt_lag_max_ns", stat_get(&st->preempt_lag_max_ns)},
+	};
+	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]) && n < cap; i++)
+		out[n++] = ts[i];
+	for (uint32_t s = 0; s < ENG_TYPE_SLOTS && n < cap; s++) {
+		if (s < PSP_MAX_TYPES && s >= e->cfg.ntypes)
+			continue;
+		if (s == ENG_UNKNOWN_SLOT && stat_get(&st->accepted_type[s]) == 0)
+			continue;
+		out[n++] = (struct eng_counter){e->preempt_name[s],
+						stat_get(&st->preempted_type[s])};
+	}
 	return n;
 }
 
@@ -57,8 +84,8 @@ static const char *type_name(const struct engine *e, uint32_t slot)
 
 void eng_report(const struct engine *e, FILE *out)
 {
-	struct eng_counter c[64];
-	size_t n = eng_counters(e, c, 64);
+	struct eng_counter c[ENG_MAX_COUNTERS];
+	size_t n = eng_counters(e, c, ENG_MAX_COUNTERS);
 	fprintf(out, "counters:");
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "%s %s=%" PRIu64, i % 6 == 0 ? "\n " : "", c[i].name, c[i].value);
@@ -96,15 +123,32 @@ void eng_report(const struct engine *e, FILE *out)
 			(double)psp_hist_quantile(h, 0.999) / 1e3);
 	}
 	free(h);
+	if (e->ts) {
+		fprintf(out, "ts: quantum_us=%g; preemptions per answered request:",
+			(double)e->cfg.pconf.ts_quantum_ns / 1e3);
+		for (uint32_t s = 0; s < e->cfg.ntypes; s++) {
+			uint64_t a = stat_get(&e->st.answered_type[s]);
+			fprintf(out, " %s=%.2f", type_name(e, s),
+				a ? (double)stat_get(&e->st.preempted_type[s]) / (double)a : 0.0);
+		}
+		fprintf(out, "\n");
+	}
 	fprintf(out, "workers:\n");
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
 		const struct worker *wk = &e->workers[w];
 		fprintf(out, "  worker %u (lcore %u): handled=%" PRIu64 " unknown_type=%" PRIu64
-			     " answered=%" PRIu64 " tx_failed=%" PRIu64 " busy_ms=%.1f\n",
+			     " answered=%" PRIu64 " tx_failed=%" PRIu64 " busy_ms=%.1f",
 			w, wk->lcore, stat_get(&wk->st.handled),
 			stat_get(&wk->st.handled_unknown), stat_get(&wk->st.answered),
 			stat_get(&wk->st.tx_failed),
 			(double)tsc_cycles_to_ns(&e->clk, stat_get(&wk->st.busy_cycles)) / 1e6);
+#ifdef PSP_HAVE_PREEMPT
+		/* The executor's own counts (the workers have stopped). */
+		if (e->ts)
+			fprintf(out, " slices=%" PRIu64 " yields=%" PRIu64, wk->exec.slices,
+				wk->exec.preemptions);
+#endif
+		fprintf(out, "\n");
 	}
 	if (e->reservations)
 		fprintf(out, "darc: %u reservation(s); last: %s\n", e->reservations, e->last_plan);

@@ -15,8 +15,8 @@ static int stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
 	(void)params;
-	struct eng_counter c[64];
-	size_t n = eng_counters(tel_engine, c, 64);
+	struct eng_counter c[ENG_MAX_COUNTERS];
+	size_t n = eng_counters(tel_engine, c, ENG_MAX_COUNTERS);
 	rte_tel_data_start_dict(d);
 	for (size_t i = 0; i < n; i++)
 		rte_tel_data_add_dict_u64(d, c[i].name, c[i].value);

@@ -1,8 +1,12 @@
 /* A worker lcore: takes one request at a time from its ring, runs the
  * application's handler, answers on its own TX queue, and posts the
  * completion (with the measured service time) back to the dispatcher.
+ * Under ts a request runs on its own stack (psp_task) and may yield at a
+ * preemption point: it is then posted back unanswered (ENG_REQ_PREEMPTED)
+ * with this stint's run time, and the policy re-queues it.
  */
 #include <rte_cycles.h>
+#include <rte_debug.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
@@ -38,13 +42,64 @@ static bool tx_one(struct worker *w, struct rte_mbuf *m)
 	return false;
 }
 
-static void run_one(struct worker *w, struct eng_req *r)
+/* Posts r back to the dispatcher.  The done ring is as large as the in ring
+ * and a worker holds one request at a time, so this cannot stay full; spin
+ * rather than lose. */
+static void post_done(struct worker *w, struct eng_req *r)
 {
-	struct app_call call = {.type = r->req.type, .req = &r->wire};
-	r->start_tsc = call.start_tsc = rte_rdtsc();
-	app_handle(w->app, &call);
+	while (rte_ring_sp_enqueue(w->done, r) < 0)
+		rte_pause();
+}
+
+/* A preemptible request's first code on its own stack.  It may finish on
+ * another worker than the one that started it, so it uses only the request
+ * and the shared application, never a struct worker. */
+#ifdef PSP_HAVE_PREEMPT
+static void task_main(void *arg)
+{
+	struct eng_req *r = arg;
+	app_handle(r->app, &r->call);
+}
+#endif
+
+/* Runs one stint of r: the whole request, or (under ts) until it yields.
+ * Returns false when r yielded: it goes back unanswered. */
+static bool run_stint(struct worker *w, struct eng_req *r)
+{
+#ifdef PSP_HAVE_PREEMPT
+	struct psp_task *t = r->task;
+	if (t) {
+		int rc;
+		/* Read by the dispatcher to time the quantum from here. */
+		__atomic_store_n(&r->start_tsc, rte_rdtsc(), __ATOMIC_RELAXED);
+		if (t->state == PSP_TASK_READY) {
+			r->call.start_tsc = r->start_tsc;
+			rc = psp_task_start(&w->exec, t, task_main, r);
+		} else {
+			rc = psp_task_resume(&w->exec, t);
+		}
+		r->end_tsc = rte_rdtsc();
+		/* Only a bug makes these fail (a task in the wrong state, a
+		 * start from inside a task): stop rather than answer twice. */
+		RTE_VERIFY(rc == PSP_TASK_FINISHED || rc == PSP_TASK_YIELDED);
+		stat_add(&w->st.busy_cycles, r->end_tsc - r->start_tsc);
+		return rc == PSP_TASK_FINISHED;
+	}
+#endif
+	r->start_tsc = r->call.start_tsc = rte_rdtsc();
+	app_handle(w->app, &r->call);
 	r->end_tsc = rte_rdtsc();
 	stat_add(&w->st.busy_cycles, r->end_tsc - r->start_tsc);
+	return true;
+}
+
+static void run_one(struct worker *w, struct eng_req *r)
+{
+	if (!run_stint(w, r)) {
+		r->status = ENG_REQ_PREEMPTED;
+		post_done(w, r);
+		return;
+	}
 
 	eng_reply_build(r);
 	uint32_t slot = eng_type_slot(r->req.type);
@@ -62,10 +117,7 @@ static void run_one(struct worker *w, struct eng_req *r)
 	stat_add(&w->st.handled, 1);
 	if (slot == ENG_UNKNOWN_SLOT)
 		stat_add(&w->st.handled_unknown, 1);
-	/* The done ring is as large as the in ring and a worker holds one
-	 * request at a time, so this cannot stay full; spin rather than lose. */
-	while (rte_ring_sp_enqueue(w->done, r) < 0)
-		rte_pause();
+	post_done(w, r);
 }
 
 int eng_worker_main(void *arg)

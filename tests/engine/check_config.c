@@ -1,6 +1,7 @@
 /* Check suite: psp-engine's config loader.  Every shipped configs/engine-*.yml
  * loads; each kind of bad value fails naming file:line:col and the key. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +165,17 @@ START_TEST(policies)
 	snprintf(t, sizeof(t), "%s", BASE);
 	char *p = strstr(t, "policy: darc");
 	memcpy(p, "policy: ts  ", 12);
-	expect_error(t, "policy", 6, "not implemented in the engine");
+#ifdef PSP_HAVE_PREEMPT
+	{
+		struct eng_config c;
+		struct psp_err e;
+		ck_assert_int_eq(load(t, &c, &e), 0);
+		ck_assert_str_eq(c.policy, "ts");
+		eng_config_free(&c);
+	}
+#else
+	expect_error(t, "policy", 6, "built without psp_preempt");
+#endif
 	memcpy(p, "policy: foo ", 12);
 	expect_error(t, "policy", 6, "unknown policy");
 	struct eng_config cfg;
@@ -172,8 +183,54 @@ START_TEST(policies)
 	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "d-FCFS", &err), 0);
 	ck_assert_str_eq(cfg.policy, "dfcfs");
-	ck_assert_int_lt(eng_config_set_policy(&cfg, "ts", &err), 0);
+#ifdef PSP_HAVE_PREEMPT
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), 0);
+#else
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), -ENOTSUP);
+#endif
 	eng_config_free(&cfg);
+}
+END_TEST
+
+/* ts: keys, defaults and errors. */
+START_TEST(ts_keys)
+{
+	struct eng_config cfg;
+	struct psp_err err;
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.pconf.ts_quantum_ns, 5000); /* 5 us */
+	ck_assert_int_eq(cfg.pconf.ts_variant, PSP_TS_SINGLE_QUEUE);
+	ck_assert_uint_eq(cfg.ts_stack_kib, 64);
+	ck_assert_uint_eq(cfg.ts_tasks, cfg.requests);
+	ck_assert(cfg.preempt_points);
+	eng_config_free(&cfg);
+
+	char t[1024];
+	snprintf(t, sizeof(t), "%sts: {quantum_us: 2.5, variant: per-type, slo_factor: 20, "
+		 "stack_kib: 32, tasks: 100}\napp: {preempt_points: false}\n", BASE);
+	ck_assert_int_eq(load(t, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.pconf.ts_quantum_ns, 2500);
+	ck_assert_int_eq(cfg.pconf.ts_variant, PSP_TS_PER_TYPE);
+	ck_assert(cfg.pconf.ts_slo_factor == 20.0);
+	ck_assert_uint_eq(cfg.ts_stack_kib, 32);
+	ck_assert_uint_eq(cfg.ts_tasks, 100);
+	ck_assert(!cfg.preempt_points);
+	eng_config_free(&cfg);
+
+	snprintf(t, sizeof(t), "%sts: {quantum: 5}\n", BASE);
+	expect_error(t, "ts.quantum", 10, "unknown key");
+	snprintf(t, sizeof(t), "%sts: {quantum_us: 0}\n", BASE);
+	expect_error(t, "ts.quantum_us", 10, "0.1");
+	snprintf(t, sizeof(t), "%sts: {variant: multi}\n", BASE);
+	expect_error(t, "ts.variant", 10, "single or per-type");
+	snprintf(t, sizeof(t), "%sts: {stack_kib: 2}\n", BASE);
+	expect_error(t, "ts.stack_kib", 10, "4..65536");
+	snprintf(t, sizeof(t), "%sts: {tasks: 70000}\n", BASE);
+	expect_error(t, "ts.tasks", 10, "1..65536");
+	snprintf(t, sizeof(t), "%squeues: {requests: 10}\nts: {tasks: 11}\n", BASE);
+	expect_error(t, "ts.tasks", 11, "at most queues.requests");
+	snprintf(t, sizeof(t), "%sapp: {preempt_points: maybe}\n", BASE);
+	expect_error(t, "app.preempt_points", 10, "");
 }
 END_TEST
 
@@ -193,6 +250,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, cross_key_limits);
 	tcase_add_test(tc, policies);
+	tcase_add_test(tc, ts_keys);
 	tcase_add_test(tc, syntax_error);
 	suite_add_tcase(s, tc);
 	return s;
