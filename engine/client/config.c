@@ -54,7 +54,6 @@ int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *er
 					   "rx_queues", "queues", "timeout_ms",
 					   "arp_timeout_ms", "link_timeout_ms", "warmup",
 					   "seed", "idle_backoff", NULL};
-	static const char *const pkeys[] = {"vdev", "pci", NULL};
 	static const char *const skeys[] = {"ip", "mac", "udp_port", NULL};
 	static const char *const qkeys[] = {"mbufs", "mbuf_cache", "rx_desc", "tx_desc",
 					    "burst", "window", NULL};
@@ -62,31 +61,10 @@ int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *er
 	yaml_node_t *root = yconf_root(y), *v, *m;
 	if ((rc = yconf_check_keys(y, root, "", keys, err)) < 0)
 		goto out;
-	if ((v = yconf_get(y, root, "eal"))) {
-		size_t n = 0;
-		rc = yconf_str_list(y, v, "eal", cfg->eal, CLI_MAX_EAL_ARGS, &n, err);
-		cfg->neal = (uint32_t)n;
-		if (rc < 0)
-			goto out;
-	}
-	if (!(m = yconf_get(y, root, "port"))) {
-		rc = yconf_fail(y, root, "port", err, -EINVAL, "required: {vdev: ...} or {pci: ...}");
+	if ((rc = yconf_eal(y, root, cfg->eal, CLI_MAX_EAL_ARGS, &cfg->neal, err)) < 0 ||
+	    (rc = yconf_port(y, root, cfg->port_spec, sizeof(cfg->port_spec),
+			     &cfg->port_is_pci, err)) < 0)
 		goto out;
-	}
-	if ((rc = yconf_check_keys(y, m, "port", pkeys, err)) < 0)
-		goto out;
-	{
-		yaml_node_t *vd = yconf_get(y, m, "vdev"), *pci = yconf_get(y, m, "pci");
-		if ((vd != NULL) == (pci != NULL)) {
-			rc = yconf_fail(y, m, "port", err, -EINVAL,
-					"give exactly one of vdev or pci");
-			goto out;
-		}
-		cfg->port_is_pci = pci != NULL;
-		if ((rc = yconf_str(y, pci ? pci : vd, pci ? "port.pci" : "port.vdev",
-				    cfg->port_spec, sizeof(cfg->port_spec), err)) < 0)
-			goto out;
-	}
 	if (!(v = yconf_get(y, root, "ip"))) {
 		rc = yconf_fail(y, root, "ip", err, -EINVAL, "required: the client's IPv4 address");
 		goto out;

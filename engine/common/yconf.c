@@ -288,3 +288,36 @@ int yconf_str_list(struct yconf *y, yaml_node_t *n, const char *key, char **out,
 	}
 	return 0;
 }
+
+int yconf_eal(struct yconf *y, yaml_node_t *root, char **eal, size_t cap,
+	      uint32_t *neal, struct psp_err *err)
+{
+	yaml_node_t *v = yconf_get(y, root, "eal");
+	size_t n = 0;
+	*neal = 0;
+	if (!v)
+		return 0;
+	int rc = yconf_str_list(y, v, "eal", eal, cap, &n, err);
+	*neal = (uint32_t)n; /* what was strdup'ed, even on failure, for the caller to free */
+	return rc;
+}
+
+int yconf_port(struct yconf *y, yaml_node_t *root, char *spec, size_t cap,
+	       bool *is_pci, struct psp_err *err)
+{
+	static const char *const keys[] = {"vdev", "pci", NULL};
+	yaml_node_t *n = yconf_get(y, root, "port");
+	if (!n)
+		return yconf_fail(y, root, "port", err, -EINVAL,
+				  "required: {vdev: \"net_memif0,...\"} or {pci: \"0000:01:00.0\"}");
+	int rc = yconf_check_keys(y, n, "port", keys, err);
+	if (rc < 0)
+		return rc;
+	yaml_node_t *vdev = yconf_get(y, n, "vdev"), *pci = yconf_get(y, n, "pci");
+	if ((vdev != NULL) == (pci != NULL))
+		return yconf_fail(y, n, "port", err, -EINVAL,
+				  "give exactly one of vdev (a --vdev string) or pci "
+				  "(a PCI address)");
+	*is_pci = pci != NULL;
+	return yconf_str(y, pci ? pci : vdev, pci ? "port.pci" : "port.vdev", spec, cap, err);
+}

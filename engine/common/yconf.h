@@ -68,6 +68,16 @@ int yconf_mac(struct yconf *y, yaml_node_t *n, const char *key, uint8_t out[6],
 int yconf_str_list(struct yconf *y, yaml_node_t *n, const char *key, char **out,
 		   size_t cap, size_t *count, struct psp_err *err);
 
+/* The keys psp-engine and psp-client share.  `eal` (optional): a list of
+ * EAL arguments into eal[0..*neal) (strdup'ed; caller frees).  `port`
+ * (required): exactly one of {vdev: "..."} or {pci: "..."} into spec, with
+ * *is_pci telling which.  Both return 0 or a negative errno with err naming
+ * the key. */
+int yconf_eal(struct yconf *y, yaml_node_t *root, char **eal, size_t cap,
+	      uint32_t *neal, struct psp_err *err);
+int yconf_port(struct yconf *y, yaml_node_t *root, char *spec, size_t cap,
+	       bool *is_pci, struct psp_err *err);
+
 /* Parses a dotted quad; returns 0 or -EINVAL.  Exposed for the CLIs and tests. */
 int yconf_parse_ipv4(const char *s, uint32_t *out);
 int yconf_parse_mac(const char *s, uint8_t out[6]);

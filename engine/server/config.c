@@ -83,23 +83,6 @@ int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_e
 		}                                                                  \
 	} while (0)
 
-static int load_port(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
-		     struct psp_err *err)
-{
-	static const char *const keys[] = {"vdev", "pci", NULL};
-	int rc = yconf_check_keys(y, n, "port", keys, err);
-	if (rc < 0)
-		return rc;
-	yaml_node_t *vdev = yconf_get(y, n, "vdev"), *pci = yconf_get(y, n, "pci");
-	if ((vdev != NULL) == (pci != NULL))
-		return yconf_fail(y, n, "port", err, -EINVAL,
-				  "give exactly one of vdev (a --vdev string) or pci "
-				  "(a PCI address)");
-	cfg->port_is_pci = pci != NULL;
-	return yconf_str(y, pci ? pci : vdev, pci ? "port.pci" : "port.vdev",
-			 cfg->port_spec, sizeof(cfg->port_spec), err);
-}
-
 static int load_darc(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 		     struct psp_err *err)
 {
@@ -355,19 +338,9 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 	int nlcores = -1;
 	if ((rc = yconf_check_keys(y, root, "", keys, err)) < 0)
 		goto out;
-	if ((v = yconf_get(y, root, "eal"))) {
-		size_t n = 0;
-		rc = yconf_str_list(y, v, "eal", cfg->eal, ENG_MAX_EAL_ARGS, &n, err);
-		cfg->neal = (uint32_t)n;
-		if (rc < 0)
-			goto out;
-	}
-	if (!(v = yconf_get(y, root, "port"))) {
-		rc = yconf_fail(y, root, "port", err, -EINVAL,
-				"required: {vdev: \"net_memif0,...\"} or {pci: \"0000:01:00.0\"}");
-		goto out;
-	}
-	if ((rc = load_port(y, v, cfg, err)) < 0)
+	if ((rc = yconf_eal(y, root, cfg->eal, ENG_MAX_EAL_ARGS, &cfg->neal, err)) < 0 ||
+	    (rc = yconf_port(y, root, cfg->port_spec, sizeof(cfg->port_spec),
+			     &cfg->port_is_pci, err)) < 0)
 		goto out;
 	if (!(v = yconf_get(y, root, "ip"))) {
 		rc = yconf_fail(y, root, "ip", err, -EINVAL,
