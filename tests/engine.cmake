@@ -32,8 +32,9 @@ if(TARGET psp-engine AND TARGET psp-client)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)
+    add_test(NAME engine.memif.ts_per_type COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh per-type)
     add_test(NAME engine.memif.ts_no_points COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh no-points)
-    list(APPEND PSP_ENG_E2E engine.memif.ts_preempt engine.memif.ts_no_points)
+    list(APPEND PSP_ENG_E2E engine.memif.ts_preempt engine.memif.ts_per_type engine.memif.ts_no_points)
   endif()
 
   if(EXISTS ${PSP_ENG_TEST_DIR}/udp_client.c)

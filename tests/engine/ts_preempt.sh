@@ -4,10 +4,14 @@
 # 5 us quantum.
 #   ts_preempt.sh preempt    the spin handler polls the flag: LONG requests
 #                            are preempted many times each, all answered
+#   ts_preempt.sh per-type   the same with ts.variant: per-type (one queue per
+#                            type, served by largest wait / SLO)
 #   ts_preempt.sh no-points  app.preempt_points: false, a handler that never
 #                            reaches a preemption point: the dispatcher asks,
 #                            nothing is preempted, every request completes
-MODE=${1:?mode: preempt or no-points}
+MODE=${1:?mode: preempt, per-type or no-points}
+VARIANT=single
+[ "$MODE" = per-type ] && VARIANT=per-type
 RATE=2000
 DURATION=3
 WORKERS=2
@@ -16,14 +20,17 @@ WORKERS=2
 ENGINE_SED="s/^workers: 3/workers: $WORKERS/;s/^worker_lcores: .*/worker_lcores: [1, 2]/;s/(0-3)@(0-1)/(0-2)@(0-1)/;s/mean_us: 1, ratio: 0.5/mean_us: 0.5, ratio: 0.995/;s/mean_us: 100, ratio: 0.5/mean_us: 500, ratio: 0.005/"
 CLIENT_SED="s/rx_queues: 4/rx_queues: $((WORKERS + 1))/"
 # configs/engine-memif.yml's ts: section, with the quantum pinned here.
-ENGINE_SED="$ENGINE_SED;s/^  quantum_us: .*/  quantum_us: 5/;s/^  variant: .*/  variant: single/"
+ENGINE_SED="$ENGINE_SED;s/^  quantum_us: .*/  quantum_us: 5/;s/^  variant: .*/  variant: $VARIANT/"
 make_memif_configs "$T/engine.yml" "$T/client.yml"
 grep -q "^  quantum_us: 5" "$T/engine.yml" || fail "no ts.quantum_us in the engine config"
+grep -q "^  variant: $VARIANT" "$T/engine.yml" || fail "no ts.variant in the engine config"
 if [ "$MODE" = no-points ]; then
 	echo "app: {preempt_points: false}" >> "$T/engine.yml"
 fi
 start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy ts
 grep -q "policy ts" "$T/engine.log" || fail "engine did not take --policy ts"
+grep -q "ts: quantum_us=5 variant=$VARIANT" "$T/engine.log" ||
+	fail "the engine's effective config is not ts quantum 5 us, variant $VARIANT"
 
 "$BIN/psp-client" --config "$T/client.yml" --workload extreme-bimodal --rate "$RATE" \
 	--duration "$DURATION" --format csv --workers "$WORKERS" --label ts \
@@ -56,7 +63,7 @@ ps=$(counter ts_preemptions_SHORT "$T/engine.log")
 signals=$(counter ts_preempt_signals "$T/engine.log")
 echo "LONG answered=$long preempted=$pl ($(awk -v p="$pl" -v n="$long" 'BEGIN {printf "%.1f", p / n}') each; 500 us / 5 us = 100); SHORT preempted=$ps; flags set=$signals"
 
-if [ "$MODE" = preempt ]; then
+if [ "$MODE" != no-points ]; then
 	# A LONG request runs 500 us of work in 5 us slices: ~100 preemptions.
 	# The dispatcher times each slice from the worker's own start, but on a
 	# 2-CPU machine shared by four busy threads (dispatcher, 2 workers, the
@@ -74,7 +81,7 @@ if [ "$MODE" = preempt ]; then
 	# set by OS scheduling of the busy-polling threads (ms at p99.9 under
 	# any policy), not by the quantum.  The numbers above are printed for
 	# the record; the hardware comparison is a benchmark, not a test.
-	echo "PASS: ts preempts LONG requests ($pl preemptions, $long requests)"
+	echo "PASS: ts ($VARIANT) preempts LONG requests ($pl preemptions, $long requests)"
 else
 	# The handler never reaches a preemption point: the dispatcher sets the
 	# flags (LONG slices pass the quantum) but nothing yields, and every
