@@ -65,17 +65,8 @@ int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *er
 	    (rc = yconf_port(y, root, cfg->port_spec, sizeof(cfg->port_spec),
 			     &cfg->port_is_pci, err)) < 0)
 		goto out;
-	if (!(v = yconf_get(y, root, "ip"))) {
-		rc = yconf_fail(y, root, "ip", err, -EINVAL, "required: the client's IPv4 address");
+	if ((rc = yconf_ip_mac(y, root, "client's", &cfg->ip, cfg->mac, &cfg->has_mac, err)) < 0)
 		goto out;
-	}
-	if ((rc = yconf_ipv4(y, v, "ip", &cfg->ip, err)) < 0)
-		goto out;
-	if ((v = yconf_get(y, root, "mac"))) {
-		if ((rc = yconf_mac(y, v, "mac", cfg->mac, err)) < 0)
-			goto out;
-		cfg->has_mac = true;
-	}
 	if (!(m = yconf_get(y, root, "server"))) {
 		rc = yconf_fail(y, root, "server", err, -EINVAL,
 				"required: {ip: ..., udp_port: ..., mac: (optional)}");

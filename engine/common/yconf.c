@@ -321,3 +321,22 @@ int yconf_port(struct yconf *y, yaml_node_t *root, char *spec, size_t cap,
 	*is_pci = pci != NULL;
 	return yconf_str(y, pci ? pci : vdev, pci ? "port.pci" : "port.vdev", spec, cap, err);
 }
+
+int yconf_ip_mac(struct yconf *y, yaml_node_t *root, const char *whose, uint32_t *ip,
+		 uint8_t mac[6], bool *has_mac, struct psp_err *err)
+{
+	yaml_node_t *v = yconf_get(y, root, "ip");
+	if (!v)
+		return yconf_fail(y, root, "ip", err, -EINVAL,
+				  "required: the %s IPv4 address", whose);
+	int rc = yconf_ipv4(y, v, "ip", ip, err);
+	if (rc < 0)
+		return rc;
+	*has_mac = false;
+	if ((v = yconf_get(y, root, "mac"))) {
+		if ((rc = yconf_mac(y, v, "mac", mac, err)) < 0)
+			return rc;
+		*has_mac = true;
+	}
+	return 0;
+}

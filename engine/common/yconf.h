@@ -77,6 +77,10 @@ int yconf_eal(struct yconf *y, yaml_node_t *root, char **eal, size_t cap,
 	      uint32_t *neal, struct psp_err *err);
 int yconf_port(struct yconf *y, yaml_node_t *root, char *spec, size_t cap,
 	       bool *is_pci, struct psp_err *err);
+/* `ip` (required: this side's IPv4 address; whose names it in the error)
+ * and `mac` (optional: *has_mac says whether it was given). */
+int yconf_ip_mac(struct yconf *y, yaml_node_t *root, const char *whose, uint32_t *ip,
+		 uint8_t mac[6], bool *has_mac, struct psp_err *err);
 
 /* Parses a dotted quad; returns 0 or -EINVAL.  Exposed for the CLIs and tests. */
 int yconf_parse_ipv4(const char *s, uint32_t *out);

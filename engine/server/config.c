@@ -342,18 +342,8 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 	    (rc = yconf_port(y, root, cfg->port_spec, sizeof(cfg->port_spec),
 			     &cfg->port_is_pci, err)) < 0)
 		goto out;
-	if (!(v = yconf_get(y, root, "ip"))) {
-		rc = yconf_fail(y, root, "ip", err, -EINVAL,
-				"required: the server's IPv4 address");
+	if ((rc = yconf_ip_mac(y, root, "server's", &cfg->ip, cfg->mac, &cfg->has_mac, err)) < 0)
 		goto out;
-	}
-	if ((rc = yconf_ipv4(y, v, "ip", &cfg->ip, err)) < 0)
-		goto out;
-	if ((v = yconf_get(y, root, "mac"))) {
-		if ((rc = yconf_mac(y, v, "mac", cfg->mac, err)) < 0)
-			goto out;
-		cfg->has_mac = true;
-	}
 #define GET_U_OUT(node, key, path, lo, hi, dst)                                    \
 	if ((v = yconf_get(y, (node), (key)))) {                                   \
 		uint64_t u_;                                                       \
