@@ -40,19 +40,14 @@ int main(int argc, char **argv)
 	       load, (unsigned long long)requests);
 	for (int i = 0; i < npol; i++) {
 		const char *name = argc > 4 ? argv[4 + i] : defaults[i];
-		struct sim_setup setup = {.wl = &wl, .policy = psp_policy_find(name),
-					  .requests = requests, .phase_scale = 1, .warmup = 0.1,
-					  .max_in_system = 10000000, .seed = 1};
-		if (!setup.policy) {
+		const struct psp_policy_ops *ops = psp_policy_find(name);
+		if (!ops) {
 			fprintf(stderr, "bench-sim: unknown policy %s\n", name);
 			return 2;
 		}
-		psp_policy_conf_default(&setup.conf, 14, wl.ntypes);
-		for (uint32_t t = 0; t < wl.ntypes; t++) {
-			setup.conf.type_ratio[t] = wl.phase[0].ratio[t];
-			setup.conf.type_mean_ns[t] =
-				(uint64_t)(psp_dist_mean_us(&wl.phase[0].service[t]) * 1e3);
-		}
+		struct sim_setup setup;
+		sim_setup_default(&setup, &wl, ops, 14);
+		setup.requests = requests;
 		struct sim_result res;
 		if (sim_run(&setup, load, &res, &err) < 0) {
 			char buf[512];

@@ -35,19 +35,24 @@ static void list_all(void)
 	printf("workloads (in %s):\n  %s\n", psp_workload_dir(), names);
 }
 
-/* The policy configuration a run gets from the options and the workload
- * (nominal means and ratios of the first phase, for oracle/static/sjf). */
-static void build_conf(struct psp_policy_conf *conf, const struct sim_options *o,
-		       const struct psp_workload *wl)
+/* The setup of one policy's runs: psp-sim's defaults for the workload,
+ * then the options. */
+static void build_setup(struct sim_setup *setup, const struct sim_options *o,
+			const struct psp_workload *wl, const struct psp_policy_ops *ops,
+			atomic_uint_fast64_t *progress)
 {
-	psp_policy_conf_default(conf, o->workers, wl->ntypes);
-	for (uint32_t t = 0; t < wl->ntypes; t++) {
-		const struct psp_wl_phase *ph = &wl->phase[0];
-		conf->type_name[t] = wl->type_name[t];
-		conf->type_ratio[t] = ph->ratio[t];
-		conf->type_mean_ns[t] = ph->ratio[t] > 0
-			? (uint64_t)(psp_dist_mean_us(&ph->service[t]) * 1e3 + 0.5) : 0;
-	}
+	sim_setup_default(setup, wl, ops, o->workers);
+	setup->requests = o->requests;
+	setup->phase_scale = o->phase_scale;
+	setup->warmup = o->warmup;
+	setup->preempt_cost_ns = (uint64_t)(o->preempt_cost_us * 1e3 + 0.5);
+	setup->dispatch_cost_ns = o->dispatch_cost_ns;
+	setup->max_in_system = o->max_in_system;
+	setup->seed = o->seed;
+	setup->timeline = o->timeline != NULL;
+	setup->series_bin_ns = o->series ? (uint64_t)(o->series_ms * 1e6) : 0;
+	setup->progress = progress;
+	struct psp_policy_conf *conf = &setup->conf;
 	conf->dfcfs_placement = o->placement;
 	conf->ts_quantum_ns = (uint64_t)(o->quantum_us * 1e3 + 0.5);
 	conf->ts_variant = o->ts_variant;
@@ -109,18 +114,8 @@ int main(int argc, char **argv)
 	atomic_uint_fast64_t progress;
 	atomic_init(&progress, 0);
 	struct sim_setup setup[SIM_MAX_POLICIES];
-	for (uint32_t p = 0; p < o.npolicies; p++) {
-		setup[p] = (struct sim_setup){
-			.wl = &wl, .policy = o.policy[p], .requests = o.requests,
-			.phase_scale = o.phase_scale, .warmup = o.warmup,
-			.preempt_cost_ns = (uint64_t)(o.preempt_cost_us * 1e3 + 0.5),
-			.dispatch_cost_ns = o.dispatch_cost_ns, .max_in_system = o.max_in_system,
-			.seed = o.seed, .timeline = o.timeline != NULL,
-			.series_bin_ns = o.series ? (uint64_t)(o.series_ms * 1e6) : 0,
-			.progress = &progress,
-		};
-		build_conf(&setup[p].conf, &o, &wl);
-	}
+	for (uint32_t p = 0; p < o.npolicies; p++)
+		build_setup(&setup[p], &o, &wl, o.policy[p], &progress);
 	if (check_policies(&o, setup, &err) < 0)
 		return fail(&err, EXIT_USAGE);
 

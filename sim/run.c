@@ -60,6 +60,24 @@ uint64_t sim_point_seed(uint64_t seed, double load)
 	return z ^ (z >> 31);
 }
 
+void sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
+		       const struct psp_policy_ops *ops, uint32_t nworkers)
+{
+	*setup = (struct sim_setup){
+		.wl = wl, .policy = ops, .requests = 1000000, .phase_scale = 1.0,
+		.warmup = 0.1, .max_in_system = 10000000, .seed = 1,
+	};
+	struct psp_policy_conf *conf = &setup->conf;
+	psp_policy_conf_default(conf, nworkers, wl->ntypes);
+	const struct psp_wl_phase *ph = &wl->phase[0];
+	for (uint32_t t = 0; t < wl->ntypes; t++) {
+		conf->type_name[t] = wl->type_name[t];
+		conf->type_ratio[t] = ph->ratio[t];
+		conf->type_mean_ns[t] = ph->ratio[t] > 0
+			? (uint64_t)(psp_dist_mean_us(&ph->service[t]) * 1e3 + 0.5) : 0;
+	}
+}
+
 static uint64_t sampler_u64(void *ctx)
 {
 	return psp_wl_sample_u64(ctx);

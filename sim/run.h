@@ -78,6 +78,14 @@ struct sim_result {
 	uint32_t nseries, cap_series;
 };
 
+/* Fills setup with psp-sim's defaults for wl, ops and nworkers (1 M
+ * requests, warm-up 0.1, seed 1, at most 10 M requests in the system) and
+ * a policy configuration holding the first phase's nominal means and
+ * ratios (a type absent from it gets no mean), as oracle/static DARC and
+ * SJF need.  Callers override what they choose.  Cannot fail. */
+void sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
+		       const struct psp_policy_ops *ops, uint32_t nworkers);
+
 /* Slowdowns are recorded in thousandths. */
 #define SIM_SLOWDOWN_SCALE 1000.0
 

@@ -38,22 +38,14 @@ static void load_wl(const char *name, struct psp_workload *wl)
 		      getenv("PSP_WORKLOAD_PATH") ? getenv("PSP_WORKLOAD_PATH") : "unset");
 }
 
-/* The setup psp-sim builds from its defaults (sim/main.c build_conf). */
+/* The setup psp-sim builds from its defaults (sim_setup_default). */
 static struct sim_setup make_setup(const struct psp_workload *wl,
 				   const struct psp_policy_ops *ops, uint64_t requests)
 {
-	struct sim_setup s = {
-		.wl = wl, .policy = ops, .requests = requests, .phase_scale = 1.0,
-		.warmup = 0.1, .max_in_system = 10000000, .seed = SEED,
-	};
-	psp_policy_conf_default(&s.conf, WORKERS, wl->ntypes);
-	for (uint32_t t = 0; t < wl->ntypes; t++) {
-		const struct psp_wl_phase *ph = &wl->phase[0];
-		s.conf.type_name[t] = wl->type_name[t];
-		s.conf.type_ratio[t] = ph->ratio[t];
-		s.conf.type_mean_ns[t] = ph->ratio[t] > 0
-			? (uint64_t)(psp_dist_mean_us(&ph->service[t]) * 1e3 + 0.5) : 0;
-	}
+	struct sim_setup s;
+	sim_setup_default(&s, wl, ops, WORKERS);
+	s.requests = requests;
+	s.seed = SEED;
 	return s;
 }
 

@@ -198,21 +198,15 @@ static void make_wl(struct psp_workload *wl, uint32_t n, enum psp_dist_kind kind
 	wl->phase[0].mean_service_us = mean;
 }
 
-/* The setup psp-sim would build (sim/main.c build_conf), for wl. */
+/* The setup psp-sim builds for wl (sim_setup_default). */
 static struct sim_setup make_setup(const struct psp_workload *wl,
 				   const struct psp_policy_ops *ops, uint32_t nworkers,
 				   uint64_t requests)
 {
-	struct sim_setup s = {
-		.wl = wl, .policy = ops, .requests = requests, .phase_scale = 1.0,
-		.warmup = 0.1, .max_in_system = 10000000, .seed = SEED0,
-	};
-	psp_policy_conf_default(&s.conf, nworkers, wl->ntypes);
-	for (uint32_t t = 0; t < wl->ntypes; t++) {
-		s.conf.type_name[t] = wl->type_name[t];
-		s.conf.type_ratio[t] = wl->phase[0].ratio[t];
-		s.conf.type_mean_ns[t] = (uint64_t)(psp_dist_mean_us(&wl->phase[0].service[t]) * 1e3 + 0.5);
-	}
+	struct sim_setup s;
+	sim_setup_default(&s, wl, ops, nworkers);
+	s.requests = requests;
+	s.seed = SEED0;
 	return s;
 }
 
