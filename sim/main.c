@@ -26,10 +26,7 @@ static int fail(const struct psp_err *err, int status)
 
 static void list_all(void)
 {
-	printf("policies:\n");
-	for (size_t i = 0; psp_policies[i]; i++)
-		printf("  %-6s %s%s%s\n", psp_policies[i]->name, psp_policies[i]->summary,
-		       psp_policies[i]->aliases[0] ? "; aliases: " : "", psp_policies[i]->aliases);
+	sim_options_list_policies(stdout);
 	char names[2048];
 	psp_workload_list(names, sizeof(names));
 	printf("workloads (in %s):\n  %s\n", psp_workload_dir(), names);
@@ -45,22 +42,13 @@ static void build_setup(struct sim_setup *setup, const struct sim_options *o,
 	setup->requests = o->requests;
 	setup->phase_scale = o->phase_scale;
 	setup->warmup = o->warmup;
-	setup->preempt_cost_ns = (uint64_t)(o->preempt_cost_us * 1e3 + 0.5);
 	setup->dispatch_cost_ns = o->dispatch_cost_ns;
 	setup->max_in_system = o->max_in_system;
 	setup->seed = o->seed;
 	setup->timeline = o->timeline != NULL;
 	setup->series_bin_ns = o->series ? (uint64_t)(o->series_ms * 1e6) : 0;
 	setup->progress = progress;
-	struct psp_policy_conf *conf = &setup->conf;
-	conf->dfcfs_placement = o->placement;
-	conf->ts_quantum_ns = (uint64_t)(o->quantum_us * 1e3 + 0.5);
-	conf->ts_variant = o->ts_variant;
-	conf->darc_mode = o->darc_mode;
-	conf->darc_reserve = o->reserve < 0 ? 0 : (uint32_t)o->reserve;
-	conf->darc_no_steal = o->no_steal;
-	conf->darc_min_samples = o->darc_min_samples;
-	conf->darc_delta = o->darc_delta;
+	sim_options_apply_knobs(o, &setup->conf);
 }
 
 static FILE *open_out(const char *path, struct psp_err *err)
@@ -79,8 +67,8 @@ static int check_policies(const struct sim_options *o, struct sim_setup *setup,
 		struct psp_policy_conf conf = setup[p].conf;
 		conf.on_reservation = NULL;
 		conf.rand_u64 = NULL;
-		if (conf.dfcfs_placement == PSP_DFCFS_RANDOM) /* the run supplies it */
-			conf.dfcfs_placement = PSP_DFCFS_ROUND_ROBIN;
+		if (conf.placement == PSP_PLACE_RANDOM) /* the run supplies it */
+			conf.placement = PSP_PLACE_ROUND_ROBIN;
 		struct psp_policy *pol = psp_policy_create(o->policy[p], &conf, err);
 		if (!pol) {
 			char where[160];

@@ -9,14 +9,14 @@
 #include "options.h"
 
 enum {
-	OPT_WARMUP = 256, OPT_FORMAT, OPT_QUANTUM, OPT_PREEMPT_COST, OPT_DARC_MODE,
-	OPT_RESERVE, OPT_NO_STEAL, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
-	OPT_SERIES, OPT_SERIES_MS, OPT_TS_VARIANT, OPT_PLACEMENT, OPT_ALLOW_OVERLOAD,
-	OPT_DARC_SAMPLES, OPT_DARC_DELTA, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM, OPT_QUIET,
-	OPT_VERSION,
+	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
+	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
+	OPT_QUIET, OPT_VERSION,
+	OPT_KNOB = 1000, /* + index in psp_params[] */
 };
 
-static const struct option long_opts[] = {
+/* psp-sim's own flags; the policy knobs' flags are appended at parse time. */
+static const struct option host_opts[] = {
 	{"workload", required_argument, NULL, 'w'},
 	{"policy", required_argument, NULL, 'p'},
 	{"workers", required_argument, NULL, 'k'},
@@ -28,15 +28,6 @@ static const struct option long_opts[] = {
 	{"help", no_argument, NULL, 'h'},
 	{"warmup", required_argument, NULL, OPT_WARMUP},
 	{"format", required_argument, NULL, OPT_FORMAT},
-	{"quantum-us", required_argument, NULL, OPT_QUANTUM},
-	{"preempt-cost-us", required_argument, NULL, OPT_PREEMPT_COST},
-	{"ts-variant", required_argument, NULL, OPT_TS_VARIANT},
-	{"placement", required_argument, NULL, OPT_PLACEMENT},
-	{"darc-mode", required_argument, NULL, OPT_DARC_MODE},
-	{"reserve", required_argument, NULL, OPT_RESERVE},
-	{"no-steal", no_argument, NULL, OPT_NO_STEAL},
-	{"darc-samples", required_argument, NULL, OPT_DARC_SAMPLES},
-	{"darc-delta", required_argument, NULL, OPT_DARC_DELTA},
 	{"dispatch-cost-ns", required_argument, NULL, OPT_DISPATCH_COST},
 	{"slo", required_argument, NULL, OPT_SLO},
 	{"list", no_argument, NULL, OPT_LIST},
@@ -48,8 +39,141 @@ static const struct option long_opts[] = {
 	{"max-in-system", required_argument, NULL, OPT_MAX_IN_SYSTEM},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"version", no_argument, NULL, OPT_VERSION},
-	{NULL, 0, NULL, 0},
 };
+
+#define NHOST_OPTS (sizeof(host_opts) / sizeof(host_opts[0]))
+#define MAX_PARAMS 64u
+
+const char *sim_knob_flag(const struct psp_param *prm, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "--%s", prm->name);
+	for (char *c = buf; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	return buf;
+}
+
+/* The policies that read prm, comma-separated, into buf. */
+static const char *readers(const struct psp_param *prm, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; psp_policies[i]; i++)
+		if (psp_policy_has_param(psp_policies[i], prm) && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "",
+						psp_policies[i]->name);
+	return buf;
+}
+
+/* Prints text wrapped at 80 columns, continuation lines indented by indent;
+ * the first line starts at column col. */
+static void print_wrapped(FILE *out, const char *text, int col, int indent)
+{
+	const char *s = text;
+	while (*s) {
+		const char *e = s;
+		const char *cut = NULL;
+		while (*e && col + (e - s) < 80) {
+			if (*e == ' ')
+				cut = e;
+			e++;
+		}
+		if (!*e)
+			cut = e;
+		else if (!cut)
+			cut = e;
+		fprintf(out, "%.*s\n", (int)(cut - s), s);
+		s = *cut == ' ' ? cut + 1 : cut;
+		if (*s)
+			fprintf(out, "%*s", indent, "");
+		col = indent;
+	}
+}
+
+/* The unit to print after a default: none for a knob with none, or whose
+ * default is "none" (reserve). */
+static const char *unit_of(const struct psp_param *prm)
+{
+	bool unset = prm->kind == PSP_PARAM_INT && prm->def < prm->min;
+	return prm->unit && !unset ? prm->unit : "";
+}
+
+static const char *metavar(const struct psp_param *prm)
+{
+	switch (prm->kind) {
+	case PSP_PARAM_BOOL: return "";
+	case PSP_PARAM_CHOICE: return " M";
+	case PSP_PARAM_REAL: return " X";
+	default: return prm->scale != 1 ? " X" : " N";
+	}
+}
+
+static void usage_knobs(FILE *out)
+{
+	fputs("\nPolicy knobs (each read by the policies named; see --list):\n", out);
+	for (size_t i = 0; psp_params[i]; i++) {
+		const struct psp_param *prm = psp_params[i];
+		char flag[64], line[128], text[512], def[32], who[128];
+		snprintf(line, sizeof(line), "      %s%s", sim_knob_flag(prm, flag, sizeof(flag)),
+			 metavar(prm));
+		if (strlen(line) < 28)
+			fprintf(out, "%-28s", line);
+		else
+			fprintf(out, "%s\n%28s", line, "");
+		psp_param_format_default(prm, def, sizeof(def));
+		if (prm->kind == PSP_PARAM_CHOICE)
+			snprintf(text, sizeof(text), "%s: %s (default %s)", readers(prm, who, sizeof(who)),
+				 prm->help, def);
+		else if (prm->kind == PSP_PARAM_BOOL)
+			snprintf(text, sizeof(text), "%s: %s", readers(prm, who, sizeof(who)), prm->help);
+		else
+			snprintf(text, sizeof(text), "%s: %s (default %s%s%s)",
+				 readers(prm, who, sizeof(who)), prm->help, def,
+				 unit_of(prm)[0] && !(prm->flags & PSP_PARAM_PER_POLICY) ? " " : "",
+				 prm->flags & PSP_PARAM_PER_POLICY ? "" : unit_of(prm));
+		if (prm->flags & PSP_PARAM_MODEL_ONLY)
+			strncat(text, "; a modelled cost", sizeof(text) - strlen(text) - 1);
+		print_wrapped(out, text, 28, 28);
+	}
+}
+
+static const char *flag_names(uint32_t flags, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s%s",
+		 flags & PSP_POLICY_WORK_CONSERVING ? "work-conserving" : "non-work-conserving",
+		 flags & PSP_POLICY_PREEMPTIVE ? ", preemptive" : "",
+		 flags & PSP_POLICY_WORKER_TIMED ? " (worker-timed)" : "",
+		 flags & PSP_POLICY_USES_MEANS ? ", reads type means" : "");
+	return buf;
+}
+
+void sim_options_list_policies(FILE *out)
+{
+	fprintf(out, "policies:\n");
+	for (size_t i = 0; psp_policies[i]; i++) {
+		const struct psp_policy_ops *ops = psp_policies[i];
+		char props[128];
+		fprintf(out, "  %-8s %s\n", ops->name, ops->summary);
+		if (ops->aliases[0])
+			fprintf(out, "           aliases: %s\n", ops->aliases);
+		fprintf(out, "           %s; slots %u", flag_names(ops->props.flags, props, sizeof(props)),
+			ops->props.default_slots);
+		if (ops->props.max_slots > 1)
+			fprintf(out, " (1..%u)", ops->props.max_slots);
+		fprintf(out, "\n           model: ");
+		print_wrapped(out, ops->props.model, 18, 18);
+		for (size_t k = 0; ops->params && ops->params[k]; k++) {
+			const struct psp_param *prm = ops->params[k];
+			char flag[64], def[32];
+			psp_param_format_default(prm, def, sizeof(def));
+			if (prm->flags & PSP_PARAM_PER_POLICY)
+				snprintf(def, sizeof(def), "%u", ops->props.default_slots);
+			fprintf(out, "           %s%s (default %s%s%s)\n",
+				sim_knob_flag(prm, flag, sizeof(flag)), metavar(prm), def,
+				unit_of(prm)[0] ? " " : "", unit_of(prm));
+		}
+	}
+}
 
 void sim_options_usage(FILE *out)
 {
@@ -61,8 +185,9 @@ void sim_options_usage(FILE *out)
 "\n"
 "  -w, --workload NAME|FILE  workload name (in $PSP_WORKLOAD_PATH or the installed\n"
 "                            workloads/ directory) or a YAML file path (required)\n"
-"  -p, --policy LIST         policies, comma-separated: cfcfs, dfcfs, darc, ts, sjf\n"
-"                            (aliases such as c-fcfs accepted; default darc)\n"
+"  -p, --policy LIST         policies, comma-separated (see --list for each one's\n"
+"                            model and knobs; aliases such as c-fcfs accepted;\n"
+"                            default darc)\n"
 "  -k, --workers N           worker cores, 1..64 (default 14)\n"
 "  -l, --load SPEC           load as a fraction of capacity (workers / mean service\n"
 "                            time): a value 0.9, a list 0.5,0.7, or a range\n"
@@ -78,20 +203,6 @@ void sim_options_usage(FILE *out)
 "  -j, --jobs N              load points simulated in parallel (default: cores)\n"
 "      --format F            table, csv or json (default table)\n"
 "  -o, --output FILE         write results to FILE instead of stdout\n"
-"      --quantum-us X        ts: time slice in us (default 5)\n"
-"      --preempt-cost-us X   ts: worker time lost per preemption in us (default 0)\n"
-"      --ts-variant V        ts: single (one FIFO) or per-type (max wait/SLO,\n"
-"                            SLO = 10x type mean) (default single)\n"
-"      --placement P         dfcfs: round-robin or random (default round-robin)\n"
-"      --darc-mode M         darc: dynamic (profile, then reserve), oracle (reserve\n"
-"                            from the workload's means), static (--reserve K)\n"
-"                            (default dynamic)\n"
-"      --reserve K           darc static: cores reserved for the short group,\n"
-"                            0..workers-1 (implies --darc-mode static)\n"
-"      --no-steal            darc: groups use only their own cores\n"
-"      --darc-samples N      darc: completions profiled before (re)reserving\n"
-"                            (default 50000)\n"
-"      --darc-delta X        darc: grouping tolerance (default 0.2)\n"
 "      --dispatch-cost-ns N  a serial dispatcher spends N ns per dispatch (default 0)\n"
 "      --slo X               also report, per policy, the highest load whose p99.9\n"
 "                            slowdown stays <= X (binary search)\n"
@@ -101,11 +212,11 @@ void sim_options_usage(FILE *out)
 "      --max-in-system N     drop arrivals beyond N requests in the system\n"
 "                            (default 10000000); drops mark the point overloaded\n"
 "      --quiet               no progress line on stderr\n"
-"      --list                list policies and workloads, then exit\n"
+"      --list                list policies (properties, knobs) and workloads\n"
 "  -h, --help                this text\n"
-"      --version             print the version\n"
-"\n"
-"Exit status: 0 ok; 1 runtime failure; 2 usage or input error.\n", out);
+"      --version             print the version\n", out);
+	usage_knobs(out);
+	fputs("\nExit status: 0 ok; 1 runtime failure; 2 usage or input error.\n", out);
 }
 
 static int bad(struct psp_err *err, const char *flag, const char *fmt, const char *arg)
@@ -221,15 +332,71 @@ static void set_defaults(struct sim_options *o)
 	o->phase_scale = 1.0;
 	o->format = SIM_FORMAT_TABLE;
 	o->series_ms = 100;
-	o->quantum_us = 5;
-	o->reserve = -1;
-	o->darc_min_samples = 50000;
-	o->darc_delta = 0.2;
 	o->seed = 1;
 	o->max_in_system = 10000000;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	o->jobs = cores > 0 ? (uint32_t)cores : 1;
 	parse_loads("0.05:0.95:0.05", o, NULL);
+}
+
+void sim_options_apply_knobs(const struct sim_options *o, struct psp_policy_conf *conf)
+{
+	struct psp_err err;
+	int rc = psp_param_apply(conf, o->knob, o->nknobs, &err);
+	PSP_CHECK(rc == 0); /* values were checked by sim_options_parse */
+}
+
+/* Each knob must concern a selected policy, and its value must parse. */
+static int check_knobs(struct sim_options *o, struct psp_err *err)
+{
+	struct psp_policy_conf conf;
+	psp_policy_conf_default(&conf, o->workers, 1);
+	int rc = psp_param_apply(&conf, o->knob, o->nknobs, err);
+	if (rc < 0) {
+		const struct psp_param *prm = psp_param_find(err->key);
+		if (prm) {
+			sim_knob_flag(prm, err->where, sizeof(err->where));
+			err->key[0] = '\0';
+		}
+		return rc;
+	}
+	for (uint32_t i = 0; i < o->nknobs && !o->list; i++) {
+		const struct psp_param *prm = o->knob[i].param;
+		char flag[64], ignored[256] = "", who[256];
+		size_t len = 0;
+		uint32_t users = 0;
+		for (uint32_t p = 0; p < o->npolicies; p++) {
+			if (psp_policy_has_param(o->policy[p], prm))
+				users++;
+			else if (len < sizeof(ignored))
+				len += (size_t)snprintf(ignored + len, sizeof(ignored) - len, "%s%s",
+							len ? ", " : "", o->policy[p]->name);
+		}
+		sim_knob_flag(prm, flag, sizeof(flag));
+		if (users == 0)
+			return psp_err_set(err, -EINVAL, flag, NULL,
+					   "no selected policy reads it (read by: %s)",
+					   readers(prm, who, sizeof(who)));
+		if (users < o->npolicies)
+			fprintf(stderr, "psp-sim: warning: %s is ignored by %s (read by: %s)\n", flag,
+				ignored, readers(prm, who, sizeof(who)));
+	}
+	return 0;
+}
+
+/* Records knob prm = value; a knob given twice keeps the last value. */
+static int add_knob(struct sim_options *o, const struct psp_param *prm, const char *value,
+		    struct psp_err *err)
+{
+	for (uint32_t i = 0; i < o->nknobs; i++)
+		if (o->knob[i].param == prm) {
+			o->knob[i].value = value;
+			return 0;
+		}
+	if (o->nknobs == SIM_MAX_KNOBS)
+		return psp_err_set(err, -EINVAL, NULL, prm->name, "too many knobs");
+	o->knob[o->nknobs++] = (struct psp_param_value){.param = prm, .value = value};
+	return 0;
 }
 
 /* Checks across flags, once all are read. */
@@ -250,19 +417,9 @@ static int check_options(struct sim_options *o, struct psp_err *err)
 					   "%g is at or above capacity (1.0 = workers / mean service time): queues grow without bound; pass --allow-overload to simulate it anyway",
 					   o->load[i]);
 	}
-	if (o->reserve >= (int)o->workers)
-		return psp_err_set(err, -EINVAL, "--reserve", NULL,
-				   "must leave the long group a core: 0..%u, got %d",
-				   o->workers - 1, o->reserve);
-	if (o->reserve >= 0) {
-		if (o->darc_mode_set && o->darc_mode != PSP_DARC_STATIC)
-			return psp_err_set(err, -EINVAL, "--reserve", NULL,
-					   "goes with --darc-mode static only");
-		o->darc_mode = PSP_DARC_STATIC;
-	} else if (o->darc_mode == PSP_DARC_STATIC) {
-		return psp_err_set(err, -EINVAL, "--darc-mode", NULL,
-				   "static needs --reserve K");
-	}
+	int rc = check_knobs(o, err);
+	if (rc < 0)
+		return rc;
 	if (o->slo != 0 && !(o->slo >= 1))
 		return psp_err_set(err, -EINVAL, "--slo", NULL,
 				   "a p99.9 slowdown bound must be >= 1, got %g", o->slo);
@@ -278,6 +435,21 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 	int c;
 	uint64_t u;
 	double d;
+	/* The host's flags, then one per knob (names kept in flags[]). */
+	static char flags[MAX_PARAMS][64];
+	struct option long_opts[NHOST_OPTS + MAX_PARAMS + 1];
+	size_t nopts = NHOST_OPTS;
+	memcpy(long_opts, host_opts, sizeof(host_opts));
+	for (size_t i = 0; psp_params[i] && i < MAX_PARAMS; i++) {
+		sim_knob_flag(psp_params[i], flags[i], sizeof(flags[i]));
+		long_opts[nopts++] = (struct option){
+			.name = flags[i] + 2,
+			.has_arg = psp_params[i]->kind == PSP_PARAM_BOOL ? optional_argument
+									 : required_argument,
+			.val = OPT_KNOB + (int)i,
+		};
+	}
+	long_opts[nopts] = (struct option){0};
 	while ((c = getopt_long(argc, argv, ":w:p:k:l:n:s:o:j:h", long_opts, NULL)) != -1) {
 		const char *arg = optarg;
 		int rc = 0;
@@ -324,49 +496,6 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			else if (!strcmp(arg, "json")) o->format = SIM_FORMAT_JSON;
 			else return bad(err, "--format", "must be table, csv or json, got '%s'", arg);
 			break;
-		case OPT_QUANTUM:
-			if (parse_double(arg, &d) || d < 0.001 || d > 1e6)
-				return bad(err, "--quantum-us", "must be in [0.001, 1e6] us, got '%s'", arg);
-			o->quantum_us = d;
-			break;
-		case OPT_PREEMPT_COST:
-			if (parse_double(arg, &d) || d < 0 || d > 1e6)
-				return bad(err, "--preempt-cost-us", "must be in [0, 1e6] us, got '%s'", arg);
-			o->preempt_cost_us = d;
-			break;
-		case OPT_TS_VARIANT:
-			if (!strcmp(arg, "single")) o->ts_variant = PSP_TS_SINGLE_QUEUE;
-			else if (!strcmp(arg, "per-type")) o->ts_variant = PSP_TS_PER_TYPE;
-			else return bad(err, "--ts-variant", "must be single or per-type, got '%s'", arg);
-			break;
-		case OPT_PLACEMENT:
-			if (!strcmp(arg, "round-robin")) o->placement = PSP_DFCFS_ROUND_ROBIN;
-			else if (!strcmp(arg, "random")) o->placement = PSP_DFCFS_RANDOM;
-			else return bad(err, "--placement", "must be round-robin or random, got '%s'", arg);
-			break;
-		case OPT_DARC_MODE:
-			if (!strcmp(arg, "dynamic")) o->darc_mode = PSP_DARC_DYNAMIC;
-			else if (!strcmp(arg, "oracle")) o->darc_mode = PSP_DARC_ORACLE;
-			else if (!strcmp(arg, "static")) o->darc_mode = PSP_DARC_STATIC;
-			else return bad(err, "--darc-mode", "must be dynamic, oracle or static, got '%s'", arg);
-			o->darc_mode_set = true;
-			break;
-		case OPT_RESERVE:
-			if (parse_u64(arg, &u) || u > PSP_MAX_WORKERS)
-				return bad(err, "--reserve", "not a core count: '%s'", arg);
-			o->reserve = (int)u;
-			break;
-		case OPT_NO_STEAL: o->no_steal = true; break;
-		case OPT_DARC_SAMPLES:
-			if (parse_u64(arg, &u) || u < 1)
-				return bad(err, "--darc-samples", "must be a count >= 1, got '%s'", arg);
-			o->darc_min_samples = u;
-			break;
-		case OPT_DARC_DELTA:
-			if (parse_double(arg, &d) || d < 0 || d >= 100)
-				return bad(err, "--darc-delta", "must be in [0, 100), got '%s'", arg);
-			o->darc_delta = d;
-			break;
 		case OPT_DISPATCH_COST:
 			if (parse_u64(arg, &u) || u > 1000000000)
 				return bad(err, "--dispatch-cost-ns", "must be in 0..1e9 ns, got '%s'", arg);
@@ -395,6 +524,11 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		case ':':
 			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "needs a value");
 		default:
+			if (c >= OPT_KNOB && c < OPT_KNOB + (int)MAX_PARAMS) {
+				const struct psp_param *prm = psp_params[c - OPT_KNOB];
+				rc = add_knob(o, prm, arg ? arg : "true", err);
+				break;
+			}
 			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "unknown option");
 		}
 		if (rc < 0)

@@ -11,6 +11,7 @@
 
 #define SIM_MAX_LOADS 256u
 #define SIM_MAX_POLICIES 8u
+#define SIM_MAX_KNOBS 32u
 
 enum sim_format { SIM_FORMAT_TABLE = 0, SIM_FORMAT_CSV, SIM_FORMAT_JSON };
 
@@ -30,16 +31,10 @@ struct sim_options {
 	const char *timeline; /* DARC reservation timeline CSV, or NULL */
 	const char *series;   /* per-bin per-type percentiles CSV, or NULL */
 	double series_ms;
-	double quantum_us;
-	double preempt_cost_us;
-	enum psp_ts_variant ts_variant;
-	enum psp_dfcfs_placement placement;
-	enum psp_darc_mode darc_mode;
-	bool darc_mode_set;
-	int reserve;          /* -1: not given */
-	bool no_steal;
-	uint64_t darc_min_samples;
-	double darc_delta;
+	/* Policy knobs given on the command line (flags generated from the
+	 * core's psp_params[]), in the order given. */
+	uint32_t nknobs;
+	struct psp_param_value knob[SIM_MAX_KNOBS];
 	uint64_t dispatch_cost_ns;
 	double slo;           /* 0: no SLO search */
 	uint64_t seed;
@@ -51,10 +46,22 @@ struct sim_options {
 
 /* Parses argv into opts.  Returns 0 to run, 1 when --help or --version was
  * printed (exit 0), or a negative errno with err naming the flag (exit 2).
- * Does not load the workload. */
+ * A knob that none of the selected policies reads is an error; one that
+ * some of them ignore gets a warning on stderr naming them.  Does not load
+ * the workload. */
 int sim_options_parse(int argc, char **argv, struct sim_options *opts,
 		      struct psp_err *err);
 
 void sim_options_usage(FILE *out);
+
+/* Stores the options' knobs in conf (over its defaults).  Cannot fail once
+ * sim_options_parse accepted them. */
+void sim_options_apply_knobs(const struct sim_options *opts, struct psp_policy_conf *conf);
+
+/* The flag of a knob ("--quantum-us") into buf; returns buf. */
+const char *sim_knob_flag(const struct psp_param *prm, char *buf, size_t cap);
+
+/* Prints the policies, their properties and knobs (--list). */
+void sim_options_list_policies(FILE *out);
 
 #endif

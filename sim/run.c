@@ -15,6 +15,17 @@
 #include "reqpool.h"
 #include "run.h"
 
+/* The requests a worker holds, in the order assigned; the head runs.  Each
+ * keeps its assignment (slice, setup time) and when the dispatcher had
+ * handed it over (a serial dispatcher staggers hand-offs). */
+struct worker_fifo {
+	struct {
+		struct psp_assign a;
+		uint64_t handoff_ns;
+	} slot[PSP_MAX_SLOTS];
+	uint32_t head, len;
+};
+
 struct sim {
 	const struct sim_setup *setup;
 	struct sim_result *res;
@@ -22,10 +33,10 @@ struct sim {
 	struct psp_wl_sampler *sampler;
 	struct sim_evq evq;
 	struct sim_reqpool pool;
-	struct psp_req **running; /* by worker */
-	uint64_t *slice_ns;       /* by worker: the slice a preemption ends */
-	uint64_t *assigned_ns;    /* by worker: when its current stint was assigned */
+	struct worker_fifo *fifo; /* by worker: what it holds, the head runs */
+	uint64_t *stint_ns;       /* by worker: when its running request reached the head */
 	struct psp_assign *assign;
+	size_t assign_cap;        /* workers x slots: one dispatch fills every slot */
 	uint32_t nworkers, ntypes;
 	uint64_t now_ns;
 
@@ -166,6 +177,7 @@ static int on_arrival(struct sim *s, double load)
 	r->type = psp_wl_sample_type(s->sampler, s->phase);
 	r->service_ns = psp_wl_sample_service_ns(s->sampler, s->phase, r->type);
 	r->remaining_ns = r->service_ns;
+	r->flow = (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 32); /* every request its own flow */
 	r->host_flags = measured;
 	psp_policy_enqueue(s->pol, r, s->now_ns);
 	return 0;
@@ -219,52 +231,74 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 			(uint64_t)((double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns + 0.5));
 }
 
+/* Starts the head of worker w's FIFO now: after its hand-off and its
+ * modelled setup time (a steal's cost).  A request that will not finish
+ * within its slice is preempted at the slice's end, and its worker is freed
+ * preempt_cost_ns later (the cost of saving its context). */
+static void start_head(struct sim *s, uint32_t w)
+{
+	struct worker_fifo *f = &s->fifo[w];
+	const struct psp_assign *a = &f->slot[f->head].a;
+	struct psp_req *r = a->req;
+	uint64_t start = f->slot[f->head].handoff_ns;
+	if (start < s->now_ns)
+		start = s->now_ns;
+	start += a->setup_ns;
+	r->dispatch_ns = start;
+	s->stint_ns[w] = s->now_ns;
+	if (a->slice_ns && r->remaining_ns > a->slice_ns)
+		sim_evq_push(&s->evq, start + a->slice_ns + s->setup->conf.preempt_cost_ns,
+			     SIM_EV_PREEMPT, w);
+	else
+		sim_evq_push(&s->evq, start + r->remaining_ns, SIM_EV_FINISH, w);
+}
+
 static void on_worker_event(struct sim *s, const struct sim_event *ev)
 {
 	uint32_t w = ev->worker;
-	struct psp_req *r = s->running[w];
-	s->running[w] = NULL;
-	s->res->busy_ns += s->now_ns - s->assigned_ns[w];
+	struct worker_fifo *f = &s->fifo[w];
+	struct psp_req *r = f->slot[f->head].a.req;
+	uint64_t slice = f->slot[f->head].a.slice_ns;
+	f->head = (f->head + 1) % PSP_MAX_SLOTS;
+	f->len--;
+	s->res->busy_ns += s->now_ns - s->stint_ns[w];
 	if (ev->kind == SIM_EV_PREEMPT) {
-		uint64_t ran = s->slice_ns[w];
-		r->remaining_ns -= ran;
+		r->remaining_ns -= slice;
 		s->res->preemptions++;
-		psp_policy_complete(s->pol, w, r, ran, false, s->now_ns);
-		return;
+		psp_policy_complete(s->pol, w, r, slice, false, s->now_ns);
+	} else {
+		psp_policy_complete(s->pol, w, r, r->remaining_ns, true, s->now_ns);
+		record_completion(s, r);
+		sim_reqpool_put(&s->pool, r);
+		if (s->setup->progress && ++s->completions_since_progress == 65536) {
+			atomic_fetch_add(s->setup->progress, s->completions_since_progress);
+			s->completions_since_progress = 0;
+		}
 	}
-	psp_policy_complete(s->pol, w, r, r->remaining_ns, true, s->now_ns);
-	record_completion(s, r);
-	sim_reqpool_put(&s->pool, r);
-	if (s->setup->progress && ++s->completions_since_progress == 65536) {
-		atomic_fetch_add(s->setup->progress, s->completions_since_progress);
-		s->completions_since_progress = 0;
-	}
+	if (f->len) /* the next request it holds starts at once */
+		start_head(s, w);
 }
 
-/* Starts an assignment.  A serial dispatcher spends dispatch_cost_ns on each
- * one, so a burst of assignments starts staggered.  A request that will not
- * finish within its slice is preempted at the slice's end, and its worker
- * is freed preempt_cost_ns later (the cost of saving its context). */
-static void start_request(struct sim *s, const struct psp_assign *a)
+/* Appends an assignment to its worker's FIFO; a serial dispatcher spends
+ * dispatch_cost_ns on each one, so a burst of hand-offs is staggered.  An
+ * idle worker starts it at once. */
+static void hand_over(struct sim *s, const struct psp_assign *a)
 {
-	struct psp_req *r = a->req;
-	uint64_t start = s->now_ns;
+	uint64_t handoff = s->now_ns;
 	if (s->setup->dispatch_cost_ns) {
-		if (s->dispatcher_free_ns > start)
-			start = s->dispatcher_free_ns;
-		start += s->setup->dispatch_cost_ns;
-		s->dispatcher_free_ns = start;
+		if (s->dispatcher_free_ns > handoff)
+			handoff = s->dispatcher_free_ns;
+		handoff += s->setup->dispatch_cost_ns;
+		s->dispatcher_free_ns = handoff;
 	}
-	r->dispatch_ns = start;
-	s->running[a->worker] = r;
-	s->assigned_ns[a->worker] = s->now_ns;
-	if (a->slice_ns && r->remaining_ns > a->slice_ns) {
-		s->slice_ns[a->worker] = a->slice_ns;
-		sim_evq_push(&s->evq, start + a->slice_ns + s->setup->preempt_cost_ns,
-			     SIM_EV_PREEMPT, a->worker);
-	} else {
-		sim_evq_push(&s->evq, start + r->remaining_ns, SIM_EV_FINISH, a->worker);
-	}
+	struct worker_fifo *f = &s->fifo[a->worker];
+	PSP_ASSERT(f->len < PSP_MAX_SLOTS);
+	s->res->steals += a->stolen;
+	uint32_t tail = (f->head + f->len) % PSP_MAX_SLOTS;
+	f->slot[tail].a = *a;
+	f->slot[tail].handoff_ns = handoff;
+	if (++f->len == 1)
+		start_head(s, a->worker);
 }
 
 /* Bits set in x, without the libgcc call __builtin_popcountll becomes when
@@ -284,12 +318,13 @@ static void account_interval(struct sim *s, uint64_t dt)
 	if (dt == 0)
 		return;
 	s->res->in_system_area += s->pool.in_use * dt;
-	uint64_t queued = s->pol->queued;
-	if (queued) {
-		uint64_t idle = popcount64(s->pol->idle_mask);
-		if (idle)
-			s->res->idle_while_queued_ns += (idle < queued ? idle : queued) * dt;
-	}
+	/* Waiting: in the policy's queues, or held by a worker behind the
+	 * request it runs (every worker holding something runs one). */
+	uint64_t idle = popcount64(psp_policy_idle_workers(s->pol));
+	uint64_t waiting = psp_policy_queued(s->pol) + psp_policy_held(s->pol) -
+			   (s->nworkers - idle);
+	if (waiting && idle)
+		s->res->idle_while_queued_ns += (idle < waiting ? idle : waiting) * dt;
 }
 
 static int run_loop(struct sim *s, double load)
@@ -306,9 +341,9 @@ static int run_loop(struct sim *s, double load)
 		} else {
 			on_worker_event(s, &ev);
 		}
-		size_t n = psp_policy_dispatch(s->pol, s->now_ns, s->assign, s->nworkers);
+		size_t n = psp_policy_dispatch(s->pol, s->now_ns, s->assign, s->assign_cap);
 		for (size_t i = 0; i < n; i++)
-			start_request(s, &s->assign[i]);
+			hand_over(s, &s->assign[i]);
 	}
 	return 0;
 }
@@ -352,11 +387,11 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load,
 	res->seed = sim_point_seed(setup->seed, load);
 
 	s->sampler = psp_wl_sampler_create(wl, res->seed);
-	s->running = calloc(s->nworkers, sizeof(*s->running));
-	s->slice_ns = calloc(s->nworkers, sizeof(*s->slice_ns));
-	s->assigned_ns = calloc(s->nworkers, sizeof(*s->assigned_ns));
-	s->assign = calloc(s->nworkers, sizeof(*s->assign));
-	if (!s->sampler || !s->running || !s->slice_ns || !s->assigned_ns || !s->assign ||
+	s->fifo = calloc(s->nworkers, sizeof(*s->fifo));
+	s->stint_ns = calloc(s->nworkers, sizeof(*s->stint_ns));
+	s->assign_cap = (size_t)s->nworkers * psp_policy_conf_slots(setup->policy, &setup->conf);
+	s->assign = calloc(s->assign_cap, sizeof(*s->assign));
+	if (!s->sampler || !s->fifo || !s->stint_ns || !s->assign ||
 	    sim_evq_init(&s->evq, s->nworkers + 1) < 0)
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	if (setup->series_bin_ns) {
@@ -397,9 +432,8 @@ static void sim_fini(struct sim *s)
 	psp_wl_sampler_destroy(s->sampler);
 	sim_evq_fini(&s->evq);
 	sim_reqpool_fini(&s->pool);
-	free(s->running);
-	free(s->slice_ns);
-	free(s->assigned_ns);
+	free(s->fifo);
+	free(s->stint_ns);
 	free(s->assign);
 	free(s->bin_lat);
 }

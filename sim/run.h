@@ -16,11 +16,12 @@
 struct sim_setup {
 	const struct psp_workload *wl;
 	const struct psp_policy_ops *policy;
-	struct psp_policy_conf conf; /* workers, types, policy knobs */
+	struct psp_policy_conf conf; /* workers, types, policy knobs (the modelled
+				      * costs preempt_cost_ns and steal_cost_ns
+				      * included: the run charges them) */
 	uint64_t requests;           /* arrivals per point (unphased workloads) */
 	double phase_scale;          /* phased workloads: duration multiplier */
 	double warmup;               /* fraction of arrivals not measured */
-	uint64_t preempt_cost_ns;    /* worker time lost per preemption */
 	uint64_t dispatch_cost_ns;   /* serial dispatcher time per dispatch */
 	uint64_t max_in_system;      /* arrivals beyond this many are dropped */
 	uint64_t seed;
@@ -50,6 +51,7 @@ struct sim_result {
 	bool overloaded;     /* achieved < 99.9% of offered, or arrivals dropped */
 	uint64_t arrivals, completed, dropped, measured;
 	uint64_t preemptions;
+	uint64_t steals;     /* assignments taken from another worker's queue (ws) */
 	uint64_t sim_ns;     /* simulated time of the last event */
 	/* Accounting over the whole run (warm-up included, time 0 to the last
 	 * event), for the conservation and Little's-law checks in

@@ -337,6 +337,14 @@ START_TEST(bad_static_reserve)
 	struct psp_err err;
 	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
 	ck_assert_str_eq(err.key, "reserve");
+	c.darc_mode = PSP_DARC_DYNAMIC; /* reserve without static mode */
+	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+	ck_assert_str_eq(err.key, "reserve");
+	c.darc_reserve = 1;
+	c.darc_mode = PSP_DARC_STATIC;
+	c.darc_reserve = -1; /* static without reserve */
+	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+	ck_assert_str_eq(err.key, "darc_mode");
 	c.darc_mode = PSP_DARC_ORACLE;
 	c.type_mean_ns[1] = 0;
 	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));

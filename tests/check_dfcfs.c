@@ -145,7 +145,7 @@ START_TEST(test_random_uniform)
 	enum { N = 60000, W = 6 };
 	struct test_rng g = {.state = 12345};
 	struct psp_policy_conf c = conf(W);
-	c.dfcfs_placement = PSP_DFCFS_RANDOM;
+	c.placement = PSP_PLACE_RANDOM;
 	c.rand_u64 = test_rand;
 	c.rand_ctx = &g;
 	static uint32_t placed[N];
@@ -193,7 +193,7 @@ START_TEST(test_random_mapping)
 	};
 	struct script_rng g = {vals, 6, 0};
 	struct psp_policy_conf c = conf(3);
-	c.dfcfs_placement = PSP_DFCFS_RANDOM;
+	c.placement = PSP_PLACE_RANDOM;
 	c.rand_u64 = script_rand;
 	c.rand_ctx = &g;
 	uint32_t placed[5], count[PSP_MAX_WORKERS];

@@ -56,8 +56,18 @@ START_TEST(test_table)
 		ck_assert_ptr_eq(psp_policy_find(o->name), o);
 		for (size_t j = 0; j < n; j++)
 			ck_assert_str_ne(psp_policies[j]->name, o->name);
+		/* Properties: slots in range; the slots knob listed exactly when
+		 * a policy can use more than one; every knob is in the registry. */
+		ck_assert_uint_ge(o->props.default_slots, 1);
+		ck_assert_uint_le(o->props.default_slots, o->props.max_slots);
+		ck_assert_uint_le(o->props.max_slots, PSP_MAX_SLOTS);
+		ck_assert_ptr_nonnull(o->props.model);
+		ck_assert_int_eq(psp_policy_has_param(o, psp_param_find("slots")),
+				 o->props.max_slots > 1);
+		for (size_t k = 0; o->params && o->params[k]; k++)
+			ck_assert_ptr_eq(psp_param_find(o->params[k]->name), o->params[k]);
 	}
-	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(n, 9);
 }
 END_TEST
 
@@ -74,7 +84,7 @@ START_TEST(test_conf_default)
 	ck_assert(c.darc_delta == 0.2);
 	ck_assert_uint_eq(c.type_mean_ns[0], 0);
 	ck_assert_ptr_null(c.rand_u64);
-	ck_assert_int_eq(c.dfcfs_placement, PSP_DFCFS_ROUND_ROBIN);
+	ck_assert_int_eq(c.placement, PSP_PLACE_ROUND_ROBIN);
 }
 END_TEST
 
@@ -128,7 +138,7 @@ START_TEST(test_policy_init_errors)
 	struct psp_err err;
 
 	psp_policy_conf_default(&c, 4, 2);
-	c.dfcfs_placement = PSP_DFCFS_RANDOM; /* no rand_u64 */
+	c.placement = PSP_PLACE_RANDOM; /* no rand_u64 */
 	ck_assert_ptr_null(psp_policy_create(&psp_dfcfs_ops, &c, &err));
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, "placement");

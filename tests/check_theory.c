@@ -317,15 +317,15 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* d-FCFS. */
 
-static void dfcfs_point(enum psp_dfcfs_placement placement, uint32_t k, double load)
+static void dfcfs_point(enum psp_placement placement, uint32_t k, double load)
 {
 	struct psp_workload wl;
 	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
 	struct sim_setup s = make_setup(&wl, &psp_dfcfs_ops, k, MMK_REQUESTS);
-	s.conf.dfcfs_placement = placement;
+	s.conf.placement = placement;
 	double mu = 0.1, lambda1 = load * mu; /* per worker */
 	/* Sojourn ~ Exp(theta) per worker, the same theta for all. */
-	double theta = placement == PSP_DFCFS_RANDOM ? mu - lambda1
+	double theta = placement == PSP_PLACE_RANDOM ? mu - lambda1
 						     : mu * (1 - ekm1_sigma(k, lambda1, mu));
 	struct est soj = {0}, p99 = {0};
 	for (unsigned r = 0; r < NREP; r++) {
@@ -341,7 +341,7 @@ static void dfcfs_point(enum psp_dfcfs_placement placement, uint32_t k, double l
 		ck_assert_uint_gt(res.idle_while_queued_ns, res.sim_ns / 100);
 		sim_result_free(&res);
 	}
-	const char *name = placement == PSP_DFCFS_RANDOM ? "random: M/M/1" : "round-robin: E_k/M/1";
+	const char *name = placement == PSP_PLACE_RANDOM ? "random: M/M/1" : "round-robin: E_k/M/1";
 	char what[96];
 	printf("d-FCFS %s per worker, k %u rho %.2f\n", name, k, load);
 	snprintf(what, sizeof(what), "dfcfs %s %.2f mean sojourn", placement ? "rand" : "rr", load);
@@ -353,13 +353,13 @@ static void dfcfs_point(enum psp_dfcfs_placement placement, uint32_t k, double l
 START_TEST(dfcfs_random_mm1)
 {
 	static const double loads[] = {0.5, 0.8, 0.9};
-	dfcfs_point(PSP_DFCFS_RANDOM, 14, loads[_i]);
+	dfcfs_point(PSP_PLACE_RANDOM, 14, loads[_i]);
 }
 END_TEST
 
 START_TEST(dfcfs_round_robin_ekm1)
 {
-	dfcfs_point(PSP_DFCFS_ROUND_ROBIN, 14, 0.8);
+	dfcfs_point(PSP_PLACE_ROUND_ROBIN, 14, 0.8);
 }
 END_TEST
 
@@ -529,12 +529,13 @@ static void check_accounting(const struct sim_setup *s, const struct sim_result 
 	 * request contributes its own sojourn), in integer nanoseconds. */
 	ck_assert_uint_eq(r->in_system_area, r->sojourn_sum_ns);
 	/* Work: every worker-nanosecond held ran a request's service, plus the
-	 * preemption cost of each preemption (and, with a serial dispatcher,
-	 * the stagger before a stint starts). */
+	 * preemption cost of each preemption and the steal cost of each steal
+	 * (and, with a serial dispatcher, the stagger before a stint starts). */
+	uint64_t overhead = r->preemptions * s->conf.preempt_cost_ns + r->steals * s->conf.steal_cost_ns;
 	if (s->dispatch_cost_ns == 0)
-		ck_assert_uint_eq(r->busy_ns, r->work_done_ns + r->preemptions * s->preempt_cost_ns);
+		ck_assert_uint_eq(r->busy_ns, r->work_done_ns + overhead);
 	else
-		ck_assert_uint_ge(r->busy_ns, r->work_done_ns + r->preemptions * s->preempt_cost_ns);
+		ck_assert_uint_ge(r->busy_ns, r->work_done_ns + overhead);
 	/* No worker can be busy longer than the run. */
 	ck_assert_uint_le(r->busy_ns, (uint64_t)s->conf.nworkers * r->sim_ns);
 }
@@ -549,9 +550,10 @@ START_TEST(conservation_every_policy)
 		for (int variant = 0; variant < 3; variant++) {
 			struct sim_setup s = make_setup(&wl, psp_policies[i], 8, 100000);
 			s.conf.darc_min_samples = 5000;
-			s.conf.dfcfs_placement = PSP_DFCFS_RANDOM;
+			s.conf.placement = PSP_PLACE_RANDOM;
 			if (variant == 1) {
-				s.preempt_cost_ns = 300;
+				s.conf.preempt_cost_ns = 300;
+				s.conf.steal_cost_ns = 200;
 				s.conf.ts_variant = PSP_TS_PER_TYPE;
 			} else if (variant == 2) {
 				s.dispatch_cost_ns = 20;
@@ -566,21 +568,26 @@ START_TEST(conservation_every_policy)
 			printf("%-6s variant %d: arrivals %llu busy %.3f s idle-while-queued %.3f ms preemptions %llu\n",
 			       name, variant, (unsigned long long)res.arrivals, res.busy_ns * 1e-9,
 			       res.idle_while_queued_ns * 1e-6, (unsigned long long)res.preemptions);
-			/* Work conservation: c-FCFS, TS and SJF never idle a worker
-			 * while a request waits (without a dispatcher delay, which
-			 * holds workers reserved but not yet running); d-FCFS and
-			 * DARC may and, here, do. */
-			bool conserving = psp_policies[i] == &psp_cfcfs_ops ||
-					  psp_policies[i] == &psp_ts_ops ||
-					  psp_policies[i] == &psp_sjf_ops;
+			/* Work conservation, from the policy's declared properties:
+			 * a work-conserving policy with one slot never idles a
+			 * worker while a request waits (a serial dispatcher's
+			 * stagger and a steal's cost hold the worker busy, so they
+			 * do not count); the others may and, on this mix, do. */
+			const struct psp_policy_ops *ops = psp_policies[i];
+			bool conserving = (ops->props.flags & PSP_POLICY_WORK_CONSERVING) &&
+					  psp_policy_conf_slots(ops, &s.conf) == 1;
 			if (conserving)
 				ck_assert_msg(res.idle_while_queued_ns == 0, "%s idled a worker", name);
 			else if (variant == 0)
 				ck_assert_msg(res.idle_while_queued_ns > 0, "%s never idled", name);
-			if (psp_policies[i] == &psp_ts_ops)
+			if (ops->props.flags & PSP_POLICY_PREEMPTIVE)
 				ck_assert_uint_gt(res.preemptions, 0);
 			else
 				ck_assert_uint_eq(res.preemptions, 0);
+			if (ops == &psp_ws_ops)
+				ck_assert_uint_gt(res.steals, 0);
+			else
+				ck_assert_uint_eq(res.steals, 0);
 			sim_result_free(&res);
 		}
 	}

@@ -18,14 +18,55 @@ static inline uint32_t lowest_bit(uint64_t mask)
 	return (uint32_t)__builtin_ctzll(mask);
 }
 
-/* Takes idle worker w for r: clears its idle bit and fills one assignment. */
+/* Gives r to worker w, which must have a free slot: takes the slot (the
+ * worker is no longer idle, and has no free slot once it holds p->slots) and
+ * fills one assignment. */
 static inline void assign_worker(struct psp_policy *p, struct psp_assign *a,
 				 struct psp_req *r, uint32_t w, uint64_t slice_ns)
 {
-	p->idle_mask &= ~(1ull << w);
+	uint64_t bit = 1ull << w;
+	p->idle_mask &= ~bit;
+	if (++p->outstanding[w] == p->slots)
+		p->free_mask &= ~bit;
+	p->held++;
 	a->req = r;
 	a->worker = w;
+	a->stolen = false;
 	a->slice_ns = slice_ns;
+	a->setup_ns = 0;
 }
+
+/* The worker with a free slot holding the fewest requests, lowest id on a
+ * tie (join the shortest queue, bounded by the slots); free must be
+ * non-zero.  O(workers with a free slot). */
+static inline uint32_t least_held(const struct psp_policy *p, uint64_t free)
+{
+	uint32_t best = lowest_bit(free);
+	for (free &= free - 1; free; free &= free - 1) {
+		uint32_t w = lowest_bit(free);
+		if (p->outstanding[w] < p->outstanding[best])
+			best = w;
+	}
+	return best;
+}
+
+/* A uniform index in [0, n) from the host's generator (conf.rand_u64). */
+uint32_t psp_draw_below(const struct psp_policy_conf *c, uint32_t n);
+
+/* The worker an arriving request goes to under conf.placement; *next_rr is
+ * the round-robin cursor the policy keeps. */
+uint32_t psp_place(const struct psp_policy_conf *c, const struct psp_req *r,
+		   uint32_t *next_rr);
+
+/* Checks that conf.placement is known and, for random placement, that the
+ * host gave a generator.  Returns 0 or -EINVAL with err filled. */
+int psp_place_check(const struct psp_policy_conf *c, struct psp_err *err);
+
+/* The knobs every policy shares, for the ops->params lists. */
+extern const struct psp_param psp_param_slots, psp_param_placement,
+	psp_param_steal_cost_ns, psp_param_preempt_cost_us, psp_param_quantum_us,
+	psp_param_ts_variant, psp_param_ts_slo_factor, psp_param_darc_mode,
+	psp_param_reserve, psp_param_no_steal, psp_param_darc_samples,
+	psp_param_darc_delta, psp_param_darc_demand_change;
 
 #endif

@@ -12,6 +12,7 @@
 
 const struct psp_policy_ops *const psp_policies[] = {
 	&psp_cfcfs_ops, &psp_dfcfs_ops, &psp_darc_ops, &psp_ts_ops, &psp_sjf_ops,
+	&psp_jbsq_ops, &psp_ws_ops, &psp_tq_ops, &psp_concord_ops,
 	NULL,
 };
 
@@ -21,14 +22,21 @@ void psp_policy_conf_default(struct psp_policy_conf *conf, uint32_t nworkers,
 	memset(conf, 0, sizeof(*conf));
 	conf->nworkers = nworkers;
 	conf->ntypes = ntypes;
-	conf->dfcfs_placement = PSP_DFCFS_ROUND_ROBIN;
-	conf->ts_quantum_ns = 5000;
-	conf->ts_variant = PSP_TS_SINGLE_QUEUE;
-	conf->ts_slo_factor = 10.0;
-	conf->darc_mode = PSP_DARC_DYNAMIC;
-	conf->darc_min_samples = 50000;
-	conf->darc_delta = 0.2;
-	conf->darc_demand_change = 0.1;
+	psp_param_defaults(conf);
+}
+
+bool psp_policy_has_param(const struct psp_policy_ops *ops, const struct psp_param *prm)
+{
+	for (size_t i = 0; ops->params && ops->params[i]; i++)
+		if (ops->params[i] == prm)
+			return true;
+	return false;
+}
+
+uint32_t psp_policy_conf_slots(const struct psp_policy_ops *ops,
+			       const struct psp_policy_conf *conf)
+{
+	return conf->slots ? conf->slots : ops->props.default_slots;
 }
 
 /* Is name one of the comma-separated words in list (case-insensitive)? */
@@ -80,6 +88,18 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 			    conf->ntypes);
 		return NULL;
 	}
+	uint32_t slots = psp_policy_conf_slots(ops, conf);
+	if (slots < 1 || slots > ops->props.max_slots) {
+		if (ops->props.max_slots == 1)
+			psp_err_set(err, -EINVAL, NULL, "slots",
+				    "%s holds one request per worker: slots must be 1, got %u",
+				    ops->name, slots);
+		else
+			psp_err_set(err, -EINVAL, NULL, "slots",
+				    "%s takes 1..%u slots per worker, got %u", ops->name,
+				    ops->props.max_slots, slots);
+		return NULL;
+	}
 	size_t priv = ops->state_size(conf);
 	struct psp_policy *p = calloc(1, sizeof(*p) + priv);
 	if (!p) {
@@ -89,6 +109,8 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 	p->ops = ops;
 	p->conf = *conf;
 	p->idle_mask = workers_mask(conf->nworkers);
+	p->free_mask = p->idle_mask;
+	p->slots = slots;
 	p->priv = priv ? (void *)(p + 1) : NULL;
 	int rc = ops->init(p, err);
 	if (rc < 0) {
@@ -126,8 +148,12 @@ void psp_policy_complete(struct psp_policy *p, uint32_t worker, struct psp_req *
 {
 	advance_time(p, now_ns);
 	PSP_CHECK(worker < p->conf.nworkers);
-	PSP_CHECK(!psp_policy_worker_idle(p, worker));
-	p->idle_mask |= 1ull << worker;
+	PSP_CHECK(p->outstanding[worker] > 0);
+	uint64_t bit = 1ull << worker;
+	p->free_mask |= bit;
+	p->held--;
+	if (--p->outstanding[worker] == 0)
+		p->idle_mask |= bit;
 	if (!finished) {
 		r->preemptions++;
 		r->enqueue_ns = now_ns;
@@ -140,24 +166,29 @@ size_t psp_policy_dispatch(struct psp_policy *p, uint64_t now_ns,
 			   struct psp_assign *out, size_t cap)
 {
 	advance_time(p, now_ns);
-	if (p->queued == 0 || p->idle_mask == 0 || cap == 0)
+	if (p->queued == 0 || p->free_mask == 0 || cap == 0)
 		return 0;
 #ifndef NDEBUG
-	uint64_t idle_before = p->idle_mask;
+	uint8_t held_before[PSP_MAX_WORKERS];
+	memcpy(held_before, p->outstanding, sizeof(held_before));
 #endif
 	size_t n = p->ops->dispatch(p, now_ns, out, cap);
 	PSP_ASSERT(n <= cap && n <= p->queued);
 #ifndef NDEBUG
-	uint64_t taken = 0;
+	/* Each worker was given no more than its free slots, and the masks
+	 * agree with the counts. */
 	for (size_t i = 0; i < n; i++) {
-		uint64_t bit = 1ull << out[i].worker;
 		PSP_ASSERT(out[i].worker < p->conf.nworkers);
-		PSP_ASSERT(idle_before & bit);          /* was idle */
-		PSP_ASSERT(!(taken & bit));             /* named once */
 		PSP_ASSERT(out[i].req->link.next == NULL); /* off the queues */
-		taken |= bit;
+		held_before[out[i].worker]++;
 	}
-	PSP_ASSERT((idle_before & ~taken) == p->idle_mask);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t w = out[i].worker;
+		PSP_ASSERT(held_before[w] == p->outstanding[w]);
+		PSP_ASSERT(p->outstanding[w] <= p->slots);
+		PSP_ASSERT(psp_policy_worker_idle(p, w) == (p->outstanding[w] == 0));
+		PSP_ASSERT((bool)((p->free_mask >> w) & 1u) == (p->outstanding[w] < p->slots));
+	}
 #endif
 	for (size_t i = 0; i < n; i++)
 		out[i].req->worker = out[i].worker;

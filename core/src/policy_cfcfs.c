@@ -55,6 +55,10 @@ const struct psp_policy_ops psp_cfcfs_ops = {
 	.name = "cfcfs",
 	.aliases = "c-fcfs,c_fcfs,fcfs",
 	.summary = "centralised FCFS: one FIFO, a free worker takes the head",
+	.props = {
+		.flags = PSP_POLICY_WORK_CONSERVING, .default_slots = 1, .max_slots = 1,
+		.model = "one central FIFO; a worker that falls idle takes its head (M/G/k FCFS)",
+	},
 	.state_size = cfcfs_state_size,
 	.init = cfcfs_init,
 	.enqueue = cfcfs_enqueue,

@@ -263,8 +263,14 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 		return psp_err_set(err, -EINVAL, NULL, "darc_demand_change",
 				   "must be >= 0, got %g", c->darc_demand_change);
 	if (c->darc_mode != PSP_DARC_STATIC && c->darc_min_samples < 1)
-		return psp_err_set(err, -EINVAL, NULL, "darc_min_samples",
+		return psp_err_set(err, -EINVAL, NULL, "darc_samples",
 				   "must be >= 1 completions");
+	if (c->darc_mode == PSP_DARC_STATIC && c->darc_reserve < 0)
+		return psp_err_set(err, -EINVAL, NULL, "darc_mode",
+				   "static needs reserve K (the short group's cores)");
+	if (c->darc_mode != PSP_DARC_STATIC && c->darc_reserve >= 0)
+		return psp_err_set(err, -EINVAL, NULL, "reserve",
+				   "goes with darc_mode static only");
 	d->slot_size = (c->darc_min_samples + PROFILE_SLOTS / 2 - 1) / (PROFILE_SLOTS / 2);
 	if (d->slot_size == 0)
 		d->slot_size = 1;
@@ -287,12 +293,12 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 	struct psp_darc_plan plan;
 	int rc;
 	if (c->darc_mode == PSP_DARC_STATIC) {
-		if (c->darc_reserve >= c->nworkers)
+		if ((uint32_t)c->darc_reserve >= c->nworkers)
 			return psp_err_set(err, -EINVAL, NULL, "reserve",
-					   "static reservation must leave LONG at least one core: 0..%u, got %u",
+					   "static reservation must leave LONG at least one core: 0..%u, got %d",
 					   c->nworkers - 1, c->darc_reserve);
 		rc = psp_darc_plan_static(&plan, c->nworkers, c->ntypes, mean_ns, ratio,
-					  c->darc_delta, c->darc_reserve, !c->darc_no_steal);
+					  c->darc_delta, (uint32_t)c->darc_reserve, !c->darc_no_steal);
 		if (rc < 0)
 			return psp_err_set(err, rc, NULL, "darc_mode",
 					   "static reservation needs a SHORT and a LONG group: types whose means differ by more than delta (%g)",
@@ -417,6 +423,14 @@ const struct psp_policy_ops psp_darc_ops = {
 	.name = "darc",
 	.aliases = "persephone",
 	.summary = "DARC: reserve cores per group of similar types, short first; non work-conserving",
+	.props = {
+		.flags = PSP_POLICY_USES_MEANS, .default_slots = 1, .max_slots = 1,
+		.model = "a FIFO per type; groups of similar types get reserved cores (shortest "
+			 "first), may steal longer groups' idle cores, never shorter ones'",
+	},
+	.params = (const struct psp_param *const[]){&psp_param_darc_mode, &psp_param_reserve,
+		&psp_param_no_steal, &psp_param_darc_samples, &psp_param_darc_delta,
+		&psp_param_darc_demand_change, NULL},
 	.state_size = darc_state_size,
 	.init = darc_init,
 	.enqueue = darc_enqueue,

@@ -126,6 +126,11 @@ static void sjf_describe(const struct psp_policy *p, char *buf, size_t cap)
 }
 
 const struct psp_policy_ops psp_sjf_ops = {
+	.props = {
+		.flags = PSP_POLICY_WORK_CONSERVING | PSP_POLICY_USES_MEANS,
+		.default_slots = 1, .max_slots = 1,
+		.model = "non-preemptive priority by type mean, shortest first; FIFO within a type",
+	},
 	.name = "sjf",
 	.aliases = "priority,fp",
 	.summary = "fixed priority by type mean: shortest type first, non-preemptive",

@@ -235,6 +235,14 @@ const struct psp_policy_ops psp_ts_ops = {
 	.name = "ts",
 	.aliases = "time-sharing,shinjuku",
 	.summary = "time sharing (Shinjuku): preempt after a quantum, back to the tail",
+	.props = {
+		.flags = PSP_POLICY_WORK_CONSERVING | PSP_POLICY_PREEMPTIVE | PSP_POLICY_USES_MEANS,
+		.default_slots = 1, .max_slots = 1,
+		.model = "central queue(s), run a quantum, preempted to the tail (round robin; "
+			 "processor sharing over the workers as the quantum goes to 0)",
+	},
+	.params = (const struct psp_param *const[]){&psp_param_quantum_us,
+		&psp_param_preempt_cost_us, &psp_param_ts_variant, &psp_param_ts_slo_factor, NULL},
 	.state_size = ts_state_size,
 	.init = ts_init,
 	.enqueue = ts_enqueue,

@@ -131,9 +131,9 @@ static int load_dfcfs(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 	if (v) {
 		const char *s = yconf_scalar(v);
 		if (s && !strcasecmp(s, "round-robin"))
-			cfg->pconf.dfcfs_placement = PSP_DFCFS_ROUND_ROBIN;
+			cfg->pconf.placement = PSP_PLACE_ROUND_ROBIN;
 		else if (s && !strcasecmp(s, "random"))
-			cfg->pconf.dfcfs_placement = PSP_DFCFS_RANDOM;
+			cfg->pconf.placement = PSP_PLACE_RANDOM;
 		else
 			return yconf_fail(y, v, "dfcfs.placement", err, -EINVAL,
 					  "must be round-robin or random, got \"%s\"",
@@ -434,9 +434,9 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 				goto out;
 			}
 	}
-	if (cfg->pconf.darc_mode == PSP_DARC_STATIC && cfg->pconf.darc_reserve >= cfg->nworkers) {
+	if (cfg->pconf.darc_mode == PSP_DARC_STATIC && cfg->pconf.darc_reserve >= (int32_t)cfg->nworkers) {
 		rc = yconf_fail(y, yconf_get(y, root, "darc"), "darc.reserve", err, -EINVAL,
-				"must be below workers (%u), got %u", cfg->nworkers,
+				"must be below workers (%u), got %d", cfg->nworkers,
 				cfg->pconf.darc_reserve);
 		goto out;
 	}
@@ -514,14 +514,14 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 	fprintf(out, "\n  policy: %s\n", cfg->policy);
 	if (!strcmp(cfg->policy, "darc"))
 		fprintf(out, "  darc: mode=%s min_samples=%llu delta=%g demand_change=%g "
-			     "reserve=%u steal=%s\n",
+			     "reserve=%d steal=%s\n",
 			modes[cfg->pconf.darc_mode],
 			(unsigned long long)cfg->pconf.darc_min_samples, cfg->pconf.darc_delta,
 			cfg->pconf.darc_demand_change, cfg->pconf.darc_reserve,
 			cfg->darc_steal ? "true" : "false");
 	if (!strcmp(cfg->policy, "dfcfs"))
 		fprintf(out, "  dfcfs: placement=%s\n",
-			cfg->pconf.dfcfs_placement == PSP_DFCFS_RANDOM ? "random" : "round-robin");
+			cfg->pconf.placement == PSP_PLACE_RANDOM ? "random" : "round-robin");
 	for (uint32_t t = 0; t < cfg->ntypes; t++)
 		fprintf(out, "  types[%u]: name=%s wire_id=%u mean_us=%g ratio=%g\n", t,
 			cfg->types[t].name, cfg->types[t].wire_id, cfg->types[t].mean_us,

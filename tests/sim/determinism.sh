@@ -13,9 +13,15 @@ check() { # NAME CONDITION...
 }
 run() { "$sim" --quiet --workload high-bimodal --format csv --requests 40000 "$@"; }
 
-for p in cfcfs dfcfs darc ts sjf; do
-  run --policy $p --load 0.3,0.6,0.8 --darc-samples 5000 --jobs 1 >"$tmp/a.$p"
-  run --policy $p --load 0.3,0.6,0.8 --darc-samples 5000 --jobs 2 >"$tmp/b.$p"
+# Every policy psp-sim lists.
+policies=$("$sim" --list | awk '/^policies:/ {on = 1; next} /^[a-z]/ {on = 0} on && /^  [a-z]/ {print $1}')
+[ -n "$policies" ] || { echo "FAIL: --list names no policy"; exit 1; }
+for p in $policies; do
+  extra=()
+  [ "$p" = darc ] && extra=(--darc-samples 5000)
+  [ "$p" = dfcfs ] || [ "$p" = ws ] && extra=(--placement random)
+  run --policy "$p" --load 0.3,0.6,0.8 "${extra[@]}" --jobs 1 >"$tmp/a.$p"
+  run --policy "$p" --load 0.3,0.6,0.8 "${extra[@]}" --jobs 2 >"$tmp/b.$p"
   check "$p: same seed, 1 vs 2 threads" cmp -s "$tmp/a.$p" "$tmp/b.$p"
 done
 run --policy darc --load 0.6 --darc-samples 5000 | tail -n +2 >"$tmp/alone"

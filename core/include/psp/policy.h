@@ -15,9 +15,15 @@
  *                     start assign[0..n-1] on their workers
  *     periodically:   psp_policy_tick(p, now, workers, cap) -> preempt them
  *
- * A worker is busy from the dispatch that names it until the complete()
- * that frees it, and runs one request at a time.  The calls are not
- * thread-safe: one thread (the dispatcher) makes them all.
+ * Worker slots: a worker holds up to `slots` requests (k, a per-policy knob,
+ * 1 for most policies).  Each dispatch that names a worker takes one of its
+ * slots; the host keeps the requests a worker was given in a FIFO and runs
+ * them one after another in the order assigned (the head runs); complete()
+ * names the worker whose running request stopped and frees one slot.  A
+ * worker is idle when it holds nothing.  Hosts read occupancy through the
+ * accessors at the end of this file, not through the struct's fields.
+ *
+ * The calls are not thread-safe: one thread (the dispatcher) makes them all.
  */
 #ifndef PSP_POLICY_H
 #define PSP_POLICY_H
@@ -27,23 +33,33 @@
 #include <stdint.h>
 
 #include <psp/err.h>
+#include <psp/param.h>
 #include <psp/req.h>
 
 struct psp_policy;
 struct psp_darc_plan;
 
-/* One decision of dispatch(): run req on worker.  slice_ns > 0 asks the host
- * to preempt the request after that much run time (time sharing); 0 means
- * run to completion. */
+/* Slots a worker can hold at most, whatever the policy. */
+#define PSP_MAX_SLOTS 64u
+
+/* One decision of dispatch(): append req to worker's FIFO.  slice_ns > 0 asks
+ * the host to preempt the request after that much run time (time sharing); 0
+ * means run to completion.  setup_ns is modelled worker time spent before the
+ * request starts (a work-stealing policy's steal cost): a simulator charges
+ * it, a real host pays its own and ignores it. */
 struct psp_assign {
 	struct psp_req *req;
 	uint32_t worker;
+	bool stolen;       /* taken from another worker's queue (ws) */
 	uint64_t slice_ns;
+	uint64_t setup_ns;
 };
 
-enum psp_dfcfs_placement {
-	PSP_DFCFS_ROUND_ROBIN = 0,
-	PSP_DFCFS_RANDOM,
+/* Where per-worker-queue policies (dfcfs, ws) put an arriving request. */
+enum psp_placement {
+	PSP_PLACE_ROUND_ROBIN = 0,
+	PSP_PLACE_RANDOM,    /* uniform, from the host's generator */
+	PSP_PLACE_FLOW_HASH, /* req->flow mod workers, as RSS on a NIC */
 };
 
 enum psp_ts_variant {
@@ -77,14 +93,20 @@ struct psp_policy_conf {
 	uint64_t (*rand_u64)(void *ctx);
 	void *rand_ctx;
 
-	enum psp_dfcfs_placement dfcfs_placement;
+	/* The knobs: each is described (name, default, range, help) in
+	 * core/src/param.c, and psp_policy_conf_default() stores the defaults.
+	 * The policies that read a knob list it in their ops->params. */
+	uint32_t slots;            /* requests a worker may hold; 0 = the policy's default */
+	enum psp_placement placement;
+	uint64_t steal_cost_ns;    /* modelled: worker time per steal (ws) */
+	uint64_t preempt_cost_ns;  /* modelled: worker time per preemption */
 
-	uint64_t ts_quantum_ns; /* > 0 for ts */
+	uint64_t ts_quantum_ns; /* > 0 for the time-sharing policies */
 	enum psp_ts_variant ts_variant;
 	double ts_slo_factor;   /* per-type SLO = factor x type mean; default 10 */
 
 	enum psp_darc_mode darc_mode;
-	uint32_t darc_reserve;     /* static mode: k short cores, 0..nworkers-1 */
+	int32_t darc_reserve;      /* static mode: k short cores, 0..nworkers-1; -1 none */
 	bool darc_no_steal;        /* disable stealing (for theory tests) */
 	uint64_t darc_min_samples; /* completions before (re)profiling; default 50000 */
 	double darc_delta;         /* grouping tolerance; default 0.2 */
@@ -93,10 +115,32 @@ struct psp_policy_conf {
 	void *on_reservation_ctx;
 };
 
-/* Fills conf with the defaults above for nworkers and ntypes (and zero
+/* Fills conf with every knob's default for nworkers and ntypes (and zero
  * means/ratios).  Cannot fail. */
 void psp_policy_conf_default(struct psp_policy_conf *conf, uint32_t nworkers,
 			     uint32_t ntypes);
+
+/* What a policy is, for hosts, documentation and the theory tests. */
+enum {
+	/* Never leaves a worker idle while a request waits, anywhere (with
+	 * one slot and zero modelled costs). */
+	PSP_POLICY_WORK_CONSERVING = 1u << 0,
+	/* Dispatches with slice_ns > 0: requests are preempted and resumed. */
+	PSP_POLICY_PREEMPTIVE = 1u << 1,
+	/* Reads the nominal type means (conf.type_mean_ns): required by sjf
+	 * and by darc's oracle and static modes. */
+	PSP_POLICY_USES_MEANS = 1u << 2,
+	/* Preemption is timed by the worker itself, from slice_ns, among the
+	 * requests it holds: no tick, no signal from the dispatcher. */
+	PSP_POLICY_WORKER_TIMED = 1u << 3,
+};
+
+struct psp_policy_props {
+	uint32_t flags;          /* PSP_POLICY_* */
+	uint32_t default_slots;  /* slots when conf.slots is 0 */
+	uint32_t max_slots;      /* 1..PSP_MAX_SLOTS; 1: one request per worker */
+	const char *model;       /* one sentence: the queueing model */
+};
 
 /* The hooks a policy implements.  The psp_policy_* wrappers below check the
  * arguments common to all policies and call these. */
@@ -104,6 +148,9 @@ struct psp_policy_ops {
 	const char *name;    /* canonical name, e.g. "cfcfs" */
 	const char *aliases; /* comma-separated, e.g. "c-fcfs,c_fcfs"; may be "" */
 	const char *summary; /* one line for --list */
+	struct psp_policy_props props;
+	/* The knobs it reads, NULL-terminated (slots only when max_slots > 1). */
+	const struct psp_param *const *params;
 
 	/* Bytes of private state this policy needs for conf (allocated and
 	 * zeroed by psp_policy_create).  Mandatory. */
@@ -119,14 +166,18 @@ struct psp_policy_ops {
 
 	/* worker stopped running r: finished, or preempted (finished == false,
 	 * the request is handed back and must be re-queued by the policy).
-	 * ran_ns is the run time the host measured for this stint.  The worker
-	 * is idle afterwards.  Mandatory. */
+	 * ran_ns is the run time the host measured for this stint.  One slot
+	 * of the worker is free afterwards (the wrapper has updated the
+	 * occupancy); the worker goes on with the next request it holds, if
+	 * any.  Mandatory. */
 	void (*complete)(struct psp_policy *p, uint32_t worker, struct psp_req *r,
 			 uint64_t ran_ns, bool finished, uint64_t now_ns);
 
-	/* Pairs queued requests with idle workers: writes at most cap
-	 * assignments to out and returns how many.  Every request written is
-	 * off the policy's queues and its worker is busy.  Mandatory. */
+	/* Pairs queued requests with workers that have a free slot: writes at
+	 * most cap assignments to out and returns how many (a worker may be
+	 * named several times, up to its free slots).  Every request written
+	 * is off the policy's queues.  A host passes cap >= workers x slots,
+	 * or calls again while it gets cap back.  Mandatory. */
 	size_t (*dispatch)(struct psp_policy *p, uint64_t now_ns,
 			   struct psp_assign *out, size_t cap);
 
@@ -144,18 +195,23 @@ struct psp_policy_ops {
 	void (*describe)(const struct psp_policy *p, char *buf, size_t cap);
 };
 
-/* The state every policy shares; private state follows in priv. */
+/* The state every policy shares; private state follows in priv.  Kept by
+ * the wrappers and assign_worker(); hosts use the accessors below. */
 struct psp_policy {
 	const struct psp_policy_ops *ops;
 	struct psp_policy_conf conf;
 	uint64_t last_now_ns; /* time must not go backwards */
-	uint64_t idle_mask;   /* bit w set: worker w idle (kept by the wrappers) */
+	uint64_t idle_mask;   /* bit w set: worker w holds no request */
+	uint64_t free_mask;   /* bit w set: worker w has a free slot */
 	uint64_t queued;      /* requests held by the policy */
+	uint64_t held;        /* requests held by workers (sum of outstanding) */
+	uint32_t slots;       /* conf.slots, or the policy's default */
+	uint8_t outstanding[PSP_MAX_WORKERS]; /* requests worker w holds */
 	void *priv;
 };
 
 extern const struct psp_policy_ops psp_cfcfs_ops, psp_dfcfs_ops, psp_darc_ops,
-	psp_ts_ops, psp_sjf_ops;
+	psp_ts_ops, psp_sjf_ops, psp_jbsq_ops, psp_ws_ops, psp_tq_ops, psp_concord_ops;
 
 /* The policy table, NULL-terminated, for lookups and --list. */
 extern const struct psp_policy_ops *const psp_policies[];
@@ -164,8 +220,16 @@ extern const struct psp_policy_ops *const psp_policies[];
  * NULL when unknown. */
 const struct psp_policy_ops *psp_policy_find(const char *name);
 
+/* Does ops read prm? */
+bool psp_policy_has_param(const struct psp_policy_ops *ops, const struct psp_param *prm);
+
+/* The slots a policy created from ops with conf would use (conf->slots, or
+ * the policy's default when 0). */
+uint32_t psp_policy_conf_slots(const struct psp_policy_ops *ops,
+			       const struct psp_policy_conf *conf);
+
 /* Allocates and initialises a policy.  Checks the shared limits (workers,
- * types) then calls ops->init.  Returns NULL with err filled on failure.
+ * types, slots in 1..the policy's max_slots) then calls ops->init.  Returns NULL with err filled on failure.
  * Allocates: call at set-up, not on the hot path. */
 struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 				     const struct psp_policy_conf *conf,
@@ -174,8 +238,9 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 void psp_policy_destroy(struct psp_policy *p);
 
 /* Hot-path wrappers: check time monotonicity, worker ids and the request's
- * type, keep idle_mask and queued, then call the hook.  A broken
- * precondition aborts through PSP_CHECK. */
+ * type, keep the occupancy and queued counts, then call the hook.  A broken
+ * precondition (complete() on a worker that holds nothing) aborts through
+ * PSP_CHECK. */
 void psp_policy_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns);
 void psp_policy_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
 			 uint64_t ran_ns, bool finished, uint64_t now_ns);
@@ -185,9 +250,39 @@ size_t psp_policy_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
 		       size_t cap);
 void psp_policy_describe(const struct psp_policy *p, char *buf, size_t cap);
 
+/* Occupancy, for hosts. */
 static inline bool psp_policy_worker_idle(const struct psp_policy *p, uint32_t w)
 {
 	return (p->idle_mask >> w) & 1u;
+}
+
+/* Requests worker w holds (the running one and those waiting behind it). */
+static inline uint32_t psp_policy_worker_held(const struct psp_policy *p, uint32_t w)
+{
+	return p->outstanding[w];
+}
+
+/* Bit w set: worker w holds no request. */
+static inline uint64_t psp_policy_idle_workers(const struct psp_policy *p)
+{
+	return p->idle_mask;
+}
+
+static inline uint32_t psp_policy_slots(const struct psp_policy *p)
+{
+	return p->slots;
+}
+
+/* Requests queued in the policy (not yet given to a worker). */
+static inline uint64_t psp_policy_queued(const struct psp_policy *p)
+{
+	return p->queued;
+}
+
+/* Requests held by workers, running or waiting in their FIFOs. */
+static inline uint64_t psp_policy_held(const struct psp_policy *p)
+{
+	return p->held;
 }
 
 #endif

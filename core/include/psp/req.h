@@ -34,6 +34,8 @@ struct psp_req {
 	uint32_t type;         /* 0..ntypes-1, or PSP_TYPE_UNKNOWN */
 	uint32_t worker;       /* last worker it was assigned to */
 	uint32_t preemptions;  /* times it was preempted */
+	uint32_t flow;         /* host's flow hash (e.g. of the client's address and
+				* port, as RSS computes it); placement flow-hash */
 	uint32_t host_flags;   /* free for the host */
 	void *host;            /* free for the host (an mbuf, a reply slot) */
 };

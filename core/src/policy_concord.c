@@ -1,0 +1,113 @@
+/* concord: Concord's scheduling (SOSP 2023): a JBSQ(k) central queue (k = 2
+ * by default) with time sharing.  Every dispatch carries the quantum; a
+ * request that used its slice is preempted and goes back to the tail of the
+ * central queue, so it may resume on any worker.  With k = 2 a worker has its
+ * next request at hand when it preempts or finishes one, which hides the
+ * dispatcher round trip.
+ *
+ * tick(): the dispatcher times the slices (as for ts): the policy keeps when
+ * each worker's running request started, as far as it can see (the dispatch
+ * to an empty worker, or the completion that let the next held request
+ * start) and names the workers past the quantum. */
+#include <errno.h>
+#include <stdio.h>
+
+#include <psp/policy.h>
+
+#include "internal.h"
+
+struct concord {
+	struct psp_fifo queue;
+	uint64_t stint_start_ns[PSP_MAX_WORKERS];
+};
+
+static size_t concord_state_size(const struct psp_policy_conf *conf)
+{
+	(void)conf;
+	return sizeof(struct concord);
+}
+
+static int concord_init(struct psp_policy *p, struct psp_err *err)
+{
+	struct concord *s = p->priv;
+	if (p->conf.ts_quantum_ns == 0)
+		return psp_err_set(err, -EINVAL, NULL, "quantum_us",
+				   "time sharing needs a quantum > 0");
+	psp_fifo_init(&s->queue);
+	return 0;
+}
+
+static void concord_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
+{
+	(void)now_ns;
+	struct concord *s = p->priv;
+	psp_fifo_push(&s->queue, r);
+}
+
+static void concord_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
+			     uint64_t ran_ns, bool finished, uint64_t now_ns)
+{
+	(void)ran_ns;
+	struct concord *s = p->priv;
+	if (p->outstanding[worker] > 0) /* its next held request starts now */
+		s->stint_start_ns[worker] = now_ns;
+	if (!finished)
+		psp_fifo_push(&s->queue, r); /* to the tail, behind the waiters */
+}
+
+static size_t concord_dispatch(struct psp_policy *p, uint64_t now_ns,
+			       struct psp_assign *out, size_t cap)
+{
+	struct concord *s = p->priv;
+	uint64_t quantum = p->conf.ts_quantum_ns;
+	size_t n = 0;
+	while (n < cap && p->free_mask && !psp_fifo_empty(&s->queue)) {
+		uint32_t w = least_held(p, p->free_mask);
+		if (p->outstanding[w] == 0)
+			s->stint_start_ns[w] = now_ns;
+		assign_worker(p, &out[n++], psp_fifo_pop(&s->queue), w, quantum);
+	}
+	return n;
+}
+
+/* Stateless, like ts's: a worker past its quantum is named at every tick
+ * until the host hands its request back. */
+static size_t concord_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
+			   size_t cap)
+{
+	const struct concord *s = p->priv;
+	uint64_t busy = ~p->idle_mask & workers_mask(p->conf.nworkers);
+	size_t n = 0;
+	for (; busy && n < cap; busy &= busy - 1) {
+		uint32_t w = lowest_bit(busy);
+		if (now_ns - s->stint_start_ns[w] >= p->conf.ts_quantum_ns)
+			workers[n++] = w;
+	}
+	return n;
+}
+
+static void concord_describe(const struct psp_policy *p, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "JBSQ(%u), quantum %.3g us, preempted to the central tail",
+		 p->slots, (double)p->conf.ts_quantum_ns / 1000.0);
+}
+
+const struct psp_policy_ops psp_concord_ops = {
+	.name = "concord",
+	.aliases = "",
+	.summary = "Concord: JBSQ(k) central queue with time sharing, preempted to the central tail",
+	.props = {
+		.flags = PSP_POLICY_PREEMPTIVE, .default_slots = 2, .max_slots = PSP_MAX_SLOTS,
+		.model = "JBSQ(k) central FIFO; a request that used its quantum is preempted "
+			 "and rejoins the central tail (round robin over all requests)",
+	},
+	.params = (const struct psp_param *const[]){&psp_param_slots, &psp_param_quantum_us,
+		&psp_param_preempt_cost_us, NULL},
+	.state_size = concord_state_size,
+	.init = concord_init,
+	.enqueue = concord_enqueue,
+	.complete = concord_complete,
+	.dispatch = concord_dispatch,
+	.tick = concord_tick,
+	.describe = concord_describe,
+};

@@ -1,0 +1,107 @@
+/* tq: Tiny Quanta's two-level scheduling.  The dispatcher places each
+ * arrival on the worker holding the fewest requests (join the shortest
+ * queue, bounded by the slots knob; arrivals wait in a central FIFO while
+ * every worker is full).  Each worker time-shares the requests it holds,
+ * round robin with a quantum: a request that used its slice is preempted and
+ * goes back to the tail of the same worker's FIFO (it never migrates).  As
+ * the quantum goes to 0 each worker is a processor-sharing server.
+ *
+ * The worker times its own slices (PSP_POLICY_WORKER_TIMED): there is no
+ * tick and no signal from the dispatcher.  A preempted request comes back
+ * through complete(finished = false), which freed its slot; dispatch gives
+ * it straight back to its worker before placing anything new there. */
+#include <errno.h>
+#include <stdio.h>
+
+#include <psp/policy.h>
+
+#include "internal.h"
+
+struct tq {
+	struct psp_fifo queue;  /* arrivals no worker has room for */
+	uint64_t back_nonempty; /* bit w: back[w] holds a request */
+	struct psp_fifo back[PSP_MAX_WORKERS]; /* preempted, to their worker's tail */
+};
+
+static size_t tq_state_size(const struct psp_policy_conf *conf)
+{
+	(void)conf;
+	return sizeof(struct tq);
+}
+
+static int tq_init(struct psp_policy *p, struct psp_err *err)
+{
+	struct tq *s = p->priv;
+	if (p->conf.ts_quantum_ns == 0)
+		return psp_err_set(err, -EINVAL, NULL, "quantum_us",
+				   "time sharing needs a quantum > 0");
+	psp_fifo_init(&s->queue);
+	for (uint32_t w = 0; w < PSP_MAX_WORKERS; w++)
+		psp_fifo_init(&s->back[w]);
+	return 0;
+}
+
+static void tq_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
+{
+	(void)now_ns;
+	struct tq *s = p->priv;
+	psp_fifo_push(&s->queue, r);
+}
+
+static void tq_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
+			uint64_t ran_ns, bool finished, uint64_t now_ns)
+{
+	(void)ran_ns, (void)now_ns;
+	struct tq *s = p->priv;
+	if (finished)
+		return;
+	psp_fifo_push(&s->back[worker], r);
+	s->back_nonempty |= 1ull << worker;
+}
+
+static size_t tq_dispatch(struct psp_policy *p, uint64_t now_ns,
+			  struct psp_assign *out, size_t cap)
+{
+	(void)now_ns;
+	struct tq *s = p->priv;
+	uint64_t quantum = p->conf.ts_quantum_ns;
+	size_t n = 0;
+	/* Preempted requests first: each freed the slot it goes back to. */
+	while (n < cap && s->back_nonempty) {
+		uint32_t w = lowest_bit(s->back_nonempty);
+		PSP_ASSERT((p->free_mask >> w) & 1u);
+		assign_worker(p, &out[n++], psp_fifo_pop(&s->back[w]), w, quantum);
+		if (psp_fifo_empty(&s->back[w]))
+			s->back_nonempty &= ~(1ull << w);
+	}
+	while (n < cap && p->free_mask && !psp_fifo_empty(&s->queue))
+		assign_worker(p, &out[n++], psp_fifo_pop(&s->queue),
+			      least_held(p, p->free_mask), quantum);
+	return n;
+}
+
+static void tq_describe(const struct psp_policy *p, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "JSQ over %u slots per worker, quantum %.3g us per worker",
+		 p->slots, (double)p->conf.ts_quantum_ns / 1000.0);
+}
+
+const struct psp_policy_ops psp_tq_ops = {
+	.name = "tq",
+	.aliases = "tiny-quanta",
+	.summary = "Tiny Quanta: JSQ to per-worker queues, each worker round robin with a quantum",
+	.props = {
+		.flags = PSP_POLICY_PREEMPTIVE | PSP_POLICY_WORKER_TIMED,
+		.default_slots = 16, .max_slots = PSP_MAX_SLOTS,
+		.model = "join the shortest worker queue (at most k requests each); each worker "
+			 "time-shares its own requests round robin (processor sharing per worker)",
+	},
+	.params = (const struct psp_param *const[]){&psp_param_slots, &psp_param_quantum_us,
+		&psp_param_preempt_cost_us, NULL},
+	.state_size = tq_state_size,
+	.init = tq_init,
+	.enqueue = tq_enqueue,
+	.complete = tq_complete,
+	.dispatch = tq_dispatch,
+	.describe = tq_describe,
+};

@@ -1,0 +1,137 @@
+/* ws: d-FCFS with work stealing (ZygOS, Shenango, Caladan).  A FIFO per
+ * worker; an arrival is placed as d-FCFS places it (round-robin, random, or
+ * by flow hash).  A worker with a free slot runs the head of its own FIFO;
+ * when its own is empty it steals the head of another worker's FIFO.
+ *
+ * Victim: the longest FIFO, lowest worker id on a tie.  Real stealers probe
+ * victims at random (Caladan) or in order (ZygOS); with free probes the
+ * longest queue is what a thief that looked everywhere would pick, it keeps
+ * the policy deterministic, and it leaves the model work conserving at zero
+ * steal cost: no worker idles while any FIFO holds a request, so with
+ * exponential service the number in system is that of M/M/k FCFS (Erlang C).
+ *
+ * steal_cost_ns (modelled): each stolen assignment carries setup_ns = the
+ * cost, worker time a simulator charges before the stolen request starts. */
+#include <stdio.h>
+
+#include <psp/policy.h>
+
+#include "internal.h"
+
+struct ws {
+	uint32_t next_rr;   /* round-robin placement cursor */
+	uint64_t nonempty;  /* bit w set: fifo[w] holds a request */
+	uint64_t steals;
+	struct psp_fifo fifo[]; /* conf.nworkers entries */
+};
+
+static size_t ws_state_size(const struct psp_policy_conf *conf)
+{
+	return sizeof(struct ws) + (size_t)conf->nworkers * sizeof(struct psp_fifo);
+}
+
+static int ws_init(struct psp_policy *p, struct psp_err *err)
+{
+	struct ws *s = p->priv;
+	int rc = psp_place_check(&p->conf, err);
+	if (rc < 0)
+		return rc;
+	for (uint32_t w = 0; w < p->conf.nworkers; w++)
+		psp_fifo_init(&s->fifo[w]);
+	return 0;
+}
+
+static void push_to(struct ws *s, uint32_t w, struct psp_req *r)
+{
+	psp_fifo_push(&s->fifo[w], r);
+	s->nonempty |= 1ull << w;
+}
+
+static struct psp_req *pop_from(struct ws *s, uint32_t w)
+{
+	struct psp_req *r = psp_fifo_pop(&s->fifo[w]);
+	if (psp_fifo_empty(&s->fifo[w]))
+		s->nonempty &= ~(1ull << w);
+	return r;
+}
+
+static void ws_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
+{
+	(void)now_ns;
+	struct ws *s = p->priv;
+	push_to(s, psp_place(&p->conf, r, &s->next_rr), r);
+}
+
+static void ws_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
+			uint64_t ran_ns, bool finished, uint64_t now_ns)
+{
+	(void)ran_ns, (void)now_ns;
+	if (!finished) /* never asked to preempt; a handed-back request queues at its worker */
+		push_to(p->priv, worker, r);
+}
+
+/* The non-empty FIFO holding the most requests, lowest id on a tie. */
+static uint32_t longest(const struct ws *s)
+{
+	uint64_t m = s->nonempty;
+	uint32_t best = lowest_bit(m);
+	for (m &= m - 1; m; m &= m - 1) {
+		uint32_t w = lowest_bit(m);
+		if (s->fifo[w].len > s->fifo[best].len)
+			best = w;
+	}
+	return best;
+}
+
+static size_t ws_dispatch(struct psp_policy *p, uint64_t now_ns,
+			  struct psp_assign *out, size_t cap)
+{
+	(void)now_ns;
+	struct ws *s = p->priv;
+	size_t n = 0;
+	/* Own work first: a free worker with a non-empty FIFO. */
+	for (uint64_t ready = p->free_mask & s->nonempty; n < cap && ready; ready &= ready - 1) {
+		uint32_t w = lowest_bit(ready);
+		assign_worker(p, &out[n++], pop_from(s, w), w, 0);
+	}
+	/* Then thieves: free workers whose own FIFO is empty. */
+	uint64_t thieves = p->free_mask & ~s->nonempty;
+	while (n < cap && thieves && s->nonempty) {
+		uint32_t w = lowest_bit(thieves);
+		thieves &= thieves - 1;
+		struct psp_assign *a = &out[n++];
+		assign_worker(p, a, pop_from(s, longest(s)), w, 0);
+		a->stolen = true;
+		a->setup_ns = p->conf.steal_cost_ns;
+		s->steals++;
+	}
+	return n;
+}
+
+static void ws_describe(const struct psp_policy *p, char *buf, size_t cap)
+{
+	const struct ws *s = p->priv;
+	char place[32];
+	snprintf(buf, cap, "%s placement, %llu steals",
+		 psp_param_format(&p->conf, &psp_param_placement, place, sizeof(place)),
+		 (unsigned long long)s->steals);
+}
+
+const struct psp_policy_ops psp_ws_ops = {
+	.name = "ws",
+	.aliases = "work-stealing,zygos,shenango",
+	.summary = "d-FCFS with work stealing: an idle worker takes the head of the longest FIFO",
+	.props = {
+		.flags = PSP_POLICY_WORK_CONSERVING, .default_slots = 1, .max_slots = 1,
+		.model = "a FIFO per worker, placed at arrival; a worker whose FIFO is empty "
+			 "steals the head of the longest other FIFO",
+	},
+	.params = (const struct psp_param *const[]){&psp_param_placement,
+		&psp_param_steal_cost_ns, NULL},
+	.state_size = ws_state_size,
+	.init = ws_init,
+	.enqueue = ws_enqueue,
+	.complete = ws_complete,
+	.dispatch = ws_dispatch,
+	.describe = ws_describe,
+};
