@@ -48,7 +48,7 @@ static void build_setup(struct sim_setup *setup, const struct sim_options *o,
 	setup->timeline = o->timeline != NULL;
 	setup->series_bin_ns = o->series ? (uint64_t)(o->series_ms * 1e6) : 0;
 	setup->progress = progress;
-	sim_options_apply_knobs(o, &setup->conf);
+	sim_options_apply_knobs(o, ops, &setup->conf);
 }
 
 static FILE *open_out(const char *path, struct psp_err *err)

@@ -339,10 +339,16 @@ static void set_defaults(struct sim_options *o)
 	parse_loads("0.05:0.95:0.05", o, NULL);
 }
 
-void sim_options_apply_knobs(const struct sim_options *o, struct psp_policy_conf *conf)
+void sim_options_apply_knobs(const struct sim_options *o, const struct psp_policy_ops *ops,
+			     struct psp_policy_conf *conf)
 {
+	struct psp_param_value mine[SIM_MAX_KNOBS];
+	size_t n = 0;
+	for (uint32_t i = 0; i < o->nknobs; i++)
+		if (psp_policy_has_param(ops, o->knob[i].param))
+			mine[n++] = o->knob[i];
 	struct psp_err err;
-	int rc = psp_param_apply(conf, o->knob, o->nknobs, &err);
+	int rc = psp_param_apply(conf, mine, n, &err);
 	PSP_CHECK(rc == 0); /* values were checked by sim_options_parse */
 }
 

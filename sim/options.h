@@ -54,9 +54,11 @@ int sim_options_parse(int argc, char **argv, struct sim_options *opts,
 
 void sim_options_usage(FILE *out);
 
-/* Stores the options' knobs in conf (over its defaults).  Cannot fail once
- * sim_options_parse accepted them. */
-void sim_options_apply_knobs(const struct sim_options *opts, struct psp_policy_conf *conf);
+/* Stores in conf (over its defaults) the options' knobs that ops reads; the
+ * others keep ops's defaults.  Cannot fail once sim_options_parse accepted
+ * them. */
+void sim_options_apply_knobs(const struct sim_options *opts, const struct psp_policy_ops *ops,
+			     struct psp_policy_conf *conf);
 
 /* The flag of a knob ("--quantum-us") into buf; returns buf. */
 const char *sim_knob_flag(const struct psp_param *prm, char *buf, size_t cap);

@@ -59,6 +59,25 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* "# jbsq: slots 2": the knobs a policy runs with, given or default. */
+static void print_knobs(FILE *out, const struct sim_options *opts,
+			const struct psp_policy_ops *ops)
+{
+	if (!ops->params || !ops->params[0])
+		return;
+	struct psp_policy_conf conf;
+	psp_policy_conf_default(&conf, opts->workers, 1);
+	sim_options_apply_knobs(opts, ops, &conf);
+	conf.slots = psp_policy_conf_slots(ops, &conf);
+	fprintf(out, "# %s:", ops->name);
+	for (size_t k = 0; ops->params[k]; k++) {
+		char v[64];
+		fprintf(out, "%s %s %s", k ? "," : "", ops->params[k]->name,
+			psp_param_format(&conf, ops->params[k], v, sizeof(v)));
+	}
+	fputc('\n', out);
+}
+
 void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options *opts,
 		      const struct psp_workload *wl)
 {
@@ -82,6 +101,8 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 		else
 			fprintf(out, "# %u phases, durations x %g, first %.0f%% of the time not measured\n",
 				wl->nphases, opts->phase_scale, opts->warmup * 100);
+		for (uint32_t p = 0; p < opts->npolicies; p++)
+			print_knobs(out, opts, opts->policy[p]);
 	}
 }
 

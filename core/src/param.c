@@ -278,6 +278,10 @@ const char *psp_param_format(const struct psp_policy_conf *conf,
 	case PSP_PARAM_REAL:
 		return format_number(*(const double *)f / prm->scale, buf, cap);
 	case PSP_PARAM_INT:
+		if ((double)*(const int32_t *)f < prm->min * prm->scale) { /* reserve -1 */
+			snprintf(buf, cap, "none");
+			return buf;
+		}
 		return format_number((double)*(const int32_t *)f / prm->scale, buf, cap);
 	case PSP_PARAM_UINT:
 		if (prm->size == sizeof(uint32_t))

@@ -86,13 +86,14 @@ expect 2 "--policy.*unknown policy 'lifo'" -- --workload high-bimodal --policy l
 expect 2 "reserve" -- --workload high-bimodal --reserve 14
 expect 2 "--slots" -- --workload high-bimodal --policy jbsq --slots 65
 expect 2 "--slots" -- --workload high-bimodal --policy jbsq --slots 1.5
-expect 2 "slots must be 1" -- --workload high-bimodal --policy cfcfs,jbsq --slots 2
 expect 2 "no selected policy reads it" -- --workload high-bimodal --policy cfcfs --quantum-us 3
 expect 2 "--placement" -- --workload high-bimodal --policy ws --placement nearest
 expect 2 "--no-steal" -- --workload high-bimodal --no-steal=maybe
 # a knob that only some of the selected policies read runs, with a warning
 expect 0 "warning: --quantum-us is ignored by cfcfs \(read by: ts, tq, concord\)" -- \
   --workload high-bimodal --policy cfcfs,ts --quantum-us 3 --load 0.5 --requests 1000
+expect 0 "warning: --slots is ignored by cfcfs, ws" -- \
+  --workload high-bimodal --policy cfcfs,jbsq,ws --slots 3 --load 0.5 --requests 1000
 expect 2 "--warmup" -- --workload high-bimodal --warmup 1
 expect 2 "--format" -- --workload high-bimodal --format xml
 expect 2 "unknown option" -- --workload high-bimodal --bogus

@@ -84,7 +84,8 @@ int psp_param_apply(struct psp_policy_conf *conf, const struct psp_param_value *
 		    size_t n, struct psp_err *err);
 
 /* Writes the knob's value in conf, in the user's unit ("5", "round-robin",
- * "true"), into buf.  Returns buf. */
+ * "true"; "none" for an INT below its minimum, reserve's "not set"), into
+ * buf.  Returns buf. */
 const char *psp_param_format(const struct psp_policy_conf *conf,
 			     const struct psp_param *prm, char *buf, size_t cap);
 
