@@ -1,14 +1,15 @@
 /* Policy decision cost, core only: arrival (psp_policy_enqueue) + dispatch
  * (psp_policy_dispatch) + completion (psp_policy_complete) per request, with
- * 14 workers and 5 TPC-C-like types, for c-FCFS, d-FCFS and DARC (oracle
- * mode, so the reservation is in force from the first request).  The target
- * is <= 100 ns per request for DARC.
+ * 14 workers and 5 TPC-C-like types, for every policy with its default
+ * knobs (DARC in oracle mode, so the reservation is in force from the first
+ * request).  The target is <= 100 ns per request for DARC.
  *
- *   bench-policy [REQUESTS]     (default 5,000,000 per policy)
+ *   bench-policy [REQUESTS [POLICY...]]   (default 5,000,000 per policy, all)
  *
- * Steady state: every iteration one request arrives and the worker that has
- * run longest completes, so the workers stay busy and a small backlog sits in
- * the queues, as on a loaded dispatcher.  Times are simulated (100 ns per
+ * Steady state: every iteration one request arrives and the request that
+ * was handed to a worker longest ago finishes, so the workers stay busy and
+ * a small backlog sits in the queues, as on a loaded dispatcher.  With more
+ * than one slot a worker's requests finish in the order it was given them.  Times are simulated (100 ns per
  * iteration); wall time is measured with CLOCK_MONOTONIC around the loop.
  */
 #include <stdio.h>
@@ -63,7 +64,10 @@ static int run(const char *name, uint64_t nreq)
 	conf.darc_mode = PSP_DARC_ORACLE;
 	conf.rand_u64 = rand_u64;
 	struct psp_err err;
-	struct psp_policy *p = psp_policy_create(psp_policy_find(name), &conf, &err);
+	const struct psp_policy_ops *ops = psp_policy_find(name);
+	struct psp_policy *p = ops ? psp_policy_create(ops, &conf, &err) : NULL;
+	if (!ops)
+		psp_err_set(&err, -1, NULL, NULL, "unknown policy");
 	if (!p) {
 		char buf[600];
 		fprintf(stderr, "bench-policy: %s: %s\n", name, psp_err_format(&err, buf, sizeof(buf)));
@@ -84,9 +88,10 @@ static int run(const char *name, uint64_t nreq)
 			t++;
 		types[i] = t;
 	}
-	struct psp_req *running[W] = {0};
-	uint32_t order[W], head = 0, nbusy = 0; /* busy workers, oldest first */
-	struct psp_assign assign[W];
+	/* Handed-over requests, oldest first; each worker's are in its order. */
+	static struct psp_req *order[W * PSP_MAX_SLOTS];
+	uint32_t head = 0, nbusy = 0, cap = W * psp_policy_slots(p);
+	static struct psp_assign assign[W * PSP_MAX_SLOTS];
 	uint64_t now = 0, done = 0, arrived = 0;
 	double t0 = now_s();
 	while (done < nreq) {
@@ -100,19 +105,16 @@ static int run(const char *name, uint64_t nreq)
 			psp_policy_enqueue(p, r, now);
 			arrived++;
 		}
-		size_t n = psp_policy_dispatch(p, now, assign, W);
+		size_t n = psp_policy_dispatch(p, now, assign, cap);
 		for (size_t i = 0; i < n; i++) {
 			assign[i].req->dispatch_ns = now;
-			running[assign[i].worker] = assign[i].req;
-			order[(head + nbusy++) % W] = assign[i].worker;
+			order[(head + nbusy++) % cap] = assign[i].req;
 		}
 		if (nbusy > 0) {
-			uint32_t w = order[head];
-			head = (head + 1) % W;
+			struct psp_req *r = order[head];
+			head = (head + 1) % cap;
 			nbusy--;
-			struct psp_req *r = running[w];
-			running[w] = NULL;
-			psp_policy_complete(p, w, r, now - r->dispatch_ns, true, now);
+			psp_policy_complete(p, r->worker, r, now - r->dispatch_ns, true, now);
 			free_list[nfree++] = r;
 			done++;
 		}
@@ -137,8 +139,12 @@ int main(int argc, char **argv)
 	printf("policy decision cost: enqueue + dispatch + complete, %u workers, %u types (TPC-C)\n",
 	       W, NTYPES);
 	int rc = 0;
-	rc |= run("cfcfs", n);
-	rc |= run("dfcfs", n);
-	rc |= run("darc", n);
+	if (argc > 2) {
+		for (int i = 2; i < argc; i++)
+			rc |= run(argv[i], n);
+		return rc;
+	}
+	for (size_t i = 0; psp_policies[i]; i++)
+		rc |= run(psp_policies[i]->name, n);
 	return rc;
 }
