@@ -11,6 +11,13 @@
  *    distribution (M/G/1-PS: E[T | S = x] = x / (1 - rho), insensitivity).
  *  - static DARC without stealing: SHORT is an M/M/k on its k cores and
  *    LONG an M/M/(W-k), each with its own arrival rate.
+ *  - identities, bit for bit at the same seed: JBSQ(1) is c-FCFS; tq with
+ *    one slot and no preemption cost is c-FCFS (so an M/M/1 on one worker);
+ *    on one worker concord and tq (64 slots) are ts.
+ *  - ws at zero steal cost: work conserving, so with exponential service its
+ *    number in system, hence (Little) its mean sojourn, is M/M/k's.
+ *  - tq and concord on one worker approach processor sharing: mean slowdown
+ *    1/(1 - rho) with exponential and with constant two-type service.
  *  - every policy: conservation (arrivals = completed + dropped after the
  *    drain, per-type counts add up to ALL, worker time = service time) and
  *    Little's law on the sample path.
@@ -499,6 +506,310 @@ START_TEST(darc_static_groups_mmk)
 END_TEST
 
 /* ---------------------------------------------------------------------- */
+/* Identities: policies that must take the same decisions. */
+
+/* Two runs gave the same results: every histogram (buckets, count, sum,
+ * extremes) and every accounting total.  with_events: the event count too
+ * (false when one run has preemption events the other has not). */
+static void same_results(const char *what, const struct sim_result *a,
+			 const struct sim_result *b, bool with_events)
+{
+	ck_assert_uint_eq(a->ntypes, b->ntypes);
+	for (uint32_t t = 0; t <= a->ntypes; t++) {
+		ck_assert_msg(a->lat[t].count == b->lat[t].count && a->lat[t].sum == b->lat[t].sum,
+			      "%s: type %u latency: count %llu vs %llu, sum %.17g vs %.17g", what, t,
+			      (unsigned long long)a->lat[t].count,
+			      (unsigned long long)b->lat[t].count, a->lat[t].sum, b->lat[t].sum);
+		ck_assert_msg(memcmp(&a->lat[t], &b->lat[t], sizeof(a->lat[t])) == 0,
+			      "%s: type %u latency histograms differ", what, t);
+		ck_assert_msg(memcmp(&a->slow[t], &b->slow[t], sizeof(a->slow[t])) == 0,
+			      "%s: type %u slowdown histograms differ", what, t);
+	}
+#define SAME(f)                                                                        \
+	ck_assert_msg(a->f == b->f, "%s: " #f " %llu vs %llu", what, (unsigned long long)a->f, \
+		      (unsigned long long)b->f)
+	SAME(arrivals);
+	SAME(completed);
+	SAME(dropped);
+	SAME(measured);
+	SAME(sim_ns);
+	SAME(busy_ns);
+	SAME(work_done_ns);
+	SAME(sojourn_sum_ns);
+	SAME(in_system_area);
+	SAME(idle_while_queued_ns);
+	SAME(measured_service_ns);
+	SAME(steals);
+	if (with_events)
+		SAME(events);
+#undef SAME
+}
+
+/* The workload of the identities: two exponential types, 1 us (90%) and
+ * 100 us (10%), on 8 workers at load 0.85: long queues, many ties between
+ * idle workers, requests waiting behind long ones. */
+#define ID_REQUESTS 50000u
+#define MM1_REQUESTS 150000u
+
+static void id_workload(struct psp_workload *wl)
+{
+	make_wl(wl, 2, PSP_DIST_EXPONENTIAL, (double[]){1, 100}, (double[]){0.9, 0.1});
+}
+
+/* JBSQ with k = 1 is c-FCFS decision for decision: the same seed gives the
+ * same run, bit for bit, with an instant dispatcher and with a serial one
+ * (whose hand-offs are staggered). */
+START_TEST(jbsq_k1_is_cfcfs)
+{
+	struct psp_workload wl;
+	id_workload(&wl);
+	for (int serial = 0; serial < 2; serial++) {
+		struct sim_setup c = make_setup(&wl, &psp_cfcfs_ops, 8, ID_REQUESTS);
+		struct sim_setup j = make_setup(&wl, &psp_jbsq_ops, 8, ID_REQUESTS);
+		j.conf.slots = 1;
+		c.dispatch_cost_ns = j.dispatch_cost_ns = serial ? 50 : 0;
+		struct sim_result rc, rj;
+		run_any(&c, 0.85, &rc);
+		run_any(&j, 0.85, &rj);
+		printf("jbsq k=1 vs cfcfs (dispatch cost %llu ns): %llu events, mean latency %.4f us each\n",
+		       (unsigned long long)c.dispatch_cost_ns, (unsigned long long)rc.events,
+		       mean_us(&rc.lat[2]));
+		same_results("jbsq k=1 vs cfcfs", &rc, &rj, true);
+		ck_assert_uint_gt(rc.lat[2].count, ID_REQUESTS / 2);
+		sim_result_free(&rc);
+		sim_result_free(&rj);
+	}
+	/* the comparison can fail: k = 2 is not c-FCFS on this workload (a
+	 * request queued behind a long one at its worker) */
+	struct sim_setup c = make_setup(&wl, &psp_cfcfs_ops, 8, ID_REQUESTS);
+	struct sim_setup j = make_setup(&wl, &psp_jbsq_ops, 8, ID_REQUESTS);
+	j.conf.slots = 2;
+	struct sim_result rc, rj;
+	run_any(&c, 0.85, &rc);
+	run_any(&j, 0.85, &rj);
+	ck_assert(memcmp(&rc.lat[2], &rj.lat[2], sizeof(rc.lat[2])) != 0);
+	ck_assert_uint_gt(rj.idle_while_queued_ns, 0);
+	sim_result_free(&rc);
+	sim_result_free(&rj);
+}
+END_TEST
+
+/* tq with one slot per worker and no preemption cost is FCFS, exactly: a
+ * preempted request goes back to its own worker before anything else (it
+ * freed the only slot), so it resumes at the instant it stopped and every
+ * request runs in one piece, in c-FCFS's order, on c-FCFS's worker (the
+ * idle one with the lowest id: JSQ over empty workers).  Latencies and
+ * worker time are c-FCFS's bit for bit; only the events differ, by the
+ * preemptions.  (With a preemption cost each slice end would add the cost
+ * to the request's service: FCFS with inflated service times, not this.)
+ * So on one worker with exponential service it is an M/M/1: checked on the
+ * mean sojourn 1/(mu - lambda), as for c-FCFS above. */
+START_TEST(tq_one_slot_is_fcfs)
+{
+	struct psp_workload wl;
+	id_workload(&wl);
+	struct sim_setup c = make_setup(&wl, &psp_cfcfs_ops, 8, ID_REQUESTS);
+	struct sim_setup t = make_setup(&wl, &psp_tq_ops, 8, ID_REQUESTS);
+	t.conf.slots = 1;
+	struct sim_result rc, rt;
+	run_any(&c, 0.85, &rc);
+	run_any(&t, 0.85, &rt);
+	printf("tq slots=1 vs cfcfs, 8 workers: %llu preemptions, events %llu vs %llu\n",
+	       (unsigned long long)rt.preemptions, (unsigned long long)rt.events,
+	       (unsigned long long)rc.events);
+	same_results("tq slots=1 vs cfcfs", &rc, &rt, false);
+	ck_assert_uint_gt(rt.preemptions, ID_REQUESTS / 20);
+	ck_assert_uint_eq(rt.events, rc.events + rt.preemptions);
+	sim_result_free(&rc);
+	sim_result_free(&rt);
+
+	/* One worker, exponential 10 us, quantum 5 us (about 2 stints per
+	 * request): M/M/1 at rho 0.8, mean sojourn 1/(mu - lambda) = 50 us.
+	 * Tolerance as for c-FCFS (est_check, T_999 x SE of 8 replications of
+	 * 150,000 arrivals; SE <= 3%, measured 0.6%), no systematic allowance:
+	 * the identity above makes it exact, not an approximation. */
+	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
+	t = make_setup(&wl, &psp_tq_ops, 1, MM1_REQUESTS);
+	t.conf.slots = 1;
+	struct est soj = {0};
+	for (unsigned r = 0; r < NREP; r++) {
+		t.seed = SEED0 + r;
+		run_ok(&t, 0.8, &rt);
+		check_accounting(&t, &rt);
+		est_add(&soj, mean_us(&rt.lat[1]));
+		ck_assert_uint_gt(rt.preemptions, 0);
+		ck_assert_uint_eq(rt.idle_while_queued_ns, 0);
+		sim_result_free(&rt);
+	}
+	printf("tq slots=1, 1 worker: FCFS M/M/1 rho 0.80\n");
+	est_check("tq k=1 M/M/1 0.80 mean sojourn (us)", &soj, 1 / (0.1 - 0.08), 0.03, 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* ws = M/M/k in the mean. */
+
+/* Work stealing at zero steal cost never idles a worker while any FIFO
+ * holds a request, so with exponential service the number in system is the
+ * M/M/k birth-death chain's (rates lambda, min(n, k) mu) whatever the order
+ * of service; by Little's law the mean sojourn is M/M/k's (Erlang C).  The
+ * order is not FCFS (a worker serves its own FIFO first), so the sojourn's
+ * distribution, hence its p99, is not checked.  Same replications and
+ * tolerances as c-FCFS's M/M/k points (T_999 x SE, SE <= 3%), with 150,000
+ * arrivals instead of 250,000 to save time under the sanitizers: the SE
+ * grows by sqrt(5/3) and stays below 1.5% (k = 4, rho 0.9, the noisiest
+ * point), half the 3% bound. */
+#define WS_REQUESTS 150000u
+
+static void ws_point(uint32_t k, double load)
+{
+	struct psp_workload wl;
+	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
+	struct sim_setup s = make_setup(&wl, &psp_ws_ops, k, WS_REQUESTS);
+	s.conf.steal_cost_ns = 0;
+	double mu = 0.1, lambda = load * k * mu;
+	struct est soj = {0}, inside = {0};
+	for (unsigned r = 0; r < NREP; r++) {
+		struct sim_result res;
+		s.seed = SEED0 + r;
+		run_ok(&s, load, &res);
+		check_accounting(&s, &res);
+		est_add(&soj, mean_us(&res.lat[res.ntypes]));
+		est_add(&inside, (double)res.in_system_area / (double)res.sim_ns);
+		ck_assert_uint_eq(res.idle_while_queued_ns, 0);
+		ck_assert_uint_gt(res.steals, 0);
+		sim_result_free(&res);
+	}
+	char what[96];
+	printf("ws M/M/%u rho %.2f (P_wait %.4f)\n", k, load, erlang_c(k, lambda / mu));
+	snprintf(what, sizeof(what), "ws M/M/%u %.2f mean sojourn (us)", k, load);
+	est_check(what, &soj, mmk_mean_wait(k, lambda, mu) + 1 / mu, 0.03, 0);
+	snprintf(what, sizeof(what), "ws M/M/%u %.2f mean number in system", k, load);
+	est_check(what, &inside, mmk_mean_in_system(k, lambda, mu), 0.03, 0);
+}
+
+START_TEST(ws_mmk)
+{
+	static const uint32_t ks[] = {4, 14};
+	static const double loads[] = {0.5, 0.8, 0.9};
+	ws_point(ks[_i / 3], loads[_i % 3]);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* tq and concord on one worker -> processor sharing. */
+
+/* One worker, zero preemption cost: tq (64 slots) time-shares round robin
+ * what it holds, concord (2 slots) sends a preempted request to the central
+ * tail and takes the next; either way one round robin over every request in
+ * the system (tq's only while at most 64 are: at rho 0.8, P(N > 64) =
+ * 0.8^65 ~ 5e-7), which approaches processor sharing as the quantum goes
+ * to 0: mean slowdown 1/(1 - rho) for any service distribution. */
+static void ps_runs(const struct psp_policy_ops *ops, uint32_t slots,
+		    const struct psp_workload *wl, double load, uint64_t quantum_ns,
+		    uint64_t requests, struct est *out)
+{
+	struct sim_setup s = make_setup(wl, ops, 1, requests);
+	s.conf.slots = slots;
+	s.conf.ts_quantum_ns = quantum_ns;
+	for (unsigned r = 0; r < NREP; r++) {
+		struct sim_result res;
+		s.seed = SEED0 + r;
+		run_ok(&s, load, &res);
+		check_accounting(&s, &res);
+		for (uint32_t t = 0; t <= wl->ntypes; t++)
+			est_add(&out[t], psp_hist_mean(&res.slow[t]) / SIM_SLOWDOWN_SCALE);
+		ck_assert_uint_eq(res.idle_while_queued_ns, 0);
+		ck_assert_uint_gt(res.preemptions, 0);
+		sim_result_free(&res);
+	}
+}
+
+/* Exponential service, 4 us, one type.  Round robin's slowdown bias is
+ * first order in the quantum, and here it is large: a job shorter than q
+ * still waits for the quanta of those ahead, so its slowdown is ~ N q / x,
+ * and exponential service has jobs of every size down to the 1 ns
+ * resolution (PS mean slowdown is finite only because PS serves them at
+ * once).  Measured (tq, rho 0.8, 8 x 60,000): S(100 ns) = 5.413, S(50) =
+ * 5.156, S(25) = 5.035: S(q) - S(q/2) halves with q, bias ~ a q (5% at
+ * q = 50 ns, E[S]/q = 80 stints per job), the q^2 term b ~ 3.4e-6 /ns^2.
+ * Richardson's extrapolation 2 S(q/2) - S(q) removes the linear term with
+ * runs at q = 100 and 50 ns, leaving b q^2 / 2 ~ 0.017 (0.34%) at rho 0.8,
+ * for half the events the q = 25 ns run alone would cost (and that would
+ * still be 2.4% off).  Allowance 1% (3x the remainder measured at rho 0.8,
+ * where the bias is largest: more jobs share the worker).  The two runs
+ * use the same seeds, so their difference is the bias, not noise, and the
+ * SE is taken over the 8 extrapolated values.  FCFS would give a mean
+ * slowdown ~ 1 + E[W] E[1/S] ~ 34 at rho 0.8 (E[1/S] ~ ln(4000) / 4 us at
+ * the 1 ns resolution). */
+#define PS_REQUESTS 60000u
+
+/* The non-exponential: two constant types, A 2 us (80%) and B 10 us (20%),
+ * q = 50 ns, as the ts test above; and with the same decisions as ts (one
+ * round robin, checked bit for bit below), so the same bias: below 1.5%,
+ * the ts test's allowance, which its halving check bounds. */
+
+static void ps_point(const struct psp_workload *wl, bool exponential, double load)
+{
+	struct est s1[PSP_MAX_TYPES + 1], s2[PSP_MAX_TYPES + 1];
+	memset(s1, 0, sizeof(s1));
+	memset(s2, 0, sizeof(s2));
+	uint64_t q = 50;
+	ps_runs(&psp_tq_ops, 64, wl, load, q, PS_REQUESTS, s1);
+	if (exponential) {
+		ps_runs(&psp_tq_ops, 64, wl, load, 2 * q, PS_REQUESTS, s2);
+		for (uint32_t t = 0; t <= wl->ntypes; t++)
+			for (unsigned r = 0; r < NREP; r++)
+				s1[t].x[r] = 2 * s1[t].x[r] - s2[t].x[r];
+	}
+	/* concord (2 slots) on one worker: one round robin too, decision for
+	 * decision the same as tq's (and ts's, checked once): the same run. */
+	struct sim_result rt, rc;
+	struct sim_setup st = make_setup(wl, &psp_tq_ops, 1, PS_REQUESTS);
+	struct sim_setup sc = make_setup(wl, &psp_concord_ops, 1, PS_REQUESTS);
+	st.conf.slots = 64;
+	st.conf.ts_quantum_ns = sc.conf.ts_quantum_ns = q;
+	run_ok(&st, load, &rt);
+	run_ok(&sc, load, &rc);
+	same_results("concord vs tq, 1 worker", &rt, &rc, true);
+	ck_assert_uint_eq(rt.preemptions, rc.preemptions);
+	sim_result_free(&rc);
+	if (!exponential && load >= 0.8) {
+		struct sim_setup ss = make_setup(wl, &psp_ts_ops, 1, PS_REQUESTS);
+		ss.conf.ts_quantum_ns = q;
+		run_ok(&ss, load, &rc);
+		same_results("ts vs tq, 1 worker", &rt, &rc, true);
+		sim_result_free(&rc);
+	}
+	sim_result_free(&rt);
+
+	printf("tq = concord, 1 worker, rho %.2f, %s: PS mean slowdown %.3f\n", load,
+	       exponential ? "exponential 4 us, 2 S(0.05 us) - S(0.1 us)"
+			   : "constant 2 us / 10 us, q 0.05 us", 1 / (1 - load));
+	char what[96];
+	for (uint32_t t = 0; t <= wl->ntypes; t++) {
+		if (t == wl->ntypes && wl->ntypes == 1)
+			break;
+		snprintf(what, sizeof(what), "tq/concord %.2f %s %s mean slowdown", load,
+			 exponential ? "exp" : "const", t == wl->ntypes ? "ALL" : wl->type_name[t]);
+		est_check(what, &s1[t], 1 / (1 - load), 0.03, exponential ? 0.01 : 0.015);
+	}
+}
+
+START_TEST(ps_tq_concord)
+{
+	static const double loads[] = {0.5, 0.8};
+	struct psp_workload wl;
+	bool exponential = _i >= 2;
+	if (exponential)
+		make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){4}, (double[]){1});
+	else
+		make_wl(&wl, 2, PSP_DIST_CONSTANT, (double[]){2, 10}, (double[]){0.8, 0.2});
+	ps_point(&wl, exponential, loads[_i % 2]);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
 /* Conservation and Little's law, every policy. */
 
 static void check_accounting(const struct sim_setup *s, const struct sim_result *r)
@@ -634,7 +945,8 @@ Suite *psp_theory_suite(void)
 	tcase_add_test(tc, erlang_c_formula);
 	suite_add_tcase(s, tc);
 
-	/* CK_RUN_CASE=mmk (or dfcfs, ts, darc, conservation) runs one case. */
+	/* CK_RUN_CASE=mmk (or dfcfs, ts, identity, ws, ps, darc, conservation)
+	 * runs one case. */
 	tc = tcase_create("mmk");
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, mmk_erlang_c, 0, 9);
@@ -650,6 +962,22 @@ Suite *psp_theory_suite(void)
 	tcase_set_timeout(tc, 240); /* ~10 s plain, ~70 s under ASan+UBSan -O0 */
 	tcase_add_loop_test(tc, ts_processor_sharing, 0, 2);
 	tcase_add_test(tc, fcfs_is_not_ps);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("identity");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, jbsq_k1_is_cfcfs);
+	tcase_add_test(tc, tq_one_slot_is_fcfs);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ws");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, ws_mmk, 0, 6);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ps");
+	tcase_set_timeout(tc, 240);
+	tcase_add_loop_test(tc, ps_tq_concord, 0, 4);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("darc");
