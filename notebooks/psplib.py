@@ -60,8 +60,13 @@ POLICY_STYLE = {
     "ts": dict(color="tab:green", marker="^", label="TS"),
     "darc": dict(color="tab:red", marker="D", label="DARC"),
     "sjf": dict(color="tab:purple", marker="v", label="SJF"),
+    "jbsq": dict(color="tab:brown", marker="P", label="JBSQ"),
+    "ws": dict(color="tab:pink", marker="*", label="WS"),
+    "tq": dict(color="tab:olive", marker="h", label="TQ"),
+    "concord": dict(color="tab:cyan", marker="p", label="Concord"),
     "engine": dict(color="tab:gray", marker="x", label="engine"),
 }
+_EXTRA_COLORS = ["black", "gold", "navy", "lime", "teal", "maroon"]
 
 _saved_figures = []
 
@@ -101,6 +106,150 @@ def sim_defaults():
     if QUICK:
         return ["--requests", str(QUICK_REQUESTS), "--darc-samples", str(QUICK_DARC_SAMPLES)]
     return []
+
+
+def style(policy):
+    """Plot style (color, marker, label) of a policy; a policy this file does
+    not know yet (psp-sim --list grew) gets a colour of its own."""
+    if policy not in POLICY_STYLE:
+        i = sum(1 for k in POLICY_STYLE if k not in _BASE_STYLES)
+        POLICY_STYLE[policy] = dict(color=_EXTRA_COLORS[i % len(_EXTRA_COLORS)], marker="d",
+                                    label=policy)
+    return POLICY_STYLE[policy]
+
+
+_BASE_STYLES = set(POLICY_STYLE)
+
+
+# ---------------------------------------------------------------- policies
+
+_policy_info = None
+
+
+def policy_info():
+    """psp-sim --list parsed, in its order: {name: dict(summary, aliases, props
+    (list), preemptive, work_conserving, slots (default), knobs (set of flags),
+    model)}.
+    The notebooks take the policy list from here rather than hard-coding it."""
+    global _policy_info
+    if _policy_info is not None:
+        return _policy_info
+    p = subprocess.run([str(binary("psp-sim")), "--list"], env=_env(), capture_output=True,
+                       text=True, check=True)
+    info, cur, in_model = {}, None, False
+    for line in p.stdout.splitlines():
+        if line.startswith("policies:"):
+            continue
+        if not line.startswith(" "):  # "workloads (in ...):" ends the policies
+            if info:
+                break
+            continue
+        body = line.strip()
+        if line.startswith("  ") and not line.startswith("   "):
+            name, _, summary = body.partition(" ")
+            cur = info[name] = dict(summary=summary.strip(), props=[], preemptive=False,
+                                    work_conserving=False, slots=1, knobs=set(), model="",
+                                    aliases=[])
+            in_model = False
+        elif cur is None:
+            continue
+        elif body.startswith("aliases:"):
+            cur["aliases"] = [a for a in body[len("aliases:"):].strip().split(",") if a]
+            in_model = False
+        elif body.startswith("--"):
+            cur["knobs"].add(body.split()[0])
+            in_model = False
+        elif body.startswith("model:"):
+            cur["model"] = body[len("model:"):].strip()
+            in_model = True
+        elif in_model:
+            cur["model"] += " " + body
+        elif "slots" in body and not cur["props"]:
+            props = [x.strip() for part in body.split(";") for x in part.split(",")]
+            cur["props"] = props
+            cur["preemptive"] = any(x.startswith("preemptive") for x in props)
+            cur["work_conserving"] = "work-conserving" in props
+            for x in props:
+                if x.startswith("slots "):
+                    cur["slots"] = int(x.split()[1])
+    if not info:
+        raise RuntimeError(f"could not parse psp-sim --list:\n{p.stdout}")
+    _policy_info = info
+    return info
+
+
+def info_name(policy):
+    """The --list name of a policy or one of its aliases ('c-fcfs' -> 'cfcfs')."""
+    info = policy_info()
+    if policy in info:
+        return policy
+    for name, v in info.items():
+        if policy in v["aliases"]:
+            return name
+    raise KeyError(f"psp-sim knows no policy {policy!r}")
+
+
+def policy_names():
+    """Every policy psp-sim knows, in --list order."""
+    return list(policy_info())
+
+
+def knob_args(policy, knobs):
+    """The psp-sim arguments of `knobs` ({'--quantum-us': 5, ...}) that
+    `policy` reads: psp-sim refuses a knob none of the selected policies reads,
+    so each run gets only its policies' knobs."""
+    mine = policy_info()[policy]["knobs"]
+    args = []
+    for flag, val in knobs.items():
+        if flag in mine:
+            args += [flag] if val is True else [flag, str(val)]
+    return args
+
+
+class Variant:
+    """A policy with its knobs, drawn as its own line: key ('cfcfs',
+    'ts 0.1us'), the psp-sim policy name, its knob arguments, a label and a
+    plot style (variants of one policy share its colour; alt=True draws the
+    line dashed with hollow markers)."""
+
+    def __init__(self, key, policy, args=(), label=None, alt=False):
+        self.key, self.policy, self.args = key, policy, list(args)
+        st = dict(style(policy))
+        st["label"] = label or st["label"]
+        if alt:
+            st.update(ls="--", mfc="none")
+        self.style = st
+
+    @property
+    def label(self):
+        return self.style["label"]
+
+    def __repr__(self):
+        return f"Variant({self.key!r}: {' '.join(['-p', self.policy] + self.args)})"
+
+
+def sim_variants(workload, variants, extra=(), **kw):
+    """Runs variants of policies with as few psp-sim calls as possible: one
+    per distinct knob set (policies that share their knobs run together, on
+    the same seeds).  Returns (rows, slo, results): rows and slo as sim()'s,
+    with the column `policy` replaced by the variant key; results maps each
+    variant key to its SimResult (whose .cmd reproduces it)."""
+    groups = {}
+    for v in variants:
+        groups.setdefault(tuple(v.args), []).append(v)
+    rows, slos, results = [], [], {}
+    for args, vs in groups.items():
+        r = sim(workload, [v.policy for v in vs], extra=list(extra) + list(args), **kw)
+        rename = {v.policy: v.key for v in vs}
+        for v in vs:
+            results[v.key] = r
+        d = r.df[r.df["policy"].isin(rename)].copy()
+        d["policy"] = d["policy"].map(rename)
+        rows.append(d)
+        s = r.slo[r.slo["policy"].isin(rename)].copy()
+        s["policy"] = s["policy"].map(rename)
+        slos.append(s)
+    return (pd.concat(rows, ignore_index=True), pd.concat(slos, ignore_index=True), results)
 
 
 # ---------------------------------------------------------------- psp-sim
@@ -169,10 +318,15 @@ def sim(workload, policy, load=None, workers=14, timeline=False, series_ms=None,
     args = ["--workload", workload, "--policy", policy, "--workers", str(workers),
             "--load", str(load if load is not None else default_loads())]
     if quick_defaults:
-        # an explicit --requests/--darc-samples in extra wins
+        # an explicit --requests/--darc-samples in extra wins; a policy knob
+        # only when a selected policy reads it (psp-sim refuses it otherwise)
+        info = policy_info()
+        pols = [info_name(x) for x in policy.split(",")]
         for flag, val in zip(sim_defaults()[::2], sim_defaults()[1::2]):
-            if flag not in extra:
-                args += [flag, val]
+            knob = any(flag in v["knobs"] for v in info.values())
+            if flag in extra or (knob and not any(flag in info[x]["knobs"] for x in pols)):
+                continue
+            args += [flag, val]
     args += [str(a) for a in extra]
     if series_ms is not None:
         args += ["--series-ms", str(series_ms)]
@@ -269,17 +423,18 @@ def mark_overloaded(ax, xs, color, marker="x"):
                s=40, clip_on=False, zorder=5)
 
 
-def plot_metric(ax, df, column, policies, x="krps", label=True):
+def plot_metric(ax, df, column, policies, x="krps", label=True, styles=None):
     """One line per policy of `column` against offered load; overloaded
-    points are dropped from the line and marked on the top edge."""
+    points are dropped from the line and marked on the top edge.  styles:
+    {policy or variant key: style} (default: style(policy))."""
     for pol in policies:
         d = df[df["policy"] == pol].sort_values("load")
         if d.empty:
             continue
-        st = POLICY_STYLE.get(pol, dict(label=pol))
+        st = (styles or {}).get(pol) or style(pol)
         xs = d["offered_rps"] / 1e3 if x == "krps" else d["load"]
         ok = ~d["overloaded"]
-        ax.plot(xs[ok], d[column][ok], ms=4, lw=1.5, **{**st, "label": st.get("label") if label else None})
+        ax.plot(xs[ok], d[column][ok], ms=4, lw=1.2, **{**st, "label": st.get("label") if label else None})
         mark_overloaded(ax, xs[~ok], st.get("color"))
     ax.set_yscale("log")
     ax.set_xlabel("offered load (kRPS)" if x == "krps" else "load (fraction of capacity)")

@@ -131,6 +131,46 @@ START_TEST(test_create_limits)
 }
 END_TEST
 
+/* Slots, for every policy: 0 means its default, above its max_slots is
+ * refused naming "slots" (one-slot policies say so), the bounds themselves
+ * are accepted. */
+START_TEST(test_create_slots)
+{
+	for (size_t i = 0; psp_policies[i]; i++) {
+		const struct psp_policy_ops *o = psp_policies[i];
+		struct psp_policy_conf c;
+		struct psp_err err;
+		psp_policy_conf_default(&c, 4, 2);
+		c.type_mean_ns[0] = 1000; /* sjf needs the means */
+		c.type_mean_ns[1] = 10000;
+		c.slots = o->props.max_slots + 1;
+		ck_assert_msg(psp_policy_create(o, &c, &err) == NULL, "%s took %u slots", o->name,
+			      c.slots);
+		ck_assert_int_eq(err.code, -EINVAL);
+		ck_assert_str_eq(err.key, "slots");
+		if (o->props.max_slots == 1)
+			ck_assert_msg(strstr(err.msg, "one request per worker") != NULL, "%s: %s",
+				      o->name, err.msg);
+		for (uint32_t slots = 0; slots <= 1; slots++) {
+			c.slots = slots ? o->props.max_slots : 0;
+			struct psp_policy *p = psp_policy_create(o, &c, &err);
+			ck_assert_msg(p != NULL, "%s, %u slots: %s", o->name, c.slots, err.msg);
+			ck_assert_uint_eq(psp_policy_slots(p),
+					  slots ? o->props.max_slots : o->props.default_slots);
+			ck_assert_uint_eq(psp_policy_slots(p), psp_policy_conf_slots(o, &c));
+			psp_policy_destroy(p);
+		}
+	}
+	/* the one-slot policies, by name: the knob is refused, not ignored */
+	static const struct psp_policy_ops *const one[] = {
+		&psp_cfcfs_ops, &psp_dfcfs_ops, &psp_darc_ops, &psp_ts_ops, &psp_sjf_ops,
+		&psp_ws_ops,
+	};
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
+		ck_assert_uint_eq(one[i]->props.max_slots, 1);
+}
+END_TEST
+
 /* Each policy's own init refuses what it cannot run with, naming the key. */
 START_TEST(test_policy_init_errors)
 {
@@ -252,6 +292,7 @@ Suite *psp_policy_suite(void)
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_conf_default);
 	tcase_add_test(tc, test_create_limits);
+	tcase_add_test(tc, test_create_slots);
 	tcase_add_test(tc, test_policy_init_errors);
 	tcase_add_test(tc, test_describe);
 	suite_add_tcase(s, tc);

@@ -283,10 +283,17 @@ const char *psp_param_format(const struct psp_policy_conf *conf,
 			return buf;
 		}
 		return format_number((double)*(const int32_t *)f / prm->scale, buf, cap);
-	case PSP_PARAM_UINT:
-		if (prm->size == sizeof(uint32_t))
-			return format_number((double)*(const uint32_t *)f / prm->scale, buf, cap);
-		return format_number((double)*(const uint64_t *)f / prm->scale, buf, cap);
+	case PSP_PARAM_UINT: {
+		uint64_t v = prm->size == sizeof(uint32_t) ? *(const uint32_t *)f
+							   : *(const uint64_t *)f;
+		/* Unscaled: every digit (%.10g would write darc_samples
+		 * 123456789012 as 1.23456789e+11). */
+		if (prm->scale == 1) {
+			snprintf(buf, cap, "%llu", (unsigned long long)v);
+			return buf;
+		}
+		return format_number((double)v / prm->scale, buf, cap);
+	}
 	}
 	return buf;
 }
