@@ -104,7 +104,8 @@ def default_loads():
 def sim_defaults():
     """Arguments every notebook adds to psp-sim in quick mode (none in full)."""
     if QUICK:
-        return ["--requests", str(QUICK_REQUESTS), "--darc-samples", str(QUICK_DARC_SAMPLES)]
+        return ["--requests", str(QUICK_REQUESTS), "--darc-samples", str(QUICK_DARC_SAMPLES),
+                "--replications", "1"]
     return []
 
 
@@ -273,23 +274,21 @@ def _cache_key(args):
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def parse_sim_csv(text):
-    """psp-sim --format csv output -> (rows DataFrame, SLO DataFrame)."""
-    rows, slo_lines = [], []
-    for line in text.splitlines():
-        if line.startswith("#"):
-            slo_lines.append(line[1:].strip())
-        elif line.strip():
-            rows.append(line)
-    df = pd.read_csv(io.StringIO("\n".join(rows))) if rows else pd.DataFrame()
+def parse_sim_csv(path, slo_path=None):
+    """psp-sim's CSV (and its --slo-output CSV, if any) -> (rows, SLO) DataFrames.
+    The SLO frame keeps psp-sim's columns and adds max_load (the capacity,
+    -1 when no load met the SLO) and max_rps."""
+    df = pd.read_csv(path)
     if "reservation" in df:
         df["reservation"] = df["reservation"].fillna("")
     if "overloaded" in df:
         df["overloaded"] = df["overloaded"].astype(bool)
-    slo = [l.split(",") for l in slo_lines if not l.startswith("slo,")]
-    slo_df = pd.DataFrame(slo, columns=["slo", "policy", "max_load", "max_rps"])
-    for c in ("slo", "max_load", "max_rps"):
-        slo_df[c] = pd.to_numeric(slo_df[c])
+    if slo_path is not None and Path(slo_path).is_file():
+        slo_df = pd.read_csv(slo_path)
+        slo_df["max_load"] = slo_df["capacity_load"].where(slo_df["found"] == 1, -1.0)
+        slo_df["max_rps"] = slo_df["capacity_rps"].where(slo_df["found"] == 1, 0.0)
+    else:
+        slo_df = pd.DataFrame(columns=["slo", "policy", "max_load", "max_rps"])
     return df, slo_df
 
 
@@ -334,6 +333,8 @@ def sim(workload, policy, load=None, workers=14, timeline=False, series_ms=None,
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     base = CACHE_DIR / key
     files = {"csv": base.with_suffix(".csv")}
+    if "--slo" in args:
+        files["slo"] = base.with_suffix(".slo.csv")
     if timeline:
         files["timeline"] = base.with_suffix(".timeline.csv")
     if series_ms is not None:
@@ -349,17 +350,20 @@ def sim(workload, policy, load=None, workers=14, timeline=False, series_ms=None,
                 run += ["--timeline", str(tmp / "timeline.csv")]
             if series_ms is not None:
                 run += ["--series", str(tmp / "series.csv")]
+            if "slo" in files:
+                run += ["--slo-output", str(tmp / "slo.csv")]
             p = subprocess.run(run, env=_env(), capture_output=True, text=True)
             if p.returncode != 0:
                 raise RuntimeError(f"psp-sim failed ({p.returncode}): {shlex.join(run)}\n{p.stderr}")
             # commit the side files first: the main CSV marks a complete entry
-            for k, name in (("timeline", "timeline.csv"), ("series", "series.csv")):
+            for k, name in (("timeline", "timeline.csv"), ("series", "series.csv"),
+                            ("slo", "slo.csv")):
                 if k in files:
                     shutil.move(str(tmp / name), files[k])
             shutil.move(str(tmp / "out.csv"), files["csv"])
             files["csv"].with_suffix(".cmd").write_text(shlex.join(cmd) + "\n")
     secs = time.time() - t0
-    df, slo = parse_sim_csv(files["csv"].read_text())
+    df, slo = parse_sim_csv(files["csv"], files.get("slo"))
     tl = pd.read_csv(files["timeline"]) if timeline else None
     se = pd.read_csv(files["series"]) if series_ms is not None else None
     res = SimResult(df, slo, tl, se, shlex.join(cmd), secs, cached)

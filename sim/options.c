@@ -11,7 +11,7 @@
 enum {
 	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
-	OPT_QUIET, OPT_VERSION,
+	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY,
 	OPT_KNOB = 1000, /* + index in psp_params[] */
 };
 
@@ -39,6 +39,9 @@ static const struct option host_opts[] = {
 	{"max-in-system", required_argument, NULL, OPT_MAX_IN_SYSTEM},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"version", no_argument, NULL, OPT_VERSION},
+	{"replications", required_argument, NULL, 'r'},
+	{"slo-output", required_argument, NULL, OPT_SLO_OUTPUT},
+	{"no-capacity", no_argument, NULL, OPT_NO_CAPACITY},
 };
 
 #define NHOST_OPTS (sizeof(host_opts) / sizeof(host_opts[0]))
@@ -180,8 +183,10 @@ void sim_options_usage(FILE *out)
 	fputs(
 "usage: psp-sim --workload NAME|FILE [options]\n"
 "\n"
-"Simulates a request scheduling policy on a workload and prints, per load\n"
-"point, each type's count, p50/p99/p99.9 latency (us) and p99.9 slowdown.\n"
+"Simulates request scheduling policies on a workload and prints, per load\n"
+"point, each type's count, mean/p50/p99/p99.9 latency (us) and p99.9 slowdown\n"
+"with 95% intervals over independent replications; then, when an SLO is known\n"
+"(--slo, or the workload's slo: key), each policy's capacity under it.\n"
 "\n"
 "  -w, --workload NAME|FILE  workload name (in $PSP_WORKLOAD_PATH or the installed\n"
 "                            workloads/ directory) or a YAML file path (required)\n"
@@ -198,20 +203,29 @@ void sim_options_usage(FILE *out)
 "      --warmup F            fraction of arrivals (phased: of time) not measured,\n"
 "                            0 <= F < 1 (default 0.1)\n"
 "      --phase-scale F       multiply phased workloads' durations by F (default 1)\n"
-"  -s, --seed N              random seed (default 1); each load point derives its\n"
-"                            own seed from it, the same for every policy\n"
+"  -r, --replications R      independent runs per load point, 1..1000 (default 5);\n"
+"                            each statistic is their mean +- a Student t 95%\n"
+"                            interval (none with 1)\n"
+"  -s, --seed N              random seed (default 1); each load point and\n"
+"                            replication derives its own seed from it, the same\n"
+"                            for every policy\n"
 "  -j, --jobs N              load points simulated in parallel (default: cores)\n"
 "      --format F            table, csv or json (default table)\n"
 "  -o, --output FILE         write results to FILE instead of stdout\n"
 "      --dispatch-cost-ns N  a serial dispatcher spends N ns per dispatch (default 0)\n"
-"      --slo X               also report, per policy, the highest load whose p99.9\n"
-"                            slowdown stays <= X (binary search)\n"
+"      --slo X               p99.9 slowdown bound of the capacity search: the\n"
+"                            highest load that meets it, with an interval\n"
+"                            (default: the workload's slo: key; table output\n"
+"                            searches whenever one is known, CSV/JSON with --slo\n"
+"                            or --slo-output)\n"
+"      --slo-output FILE     write the capacity results as CSV to FILE\n"
+"      --no-capacity         no capacity search\n"
 "      --timeline FILE       write DARC's reservation timeline (CSV)\n"
 "      --series FILE         write per-type latency percentiles per time bin (CSV)\n"
 "      --series-ms X         time bin of --series in ms (default 100)\n"
 "      --max-in-system N     drop arrivals beyond N requests in the system\n"
 "                            (default 10000000); drops mark the point overloaded\n"
-"      --quiet               no progress line on stderr\n"
+"      --quiet               no progress lines on stderr (warnings still show)\n"
 "      --list                list policies (properties, knobs) and workloads\n"
 "  -h, --help                this text\n"
 "      --version             print the version\n", out);
@@ -333,6 +347,7 @@ static void set_defaults(struct sim_options *o)
 	o->format = SIM_FORMAT_TABLE;
 	o->series_ms = 100;
 	o->seed = 1;
+	o->replications = SIM_DEFAULT_REPLICATIONS;
 	o->max_in_system = 10000000;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	o->jobs = cores > 0 ? (uint32_t)cores : 1;
@@ -456,7 +471,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		};
 	}
 	long_opts[nopts] = (struct option){0};
-	while ((c = getopt_long(argc, argv, ":w:p:k:l:n:s:o:j:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":w:p:k:l:n:s:o:j:r:h", long_opts, NULL)) != -1) {
 		const char *arg = optarg;
 		int rc = 0;
 		switch (c) {
@@ -472,6 +487,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			if (parse_u64(arg, &u) || u < 100)
 				return bad(err, "--requests", "must be a count >= 100, got '%s'", arg);
 			o->requests = u;
+			o->requests_given = true;
 			break;
 		case 's':
 			if (parse_u64(arg, &u))
@@ -479,6 +495,13 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			o->seed = u;
 			break;
 		case 'o': o->output = arg; break;
+		case 'r':
+			if (parse_u64(arg, &u) || u < 1 || u > SIM_MAX_REPLICATIONS)
+				return bad(err, "--replications", "must be in 1..1000, got '%s'", arg);
+			o->replications = (uint32_t)u;
+			break;
+		case OPT_SLO_OUTPUT: o->slo_output = arg; break;
+		case OPT_NO_CAPACITY: o->no_capacity = true; break;
 		case 'j':
 			if (parse_u64(arg, &u) || u < 1 || u > 1024)
 				return bad(err, "--jobs", "must be in 1..1024, got '%s'", arg);

@@ -12,6 +12,10 @@
 #define SIM_MAX_LOADS 256u
 #define SIM_MAX_POLICIES 8u
 #define SIM_MAX_KNOBS 32u
+#define SIM_MAX_REPLICATIONS 1000u
+/* Five replications: intervals (t with 4 degrees of freedom, 2.78 s/sqrt 5)
+ * while the README's main job stays within ~10 s on 2 cores. */
+#define SIM_DEFAULT_REPLICATIONS 5u
 
 enum sim_format { SIM_FORMAT_TABLE = 0, SIM_FORMAT_CSV, SIM_FORMAT_JSON };
 
@@ -24,6 +28,7 @@ struct sim_options {
 	double load[SIM_MAX_LOADS];
 	bool allow_overload;
 	uint64_t requests;
+	bool requests_given;
 	double warmup;
 	double phase_scale;
 	enum sim_format format;
@@ -36,7 +41,10 @@ struct sim_options {
 	uint32_t nknobs;
 	struct psp_param_value knob[SIM_MAX_KNOBS];
 	uint64_t dispatch_cost_ns;
-	double slo;           /* 0: no SLO search */
+	double slo;           /* --slo; 0: the workload's slo: key, if any */
+	const char *slo_output; /* capacity results as CSV, or NULL */
+	bool no_capacity;     /* no capacity search (table output) */
+	uint32_t replications;
 	uint64_t seed;
 	uint32_t jobs;
 	uint64_t max_in_system;

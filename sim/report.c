@@ -1,3 +1,4 @@
+#include <math.h>
 #include <string.h>
 
 #include <psp/darc.h>
@@ -8,25 +9,6 @@
 static const char *type_label(const struct psp_workload *wl, uint32_t t)
 {
 	return t < wl->ntypes ? wl->type_name[t] : "ALL";
-}
-
-struct row_stats {
-	uint64_t count;
-	double mean_us, p50_us, p99_us, p999_us, p999_slow, mean_slow;
-};
-
-static struct row_stats row_stats(const struct sim_result *res, uint32_t t)
-{
-	const struct psp_hist *lat = &res->lat[t], *slow = &res->slow[t];
-	return (struct row_stats){
-		.count = lat->count,
-		.mean_us = psp_hist_mean(lat) / 1e3,
-		.p50_us = (double)psp_hist_quantile(lat, 0.5) / 1e3,
-		.p99_us = (double)psp_hist_quantile(lat, 0.99) / 1e3,
-		.p999_us = (double)psp_hist_quantile(lat, 0.999) / 1e3,
-		.p999_slow = (double)psp_hist_quantile(slow, 0.999) / SIM_SLOWDOWN_SCALE,
-		.mean_slow = psp_hist_mean(slow) / SIM_SLOWDOWN_SCALE,
-	};
 }
 
 /* CSV field: quoted when it holds a comma or a quote. */
@@ -85,16 +67,19 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 	r->opts = opts;
 	r->wl = wl;
 	r->points_written = 0;
+	r->capacities_written = 0;
+	r->in_capacity = false;
 	if (opts->format == SIM_FORMAT_CSV) {
 		fprintf(out, "%s\n", SIM_CSV_HEADER);
 	} else if (opts->format == SIM_FORMAT_JSON) {
 		fprintf(out, "{\"workload\": ");
 		json_string(out, wl->name);
-		fprintf(out, ", \"workers\": %u, \"seed\": %llu, \"points\": [", opts->workers,
-			(unsigned long long)opts->seed);
+		fprintf(out, ", \"workers\": %u, \"seed\": %llu, \"replications\": %u, \"points\": [",
+			opts->workers, (unsigned long long)opts->seed, opts->replications);
 	} else {
-		fprintf(out, "# psp-sim: workload %s, %u workers, seed %llu\n", wl->name,
-			opts->workers, (unsigned long long)opts->seed);
+		fprintf(out, "# psp-sim: workload %s, %u workers, seed %llu, %u replication%s per load\n",
+			wl->name, opts->workers, (unsigned long long)opts->seed, opts->replications,
+			opts->replications == 1 ? "" : "s");
 		if (wl->nphases == 1)
 			fprintf(out, "# %llu requests per load point, first %.0f%% not measured\n",
 				(unsigned long long)opts->requests, opts->warmup * 100);
@@ -106,102 +91,222 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 	}
 }
 
-static void table_point(struct sim_report *r, const char *policy, const struct sim_result *res)
+/* "15.1 ± 0.3", or "15.1" without an interval, right-aligned in width. */
+static void table_est(FILE *f, struct sim_est e, int width)
 {
-	FILE *f = r->out;
-	fprintf(f, "\n%-6s load %.2f  offered %.1f kRPS  achieved %.1f kRPS%s\n", policy,
-		res->load, res->offered_rps / 1e3, res->achieved_rps / 1e3,
-		res->overloaded ? "  OVERLOADED (queues grow: latencies are not steady-state)" : "");
-	fprintf(f, "  %-12s %10s %10s %10s %10s %10s %12s\n", "type", "count", "mean_us",
-		"p50_us", "p99_us", "p99.9_us", "p99.9_slow");
-	for (uint32_t t = 0; t <= res->ntypes; t++) {
-		struct row_stats s = row_stats(res, t);
-		fprintf(f, "  %-12s %10llu %10.1f %10.1f %10.1f %10.1f %12.1f\n",
-			type_label(r->wl, t), (unsigned long long)s.count, s.mean_us, s.p50_us,
-			s.p99_us, s.p999_us, s.p999_slow);
-	}
-	if (res->reservation[0])
-		fprintf(f, "  %s: %s\n", strcmp(policy, "darc") ? "state" : "DARC", res->reservation);
-	if (res->preemptions)
-		fprintf(f, "  preemptions: %llu\n", (unsigned long long)res->preemptions);
+	char buf[64];
+	if (isnan(e.ci95))
+		snprintf(buf, sizeof(buf), "%.1f", e.value);
+	else
+		snprintf(buf, sizeof(buf), "%.1f ± %.1f", e.value, e.ci95);
+	/* "±" is two bytes but one column */
+	fprintf(f, " %*s", width + (isnan(e.ci95) ? 0 : 1), buf);
 }
 
-static void csv_point(struct sim_report *r, const char *policy, const struct sim_result *res)
+/* The types whose queues grow, joined by sep, into buf. */
+static const char *growing_names(const struct sim_report *r, const struct sim_point *pt,
+				 const char *sep, char *buf, size_t cap)
 {
-	for (uint32_t t = 0; t <= res->ntypes; t++) {
-		struct row_stats s = row_stats(res, t);
+	size_t len = 0;
+	buf[0] = '\0';
+	for (uint32_t t = 0; t <= pt->ntypes && len < cap; t++)
+		if ((pt->growing_types >> t) & 1u)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? sep : "",
+						type_label(r->wl, t));
+	return buf;
+}
+
+static void table_point(struct sim_report *r, const char *policy, const struct sim_point *pt)
+{
+	FILE *f = r->out;
+	int w = pt->reps > 1 ? 15 : 10;
+	fprintf(f, "\n%-7s load %.2f  offered %.1f kRPS  achieved %.1f kRPS", policy, pt->load,
+		pt->offered_rps / 1e3, pt->achieved_rps / 1e3);
+	if (pt->reps > 1)
+		fprintf(f, "  (%u replications, 95%% intervals)", pt->reps);
+	fprintf(f, "\n  %-12s %10s %*s %*s %*s %*s %*s\n", "type", "count", w, "mean_us", w,
+		"p50_us", w, "p99_us", w, "p99.9_us", w + 2, "p99.9_slow");
+	for (uint32_t t = 0; t <= pt->ntypes; t++) {
+		const struct sim_row *row = &pt->row[t];
+		fprintf(f, "  %-12s %10llu", type_label(r->wl, t), (unsigned long long)row->count);
+		table_est(f, row->mean_us, w);
+		table_est(f, row->p50_us, w);
+		table_est(f, row->p99_us, w);
+		table_est(f, row->p999_us, w);
+		table_est(f, row->p999_slow, w + 2);
+		fputc('\n', f);
+	}
+	if (pt->overloaded) {
+		fprintf(f, "  OVERLOADED (in %u of %u replications): latencies are not steady-state;",
+			pt->overloaded_reps, pt->reps);
+		for (uint32_t t = 0; t <= pt->ntypes; t++)
+			if (pt->row[t].growing)
+				fprintf(f, " %s grows %.3g req/ms;", type_label(r->wl, t),
+					pt->row[t].growth_per_s.value / 1e3);
+		if (pt->dropped)
+			fprintf(f, " %llu arrivals dropped at --max-in-system;",
+				(unsigned long long)pt->dropped);
+		fputc('\n', f);
+	}
+	if (!pt->judged && !pt->overloaded)
+		fprintf(f, "  (the run is too short to tell whether this load is stable: raise --requests)\n");
+	if (pt->reservation[0])
+		fprintf(f, "  %s: %s\n", strcmp(policy, "darc") ? "state" : "DARC", pt->reservation);
+	if (pt->preemptions)
+		fprintf(f, "  preemptions: %llu\n", (unsigned long long)pt->preemptions);
+}
+
+/* A CSV number with 3 decimals, or nothing for NaN (pandas reads NaN). */
+static void csv_num(FILE *f, double v)
+{
+	if (!isnan(v))
+		fprintf(f, "%.3f", v);
+}
+
+static void csv_point(struct sim_report *r, const char *policy, const struct sim_point *pt)
+{
+	char grow[256];
+	growing_names(r, pt, ";", grow, sizeof(grow));
+	for (uint32_t t = 0; t <= pt->ntypes; t++) {
+		const struct sim_row *row = &pt->row[t];
 		fprintf(r->out, "%s,%s,%u,%.4f,%.1f,%.1f,", policy, r->wl->name, r->opts->workers,
-			res->load, res->offered_rps, res->achieved_rps);
+			pt->load, pt->offered_rps, pt->achieved_rps);
 		csv_field(r->out, type_label(r->wl, t));
 		fprintf(r->out, ",%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%llu,",
-			(unsigned long long)s.count, s.mean_us, s.p50_us, s.p99_us, s.p999_us,
-			s.p999_slow, s.mean_slow, res->overloaded,
-			(unsigned long long)res->preemptions);
-		csv_field(r->out, res->reservation);
+			(unsigned long long)row->count, row->mean_us.value, row->p50_us.value,
+			row->p99_us.value, row->p999_us.value, row->p999_slow.value,
+			row->mean_slow.value, pt->overloaded, (unsigned long long)pt->preemptions);
+		csv_field(r->out, pt->reservation);
+		fprintf(r->out, ",%u,%llu,", pt->reps, (unsigned long long)pt->dropped);
+		csv_field(r->out, grow);
+		fprintf(r->out, ",%d,%d,%.1f", pt->judged, row->growing, row->growth_per_s.value);
+		const struct sim_est *ci[] = {&row->mean_us, &row->p50_us, &row->p99_us,
+					      &row->p999_us, &row->p999_slow, &row->mean_slow};
+		for (size_t i = 0; i < sizeof(ci) / sizeof(ci[0]); i++) {
+			fputc(',', r->out);
+			csv_num(r->out, ci[i]->ci95);
+		}
 		fputc('\n', r->out);
 	}
 }
 
-static void json_point(struct sim_report *r, const char *policy, const struct sim_result *res)
+/* "name": value, or null for NaN. */
+static void json_num(FILE *f, const char *name, double v)
+{
+	if (isnan(v))
+		fprintf(f, ", \"%s\": null", name);
+	else
+		fprintf(f, ", \"%s\": %.3f", name, v);
+}
+
+static void json_point(struct sim_report *r, const char *policy, const struct sim_point *pt)
 {
 	FILE *f = r->out;
+	char grow[256];
 	fprintf(f, "%s\n  {\"policy\": ", r->points_written ? "," : "");
 	json_string(f, policy);
-	fprintf(f, ", \"load\": %.4f, \"offered_rps\": %.1f, \"achieved_rps\": %.1f, "
-		   "\"overloaded\": %s, \"preemptions\": %llu, \"reservation\": ",
-		res->load, res->offered_rps, res->achieved_rps, res->overloaded ? "true" : "false",
-		(unsigned long long)res->preemptions);
-	json_string(f, res->reservation);
+	fprintf(f, ", \"load\": %.4f, \"replications\": %u, \"offered_rps\": %.1f, "
+		   "\"achieved_rps\": %.1f, \"overloaded\": %s, \"overloaded_types\": ",
+		pt->load, pt->reps, pt->offered_rps, pt->achieved_rps,
+		pt->overloaded ? "true" : "false");
+	json_string(f, growing_names(r, pt, ";", grow, sizeof(grow)));
+	fprintf(f, ", \"judged\": %s, \"dropped\": %llu, \"preemptions\": %llu, \"reservation\": ",
+		pt->judged ? "true" : "false",
+		(unsigned long long)pt->dropped, (unsigned long long)pt->preemptions);
+	json_string(f, pt->reservation);
 	fprintf(f, ", \"types\": [");
-	for (uint32_t t = 0; t <= res->ntypes; t++) {
-		struct row_stats s = row_stats(res, t);
+	for (uint32_t t = 0; t <= pt->ntypes; t++) {
+		const struct sim_row *row = &pt->row[t];
 		fprintf(f, "%s\n    {\"type\": ", t ? "," : "");
 		json_string(f, type_label(r->wl, t));
-		fprintf(f, ", \"count\": %llu, \"mean_us\": %.3f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
-			   "\"p999_us\": %.3f, \"p999_slowdown\": %.3f, \"mean_slowdown\": %.3f}",
-			(unsigned long long)s.count, s.mean_us, s.p50_us, s.p99_us, s.p999_us,
-			s.p999_slow, s.mean_slow);
+		fprintf(f, ", \"count\": %llu", (unsigned long long)row->count);
+		const struct { const char *name; struct sim_est e; } col[] = {
+			{"mean_us", row->mean_us}, {"p50_us", row->p50_us}, {"p99_us", row->p99_us},
+			{"p999_us", row->p999_us}, {"p999_slowdown", row->p999_slow},
+			{"mean_slowdown", row->mean_slow}};
+		for (size_t i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
+			char ci[64];
+			snprintf(ci, sizeof(ci), "%s_ci95", col[i].name);
+			json_num(f, col[i].name, col[i].e.value);
+			json_num(f, ci, col[i].e.ci95);
+		}
+		fprintf(f, ", \"growing\": %s, \"growth_per_s\": %.1f}", row->growing ? "true" : "false",
+			row->growth_per_s.value);
 	}
 	fprintf(f, "]}");
 }
 
-void sim_report_point(struct sim_report *r, const char *policy, const struct sim_result *res)
+void sim_report_point(struct sim_report *r, const char *policy, const struct sim_point *pt)
 {
 	switch (r->opts->format) {
-	case SIM_FORMAT_TABLE: table_point(r, policy, res); break;
-	case SIM_FORMAT_CSV: csv_point(r, policy, res); break;
-	case SIM_FORMAT_JSON: json_point(r, policy, res); break;
+	case SIM_FORMAT_TABLE: table_point(r, policy, pt); break;
+	case SIM_FORMAT_CSV: csv_point(r, policy, pt); break;
+	case SIM_FORMAT_JSON: json_point(r, policy, pt); break;
 	}
 	r->points_written++;
 }
 
-void sim_report_slo(struct sim_report *r, const char *policy, double max_load,
-		    double max_rps, const struct sim_result *at)
+void sim_report_capacity(struct sim_report *r, const char *policy, const struct sim_capacity *c,
+			 FILE *slo_csv)
 {
-	FILE *f = r->out;
-	double slo = r->opts->slo;
-	switch (r->opts->format) {
-	case SIM_FORMAT_TABLE:
-		if (max_load < 0)
-			fprintf(f, "\nSLO p99.9 slowdown <= %g: %s meets it at no load tried (>= 0.01)\n",
-				slo, policy);
-		else
-			fprintf(f, "\nSLO p99.9 slowdown <= %g: %s sustains load %.3f (%.1f kRPS), p99.9 slowdown %.1f there\n",
-				slo, policy, max_load, max_rps / 1e3,
-				(double)psp_hist_quantile(&at->slow[at->ntypes], 0.999) / SIM_SLOWDOWN_SCALE);
-		break;
-	case SIM_FORMAT_CSV:
-		/* A separate block so the per-point rows stay one table. */
-		fprintf(f, "# slo,policy,max_load,max_rps\n# %g,%s,%.4f,%.1f\n", slo, policy,
-			max_load, max_load < 0 ? 0 : max_rps);
-		break;
-	case SIM_FORMAT_JSON:
-		fprintf(f, "%s\n  {\"slo\": %g, \"policy\": ", r->points_written ? "," : "", slo);
+	char line[512], slow[64];
+	if (isnan(c->p999_slow.ci95))
+		snprintf(slow, sizeof(slow), "%.1f", c->p999_slow.value);
+	else
+		snprintf(slow, sizeof(slow), "%.1f ± %.1f", c->p999_slow.value, c->p999_slow.ci95);
+	if (!c->found)
+		snprintf(line, sizeof(line), "  %-8s meets it at no load tried (lowest %.4f)", policy,
+			 c->hi);
+	else
+		snprintf(line, sizeof(line),
+			 "  %-8s load %.3f [%.3f, %.3f]  %.1f kRPS  p99.9 slowdown %s there",
+			 policy, c->load, c->lo, c->hi, c->rps / 1e3, slow);
+	if (r->opts->format == SIM_FORMAT_TABLE)
+		fprintf(r->out, "%s\n", line);
+	else if (!slo_csv && r->opts->format == SIM_FORMAT_CSV)
+		fprintf(stderr, "psp-sim: capacity at p99.9 slowdown <= %g:%s\n", c->slo, line + 1);
+	if (r->opts->format == SIM_FORMAT_JSON) {
+		FILE *f = r->out;
+		fprintf(f, "%s\n  {\"policy\": ", r->capacities_written ? "," : "");
 		json_string(f, policy);
-		fprintf(f, ", \"max_load\": %.4f, \"max_rps\": %.1f}", max_load, max_load < 0 ? 0 : max_rps);
-		r->points_written++;
-		break;
+		fprintf(f, ", \"slo\": %g, \"found\": %s, \"capacity_load\": %.4f, \"capacity_lo\": %.4f, "
+			   "\"capacity_hi\": %.4f, \"capacity_rps\": %.1f",
+			c->slo, c->found ? "true" : "false", c->load, c->lo, c->hi, c->rps);
+		json_num(f, "p999_slowdown", c->p999_slow.value);
+		json_num(f, "p999_slowdown_ci95", c->p999_slow.ci95);
+		fprintf(f, ", \"loads_evaluated\": %u}", c->evaluated);
+		r->capacities_written++;
 	}
+	if (slo_csv) {
+		fprintf(slo_csv, "%s,%s,%u,%g,%u,%d,%.4f,%.4f,%.4f,%.1f,", policy, r->wl->name,
+			r->opts->workers, c->slo, r->opts->replications, c->found, c->load, c->lo,
+			c->hi, c->rps);
+		csv_num(slo_csv, c->p999_slow.value);
+		fputc(',', slo_csv);
+		csv_num(slo_csv, c->p999_slow.ci95);
+		fprintf(slo_csv, ",%u\n", c->evaluated);
+	}
+}
+
+void sim_report_capacity_begin(struct sim_report *r, double slo, bool from_workload,
+			       FILE *slo_csv)
+{
+	if (r->opts->format == SIM_FORMAT_TABLE)
+		fprintf(r->out, "\nCapacity: the highest load whose p99.9 slowdown stays <= %g%s, "
+				"%u replication%s a load [95%% interval of the load]:\n",
+			slo, from_workload ? " (the workload's SLO)" : "", r->opts->replications,
+			r->opts->replications == 1 ? "" : "s");
+	if (r->opts->format == SIM_FORMAT_JSON)
+		fprintf(r->out, "\n], \"capacity\": [");
+	r->in_capacity = true;
+	if (slo_csv)
+		fprintf(slo_csv, "%s\n", SIM_SLO_CSV_HEADER);
+}
+
+void sim_report_ratio(struct sim_report *r, const char *a, const char *b, double ratio)
+{
+	if (r->opts->format == SIM_FORMAT_TABLE)
+		fprintf(r->out, "  %s / %s: %.2fx the load\n", a, b, ratio);
 }
 
 void sim_report_end(struct sim_report *r)

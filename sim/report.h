@@ -5,28 +5,41 @@
 
 #include <stdio.h>
 
-#include "options.h"
-#include "run.h"
+#include <psp/results.h>
 
-/* The CSV header, shared with psp-client. */
-#define SIM_CSV_HEADER \
-	"policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us," \
-	"p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,overloaded,preemptions,reservation"
+#include "options.h"
+#include "point.h"
+#include "run.h"
+#include "slo.h"
+
+/* The CSV header of the load points: psp-client writes the same columns. */
+#define SIM_CSV_HEADER PSP_RESULTS_CSV_HEADER
+
+/* The CSV header of --slo-output: one row per policy. */
+#define SIM_SLO_CSV_HEADER \
+	"policy,workload,workers,slo,replications,found,capacity_load,capacity_lo,capacity_hi," \
+	"capacity_rps,p999_slowdown,p999_slowdown_ci95,loads_evaluated"
 
 struct sim_report {
 	FILE *out;
 	const struct sim_options *opts;
 	const struct psp_workload *wl;
 	unsigned points_written;
+	unsigned capacities_written;
+	bool in_capacity;
 };
 
 void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options *opts,
 		      const struct psp_workload *wl);
 /* One load point of one policy. */
-void sim_report_point(struct sim_report *r, const char *policy, const struct sim_result *res);
-/* The --slo result of one policy: max_load < 0 when no load met the SLO. */
-void sim_report_slo(struct sim_report *r, const char *policy, double max_load,
-		    double max_rps, const struct sim_result *at);
+void sim_report_point(struct sim_report *r, const char *policy, const struct sim_point *pt);
+/* The capacity block: its heading (slo_csv, when not NULL, gets the
+ * --slo-output header), then one line per policy, then ratios. */
+void sim_report_capacity_begin(struct sim_report *r, double slo, bool from_workload,
+			       FILE *slo_csv);
+void sim_report_capacity(struct sim_report *r, const char *policy, const struct sim_capacity *c,
+			 FILE *slo_csv);
+void sim_report_ratio(struct sim_report *r, const char *a, const char *b, double ratio);
 void sim_report_end(struct sim_report *r);
 
 /* Writes the DARC timeline header / rows of one point. */

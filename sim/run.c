@@ -14,6 +14,7 @@
 #include "evq.h"
 #include "reqpool.h"
 #include "run.h"
+#include "stability.h"
 
 /* The requests a worker holds, in the order assigned; the head runs.  Each
  * keeps its assignment (slice, setup time) and when the dispatcher had
@@ -54,6 +55,12 @@ struct sim {
 	bool have_first;
 	uint64_t measured_arrivals, completed_in_window;
 
+	/* Overload verdict (stability.h): phased workloads cut the window by
+	 * time, at these boundaries; others by arrival count. */
+	struct sim_stability stab;
+	double stab_boundary_ns[SIM_STAB_SEGMENTS + 1];
+	double type_mean_ns[PSP_MAX_TYPES]; /* longest mean of each type over the phases */
+
 	uint64_t dispatcher_free_ns;
 	uint64_t completions_since_progress;
 
@@ -62,13 +69,24 @@ struct sim {
 	struct psp_hist *bin_lat; /* ntypes + 1 */
 };
 
-uint64_t sim_point_seed(uint64_t seed, double load)
+/* splitmix64's finaliser */
+static uint64_t mix64(uint64_t z)
 {
-	/* splitmix64 of the seed and the load in millionths */
-	uint64_t z = seed ^ ((uint64_t)llround(load * 1e6) * 0x9e3779b97f4a7c15ull);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
+}
+
+uint64_t sim_point_seed(uint64_t seed, double load)
+{
+	/* the seed and the load in millionths */
+	return mix64(seed ^ ((uint64_t)llround(load * 1e6) * 0x9e3779b97f4a7c15ull));
+}
+
+uint64_t sim_replication_seed(uint64_t seed, double load, uint32_t rep)
+{
+	uint64_t point = sim_point_seed(seed, load);
+	return rep == 0 ? point : mix64(point + (uint64_t)rep * 0xd1b54a32d192ed03ull);
 }
 
 void sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
@@ -151,6 +169,11 @@ static int on_arrival(struct sim *s, double load)
 	bool measured = s->setup->wl->nphases == 1 ? id >= s->warmup_arrivals
 						   : (double)s->now_ns >= s->warmup_until_ns;
 	schedule_arrival(s, load);
+	uint64_t measured_total = s->setup->requests - s->warmup_arrivals;
+	if (measured && s->setup->wl->nphases == 1)
+		sim_stab_segment(&s->stab,
+				 (uint32_t)((id - s->warmup_arrivals) * SIM_STAB_SEGMENTS / measured_total),
+				 s->now_ns);
 	if (measured) {
 		if (!s->have_first) {
 			s->first_measured_ns = s->now_ns;
@@ -179,6 +202,9 @@ static int on_arrival(struct sim *s, double load)
 	r->remaining_ns = r->service_ns;
 	r->flow = (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 32); /* every request its own flow */
 	r->host_flags = measured;
+	sim_stab_change(&s->stab, r->type, +1, s->now_ns);
+	if (s->setup->wl->nphases == 1 && s->arrivals_left == 0)
+		sim_stab_close(&s->stab, s->now_ns); /* the window ends at the last arrival */
 	psp_policy_enqueue(s->pol, r, s->now_ns);
 	return 0;
 }
@@ -211,6 +237,7 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	struct sim_result *res = s->res;
 	uint64_t latency = s->now_ns - r->arrive_ns;
 	res->completed++;
+	sim_stab_change(&s->stab, r->type, -1, s->now_ns);
 	if (s->bin_lat) {
 		uint64_t bin = s->setup->series_bin_ns;
 		if (s->now_ns >= s->bin_start_ns + bin) {
@@ -327,12 +354,32 @@ static void account_interval(struct sim *s, uint64_t dt)
 		s->res->idle_while_queued_ns += (idle < waiting ? idle : waiting) * dt;
 }
 
+/* Phased workloads: opens the stability segments whose start time has come,
+ * at their boundary, and closes the window at its end. */
+static void stab_advance(struct sim *s, uint64_t to_ns)
+{
+	struct sim_stability *st = &s->stab;
+	while (!st->closed) {
+		uint32_t next = (uint32_t)(st->seg + 1);
+		double at = s->stab_boundary_ns[next];
+		if ((double)to_ns < at)
+			break;
+		if (next == SIM_STAB_SEGMENTS)
+			sim_stab_close(st, (uint64_t)at);
+		else
+			sim_stab_segment(st, next, (uint64_t)at);
+	}
+}
+
 static int run_loop(struct sim *s, double load)
 {
 	struct sim_event ev;
+	bool phased = s->setup->wl->nphases > 1;
 	while (sim_evq_pop(&s->evq, &ev)) {
 		PSP_ASSERT(ev.at_ns >= s->now_ns);
 		account_interval(s, ev.at_ns - s->now_ns);
+		if (phased)
+			stab_advance(s, ev.at_ns);
 		s->now_ns = ev.at_ns;
 		s->res->events++;
 		if (ev.kind == SIM_EV_ARRIVAL) {
@@ -371,7 +418,7 @@ void sim_result_free(struct sim_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-static int sim_init(struct sim *s, const struct sim_setup *setup, double load,
+static int sim_init(struct sim *s, const struct sim_setup *setup, double load, uint32_t rep,
 		    struct sim_result *res, struct psp_err *err)
 {
 	const struct psp_workload *wl = setup->wl;
@@ -384,7 +431,7 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load,
 	if (alloc_result(res, wl->ntypes) < 0)
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	res->load = load;
-	res->seed = sim_point_seed(setup->seed, load);
+	res->seed = sim_replication_seed(setup->seed, load, rep);
 
 	s->sampler = psp_wl_sampler_create(wl, res->seed);
 	s->fifo = calloc(s->nworkers, sizeof(*s->fifo));
@@ -411,6 +458,13 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load,
 	if (!s->pol)
 		return err ? err->code : -EINVAL;
 
+	sim_stab_init(&s->stab, wl->ntypes);
+	for (uint32_t p = 0; p < wl->nphases; p++)
+		for (uint32_t t = 0; t < wl->ntypes; t++) {
+			double mean = psp_dist_mean_us(&wl->phase[p].service[t]) * 1e3;
+			if (wl->phase[p].ratio[t] > 0 && mean > s->type_mean_ns[t])
+				s->type_mean_ns[t] = mean;
+		}
 	s->phase_end_ns = 0;
 	set_phase(s, 0, load);
 	if (wl->nphases == 1) {
@@ -421,6 +475,9 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load,
 		for (uint32_t p = 0; p < wl->nphases; p++)
 			total_ms += wl->phase[p].duration_ms * setup->phase_scale;
 		s->warmup_until_ns = total_ms * 1e6 * setup->warmup;
+		for (uint32_t i = 0; i <= SIM_STAB_SEGMENTS; i++)
+			s->stab_boundary_ns[i] = s->warmup_until_ns +
+				(total_ms * 1e6 - s->warmup_until_ns) * i / SIM_STAB_SEGMENTS;
 	}
 	schedule_arrival(s, load);
 	return 0;
@@ -447,10 +504,16 @@ static void summarise(struct sim *s)
 		res->offered_rps = (double)s->measured_arrivals / span_s;
 		res->achieved_rps = (double)s->completed_in_window / span_s;
 	}
-	/* The paper's client invalidates a point that answered < 99.9% of the
-	 * offered load within the run; requests still queued when arrivals stop
-	 * are what is missing here. */
-	res->overloaded = res->dropped > 0 || res->achieved_rps < 0.999 * res->offered_rps;
+	/* Overloaded: some queue grows (stability.h), or arrivals were dropped
+	 * at max_in_system. */
+	if (s->setup->wl->nphases > 1)
+		stab_advance(s, UINT64_MAX);
+	struct sim_stab_verdict v;
+	sim_stab_verdict(&s->stab, s->type_mean_ns, s->res->load, &v);
+	res->growing_types = v.growing;
+	res->judged_types = v.judged;
+	memcpy(res->growth_per_s, v.growth_per_s, sizeof(res->growth_per_s));
+	res->overloaded = res->dropped > 0 || v.growing != 0;
 	res->sim_ns = s->now_ns;
 	for (uint32_t t = 0; t < s->ntypes; t++) {
 		psp_hist_merge(&res->lat[s->ntypes], &res->lat[t]);
@@ -467,12 +530,18 @@ static void summarise(struct sim *s)
 int sim_run(const struct sim_setup *setup, double load, struct sim_result *res,
 	    struct psp_err *err)
 {
+	return sim_run_replication(setup, load, 0, res, err);
+}
+
+int sim_run_replication(const struct sim_setup *setup, double load, uint32_t rep,
+			struct sim_result *res, struct psp_err *err)
+{
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
 	psp_err_clear(err);
 	struct sim s;
-	int rc = sim_init(&s, setup, load, res, err);
+	int rc = sim_init(&s, setup, load, rep, res, err);
 	if (rc == 0) {
 		rc = run_loop(&s, load);
 		if (rc < 0)

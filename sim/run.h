@@ -48,7 +48,10 @@ struct sim_result {
 	double load;
 	uint64_t seed;
 	double offered_rps, achieved_rps;
-	bool overloaded;     /* achieved < 99.9% of offered, or arrivals dropped */
+	bool overloaded;     /* a queue grows (stability.h), or arrivals were dropped */
+	uint32_t growing_types;  /* bit t: type t's queue grows; bit ntypes: all requests' */
+	uint32_t judged_types;   /* bit t: the run was long enough to judge it */
+	double growth_per_s[PSP_MAX_TYPES + 1]; /* fitted change of the number in system */
 	uint64_t arrivals, completed, dropped, measured;
 	uint64_t preemptions;
 	uint64_t steals;     /* assignments taken from another worker's queue (ws) */
@@ -96,9 +99,19 @@ void sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
  * same arrivals at the same load. */
 uint64_t sim_point_seed(uint64_t seed, double load);
 
-/* Runs one point.  Returns 0, or a negative errno with err filled (policy
- * refused its configuration, out of memory).  res must be released with
- * sim_result_free. */
+/* The seed of replication rep of a load point: the point's seed for
+ * replication 0 (so one replication is the single run of earlier versions),
+ * an independent mix of it for the others.  Depends on nothing else, so
+ * results do not depend on --jobs. */
+uint64_t sim_replication_seed(uint64_t seed, double load, uint32_t rep);
+
+/* Runs replication rep of one point.  Returns 0, or a negative errno with
+ * err filled (policy refused its configuration, out of memory).  res must
+ * be released with sim_result_free. */
+int sim_run_replication(const struct sim_setup *setup, double load, uint32_t rep,
+			struct sim_result *res, struct psp_err *err);
+
+/* Replication 0. */
 int sim_run(const struct sim_setup *setup, double load, struct sim_result *res,
 	    struct psp_err *err);
 

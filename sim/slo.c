@@ -1,64 +1,175 @@
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "slo.h"
 
-static bool passes(const struct sim_result *res, double slo)
+static double round_load(double load)
 {
-	double p999 = (double)psp_hist_quantile(&res->slow[res->ntypes], 0.999) /
-		      SIM_SLOWDOWN_SCALE;
-	return !res->overloaded && p999 <= slo;
+	return round(load * 1e4) / 1e4;
 }
 
-int sim_slo_search(const struct sim_setup *setup, double slo, uint32_t width,
-		   double *best_load, struct sim_result *best, struct psp_err *err)
+const struct sim_point *sim_cache_find(const struct sim_point_cache *c, double load)
 {
-	double lo = 0, hi = 1;
-	*best_load = -1;
-	memset(best, 0, sizeof(*best));
-	if (width < 2)
-		width = 2;
-	struct sim_job *jobs = calloc(width, sizeof(*jobs));
-	if (!jobs)
+	for (uint32_t i = 0; i < c->n; i++)
+		if (fabs(c->pt[i].load - load) < 5e-5)
+			return &c->pt[i];
+	return NULL;
+}
+
+void sim_cache_add(struct sim_point_cache *c, const struct sim_point *pt)
+{
+	if (c->n < SIM_CACHE_MAX && !sim_cache_find(c, pt->load))
+		c->pt[c->n++] = *pt;
+}
+
+int sim_run_points(const struct sim_setup *setup, const double *loads, uint32_t nloads,
+		   uint32_t reps, uint32_t nthreads, struct sim_point_cache *cache,
+		   struct psp_err *err)
+{
+	uint32_t njobs = nloads * reps;
+	if (njobs == 0)
+		return 0;
+	struct sim_job *jobs = calloc(njobs, sizeof(*jobs));
+	struct sim_result *res = calloc(reps, sizeof(*res));
+	if (!jobs || !res) {
+		free(jobs);
+		free(res);
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
-	int rc = 0;
-	while (hi - lo >= 0.005) {
-		for (uint32_t i = 0; i < width; i++) {
-			jobs[i] = (struct sim_job){.setup = setup};
-			/* rounded to 1e-4 so a search revisits the seeds of a sweep */
-			jobs[i].load = round((lo + (hi - lo) * (i + 1) / (width + 1)) * 1e4) / 1e4;
-		}
-		rc = sim_sweep_run(jobs, width, width, false, 0);
-		uint32_t first_fail = width;
-		for (uint32_t i = 0; i < width && rc == 0; i++) {
-			if (!passes(&jobs[i].res, slo)) {
-				first_fail = i;
+	}
+	for (uint32_t l = 0; l < nloads; l++)
+		for (uint32_t r = 0; r < reps; r++)
+			jobs[l * reps + r] = (struct sim_job){.setup = setup, .load = loads[l], .rep = r};
+	int rc = sim_sweep_run(jobs, njobs, nthreads, false, 0);
+	for (uint32_t l = 0; l < nloads && rc == 0; l++) {
+		for (uint32_t r = 0; r < reps; r++)
+			res[r] = jobs[l * reps + r].res;
+		struct sim_point pt;
+		sim_point_from(&pt, res, reps);
+		sim_cache_add(cache, &pt);
+	}
+	for (uint32_t i = 0; i < njobs; i++) {
+		if (jobs[i].rc < 0 && err && rc < 0 && err->code == 0)
+			*err = jobs[i].err;
+		sim_result_free(&jobs[i].res);
+	}
+	if (rc < 0 && err && err->code == 0)
+		for (uint32_t i = 0; i < njobs; i++)
+			if (jobs[i].rc < 0) {
+				*err = jobs[i].err;
 				break;
 			}
-		}
-		if (rc == 0) {
-			double new_lo = first_fail > 0 ? jobs[first_fail - 1].load : lo;
-			double new_hi = first_fail < width ? jobs[first_fail].load : hi;
-			if (first_fail > 0) {
-				sim_result_free(best);
-				*best = jobs[first_fail - 1].res;
-				memset(&jobs[first_fail - 1].res, 0, sizeof(jobs[0].res));
-				*best_load = new_lo;
-			}
-			lo = new_lo;
-			hi = new_hi;
-		} else {
-			for (uint32_t i = 0; i < width; i++)
-				if (jobs[i].rc < 0 && err)
-					*err = jobs[i].err;
-		}
-		for (uint32_t i = 0; i < width; i++)
-			sim_result_free(&jobs[i].res);
-		if (rc < 0 || lo + 1e-4 >= hi)
-			break;
-	}
 	free(jobs);
+	free(res);
 	return rc;
+}
+
+/* Passes: meets the SLO, and is known to be stable (a run too short to
+ * judge stability fills its queues more slowly than a long one and shows
+ * latencies below the steady state's). */
+static bool passes(const struct sim_point *pt, double slo)
+{
+	return pt->judged && !pt->overloaded && pt->row[pt->ntypes].p999_slow.value <= slo;
+}
+
+/* Surely passes / surely fails: the 95% bound on the right side of slo. */
+static bool surely_passes(const struct sim_point *pt, double slo)
+{
+	struct sim_est e = pt->row[pt->ntypes].p999_slow;
+	return pt->judged && !pt->overloaded && e.value + (isnan(e.ci95) ? 0 : e.ci95) <= slo;
+}
+
+static bool surely_fails(const struct sim_point *pt, double slo)
+{
+	struct sim_est e = pt->row[pt->ntypes].p999_slow;
+	return pt->overloaded || e.value - (isnan(e.ci95) ? 0 : e.ci95) > slo;
+}
+
+/* The highest passing load in the cache (or 0), and the lowest load above it
+ * that fails (or 1: load 1 is never sustainable). */
+static void bracket(const struct sim_point_cache *c, double slo, double *pass, double *fail)
+{
+	*pass = 0;
+	for (uint32_t i = 0; i < c->n; i++)
+		if (c->pt[i].load < 1 && passes(&c->pt[i], slo) && c->pt[i].load > *pass)
+			*pass = c->pt[i].load;
+	*fail = 1;
+	for (uint32_t i = 0; i < c->n; i++)
+		if (c->pt[i].load > *pass && c->pt[i].load < *fail)
+			*fail = c->pt[i].load; /* above the highest pass: fails */
+}
+
+int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps,
+			uint32_t nthreads, bool show_progress, struct sim_point_cache *cache,
+			struct sim_capacity *cap, struct psp_err *err)
+{
+	memset(cap, 0, sizeof(*cap));
+	cap->slo = slo;
+	/* The grid: every 0.05, except loads already simulated. */
+	double loads[64];
+	uint32_t n = 0;
+	for (int i = 1; i <= 19; i++)
+		if (!sim_cache_find(cache, i * 0.05))
+			loads[n++] = round_load(i * 0.05);
+	int rc = sim_run_points(setup, loads, n, reps, nthreads, cache, err);
+	cap->evaluated += n;
+	uint32_t width = nthreads > reps ? nthreads / reps : 1;
+	if (width < 2)
+		width = 2;
+	if (width > 8)
+		width = 8;
+	double pass, fail;
+	while (rc == 0) {
+		bracket(cache, slo, &pass, &fail);
+		double resolution = pass < 0.05 ? 0.001 : 0.005;
+		if (show_progress)
+			fprintf(stderr, "\rpsp-sim: capacity of %s: between %.4f and %.4f (%u loads) ",
+				setup->policy->name, pass, fail, cap->evaluated);
+		if (fail - pass <= resolution || cache->n + width > SIM_CACHE_MAX)
+			break;
+		n = 0;
+		for (uint32_t i = 1; i <= width; i++) {
+			double l = round_load(pass + (fail - pass) * i / (width + 1));
+			if (l > pass && l < fail && !sim_cache_find(cache, l))
+				loads[n++] = l;
+		}
+		if (n == 0)
+			break;
+		rc = sim_run_points(setup, loads, n, reps, nthreads, cache, err);
+		cap->evaluated += n;
+	}
+	if (show_progress)
+		fprintf(stderr, "\r%70s\r", "");
+	if (rc < 0)
+		return rc;
+	bracket(cache, slo, &pass, &fail);
+	const struct sim_point *at = pass > 0 ? sim_cache_find(cache, pass) : NULL;
+	cap->found = at != NULL;
+	cap->load = pass;
+	cap->lo = 0;
+	cap->hi = 1;
+	for (uint32_t i = 0; i < cache->n; i++) {
+		const struct sim_point *pt = &cache->pt[i];
+		if (pt->load <= pass && pt->load > cap->lo && surely_passes(pt, slo))
+			cap->lo = pt->load;
+		if (pt->load > pass && pt->load < cap->hi && surely_fails(pt, slo))
+			cap->hi = pt->load;
+	}
+	for (uint32_t i = 0; i < cache->n; i++) {
+		const struct sim_point *pt = &cache->pt[i];
+		struct sim_est e = pt->row[pt->ntypes].p999_slow;
+		if (!pt->judged && !pt->overloaded && e.value <= slo && pt->load > pass &&
+		    pt->load > cap->unjudged_pass)
+			cap->unjudged_pass = pt->load;
+	}
+	if (at) {
+		cap->rps = at->offered_rps;
+		cap->p999_slow = at->row[at->ntypes].p999_slow;
+	} else {
+		cap->hi = fail;
+		cap->p999_slow = (struct sim_est){NAN, NAN};
+	}
+	return 0;
 }

@@ -21,7 +21,7 @@ static void *worker_main(void *arg)
 		if (i >= sw->njobs)
 			return NULL;
 		struct sim_job *j = &sw->jobs[i];
-		j->rc = sim_run(j->setup, j->load, &j->res, &j->err);
+		j->rc = sim_run_replication(j->setup, j->load, j->rep, &j->res, &j->err);
 		atomic_fetch_add(&sw->done, 1);
 	}
 }

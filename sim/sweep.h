@@ -9,6 +9,7 @@
 struct sim_job {
 	const struct sim_setup *setup;
 	double load;
+	uint32_t rep; /* replication */
 	struct sim_result res;
 	struct psp_err err;
 	int rc;

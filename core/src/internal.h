@@ -2,6 +2,7 @@
 #ifndef PSP_CORE_INTERNAL_H
 #define PSP_CORE_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <psp/policy.h>
@@ -48,6 +49,25 @@ static inline uint32_t least_held(const struct psp_policy *p, uint64_t free)
 			best = w;
 	}
 	return best;
+}
+
+/* The tick of the time-sharing policies timed by the dispatcher (ts,
+ * concord): names the busy workers whose running request started at least a
+ * quantum ago (stint_start_ns[w]).  Stateless: a worker past its quantum is
+ * named at every tick until the host hands its request back, so a host that
+ * missed one tick still preempts. */
+static inline size_t workers_past_quantum(const struct psp_policy *p,
+					  const uint64_t *stint_start_ns, uint64_t now_ns,
+					  uint32_t *workers, size_t cap)
+{
+	uint64_t busy = ~p->idle_mask & workers_mask(p->conf.nworkers);
+	size_t n = 0;
+	for (; busy && n < cap; busy &= busy - 1) {
+		uint32_t w = lowest_bit(busy);
+		if (now_ns - stint_start_ns[w] >= p->conf.ts_quantum_ns)
+			workers[n++] = w;
+	}
+	return n;
 }
 
 /* A uniform index in [0, n) from the host's generator (conf.rand_u64). */

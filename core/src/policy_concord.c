@@ -70,20 +70,11 @@ static size_t concord_dispatch(struct psp_policy *p, uint64_t now_ns,
 	return n;
 }
 
-/* Stateless, like ts's: a worker past its quantum is named at every tick
- * until the host hands its request back. */
 static size_t concord_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
 			   size_t cap)
 {
 	const struct concord *s = p->priv;
-	uint64_t busy = ~p->idle_mask & workers_mask(p->conf.nworkers);
-	size_t n = 0;
-	for (; busy && n < cap; busy &= busy - 1) {
-		uint32_t w = lowest_bit(busy);
-		if (now_ns - s->stint_start_ns[w] >= p->conf.ts_quantum_ns)
-			workers[n++] = w;
-	}
-	return n;
+	return workers_past_quantum(p, s->stint_start_ns, now_ns, workers, cap);
 }
 
 static void concord_describe(const struct psp_policy *p, char *buf, size_t cap)

@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 
 #include <psp/hist.h>
+#include <psp/results.h>
 #include <psp/workload.h>
 
 #include "../common/frame.h"
@@ -180,9 +181,7 @@ static void report(struct gen *g, FILE *out, double send_s)
 
 	const char *label = run->label ? run->label : "engine";
 	if (run->csv)
-		fprintf(out, "policy,workload,workers,load,offered_rps,achieved_rps,type,count,"
-			     "mean_us,p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,"
-			     "overloaded,preemptions,reservation\n");
+		fprintf(out, "%s\n", PSP_RESULTS_CSV_HEADER);
 	else
 		fprintf(out, "%-12s %10s %10s %10s %10s %10s %14s %14s\n", "type", "count",
 			"mean_us", "p50_us", "p99_us", "p999_us", "p999_slowdown",
@@ -197,11 +196,14 @@ static void report(struct gen *g, FILE *out, double send_s)
 		double smean = psp_hist_mean(s) / SLOWDOWN_SCALE;
 		if (run->csv)
 			/* psp-sim's columns; preemptions and the reservation are
-			 * the server's to report (its stop counters, its timeline). */
+			 * the server's to report (its stop counters, its timeline);
+			 * one run is one replication (no interval); dropped is what
+			 * timed out; queue growth is psp-sim's to estimate. */
 			fprintf(out, "%s,%s,%u,%s,%.1f,%.1f,%s,%" PRIu64
-				     ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,,\n",
+				     ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,,,1,%" PRIu64 ",,,,,,,,,,\n",
 				label, wl->name, run->workers, load, run->rate_rps, achieved, name,
-				l->count, mean, p50, p99, p999, s999, smean, overloaded);
+				l->count, mean, p50, p99, p999, s999, smean, overloaded,
+				g->timed_out);
 		else
 			fprintf(out, "%-12s %10" PRIu64 " %10.2f %10.2f %10.2f %10.2f %14.2f %14.2f\n",
 				name, l->count, mean, p50, p99, p999, s999, smean);

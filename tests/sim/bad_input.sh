@@ -85,6 +85,8 @@ expect 2 "--workers.*1\.\.64" -- --workload high-bimodal --workers 65
 expect 2 "--policy.*unknown policy 'lifo'" -- --workload high-bimodal --policy lifo
 expect 2 "reserve" -- --workload high-bimodal --reserve 14
 expect 2 "--slots" -- --workload high-bimodal --policy jbsq --slots 65
+expect 2 "--replications" -- --workload high-bimodal --replications 0
+expect 2 "--replications" -- --workload high-bimodal -r 1001
 expect 2 "--slots" -- --workload high-bimodal --policy jbsq --slots 1.5
 expect 2 "no selected policy reads it" -- --workload high-bimodal --policy cfcfs --quantum-us 3
 expect 2 "--placement" -- --workload high-bimodal --policy ws --placement nearest

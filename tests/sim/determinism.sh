@@ -11,7 +11,9 @@ check() { # NAME CONDITION...
   local name=$1; shift
   if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi
 }
-run() { "$sim" --quiet --workload high-bimodal --format csv --requests 40000 "$@"; }
+# Three replications: their seeds, like the points', must not depend on the
+# threads.
+run() { "$sim" --quiet --workload high-bimodal --format csv --requests 40000 --replications 3 "$@"; }
 
 # Every policy psp-sim lists.
 policies=$("$sim" --list | awk '/^policies:/ {on = 1; next} /^[a-z]/ {on = 0} on && /^  [a-z]/ {print $1}')
@@ -33,6 +35,11 @@ check "another seed gives other numbers" differs "$tmp/a.darc" "$tmp/c"
 check "every row has the documented columns" \
   bash -c "head -1 '$tmp/a.darc' | grep -q '^policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us,p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown'"
 check "3 loads x (2 types + ALL) rows" test "$(tail -n +2 "$tmp/a.cfcfs" | wc -l)" -eq 9
+# The capacity search too (its CSV and the table's summary).
+"$sim" --quiet -w high-bimodal -p darc,cfcfs -n 40000 -r 2 --darc-samples 5000 -j 1 >"$tmp/t1"
+"$sim" --quiet -w high-bimodal -p darc,cfcfs -n 40000 -r 2 --darc-samples 5000 -j 2 >"$tmp/t2"
+check "table with the capacity summary: 1 vs 2 threads" cmp -s "$tmp/t1" "$tmp/t2"
+check "the table ends with the capacity and the ratio" grep -q "darc / cfcfs: " "$tmp/t1"
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

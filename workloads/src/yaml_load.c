@@ -471,18 +471,26 @@ static int check_wire_ids(struct ctx *c)
 static int parse_root(struct ctx *c, yaml_node_t *root)
 {
 	static const char *const allowed[] = {"name", "description", "arrival", "types",
-					      "phases"};
-	enum { F_NAME, F_DESC, F_ARRIVAL, F_TYPES, F_PHASES };
-	yaml_node_t *v[5], *k[5];
+					      "phases", "slo"};
+	enum { F_NAME, F_DESC, F_ARRIVAL, F_TYPES, F_PHASES, F_SLO };
+	yaml_node_t *v[6], *k[6];
 	struct psp_workload *wl = c->wl;
 
-	int rc = read_map(c, root, "", allowed, 5, v, k);
+	int rc = read_map(c, root, "", allowed, 6, v, k);
 	if (rc || (rc = require(c, root, v[F_NAME], "", "name")) ||
 	    (rc = get_string(c, v[F_NAME], "name", wl->name, sizeof(wl->name))))
 		return rc;
 	if (v[F_DESC] && (rc = get_string(c, v[F_DESC], "description", wl->description,
 					  sizeof(wl->description))))
 		return rc;
+	wl->slo = 0;
+	if (v[F_SLO]) {
+		if ((rc = get_number(c, v[F_SLO], "slo", &wl->slo)))
+			return rc;
+		if (!(wl->slo >= 1 && wl->slo <= 1e9))
+			return fail_at(c, v[F_SLO]->start_mark, "slo",
+				       "a p99.9 slowdown target must be in [1, 1e9], got %g", wl->slo);
+	}
 	wl->arrival = PSP_ARRIVAL_POISSON;
 	if (v[F_ARRIVAL]) {
 		const yaml_node_t *a = v[F_ARRIVAL];

@@ -65,6 +65,7 @@ struct psp_workload {
 	char description[256];
 	char path[512];  /* the file it was read from */
 	enum psp_arrival_kind arrival;
+	double slo;      /* p99.9 slowdown target (key slo); 0 when not given */
 	uint32_t ntypes; /* union of the types of every phase */
 	char type_name[PSP_MAX_TYPES][PSP_WL_NAME_MAX];
 	uint32_t wire_id[PSP_MAX_TYPES]; /* 1..; 0 is "unknown" on the wire */

@@ -1,0 +1,17 @@
+/* The columns of a results table (one row per policy, load point and type),
+ * written as CSV by psp-sim and psp-client alike so that one notebook reads
+ * both.  The first 17 columns are those of psp's first release, in their
+ * order; the README documents each. */
+#ifndef PSP_RESULTS_H
+#define PSP_RESULTS_H
+
+#define PSP_RESULTS_CSV_HEADER \
+	"policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us," \
+	"p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,overloaded,preemptions,reservation," \
+	"replications,dropped,overloaded_types,judged,growing,growth_per_s,mean_us_ci95,p50_us_ci95," \
+	"p99_us_ci95,p999_us_ci95,p999_slowdown_ci95,mean_slowdown_ci95"
+
+/* Columns of the first release, which readers of old files can rely on. */
+enum { PSP_RESULTS_FIRST_COLUMNS = 17 };
+
+#endif

@@ -1,0 +1,160 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stability.h"
+
+#define K SIM_STAB_SEGMENTS
+
+void sim_stab_init(struct sim_stability *st, uint32_t ntypes)
+{
+	memset(st, 0, sizeof(*st));
+	st->ntypes = ntypes;
+	st->seg = -1;
+}
+
+static void flush(struct sim_stability *st, uint32_t slot, uint64_t now_ns)
+{
+	st->area[st->seg][slot] += (double)st->in_system[slot] * (double)(now_ns - st->last_ns[slot]);
+	st->last_ns[slot] = now_ns;
+}
+
+static bool open_window(const struct sim_stability *st)
+{
+	return st->seg >= 0 && !st->closed;
+}
+
+void sim_stab_change(struct sim_stability *st, uint32_t t, int delta, uint64_t now_ns)
+{
+	if (t >= st->ntypes)
+		return; /* unknown types are not judged */
+	if (open_window(st)) {
+		flush(st, t, now_ns);
+		flush(st, st->ntypes, now_ns);
+		if (delta > 0) {
+			st->arrivals[st->seg][t]++;
+			st->arrivals[st->seg][st->ntypes]++;
+		}
+	}
+	st->in_system[t] += delta;
+	st->in_system[st->ntypes] += delta;
+}
+
+void sim_stab_segment(struct sim_stability *st, uint32_t seg, uint64_t now_ns)
+{
+	if (st->closed || (int32_t)seg <= st->seg || seg >= K)
+		return;
+	if (st->seg >= 0)
+		for (uint32_t s = 0; s <= st->ntypes; s++)
+			flush(st, s, now_ns);
+	for (uint32_t s = 0; s <= st->ntypes; s++)
+		st->last_ns[s] = now_ns;
+	/* Segments skipped (none in practice) get zero length. */
+	for (int32_t i = st->seg + 1; i <= (int32_t)seg; i++)
+		st->seg_start_ns[i] = now_ns;
+	st->seg = (int32_t)seg;
+}
+
+void sim_stab_close(struct sim_stability *st, uint64_t now_ns)
+{
+	if (!open_window(st) || st->seg != (int32_t)K - 1)
+		return;
+	for (uint32_t s = 0; s <= st->ntypes; s++)
+		flush(st, s, now_ns);
+	st->seg_start_ns[K] = now_ns;
+	st->closed = true;
+}
+
+/* The verdict's constants, in one place.
+ *
+ * A run can only judge growth over a window long against the system's
+ * relaxation time, about S / (1 - rho)^2 for a queue of load rho whose long
+ * requests take S (S = E[S^2]/E[S] of the mix, which the longest type's mean
+ * approximates well for the bimodal mixes here): a stable queue that started
+ * empty is still filling before that, and looks as if it grew.  So nothing is
+ * judged unless the window lasts RELAX_TIMES x S_max / (1 - min(load,
+ * 0.95))^2, and a type needs MIN_ARRIVALS arrivals in the window.
+ *
+ * Then a queue grows when, over the second half of the window (the first is
+ * left to transients such as DARC's first reservation), its time-average
+ * length rose by more than NOISE_Z residual standard deviations of the
+ * segment means around their fitted line, by more than MIN_SHARE of the
+ * type's arrivals in that half (a stable queue's excursions do not grow with
+ * the run; an unstable one's do, as arrival rate - service rate), and by at
+ * least MIN_RISE requests, with a positive fitted slope over the window. */
+#define RELAX_TIMES 5.0
+#define RHO_CAP 0.95
+#define MIN_ARRIVALS 20u
+#define NOISE_Z 4.0
+#define MIN_SHARE 0.005
+#define MIN_RISE 2.0
+
+/* The least-squares line through (x[i], y[i]): its rise from x[0] to
+ * x[n-1]. */
+static double fitted_rise(const double *x, const double *y, uint32_t n)
+{
+	double xm = 0, ym = 0, sxy = 0, sxx = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		xm += x[i] / n;
+		ym += y[i] / n;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		sxy += (x[i] - xm) * (y[i] - ym);
+		sxx += (x[i] - xm) * (x[i] - xm);
+	}
+	return sxy / sxx * (x[n - 1] - x[0]);
+}
+
+void sim_stab_verdict(const struct sim_stability *st, const double *mean_service_ns,
+		      double load, struct sim_stab_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (!st->closed)
+		return;
+	double x[K], len[K];
+	double window = (double)(st->seg_start_ns[K] - st->seg_start_ns[0]);
+	for (uint32_t i = 0; i < K; i++) {
+		len[i] = (double)(st->seg_start_ns[i + 1] - st->seg_start_ns[i]);
+		x[i] = 0.5 * (double)(st->seg_start_ns[i] + st->seg_start_ns[i + 1]);
+		if (!(len[i] > 0))
+			return;
+	}
+	double longest = 0;
+	for (uint32_t t = 0; t < st->ntypes; t++)
+		if (mean_service_ns[t] > longest)
+			longest = mean_service_ns[t];
+	double rho = load < RHO_CAP ? load : RHO_CAP;
+	if (window < RELAX_TIMES * longest / ((1 - rho) * (1 - rho)))
+		return;
+	for (uint32_t s = 0; s <= st->ntypes; s++) {
+		uint64_t arrivals = 0;
+		for (uint32_t i = 0; i < K; i++)
+			arrivals += st->arrivals[i][s];
+		if (arrivals < MIN_ARRIVALS)
+			continue;
+		v->judged |= 1u << s;
+		double m[K], xm = 0, mm = 0;
+		for (uint32_t i = 0; i < K; i++) {
+			m[i] = st->area[i][s] / len[i];
+			xm += x[i] / K;
+			mm += m[i] / K;
+		}
+		double slope = fitted_rise(x, m, K) / (x[K - 1] - x[0]), ss = 0;
+		for (uint32_t i = 0; i < K; i++) {
+			double r = m[i] - (mm + slope * (x[i] - xm));
+			ss += r * r;
+		}
+		double noise = sqrt(ss / (K - 2));
+		/* The fitted rise over the window, and the rise of the second half */
+		double rise = slope * (x[K - 1] - x[0]);
+		double rise2 = fitted_rise(x + K / 2, m + K / 2, K / 2);
+		double floor_rise = fmax(NOISE_Z * noise, fmax(MIN_SHARE * (double)arrivals, MIN_RISE));
+		v->growth_per_s[s] = slope * 1e9;
+		if (getenv("PSP_STAB_DEBUG"))
+			fprintf(stderr, "slot %u: m %.1f %.1f %.1f %.1f  noise %.2f rise %.1f (%.1f sigma) rise2 %.1f floor %.1f arr %llu\n",
+				s, m[0], m[K/4], m[K/2], m[K-1], noise, rise, rise / noise, rise2, floor_rise, (unsigned long long)arrivals);
+		if (rise > floor_rise && rise2 > noise)
+			v->growing |= 1u << s;
+	}
+}
