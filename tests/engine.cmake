@@ -23,18 +23,28 @@ if(TARGET psp-engine AND TARGET psp-client)
       ENVIRONMENT "${PSP_ENG_ENV}")
   endforeach()
 
-  foreach(p cfcfs dfcfs darc)
+  set(PSP_ENG_E2E)
+  set(_psp_eng_policies cfcfs dfcfs darc jbsq ws)
+  if(TARGET psp_preempt)
+    list(APPEND _psp_eng_policies tq concord)
+  endif()
+  foreach(p ${_psp_eng_policies})
     add_test(NAME engine.memif.${p} COMMAND bash ${PSP_ENG_TEST_DIR}/memif_e2e.sh ${p})
+    list(APPEND PSP_ENG_E2E engine.memif.${p})
   endforeach()
   add_test(NAME engine.memif.darc_settles COMMAND bash ${PSP_ENG_TEST_DIR}/darc_settle.sh)
-  set(PSP_ENG_E2E engine.memif.cfcfs engine.memif.dfcfs engine.memif.darc
-      engine.memif.darc_settles)
+  # JBSQ(2) keeps a worker busy across the hand-off, JBSQ(1) cannot.
+  add_test(NAME engine.memif.jbsq_handoff COMMAND bash ${PSP_ENG_TEST_DIR}/jbsq_handoff.sh)
+  list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)
     add_test(NAME engine.memif.ts_per_type COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh per-type)
     add_test(NAME engine.memif.ts_no_points COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh no-points)
-    list(APPEND PSP_ENG_E2E engine.memif.ts_preempt engine.memif.ts_per_type engine.memif.ts_no_points)
+    add_test(NAME engine.memif.tq_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt tq)
+    add_test(NAME engine.memif.concord_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt concord)
+    list(APPEND PSP_ENG_E2E engine.memif.ts_preempt engine.memif.ts_per_type engine.memif.ts_no_points
+         engine.memif.tq_preempt engine.memif.concord_preempt)
   endif()
 
   if(EXISTS ${PSP_ENG_TEST_DIR}/udp_client.c)

@@ -109,6 +109,19 @@ int psp_task_resume(struct psp_exec *e, struct psp_task *t)
 	return run_slice(e, t);
 }
 
+bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t req)
+{
+	if (req == PSP_PREEMPT_ANY || (req != 0 && req == f->token))
+		return true;
+	/* Another slice's token: it ended before the flag landed.  Void it,
+	 * unless the dispatcher stored a newer one meanwhile. */
+	if (req != 0)
+		atomic_compare_exchange_strong_explicit(&f->requested, &req, 0u,
+							memory_order_relaxed,
+							memory_order_relaxed);
+	return f->timed && __builtin_ia32_rdtsc() >= f->deadline_tsc;
+}
+
 /* Not inlined (see preempt.h): the caller's next read of thread-local state
  * must follow this call, and nothing here is reused after the switch but t. */
 __attribute__((noinline)) void psp_preempt_yield(void)

@@ -32,17 +32,15 @@ static uint64_t spin_cycles(struct spin_state *s, const struct app_call *call)
 	return tsc_ns_to_cycles(&s->clk, ns);
 }
 
-/* psp_preempt_point() unfolded so the caller learns whether it yielded: the
- * spin loop must not count the time it spent queued as work. */
+/* A preemption point that tells whether it yielded: the spin loop must not
+ * count the time it spent queued as work. */
 static inline bool preempt_point_yielded(void)
 {
 #ifdef PSP_HAVE_PREEMPT
-	if (__builtin_expect(psp_preempt_pending(psp_preempt_current_flag()), 0)) {
-		psp_preempt_yield();
-		return true;
-	}
-#endif
+	return psp_preempt_point_yielded();
+#else
 	return false;
+#endif
 }
 
 /* Spins for the request's run time, counting only the cycles it ran: the

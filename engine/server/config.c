@@ -18,8 +18,8 @@ void eng_config_default(struct eng_config *cfg)
 	cfg->udp_port = PSP_DEFAULT_UDP_PORT;
 	cfg->dispatcher_lcore = 0;
 	snprintf(cfg->policy, sizeof(cfg->policy), "cfcfs");
+	cfg->ops = psp_policy_find("cfcfs");
 	psp_policy_conf_default(&cfg->pconf, 1, 1);
-	cfg->darc_steal = true;
 	cfg->requests = 4096;
 	cfg->mbufs = 8191;
 	cfg->mbuf_cache = 256;
@@ -34,8 +34,8 @@ void eng_config_default(struct eng_config *cfg)
 	snprintf(cfg->output_dir, sizeof(cfg->output_dir), ".");
 	cfg->max_run_ns = 10000000; /* 10 ms */
 	cfg->preempt_points = true;
-	cfg->ts_stack_kib = 64;
-	cfg->ts_tasks = 0; /* follows queues.requests */
+	cfg->preempt_stack_kib = 64;
+	cfg->preempt_tasks = 0; /* follows queues.requests */
 	cfg->drain_ms = 2000;
 	cfg->telemetry = true;
 }
@@ -47,7 +47,8 @@ void eng_config_free(struct eng_config *cfg)
 	cfg->neal = 0;
 }
 
-int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_err *err)
+/* The policy called name, or an error listing the known ones. */
+static const struct psp_policy_ops *find_policy(const char *name, struct psp_err *err)
 {
 	const struct psp_policy_ops *ops = psp_policy_find(name);
 	if (!ops) {
@@ -57,17 +58,111 @@ int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_e
 		for (size_t i = 0; psp_policies[i]; i++)
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
 					      psp_policies[i]->name);
-		return psp_err_set(err, -EINVAL, NULL, "policy",
-				   "unknown policy \"%s\" (known: %s)", name, list);
+		psp_err_set(err, -EINVAL, NULL, "policy", "unknown policy \"%s\" (known: %s)",
+			    name, list);
+		return NULL;
 	}
 #ifndef PSP_HAVE_PREEMPT
-	if (ops == &psp_ts_ops)
-		return psp_err_set(err, -ENOTSUP, NULL, "policy",
-				   "ts needs preemptible workers, and this psp-engine was "
-				   "built without psp_preempt (x86-64 only; PSP_PREEMPT=OFF)");
+	if (ops->props.flags & PSP_POLICY_PREEMPTIVE) {
+		psp_err_set(err, -ENOTSUP, NULL, "policy",
+			    "%s preempts requests, and this psp-engine was built without "
+			    "psp_preempt (x86-64 only; PSP_PREEMPT=OFF)", ops->name);
+		return NULL;
+	}
 #endif
-	snprintf(cfg->policy, sizeof(cfg->policy), "%s", ops->name);
+	return ops;
+}
+
+/* The policies that read prm, comma-separated, into buf. */
+static const char *readers(const struct psp_param *prm, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; psp_policies[i] && n < cap; i++)
+		if (psp_policy_has_param(psp_policies[i], prm))
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
+					      psp_policies[i]->name);
+	return buf;
+}
+
+static uint64_t no_rand(void *ctx)
+{
+	(void)ctx;
 	return 0;
+}
+
+/* Sets pconf from the defaults, the workers and types, and the knobs the
+ * selected policy reads; then creates the policy once to check every limit
+ * the policy itself checks (a static reservation below the worker count,
+ * means for oracle/static/sjf, ...).  Errors point at the knob, the types,
+ * or the policy key. */
+static int finish_policy(struct eng_config *cfg, struct psp_err *err)
+{
+	const struct psp_policy_ops *ops = cfg->ops;
+	struct psp_param_value v[ENG_MAX_KNOBS];
+	size_t n = 0;
+	psp_policy_conf_default(&cfg->pconf, cfg->nworkers ? cfg->nworkers : 1,
+				cfg->ntypes ? cfg->ntypes : 1);
+	for (uint32_t i = 0; i < cfg->nknobs; i++)
+		if (psp_policy_has_param(ops, cfg->knobs[i].param))
+			v[n++] = (struct psp_param_value){cfg->knobs[i].param, cfg->knobs[i].value};
+	int rc = psp_param_apply(&cfg->pconf, v, n, err);
+	if (rc == 0) {
+		for (uint32_t t = 0; t < cfg->ntypes; t++) {
+			cfg->pconf.type_mean_ns[t] =
+				(uint64_t)(cfg->types[t].mean_us * 1000.0 + 0.5);
+			cfg->pconf.type_ratio[t] = cfg->types[t].ratio;
+			cfg->pconf.type_name[t] = cfg->types[t].name;
+		}
+		struct psp_policy_conf trial = cfg->pconf;
+		trial.rand_u64 = no_rand;
+		struct psp_policy *p = psp_policy_create(ops, &trial, err);
+		if (p) {
+			psp_policy_destroy(p);
+			return 0;
+		}
+		rc = err->code ? err->code : -EINVAL;
+	}
+	/* Where: the knob the error names, else the types for what they
+	 * lack, else the policy key. */
+	const char *where = cfg->policy_where;
+	char key[sizeof(err->key)];
+	snprintf(key, sizeof(key), "policy");
+	for (uint32_t i = 0; i < cfg->nknobs; i++)
+		if (!strcmp(err->key, cfg->knobs[i].param->name)) {
+			where = cfg->knobs[i].where;
+			snprintf(key, sizeof(key), "policy.%s", cfg->knobs[i].param->name);
+		}
+	if (!strncmp(err->key, "type", 4)) {
+		where = cfg->types_where;
+		snprintf(key, sizeof(key), "types");
+	}
+	char msg[sizeof(err->msg) - 64];
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	psp_err_set(err, rc, NULL, key, "%s: %s (%s)", ops->name, msg, err->key);
+	snprintf(err->where, sizeof(err->where), "%s", where);
+	return rc;
+}
+
+int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_err *err)
+{
+	const struct psp_policy_ops *ops = find_policy(name, err);
+	if (!ops)
+		return err->code;
+	for (uint32_t i = 0; i < cfg->nknobs; i++) {
+		const struct psp_param *prm = cfg->knobs[i].param;
+		if (!psp_policy_has_param(ops, prm)) {
+			char who[128];
+			fprintf(stderr, "psp-engine: note: --policy %s: the config's %s (%s) is "
+					"not read by %s (read by %s); ignored\n",
+				ops->name, prm->name, cfg->knobs[i].where, ops->name,
+				readers(prm, who, sizeof(who)));
+		}
+	}
+	cfg->ops = ops;
+	snprintf(cfg->policy, sizeof(cfg->policy), "%s", ops->name);
+	snprintf(cfg->policy_where, sizeof(cfg->policy_where), "--policy");
+	return finish_policy(cfg, err);
 }
 
 /* Reads an optional u64 key into *out (of type T) when present. */
@@ -83,100 +178,106 @@ int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_e
 		}                                                                  \
 	} while (0)
 
-static int load_darc(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
-		     struct psp_err *err)
+/* policy: NAME, or {name: NAME, KNOB: VALUE, ...} with the core's knob names
+ * (psp_params[]).  A knob the policy does not read, or a modelled cost, is
+ * refused here; the values are applied once the workers and types are
+ * known (finish_policy). */
+static int load_policy(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+		       struct psp_err *err)
 {
-	static const char *const keys[] = {"mode", "min_samples", "delta",
-					   "demand_change", "reserve", "steal", NULL};
-	int rc = yconf_check_keys(y, n, "darc", keys, err);
-	if (rc < 0)
-		return rc;
-	yaml_node_t *v = yconf_get(y, n, "mode");
-	if (v) {
-		const char *s = yconf_scalar(v);
-		if (s && !strcasecmp(s, "dynamic"))
-			cfg->pconf.darc_mode = PSP_DARC_DYNAMIC;
-		else if (s && !strcasecmp(s, "oracle"))
-			cfg->pconf.darc_mode = PSP_DARC_ORACLE;
-		else if (s && !strcasecmp(s, "static"))
-			cfg->pconf.darc_mode = PSP_DARC_STATIC;
-		else
-			return yconf_fail(y, v, "darc.mode", err, -EINVAL,
-					  "must be dynamic, oracle or static, got \"%s\"",
-					  s ? s : "?");
+	yconf_where(y, n, cfg->policy_where, sizeof(cfg->policy_where));
+	yaml_node_t *name = n;
+	if (n->type == YAML_MAPPING_NODE) {
+		name = yconf_get(y, n, "name");
+		if (!name)
+			return yconf_fail(y, n, "policy.name", err, -EINVAL,
+					  "required: the policy (psp-sim's names)");
 	}
-	GET_U(n, "min_samples", "darc.min_samples", 1, 100000000, cfg->pconf.darc_min_samples);
-	GET_U(n, "reserve", "darc.reserve", 0, PSP_MAX_WORKERS - 1, cfg->pconf.darc_reserve);
-	if ((v = yconf_get(y, n, "delta")) &&
-	    (rc = yconf_double(y, v, "darc.delta", 0.0, 100.0, &cfg->pconf.darc_delta, err)) < 0)
-		return rc;
-	if ((v = yconf_get(y, n, "demand_change")) &&
-	    (rc = yconf_double(y, v, "darc.demand_change", 0.0, 100.0,
-			       &cfg->pconf.darc_demand_change, err)) < 0)
-		return rc;
-	if ((v = yconf_get(y, n, "steal")) &&
-	    (rc = yconf_bool(y, v, "darc.steal", &cfg->darc_steal, err)) < 0)
-		return rc;
+	const char *s = yconf_scalar(name);
+	if (!s)
+		return yconf_fail(y, name, "policy", err, -EINVAL,
+				  "must be a policy name or a mapping {name: NAME, KNOB: VALUE...}");
+	const struct psp_policy_ops *ops = find_policy(s, err);
+	if (!ops) {
+		yconf_where(y, name, err->where, sizeof(err->where));
+		return err->code;
+	}
+	cfg->ops = ops;
+	snprintf(cfg->policy, sizeof(cfg->policy), "%s", ops->name);
+	if (n->type != YAML_MAPPING_NODE)
+		return 0;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
+		const char *ks = yconf_scalar(k);
+		char full[96], who[128];
+		snprintf(full, sizeof(full), "policy.%s", ks ? ks : "?");
+		if (!ks)
+			return yconf_fail(y, k, "policy", err, -EINVAL, "keys must be plain words");
+		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+			const char *qs = yconf_scalar(yaml_document_get_node(&y->doc, q->key));
+			if (qs && !strcmp(qs, ks))
+				return yconf_fail(y, k, full, err, -EINVAL, "given twice");
+		}
+		if (!strcmp(ks, "name"))
+			continue;
+		const struct psp_param *prm = psp_param_find(ks);
+		if (!prm) {
+			char list[512];
+			size_t len = 0;
+			list[0] = '\0';
+			for (size_t i = 0; ops->params && ops->params[i]; i++)
+				if (!(ops->params[i]->flags & PSP_PARAM_MODEL_ONLY))
+					len += (size_t)snprintf(list + len, sizeof(list) - len,
+								"%s%s", len ? ", " : "",
+								ops->params[i]->name);
+			return yconf_fail(y, k, full, err, -EINVAL,
+					  "unknown key: not a policy knob (%s reads: %s)", ops->name,
+					  len ? list : "none");
+		}
+		if (prm->flags & PSP_PARAM_MODEL_ONLY)
+			return yconf_fail(y, k, full, err, -EINVAL,
+					  "a modelled cost (psp-sim charges it to its simulated "
+					  "workers); psp-engine pays the real cost and refuses it");
+		if (!psp_policy_has_param(ops, prm))
+			return yconf_fail(y, k, full, err, -EINVAL,
+					  "not read by %s (read by: %s)", ops->name,
+					  readers(prm, who, sizeof(who)));
+		const char *vs = yconf_scalar(v);
+		if (!vs || strlen(vs) >= sizeof(cfg->knobs[0].value))
+			return yconf_fail(y, v, full, err, -EINVAL, "must be a short scalar value");
+		/* The value alone, in the knob's terms (range, choices). */
+		struct psp_policy_conf scratch;
+		psp_policy_conf_default(&scratch, 1, 1);
+		int rc = psp_param_set(&scratch, prm, vs, err);
+		if (rc < 0) {
+			char msg[sizeof(err->msg)];
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			return yconf_fail(y, v, full, err, rc, "%s", msg);
+		}
+		if (cfg->nknobs == ENG_MAX_KNOBS)
+			return yconf_fail(y, k, full, err, -E2BIG, "too many knobs");
+		struct eng_knob *kn = &cfg->knobs[cfg->nknobs++];
+		kn->param = prm;
+		snprintf(kn->value, sizeof(kn->value), "%s", vs);
+		yconf_where(y, v, kn->where, sizeof(kn->where));
+	}
 	return 0;
 }
 
-static int load_dfcfs(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
-		      struct psp_err *err)
+/* preempt: the engine's side of time sharing (stacks), for the policies
+ * with PSP_POLICY_PREEMPTIVE; the quantum is the policy's knob. */
+static int load_preempt(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+			struct psp_err *err)
 {
-	static const char *const keys[] = {"placement", NULL};
-	int rc = yconf_check_keys(y, n, "dfcfs", keys, err);
+	static const char *const keys[] = {"stack_kib", "tasks", NULL};
+	int rc = yconf_check_keys(y, n, "preempt", keys, err);
 	if (rc < 0)
-		return rc;
-	yaml_node_t *v = yconf_get(y, n, "placement");
-	if (v) {
-		const char *s = yconf_scalar(v);
-		if (s && !strcasecmp(s, "round-robin"))
-			cfg->pconf.placement = PSP_PLACE_ROUND_ROBIN;
-		else if (s && !strcasecmp(s, "random"))
-			cfg->pconf.placement = PSP_PLACE_RANDOM;
-		else
-			return yconf_fail(y, v, "dfcfs.placement", err, -EINVAL,
-					  "must be round-robin or random, got \"%s\"",
-					  s ? s : "?");
-	}
-	return 0;
-}
-
-static int load_ts(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
-		   struct psp_err *err)
-{
-	static const char *const keys[] = {"quantum_us", "variant", "slo_factor",
-					   "stack_kib", "tasks", NULL};
-	int rc = yconf_check_keys(y, n, "ts", keys, err);
-	if (rc < 0)
-		return rc;
-	yaml_node_t *v;
-	if ((v = yconf_get(y, n, "quantum_us"))) {
-		double us;
-		/* 0.1 us is below what a dispatcher poll loop can time; 1 s is
-		 * no longer time sharing. */
-		if ((rc = yconf_double(y, v, "ts.quantum_us", 0.1, 1e6, &us, err)) < 0)
-			return rc;
-		cfg->pconf.ts_quantum_ns = (uint64_t)(us * 1000.0 + 0.5);
-	}
-	if ((v = yconf_get(y, n, "variant"))) {
-		const char *s = yconf_scalar(v);
-		if (s && !strcasecmp(s, "single"))
-			cfg->pconf.ts_variant = PSP_TS_SINGLE_QUEUE;
-		else if (s && !strcasecmp(s, "per-type"))
-			cfg->pconf.ts_variant = PSP_TS_PER_TYPE;
-		else
-			return yconf_fail(y, v, "ts.variant", err, -EINVAL,
-					  "must be single or per-type, got \"%s\"",
-					  s ? s : "?");
-	}
-	if ((v = yconf_get(y, n, "slo_factor")) &&
-	    (rc = yconf_double(y, v, "ts.slo_factor", 1e-3, 1e6, &cfg->pconf.ts_slo_factor,
-			       err)) < 0)
 		return rc;
 	/* The library's limits: 4 KiB .. 64 MiB stacks, 65536 of them. */
-	GET_U(n, "stack_kib", "ts.stack_kib", 4, 65536, cfg->ts_stack_kib);
-	GET_U(n, "tasks", "ts.tasks", 1, ENG_TS_TASKS_MAX, cfg->ts_tasks);
+	GET_U(n, "stack_kib", "preempt.stack_kib", 4, 65536, cfg->preempt_stack_kib);
+	GET_U(n, "tasks", "preempt.tasks", 1, ENG_PREEMPT_TASKS_MAX, cfg->preempt_tasks);
 	return 0;
 }
 
@@ -332,7 +433,7 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 		return rc;
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
-		"worker_lcores", "policy", "darc", "dfcfs", "ts", "types", "queues",
+		"worker_lcores", "policy", "preempt", "types", "queues",
 		"idle_backoff", "output_dir", "app", "drain_ms", "telemetry", NULL};
 	yaml_node_t *root = yconf_root(y), *v;
 	int nlcores = -1;
@@ -365,28 +466,16 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 		nlcores = rc;
 		rc = 0;
 	}
-	if ((v = yconf_get(y, root, "policy"))) {
-		const char *s = yconf_scalar(v);
-		if (!s) {
-			rc = yconf_fail(y, v, "policy", err, -EINVAL, "must be a policy name");
-			goto out;
-		}
-		if ((rc = eng_config_set_policy(cfg, s, err)) < 0) {
-			yconf_where(y, v, err->where, sizeof(err->where));
-			goto out;
-		}
-	}
-	if ((v = yconf_get(y, root, "darc")) && (rc = load_darc(y, v, cfg, err)) < 0)
+	if ((v = yconf_get(y, root, "policy")) && (rc = load_policy(y, v, cfg, err)) < 0)
 		goto out;
-	if ((v = yconf_get(y, root, "dfcfs")) && (rc = load_dfcfs(y, v, cfg, err)) < 0)
-		goto out;
-	if ((v = yconf_get(y, root, "ts")) && (rc = load_ts(y, v, cfg, err)) < 0)
+	if ((v = yconf_get(y, root, "preempt")) && (rc = load_preempt(y, v, cfg, err)) < 0)
 		goto out;
 	if (!(v = yconf_get(y, root, "types"))) {
 		rc = yconf_fail(y, root, "types", err, -EINVAL,
 				"required: the request types (name, wire_id)");
 		goto out;
 	}
+	yconf_where(y, v, cfg->types_where, sizeof(cfg->types_where));
 	if ((rc = load_types(y, v, cfg, err)) < 0)
 		goto out;
 	if ((v = yconf_get(y, root, "queues")) && (rc = load_queues(y, v, cfg, err)) < 0)
@@ -434,12 +523,6 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 				goto out;
 			}
 	}
-	if (cfg->pconf.darc_mode == PSP_DARC_STATIC && cfg->pconf.darc_reserve >= (int32_t)cfg->nworkers) {
-		rc = yconf_fail(y, yconf_get(y, root, "darc"), "darc.reserve", err, -EINVAL,
-				"must be below workers (%u), got %d", cfg->nworkers,
-				cfg->pconf.darc_reserve);
-		goto out;
-	}
 	if (cfg->mbufs < cfg->rx_desc + cfg->requests) {
 		rc = yconf_fail(y, yconf_get(y, root, "queues"), "queues.mbufs", err, -EINVAL,
 				"must be at least rx_desc + requests (%u) so the RX ring "
@@ -453,34 +536,17 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 				cfg->mbufs / 4, cfg->mbuf_cache);
 		goto out;
 	}
-	if (cfg->ts_tasks > cfg->requests) {
-		rc = yconf_fail(y, yconf_get(y, root, "ts"), "ts.tasks", err, -EINVAL,
+	if (cfg->preempt_tasks > cfg->requests) {
+		rc = yconf_fail(y, yconf_get(y, root, "preempt"), "preempt.tasks", err, -EINVAL,
 				"must be at most queues.requests (%u): a request holds at "
-				"most one stack, got %u", cfg->requests, cfg->ts_tasks);
+				"most one stack, got %u", cfg->requests, cfg->preempt_tasks);
 		goto out;
 	}
-	if (cfg->ts_tasks == 0)
-		cfg->ts_tasks = cfg->requests < ENG_TS_TASKS_MAX ? cfg->requests
-								 : ENG_TS_TASKS_MAX;
-	cfg->pconf.nworkers = cfg->nworkers;
-	cfg->pconf.ntypes = cfg->ntypes;
-	for (uint32_t t = 0; t < cfg->ntypes; t++) {
-		cfg->pconf.type_mean_ns[t] = (uint64_t)(cfg->types[t].mean_us * 1000.0 + 0.5);
-		cfg->pconf.type_ratio[t] = cfg->types[t].ratio;
-		cfg->pconf.type_name[t] = cfg->types[t].name;
-	}
-	cfg->pconf.darc_no_steal = !cfg->darc_steal;
-	if (!strcmp(cfg->policy, "darc") && cfg->pconf.darc_mode != PSP_DARC_DYNAMIC) {
-		for (uint32_t t = 0; t < cfg->ntypes; t++)
-			if (cfg->types[t].mean_us <= 0 || cfg->types[t].ratio <= 0) {
-				rc = yconf_fail(y, yconf_get(y, root, "types"), "types", err,
-						-EINVAL,
-						"darc.mode oracle/static needs mean_us and ratio "
-						"for every type; types[%u] (%s) lacks one",
-						t, cfg->types[t].name);
-				goto out;
-			}
-	}
+	if (cfg->preempt_tasks == 0)
+		cfg->preempt_tasks = cfg->requests < ENG_PREEMPT_TASKS_MAX ? cfg->requests
+									   : ENG_PREEMPT_TASKS_MAX;
+	if ((rc = finish_policy(cfg, err)) < 0)
+		goto out;
 	rc = 0;
 out:
 	yconf_free(y);
@@ -494,7 +560,6 @@ static void print_ip(FILE *out, uint32_t ip)
 
 void eng_config_print(const struct eng_config *cfg, FILE *out)
 {
-	static const char *const modes[] = {"dynamic", "oracle", "static"};
 	fprintf(out, "config: %s\n", cfg->path);
 	fprintf(out, "  eal:");
 	for (uint32_t i = 0; i < cfg->neal; i++)
@@ -511,17 +576,21 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		cfg->udp_port, cfg->dispatcher_lcore, cfg->nworkers);
 	for (uint32_t i = 0; i < cfg->nworkers; i++)
 		fprintf(out, " %u", cfg->worker_lcore[i]);
-	fprintf(out, "\n  policy: %s\n", cfg->policy);
-	if (!strcmp(cfg->policy, "darc"))
-		fprintf(out, "  darc: mode=%s min_samples=%llu delta=%g demand_change=%g "
-			     "reserve=%d steal=%s\n",
-			modes[cfg->pconf.darc_mode],
-			(unsigned long long)cfg->pconf.darc_min_samples, cfg->pconf.darc_delta,
-			cfg->pconf.darc_demand_change, cfg->pconf.darc_reserve,
-			cfg->darc_steal ? "true" : "false");
-	if (!strcmp(cfg->policy, "dfcfs"))
-		fprintf(out, "  dfcfs: placement=%s\n",
-			cfg->pconf.placement == PSP_PLACE_RANDOM ? "random" : "round-robin");
+	/* The policy and every knob it reads, as the core formats them. */
+	fprintf(out, "\n  policy: %s", cfg->policy);
+	for (size_t i = 0; cfg->ops->params && cfg->ops->params[i]; i++) {
+		const struct psp_param *prm = cfg->ops->params[i];
+		char buf[64];
+		if (prm->flags & PSP_PARAM_MODEL_ONLY)
+			continue; /* refused: the engine pays the real cost */
+		if (prm->flags & PSP_PARAM_PER_POLICY) /* 0 stands for the policy's own */
+			snprintf(buf, sizeof(buf), "%u",
+				 psp_policy_conf_slots(cfg->ops, &cfg->pconf));
+		else
+			psp_param_format(&cfg->pconf, prm, buf, sizeof(buf));
+		fprintf(out, " %s=%s", prm->name, buf);
+	}
+	fprintf(out, "\n");
 	for (uint32_t t = 0; t < cfg->ntypes; t++)
 		fprintf(out, "  types[%u]: name=%s wire_id=%u mean_us=%g ratio=%g\n", t,
 			cfg->types[t].name, cfg->types[t].wire_id, cfg->types[t].mean_us,
@@ -532,12 +601,11 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		cfg->burst, cfg->tx_retries, cfg->worker_ring);
 	fprintf(out, "  idle_backoff: enabled=%s polls=%u sleep_us=%u\n",
 		cfg->idle.enabled ? "true" : "false", cfg->idle.polls, cfg->idle.sleep_us);
-	if (!strcmp(cfg->policy, "ts"))
-		fprintf(out, "  ts: quantum_us=%g variant=%s slo_factor=%g stack_kib=%u "
-			     "tasks=%u\n",
-			(double)cfg->pconf.ts_quantum_ns / 1000.0,
-			cfg->pconf.ts_variant == PSP_TS_PER_TYPE ? "per-type" : "single",
-			cfg->pconf.ts_slo_factor, cfg->ts_stack_kib, cfg->ts_tasks);
+	if (cfg->ops->props.flags & PSP_POLICY_PREEMPTIVE)
+		fprintf(out, "  preempt: stack_kib=%u tasks=%u (%s)\n", cfg->preempt_stack_kib,
+			cfg->preempt_tasks,
+			cfg->ops->props.flags & PSP_POLICY_WORKER_TIMED
+				? "slices timed by the worker" : "slices timed by the dispatcher");
 	fprintf(out, "  app: max_run_us=%llu preempt_points=%s\n  drain_ms: %u\n  telemetry: %s\n  output_dir: %s\n",
 		(unsigned long long)(cfg->max_run_ns / 1000),
 		cfg->preempt_points ? "true" : "false", cfg->drain_ms,

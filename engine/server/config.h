@@ -20,9 +20,19 @@
 #define ENG_MAX_EAL_ARGS 64u
 #define ENG_MAX_LCORE 1024u /* lcore ids are checked against the EAL later */
 #define ENG_NAME_MAX 48u
-/* Most stacks ts.tasks may ask for: psp_preempt's PSP_TASK_POOL_MAX (checked
- * against it where the library is built). */
-#define ENG_TS_TASKS_MAX 65536u
+/* Most stacks preempt.tasks may ask for: psp_preempt's PSP_TASK_POOL_MAX
+ * (checked against it where the library is built). */
+#define ENG_PREEMPT_TASKS_MAX 65536u
+/* Knobs a policy: mapping may give (the core's table has fewer). */
+#define ENG_MAX_KNOBS 32u
+
+/* A knob as the config's policy: mapping wrote it, kept so that --policy
+ * can apply it again to another policy. */
+struct eng_knob {
+	const struct psp_param *param;
+	char value[64];
+	char where[160]; /* file:line:col of its value */
+};
 
 struct eng_type {
 	char name[ENG_NAME_MAX];
@@ -45,8 +55,14 @@ struct eng_config {
 	uint32_t nworkers;
 	uint32_t worker_lcore[PSP_MAX_WORKERS];
 	char policy[32];
-	struct psp_policy_conf pconf; /* darc_*, dfcfs_*; types filled from types */
-	bool darc_steal;
+	const struct psp_policy_ops *ops; /* the policy called policy */
+	/* Every knob: the defaults, then those of knobs[] the policy reads
+	 * (psp_param_apply); workers and types filled from the config. */
+	struct psp_policy_conf pconf;
+	struct eng_knob knobs[ENG_MAX_KNOBS];
+	uint32_t nknobs;
+	char policy_where[160]; /* file:line:col of the policy key's value */
+	char types_where[160];
 	uint32_t ntypes;
 	struct eng_type types[PSP_MAX_TYPES];
 	/* queues */
@@ -61,9 +77,9 @@ struct eng_config {
 	char output_dir[256];
 	uint64_t max_run_ns;  /* run_ns above this is clamped (and counted) */
 	bool preempt_points;  /* app.preempt_points: the spin handler polls the flag */
-	/* ts: (quantum and variant are in pconf) */
-	uint32_t ts_stack_kib; /* per request stack */
-	uint32_t ts_tasks;     /* stacks in the pool; 0 = min(requests, ENG_TS_TASKS_MAX) */
+	/* preempt: for PSP_POLICY_PREEMPTIVE policies (the quantum is a knob) */
+	uint32_t preempt_stack_kib; /* per request stack */
+	uint32_t preempt_tasks;     /* stacks in the pool; 0 = min(requests, ENG_PREEMPT_TASKS_MAX) */
 	uint32_t drain_ms;    /* at stop: how long queued requests may still run */
 	bool telemetry;
 };
@@ -75,8 +91,10 @@ void eng_config_default(struct eng_config *cfg);
  * err filled.  Allocates the eal strings: release with eng_config_free. */
 int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *err);
 
-/* Applies --policy NAME (same checks as the policy key).  ts is refused
- * (-ENOTSUP) by a build without psp_preempt (PSP_HAVE_PREEMPT). */
+/* Applies --policy NAME over a loaded config: the config's knobs that NAME
+ * reads apply, the others are ignored (a note on stderr for each).  The
+ * same checks as the policy key; a preemptive policy is refused (-ENOTSUP)
+ * by a build without psp_preempt (PSP_HAVE_PREEMPT). */
 int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_err *err);
 
 void eng_config_free(struct eng_config *cfg);

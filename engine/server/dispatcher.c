@@ -4,13 +4,24 @@
  * flags.  The very loop psp-sim runs over its event heap, with now_ns from
  * the TSC.
  *
- * Time sharing (ts): the dispatcher owns the stack pool.  A request gets a
- * stack at its first dispatch with slice_ns > 0 and keeps it until it
- * finishes; when the policy's tick names a worker whose stint passed the
- * quantum, the dispatcher sets that worker's flag; the request yields at its
- * next preemption point and comes back as a completion with status
- * ENG_REQ_PREEMPTED, which goes to psp_policy_complete(..., false).  A
- * preempted request is in flight: it holds its descriptor and mbuf.
+ * Worker slots: a worker holds up to the policy's slots of requests; its in
+ * ring carries those it has not started, and it runs them in order.  The
+ * dispatcher keeps, per worker, the requests handed over in that order
+ * (e->held): stints come back in the same order, so the head is the one
+ * running, and each completion pops it.
+ *
+ * Time sharing (PSP_POLICY_PREEMPTIVE: ts, concord, tq): the dispatcher owns
+ * the stack pool.  A request gets a stack at its first dispatch with
+ * slice_ns > 0 and keeps it until it finishes.  When the dispatcher times the
+ * slices (ts, concord) and the policy's tick names a worker whose running
+ * stint passed the quantum, the dispatcher stores that stint's token in the
+ * worker's flag (the worker may have moved on to its next request: the token
+ * keeps the flag off it).  When the worker times them (tq,
+ * PSP_POLICY_WORKER_TIMED) the dispatch carries the slice and nothing else
+ * is done here.  Either way the request yields at its next preemption point
+ * and comes back as a completion with status ENG_REQ_PREEMPTED, which goes
+ * to psp_policy_complete(..., false).  A preempted request is in flight: it
+ * holds its descriptor and mbuf.
  */
 #include <string.h>
 
@@ -18,6 +29,7 @@
 #include <rte_debug.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 #include <rte_ring.h>
 
 #include "engine.h"
@@ -94,6 +106,10 @@ static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t 
 	r->req.arrive_ns = now_ns;
 	r->req.service_ns = p.req.run_ns;
 	r->req.remaining_ns = p.req.run_ns;
+	/* The client's address and port, hashed (placement flow-hash: a flow
+	 * always queues at the same worker, as RSS would steer it). */
+	uint32_t h = p.src_ip * 0x9e3779b1u ^ (uint32_t)p.src_port * 0x85ebca6bu;
+	r->req.flow = h ^ (h >> 16);
 	r->m = m;
 	r->wire = p.req;
 	memcpy(r->ends.src_mac, e->mac.addr_bytes, 6);
@@ -122,6 +138,7 @@ static void complete_preempted(struct engine *e, uint32_t w, struct eng_req *r,
 	r->req.remaining_ns -= ran_ns < r->req.remaining_ns ? ran_ns : r->req.remaining_ns;
 	psp_policy_complete(e->pol, w, &r->req, ran_ns, false, now_ns);
 	stat_add(&st->preempted_type[eng_type_slot(r->req.type)], 1);
+	/* The round trip of a flag the dispatcher set for this stint. */
 	uint64_t set = e->preempt_set_tsc[w];
 	if (set && r->end_tsc >= set) {
 		uint64_t lag_ns = tsc_cycles_to_ns(&e->clk, r->end_tsc - set);
@@ -142,8 +159,13 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 		void *done[DISP_COMPLETIONS_BURST];
 		unsigned n = rte_ring_sc_dequeue_burst(e->workers[w].done, done,
 						       DISP_COMPLETIONS_BURST, NULL);
+		struct eng_held *h = &e->held[w];
 		for (unsigned i = 0; i < n; i++) {
 			struct eng_req *r = done[i];
+			/* Stints end in the order handed over: r is the head. */
+			RTE_VERIFY(h->n > 0 && h->r[h->head] == r);
+			h->head = (h->head + 1) % PSP_MAX_SLOTS;
+			h->n--;
 			uint64_t ran_ns = tsc_cycles_to_ns(&e->clk, r->end_tsc - r->start_tsc);
 			if (r->status == ENG_REQ_PREEMPTED) {
 				complete_preempted(e, w, r, ran_ns, now_ns);
@@ -178,39 +200,51 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 /* Hands the policy's decisions to the workers. */
 static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 {
-	size_t n = psp_policy_dispatch(e->pol, now_ns, e->assign, e->cfg.nworkers);
+	/* cap: every slot of every worker (e->assign's size). */
+	size_t n = psp_policy_dispatch(e->pol, now_ns, e->assign,
+				       (size_t)e->cfg.nworkers * e->slots);
 	for (size_t i = 0; i < n; i++) {
 		struct psp_assign *a = &e->assign[i];
 		a->req->dispatch_ns = now_ns; /* every dispatch is stamped */
 		struct worker *w = &e->workers[a->worker];
 		struct eng_req *r = psp_container_of(a->req, struct eng_req, req);
+		if (a->stolen)
+			stat_add(&e->st.ws_steals, 1);
+		/* setup_ns is a modelled cost: the engine pays its real one. */
 #ifdef PSP_HAVE_PREEMPT
 		/* A time slice needs a stack of its own; with none left the
 		 * request runs on the worker's stack, to completion (counted). */
 		if (a->slice_ns > 0 && !r->task && psp_task_get(&e->tasks, &r->task) < 0) {
 			r->task = NULL;
-			stat_add(&e->st.ts_no_stack, 1);
+			stat_add(&e->st.preempt_no_stack, 1);
 		}
 #endif
-		e->preempt_set_tsc[a->worker] = 0;
+		r->slice_cycles = e->worker_timed && a->slice_ns
+					  ? tsc_ns_to_cycles(&e->clk, a->slice_ns) : 0;
 		/* Not started: the worker stamps its start (preempt_tick). */
 		__atomic_store_n(&r->start_tsc, 0, __ATOMIC_RELAXED);
-		e->running[a->worker] = r;
+		struct eng_held *h = &e->held[a->worker];
+		RTE_VERIFY(h->n < e->slots);
+		h->r[(h->head + h->n) % PSP_MAX_SLOTS] = r;
+		h->n++;
 		if (rte_ring_sp_enqueue(w->in, r) < 0) {
-			/* Cannot happen while a worker holds one request at a time and
-			 * its ring has room for two; if it does, the request goes back
-			 * to the policy as if preempted before it ran. */
+			/* Cannot happen: the ring has room for every slot.  If it
+			 * did, wait for the worker rather than lose the request. */
 			stat_add(&e->st.worker_ring_full, 1);
-			psp_policy_complete(e->pol, a->worker, a->req, 0, false, now_ns);
+			while (rte_ring_sp_enqueue(w->in, r) < 0)
+				rte_pause();
 		}
 	}
 	return (uint32_t)n;
 }
 
-/* Sets the flag of every worker the policy names (stint past the quantum)
- * unless it is still set: the worker clears it when a stint starts, so a
- * flag that reads clear was either never set for this stint or lost because
- * it was set before the stint began.  Returns how many flags were set. */
+/* Sets the flag of every worker the policy names (running stint past the
+ * quantum) unless it is still set: the worker clears it when a stint starts,
+ * so a flag that reads clear was either never set for this stint or lost
+ * because it was set before the stint began.  The flag holds the running
+ * stint's token: if that stint ended meanwhile and the worker went on with
+ * the next request it holds, the flag is void for that one.  Returns how
+ * many flags were set. */
 static uint32_t preempt_tick(struct engine *e, uint64_t now_ns)
 {
 	uint32_t set = 0;
@@ -227,10 +261,15 @@ static uint32_t preempt_tick(struct engine *e, uint64_t now_ns)
 		 * may start the stint later (ring hand-off, or descheduled on a
 		 * small machine).  Count it from the worker's own start so each
 		 * stint gets a quantum of run time, not of waiting. */
-		uint64_t start = __atomic_load_n(&e->running[w]->start_tsc, __ATOMIC_RELAXED);
+		const struct eng_held *h = &e->held[w];
+		if (h->n == 0)
+			continue;
+		struct eng_req *run = h->r[h->head];
+		uint64_t start = __atomic_load_n(&run->start_tsc, __ATOMIC_ACQUIRE);
 		if (start == 0 || tsc - start < e->quantum_cycles)
 			continue;
-		psp_preempt_request(f);
+		psp_preempt_request_token(f, __atomic_load_n(&run->stint_token,
+							     __ATOMIC_RELAXED));
 		e->preempt_set_tsc[w] = tsc;
 		set++;
 	}
@@ -270,14 +309,15 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		}
 		work += drain_completions(e, now_ns);
 		work += dispatch(e, now_ns);
-		/* Under ts the dispatcher is the workers' timer: while any
-		 * worker runs a request it must keep polling, or (on a machine
-		 * with fewer CPUs than busy threads) an idle back-off can cost
-		 * it the CPU for a whole long request, which then runs
-		 * unpreempted.  So a busy worker counts as work. */
-		if (e->ts) {
+		/* When the dispatcher times the slices (ts, concord) it is the
+		 * workers' timer: while any worker runs a request it must keep
+		 * polling, or (on a machine with fewer CPUs than busy threads)
+		 * an idle back-off can cost it the CPU for a whole long
+		 * request, which then runs unpreempted.  So a busy worker
+		 * counts as work. */
+		if (e->ticked) {
 			preempt_tick(e, now_ns);
-			if (e->pol->idle_mask != e->all_workers_mask)
+			if (psp_policy_idle_workers(e->pol) != e->all_workers_mask)
 				work++;
 		}
 

@@ -69,17 +69,23 @@ struct eng_req {
 	struct frame_ends ends;   /* reply addresses (already swapped) */
 	uint64_t arrive_tsc;
 	/* This stint's, written by the worker; start_tsc is 0 from the dispatch
-	 * until the worker starts it, and read by the dispatcher (atomics). */
+	 * until the worker starts it, and read by the dispatcher (atomics), with
+	 * the stint's preemption token (stored before start_tsc, release). */
 	uint64_t start_tsc, end_tsc;
+	uint32_t stint_token;
 	uint32_t status;             /* enum eng_req_status, by the worker */
+	/* Worker-timed slice (tq): the stint yields after this many TSC cycles
+	 * of its own run time; 0: not timed by the worker.  Set at dispatch. */
+	uint64_t slice_cycles;
 	/* The handler's call: in the request rather than on a worker's stack,
 	 * because a preempted request resumes on whichever worker the policy
 	 * picks.  app is set once at set-up. */
 	struct app_call call;
 	const struct app *app;
 #ifdef PSP_HAVE_PREEMPT
-	/* Its stack while it runs under ts (from the dispatcher's pool), or
-	 * NULL: not preemptible (other policies, or the pool was empty). */
+	/* Its stack while it runs under a preemptive policy (from the
+	 * dispatcher's pool), or NULL: not preemptible (other policies, or the
+	 * pool was empty). */
 	struct psp_task *task;
 #endif
 };
@@ -97,12 +103,13 @@ struct disp_stats {
 	uint64_t tx_failed; /* completions whose reply could not be sent */
 	uint64_t worker_ring_full;
 	uint64_t idle_backoffs;
+	uint64_t ws_steals; /* assignments the policy took from another worker's queue */
 	uint64_t accepted_type[ENG_TYPE_SLOTS];
 	uint64_t answered_type[ENG_TYPE_SLOTS];
 	uint64_t dropped_type[ENG_TYPE_SLOTS];
-	/* ts */
+	/* preemptive policies (ts, concord, tq) */
 	uint64_t preempted_type[ENG_TYPE_SLOTS]; /* stints that ended in a yield */
-	uint64_t ts_no_stack;      /* requests run unpreemptible: the pool was empty */
+	uint64_t preempt_no_stack; /* requests run unpreemptible: the pool was empty */
 	uint64_t preempt_signals;  /* flags set (psp_preempt_request calls) */
 	/* From the dispatcher's flag store to the worker back on its own stack
 	 * with the request's context saved (the stint's end_tsc): the signal
@@ -123,8 +130,12 @@ struct worker {
 	uint32_t id;
 	uint32_t lcore;
 	uint16_t port_id, txq;
-	struct rte_ring *in;   /* dispatcher -> worker (SPSC) */
-	struct rte_ring *done; /* worker -> dispatcher (SPSC) */
+	/* dispatcher -> worker (SPSC): the requests the worker holds and has
+	 * not started, in the order assigned; room for the policy's slots. */
+	struct rte_ring *in;
+	/* worker -> dispatcher (SPSC): stints ended (finished or preempted),
+	 * in the order run; room for the slots too. */
+	struct rte_ring *done;
 	const struct app *app;
 	const struct tsc_clock *clk;
 	const struct idle_conf *idle;
@@ -139,7 +150,15 @@ struct worker {
 		uint64_t tx_retried;
 		uint64_t busy_cycles;
 		uint64_t idle_backoffs;
+		/* Stint starts with the next request already in the ring when
+		 * the previous stint ended, and starts after polling an empty
+		 * ring (the first start, and every start after an idle spell);
+		 * wait_cycles: the time from the previous stint's end to those. */
+		uint64_t starts_back_to_back;
+		uint64_t starts_after_wait;
+		uint64_t wait_cycles;
 	} __attribute__((aligned(64))) st;
+	uint32_t next_token; /* the next stint's preemption token (this worker's) */
 	/* Server-side latency (RX to reply TX) per type slot; allocated. */
 	struct psp_hist *lat;
 } __attribute__((aligned(64)));
@@ -166,8 +185,14 @@ struct engine {
 	struct psp_assign *assign;
 
 	struct disp_stats st;
-	bool ts;                 /* policy ts: preemptible requests */
-	uint64_t all_workers_mask; /* bit w for every worker: the policy's idle_mask when idle */
+	/* From the policy's properties: PSP_POLICY_PREEMPTIVE (requests run
+	 * on their own stacks), PSP_POLICY_WORKER_TIMED (the worker times its
+	 * slices), and whether the dispatcher times them (tick + flags). */
+	bool preemptive;
+	bool worker_timed;
+	bool ticked;
+	uint32_t slots;          /* requests a worker may hold (the policy's) */
+	uint64_t all_workers_mask; /* bit w for every worker: all idle */
 #ifdef PSP_HAVE_PREEMPT
 	struct psp_task_pool tasks; /* the requests' stacks (dispatcher only) */
 #endif
@@ -175,12 +200,15 @@ struct engine {
 	 * since its current stint was dispatched.  Kept here, not in struct
 	 * worker, so the dispatcher writes none of a worker's lines. */
 	uint64_t preempt_set_tsc[PSP_MAX_WORKERS];
-	/* Per worker, the request of its current stint (dispatcher only; set
-	 * at dispatch, stale once the stint completes: read only for workers
-	 * the policy reports busy). */
-	struct eng_req *running[PSP_MAX_WORKERS];
-	uint64_t quantum_cycles; /* ts quantum in TSC cycles */
-	/* "ts_preemptions_<type>" per slot, the counters' names */
+	/* Per worker, the requests it holds in the order handed over (dispatcher
+	 * only): the worker runs them in that order and posts their stints back
+	 * in that order, so the head is the one running (or about to start). */
+	struct eng_held {
+		struct eng_req *r[PSP_MAX_SLOTS];
+		uint32_t head, n;
+	} held[PSP_MAX_WORKERS];
+	uint64_t quantum_cycles; /* the time-sharing quantum in TSC cycles */
+	/* "preemptions_<type>" per slot, the counters' names */
 	char preempt_name[ENG_TYPE_SLOTS][ENG_NAME_MAX + 24];
 	FILE *timeline;          /* darc-timeline.csv, or NULL */
 	uint32_t reservations;

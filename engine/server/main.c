@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_debug.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -43,11 +45,12 @@ static void usage(FILE *out)
 		"usage: psp-engine [EAL options --] --config FILE [--policy NAME]\n"
 		"\n"
 		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
-		"psp policy (cfcfs, dfcfs, darc, sjf, ts) and worker lcores that answer\n"
-		"PSP_MB requests over UDP.\n"
+		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
+		"concord) and worker lcores that answer PSP_MB requests over UDP.\n"
 		"\n"
 		"  --config FILE   engine configuration (YAML; see engine/README.md)\n"
-		"  --policy NAME   override the config's policy (psp-sim's names)\n"
+		"  --policy NAME   override the config's policy (psp-sim's names); the\n"
+		"                  config's knobs that NAME does not read are ignored\n"
 		"  --help          this text\n"
 		"\n"
 		"EAL options are taken from the config's eal: list; any given before\n"
@@ -137,7 +140,9 @@ static int setup(struct engine *e, struct psp_err *err)
 	/* Request descriptors. */
 	e->reqs = calloc(cfg->requests, sizeof(*e->reqs));
 	e->free_reqs = calloc(cfg->requests, sizeof(*e->free_reqs));
-	e->assign = calloc(cfg->nworkers, sizeof(*e->assign));
+	/* dispatch() may fill every slot of every worker at once. */
+	uint32_t slots = psp_policy_conf_slots(cfg->ops, &cfg->pconf);
+	e->assign = calloc((size_t)cfg->nworkers * slots, sizeof(*e->assign));
 	e->workers = aligned_alloc(64, sizeof(*e->workers) * cfg->nworkers);
 	if (!e->reqs || !e->free_reqs || !e->assign || !e->workers)
 		return psp_err_set(err, -ENOMEM, NULL, "queues.requests", "out of memory");
@@ -148,33 +153,37 @@ static int setup(struct engine *e, struct psp_err *err)
 	}
 	e->nfree = cfg->requests;
 	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
-		snprintf(e->preempt_name[s], sizeof(e->preempt_name[s]), "ts_preemptions_%s",
+		snprintf(e->preempt_name[s], sizeof(e->preempt_name[s]), "preemptions_%s",
 			 s == ENG_UNKNOWN_SLOT ? "UNKNOWN" : s < cfg->ntypes ? cfg->types[s].name : "-");
 
-	/* Time sharing: the requests' stacks. */
-	e->ts = !strcmp(cfg->policy, "ts");
+	/* Time sharing: the requests' stacks, and who times the slices. */
+	uint32_t flags = cfg->ops->props.flags;
+	e->preemptive = flags & PSP_POLICY_PREEMPTIVE;
+	e->worker_timed = flags & PSP_POLICY_WORKER_TIMED;
+	e->ticked = e->preemptive && !e->worker_timed && cfg->ops->tick;
 	e->quantum_cycles = tsc_ns_to_cycles(&e->clk, cfg->pconf.ts_quantum_ns);
 	e->all_workers_mask = cfg->nworkers == 64 ? ~0ull : (1ull << cfg->nworkers) - 1;
 #ifdef PSP_HAVE_PREEMPT
-	_Static_assert(ENG_TS_TASKS_MAX == PSP_TASK_POOL_MAX, "ts.tasks limit is the library's");
-	if (e->ts) {
+	_Static_assert(ENG_PREEMPT_TASKS_MAX == PSP_TASK_POOL_MAX,
+		       "preempt.tasks limit is the library's");
+	if (e->preemptive) {
 		/* Not prefaulted: 4096 x 64 KiB would pin 256 MiB.  The pool hands
 		 * out the most recently used stack first, so only as many stacks
 		 * as requests run at once stay touched. */
-		struct psp_task_pool_conf tc = {.ntasks = cfg->ts_tasks,
-						.stack_bytes = (size_t)cfg->ts_stack_kib << 10,
+		struct psp_task_pool_conf tc = {.ntasks = cfg->preempt_tasks,
+						.stack_bytes = (size_t)cfg->preempt_stack_kib << 10,
 						.prefault = false};
 		if ((rc = psp_task_pool_init(&e->tasks, &tc)) < 0)
-			return psp_err_set(err, rc, NULL, "ts.tasks",
-					   "cannot map %u stacks of %u KiB: %s", cfg->ts_tasks,
-					   cfg->ts_stack_kib, strerror(-rc));
+			return psp_err_set(err, rc, NULL, "preempt.tasks",
+					   "cannot map %u stacks of %u KiB: %s", cfg->preempt_tasks,
+					   cfg->preempt_stack_kib, strerror(-rc));
 	}
 #endif
 
 	/* The policy. */
 	struct psp_policy_conf pc = cfg->pconf;
 	pc.rand_u64 = rand_u64;
-	if (!strcmp(cfg->policy, "darc")) {
+	if (cfg->ops == &psp_darc_ops) { /* the only policy that reserves */
 		if ((rc = eng_timeline_open(e)) < 0)
 			return psp_err_set(err, rc, NULL, "output_dir",
 					   "cannot write %s/darc-timeline.csv: %s",
@@ -182,9 +191,17 @@ static int setup(struct engine *e, struct psp_err *err)
 		pc.on_reservation = eng_timeline_on_reservation;
 		pc.on_reservation_ctx = e;
 	}
-	e->pol = psp_policy_create(psp_policy_find(cfg->policy), &pc, err);
+	e->pol = psp_policy_create(cfg->ops, &pc, err);
 	if (!e->pol)
 		return err->code ? err->code : -EINVAL;
+	e->slots = psp_policy_slots(e->pol);
+	RTE_VERIFY(e->slots == slots);
+	/* Each ring holds at most the worker's slots (a request is in the in
+	 * ring, running, or in the done ring, once); queues.worker_ring is
+	 * raised to fit them. */
+	uint32_t ring = cfg->worker_ring;
+	if (ring - 1 < e->slots)
+		ring = rte_align32pow2(e->slots + 1);
 
 	for (uint32_t i = 0; i < cfg->nworkers; i++) {
 		struct worker *w = &e->workers[i];
@@ -197,15 +214,18 @@ static int setup(struct engine *e, struct psp_err *err)
 		w->clk = &e->clk;
 		w->idle = &cfg->idle;
 		w->tx_retries = cfg->tx_retries;
+#ifdef PSP_HAVE_PREEMPT
+		w->next_token = PSP_PREEMPT_TOKEN_MIN;
+#endif
 		atomic_init(&w->stop, false);
 #ifdef PSP_HAVE_PREEMPT
 		psp_exec_init(&w->exec);
 #endif
 		snprintf(name, sizeof(name), "psp_in_%u", i);
-		w->in = rte_ring_create(name, cfg->worker_ring, (int)rte_socket_id(),
+		w->in = rte_ring_create(name, ring, (int)rte_socket_id(),
 					RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "psp_done_%u", i);
-		w->done = rte_ring_create(name, cfg->worker_ring, (int)rte_socket_id(),
+		w->done = rte_ring_create(name, ring, (int)rte_socket_id(),
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 		w->lat = calloc(ENG_TYPE_SLOTS, sizeof(*w->lat));
 		if (!w->in || !w->done || !w->lat)
@@ -231,7 +251,7 @@ static void teardown(struct engine *e)
 #ifdef PSP_HAVE_PREEMPT
 	/* Workers have returned: no task runs; stacks of requests that did
 	 * not finish before drain_ms are abandoned with them. */
-	if (e->ts)
+	if (e->preemptive)
 		psp_task_pool_fini(&e->tasks);
 #endif
 	free(e->workers);

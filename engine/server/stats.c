@@ -11,9 +11,13 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	const struct disp_stats *st = &e->st;
 	uint64_t dropped = stat_get(&st->dropped_queue_full) + stat_get(&st->tx_failed);
 	uint64_t tx_retried = 0, backoffs = stat_get(&st->idle_backoffs);
+	uint64_t b2b = 0, waited = 0, wait_cycles = 0;
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
 		tx_retried += stat_get(&e->workers[w].st.tx_retried);
 		backoffs += stat_get(&e->workers[w].st.idle_backoffs);
+		b2b += stat_get(&e->workers[w].st.starts_back_to_back);
+		waited += stat_get(&e->workers[w].st.starts_after_wait);
+		wait_cycles += stat_get(&e->workers[w].st.wait_cycles);
 	}
 	const struct eng_counter all[] = {
 		{"rx_total", stat_get(&st->rx_total)},
@@ -42,12 +46,16 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"run_clamped", e->app.state ? app_spin_clamped(&e->app) : 0},
 		{"darc_reservations", e->reservations},
 		{"idle_backoffs", backoffs},
+		{"ws_steals", stat_get(&st->ws_steals)},
+		{"starts_back_to_back", b2b},
+		{"starts_after_wait", waited},
+		{"wait_mean_ns", waited ? tsc_cycles_to_ns(&e->clk, wait_cycles) / waited : 0},
 	};
 	size_t n = sizeof(all) / sizeof(all[0]);
 	if (n > cap)
 		n = cap;
 	memcpy(out, all, n * sizeof(all[0]));
-	if (!e->ts)
+	if (!e->preemptive)
 		return n;
 
 	/* Time sharing: preemptions (total and per type), requests that ran
@@ -58,11 +66,11 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
 		total += stat_get(&st->preempted_type[s]);
 	const struct eng_counter ts[] = {
-		{"ts_preemptions", total},
-		{"ts_no_stack", stat_get(&st->ts_no_stack)},
-		{"ts_preempt_signals", stat_get(&st->preempt_signals)},
-		{"ts_preempt_lag_mean_ns", lag_n ? stat_get(&st->preempt_lag_sum_ns) / lag_n : 0},
-		{"ts_preempt_lag_max_ns", stat_get(&st->preempt_lag_max_ns)},
+		{"preemptions", total},
+		{"preempt_no_stack", stat_get(&st->preempt_no_stack)},
+		{"preempt_signals", stat_get(&st->preempt_signals)},
+		{"preempt_lag_mean_ns", lag_n ? stat_get(&st->preempt_lag_sum_ns) / lag_n : 0},
+		{"preempt_lag_max_ns", stat_get(&st->preempt_lag_max_ns)},
 	};
 	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]) && n < cap; i++)
 		out[n++] = ts[i];
@@ -123,9 +131,10 @@ void eng_report(const struct engine *e, FILE *out)
 			(double)psp_hist_quantile(h, 0.999) / 1e3);
 	}
 	free(h);
-	if (e->ts) {
-		fprintf(out, "ts: quantum_us=%g; preemptions per answered request:",
-			(double)e->cfg.pconf.ts_quantum_ns / 1e3);
+	if (e->preemptive) {
+		fprintf(out, "%s: quantum_us=%g (%s); preemptions per answered request:",
+			e->cfg.policy, (double)e->cfg.pconf.ts_quantum_ns / 1e3,
+			e->worker_timed ? "timed by the worker" : "timed by the dispatcher");
 		for (uint32_t s = 0; s < e->cfg.ntypes; s++) {
 			uint64_t a = stat_get(&e->st.answered_type[s]);
 			fprintf(out, " %s=%.2f", type_name(e, s),
@@ -142,9 +151,13 @@ void eng_report(const struct engine *e, FILE *out)
 			stat_get(&wk->st.handled_unknown), stat_get(&wk->st.answered),
 			stat_get(&wk->st.tx_failed),
 			(double)tsc_cycles_to_ns(&e->clk, stat_get(&wk->st.busy_cycles)) / 1e6);
+		uint64_t b = stat_get(&wk->st.starts_back_to_back);
+		uint64_t a = stat_get(&wk->st.starts_after_wait);
+		fprintf(out, " starts=%" PRIu64 " back_to_back=%" PRIu64 " (%.1f%%)", a + b, b,
+			a + b ? 100.0 * (double)b / (double)(a + b) : 0.0);
 #ifdef PSP_HAVE_PREEMPT
 		/* The executor's own counts (the workers have stopped). */
-		if (e->ts)
+		if (e->preemptive)
 			fprintf(out, " slices=%" PRIu64 " yields=%" PRIu64, wk->exec.slices,
 				wk->exec.preemptions);
 #endif

@@ -1,9 +1,13 @@
-/* A worker lcore: takes one request at a time from its ring, runs the
- * application's handler, answers on its own TX queue, and posts the
- * completion (with the measured service time) back to the dispatcher.
- * Under ts a request runs on its own stack (psp_task) and may yield at a
- * preemption point: it is then posted back unanswered (ENG_REQ_PREEMPTED)
- * with this stint's run time, and the policy re-queues it.
+/* A worker lcore: holds up to the policy's slots of requests in its ring and
+ * runs them back to back, in the order assigned: the application's handler,
+ * the answer on its own TX queue, and the completion (with the measured
+ * service time) posted back to the dispatcher.  Under a preemptive policy a
+ * request runs on its own stack (psp_task) and may yield at a preemption
+ * point: it is then posted back unanswered (ENG_REQ_PREEMPTED) with this
+ * stint's run time, and the policy re-queues it.  A stint yields when the
+ * dispatcher's flag names it (ts, concord: its token) or, when the dispatch
+ * gave it a worker-timed slice (tq), once it ran that long by this worker's
+ * own clock.
  */
 #include <rte_cycles.h>
 #include <rte_debug.h>
@@ -42,9 +46,9 @@ static bool tx_one(struct worker *w, struct rte_mbuf *m)
 	return false;
 }
 
-/* Posts r back to the dispatcher.  The done ring is as large as the in ring
- * and a worker holds one request at a time, so this cannot stay full; spin
- * rather than lose. */
+/* Posts r back to the dispatcher.  The done ring has room for every request
+ * the worker may hold (the slots), so this cannot stay full; spin rather
+ * than lose. */
 static void post_done(struct worker *w, struct eng_req *r)
 {
 	while (rte_ring_sp_enqueue(w->done, r) < 0)
@@ -70,8 +74,15 @@ static bool run_stint(struct worker *w, struct eng_req *r)
 	struct psp_task *t = r->task;
 	if (t) {
 		int rc;
-		/* Read by the dispatcher to time the quantum from here. */
-		__atomic_store_n(&r->start_tsc, rte_rdtsc(), __ATOMIC_RELAXED);
+		uint32_t token = w->next_token++;
+		if (w->next_token < PSP_PREEMPT_TOKEN_MIN)
+			w->next_token = PSP_PREEMPT_TOKEN_MIN;
+		uint64_t start = rte_rdtsc();
+		psp_exec_slice(&w->exec, token, r->slice_cycles ? start + r->slice_cycles : 0);
+		/* Read by the dispatcher to time the quantum from here, and to
+		 * name this stint (not the next one) in the flag. */
+		__atomic_store_n(&r->stint_token, token, __ATOMIC_RELAXED);
+		__atomic_store_n(&r->start_tsc, start, __ATOMIC_RELEASE);
 		if (t->state == PSP_TASK_READY) {
 			r->call.start_tsc = r->start_tsc;
 			rc = psp_task_start(&w->exec, t, task_main, r);
@@ -86,16 +97,28 @@ static bool run_stint(struct worker *w, struct eng_req *r)
 		return rc == PSP_TASK_FINISHED;
 	}
 #endif
-	r->start_tsc = r->call.start_tsc = rte_rdtsc();
+	r->call.start_tsc = rte_rdtsc();
+	__atomic_store_n(&r->start_tsc, r->call.start_tsc, __ATOMIC_RELEASE);
 	app_handle(w->app, &r->call);
 	r->end_tsc = rte_rdtsc();
 	stat_add(&w->st.busy_cycles, r->end_tsc - r->start_tsc);
 	return true;
 }
 
-static void run_one(struct worker *w, struct eng_req *r)
+/* Runs one stint of r.  waited: the ring was empty when the worker looked
+ * after its previous stint, so the time since *last_end was idle. */
+static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *last_end)
 {
-	if (!run_stint(w, r)) {
+	bool finished = run_stint(w, r);
+	if (!waited) {
+		stat_add(&w->st.starts_back_to_back, 1);
+	} else {
+		stat_add(&w->st.starts_after_wait, 1);
+		if (*last_end && r->start_tsc > *last_end)
+			stat_add(&w->st.wait_cycles, r->start_tsc - *last_end);
+	}
+	*last_end = r->end_tsc;
+	if (!finished) {
 		r->status = ENG_REQ_PREEMPTED;
 		post_done(w, r);
 		return;
@@ -124,13 +147,17 @@ int eng_worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct idle_state idle = {0};
+	bool waited = true; /* the ring was found empty since the last stint */
+	uint64_t last_end = 0;
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		void *obj;
 		if (rte_ring_sc_dequeue(w->in, &obj) == 0) {
-			run_one(w, obj);
+			run_one(w, obj, waited, &last_end);
+			waited = false;
 			idle_note(&idle, w->idle, true);
 			continue;
 		}
+		waited = true;
 		uint64_t before = idle.backoffs;
 		idle_note(&idle, w->idle, false);
 		if (idle.backoffs != before)

@@ -96,8 +96,8 @@ START_TEST(unknown_key)
 	char t[1024];
 	snprintf(t, sizeof(t), "%sworkerz: 3\n", BASE);
 	expect_error(t, "workerz", 10, "unknown key");
-	snprintf(t, sizeof(t), "%sdarc: {min_sample: 3}\n", BASE);
-	expect_error(t, "darc.min_sample", 10, "unknown key");
+	snprintf(t, sizeof(t), "%sdarc: {darc_samples: 3}\n", BASE);
+	expect_error(t, "darc", 10, "unknown key");
 }
 END_TEST
 
@@ -106,8 +106,6 @@ START_TEST(bad_values)
 	char t[1024];
 	snprintf(t, sizeof(t), "%sudp_port: 70000\n", BASE);
 	expect_error(t, "udp_port", 10, "1..65535");
-	snprintf(t, sizeof(t), "%sdarc: {delta: abc}\n", BASE);
-	expect_error(t, "darc.delta", 10, "number");
 	snprintf(t, sizeof(t), "%squeues: {worker_ring: 48}\n", BASE);
 	expect_error(t, "queues.worker_ring", 10, "power of two");
 	expect_error("port: {vdev: x}\nip: 10.0.0.300\n", "ip", 2, "IPv4");
@@ -150,9 +148,6 @@ START_TEST(cross_key_limits)
 		n += (size_t)snprintf(lc + n, sizeof(lc) - n, "%s%d", i > 1 ? ", " : "", i);
 	snprintf(lc + n, sizeof(lc) - n, "]\ntypes: [{name: A, wire_id: 1}]\n");
 	expect_error(lc, "worker_lcores", 3, "at most 64");
-	/* oracle DARC without means */
-	snprintf(t, sizeof(t), "%s  - {name: X, wire_id: 3}\ndarc: {mode: oracle}\n", BASE);
-	expect_error(t, "types", 8, "mean_us and ratio");
 	/* mbufs too few for the RX ring plus every request */
 	snprintf(t, sizeof(t), "%squeues: {mbufs: 1000, requests: 4096}\n", BASE);
 	expect_error(t, "queues.mbufs", 10, "at least");
@@ -192,43 +187,119 @@ START_TEST(policies)
 }
 END_TEST
 
-/* ts: keys, defaults and errors. */
-START_TEST(ts_keys)
+/* BASE with its "policy: darc" line (line 6) replaced by line, then extra
+ * appended (from line 10), into t. */
+static void with_policy(char *t, size_t cap, const char *line, const char *extra)
+{
+	const char *p = strstr(BASE, "policy: darc\n");
+	snprintf(t, cap, "%.*s%s\n%s%s", (int)(p - BASE), BASE, line,
+		 p + strlen("policy: darc\n"), extra);
+}
+
+/* policy: as a mapping of the name and the core's knobs. */
+START_TEST(policy_knobs)
+{
+	struct eng_config cfg;
+	struct psp_err err;
+	char t[1024], buf[700];
+	with_policy(t, sizeof(t), "policy: {name: darc, darc_samples: 500, darc_delta: 0.3}", "");
+	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_str_eq(cfg.policy, "darc");
+	ck_assert_uint_eq(cfg.pconf.darc_min_samples, 500);
+	ck_assert(cfg.pconf.darc_delta == 0.3);
+	ck_assert_int_eq(cfg.pconf.darc_mode, PSP_DARC_DYNAMIC);
+	ck_assert_uint_eq(cfg.pconf.nworkers, 2);
+	/* --policy: the knobs ts does not read are ignored, its own default */
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), 0);
+	ck_assert_uint_eq(cfg.pconf.darc_min_samples, 50000);
+	ck_assert_uint_eq(cfg.pconf.ts_quantum_ns, 5000);
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "darc", &err), 0);
+	ck_assert_uint_eq(cfg.pconf.darc_min_samples, 500);
+	eng_config_free(&cfg);
+
+	/* reserve implies darc_mode: static */
+	with_policy(t, sizeof(t), "policy: {name: darc, reserve: 1}", "");
+	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(cfg.pconf.darc_mode, PSP_DARC_STATIC);
+	ck_assert_int_eq(cfg.pconf.darc_reserve, 1);
+	eng_config_free(&cfg);
+
+	/* block form, slots, placement */
+	with_policy(t, sizeof(t), "policy:\n  name: jbsq\n  slots: 3", "");
+	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_uint_eq(cfg.pconf.slots, 3);
+	eng_config_free(&cfg);
+	with_policy(t, sizeof(t), "policy: {name: ws, placement: flow-hash}", "");
+	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(cfg.pconf.placement, PSP_PLACE_FLOW_HASH);
+	eng_config_free(&cfg);
+
+	/* errors: file:line:col and the key */
+	with_policy(t, sizeof(t), "policy: {name: darc, darc_sample: 3}", "");
+	expect_error(t, "policy.darc_sample", 6, "not a policy knob");
+	with_policy(t, sizeof(t), "policy: {name: cfcfs, quantum_us: 5}", "");
+	expect_error(t, "policy.quantum_us", 6, "not read by cfcfs (read by: ts, tq, concord)");
+	with_policy(t, sizeof(t), "policy: {name: ws, slots: 2}", "");
+	expect_error(t, "policy.slots", 6, "not read by ws");
+	with_policy(t, sizeof(t), "policy: {name: ws, steal_cost_ns: 100}", "");
+	expect_error(t, "policy.steal_cost_ns", 6, "modelled cost");
+	with_policy(t, sizeof(t), "policy: {name: tq, preempt_cost_us: 1}", "");
+	expect_error(t, "policy.preempt_cost_us", 6, "pays the real cost");
+	with_policy(t, sizeof(t), "policy: {name: darc, darc_delta: abc}", "");
+	expect_error(t, "policy.darc_delta", 6, "darc_delta");
+	with_policy(t, sizeof(t), "policy: {name: darc, darc_mode: psychic}", "");
+	expect_error(t, "policy.darc_mode", 6, "dynamic");
+	with_policy(t, sizeof(t), "policy: {name: ts, quantum_us: 0}", "");
+	expect_error(t, "policy.quantum_us", 6, "quantum_us");
+	with_policy(t, sizeof(t), "policy: {name: darc, darc_samples: 5, darc_samples: 6}", "");
+	expect_error(t, "policy.darc_samples", 6, "twice");
+	with_policy(t, sizeof(t), "policy: {darc_samples: 5}", "");
+	expect_error(t, "policy.name", 6, "required");
+	/* limits the policy checks, pointed at the knob or the types */
+	with_policy(t, sizeof(t), "policy: {name: darc, reserve: 2}", "");
+	expect_error(t, "policy.reserve", 6, "reserve");
+	with_policy(t, sizeof(t), "policy: {name: jbsq, slots: 65}", "");
+	expect_error(t, "policy.slots", 6, "slots");
+	with_policy(t, sizeof(t), "policy: {name: darc, darc_mode: oracle}",
+		    "  - {name: X, wire_id: 3}\n");
+	expect_error(t, "types", 8, "darc");
+}
+END_TEST
+
+/* preempt: the engine's side of the preemptive policies. */
+START_TEST(preempt_keys)
 {
 	struct eng_config cfg;
 	struct psp_err err;
 	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
-	ck_assert_uint_eq(cfg.pconf.ts_quantum_ns, 5000); /* 5 us */
-	ck_assert_int_eq(cfg.pconf.ts_variant, PSP_TS_SINGLE_QUEUE);
-	ck_assert_uint_eq(cfg.ts_stack_kib, 64);
-	ck_assert_uint_eq(cfg.ts_tasks, cfg.requests);
+	ck_assert_uint_eq(cfg.preempt_stack_kib, 64);
+	ck_assert_uint_eq(cfg.preempt_tasks, cfg.requests);
 	ck_assert(cfg.preempt_points);
 	eng_config_free(&cfg);
 
 	char t[1024];
-	snprintf(t, sizeof(t), "%sts: {quantum_us: 2.5, variant: per-type, slo_factor: 20, "
-		 "stack_kib: 32, tasks: 100}\napp: {preempt_points: false}\n", BASE);
+	with_policy(t, sizeof(t), "policy: {name: ts, quantum_us: 2.5, ts_variant: per-type, "
+		    "ts_slo_factor: 20}",
+		    "preempt: {stack_kib: 32, tasks: 100}\napp: {preempt_points: false}\n");
 	ck_assert_int_eq(load(t, &cfg, &err), 0);
 	ck_assert_uint_eq(cfg.pconf.ts_quantum_ns, 2500);
 	ck_assert_int_eq(cfg.pconf.ts_variant, PSP_TS_PER_TYPE);
 	ck_assert(cfg.pconf.ts_slo_factor == 20.0);
-	ck_assert_uint_eq(cfg.ts_stack_kib, 32);
-	ck_assert_uint_eq(cfg.ts_tasks, 100);
+	ck_assert_uint_eq(cfg.preempt_stack_kib, 32);
+	ck_assert_uint_eq(cfg.preempt_tasks, 100);
 	ck_assert(!cfg.preempt_points);
 	eng_config_free(&cfg);
 
-	snprintf(t, sizeof(t), "%sts: {quantum: 5}\n", BASE);
-	expect_error(t, "ts.quantum", 10, "unknown key");
-	snprintf(t, sizeof(t), "%sts: {quantum_us: 0}\n", BASE);
-	expect_error(t, "ts.quantum_us", 10, "0.1");
-	snprintf(t, sizeof(t), "%sts: {variant: multi}\n", BASE);
-	expect_error(t, "ts.variant", 10, "single or per-type");
-	snprintf(t, sizeof(t), "%sts: {stack_kib: 2}\n", BASE);
-	expect_error(t, "ts.stack_kib", 10, "4..65536");
-	snprintf(t, sizeof(t), "%sts: {tasks: 70000}\n", BASE);
-	expect_error(t, "ts.tasks", 10, "1..65536");
-	snprintf(t, sizeof(t), "%squeues: {requests: 10}\nts: {tasks: 11}\n", BASE);
-	expect_error(t, "ts.tasks", 11, "at most queues.requests");
+	snprintf(t, sizeof(t), "%sts: {quantum_us: 5}\n", BASE);
+	expect_error(t, "ts", 10, "unknown key");
+	snprintf(t, sizeof(t), "%spreempt: {quantum_us: 5}\n", BASE);
+	expect_error(t, "preempt.quantum_us", 10, "unknown key");
+	snprintf(t, sizeof(t), "%spreempt: {stack_kib: 2}\n", BASE);
+	expect_error(t, "preempt.stack_kib", 10, "4..65536");
+	snprintf(t, sizeof(t), "%spreempt: {tasks: 70000}\n", BASE);
+	expect_error(t, "preempt.tasks", 10, "1..65536");
+	snprintf(t, sizeof(t), "%squeues: {requests: 10}\npreempt: {tasks: 11}\n", BASE);
+	expect_error(t, "preempt.tasks", 11, "at most queues.requests");
 	snprintf(t, sizeof(t), "%sapp: {preempt_points: maybe}\n", BASE);
 	expect_error(t, "app.preempt_points", 10, "");
 }
@@ -250,7 +321,8 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, cross_key_limits);
 	tcase_add_test(tc, policies);
-	tcase_add_test(tc, ts_keys);
+	tcase_add_test(tc, policy_knobs);
+	tcase_add_test(tc, preempt_keys);
 	tcase_add_test(tc, syntax_error);
 	suite_add_tcase(s, tc);
 	return s;

@@ -124,3 +124,31 @@ need_root_tun() {
 	fi
 	ip netns del "psp-probe-$ID"
 }
+
+# set_policy FILE NAME [KNOB:VALUE]...: replaces the policy: block of the
+# engine config FILE with {name: NAME} and the knobs given ("slots: 2").
+set_policy() {
+	local f=$1 name=$2
+	shift 2
+	awk -v name="$name" -v knobs="$(printf '%s\n' "$@")" '
+		/^policy:/ {
+			print "policy:"; print "  name: " name
+			n = split(knobs, k, "\n")
+			for (i = 1; i <= n; i++) if (k[i] != "") print "  " k[i]
+			skip = 1; next
+		}
+		skip && /^  / { next }
+		{ skip = 0; print }' "$f" > "$f.new" && mv "$f.new" "$f"
+}
+
+# The telemetry socket of this test's engine, or fail.
+telemetry_socket() {
+	local d
+	for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
+		if [ -S "$d/psp-e-$ID/dpdk_telemetry.v2" ]; then
+			echo "$d/psp-e-$ID/dpdk_telemetry.v2"
+			return 0
+		fi
+	done
+	fail "no telemetry socket for file prefix psp-e-$ID"
+}

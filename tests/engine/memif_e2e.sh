@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Test 1: psp-engine and psp-client over a memif pair, one policy, High
 # Bimodal at a low rate: every request answered, the type mix follows the
-# workload's ratios, and engine and client counters agree.
+# workload's ratios, and engine and client counters agree.  ws runs with
+# placement flow-hash: the client is one flow, so every arrival queues at one
+# worker and the others must steal (ws_steals > 0).
 #   memif_e2e.sh POLICY [RATE] [DURATION_S]
 POLICY=${1:?policy}
 RATE=${2:-1000}
 DURATION=${3:-3}
 . "$(dirname "$0")/lib.sh"
 
-ENGINE_SED="s/min_samples: 50000/min_samples: 500/"
+ENGINE_SED="s/darc_samples: 50000/darc_samples: 500/"
 make_memif_configs "$T/engine.yml" "$T/client.yml"
+grep -q "darc_samples: 500$" "$T/engine.yml" || fail "no darc_samples in the engine config"
+[ "$POLICY" = ws ] && set_policy "$T/engine.yml" ws "placement: flow-hash"
 start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy "$POLICY"
 grep -q "policy $POLICY" "$T/engine.log" || fail "engine did not take --policy $POLICY"
 
@@ -51,7 +55,14 @@ awk -v s="$short" -v n="$sent" 'BEGIN {
 	if (p < 0.5 - 5 * sd || p > 0.5 + 5 * sd) { printf "SHORT share %.4f\n", p; exit 1 }
 }' || fail "type mix does not follow the workload's 50/50 ratio"
 # The CSV has psp-sim's header and an ALL row counting the measured requests.
-head -1 "$T/client.csv" | grep -qx "policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us,p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,overloaded,preemptions,reservation" ||
+head -1 "$T/client.csv" | grep -q "^policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us,p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,overloaded,preemptions,reservation\(,\|$\)" ||
 	fail "client CSV header differs from psp-sim's"
 grep -q "^$POLICY,high-bimodal,3,[0-9.]*,$RATE.0,[0-9.]*,ALL,[0-9]*," "$T/client.csv" || fail "no ALL row"
+if [ "$POLICY" = ws ]; then
+	grep -q "policy: ws placement=flow-hash" "$T/engine.log" || fail "ws is not on flow-hash placement"
+	steals=$(counter ws_steals "$T/engine.log")
+	echo "ws: $steals steals of $sent requests (placement flow-hash, one client flow)"
+	[ "$steals" -gt 0 ] || fail "no steals although every arrival queued at one worker"
+	grep -q "\"ws_steals\":$steals," "$T/telemetry.json" || fail "telemetry lacks ws_steals"
+fi
 echo "PASS: memif end to end, $POLICY"

@@ -31,6 +31,19 @@
  * the dispatcher re-requests at every tick that names the worker while the
  * flag reads clear (psp_policy_tick names it until the request comes back).
  *
+ * A worker that holds several requests runs them back to back, so a flag the
+ * dispatcher sets for one slice could land in the next one.  Tokens prevent
+ * that: the worker gives each slice a token (psp_exec_slice) and publishes it
+ * with the slice's start; the dispatcher stores the token of the slice it
+ * timed (psp_preempt_request_token), and a slice ignores (and clears) a flag
+ * holding another slice's token.  psp_preempt_request stores
+ * PSP_PREEMPT_ANY, which preempts whatever runs.
+ *
+ * Worker-timed slices (Tiny Quanta): the worker sets a deadline with
+ * psp_exec_slice before the slice starts, and the slice yields at the first
+ * preemption point past it; no flag is involved.  A slice without a deadline
+ * pays nothing for the feature but a load of the flag's (own) line.
+ *
  * A request that never reaches a preemption point is simply not preempted:
  * it runs to completion and psp_task_start/resume returns PSP_TASK_FINISHED.
  *
@@ -67,8 +80,22 @@
  * it (rarely), the worker's running request reads it (often), and no other
  * data shares the line, so the reads stay L1 hits until a request arrives. */
 struct psp_preempt_flag {
+	/* 0: nothing asked; PSP_PREEMPT_ANY: preempt whatever slice runs; any
+	 * other value: preempt only the slice whose token it is (a request
+	 * for a slice that already ended is stale and void). */
 	_Alignas(PSP_PREEMPT_CACHE_LINE) _Atomic uint32_t requested;
+	/* The worker's own, set before each start/resume (psp_exec_slice):
+	 * the running slice's token, and, when timed is nonzero, the TSC at
+	 * which the slice yields by itself (worker-timed time sharing). */
+	uint32_t token;
+	uint32_t timed;
+	uint64_t deadline_tsc;
 };
+
+/* The flag value that preempts any slice (psp_preempt_request). */
+#define PSP_PREEMPT_ANY 1u
+/* Tokens a worker gives its slices are >= this (0 and ANY are taken). */
+#define PSP_PREEMPT_TOKEN_MIN 2u
 
 _Static_assert(sizeof(struct psp_preempt_flag) == PSP_PREEMPT_CACHE_LINE,
 	       "the flag fills exactly one cache line");
@@ -142,6 +169,13 @@ struct psp_exec {
 	void *asan_fake_stack;
 };
 
+static inline void psp_exec_slice(struct psp_exec *e, uint32_t token, uint64_t deadline_tsc)
+{
+	e->flag.token = token;
+	e->flag.timed = deadline_tsc != 0;
+	e->flag.deadline_tsc = deadline_tsc;
+}
+
 /* Maps the stacks and builds the descriptors: the only allocations the
  * library makes.  The tasks point back at pool, so it must not move (or be
  * copied) until psp_task_pool_fini.  Returns 0, -EINVAL (ntasks or stack_bytes out of range) or
@@ -186,10 +220,40 @@ static inline void psp_preempt_request(struct psp_preempt_flag *f)
 	atomic_store_explicit(&f->requested, 1u, memory_order_relaxed);
 }
 
+/* Dispatcher side: asks e's slice whose token is token (see psp_exec_slice)
+ * to yield; a slice with another token ignores it and clears it.  For a
+ * worker that holds several requests: the dispatcher read the token of the
+ * one it timed, and may store it after that one ended and the next began. */
+static inline void psp_preempt_request_token(struct psp_preempt_flag *f, uint32_t token)
+{
+	atomic_store_explicit(&f->requested, token, memory_order_relaxed);
+}
+
 /* Whether a request is pending (not yet cleared by a slice start). */
 static inline bool psp_preempt_pending(const struct psp_preempt_flag *f)
 {
 	return atomic_load_explicit(&f->requested, memory_order_relaxed) != 0;
+}
+
+/* Worker side, before psp_task_start/resume on e: the next slice's token
+ * (>= PSP_PREEMPT_TOKEN_MIN, or 0 when the caller uses no tokens) and its
+ * deadline (TSC; 0: the slice is not timed by the worker, only the flag
+ * preempts it).  Stays in effect until changed. */
+static inline void psp_exec_slice(struct psp_exec *e, uint32_t token, uint64_t deadline_tsc);
+
+/* The slow half of psp_preempt_due: a flag or a deadline is set. */
+bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t requested);
+
+/* Whether the slice running under f must yield now: its flag asks for it
+ * (ANY, or this slice's token), or the worker's own deadline has passed.
+ * The common case (no flag, slice not timed) costs one load of the flag's
+ * line and a predicted branch; a timed slice reads the TSC. */
+static inline bool psp_preempt_due(const struct psp_preempt_flag *f)
+{
+	uint32_t req = atomic_load_explicit(&f->requested, memory_order_relaxed);
+	if (__builtin_expect((req | f->timed) == 0, 1))
+		return false;
+	return psp_preempt_due_slow((struct psp_preempt_flag *)f, req);
 }
 
 /* Yields the running task back to its worker now, flag or not.  Outside a
@@ -220,13 +284,26 @@ static inline const struct psp_preempt_flag *psp_preempt_current_flag(void)
 
 /* A preemption point: a handler calls it wherever it may be preempted (in
  * its loops, between steps).  Costs a thread-local load, a load of the flag
- * (an L1 hit until the dispatcher writes it) and a predicted branch.  Yields
- * when the worker's flag is set; otherwise, or outside a task, does nothing.
+ * (an L1 hit until the dispatcher writes it) and a predicted branch; in a
+ * worker-timed slice, a TSC read too.  Yields when the worker's flag asks
+ * this slice to (psp_preempt_due) or its deadline passed; otherwise, or
+ * outside a task, does nothing.
  * Code after it may be running on another thread (see above). */
 static inline void psp_preempt_point(void)
 {
-	if (__builtin_expect(psp_preempt_pending(psp_preempt_current_flag()), 0))
+	if (__builtin_expect(psp_preempt_due(psp_preempt_current_flag()), 0))
 		psp_preempt_yield();
+}
+
+/* psp_preempt_point that tells whether it yielded (a handler that keeps time
+ * itself must not count the wait as work). */
+static inline bool psp_preempt_point_yielded(void)
+{
+	if (__builtin_expect(psp_preempt_due(psp_preempt_current_flag()), 0)) {
+		psp_preempt_yield();
+		return true;
+	}
+	return false;
 }
 
 /* The executor running the calling task, or NULL outside a task.  Not
