@@ -6,8 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 
 WORKERS=3
-ENGINE_SED="s/min_samples: 50000/min_samples: 1000/"
+ENGINE_SED="s/darc_samples: 50000/darc_samples: 1000/"
 make_memif_configs "$T/engine.yml" "$T/client.yml"
+grep -q "darc_samples: 1000$" "$T/engine.yml" || fail "no darc_samples in the engine config"
 "$BIN/darc_expect" high-bimodal "$WORKERS" 0.2 > "$T/expected.csv" 2> "$T/expected.log" ||
 	fail "darc_expect failed"
 start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy darc
