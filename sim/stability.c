@@ -20,36 +20,15 @@ static void flush(struct sim_stability *st, uint32_t slot, uint64_t now_ns)
 	st->last_ns[slot] = now_ns;
 }
 
-static bool open_window(const struct sim_stability *st)
-{
-	return st->seg >= 0 && !st->closed;
-}
-
-void sim_stab_change(struct sim_stability *st, uint32_t t, int delta, uint64_t now_ns)
-{
-	if (t >= st->ntypes)
-		return; /* unknown types are not judged */
-	if (open_window(st)) {
-		flush(st, t, now_ns);
-		flush(st, st->ntypes, now_ns);
-		if (delta > 0) {
-			st->arrivals[st->seg][t]++;
-			st->arrivals[st->seg][st->ntypes]++;
-		}
-	}
-	st->in_system[t] += delta;
-	st->in_system[st->ntypes] += delta;
-}
-
 void sim_stab_segment(struct sim_stability *st, uint32_t seg, uint64_t now_ns)
 {
 	if (st->closed || (int32_t)seg <= st->seg || seg >= K)
 		return;
 	if (st->seg >= 0)
-		for (uint32_t s = 0; s <= st->ntypes; s++)
-			flush(st, s, now_ns);
-	for (uint32_t s = 0; s <= st->ntypes; s++)
-		st->last_ns[s] = now_ns;
+		for (uint32_t t = 0; t < st->ntypes; t++)
+			flush(st, t, now_ns);
+	for (uint32_t t = 0; t < st->ntypes; t++)
+		st->last_ns[t] = now_ns;
 	/* Segments skipped (none in practice) get zero length. */
 	for (int32_t i = st->seg + 1; i <= (int32_t)seg; i++)
 		st->seg_start_ns[i] = now_ns;
@@ -58,12 +37,21 @@ void sim_stab_segment(struct sim_stability *st, uint32_t seg, uint64_t now_ns)
 
 void sim_stab_close(struct sim_stability *st, uint64_t now_ns)
 {
-	if (!open_window(st) || st->seg != (int32_t)K - 1)
+	if (st->closed || st->seg != (int32_t)K - 1)
 		return;
-	for (uint32_t s = 0; s <= st->ntypes; s++)
-		flush(st, s, now_ns);
+	for (uint32_t t = 0; t < st->ntypes; t++)
+		flush(st, t, now_ns);
 	st->seg_start_ns[K] = now_ns;
 	st->closed = true;
+	/* All requests: the sums over the types. */
+	for (uint32_t i = 0; i < K; i++) {
+		st->area[i][st->ntypes] = 0;
+		st->arrivals[i][st->ntypes] = 0;
+		for (uint32_t t = 0; t < st->ntypes; t++) {
+			st->area[i][st->ntypes] += st->area[i][t];
+			st->arrivals[i][st->ntypes] += st->arrivals[i][t];
+		}
+	}
 }
 
 /* The verdict's constants, in one place.

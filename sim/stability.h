@@ -34,8 +34,21 @@ struct sim_stability {
 void sim_stab_init(struct sim_stability *st, uint32_t ntypes);
 
 /* A request of type t entered (delta +1) or left (delta -1) the system at
- * now_ns. */
-void sim_stab_change(struct sim_stability *st, uint32_t t, int delta, uint64_t now_ns);
+ * now_ns.  Called twice per request: inline, and one slot only (all
+ * requests' slot is the sum of the types', added up at the verdict). */
+static inline void sim_stab_change(struct sim_stability *st, uint32_t t, int delta,
+				   uint64_t now_ns)
+{
+	if (t >= st->ntypes)
+		return; /* unknown types are not judged */
+	if (st->seg >= 0 && !st->closed) {
+		st->area[st->seg][t] += (double)st->in_system[t] * (double)(now_ns - st->last_ns[t]);
+		st->last_ns[t] = now_ns;
+		if (delta > 0)
+			st->arrivals[st->seg][t]++;
+	}
+	st->in_system[t] += delta;
+}
 
 /* Starts segment seg at now_ns (ends the previous one). */
 void sim_stab_segment(struct sim_stability *st, uint32_t seg, uint64_t now_ns);

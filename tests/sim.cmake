@@ -2,8 +2,11 @@
 set(PSP_TEST_ENV "PSP_WORKLOAD_PATH=${CMAKE_SOURCE_DIR}/workloads")
 add_test(NAME sim.bad_input COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/bad_input.sh $<TARGET_FILE:psp-sim>)
 add_test(NAME sim.determinism COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/determinism.sh $<TARGET_FILE:psp-sim>)
-add_test(NAME sim.overload COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/overload.sh $<TARGET_FILE:psp-sim>)
-add_test(NAME sim.capacity COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/capacity.sh $<TARGET_FILE:psp-sim>)
+if(PSP_SANITIZE)
+  set(PSP_SIM_SANITIZED --sanitized)
+endif()
+add_test(NAME sim.overload COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/overload.sh $<TARGET_FILE:psp-sim> ${PSP_SIM_SANITIZED})
+add_test(NAME sim.capacity COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/capacity.sh $<TARGET_FILE:psp-sim> ${PSP_SIM_SANITIZED})
 add_test(NAME sim.warnings COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/warnings.sh $<TARGET_FILE:psp-sim>)
 set_tests_properties(sim.bad_input sim.determinism sim.overload sim.capacity sim.warnings PROPERTIES
   LABELS "sim" TIMEOUT 300 ENVIRONMENT "${PSP_TEST_ENV}")

@@ -4,9 +4,13 @@
 # capacity, even where the curve is not monotone; the capacity lies in its
 # interval; the search does not depend on --jobs; CSV outputs are plain
 # tables (one header line, no comments).
-#   usage: capacity.sh PSP_SIM   (PSP_WORKLOAD_PATH set)
+#   usage: capacity.sh PSP_SIM [--sanitized]   (PSP_WORKLOAD_PATH set)
+# --sanitized: 30,000 requests a point instead of 100,000 (the checks are the
+# same; the sanitizers make long runs slow).
 set -u
 sim=$1
+requests=100000
+[ "${2:-}" = --sanitized ] && requests=30000
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0 passes=0
@@ -14,7 +18,7 @@ check() { local name=$1; shift; if "$@"; then passes=$((passes + 1)); else echo 
 for c in "high-bimodal darc 20 --darc-samples 5000" "extreme-bimodal ts 50" "tpcc cfcfs 10" "high-bimodal jbsq 20"; do
   set -- $c
   wl=$1 p=$2 slo=$3; shift 3
-  args=(--quiet -w "$wl" -p "$p" --slo "$slo" -r 3 -n 100000 --format csv "$@")
+  args=(--quiet -w "$wl" -p "$p" --slo "$slo" -r 3 -n "$requests" --format csv "$@")
   "$sim" "${args[@]}" -j 2 --slo-output "$tmp/cap2.csv" >"$tmp/sweep.csv" 2>/dev/null
   "$sim" "${args[@]}" -j 1 --slo-output "$tmp/cap1.csv" >/dev/null 2>&1
   check "$c: capacity the same with 1 and 2 jobs" cmp -s "$tmp/cap1.csv" "$tmp/cap2.csv"
