@@ -505,7 +505,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 {
 	set_defaults(o);
 	psp_err_clear(err);
-	optind = 1;
+	optind = 0; /* glibc: 0 also resets getopt's state inside a cluster (-kX) */
 	opterr = 0;
 	int c;
 	uint64_t u;

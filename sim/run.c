@@ -259,8 +259,9 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	res->measured++;
 	res->measured_service_ns += r->service_ns;
 	psp_hist_record(&res->lat[r->type], latency);
-	psp_hist_record(&res->slow[r->type],
-			(uint64_t)((double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns + 0.5));
+	/* latency (< 2^56) x 1000 / 1 ns may pass 2^64: clamp before the cast */
+	double slow = (double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns + 0.5;
+	psp_hist_record(&res->slow[r->type], slow < 0x1p63 ? (uint64_t)slow : UINT64_C(1) << 63);
 }
 
 /* Starts the head of worker w's FIFO now: after its hand-off and its
@@ -539,8 +540,8 @@ static void summarise(struct sim *s)
 		atomic_fetch_add(s->setup->progress, s->completions_since_progress);
 }
 
-int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t nloads,
-		    struct psp_err *err)
+int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
+			   double *events_out, struct psp_err *err)
 {
 	const struct psp_workload *wl = setup->wl;
 	double lo = INFINITY, hi = 0, k = setup->conf.nworkers;
@@ -550,7 +551,7 @@ int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t 
 	}
 	if (!(lo > 0 && hi < INFINITY && k >= 1))
 		return psp_err_set(err, -EINVAL, "--load", NULL, "no positive load to run");
-	double cost = (double)setup->dispatch_cost_ns, horizon_ns;
+	double cost = (double)setup->dispatch_cost_ns, horizon_ns, arrivals_hi, work_hi_ns;
 	if (wl->nphases == 1) {
 		uint64_t warm = (uint64_t)((double)setup->requests * setup->warmup);
 		uint64_t measured = setup->requests - warm;
@@ -574,8 +575,11 @@ int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t 
 		/* the arrivals' span at the lowest load, then all their work
 		 * served one request at a time */
 		horizon_ns = n * mean_ns / (k * lo) + n * (mean_ns + cost);
+		arrivals_hi = n;
+		work_hi_ns = n * mean_ns;
 	} else {
 		double total_ns = 0, warm_ns, seen_lo = 0, all_hi = 0, work_ns = 0;
+		work_hi_ns = 0;
 		for (uint32_t p = 0; p < wl->nphases; p++)
 			total_ns += wl->phase[p].duration_ms * setup->phase_scale * 1e6;
 		warm_ns = total_ns * setup->warmup;
@@ -589,8 +593,10 @@ int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t 
 			double arrivals = (t1 - t0) * hi * k / mean_ns;
 			all_hi += arrivals;
 			work_ns += arrivals * (mean_ns + cost);
+			work_hi_ns += arrivals * mean_ns;
 			t0 = t1;
 		}
+		arrivals_hi = all_hi;
 		if (seen_lo < SIM_MIN_MEASURED)
 			return psp_err_set(err, -EINVAL, wl->path, "duration_ms",
 					   "about %.3g arrivals would be measured at load %g (phases "
@@ -606,6 +612,19 @@ int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t 
 					   (double)SIM_MAX_REQUESTS);
 		horizon_ns = total_ns + work_ns;
 	}
+	/* A preemptive policy adds an event per quantum of work. */
+	double events = 2 * arrivals_hi;
+	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && setup->conf.ts_quantum_ns)
+		events += work_hi_ns / (double)setup->conf.ts_quantum_ns;
+	if (events_out)
+		*events_out = events;
+	if (!(events <= SIM_MAX_EVENTS))
+		return psp_err_set(err, -EINVAL, "--quantum-us", NULL,
+				   "about %.3g events per point at load %g (%.3g arrivals, each "
+				   "preempted every %g us of its service); more than %.0e would "
+				   "take hours: raise --quantum-us or lower --requests", events, hi,
+				   arrivals_hi, (double)setup->conf.ts_quantum_ns * 1e-3,
+				   (double)SIM_MAX_EVENTS);
 	/* twice the estimate: room for the randomness of the arrivals and
 	 * of the service times */
 	if (!(2 * horizon_ns <= (double)SIM_EVQ_MAX_TIME_NS))
@@ -616,6 +635,12 @@ int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t 
 				   "service times", horizon_ns * 1e-9, horizon_ns * 1e-9 / 3.156e7,
 				   wl->nphases == 1 ? "--requests" : "--phase-scale");
 	return 0;
+}
+
+int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t nloads,
+		    struct psp_err *err)
+{
+	return sim_setup_check_events(setup, load, nloads, NULL, err);
 }
 
 int sim_run(const struct sim_setup *setup, double load, struct sim_result *res,

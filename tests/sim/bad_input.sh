@@ -105,6 +105,7 @@ expect 2 "durl.yml: duration_ms: about .* arrivals per point at load 0.5; more t
 # simulated time: the whole run must fit psp-sim's clock (2^56 ns)
 expect 2 "--requests: a point could simulate about .* beyond the simulator's clock: time is kept in ns below 2\^56" -- --workload "$tmp/second.yml" --load 0.01 --requests 100000
 expect 0 "" -- --workload "$tmp/second.yml" --load 0.5 --requests 1000 -r 1
+expect 2 "--quantum-us: about .* events per point at load 0.5 .*preempted every 5 us.*raise --quantum-us" -- --workload "$tmp/second.yml" -p tq --load 0.5 --requests 100000
 expect 2 "--warmup: 1 of 1000000 arrivals leaves 1 measured per point; at least 100" -- --workload high-bimodal --warmup 0.9999999
 expect 2 "--warmup: 0.1 of 100 arrivals leaves 90 measured" -- --workload high-bimodal --requests 100
 expect 2 "--requests: must be in 100\.\.100000000000 \(.*10 M requests/s.*got '18446744073709551615'" -- --workload high-bimodal -n 18446744073709551615
