@@ -540,6 +540,25 @@ static void summarise(struct sim *s)
 		atomic_fetch_add(s->setup->progress, s->completions_since_progress);
 }
 
+/* About the longest service time a run draws from d, in ns: the sampler's
+ * largest exponential draw is 22.2 means (-ln 2^-32), a lognormal's is
+ * taken six standard deviations up, capped as the sampler caps it. */
+static double dist_max_ns(const struct psp_dist *d)
+{
+	switch (d->kind) {
+	case PSP_DIST_CONSTANT:
+		return d->mean_us * 1e3;
+	case PSP_DIST_EXPONENTIAL:
+		return 22.2 * d->mean_us * 1e3;
+	case PSP_DIST_LOGNORMAL:
+		return fmin(1e15, d->mean_us * 1e3 * exp(6 * d->sigma - 0.5 * d->sigma * d->sigma));
+	case PSP_DIST_BOUNDED_PARETO:
+	case PSP_DIST_UNIFORM:
+		return d->max_us * 1e3;
+	}
+	return 0;
+}
+
 int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
 			   double *events_out, struct psp_err *err)
 {
@@ -612,10 +631,17 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 					   (double)SIM_MAX_REQUESTS);
 		horizon_ns = total_ns + work_ns;
 	}
-	/* A preemptive policy adds an event per quantum of work. */
+	/* A preemptive policy adds an event per quantum of work, and the
+	 * longest request alone may bring many more than the mean suggests. */
 	double events = 2 * arrivals_hi;
-	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && setup->conf.ts_quantum_ns)
-		events += work_hi_ns / (double)setup->conf.ts_quantum_ns;
+	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && setup->conf.ts_quantum_ns) {
+		double longest = 0;
+		for (uint32_t p = 0; p < wl->nphases; p++)
+			for (uint32_t t = 0; t < wl->ntypes; t++)
+				if (wl->phase[p].ratio[t] > 0)
+					longest = fmax(longest, dist_max_ns(&wl->phase[p].service[t]));
+		events += (work_hi_ns + longest) / (double)setup->conf.ts_quantum_ns;
+	}
 	if (events_out)
 		*events_out = events;
 	if (!(events <= SIM_MAX_EVENTS))
