@@ -22,7 +22,7 @@
  * removed after each parse). */
 static const char *input_path(void)
 {
-	static char path[64];
+	static char path[128];
 	if (!path[0]) {
 		const char *dir = getenv("TMPDIR");
 		snprintf(path, sizeof(path), "%.40s/psp-fuzz-%ld.yml", dir && *dir ? dir : "/tmp",
