@@ -168,6 +168,9 @@ int main(int argc, char **argv)
 		build_setup(&setup[p], &o, &wl, o.policy[p], &progress);
 	if (check_policies(&o, setup, &err) < 0)
 		return fail(&err, EXIT_USAGE);
+	for (uint32_t p = 0; p < o.npolicies; p++)
+		if (sim_setup_check(&setup[p], o.load, o.nloads, &err) < 0)
+			return fail(&err, EXIT_USAGE);
 	warn_before(&o, &wl, setup);
 
 	FILE *out = stdout, *timeline = NULL, *series = NULL, *slo_csv = NULL;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "run.h"
 
 enum {
 	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
@@ -250,24 +251,78 @@ static int parse_double(const char *s, double *out)
 	return 0;
 }
 
+/* A whole non-negative integer (1e6 style accepted).  -ERANGE for an
+ * integer beyond 2^64 - 1, -EINVAL for anything else. */
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
-	if (*s == '-')
+	if (*s == '-' || *s == '+' || *s == ' ' || *s == '\t')
 		return -EINVAL;
 	double d;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (!errno && end != s && *end == '\0') {
-		*out = v;
-		return 0;
-	}
+	if (end != s && *end == '\0')
+		return errno == ERANGE ? -ERANGE : (*out = v, 0);
 	/* accept 1e6 style counts */
-	if (parse_double(s, &d) == 0 && d >= 0 && d < 1.8e19 && d == floor(d)) {
+	if (parse_double(s, &d) == 0 && d >= 0 && d == floor(d)) {
+		if (d >= 18446744073709551616.0)
+			return -ERANGE;
 		*out = (uint64_t)d;
 		return 0;
 	}
+	errno = 0;
+	d = strtod(s, &end);
+	if (end != s && *end == '\0' && d > 0 && isinf(d))
+		return -ERANGE;
 	return -EINVAL;
+}
+
+/* Flag = a count in lo..hi, with the reason for hi; both failures say what
+ * is expected. */
+static int parse_count(const char *flag, const char *arg, uint64_t lo, uint64_t hi,
+		       const char *why, uint64_t *out, struct psp_err *err)
+{
+	uint64_t u = 0;
+	int rc = parse_u64(arg, &u);
+	if (rc == -EINVAL)
+		return psp_err_set(err, -EINVAL, flag, NULL,
+				   "not a whole non-negative number: '%.64s' (a count in %llu..%llu)",
+				   arg, (unsigned long long)lo, (unsigned long long)hi);
+	if (rc == -ERANGE || u > hi || u < lo)
+		return psp_err_set(err, -EINVAL, flag, NULL, "must be in %llu..%llu%s%s%s, got '%.64s'",
+				   (unsigned long long)lo, (unsigned long long)hi, why ? " (" : "",
+				   why ? why : "", why ? ")" : "", arg);
+	*out = u;
+	return 0;
+}
+
+/* Splits arg at sep into at most max fields, refusing empty ones (a doubled
+ * or trailing separator) and arguments longer than cap - 1. */
+static int split(const char *flag, const char *arg, char sep, char *buf, size_t cap,
+		 char **field, size_t max, size_t *n, struct psp_err *err)
+{
+	size_t len = strlen(arg);
+	if (len >= cap)
+		return psp_err_set(err, -EINVAL, flag, NULL,
+				   "argument of %zu characters is too long (at most %zu)", len, cap - 1);
+	memcpy(buf, arg, len + 1);
+	*n = 0;
+	for (char *p = buf;;) {
+		char *e = strchr(p, sep);
+		if (e)
+			*e = '\0';
+		if (!*p)
+			return psp_err_set(err, -EINVAL, flag, NULL,
+					   "empty item in '%.64s' (a doubled, leading or trailing '%c')",
+					   arg, sep);
+		if (*n == max)
+			return psp_err_set(err, -EINVAL, flag, NULL,
+					   "more than %zu items in '%.64s'", max, arg);
+		field[(*n)++] = p;
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
 }
 
 static double round_load(double v)
@@ -277,61 +332,60 @@ static double round_load(double v)
 
 static int parse_loads(const char *arg, struct sim_options *o, struct psp_err *err)
 {
+	char buf[4096], *field[SIM_MAX_LOADS];
+	size_t n;
 	o->nloads = 0;
 	if (strchr(arg, ':')) {
 		double from, to, step;
-		char buf[128];
-		snprintf(buf, sizeof(buf), "%s", arg);
-		char *a = strtok(buf, ":"), *b = strtok(NULL, ":"), *c = strtok(NULL, ":");
-		if (!a || !b || !c || strtok(NULL, ":") || parse_double(a, &from) ||
-		    parse_double(b, &to) || parse_double(c, &step))
-			return bad(err, "--load", "range must be FROM:TO:STEP, got '%s'", arg);
+		if (split("--load", arg, ':', buf, sizeof(buf), field, 3, &n, err) < 0 || n != 3 ||
+		    parse_double(field[0], &from) || parse_double(field[1], &to) ||
+		    parse_double(field[2], &step))
+			return bad(err, "--load", "range must be FROM:TO:STEP, got '%.64s'", arg);
 		if (step <= 0 || to < from)
-			return bad(err, "--load", "range '%s' needs STEP > 0 and TO >= FROM", arg);
+			return bad(err, "--load", "range '%.64s' needs STEP > 0 and TO >= FROM", arg);
 		double count = floor((to - from) / step + 1e-9) + 1;
-		if (count > SIM_MAX_LOADS)
-			return bad(err, "--load", "range '%s' has more than 256 points", arg);
+		if (!(count <= SIM_MAX_LOADS))
+			return bad(err, "--load", "range '%.64s' has more than 256 points", arg);
 		for (uint32_t i = 0; i < (uint32_t)count; i++)
 			o->load[o->nloads++] = round_load(from + i * step);
 		return 0;
 	}
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", arg);
-	for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-		if (o->nloads == SIM_MAX_LOADS)
-			return bad(err, "--load", "more than 256 loads in '%s'", arg);
-		if (parse_double(tok, &o->load[o->nloads]))
-			return bad(err, "--load", "not a number: '%s'", tok);
+	if (split("--load", arg, ',', buf, sizeof(buf), field, SIM_MAX_LOADS, &n, err) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (parse_double(field[i], &o->load[o->nloads]))
+			return bad(err, "--load", "not a number: '%.64s'", field[i]);
 		o->load[o->nloads] = round_load(o->load[o->nloads]);
 		o->nloads++;
 	}
-	if (o->nloads == 0)
-		return bad(err, "--load", "no load given in '%s'", arg);
 	return 0;
 }
 
 static int parse_policies(const char *arg, struct sim_options *o, struct psp_err *err)
 {
-	char buf[512];
-	snprintf(buf, sizeof(buf), "%s", arg);
+	char buf[512], *field[SIM_MAX_POLICIES];
+	size_t n;
 	o->npolicies = 0;
-	for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-		const struct psp_policy_ops *ops = psp_policy_find(tok);
+	if (split("--policy", arg, ',', buf, sizeof(buf), field, SIM_MAX_POLICIES, &n, err) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		const struct psp_policy_ops *ops = psp_policy_find(field[i]);
 		if (!ops) {
 			char known[256] = "";
-			for (size_t i = 0; psp_policies[i]; i++) {
-				strcat(known, i ? ", " : "");
-				strcat(known, psp_policies[i]->name);
+			for (size_t j = 0; psp_policies[j]; j++) {
+				strcat(known, j ? ", " : "");
+				strcat(known, psp_policies[j]->name);
 			}
 			return psp_err_set(err, -EINVAL, "--policy", NULL,
-					   "unknown policy '%s' (known: %s)", tok, known);
+					   "unknown policy '%.64s' (known: %s)", field[i], known);
 		}
-		if (o->npolicies == SIM_MAX_POLICIES)
-			return bad(err, "--policy", "at most 8 policies, got '%s'", arg);
+		for (uint32_t j = 0; j < o->npolicies; j++)
+			if (o->policy[j] == ops)
+				return psp_err_set(err, -EINVAL, "--policy", NULL,
+						   "%s is given twice in '%.64s'%s", ops->name, arg,
+						   strcmp(field[i], ops->name) ? " (under an alias)" : "");
 		o->policy[o->npolicies++] = ops;
 	}
-	if (o->npolicies == 0)
-		return bad(err, "--policy", "no policy given in '%s'", arg);
 	return 0;
 }
 
@@ -451,7 +505,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 {
 	set_defaults(o);
 	psp_err_clear(err);
-	optind = 1;
+	optind = 0; /* glibc: 0 also resets getopt's state inside a cluster (-kX) */
 	opterr = 0;
 	int c;
 	uint64_t u;
@@ -475,78 +529,91 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		const char *arg = optarg;
 		int rc = 0;
 		switch (c) {
-		case 'w': o->workload = arg; break;
+		case 'w':
+			if (o->workload)
+				return psp_err_set(err, -EINVAL, "--workload", NULL,
+						   "given twice ('%.64s', then '%.64s'); psp-sim runs one "
+						   "workload", o->workload, arg);
+			o->workload = arg;
+			break;
 		case 'p': rc = parse_policies(arg, o, err); break;
 		case 'k':
-			if (parse_u64(arg, &u) || u > 1000000)
-				return bad(err, "--workers", "not a worker count: '%s'", arg);
+			if ((rc = parse_count("--workers", arg, 1, PSP_MAX_WORKERS,
+					      "the policy core's limit, PSP_MAX_WORKERS", &u, err)))
+				return rc;
 			o->workers = (uint32_t)u;
 			break;
 		case 'l': rc = parse_loads(arg, o, err); break;
 		case 'n':
-			if (parse_u64(arg, &u) || u < 100)
-				return bad(err, "--requests", "must be a count >= 100, got '%s'", arg);
+			if ((rc = parse_count("--requests", arg, SIM_MIN_MEASURED, SIM_MAX_REQUESTS,
+					      "at least 100 measured; psp-sim simulates about 10 M "
+					      "requests/s, so more would take hours per point", &u, err)))
+				return rc;
 			o->requests = u;
 			o->requests_given = true;
 			break;
 		case 's':
-			if (parse_u64(arg, &u))
-				return bad(err, "--seed", "not a non-negative integer: '%s'", arg);
+			if ((rc = parse_count("--seed", arg, 0, UINT64_MAX, NULL, &u, err)))
+				return rc;
 			o->seed = u;
 			break;
 		case 'o': o->output = arg; break;
 		case 'r':
-			if (parse_u64(arg, &u) || u < 1 || u > SIM_MAX_REPLICATIONS)
-				return bad(err, "--replications", "must be in 1..1000, got '%s'", arg);
+			if ((rc = parse_count("--replications", arg, 1, SIM_MAX_REPLICATIONS,
+					      NULL, &u, err)))
+				return rc;
 			o->replications = (uint32_t)u;
 			break;
 		case OPT_SLO_OUTPUT: o->slo_output = arg; break;
 		case OPT_NO_CAPACITY: o->no_capacity = true; break;
 		case 'j':
-			if (parse_u64(arg, &u) || u < 1 || u > 1024)
-				return bad(err, "--jobs", "must be in 1..1024, got '%s'", arg);
+			if ((rc = parse_count("--jobs", arg, 1, 1024, NULL, &u, err)))
+				return rc;
 			o->jobs = (uint32_t)u;
 			break;
 		case 'h': sim_options_usage(stdout); return 1;
 		case OPT_VERSION: printf("psp-sim %s\n", PSP_VERSION); return 1;
 		case OPT_WARMUP:
 			if (parse_double(arg, &d) || d < 0 || d >= 1)
-				return bad(err, "--warmup", "must be in [0, 1), got '%s'", arg);
+				return bad(err, "--warmup", "must be in [0, 1), got '%.64s'", arg);
 			o->warmup = d;
 			break;
 		case OPT_PHASE_SCALE:
 			if (parse_double(arg, &d) || d <= 0 || d > 1000)
-				return bad(err, "--phase-scale", "must be in (0, 1000], got '%s'", arg);
+				return bad(err, "--phase-scale", "must be in (0, 1000], got '%.64s'", arg);
 			o->phase_scale = d;
 			break;
 		case OPT_FORMAT:
 			if (!strcmp(arg, "table")) o->format = SIM_FORMAT_TABLE;
 			else if (!strcmp(arg, "csv")) o->format = SIM_FORMAT_CSV;
 			else if (!strcmp(arg, "json")) o->format = SIM_FORMAT_JSON;
-			else return bad(err, "--format", "must be table, csv or json, got '%s'", arg);
+			else return bad(err, "--format", "must be table, csv or json, got '%.64s'", arg);
 			break;
 		case OPT_DISPATCH_COST:
-			if (parse_u64(arg, &u) || u > 1000000000)
-				return bad(err, "--dispatch-cost-ns", "must be in 0..1e9 ns, got '%s'", arg);
+			if ((rc = parse_count("--dispatch-cost-ns", arg, 0, 1000000000,
+					      "ns", &u, err)))
+				return rc;
 			o->dispatch_cost_ns = u;
 			break;
 		case OPT_SLO:
 			if (parse_double(arg, &d))
-				return bad(err, "--slo", "not a number: '%s'", arg);
+				return bad(err, "--slo", "not a finite number: '%.64s'", arg);
+			if (d > 1e9)
+				return bad(err, "--slo", "a p99.9 slowdown bound must be at most 1e9, got '%.64s'", arg);
 			o->slo = d;
 			break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_TIMELINE: o->timeline = arg; break;
 		case OPT_SERIES: o->series = arg; break;
 		case OPT_SERIES_MS:
-			if (parse_double(arg, &d) || d < 0.001)
-				return bad(err, "--series-ms", "must be >= 0.001 ms, got '%s'", arg);
+			if (parse_double(arg, &d) || d < 0.001 || d > 1e9)
+				return bad(err, "--series-ms", "must be in [0.001, 1e9] ms, got '%.64s'", arg);
 			o->series_ms = d;
 			break;
 		case OPT_ALLOW_OVERLOAD: o->allow_overload = true; break;
 		case OPT_MAX_IN_SYSTEM:
-			if (parse_u64(arg, &u) || u < 1)
-				return bad(err, "--max-in-system", "must be a count >= 1, got '%s'", arg);
+			if ((rc = parse_count("--max-in-system", arg, 1, UINT64_MAX, NULL, &u, err)))
+				return rc;
 			o->max_in_system = u;
 			break;
 		case OPT_QUIET: o->quiet = true; break;

@@ -40,6 +40,7 @@ struct sim {
 	size_t assign_cap;        /* workers x slots: one dispatch fills every slot */
 	uint32_t nworkers, ntypes;
 	uint64_t now_ns;
+	bool clock_overflow; /* an event fell beyond SIM_EVQ_MAX_TIME_NS: the run stops */
 
 	/* Arrival process. */
 	uint32_t phase;
@@ -157,6 +158,10 @@ static void schedule_arrival(struct sim *s, double load)
 			return; /* the last phase is over */
 		set_phase(s, s->phase + 1, load);
 	}
+	if (!(s->next_arrival_ns + 0.5 <= (double)SIM_EVQ_MAX_TIME_NS)) {
+		s->clock_overflow = true;
+		return;
+	}
 	sim_evq_push(&s->evq, (uint64_t)(s->next_arrival_ns + 0.5), SIM_EV_ARRIVAL, 0);
 }
 
@@ -254,8 +259,9 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	res->measured++;
 	res->measured_service_ns += r->service_ns;
 	psp_hist_record(&res->lat[r->type], latency);
-	psp_hist_record(&res->slow[r->type],
-			(uint64_t)((double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns + 0.5));
+	/* latency (< 2^56) x 1000 / 1 ns may pass 2^64: clamp before the cast */
+	double slow = (double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns + 0.5;
+	psp_hist_record(&res->slow[r->type], slow < 0x1p63 ? (uint64_t)slow : UINT64_C(1) << 63);
 }
 
 /* Starts the head of worker w's FIFO now: after its hand-off and its
@@ -273,11 +279,16 @@ static void start_head(struct sim *s, uint32_t w)
 	start += a->setup_ns;
 	r->dispatch_ns = start;
 	s->stint_ns[w] = s->now_ns;
-	if (a->slice_ns && r->remaining_ns > a->slice_ns)
-		sim_evq_push(&s->evq, start + a->slice_ns + s->setup->conf.preempt_cost_ns,
-			     SIM_EV_PREEMPT, w);
-	else
-		sim_evq_push(&s->evq, start + r->remaining_ns, SIM_EV_FINISH, w);
+	/* Each term is below 2^60 (service times are capped at 1e15 ns, knobs
+	 * and costs far lower), so the sums cannot wrap. */
+	bool preempt = a->slice_ns && r->remaining_ns > a->slice_ns;
+	uint64_t at = preempt ? start + a->slice_ns + s->setup->conf.preempt_cost_ns
+			      : start + r->remaining_ns;
+	if (start > SIM_EVQ_MAX_TIME_NS || at > SIM_EVQ_MAX_TIME_NS) {
+		s->clock_overflow = true;
+		return;
+	}
+	sim_evq_push(&s->evq, at, preempt ? SIM_EV_PREEMPT : SIM_EV_FINISH, w);
 }
 
 static void on_worker_event(struct sim *s, const struct sim_event *ev)
@@ -391,8 +402,10 @@ static int run_loop(struct sim *s, double load)
 		size_t n = psp_policy_dispatch(s->pol, s->now_ns, s->assign, s->assign_cap);
 		for (size_t i = 0; i < n; i++)
 			hand_over(s, &s->assign[i]);
+		if (s->clock_overflow)
+			return -ERANGE;
 	}
-	return 0;
+	return s->clock_overflow ? -ERANGE : 0;
 }
 
 static int alloc_result(struct sim_result *res, uint32_t ntypes)
@@ -527,6 +540,135 @@ static void summarise(struct sim *s)
 		atomic_fetch_add(s->setup->progress, s->completions_since_progress);
 }
 
+/* About the longest service time a run draws from d, in ns: the sampler's
+ * largest exponential draw is 22.2 means (-ln 2^-32), a lognormal's is
+ * taken six standard deviations up, capped as the sampler caps it. */
+static double dist_max_ns(const struct psp_dist *d)
+{
+	switch (d->kind) {
+	case PSP_DIST_CONSTANT:
+		return d->mean_us * 1e3;
+	case PSP_DIST_EXPONENTIAL:
+		return 22.2 * d->mean_us * 1e3;
+	case PSP_DIST_LOGNORMAL:
+		return fmin(1e15, d->mean_us * 1e3 * exp(6 * d->sigma - 0.5 * d->sigma * d->sigma));
+	case PSP_DIST_BOUNDED_PARETO:
+	case PSP_DIST_UNIFORM:
+		return d->max_us * 1e3;
+	}
+	return 0;
+}
+
+int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
+			   double *events_out, struct psp_err *err)
+{
+	const struct psp_workload *wl = setup->wl;
+	double lo = INFINITY, hi = 0, k = setup->conf.nworkers;
+	for (uint32_t i = 0; i < nloads; i++) {
+		lo = fmin(lo, load[i]);
+		hi = fmax(hi, load[i]);
+	}
+	if (!(lo > 0 && hi < INFINITY && k >= 1))
+		return psp_err_set(err, -EINVAL, "--load", NULL, "no positive load to run");
+	double cost = (double)setup->dispatch_cost_ns, horizon_ns, arrivals_hi, work_hi_ns;
+	if (wl->nphases == 1) {
+		uint64_t warm = (uint64_t)((double)setup->requests * setup->warmup);
+		uint64_t measured = setup->requests - warm;
+		if (measured < SIM_MIN_MEASURED)
+			return psp_err_set(err, -EINVAL, "--warmup", NULL,
+					   "%g of %llu arrivals leaves %llu measured per point; at "
+					   "least %u are needed (a p99 rests on 100): lower --warmup "
+					   "or raise --requests", setup->warmup,
+					   (unsigned long long)setup->requests,
+					   (unsigned long long)measured, SIM_MIN_MEASURED);
+		double n = (double)setup->requests, mean_ns = wl->phase[0].mean_service_us * 1e3;
+		/* a phases: list of one phase: its duration also ends the arrivals */
+		double dur_ns = wl->phase[0].duration_ms * setup->phase_scale * 1e6;
+		if (dur_ns > 0 && dur_ns * lo * k / mean_ns < (double)warm + SIM_MIN_MEASURED)
+			return psp_err_set(err, -EINVAL, wl->path, "phases[0].duration_ms",
+					   "%.3g ms brings about %.3g arrivals at load %g, of which "
+					   "the first %llu (--warmup %g) are not measured; at least %u "
+					   "must be: lengthen the phase or raise --phase-scale",
+					   dur_ns * 1e-6, dur_ns * lo * k / mean_ns, lo,
+					   (unsigned long long)warm, setup->warmup, SIM_MIN_MEASURED);
+		/* the arrivals' span at the lowest load, then all their work
+		 * served one request at a time */
+		horizon_ns = n * mean_ns / (k * lo) + n * (mean_ns + cost);
+		arrivals_hi = n;
+		work_hi_ns = n * mean_ns;
+	} else {
+		double total_ns = 0, warm_ns, seen_lo = 0, all_hi = 0, work_ns = 0;
+		work_hi_ns = 0;
+		for (uint32_t p = 0; p < wl->nphases; p++)
+			total_ns += wl->phase[p].duration_ms * setup->phase_scale * 1e6;
+		warm_ns = total_ns * setup->warmup;
+		double t0 = 0;
+		for (uint32_t p = 0; p < wl->nphases; p++) {
+			const struct psp_wl_phase *ph = &wl->phase[p];
+			double t1 = t0 + ph->duration_ms * setup->phase_scale * 1e6;
+			double mean_ns = ph->mean_service_us * 1e3;
+			double after = fmax(0, t1 - fmax(t0, warm_ns));
+			seen_lo += after * lo * k / mean_ns;
+			double arrivals = (t1 - t0) * hi * k / mean_ns;
+			all_hi += arrivals;
+			work_ns += arrivals * (mean_ns + cost);
+			work_hi_ns += arrivals * mean_ns;
+			t0 = t1;
+		}
+		arrivals_hi = all_hi;
+		if (seen_lo < SIM_MIN_MEASURED)
+			return psp_err_set(err, -EINVAL, wl->path, "duration_ms",
+					   "about %.3g arrivals would be measured at load %g (phases "
+					   "of %.3g ms in all, scaled by %g, less the %g warm-up); at "
+					   "least %u are needed: lengthen the phases or raise "
+					   "--phase-scale", seen_lo, lo, total_ns * 1e-6 / setup->phase_scale,
+					   setup->phase_scale, setup->warmup, SIM_MIN_MEASURED);
+		if (all_hi > (double)SIM_MAX_REQUESTS)
+			return psp_err_set(err, -EINVAL, wl->path, "duration_ms",
+					   "about %.3g arrivals per point at load %g; more than %.0e "
+					   "would take hours (psp-sim simulates about 10 M requests/s): "
+					   "shorten the phases or lower --phase-scale", all_hi, hi,
+					   (double)SIM_MAX_REQUESTS);
+		horizon_ns = total_ns + work_ns;
+	}
+	/* A preemptive policy adds an event per quantum of work, and the
+	 * longest request alone may bring many more than the mean suggests. */
+	double events = 2 * arrivals_hi;
+	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && setup->conf.ts_quantum_ns) {
+		double longest = 0;
+		for (uint32_t p = 0; p < wl->nphases; p++)
+			for (uint32_t t = 0; t < wl->ntypes; t++)
+				if (wl->phase[p].ratio[t] > 0)
+					longest = fmax(longest, dist_max_ns(&wl->phase[p].service[t]));
+		events += (work_hi_ns + longest) / (double)setup->conf.ts_quantum_ns;
+	}
+	if (events_out)
+		*events_out = events;
+	if (!(events <= SIM_MAX_EVENTS))
+		return psp_err_set(err, -EINVAL, "--quantum-us", NULL,
+				   "about %.3g events per point at load %g (%.3g arrivals, each "
+				   "preempted every %g us of its service); more than %.0e would "
+				   "take hours: raise --quantum-us or lower --requests", events, hi,
+				   arrivals_hi, (double)setup->conf.ts_quantum_ns * 1e-3,
+				   (double)SIM_MAX_EVENTS);
+	/* twice the estimate: room for the randomness of the arrivals and
+	 * of the service times */
+	if (!(2 * horizon_ns <= (double)SIM_EVQ_MAX_TIME_NS))
+		return psp_err_set(err, -EINVAL, wl->nphases == 1 ? "--requests" : wl->path, NULL,
+				   "a point could simulate about %.3g s (%.3g years), beyond the "
+				   "simulator's clock: time is kept in ns below 2^56 (about 2.3 "
+				   "years, sim/evq.h); lower %s, raise the load or shorten the "
+				   "service times", horizon_ns * 1e-9, horizon_ns * 1e-9 / 3.156e7,
+				   wl->nphases == 1 ? "--requests" : "--phase-scale");
+	return 0;
+}
+
+int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t nloads,
+		    struct psp_err *err)
+{
+	return sim_setup_check_events(setup, load, nloads, NULL, err);
+}
+
 int sim_run(const struct sim_setup *setup, double load, struct sim_result *res,
 	    struct psp_err *err)
 {
@@ -544,7 +686,13 @@ int sim_run_replication(const struct sim_setup *setup, double load, uint32_t rep
 	int rc = sim_init(&s, setup, load, rep, res, err);
 	if (rc == 0) {
 		rc = run_loop(&s, load);
-		if (rc < 0)
+		if (rc == -ERANGE)
+			psp_err_set(err, rc, NULL, NULL,
+				    "simulated time passed 2^56 ns (about 2.3 years, the simulator's "
+				    "clock, sim/evq.h) after %llu arrivals at load %g; lower "
+				    "--requests or the service times",
+				    (unsigned long long)res->arrivals, load);
+		else if (rc < 0)
 			psp_err_set(err, rc, NULL, NULL, "out of memory after %llu requests in the system",
 				    (unsigned long long)s.pool.in_use);
 		else

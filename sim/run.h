@@ -83,6 +83,34 @@ struct sim_result {
 	uint32_t nseries, cap_series;
 };
 
+/* A point must measure at least this many requests (after the warm-up):
+ * fewer give no statistic worth printing (a p99 needs 100). */
+#define SIM_MIN_MEASURED 100u
+/* Arrivals per point: psp-sim simulates about 10 M requests/s, so 1e11 is
+ * already hours per point and replication. */
+#define SIM_MAX_REQUESTS 100000000000ull
+/* Events per point (arrivals, completions, preemptions), for the same
+ * reason. */
+#define SIM_MAX_EVENTS 2e11
+
+/* Refuses, before anything runs, a setup whose points at these loads would
+ * measure fewer than SIM_MIN_MEASURED requests (a warm-up of nearly all
+ * arrivals, phases too short for their rate), take more than
+ * SIM_MAX_REQUESTS arrivals (phased) or SIM_MAX_EVENTS events (a quantum
+ * far below the service times), or could run the simulated clock past
+ * SIM_EVQ_MAX_TIME_NS (about 2.3 years; estimated from the arrivals, the
+ * work they bring served one at a time, and the dispatch cost).  Returns 0
+ * or -EINVAL with err saying which bound and why.  A run the estimate lets
+ * through and whose clock still overflows (an extreme tail) stops with
+ * -ERANGE rather than aborting. */
+int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t nloads,
+		    struct psp_err *err);
+/* The same, also storing in *events (may be NULL) the events a point is
+ * estimated to take at the highest load: two per arrival, plus one per
+ * quantum of work under a preemptive policy. */
+int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
+			   double *events, struct psp_err *err);
+
 /* Fills setup with psp-sim's defaults for wl, ops and nworkers (1 M
  * requests, warm-up 0.1, seed 1, at most 10 M requests in the system) and
  * a policy configuration holding the first phase's nominal means and

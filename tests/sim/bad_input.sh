@@ -67,6 +67,66 @@ types:
     service: {dist: constant, mean_us: 1}
 Y
 
+svc() { printf 'name: b\ntypes:\n  - name: A\n    ratio: 1\n    service: %s\n' "$1" >"$tmp/$2.yml"; }
+phase() { printf 'name: p\nphases:\n  - duration_ms: %s\n    types:\n      - {name: A, ratio: 1, service: {dist: constant, mean_us: 1}}\n%s' "$1" "${3:-}" >"$tmp/$2.yml"; }
+svc "{dist: constant, mean_us: 1e300}" huge
+svc "{dist: exponential, mean_us: 1e15}" huge_exp
+svc "{dist: constant, mean_us: 1e12}" long12
+svc "{dist: uniform, min_us: 1e-300, max_us: 1e300}" uniform
+svc "{dist: bounded_pareto, alpha: 1e-300, min_us: 1, max_us: 1e300}" alpha
+svc "{dist: constant, mean_us: 1e-300}" tiny
+svc "{dist: lognormal, mean_us: 10, sigma: 50}" sigma
+svc "{dist: constant, mean_us: .nan}" nan
+svc "{dist: exponential, mean_us: 1e9}" second
+phase 1e-300 dur
+phase 1e-6 dur1
+phase 1e-3 durs "  - duration_ms: 1e-3
+    types:
+      - {name: A, ratio: 1, service: {dist: constant, mean_us: 1}}
+"
+phase 1e9 durl "  - duration_ms: 1e9
+    types:
+      - {name: A, ratio: 1, service: {dist: constant, mean_us: 1}}
+"
+
+# issue 12: every bound says which and why, with file:line:col and key
+expect 2 "huge.yml:5:[0-9]+: types\[0\]\.service\.mean_us: must be at most 1e\+09 us \(1000 s\).*2\^56" -- --workload "$tmp/huge.yml"
+expect 2 "huge_exp.yml:5:[0-9]+: .*mean_us: must be at most 1e\+09 us" -- --workload "$tmp/huge_exp.yml"
+expect 2 "long12.yml:5:[0-9]+: .*mean_us: must be at most 1e\+09 us" -- --workload "$tmp/long12.yml" -n 1000
+expect 2 "uniform.yml:5:[0-9]+: .*min_us: must be at least 0.001 us \(1 ns, the simulator's clock tick" -- --workload "$tmp/uniform.yml"
+expect 2 "alpha.yml:5:[0-9]+: .*alpha: must be in \[0.01, 100\], got 1e-300: below, 1 - \(min/max\)\^alpha vanishes" -- --workload "$tmp/alpha.yml"
+expect 2 "tiny.yml:5:[0-9]+: .*mean_us: must be at least 0.001 us" -- --workload "$tmp/tiny.yml"
+expect 2 "sigma.yml:5:[0-9]+: .*sigma: must be at most 4, got 50: a lognormal's mean rests on" -- --workload "$tmp/sigma.yml"
+expect 2 "nan.yml:5:[0-9]+: .*mean_us: expected a finite number, got '.nan'" -- --workload "$tmp/nan.yml"
+expect 2 "dur.yml:3:[0-9]+: phases\[0\]\.duration_ms: must be at least 1e-06 ms \(1 ns" -- --workload "$tmp/dur.yml"
+expect 2 "dur1.yml: phases\[0\]\.duration_ms: .*arrivals at load 0.5.*at least 100 must be" -- --workload "$tmp/dur1.yml" --load 0.5
+expect 2 "durs.yml: duration_ms: about .* arrivals would be measured at load 0.5.*at least 100 are needed" -- --workload "$tmp/durs.yml" --load 0.5
+expect 2 "durl.yml: duration_ms: about .* arrivals per point at load 0.5; more than 1e\+11" -- --workload "$tmp/durl.yml" --load 0.5
+# simulated time: the whole run must fit psp-sim's clock (2^56 ns)
+expect 2 "--requests: a point could simulate about .* beyond the simulator's clock: time is kept in ns below 2\^56" -- --workload "$tmp/second.yml" --load 0.01 --requests 100000
+expect 0 "" -- --workload "$tmp/second.yml" --load 0.5 --requests 1000 -r 1
+expect 2 "--quantum-us: about .* events per point at load 0.5 .*preempted every 5 us.*raise --quantum-us" -- --workload "$tmp/second.yml" -p tq --load 0.5 --requests 100000
+expect 2 "--warmup: 1 of 1000000 arrivals leaves 1 measured per point; at least 100" -- --workload high-bimodal --warmup 0.9999999
+expect 2 "--warmup: 0.1 of 100 arrivals leaves 90 measured" -- --workload high-bimodal --requests 100
+expect 2 "--requests: must be in 100\.\.100000000000 \(.*10 M requests/s.*got '18446744073709551615'" -- --workload high-bimodal -n 18446744073709551615
+expect 2 "--requests: must be in 100\.\.100000000000 .*got '99999999999999999999'" -- --workload high-bimodal -n 99999999999999999999
+expect 2 "--requests: must be in 100\.\.100000000000 .*got '1e30'" -- --workload high-bimodal -n 1e30
+expect 2 "--requests: not a whole non-negative number: 'many'" -- --workload high-bimodal -n many
+expect 2 "--seed: must be in 0\.\.18446744073709551615, got '99999999999999999999'" -- --workload high-bimodal --seed 99999999999999999999
+expect 2 "--series-ms: must be in \[0.001, 1e9\]" -- --workload high-bimodal --series-ms 1e300
+expect 2 "--load: empty item in '0.5,,0.6' \(a doubled, leading or trailing ','\)" -- --workload high-bimodal -l 0.5,,0.6
+expect 2 "--load: empty item in '0.5,'" -- --workload high-bimodal -l 0.5,
+expect 2 "--load: range must be FROM:TO:STEP, got '0.1:0.5:0.1:'" -- --workload high-bimodal -l 0.1:0.5:0.1:
+expect 2 "--policy: empty item in 'darc,'" -- --workload high-bimodal -p darc,
+expect 2 "--policy: darc is given twice in 'darc,darc'" -- --workload high-bimodal -p darc,darc
+expect 2 "--policy: cfcfs is given twice in 'cfcfs,c-fcfs' \(under an alias\)" -- --workload high-bimodal -p cfcfs,c-fcfs
+expect 2 "--workload: given twice \('high-bimodal', then 'tpcc'\); psp-sim runs one workload" -- --workload high-bimodal -w tpcc
+expect 2 "$tmp: is a directory, not a workload file" -- --workload "$tmp"
+expect 2 "$tmp/: is a directory, not a workload file" -- --workload "$tmp/"
+long=$(printf 'a%.0s' $(seq 100000))
+expect 2 "workload name of 100000 characters is too long: .*/NAME.yml must fit in 511 characters" -- --workload "$long"
+expect 2 "workload path of 100004 characters is longer than 511" -- --workload "$long.yml"
+
 expect 2 "unknown workload|no workload.*nosuch|nosuch" -- --workload nosuch
 expect 2 "high-bimodal" -- --workload nosuch
 expect 2 "syntax.yml:[0-9]+" -- --workload "$tmp/syntax.yml"

@@ -24,9 +24,11 @@
 
 enum stream { S_ARRIVAL, S_TYPE, S_SERVICE, S_POLICY, S_COUNT };
 
-/* Service times above this (about 31 years) are clamped so the conversion
- * to uint64_t stays defined even for an extreme lognormal draw. */
-#define SERVICE_NS_CAP 1e18
+/* Service times above this (about 11.6 days, a thousand times the longest
+ * mean the loader accepts) are clamped so the conversion to uint64_t stays
+ * defined even for an extreme lognormal draw, and a simulated clock (2^56 ns)
+ * can always add one. */
+#define SERVICE_NS_CAP 1e15
 
 struct cdist {
 	enum psp_dist_kind kind;

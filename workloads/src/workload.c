@@ -37,12 +37,14 @@ int psp_workload_load(const char *name_or_path, struct psp_workload *wl,
 	int n = snprintf(path, sizeof(path), "%s/%s.yml", dir, name_or_path);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return psp_err_set(err, -ENAMETOOLONG, NULL, NULL,
-				   "workload path %s/%s.yml is too long", dir, name_or_path);
+				   "workload name of %zu characters is too long: %s/NAME.yml "
+				   "must fit in %zu characters (name '%.40s...')",
+				   strlen(name_or_path), dir, sizeof(path) - 1, name_or_path);
 	struct stat st;
 	if (stat(path, &st) != 0 && errno == ENOENT) {
 		psp_workload_list(names, sizeof(names));
 		return psp_err_set(err, -ENOENT, NULL, NULL,
-				   "unknown workload '%s' (no %s.yml in %s); available: %s",
+				   "unknown workload '%.64s' (no %.64s.yml in %s); available: %s",
 				   name_or_path, name_or_path, dir, names[0] ? names : "none");
 	}
 	return psp_workload_parse_file(path, wl, err);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <yaml.h>
 
@@ -22,7 +23,7 @@
 
 #define KEY_MAX 96u
 #define RATIO_SUM_TOL 1e-6
-#define WIRE_ID_MAX 65535u
+#define WIRE_ID_MAX PSP_WL_WIRE_ID_MAX
 
 /* Parse state; lives on psp_workload_parse_file's stack. */
 struct ctx {
@@ -109,6 +110,16 @@ static const char *scalar(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
+/* s, or its first 40 characters and "...", so that quoting a user's long
+ * value leaves room in the message for the reason. */
+static const char *clip(const char *s, char buf[48])
+{
+	if (strlen(s) < 44)
+		return s;
+	snprintf(buf, 48, "%.40s...", s);
+	return buf;
+}
+
 /* Reads the mapping n into vals[i] (NULL when absent), one per allowed key.
  * Rejects a non-mapping, non-scalar keys, unknown keys (naming the allowed
  * ones) and duplicate keys; keys[i] gets each key's node for value errors
@@ -140,8 +151,10 @@ static int read_map(struct ctx *c, yaml_node_t *n, const char *prefix,
 			for (size_t j = 0; j < nallowed && len < sizeof(list); j++)
 				len += (size_t)snprintf(list + len, sizeof(list) - len,
 							"%s%s", j ? ", " : "", allowed[j]);
+			char cut[48];
 			return fail_at(c, k->start_mark, key_join(key, prefix, scalar(k)),
-				       "unknown key '%s'; allowed here: %s", scalar(k), list);
+				       "unknown key '%s'; allowed here: %s", clip(scalar(k), cut),
+				       list);
 		}
 		if (vals[i])
 			return fail_at(c, k->start_mark, key_join(key, prefix, scalar(k)),
@@ -189,8 +202,16 @@ static int get_number(struct ctx *c, const yaml_node_t *n, const char *key, doub
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || *end != '\0' || !isfinite(v) || errno == ERANGE)
-		return fail_at(c, n->start_mark, key, "expected a finite number, got '%s'", s);
+	char cut[48];
+	if (end == s || *end != '\0')
+		return fail_at(c, n->start_mark, key, "expected a finite number, got '%s'",
+			       clip(s, cut));
+	if (!isfinite(v))
+		return fail_at(c, n->start_mark, key, "expected a finite number, got '%s'%s",
+			       clip(s, cut), isnan(v) ? " (NaN)" : "");
+	if (errno == ERANGE) /* underflow: closer to 0 than a normal double */
+		return fail_at(c, n->start_mark, key, "'%s' is too close to 0 for a double",
+			       clip(s, cut));
 	*out = v;
 	return 0;
 }
@@ -205,6 +226,23 @@ static int get_positive(struct ctx *c, const yaml_node_t *n, const char *key, do
 	return 0;
 }
 
+static int get_duration(struct ctx *c, const yaml_node_t *n, const char *key, double *out)
+{
+	int rc = get_positive(c, n, key, out);
+	if (rc)
+		return rc;
+	if (*out < PSP_WL_DURATION_MS_MIN)
+		return fail_at(c, n->start_mark, key,
+			       "must be at least %g ms (1 ns, the simulator's clock tick), got %g",
+			       PSP_WL_DURATION_MS_MIN, *out);
+	if (*out > PSP_WL_DURATION_MS_MAX)
+		return fail_at(c, n->start_mark, key,
+			       "must be at most %g ms (11.6 days), got %g: simulated time is kept "
+			       "in ns below 2^56 (about 2.3 years, sim/evq.h), which %u such "
+			       "phases must fit", PSP_WL_DURATION_MS_MAX, *out, PSP_WL_MAX_PHASES);
+	return 0;
+}
+
 static int get_wire_id(struct ctx *c, const yaml_node_t *n, const char *key, uint32_t *out)
 {
 	if (n->type != YAML_SCALAR_NODE)
@@ -214,15 +252,53 @@ static int get_wire_id(struct ctx *c, const yaml_node_t *n, const char *key, uin
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
+	char cut[48];
 	if (end == s || *end != '\0' || errno == ERANGE)
 		return fail_at(c, n->start_mark, key,
-			       "expected an integer in 1..%u, got '%s'", WIRE_ID_MAX, s);
+			       "expected an integer in 1..%u, got '%s'", WIRE_ID_MAX, clip(s, cut));
 	if (v < 1 || v > WIRE_ID_MAX)
 		return fail_at(c, n->start_mark, key,
-			       "must be in 1..%u (0 means unknown on the wire), got %lld",
+			       "must be in 1..%u (the wire's u32 type field; 0 means unknown), "
+			       "got %lld",
 			       WIRE_ID_MAX, v);
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/* The bounds of workload.h, each with its reason. */
+static int check_param(struct ctx *c, const yaml_node_t *n, const char *key, unsigned p,
+		       double v)
+{
+	switch (p) {
+	case WL_P_SIGMA:
+		if (v > PSP_WL_SIGMA_MAX)
+			return fail_at(c, n->start_mark, key,
+				       "must be at most %g, got %g: a lognormal's mean rests on "
+				       "draws sigma standard deviations up, and beyond %g they are "
+				       "too rare for a run to measure its declared mean",
+				       PSP_WL_SIGMA_MAX, v, PSP_WL_SIGMA_MAX);
+		return 0;
+	case WL_P_ALPHA:
+		if (v < PSP_WL_ALPHA_MIN || v > PSP_WL_ALPHA_MAX)
+			return fail_at(c, n->start_mark, key,
+				       "must be in [%g, %g], got %g: below, 1 - (min/max)^alpha "
+				       "vanishes in double precision and the distribution cannot "
+				       "be sampled", PSP_WL_ALPHA_MIN, PSP_WL_ALPHA_MAX, v);
+		return 0;
+	default: /* mean_us, min_us, max_us */
+		if (v < PSP_WL_TIME_US_MIN)
+			return fail_at(c, n->start_mark, key,
+				       "must be at least %g us (1 ns, the simulator's clock tick: "
+				       "a shorter service time would run as 1 ns), got %g",
+				       PSP_WL_TIME_US_MIN, v);
+		if (v > PSP_WL_TIME_US_MAX)
+			return fail_at(c, n->start_mark, key,
+				       "must be at most %g us (1000 s), got %g: simulated time is "
+				       "kept in ns below 2^56 (about 2.3 years, sim/evq.h), which "
+				       "longer service times would overflow within a run",
+				       PSP_WL_TIME_US_MAX, v);
+		return 0;
+	}
 }
 
 /* service: {dist, mean_us | sigma | alpha | min_us | max_us}.  Every
@@ -249,7 +325,7 @@ static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
 	if (wl_dist_parse(scalar(v[F_DIST]), &d->kind) < 0)
 		return fail_at(c, v[F_DIST]->start_mark, key,
 			       "unknown distribution '%s'; known: %s",
-			       scalar(v[F_DIST]), wl_dist_known());
+			       clip(scalar(v[F_DIST]), text), wl_dist_known());
 
 	unsigned want = wl_dist_params(d->kind);
 	double val[WL_NPARAMS] = {0};
@@ -276,6 +352,8 @@ static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
 		if ((1u << i) == WL_P_SIGMA ? val[i] < 0 : !(val[i] > 0))
 			return fail_at(c, pv->start_mark, key, "must be %s, got %g",
 				       (1u << i) == WL_P_SIGMA ? ">= 0" : "> 0", val[i]);
+		if ((rc = check_param(c, pv, key, 1u << i, val[i])))
+			return rc;
 	}
 	d->mean_us = val[0];
 	d->sigma = val[1];
@@ -288,6 +366,12 @@ static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
 			       d->min_us, d->max_us);
 	if (!(want & WL_P_MEAN))
 		d->mean_us = psp_dist_mean_us(d);
+	/* Cannot happen within the bounds above; kept so that a change of
+	 * them cannot let a NaN mean through to the simulator. */
+	if (!(d->mean_us >= PSP_WL_TIME_US_MIN && d->mean_us <= PSP_WL_TIME_US_MAX))
+		return fail_at(c, n->start_mark, prefix,
+			       "the distribution's mean (%g us) is not in [%g, %g] us", d->mean_us,
+			       PSP_WL_TIME_US_MIN, PSP_WL_TIME_US_MAX);
 	return 0;
 }
 
@@ -436,7 +520,7 @@ static int parse_phases(struct ctx *c, yaml_node_t *n)
 		int rc = read_map(c, pn, prefix, allowed, 2, v, k);
 		if (rc || (rc = require(c, pn, v[0], prefix, "duration_ms")) ||
 		    (rc = require(c, pn, v[1], prefix, "types")) ||
-		    (rc = get_positive(c, v[0], key_join(key, prefix, "duration_ms"),
+		    (rc = get_duration(c, v[0], key_join(key, prefix, "duration_ms"),
 				       &phase->duration_ms)) ||
 		    (rc = parse_types(c, v[1], prefix, i)))
 			return rc;
@@ -494,12 +578,13 @@ static int parse_root(struct ctx *c, yaml_node_t *root)
 	wl->arrival = PSP_ARRIVAL_POISSON;
 	if (v[F_ARRIVAL]) {
 		const yaml_node_t *a = v[F_ARRIVAL];
+		char cut[48];
 		if (a->type != YAML_SCALAR_NODE ||
 		    (strcmp(scalar(a), "poisson") != 0 && strcmp(scalar(a), "constant") != 0))
 			return fail_at(c, a->start_mark, "arrival",
 				       "expected poisson or constant, got %s%s%s",
 				       a->type == YAML_SCALAR_NODE ? "'" : "",
-				       a->type == YAML_SCALAR_NODE ? scalar(a) : node_kind(a),
+				       a->type == YAML_SCALAR_NODE ? clip(scalar(a), cut) : node_kind(a),
 				       a->type == YAML_SCALAR_NODE ? "'" : "");
 		if (strcmp(scalar(a), "constant") == 0)
 			wl->arrival = PSP_ARRIVAL_CONSTANT;
@@ -563,12 +648,19 @@ int psp_workload_parse_file(const char *path, struct psp_workload *wl,
 	memset(wl, 0, sizeof(*wl));
 	if (strlen(path) >= sizeof(wl->path))
 		return psp_err_set(err, -ENAMETOOLONG, NULL, NULL,
-				   "workload path longer than %zu characters", sizeof(wl->path) - 1);
+				   "workload path of %zu characters is longer than %zu ('%.40s...')",
+				   strlen(path), sizeof(wl->path) - 1, path);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		int e = errno;
 		return psp_err_set(err, -e, path, NULL, "cannot open workload file: %s",
 				   strerror(e));
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return psp_err_set(err, -EISDIR, path, NULL,
+				   "is a directory, not a workload file");
 	}
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(f);

@@ -29,6 +29,31 @@
 #define PSP_WL_MAX_PHASES 16u
 #define PSP_WL_NAME_MAX 48u
 
+/* What the loader accepts, so that anything it accepts can be simulated:
+ * psp-sim keeps time in integer ns below 2^56 (about 2.3 years,
+ * sim/evq.h), and the engine spins service times given in ns.
+ *   service times (mean_us, min_us, max_us): 1 ns (the clock's tick; a
+ *     shorter time would be simulated as 1 ns, not as declared) to 1e9 us
+ *     (1000 s: 10^4 such requests on one worker already take four months
+ *     of simulated time);
+ *   lognormal sigma <= 4: a lognormal's mean rests on draws about sigma
+ *     standard deviations up; beyond 4 they are rarer than 1 in 30,000
+ *     and a run's measured mean falls far below the declared one (sigma 50
+ *     measures 0);
+ *   bounded_pareto alpha in [0.01, 100]: below, 1 - (L/H)^alpha vanishes
+ *     in double precision and the sampler divides by it;
+ *   duration_ms: 1e-6 (1 ns) to 1e9 (11.6 days; 16 of them fit the clock).
+ * Wire ids are the u32 of the wire format (1..2^32-1, 0 is unknown), the
+ * same range as the engine's configuration. */
+#define PSP_WL_TIME_US_MIN 1e-3
+#define PSP_WL_TIME_US_MAX 1e9
+#define PSP_WL_SIGMA_MAX 4.0
+#define PSP_WL_ALPHA_MIN 0.01
+#define PSP_WL_ALPHA_MAX 100.0
+#define PSP_WL_DURATION_MS_MIN 1e-6
+#define PSP_WL_DURATION_MS_MAX 1e9
+#define PSP_WL_WIRE_ID_MAX 4294967295u
+
 enum psp_dist_kind {
 	PSP_DIST_CONSTANT = 0, /* mean_us */
 	PSP_DIST_EXPONENTIAL,  /* mean_us */
