@@ -60,8 +60,10 @@ static void task_entry(void *arg, void *val)
 /* One slice of t on e, from the worker's own stack. */
 static int run_slice(struct psp_exec *e, struct psp_task *t)
 {
-	/* A new slice: a request left over from the previous one is void. */
-	atomic_store_explicit(&e->flag.requested, 0u, memory_order_relaxed);
+	/* A new slice: a request left over from the previous one is void.  A
+	 * worker-timed slice marks the flag so that its points look further. */
+	atomic_store_explicit(&e->flag.requested, e->flag.timed ? PSP_PREEMPT_TIMED : 0u,
+			      memory_order_relaxed);
 	t->exec = e;
 	t->state = PSP_TASK_RUNNING;
 	e->cur = t;
@@ -111,12 +113,13 @@ int psp_task_resume(struct psp_exec *e, struct psp_task *t)
 
 bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t req)
 {
-	if (req == PSP_PREEMPT_ANY || (req != 0 && req == f->token))
+	if (req == PSP_PREEMPT_ANY || (req != PSP_PREEMPT_TIMED && req == f->token))
 		return true;
 	/* Another slice's token: it ended before the flag landed.  Void it,
 	 * unless the dispatcher stored a newer one meanwhile. */
-	if (req != 0)
-		atomic_compare_exchange_strong_explicit(&f->requested, &req, 0u,
+	if (req != PSP_PREEMPT_TIMED)
+		atomic_compare_exchange_strong_explicit(&f->requested, &req,
+							f->timed ? PSP_PREEMPT_TIMED : 0u,
 							memory_order_relaxed,
 							memory_order_relaxed);
 	return f->timed && __builtin_ia32_rdtsc() >= f->deadline_tsc;

@@ -137,9 +137,11 @@ static int finish_policy(struct eng_config *cfg, struct psp_err *err)
 		where = cfg->types_where;
 		snprintf(key, sizeof(key), "types");
 	}
-	char msg[sizeof(err->msg) - 64];
-	snprintf(msg, sizeof(msg), "%s", err->msg);
-	psp_err_set(err, rc, NULL, key, "%s: %s (%s)", ops->name, msg, err->key);
+	/* Copies: psp_err_set overwrites the fields it is given. */
+	char msg[sizeof(err->msg)], what[sizeof(err->key)];
+	snprintf(msg, sizeof(msg), "%.180s", err->msg);
+	snprintf(what, sizeof(what), "%.40s", err->key);
+	psp_err_set(err, rc, NULL, key, "%s: %.180s (%s)", ops->name, msg, what);
 	snprintf(err->where, sizeof(err->where), "%s", where);
 	return rc;
 }

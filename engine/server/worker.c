@@ -75,7 +75,7 @@ static bool run_stint(struct worker *w, struct eng_req *r)
 	if (t) {
 		int rc;
 		uint32_t token = w->next_token++;
-		if (w->next_token < PSP_PREEMPT_TOKEN_MIN)
+		if (w->next_token < PSP_PREEMPT_TOKEN_MIN || w->next_token > PSP_PREEMPT_TOKEN_MAX)
 			w->next_token = PSP_PREEMPT_TOKEN_MIN;
 		uint64_t start = rte_rdtsc();
 		psp_exec_slice(&w->exec, token, r->slice_cycles ? start + r->slice_cycles : 0);

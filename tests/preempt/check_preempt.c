@@ -455,6 +455,94 @@ START_TEST(test_flag_honoured_only_at_points)
 }
 END_TEST
 
+/* Counts the points it passed and whether the last one yielded; stops after
+ * `points` points. */
+struct pointer {
+	uint32_t points, passed, yields;
+	uint32_t token_seen; /* the flag's value at the first point */
+};
+
+static void points_task(void *arg)
+{
+	struct pointer *p = arg;
+	p->token_seen = atomic_load(&psp_exec_current()->flag.requested);
+	for (; p->passed < p->points; p->passed++)
+		if (psp_preempt_point_yielded())
+			p->yields++;
+}
+
+/* A flag holding another slice's token is void: ignored and cleared; the
+ * slice's own token (or ANY) preempts it. */
+START_TEST(test_flag_token_names_the_slice)
+{
+	struct psp_task_pool pool;
+	struct psp_exec e;
+	struct psp_task *t;
+	struct pointer p = {.points = 3};
+	pool_init(&pool, 1);
+	psp_exec_init(&e);
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	psp_exec_slice(&e, 7, 0);
+	/* another slice's token, stored before the start (which voids it) */
+	psp_preempt_request_token(&e.flag, 6);
+	ck_assert_int_eq(psp_task_start(&e, t, points_task, &p), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(p.yields, 0);
+	ck_assert_uint_eq(p.passed, 3);
+	psp_task_put(&pool, t);
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	p = (struct pointer){.points = 3};
+	psp_exec_slice(&e, 8, 0);
+	ck_assert_int_eq(psp_task_start(&e, t, points_task, &p), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(p.yields, 0);
+	psp_task_pool_fini(&pool);
+
+	/* Stale token stored while the slice runs: cleared at the next point. */
+	struct psp_preempt_flag f;
+	memset(&f, 0, sizeof(f));
+	f.token = 9;
+	psp_preempt_request_token(&f, 4);
+	ck_assert(!psp_preempt_due(&f));
+	ck_assert(!psp_preempt_pending(&f));
+	psp_preempt_request_token(&f, 9);
+	ck_assert(psp_preempt_due(&f));
+	psp_preempt_request(&f);
+	ck_assert(psp_preempt_due(&f));
+}
+END_TEST
+
+/* A worker-timed slice yields at the first point past its deadline, without
+ * any flag; a slice without a deadline runs on. */
+START_TEST(test_worker_timed_slice)
+{
+	struct psp_task_pool pool;
+	struct psp_exec e;
+	struct psp_task *t;
+	struct pointer p = {.points = 5};
+	pool_init(&pool, 1);
+	psp_exec_init(&e);
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	psp_exec_slice(&e, 2, 1); /* deadline long past */
+	ck_assert_int_eq(psp_task_start(&e, t, points_task, &p), PSP_TASK_YIELDED);
+	ck_assert_uint_eq(p.token_seen, PSP_PREEMPT_TIMED);
+	ck_assert_uint_eq(p.passed, 0);
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_YIELDED); /* still past */
+	psp_exec_slice(&e, 3, __builtin_ia32_rdtsc() + (1ull << 50)); /* far ahead */
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(p.passed, 5);
+	ck_assert_uint_eq(p.yields, 2);
+	ck_assert_uint_eq(t->preemptions, 2);
+	psp_task_put(&pool, t);
+	/* untimed again: the flag word is 0 at the start */
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	p = (struct pointer){.points = 5};
+	psp_exec_slice(&e, 4, 0);
+	ck_assert_int_eq(psp_task_start(&e, t, points_task, &p), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(p.token_seen, 0);
+	ck_assert_uint_eq(p.yields, 0);
+	psp_task_pool_fini(&pool);
+}
+END_TEST
+
 /* A dispatcher thread sets the flag while a task spins through points. */
 struct disp {
 	struct psp_exec *e;
@@ -712,6 +800,8 @@ Suite *psp_preempt_suite(void)
 
 	tc = tcase_create("pool");
 	tcase_add_test(tc, test_pool_limits);
+	tcase_add_test(tc, test_flag_token_names_the_slice);
+	tcase_add_test(tc, test_worker_timed_slice);
 	tcase_add_test(tc, test_pool_no_allocation_after_init);
 	tcase_add_test_raise_signal(tc, test_guard_page_faults, SIGSEGV);
 	suite_add_tcase(s, tc);

@@ -80,9 +80,11 @@
  * it (rarely), the worker's running request reads it (often), and no other
  * data shares the line, so the reads stay L1 hits until a request arrives. */
 struct psp_preempt_flag {
-	/* 0: nothing asked; PSP_PREEMPT_ANY: preempt whatever slice runs; any
-	 * other value: preempt only the slice whose token it is (a request
-	 * for a slice that already ended is stale and void). */
+	/* 0: nothing asked; PSP_PREEMPT_ANY: preempt whatever slice runs;
+	 * PSP_PREEMPT_TIMED: the running slice is timed by the worker (set at
+	 * its start, so the common path tests this one word only); any other
+	 * value: preempt only the slice whose token it is (a request for a
+	 * slice that already ended is stale and void). */
 	_Alignas(PSP_PREEMPT_CACHE_LINE) _Atomic uint32_t requested;
 	/* The worker's own, set before each start/resume (psp_exec_slice):
 	 * the running slice's token, and, when timed is nonzero, the TSC at
@@ -94,8 +96,12 @@ struct psp_preempt_flag {
 
 /* The flag value that preempts any slice (psp_preempt_request). */
 #define PSP_PREEMPT_ANY 1u
-/* Tokens a worker gives its slices are >= this (0 and ANY are taken). */
+/* The flag value of a worker-timed slice with no request pending. */
+#define PSP_PREEMPT_TIMED 0xffffffffu
+/* Tokens a worker gives its slices are in [MIN, MAX] (0, ANY and TIMED are
+ * taken). */
 #define PSP_PREEMPT_TOKEN_MIN 2u
+#define PSP_PREEMPT_TOKEN_MAX 0xfffffffeu
 
 _Static_assert(sizeof(struct psp_preempt_flag) == PSP_PREEMPT_CACHE_LINE,
 	       "the flag fills exactly one cache line");
@@ -229,7 +235,8 @@ static inline void psp_preempt_request_token(struct psp_preempt_flag *f, uint32_
 	atomic_store_explicit(&f->requested, token, memory_order_relaxed);
 }
 
-/* Whether a request is pending (not yet cleared by a slice start). */
+/* Whether a request is pending (not yet cleared by a slice start).  (A
+ * worker-timed slice reads as pending: its flag holds PSP_PREEMPT_TIMED.) */
 static inline bool psp_preempt_pending(const struct psp_preempt_flag *f)
 {
 	return atomic_load_explicit(&f->requested, memory_order_relaxed) != 0;
@@ -246,12 +253,12 @@ bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t requested);
 
 /* Whether the slice running under f must yield now: its flag asks for it
  * (ANY, or this slice's token), or the worker's own deadline has passed.
- * The common case (no flag, slice not timed) costs one load of the flag's
- * line and a predicted branch; a timed slice reads the TSC. */
+ * The common case (no flag, slice not timed) costs one load and a predicted
+ * branch, as a plain flag test; a timed slice reads the TSC. */
 static inline bool psp_preempt_due(const struct psp_preempt_flag *f)
 {
 	uint32_t req = atomic_load_explicit(&f->requested, memory_order_relaxed);
-	if (__builtin_expect((req | f->timed) == 0, 1))
+	if (__builtin_expect(req == 0, 1))
 		return false;
 	return psp_preempt_due_slow((struct psp_preempt_flag *)f, req);
 }
