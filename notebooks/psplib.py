@@ -500,13 +500,16 @@ def engine_configs(workdir, tag, workers=3, types=None, min_samples=50000):
         eng, cli = eng.replace(old, new), cli.replace(old, new)
     eng = eng.replace("--file-prefix, psp-engine", f"--file-prefix, nbe-{tag}")
     cli = cli.replace("--file-prefix, psp-client", f"--file-prefix, nbc-{tag}")
-    lines = []
+    lines, set_samples = [], False
     for line in eng.splitlines():
         if line.startswith("output_dir:"):
             line = f"output_dir: {out}"
-        elif line.strip().startswith("min_samples:"):
-            line = f"  min_samples: {min_samples}"
+        elif line.strip().startswith("darc_samples:"):  # a knob of the policy: mapping
+            line = line[: len(line) - len(line.lstrip())] + f"darc_samples: {min_samples}"
+            set_samples = True
         lines.append(line)
+    if not set_samples:  # never a silent no-op: the notebook compares DARC's profiles
+        raise ValueError("configs/engine-memif.yml has no darc_samples: knob to set")
     eng = "\n".join(lines) + "\n"
     if f"workers: {workers}" not in eng:
         raise ValueError(f"configs/engine-memif.yml does not have {workers} workers")
