@@ -15,43 +15,12 @@
 #include <string.h>
 
 #include "point.h"
+#include "queueing_models.h"
 #include "run.h"
 
 #define RUNS 40u
 #define REPS 5u
 #define MIN_COVERED 36u
-
-static void make_wl(struct psp_workload *wl, uint32_t n, enum psp_dist_kind kind,
-		    const double *mean_us, const double *ratio)
-{
-	memset(wl, 0, sizeof(*wl));
-	snprintf(wl->name, sizeof(wl->name), "confidence");
-	wl->arrival = PSP_ARRIVAL_POISSON;
-	wl->ntypes = n;
-	wl->nphases = 1;
-	double mean = 0;
-	for (uint32_t t = 0; t < n; t++) {
-		snprintf(wl->type_name[t], sizeof(wl->type_name[t]), "%c", 'A' + t);
-		wl->wire_id[t] = t + 1;
-		wl->phase[0].ratio[t] = ratio[t];
-		wl->phase[0].service[t] = (struct psp_dist){.kind = kind, .mean_us = mean_us[t]};
-		mean += ratio[t] * mean_us[t];
-	}
-	wl->phase[0].mean_service_us = mean;
-}
-
-/* Erlang C: the probability that an arrival waits in M/M/k at offered load
- * a = lambda / mu (in servers). */
-static double erlang_c(uint32_t k, double a)
-{
-	double term = 1, sum = 1; /* a^i / i! for i = 0 */
-	for (uint32_t i = 1; i < k; i++) {
-		term *= a / i;
-		sum += term;
-	}
-	double last = term * a / k * k / (k - a); /* a^k / k! x k / (k - a) */
-	return last / (sum + last);
-}
 
 /* Counts, over RUNS independent replicated runs, how often the ALL row's
  * mean latency interval contains exact_us. */
@@ -91,8 +60,8 @@ START_TEST(mmk_mean_sojourn_covered)
 	struct psp_workload wl;
 	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
 	uint32_t k = 4;
-	double load = 0.8, mean = 10, a = load * k;
-	double exact = mean + erlang_c(k, a) * mean / (k - a);
+	double load = 0.8, mean = 10;
+	double exact = mean + mmk_mean_wait(k, load * k / mean, 1 / mean);
 	ck_assert_uint_ge(coverage(&wl, &psp_cfcfs_ops, k, load, 20000, exact), MIN_COVERED);
 }
 END_TEST

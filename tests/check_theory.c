@@ -49,6 +49,7 @@
 #include <psp/policy.h>
 #include <psp/workload.h>
 
+#include "queueing_models.h"
 #include "run.h"
 
 #define NREP 8
@@ -57,24 +58,8 @@
 #define SEED0 20211026u  /* SOSP 2021; any fixed value */
 
 /* ---------------------------------------------------------------------- */
-/* Queueing formulas (times in microseconds, rates per microsecond). */
-
-/* Erlang C: probability that an arrival waits in an M/M/k with offered load
- * a = lambda / mu < k.  Erlang B by its stable recursion, then C from B. */
-static double erlang_c(uint32_t k, double a)
-{
-	double b = 1.0;
-	for (uint32_t n = 1; n <= k; n++)
-		b = a * b / ((double)n + a * b);
-	double rho = a / k;
-	return b / (1.0 - rho * (1.0 - b));
-}
-
-/* M/M/k FCFS mean wait in queue. */
-static double mmk_mean_wait(uint32_t k, double lambda, double mu)
-{
-	return erlang_c(k, lambda / mu) / (k * mu - lambda);
-}
+/* Queueing formulas (times in microseconds, rates per microsecond; Erlang C
+ * and the M/M/k mean wait are in queueing_models.h). */
 
 /* M/M/k FCFS sojourn tail P(T > t).  An arrival waits with probability C,
  * and then Exp(gamma), gamma = k mu - lambda (the FCFS waiting time of an
@@ -183,27 +168,6 @@ static void est_check(const char *what, const struct est *e, double theory,
 
 /* ---------------------------------------------------------------------- */
 /* Workloads and runs. */
-
-/* A one-phase Poisson workload of n types with the given service
- * distribution kind, means (us) and ratios. */
-static void make_wl(struct psp_workload *wl, uint32_t n, enum psp_dist_kind kind,
-		    const double *mean_us, const double *ratio)
-{
-	memset(wl, 0, sizeof(*wl));
-	snprintf(wl->name, sizeof(wl->name), "theory");
-	wl->arrival = PSP_ARRIVAL_POISSON;
-	wl->ntypes = n;
-	wl->nphases = 1;
-	double mean = 0;
-	for (uint32_t t = 0; t < n; t++) {
-		snprintf(wl->type_name[t], sizeof(wl->type_name[t]), "%c", 'A' + t);
-		wl->wire_id[t] = t + 1;
-		wl->phase[0].ratio[t] = ratio[t];
-		wl->phase[0].service[t] = (struct psp_dist){.kind = kind, .mean_us = mean_us[t]};
-		mean += ratio[t] * mean_us[t];
-	}
-	wl->phase[0].mean_service_us = mean;
-}
 
 /* The setup psp-sim builds for wl (sim_setup_default). */
 static struct sim_setup make_setup(const struct psp_workload *wl,
