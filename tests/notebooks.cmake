@@ -11,6 +11,12 @@ foreach(nb ${PSP_NOTEBOOKS})
   set_tests_properties(notebooks.${name} PROPERTIES
     LABELS "notebooks" TIMEOUT 600 SKIP_RETURN_CODE 77
     ENVIRONMENT "PSP_WORKLOAD_PATH=${CMAKE_SOURCE_DIR}/workloads")
+  if(name STREQUAL "policies")
+    # Sweeps and capacity searches of every policy on four workloads: under
+    # the sanitizers they take minutes (5.5 on 2 CPUs) and only repeat psp-sim
+    # runs that the sim and theory labels already check there.
+    set_tests_properties(notebooks.${name} PROPERTIES LABELS "notebooks;no-asan")
+  endif()
   if(name STREQUAL "sim-vs-engine")
     # runs psp-engine and psp-client on the machine's cores
     set_tests_properties(notebooks.${name} PROPERTIES LABELS "notebooks;engine" RUN_SERIAL TRUE)
