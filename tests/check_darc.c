@@ -1,5 +1,6 @@
-/* DARC: the planner reproduces the reference's worked reservations
- * (persephone.md section 2) and its edge cases; the policy dispatches by
+/* DARC: the planner reproduces the paper's worked reservations (14 workers:
+ * High Bimodal 1 | 13 + spillway, Extreme Bimodal 2 | 12, TPC-C 2 | 6 | 6,
+ * RocksDB 1 | 13 + spillway) and its edge cases; the policy dispatches by
  * them, profiles, and re-reserves. */
 #include <check.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* The paper's qualitative results (persephone.md section 5), in simulation,
+/* The paper's qualitative results (SOSP 2021, Figs. 3, 4, 8), in simulation,
  * on the workload files of workloads/ with 14 workers:
  *
  *  - Fig. 3: on High Bimodal at load 0.9, DARC's p99.9 slowdown over all

@@ -1,5 +1,6 @@
 /* DARC's planner: grouping, demand, rounding, reservation and stealing, as
- * specified in shared/reference/persephone.md section 2 (steps 2-5, 9). */
+ * the paper specifies them (summarised in psp/darc.h and the README's
+ * "The policy core"). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* DARC's planner: from per-type mean service times and ratios to a core
- * reservation, exactly as in shared/reference/persephone.md section 2:
+ * reservation, exactly as the Perséphone paper (SOSP 2021) specifies it:
  *
  *  group   sort types by mean; a type joins the current group while its mean
  *          is < (1 + delta) x the group leader's mean;
