@@ -57,10 +57,13 @@ struct sim {
 	uint64_t measured_arrivals, completed_in_window;
 
 	/* Overload verdict (stability.h): phased workloads cut the window by
-	 * time, at these boundaries; others by arrival count. */
+	 * time, at these boundaries; others by arrival count, segment i
+	 * starting at arrival id stab_first_id[i]. */
 	struct sim_stability stab;
 	double stab_boundary_ns[SIM_STAB_SEGMENTS + 1];
-	double type_mean_ns[PSP_MAX_TYPES]; /* longest mean of each type over the phases */
+	uint64_t stab_first_id[SIM_STAB_SEGMENTS];
+	uint32_t stab_next;       /* unphased: the next segment to open */
+	double longest_mean_ns;   /* the longest mean service time of any type and phase */
 
 	uint64_t dispatcher_free_ns;
 	uint64_t completions_since_progress;
@@ -174,11 +177,11 @@ static int on_arrival(struct sim *s, double load)
 	bool measured = s->setup->wl->nphases == 1 ? id >= s->warmup_arrivals
 						   : (double)s->now_ns >= s->warmup_until_ns;
 	schedule_arrival(s, load);
-	uint64_t measured_total = s->setup->requests - s->warmup_arrivals;
-	if (measured && s->setup->wl->nphases == 1)
-		sim_stab_segment(&s->stab,
-				 (uint32_t)((id - s->warmup_arrivals) * SIM_STAB_SEGMENTS / measured_total),
-				 s->now_ns);
+	if (s->stab_next < SIM_STAB_SEGMENTS && id >= s->stab_first_id[s->stab_next]) {
+		while (s->stab_next < SIM_STAB_SEGMENTS && id >= s->stab_first_id[s->stab_next])
+			s->stab_next++;
+		sim_stab_segment(&s->stab, s->stab_next - 1, s->now_ns);
+	}
 	if (measured) {
 		if (!s->have_first) {
 			s->first_measured_ns = s->now_ns;
@@ -475,15 +478,23 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	for (uint32_t p = 0; p < wl->nphases; p++)
 		for (uint32_t t = 0; t < wl->ntypes; t++) {
 			double mean = psp_dist_mean_us(&wl->phase[p].service[t]) * 1e3;
-			if (wl->phase[p].ratio[t] > 0 && mean > s->type_mean_ns[t])
-				s->type_mean_ns[t] = mean;
+			if (wl->phase[p].ratio[t] > 0 && mean > s->longest_mean_ns)
+				s->longest_mean_ns = mean;
 		}
 	s->phase_end_ns = 0;
 	set_phase(s, 0, load);
 	if (wl->nphases == 1) {
 		s->arrivals_left = setup->requests;
 		s->warmup_arrivals = (uint64_t)((double)setup->requests * setup->warmup);
+		/* Equal shares of the measured arrivals: arrival id belongs to
+		 * segment floor((id - warmup) x K / measured), so segment i starts
+		 * at warmup + ceil(i x measured / K). */
+		uint64_t measured = setup->requests - s->warmup_arrivals;
+		for (uint32_t i = 0; i < SIM_STAB_SEGMENTS; i++)
+			s->stab_first_id[i] = s->warmup_arrivals +
+				(i * measured + SIM_STAB_SEGMENTS - 1) / SIM_STAB_SEGMENTS;
 	} else {
+		s->stab_next = SIM_STAB_SEGMENTS; /* phased: cut by time (stab_advance) */
 		double total_ms = 0;
 		for (uint32_t p = 0; p < wl->nphases; p++)
 			total_ms += wl->phase[p].duration_ms * setup->phase_scale;
@@ -522,7 +533,7 @@ static void summarise(struct sim *s)
 	if (s->setup->wl->nphases > 1)
 		stab_advance(s, UINT64_MAX);
 	struct sim_stab_verdict v;
-	sim_stab_verdict(&s->stab, s->type_mean_ns, s->res->load, &v);
+	sim_stab_verdict(&s->stab, s->longest_mean_ns, s->res->load, &v);
 	res->growing_types = v.growing;
 	res->judged_types = v.judged;
 	memcpy(res->growth_per_s, v.growth_per_s, sizeof(res->growth_per_s));

@@ -1,6 +1,4 @@
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "stability.h"
@@ -62,15 +60,16 @@ void sim_stab_close(struct sim_stability *st, uint64_t now_ns)
  * approximates well for the bimodal mixes here): a stable queue that started
  * empty is still filling before that, and looks as if it grew.  So nothing is
  * judged unless the window lasts RELAX_TIMES x S_max / (1 - min(load,
- * 0.95))^2, and a type needs MIN_ARRIVALS arrivals in the window.
+ * RHO_CAP))^2, and a type needs MIN_ARRIVALS arrivals in the window.
  *
- * Then a queue grows when, over the second half of the window (the first is
- * left to transients such as DARC's first reservation), its time-average
- * length rose by more than NOISE_Z residual standard deviations of the
- * segment means around their fitted line, by more than MIN_SHARE of the
- * type's arrivals in that half (a stable queue's excursions do not grow with
- * the run; an unstable one's do, as arrival rate - service rate), and by at
- * least MIN_RISE requests, with a positive fitted slope over the window. */
+ * Then a queue grows when the least-squares line through its segment means
+ * rises, over the window, by more than NOISE_Z standard deviations of the
+ * means around that line, by more than MIN_SHARE of the type's arrivals in
+ * the window (a stable queue's excursions do not grow with the run; an
+ * unstable one's do, as arrival rate - service rate) and by at least MIN_RISE
+ * requests; and the line through the second half's means still rises by more
+ * than one standard deviation (a rise confined to the first half, such as a
+ * transient before DARC's first reservation, is not growth). */
 #define RELAX_TIMES 5.0
 #define RHO_CAP 0.95
 #define MIN_ARRIVALS 20u
@@ -78,24 +77,29 @@ void sim_stab_close(struct sim_stability *st, uint64_t now_ns)
 #define MIN_SHARE 0.005
 #define MIN_RISE 2.0
 
-/* The least-squares line through (x[i], y[i]): its rise from x[0] to
- * x[n-1]. */
-static double fitted_rise(const double *x, const double *y, uint32_t n)
+/* The least-squares line through (x[i], y[i]). */
+struct line {
+	double slope, xm, ym;
+};
+
+static struct line fit_line(const double *x, const double *y, uint32_t n)
 {
-	double xm = 0, ym = 0, sxy = 0, sxx = 0;
+	struct line l = {0, 0, 0};
+	double sxy = 0, sxx = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		xm += x[i] / n;
-		ym += y[i] / n;
+		l.xm += x[i] / n;
+		l.ym += y[i] / n;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		sxy += (x[i] - xm) * (y[i] - ym);
-		sxx += (x[i] - xm) * (x[i] - xm);
+		sxy += (x[i] - l.xm) * (y[i] - l.ym);
+		sxx += (x[i] - l.xm) * (x[i] - l.xm);
 	}
-	return sxy / sxx * (x[n - 1] - x[0]);
+	l.slope = sxy / sxx;
+	return l;
 }
 
-void sim_stab_verdict(const struct sim_stability *st, const double *mean_service_ns,
-		      double load, struct sim_stab_verdict *v)
+void sim_stab_verdict(const struct sim_stability *st, double longest_mean_ns, double load,
+		      struct sim_stab_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	if (!st->closed)
@@ -108,12 +112,8 @@ void sim_stab_verdict(const struct sim_stability *st, const double *mean_service
 		if (!(len[i] > 0))
 			return;
 	}
-	double longest = 0;
-	for (uint32_t t = 0; t < st->ntypes; t++)
-		if (mean_service_ns[t] > longest)
-			longest = mean_service_ns[t];
 	double rho = load < RHO_CAP ? load : RHO_CAP;
-	if (window < RELAX_TIMES * longest / ((1 - rho) * (1 - rho)))
+	if (window < RELAX_TIMES * longest_mean_ns / ((1 - rho) * (1 - rho)))
 		return;
 	for (uint32_t s = 0; s <= st->ntypes; s++) {
 		uint64_t arrivals = 0;
@@ -122,27 +122,21 @@ void sim_stab_verdict(const struct sim_stability *st, const double *mean_service
 		if (arrivals < MIN_ARRIVALS)
 			continue;
 		v->judged |= 1u << s;
-		double m[K], xm = 0, mm = 0;
-		for (uint32_t i = 0; i < K; i++) {
+		double m[K];
+		for (uint32_t i = 0; i < K; i++)
 			m[i] = st->area[i][s] / len[i];
-			xm += x[i] / K;
-			mm += m[i] / K;
-		}
-		double slope = fitted_rise(x, m, K) / (x[K - 1] - x[0]), ss = 0;
+		struct line all = fit_line(x, m, K), late = fit_line(x + K / 2, m + K / 2, K / 2);
+		double ss = 0;
 		for (uint32_t i = 0; i < K; i++) {
-			double r = m[i] - (mm + slope * (x[i] - xm));
+			double r = m[i] - (all.ym + all.slope * (x[i] - all.xm));
 			ss += r * r;
 		}
 		double noise = sqrt(ss / (K - 2));
-		/* The fitted rise over the window, and the rise of the second half */
-		double rise = slope * (x[K - 1] - x[0]);
-		double rise2 = fitted_rise(x + K / 2, m + K / 2, K / 2);
+		double rise = all.slope * (x[K - 1] - x[0]);
+		double late_rise = late.slope * (x[K - 1] - x[K / 2]);
 		double floor_rise = fmax(NOISE_Z * noise, fmax(MIN_SHARE * (double)arrivals, MIN_RISE));
-		v->growth_per_s[s] = slope * 1e9;
-		if (getenv("PSP_STAB_DEBUG"))
-			fprintf(stderr, "slot %u: m %.1f %.1f %.1f %.1f  noise %.2f rise %.1f (%.1f sigma) rise2 %.1f floor %.1f arr %llu\n",
-				s, m[0], m[K/4], m[K/2], m[K-1], noise, rise, rise / noise, rise2, floor_rise, (unsigned long long)arrivals);
-		if (rise > floor_rise && rise2 > noise)
+		v->growth_per_s[s] = all.slope * 1e9;
+		if (rise > floor_rise && late_rise > noise)
 			v->growing |= 1u << s;
 	}
 }

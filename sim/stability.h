@@ -6,9 +6,9 @@
  * of arrivals, or equal times for phased workloads).  For each type, and for
  * all requests together, the time-average number in the system is kept per
  * segment.  A queue grows when, over a window long against the system's
- * relaxation time, its second half rises by more than the noise around a
- * straight-line fit and by more than a small share of that half's arrivals:
- * see the constants in stability.c. */
+ * relaxation time, the line fitted through its segment means rises by more
+ * than the noise around it and by more than a small share of its arrivals,
+ * and still rises over the second half: see the constants in stability.c. */
 #ifndef PSP_SIM_STABILITY_H
 #define PSP_SIM_STABILITY_H
 
@@ -64,10 +64,10 @@ struct sim_stab_verdict {
 };
 
 /* Judges each slot that saw enough arrivals, when the window was long
- * enough for a system at this load whose types' longest mean service times
- * are mean_service_ns[] (see stability.c); the others are not judged (a run
- * that short cannot tell).  A window that never closed judges nothing. */
-void sim_stab_verdict(const struct sim_stability *st, const double *mean_service_ns,
-		      double load, struct sim_stab_verdict *v);
+ * enough for a system at this load whose longest type takes longest_mean_ns
+ * on average (see stability.c); the others are not judged (a run that short
+ * cannot tell).  A window that never closed judges nothing. */
+void sim_stab_verdict(const struct sim_stability *st, double longest_mean_ns, double load,
+		      struct sim_stab_verdict *v);
 
 #endif
