@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "point.h"
 #include "run.h"
 
 enum {

@@ -12,7 +12,6 @@
 #define SIM_MAX_LOADS 256u
 #define SIM_MAX_POLICIES 8u
 #define SIM_MAX_KNOBS 32u
-#define SIM_MAX_REPLICATIONS 1000u
 /* Five replications: intervals (t with 4 degrees of freedom, 2.78 s/sqrt 5)
  * while the README's main job stays within ~10 s on 2 cores. */
 #define SIM_DEFAULT_REPLICATIONS 5u

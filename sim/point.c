@@ -23,8 +23,6 @@ struct sim_est sim_est_of(const double *v, uint32_t n)
 	return (struct sim_est){mean, gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt((double)n)};
 }
 
-#define MAX_REPS_ON_STACK 4096u
-
 void sim_point_from(struct sim_point *pt, const struct sim_result *reps, uint32_t n)
 {
 	memset(pt, 0, sizeof(*pt));
@@ -55,10 +53,11 @@ void sim_point_from(struct sim_point *pt, const struct sim_result *reps, uint32_
 	for (uint32_t i = 0; i < n; i++)
 		if (reps[i].reservations < pt->reservations_min)
 			pt->reservations_min = reps[i].reservations;
-	static _Thread_local double v[7][MAX_REPS_ON_STACK];
+	PSP_ASSERT(n >= 1 && n <= SIM_MAX_REPLICATIONS);
+	double v[7][SIM_MAX_REPLICATIONS]; /* 56 KB: the statistics, by replication */
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		struct sim_row *row = &pt->row[t];
-		for (uint32_t i = 0; i < n && i < MAX_REPS_ON_STACK; i++) {
+		for (uint32_t i = 0; i < n; i++) {
 			const struct psp_hist *lat = &reps[i].lat[t], *slow = &reps[i].slow[t];
 			row->count += lat->count;
 			v[0][i] = psp_hist_mean(lat) / 1e3;
@@ -69,14 +68,13 @@ void sim_point_from(struct sim_point *pt, const struct sim_result *reps, uint32_
 			v[5][i] = psp_hist_mean(slow) / SIM_SLOWDOWN_SCALE;
 			v[6][i] = reps[i].growth_per_s[t];
 		}
-		uint32_t m = n < MAX_REPS_ON_STACK ? n : MAX_REPS_ON_STACK;
-		row->mean_us = sim_est_of(v[0], m);
-		row->p50_us = sim_est_of(v[1], m);
-		row->p99_us = sim_est_of(v[2], m);
-		row->p999_us = sim_est_of(v[3], m);
-		row->p999_slow = sim_est_of(v[4], m);
-		row->mean_slow = sim_est_of(v[5], m);
-		row->growth_per_s = sim_est_of(v[6], m);
+		row->mean_us = sim_est_of(v[0], n);
+		row->p50_us = sim_est_of(v[1], n);
+		row->p99_us = sim_est_of(v[2], n);
+		row->p999_us = sim_est_of(v[3], n);
+		row->p999_slow = sim_est_of(v[4], n);
+		row->mean_slow = sim_est_of(v[5], n);
+		row->growth_per_s = sim_est_of(v[6], n);
 		row->growing = (pt->growing_types >> t) & 1u;
 	}
 }

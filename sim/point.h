@@ -50,7 +50,10 @@ struct sim_point {
 	struct sim_row row[PSP_MAX_TYPES + 1]; /* types, then ALL */
 };
 
-/* Summarises n >= 1 replications of one point. */
+/* The most replications a point can have (--replications). */
+#define SIM_MAX_REPLICATIONS 1000u
+
+/* Summarises 1 <= n <= SIM_MAX_REPLICATIONS replications of one point. */
 void sim_point_from(struct sim_point *pt, const struct sim_result *reps, uint32_t n);
 
 /* The Student t interval of n values (NaN half-width when n < 2). */

@@ -50,17 +50,14 @@ int sim_run_points(const struct sim_setup *setup, const double *loads, uint32_t 
 		sim_point_from(&pt, res, reps);
 		sim_cache_add(cache, &pt);
 	}
-	for (uint32_t i = 0; i < njobs; i++) {
-		if (jobs[i].rc < 0 && err && rc < 0 && err->code == 0)
-			*err = jobs[i].err;
-		sim_result_free(&jobs[i].res);
-	}
-	if (rc < 0 && err && err->code == 0)
-		for (uint32_t i = 0; i < njobs; i++)
-			if (jobs[i].rc < 0) {
+	for (uint32_t i = 0; i < njobs && rc < 0; i++)
+		if (jobs[i].rc < 0) { /* the first failure says why */
+			if (err)
 				*err = jobs[i].err;
-				break;
-			}
+			break;
+		}
+	for (uint32_t i = 0; i < njobs; i++)
+		sim_result_free(&jobs[i].res);
 	free(jobs);
 	free(res);
 	return rc;

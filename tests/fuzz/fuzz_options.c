@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "options.h"
+#include "point.h"
 #include "run.h"
 
 #define MAX_ARGS 64
