@@ -35,7 +35,10 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.darc_settles COMMAND bash ${PSP_ENG_TEST_DIR}/darc_settle.sh)
   # JBSQ(2) keeps a worker busy across the hand-off, JBSQ(1) cannot.
   add_test(NAME engine.memif.jbsq_handoff COMMAND bash ${PSP_ENG_TEST_DIR}/jbsq_handoff.sh)
-  list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff)
+  # A second DPDK process on the same --file-prefix is refused by name.
+  add_test(NAME engine.memif.prefix_clash COMMAND bash ${PSP_ENG_TEST_DIR}/prefix_clash.sh)
+  list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
+       engine.memif.prefix_clash)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)
@@ -43,8 +46,10 @@ if(TARGET psp-engine AND TARGET psp-client)
     add_test(NAME engine.memif.ts_no_points COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh no-points)
     add_test(NAME engine.memif.tq_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt tq)
     add_test(NAME engine.memif.concord_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt concord)
+    # Stopped while overloaded, past drain_ms: what is in flight is counted.
+    add_test(NAME engine.memif.ts_stop_overload COMMAND bash ${PSP_ENG_TEST_DIR}/stop_overload.sh)
     list(APPEND PSP_ENG_E2E engine.memif.ts_preempt engine.memif.ts_per_type engine.memif.ts_no_points
-         engine.memif.tq_preempt engine.memif.concord_preempt)
+         engine.memif.tq_preempt engine.memif.concord_preempt engine.memif.ts_stop_overload)
   endif()
 
   if(EXISTS ${PSP_ENG_TEST_DIR}/udp_client.c)

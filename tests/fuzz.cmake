@@ -5,7 +5,7 @@
 # tests fuzz.<target> (label fuzz) run each for PSP_FUZZ_SECONDS.
 set(PSP_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
 set(PSP_FUZZ_SECONDS 60 CACHE STRING "Seconds each fuzz.<target> test fuzzes for")
-set(PSP_FUZZ_TARGETS frame workload options)
+set(PSP_FUZZ_TARGETS frame workload options config)
 
 foreach(t ${PSP_FUZZ_TARGETS})
   set(srcs ${PSP_FUZZ_DIR}/fuzz_${t}.c ${PSP_FUZZ_DIR}/fuzz_util.c)
@@ -14,6 +14,14 @@ foreach(t ${PSP_FUZZ_TARGETS})
     list(APPEND srcs ${CMAKE_SOURCE_DIR}/engine/common/rx_parse.c
                      ${CMAKE_SOURCE_DIR}/engine/common/frame.c)
     set(libs "")
+    set(label unit)
+  elseif(t STREQUAL "config")
+    # The engine's and client's config loaders are plain C over libyaml:
+    # fuzzed without DPDK.
+    list(APPEND srcs ${CMAKE_SOURCE_DIR}/engine/common/yconf.c
+                     ${CMAKE_SOURCE_DIR}/engine/server/config.c
+                     ${CMAKE_SOURCE_DIR}/engine/client/config.c)
+    set(libs psp_core PkgConfig::YAML m)
     set(label unit)
   else()
     set(libs psp_simlib psp_workload psp_core m)

@@ -19,6 +19,7 @@
 
 #include <psp/workload.h>
 
+#include "../common/eal_fail.h"
 #include "../common/port.h"
 #include "client.h"
 
@@ -169,8 +170,7 @@ int main(int argc, char **argv)
 		eal_argv[n++] = argv[i];
 	eal_argv[n] = NULL;
 	if (rte_eal_init(n, eal_argv) < 0) {
-		fprintf(stderr, "psp-client: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+		eal_report_init_failure("psp-client", n, eal_argv);
 		cli_config_free(&cfg);
 		return 2;
 	}

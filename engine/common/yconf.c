@@ -212,31 +212,48 @@ int yconf_str(struct yconf *y, yaml_node_t *n, const char *key, char *buf,
 	return 0;
 }
 
+/* Strict dotted quad: four decimal numbers 0..255, no sign, no spaces, no
+ * leading zero (inet_aton would read "010" as octal 8: refuse what is
+ * ambiguous rather than guess). */
 int yconf_parse_ipv4(const char *s, uint32_t *out)
 {
-	unsigned a[4];
-	char tail;
-	if (sscanf(s, "%u.%u.%u.%u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4)
-		return -EINVAL;
-	for (int i = 0; i < 4; i++)
-		if (a[i] > 255)
+	uint32_t ip = 0;
+	for (int i = 0; i < 4; i++) {
+		if (i > 0 && *s++ != '.')
 			return -EINVAL;
-	*out = (a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3];
+		if (!isdigit((unsigned char)s[0]) || (s[0] == '0' && isdigit((unsigned char)s[1])))
+			return -EINVAL;
+		unsigned v = 0;
+		int digits = 0;
+		for (; isdigit((unsigned char)*s) && digits < 4; s++, digits++)
+			v = v * 10 + (unsigned)(*s - '0');
+		if (v > 255)
+			return -EINVAL;
+		ip = ip << 8 | v;
+	}
+	if (*s != '\0')
+		return -EINVAL;
+	*out = ip;
 	return 0;
 }
 
+static int hex_digit(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0'
+	       : isxdigit((unsigned char)c) ? tolower((unsigned char)c) - 'a' + 10 : -1;
+}
+
+/* Strict "aa:bb:cc:dd:ee:ff": six pairs of hex digits. */
 int yconf_parse_mac(const char *s, uint8_t out[6])
 {
-	unsigned m[6];
-	char tail;
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
-		   &tail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++) {
-		if (m[i] > 255)
+	uint8_t m[6];
+	for (int i = 0; i < 6; i++, s += 3) {
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
 			return -EINVAL;
-		out[i] = (uint8_t)m[i];
+		m[i] = (uint8_t)(hi << 4 | lo);
 	}
+	memcpy(out, m, 6);
 	return 0;
 }
 
@@ -319,7 +336,13 @@ int yconf_port(struct yconf *y, yaml_node_t *root, char *spec, size_t cap,
 				  "give exactly one of vdev (a --vdev string) or pci "
 				  "(a PCI address)");
 	*is_pci = pci != NULL;
-	return yconf_str(y, pci ? pci : vdev, pci ? "port.pci" : "port.vdev", spec, cap, err);
+	yaml_node_t *v = pci ? pci : vdev;
+	const char *key = pci ? "port.pci" : "port.vdev";
+	if ((rc = yconf_str(y, v, key, spec, cap, err)) == 0 && spec[0] == '\0')
+		return yconf_fail(y, v, key, err, -EINVAL,
+				  pci ? "must be a PCI address like 0000:01:00.0, got \"\""
+				      : "must be a --vdev string like \"net_memif0,role=server,...\", got \"\"");
+	return rc;
 }
 
 int yconf_ip_mac(struct yconf *y, yaml_node_t *root, const char *whose, uint32_t *ip,

@@ -281,6 +281,43 @@ static uint32_t preempt_tick(struct engine *e, uint64_t now_ns)
 	return set;
 }
 
+uint64_t eng_abandon_in_flight(struct engine *e)
+{
+	if (!e->reqs)
+		return 0;
+	uint64_t now_ns = tsc_now_ns(&e->clk, rte_rdtsc());
+	/* Stints the workers posted after the dispatcher stopped: answered
+	 * ones are counted as such, preempted ones go back to the policy. */
+	while (drain_completions(e, now_ns) > 0)
+		;
+	/* Now a descriptor still holds its request's mbuf exactly when the
+	 * request is in flight (queued in the policy, waiting in a worker's
+	 * ring, or preempted on its stack): a finished one gave its mbuf to
+	 * the reply and its descriptor back to the free list. */
+	uint64_t in_flight = eng_in_flight(e), abandoned = 0;
+	for (uint32_t i = 0; i < e->cfg.requests; i++) {
+		struct eng_req *r = &e->reqs[i];
+		if (!r->m)
+			continue;
+		rte_pktmbuf_free(r->m);
+		r->m = NULL;
+#ifdef PSP_HAVE_PREEMPT
+		if (r->task) {
+			/* READY or PREEMPTED: an abandoned task goes back. */
+			int rc = psp_task_put(&e->tasks, r->task);
+			RTE_VERIFY(rc == 0);
+			r->task = NULL;
+		}
+#endif
+		stat_add(&e->st.dropped_at_stop, 1);
+		stat_add(&e->st.dropped_type[eng_type_slot(r->req.type)], 1);
+		e->free_reqs[e->nfree++] = r;
+		abandoned++;
+	}
+	RTE_VERIFY(abandoned == in_flight && e->nfree == e->cfg.requests);
+	return abandoned;
+}
+
 void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 {
 	struct rte_mbuf *pkts[DISP_MAX_BURST], *arp[DISP_MAX_BURST];

@@ -101,6 +101,7 @@ struct disp_stats {
 	uint64_t dropped_queue_full;
 	uint64_t answered;  /* completions with a reply sent */
 	uint64_t tx_failed; /* completions whose reply could not be sent */
+	uint64_t dropped_at_stop; /* in flight when drain_ms ran out at stop */
 	uint64_t worker_ring_full;
 	uint64_t idle_backoffs;
 	uint64_t ws_steals; /* assignments the policy took from another worker's queue */
@@ -219,6 +220,20 @@ struct engine {
 /* The dispatcher loop (main lcore): returns when quit is set and the
  * requests already accepted have been answered (or drain_ms passed). */
 void eng_dispatcher_run(struct engine *e, const atomic_bool *quit);
+
+/* Called once the workers have returned: drops and counts (dropped_at_stop,
+ * per type) every request still in flight because drain_ms ran out, freeing
+ * its mbuf and stack, so that the balance holds with nothing in flight and
+ * the pools are full.  Returns how many. */
+uint64_t eng_abandon_in_flight(struct engine *e);
+
+/* Every request counted as dropped: refused (queue full), reply not sent,
+ * or abandoned at stop. */
+static inline uint64_t eng_dropped(const struct disp_stats *st)
+{
+	return stat_get(&st->dropped_queue_full) + stat_get(&st->tx_failed) +
+	       stat_get(&st->dropped_at_stop);
+}
 
 /* The worker loop; arg is a struct worker.  Runs until w->stop. */
 int eng_worker_main(void *arg);

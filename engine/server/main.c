@@ -28,6 +28,7 @@
 #include <rte_ring.h>
 
 #include "../common/port.h"
+#include "../common/eal_fail.h"
 #include "engine.h"
 
 /* Set by SIGINT/SIGTERM; the only thing the handler does. */
@@ -316,8 +317,7 @@ int main(int argc, char **argv)
 	eal_argv[n] = NULL;
 	int rc = rte_eal_init(n, eal_argv);
 	if (rc < 0) {
-		fprintf(stderr, "psp-engine: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+		eal_report_init_failure("psp-engine", n, eal_argv);
 		eng_config_free(&e->cfg);
 		return 2;
 	}
@@ -362,6 +362,11 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < e->cfg.nworkers; i++)
 		atomic_store(&e->workers[i].stop, true);
 	rte_eal_mp_wait_lcore();
+	uint64_t abandoned = eng_abandon_in_flight(e);
+	if (abandoned)
+		printf("psp-engine: drain_ms (%u ms) ran out with %" PRIu64 " requests in flight: "
+		       "dropped (dropped_at_stop), their mbufs and stacks freed\n",
+		       e->cfg.drain_ms, abandoned);
 	printf("psp-engine: stopping\n");
 
 out_port:

@@ -9,7 +9,7 @@
 size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 {
 	const struct disp_stats *st = &e->st;
-	uint64_t dropped = stat_get(&st->dropped_queue_full) + stat_get(&st->tx_failed);
+	uint64_t dropped = eng_dropped(st);
 	uint64_t tx_retried = 0, backoffs = stat_get(&st->idle_backoffs);
 	uint64_t b2b = 0, waited = 0, wait_cycles = 0;
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
@@ -40,6 +40,7 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"dropped", dropped},
 		{"dropped_queue_full", stat_get(&st->dropped_queue_full)},
 		{"tx_failed", stat_get(&st->tx_failed)},
+		{"dropped_at_stop", stat_get(&st->dropped_at_stop)},
 		{"in_flight", eng_in_flight(e)},
 		{"worker_ring_full", stat_get(&st->worker_ring_full)},
 		{"tx_retried", tx_retried},
@@ -100,7 +101,7 @@ void eng_report(const struct engine *e, FILE *out)
 	fprintf(out, "\n");
 
 	uint64_t received = stat_get(&e->st.accepted), answered = stat_get(&e->st.answered);
-	uint64_t dropped = stat_get(&e->st.dropped_queue_full) + stat_get(&e->st.tx_failed);
+	uint64_t dropped = eng_dropped(&e->st);
 	uint64_t in_flight = eng_in_flight(e);
 	bool ok = received == answered + dropped + in_flight;
 	fprintf(out, "balance: received=%" PRIu64 " answered=%" PRIu64 " dropped=%" PRIu64

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/yconf.h"
 #include "server/config.h"
 
 Suite *psp_engine_config_suite(void);
@@ -109,8 +110,46 @@ START_TEST(bad_values)
 	snprintf(t, sizeof(t), "%squeues: {worker_ring: 48}\n", BASE);
 	expect_error(t, "queues.worker_ring", 10, "power of two");
 	expect_error("port: {vdev: x}\nip: 10.0.0.300\n", "ip", 2, "IPv4");
+	/* Addresses are read strictly: no spaces, no leading zeros (octal to
+	 * inet_aton), exactly four parts. */
+	static const char *const bad_ips[] = {"\" 198.18.0.2\"", "\"198.18.0.2 \"",
+					      "198.018.0.2", "198.18.0", "198.18.0.2.1",
+					      "+198.18.0.2", "198..0.2", "0x1.2.3.4", "1.2.3.4x"};
+	for (size_t i = 0; i < sizeof(bad_ips) / sizeof(*bad_ips); i++) {
+		snprintf(t, sizeof(t), "port: {vdev: x}\nip: %s\n", bad_ips[i]);
+		expect_error(t, "ip", 2, "IPv4");
+	}
+	static const char *const bad_macs[] = {"\" 02:00:00:00:00:01\"", "2:0:0:0:0:1",
+					       "\"02:00:00:00:00:01:\"", "02-00-00-00-00-01",
+					       "02:00:00:00:00:0g"};
+	for (size_t i = 0; i < sizeof(bad_macs) / sizeof(*bad_macs); i++) {
+		snprintf(t, sizeof(t), "port: {vdev: x}\nip: 10.0.0.2\nmac: %s\n", bad_macs[i]);
+		expect_error(t, "mac", 3, "MAC");
+	}
+	expect_error("port: {vdev: \"\"}\nip: 10.0.0.2\n", "port.vdev", 1, "--vdev string");
+	expect_error("port: {pci: \"\"}\nip: 10.0.0.2\n", "port.pci", 1, "PCI address");
 	snprintf(t, sizeof(t), "%sudp_port: -1\n", BASE);
 	expect_error(t, "udp_port", 10, "1..65535");
+}
+END_TEST
+
+START_TEST(address_parsers)
+{
+	uint32_t ip;
+	ck_assert_int_eq(yconf_parse_ipv4("0.0.0.0", &ip), 0);
+	ck_assert_uint_eq(ip, 0);
+	ck_assert_int_eq(yconf_parse_ipv4("255.255.255.255", &ip), 0);
+	ck_assert_uint_eq(ip, 0xffffffffu);
+	ck_assert_int_eq(yconf_parse_ipv4("198.18.0.2", &ip), 0);
+	ck_assert_uint_eq(ip, 0xc6120002u);
+	ck_assert_int_eq(yconf_parse_ipv4("256.0.0.0", &ip), -EINVAL);
+	ck_assert_int_eq(yconf_parse_ipv4("1000.0.0.0", &ip), -EINVAL);
+	ck_assert_int_eq(yconf_parse_ipv4("", &ip), -EINVAL);
+	uint8_t mac[6];
+	ck_assert_int_eq(yconf_parse_mac("02:aB:cd:EF:00:ff", mac), 0);
+	static const uint8_t want[6] = {0x02, 0xab, 0xcd, 0xef, 0x00, 0xff};
+	ck_assert_mem_eq(mac, want, 6);
+	ck_assert_int_eq(yconf_parse_mac("02:ab:cd:ef:00", mac), -EINVAL);
 }
 END_TEST
 
@@ -319,6 +358,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, shipped_configs_load);
 	tcase_add_test(tc, unknown_key);
 	tcase_add_test(tc, bad_values);
+	tcase_add_test(tc, address_parsers);
 	tcase_add_test(tc, cross_key_limits);
 	tcase_add_test(tc, policies);
 	tcase_add_test(tc, policy_knobs);

@@ -17,6 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			fuzz_fail(#cond, __FILE__, __LINE__);                       \
 	} while (0)
 
+/* Writes the input to a file of this process (TMPDIR or /tmp, name ending
+ * in .ext) for loaders that read files; returns its path, or NULL. */
+const char *fuzz_write_input(const uint8_t *data, size_t size, const char *ext);
+
+/* FNV-1a of the input: choices derived from it replay the same way. */
+uint64_t fuzz_hash(const uint8_t *data, size_t size);
+
 void fuzz_fail(const char *what, const char *file, int line) __attribute__((noreturn));
 
 #endif

@@ -18,27 +18,6 @@
 #define FUZZ_ARRIVALS 3000.0 /* per point: a few thousand requests */
 #define FUZZ_MAX_EVENTS 1e6   /* ~0.1 s under ASan */
 
-/* The loader reads files: each input is written to this one (per process,
- * removed after each parse). */
-static const char *input_path(void)
-{
-	static char path[128];
-	if (!path[0]) {
-		const char *dir = getenv("TMPDIR");
-		snprintf(path, sizeof(path), "%.40s/psp-fuzz-%ld.yml", dir && *dir ? dir : "/tmp",
-			 (long)getpid());
-	}
-	return path;
-}
-
-static uint64_t fnv1a(const uint8_t *d, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ d[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* PSP_FUZZ_VERBOSE=1: one line per input saying what became of it. */
 static void say(const char *what, const struct psp_err *err)
 {
@@ -56,12 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 16384)
 		return 0;
-	const char *path = input_path();
-	FILE *f = fopen(path, "wb");
-	if (!f)
+	const char *path = fuzz_write_input(data, size, "yml");
+	if (!path)
 		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
 
 	static struct psp_workload wl;
 	struct psp_err err;
@@ -81,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t npol = 0;
 	while (psp_policies[npol])
 		npol++;
-	uint64_t h = fnv1a(data, size);
+	uint64_t h = fuzz_hash(data, size);
 	static const double loads[] = {0.3, 0.7, 0.95, 1.5};
 	const struct psp_policy_ops *ops = psp_policies[h % npol];
 	uint32_t workers = 1 + (uint32_t)((h >> 8) % 16);

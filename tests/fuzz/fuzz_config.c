@@ -1,0 +1,100 @@
+/* Fuzz target: psp-engine's and psp-client's config loaders (the same YAML
+ * layer, engine/common/yconf.c).  Each input is loaded as an engine config
+ * and as a client config.  A loader refuses it with a message naming a key,
+ * or accepts a config that holds together: the effective configuration
+ * prints, and the policy it names (or, as --policy would, one picked by a
+ * hash of the input) is created by the core exactly as psp-engine creates it
+ * at start.  Anything the loader accepts must start: never an abort. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <psp/policy.h>
+
+#include "client/client.h"
+#include "fuzz.h"
+#include "server/config.h"
+
+static uint64_t fixed_rand(void *ctx)
+{
+	(void)ctx;
+	return 0x9e3779b97f4a7c15ull;
+}
+
+static FILE *devnull(void)
+{
+	static FILE *f;
+	if (!f)
+		f = fopen("/dev/null", "w");
+	return f;
+}
+
+/* The policy the engine would run: created, dispatching nothing, destroyed. */
+static void require_policy_starts(const struct eng_config *cfg)
+{
+	struct psp_policy_conf pc = cfg->pconf;
+	pc.rand_u64 = fixed_rand;
+	struct psp_err err;
+	psp_err_clear(&err);
+	struct psp_policy *p = psp_policy_create(cfg->ops, &pc, &err);
+	if (!p) {
+		char buf[600];
+		fprintf(stderr, "fuzz_config: accepted config, policy %s refused: %s\n",
+			cfg->ops->name, psp_err_format(&err, buf, sizeof(buf)));
+	}
+	FUZZ_REQUIRE(p != NULL);
+	FUZZ_REQUIRE(psp_policy_slots(p) >= 1);
+	psp_policy_destroy(p);
+}
+
+static void engine_config(const char *path, uint64_t h)
+{
+	struct eng_config cfg;
+	struct psp_err err;
+	psp_err_clear(&err);
+	if (eng_config_load(path, &cfg, &err) < 0) {
+		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);
+		eng_config_free(&cfg);
+		return;
+	}
+	FUZZ_REQUIRE(cfg.nworkers >= 1 && cfg.ntypes >= 1 && cfg.ops != NULL);
+	eng_config_print(&cfg, devnull());
+	require_policy_starts(&cfg);
+	/* --policy NAME over the loaded config */
+	size_t npol = 0;
+	while (psp_policies[npol])
+		npol++;
+	psp_err_clear(&err);
+	if (eng_config_set_policy(&cfg, psp_policies[h % npol]->name, &err) == 0)
+		require_policy_starts(&cfg);
+	else
+		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);
+	eng_config_free(&cfg);
+}
+
+static void client_config(const char *path)
+{
+	struct cli_config cfg;
+	struct psp_err err;
+	psp_err_clear(&err);
+	if (cli_config_load(path, &cfg, &err) < 0) {
+		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);
+	} else {
+		cli_config_print(&cfg, devnull());
+	}
+	cli_config_free(&cfg);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > 16384)
+		return 0;
+	const char *path = fuzz_write_input(data, size, "yml");
+	if (!path)
+		return 0;
+	engine_config(path, fuzz_hash(data, size));
+	client_config(path);
+	unlink(path);
+	return 0;
+}
