@@ -7,17 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "yconf.h"
 
 int yconf_load(struct yconf *y, const char *path, struct psp_err *err)
 {
 	memset(y, 0, sizeof(*y));
+	if (strlen(path) >= sizeof(y->path))
+		return psp_err_set(err, -ENAMETOOLONG, NULL, NULL,
+				   "config path of %zu characters is longer than %zu ('%.40s...')",
+				   strlen(path), sizeof(y->path) - 1, path);
 	snprintf(y->path, sizeof(y->path), "%s", path);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return psp_err_set(err, -errno, path, NULL, "cannot open: %s",
 				   strerror(errno));
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return psp_err_set(err, -EISDIR, path, NULL, "is a directory, not a config file");
+	}
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(f);

@@ -133,6 +133,26 @@ START_TEST(bad_values)
 }
 END_TEST
 
+START_TEST(not_a_config_file)
+{
+	struct eng_config cfg;
+	struct psp_err err;
+	char buf[700];
+	psp_err_clear(&err);
+	ck_assert_int_eq(eng_config_load("/tmp", &cfg, &err), -EISDIR);
+	psp_err_format(&err, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "/tmp: is a directory, not a config file"), "%s", buf);
+	eng_config_free(&cfg);
+	static char longpath[4096];
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	psp_err_clear(&err);
+	ck_assert_int_eq(eng_config_load(longpath, &cfg, &err), -ENAMETOOLONG);
+	psp_err_format(&err, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "config path of 4095 characters is longer than"), "%s", buf);
+	eng_config_free(&cfg);
+}
+END_TEST
+
 START_TEST(address_parsers)
 {
 	uint32_t ip;
@@ -358,6 +378,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, shipped_configs_load);
 	tcase_add_test(tc, unknown_key);
 	tcase_add_test(tc, bad_values);
+	tcase_add_test(tc, not_a_config_file);
 	tcase_add_test(tc, address_parsers);
 	tcase_add_test(tc, cross_key_limits);
 	tcase_add_test(tc, policies);
