@@ -18,6 +18,13 @@
  *              mailbox, re-queues it and dispatches the next one.  Adds two
  *              cache-line transfers between cores and the dispatcher's loop.
  *              Also: flag set -> flag seen (the polling delay).
+ *  6. worker-timed: the engine's preempt.timer: worker with concord (k = 2):
+ *              the worker times its own slice and yields past the quantum
+ *              while the dispatcher's hint says a request waits; the next
+ *              request is already in the worker's slots, so nothing crosses
+ *              cores between the deadline and the next request running.
+ *              Measured: the slice's deadline -> the next request's first
+ *              instruction (the point's polling interval included).
  * Per-preemption figures are median and p99 over SAMPLES, from the TSC.
  *
  * The 2-thread scenario needs two idle cores; on a shared machine its tail
@@ -198,6 +205,7 @@ static void bench_yield(struct psp_task_pool *pool, struct psp_exec *e)
 struct breq {
 	struct psp_req req;
 	struct psp_task *task;
+	int finished; /* scenario 6: the worker's verdict on its last slice */
 };
 
 static struct breq reqs[NREQ];
@@ -391,6 +399,141 @@ static void bench_two_threads(struct psp_task_pool *pool)
 	free(flag_delay);
 }
 
+/* ---- 6. worker-timed slices, the hint, concord's slots ---- */
+
+#define RING 4u /* >= the slots: a worker holds at most k = 2 */
+
+/* A single-producer single-consumer ring: the stand-in for the engine's
+ * per-worker rte_rings. */
+struct spsc {
+	_Alignas(64) _Atomic uint32_t head; /* producer's */
+	_Alignas(64) _Atomic uint32_t tail; /* consumer's */
+	struct psp_req *r[RING];
+};
+
+static void spsc_put(struct spsc *q, struct psp_req *r)
+{
+	uint32_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+	while (h - atomic_load_explicit(&q->tail, memory_order_acquire) == RING)
+		__asm__ volatile("pause");
+	q->r[h % RING] = r;
+	atomic_store_explicit(&q->head, h + 1, memory_order_release);
+}
+
+static struct psp_req *spsc_get(struct spsc *q)
+{
+	uint32_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
+	if (t == atomic_load_explicit(&q->head, memory_order_acquire))
+		return NULL;
+	struct psp_req *r = q->r[t % RING];
+	atomic_store_explicit(&q->tail, t + 1, memory_order_release);
+	return r;
+}
+
+struct timed {
+	struct spsc in, done;
+	_Alignas(64) _Atomic uint32_t waiting; /* the hint, its own line */
+	struct psp_exec exec;
+	uint64_t quantum_cycles;
+	uint64_t last_deadline; /* the worker's: deadline of the slice that yielded */
+	_Atomic int quit;
+};
+
+static struct timed tw;
+
+/* A long request under a worker-timed slice: spins through preemption points
+ * (as the spin application does) until the slice yields; each time it runs,
+ * first closes the sample the previous yield opened. */
+static void timed_request(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint64_t now = __rdtsc();
+		if (tw.last_deadline != 0 && nsamples < want)
+			samples[nsamples++] = now - tw.last_deadline;
+		tw.last_deadline = 0;
+		if (nsamples >= want)
+			return;
+		while (!psp_preempt_point_yielded())
+			sink++;
+	}
+}
+
+static void *timed_worker(void *arg)
+{
+	(void)arg;
+	psp_exec_init(&tw.exec);
+	while (!atomic_load_explicit(&tw.quit, memory_order_relaxed)) {
+		struct psp_req *r = spsc_get(&tw.in);
+		if (!r) {
+			__asm__ volatile("pause");
+			continue;
+		}
+		struct breq *b = psp_container_of(r, struct breq, req);
+		psp_exec_slice_waiting(&tw.exec, 0, __rdtsc() + tw.quantum_cycles, &tw.waiting);
+		int rc = b->task->state == PSP_TASK_READY
+				 ? psp_task_start(&tw.exec, b->task, timed_request, b)
+				 : psp_task_resume(&tw.exec, b->task);
+		if (rc == PSP_TASK_YIELDED)
+			tw.last_deadline = tw.exec.flag.deadline_tsc;
+		b->finished = rc == PSP_TASK_FINISHED;
+		spsc_put(&tw.done, r);
+	}
+	return NULL;
+}
+
+static void bench_worker_timed(struct psp_task_pool *pool)
+{
+	struct psp_policy_conf conf;
+	struct psp_err err;
+	psp_policy_conf_default(&conf, 1, 1);
+	conf.ts_quantum_ns = QUANTUM_NS;
+	conf.slots = 2;
+	struct psp_policy *p = psp_policy_create(&psp_concord_ops, &conf, &err);
+	if (!p)
+		die(err.msg, err.code);
+	memset(&tw, 0, sizeof(tw));
+	tw.quantum_cycles = (uint64_t)((double)QUANTUM_NS / ns_per_cycle);
+	nsamples = 0;
+	pthread_t wt;
+	int rc = pthread_create(&wt, NULL, timed_worker, NULL);
+	if (rc)
+		die("pthread_create", rc);
+
+	uint64_t base = __rdtsc();
+	enqueue_all(p, pool, 0);
+	unsigned finished = 0, held = 0;
+	uint32_t hint = 0;
+	while (finished < NREQ) {
+		uint64_t now = tsc_ns(__rdtsc() - base);
+		struct psp_req *r;
+		while ((r = spsc_get(&tw.done))) {
+			bool done = psp_container_of(r, struct breq, req)->finished;
+			held--;
+			psp_policy_complete(p, 0, r, now - r->dispatch_ns, done, now);
+			if (done) {
+				finished++;
+				psp_task_put(pool, psp_container_of(r, struct breq, req)->task);
+			}
+		}
+		struct psp_assign a[2];
+		size_t n = psp_policy_dispatch(p, now, a, 2);
+		for (size_t i = 0; i < n; i++) {
+			a[i].req->dispatch_ns = now;
+			held++;
+			spsc_put(&tw.in, a[i].req);
+		}
+		/* The engine's publish_hints: a store only when it changes. */
+		uint32_t want_hint = psp_policy_queued(p) > 0 || held > 1;
+		if (want_hint != hint)
+			atomic_store_explicit(&tw.waiting, hint = want_hint, memory_order_relaxed);
+	}
+	atomic_store(&tw.quit, 1);
+	pthread_join(wt, NULL);
+	psp_policy_destroy(p);
+	report("6. worker-timed (concord k=2): deadline -> next request", samples, nsamples);
+}
+
 int main(int argc, char **argv)
 {
 	want = argc > 1 ? strtoull(argv[1], NULL, 10) : 200000u;
@@ -418,6 +561,7 @@ int main(int argc, char **argv)
 	bench_yield(&pool, &e);
 	bench_local(&pool, &e);
 	bench_two_threads(&pool);
+	bench_worker_timed(&pool);
 	psp_task_pool_fini(&pool);
 	free(samples);
 	return 0;

@@ -122,7 +122,8 @@ bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t req)
 							f->timed ? PSP_PREEMPT_TIMED : 0u,
 							memory_order_relaxed,
 							memory_order_relaxed);
-	return f->timed && __builtin_ia32_rdtsc() >= f->deadline_tsc;
+	return f->timed && __builtin_ia32_rdtsc() >= f->deadline_tsc &&
+	       (!f->waiting || atomic_load_explicit(f->waiting, memory_order_relaxed));
 }
 
 /* Not inlined (see preempt.h): the caller's next read of thread-local state

@@ -273,10 +273,19 @@ static int load_policy(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 static int load_preempt(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 			struct psp_err *err)
 {
-	static const char *const keys[] = {"stack_kib", "tasks", NULL};
+	static const char *const keys[] = {"stack_kib", "tasks", "timer", NULL};
 	int rc = yconf_check_keys(y, n, "preempt", keys, err);
 	if (rc < 0)
 		return rc;
+	yaml_node_t *v = yconf_get(y, n, "timer");
+	if (v) {
+		const char *s = yconf_scalar(v);
+		if (!s || (strcmp(s, "dispatcher") && strcmp(s, "worker")))
+			return yconf_fail(y, v, "preempt.timer", err, -EINVAL,
+					  "must be dispatcher or worker, got \"%s\"",
+					  s ? s : "(not a scalar)");
+		cfg->preempt_worker_timer = !strcmp(s, "worker");
+	}
 	/* The library's limits: 4 KiB .. 64 MiB stacks, 65536 of them. */
 	GET_U(n, "stack_kib", "preempt.stack_kib", 4, 65536, cfg->preempt_stack_kib);
 	GET_U(n, "tasks", "preempt.tasks", 1, ENG_PREEMPT_TASKS_MAX, cfg->preempt_tasks);
@@ -607,9 +616,17 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		fprintf(out, "  preempt: stack_kib=%u tasks=%u (%s)\n", cfg->preempt_stack_kib,
 			cfg->preempt_tasks,
 			cfg->ops->props.flags & PSP_POLICY_WORKER_TIMED
-				? "slices timed by the worker" : "slices timed by the dispatcher");
+				? "slices timed by the worker, the policy's model"
+			: cfg->preempt_worker_timer
+				? "timer: worker: slices timed by the worker, yielding while a request waits"
+				: "timer: dispatcher: slices timed by the dispatcher's flags");
 	fprintf(out, "  app: max_run_us=%llu preempt_points=%s\n  drain_ms: %u\n  telemetry: %s\n  output_dir: %s\n",
 		(unsigned long long)(cfg->max_run_ns / 1000),
 		cfg->preempt_points ? "true" : "false", cfg->drain_ms,
 		cfg->telemetry ? "true" : "false", cfg->output_dir);
+}
+
+bool eng_config_worker_timed(const struct eng_config *cfg)
+{
+	return (cfg->ops->props.flags & PSP_POLICY_WORKER_TIMED) || cfg->preempt_worker_timer;
 }

@@ -80,6 +80,11 @@ struct eng_config {
 	/* preempt: for PSP_POLICY_PREEMPTIVE policies (the quantum is a knob) */
 	uint32_t preempt_stack_kib; /* per request stack */
 	uint32_t preempt_tasks;     /* stacks in the pool; 0 = min(requests, ENG_PREEMPT_TASKS_MAX) */
+	/* preempt.timer: worker: ts and concord slices are timed by the worker
+	 * and yield past the quantum only while another request waits (tq's
+	 * are always worker-timed); dispatcher (default): the dispatcher's
+	 * tick sets the worker's flag. */
+	bool preempt_worker_timer;
 	uint32_t drain_ms;    /* at stop: how long queued requests may still run */
 	bool telemetry;
 };
@@ -98,6 +103,10 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_err *err);
 
 void eng_config_free(struct eng_config *cfg);
+
+/* Whether the workers time their own slices: tq always, ts and concord
+ * with preempt.timer: worker. */
+bool eng_config_worker_timed(const struct eng_config *cfg);
 
 /* Prints the effective configuration, one "key: value" per line. */
 void eng_config_print(const struct eng_config *cfg, FILE *out);

@@ -238,6 +238,22 @@ static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 	return (uint32_t)n;
 }
 
+/* preempt.timer: worker: tells each worker whether another request waits
+ * for it (in the policy's queue, or behind the one it runs in its own
+ * slots), so that its slice yields past the quantum only then.  A store only
+ * when the answer changes: the line stays in the worker's cache. */
+static void publish_hints(struct engine *e)
+{
+	bool queued = psp_policy_queued(e->pol) > 0;
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		uint8_t want = queued || e->held[w].n > 1;
+		if (want != e->hint_shadow[w]) {
+			e->hint_shadow[w] = want;
+			atomic_store_explicit(&e->hint[w].waiting, want, memory_order_relaxed);
+		}
+	}
+}
+
 /* Sets the flag of every worker the policy names (running stint past the
  * quantum) unless it is still set: the worker clears it when a stint starts,
  * so a flag that reads clear was either never set for this stint or lost
@@ -352,6 +368,8 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		 * an idle back-off can cost it the CPU for a whole long
 		 * request, which then runs unpreempted.  So a busy worker
 		 * counts as work. */
+		if (e->hinted)
+			publish_hints(e);
 		if (e->ticked) {
 			preempt_tick(e, now_ns);
 			if (psp_policy_idle_workers(e->pol) != e->all_workers_mask)

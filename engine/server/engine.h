@@ -141,6 +141,10 @@ struct worker {
 	const struct tsc_clock *clk;
 	const struct idle_conf *idle;
 	uint32_t tx_retries;
+	/* preempt.timer: worker (ts, concord): "another request waits for this
+	 * worker", the dispatcher's hint a slice past its quantum yields on;
+	 * NULL otherwise (tq: yield at every quantum). */
+	const _Atomic uint32_t *waiting;
 	atomic_bool stop;
 	/* results, written by this worker only */
 	struct {
@@ -192,6 +196,14 @@ struct engine {
 	bool preemptive;
 	bool worker_timed;
 	bool ticked;
+	bool hinted; /* worker-timed slices yield only on the waiting hint */
+	/* Per worker, the hint (its own line: the worker reads it at every
+	 * preemption point past its quantum; the dispatcher writes it only
+	 * when it changes), and the dispatcher's copy of what it last wrote. */
+	struct {
+		_Alignas(64) _Atomic uint32_t waiting;
+	} hint[PSP_MAX_WORKERS];
+	uint8_t hint_shadow[PSP_MAX_WORKERS];
 	uint32_t slots;          /* requests a worker may hold (the policy's) */
 	uint64_t all_workers_mask; /* bit w for every worker: all idle */
 #ifdef PSP_HAVE_PREEMPT

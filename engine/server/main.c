@@ -160,7 +160,8 @@ static int setup(struct engine *e, struct psp_err *err)
 	/* Time sharing: the requests' stacks, and who times the slices. */
 	uint32_t flags = cfg->ops->props.flags;
 	e->preemptive = flags & PSP_POLICY_PREEMPTIVE;
-	e->worker_timed = flags & PSP_POLICY_WORKER_TIMED;
+	e->worker_timed = e->preemptive && eng_config_worker_timed(cfg);
+	e->hinted = e->worker_timed && !(flags & PSP_POLICY_WORKER_TIMED);
 	e->ticked = e->preemptive && !e->worker_timed && cfg->ops->tick;
 	e->quantum_cycles = tsc_ns_to_cycles(&e->clk, cfg->pconf.ts_quantum_ns);
 	e->all_workers_mask = cfg->nworkers == 64 ? ~0ull : (1ull << cfg->nworkers) - 1;
@@ -215,6 +216,7 @@ static int setup(struct engine *e, struct psp_err *err)
 		w->clk = &e->clk;
 		w->idle = &cfg->idle;
 		w->tx_retries = cfg->tx_retries;
+		w->waiting = e->hinted ? &e->hint[i].waiting : NULL;
 #ifdef PSP_HAVE_PREEMPT
 		w->next_token = PSP_PREEMPT_TOKEN_MIN;
 #endif

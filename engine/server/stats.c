@@ -135,7 +135,9 @@ void eng_report(const struct engine *e, FILE *out)
 	if (e->preemptive) {
 		fprintf(out, "%s: quantum_us=%g (%s); preemptions per answered request:",
 			e->cfg.policy, (double)e->cfg.pconf.ts_quantum_ns / 1e3,
-			e->worker_timed ? "timed by the worker" : "timed by the dispatcher");
+			e->hinted ? "timed by the worker, yielding while a request waits"
+			: e->worker_timed ? "timed by the worker"
+			: "timed by the dispatcher");
 		for (uint32_t s = 0; s < e->cfg.ntypes; s++) {
 			uint64_t a = stat_get(&e->st.answered_type[s]);
 			fprintf(out, " %s=%.2f", type_name(e, s),

@@ -78,7 +78,8 @@ static bool run_stint(struct worker *w, struct eng_req *r)
 		if (w->next_token < PSP_PREEMPT_TOKEN_MIN || w->next_token > PSP_PREEMPT_TOKEN_MAX)
 			w->next_token = PSP_PREEMPT_TOKEN_MIN;
 		uint64_t start = rte_rdtsc();
-		psp_exec_slice(&w->exec, token, r->slice_cycles ? start + r->slice_cycles : 0);
+		psp_exec_slice_waiting(&w->exec, token, r->slice_cycles ? start + r->slice_cycles : 0,
+				       w->waiting);
 		/* Read by the dispatcher to time the quantum from here, and to
 		 * name this stint (not the next one) in the flag. */
 		__atomic_store_n(&r->stint_token, token, __ATOMIC_RELAXED);

@@ -12,16 +12,24 @@
 #                            that never reaches a preemption point: the
 #                            dispatcher asks, nothing is preempted, every
 #                            request completes
-MODE=${1:?mode: preempt, per-type or no-points}
+#   ts_preempt.sh worker-timer [POLICY]  ts or concord with preempt.timer:
+#                            worker on ONE worker: no flag is ever set; a
+#                            LONG yields past its quantum only while another
+#                            request waits (arrivals during it), so it is
+#                            preempted, but far less than once a quantum
+MODE=${1:?mode: preempt, per-type, no-points or worker-timer}
 POLICY=${2:-ts}
 VARIANT=single
 [ "$MODE" = per-type ] && VARIANT=per-type
 RATE=2000
 DURATION=3
 WORKERS=2
+[ "$MODE" = worker-timer ] && WORKERS=1
 . "$(dirname "$0")/lib.sh"
 
-ENGINE_SED="s/^workers: 3/workers: $WORKERS/;s/^worker_lcores: .*/worker_lcores: [1, 2]/;s/(0-3)@(0-1)/(0-2)@(0-1)/;s/mean_us: 1, ratio: 0.5/mean_us: 0.5, ratio: 0.995/;s/mean_us: 100, ratio: 0.5/mean_us: 500, ratio: 0.005/"
+LCORES="[1, 2]"
+[ "$WORKERS" = 1 ] && LCORES="[1]"
+ENGINE_SED="s/^workers: 3/workers: $WORKERS/;s/^worker_lcores: .*/worker_lcores: $LCORES/;s/(0-3)@(0-1)/(0-$WORKERS)@(0-1)/;s/mean_us: 1, ratio: 0.5/mean_us: 0.5, ratio: 0.995/;s/mean_us: 100, ratio: 0.5/mean_us: 500, ratio: 0.005/"
 CLIENT_SED="s/rx_queues: 4/rx_queues: $((WORKERS + 1))/"
 make_memif_configs "$T/engine.yml" "$T/client.yml"
 # The policy and its knobs, the quantum pinned here.
@@ -34,6 +42,9 @@ else
 fi
 if [ "$MODE" = no-points ]; then
 	echo "app: {preempt_points: false}" >> "$T/engine.yml"
+fi
+if [ "$MODE" = worker-timer ]; then
+	sed -i 's/^  stack_kib: 64/  stack_kib: 64\n  timer: worker/' "$T/engine.yml"
 fi
 start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml"
 grep -q "policy $POLICY" "$T/engine.log" || fail "engine did not take policy $POLICY"
@@ -71,7 +82,19 @@ ps=$(counter preemptions_SHORT "$T/engine.log")
 signals=$(counter preempt_signals "$T/engine.log")
 echo "LONG answered=$long preempted=$pl ($(awk -v p="$pl" -v n="$long" 'BEGIN {printf "%.1f", p / n}') each; 500 us / 5 us = 100); SHORT preempted=$ps; flags set=$signals"
 
-if [ "$MODE" != no-points ]; then
+if [ "$MODE" = worker-timer ]; then
+	grep -q "preempt: .*timer: worker: slices timed by the worker" "$T/engine.log" ||
+		fail "the engine did not take preempt.timer: worker"
+	[ "$signals" -eq 0 ] || fail "timer: worker: the dispatcher set $signals flags"
+	# At 2000 rps a 500 us LONG sees about one arrival on average, and each
+	# arrival lets it yield once (the SHORT runs, the LONG resumes); yielding
+	# at every 5 us quantum would give ~100 each.  Even a worker descheduled
+	# for long spells sees few arrivals per quantum (2000 rps x 5 us = 0.01).
+	[ "$pl" -gt 0 ] || fail "no LONG was preempted though requests arrived during them"
+	[ "$pl" -lt $((long * 50)) ] ||
+		fail "LONG preempted $pl times for $long requests: yields without a waiting request"
+	echo "PASS: $POLICY with timer: worker: $pl LONG preemptions for $long requests, no flags"
+elif [ "$MODE" != no-points ]; then
 	# A LONG request runs 500 us of work in 5 us slices: ~100 preemptions.
 	# The dispatcher times each slice from the worker's own start, but on a
 	# 2-CPU machine shared by four busy threads (dispatcher, 2 workers, the

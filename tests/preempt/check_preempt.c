@@ -543,6 +543,47 @@ START_TEST(test_worker_timed_slice)
 }
 END_TEST
 
+/* A worker-timed slice with the host's hint yields past its deadline only
+ * while the hint says another request waits: alone, it runs on; once the
+ * hint turns on, it yields at the next point, deadline long past. */
+struct hinted {
+	_Atomic uint32_t *waiting;
+	uint32_t points, passed, yields, turn_on_at;
+};
+
+static void hinted_task(void *arg)
+{
+	struct hinted *h = arg;
+	for (; h->passed < h->points; h->passed++) {
+		if (h->passed == h->turn_on_at)
+			atomic_store(h->waiting, 1u);
+		if (psp_preempt_point_yielded())
+			h->yields++;
+	}
+}
+
+START_TEST(test_worker_timed_slice_waits_for_hint)
+{
+	struct psp_task_pool pool;
+	struct psp_exec e;
+	struct psp_task *t;
+	_Atomic uint32_t waiting = 0;
+	struct hinted h = {.waiting = &waiting, .points = 10, .turn_on_at = 6};
+	pool_init(&pool, 1);
+	psp_exec_init(&e);
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	psp_exec_slice_waiting(&e, 2, 1, &waiting); /* deadline long past */
+	ck_assert_int_eq(psp_task_start(&e, t, hinted_task, &h), PSP_TASK_YIELDED);
+	ck_assert_uint_eq(h.passed, 6); /* points 0..5 ran on; 6 turned the hint on */
+	ck_assert_uint_eq(t->preemptions, 1);
+	atomic_store(&waiting, 0u);
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(h.yields, 1);
+	psp_task_put(&pool, t);
+	psp_task_pool_fini(&pool);
+}
+END_TEST
+
 /* A dispatcher thread sets the flag while a task spins through points. */
 struct disp {
 	struct psp_exec *e;
@@ -802,6 +843,7 @@ Suite *psp_preempt_suite(void)
 	tcase_add_test(tc, test_pool_limits);
 	tcase_add_test(tc, test_flag_token_names_the_slice);
 	tcase_add_test(tc, test_worker_timed_slice);
+	tcase_add_test(tc, test_worker_timed_slice_waits_for_hint);
 	tcase_add_test(tc, test_pool_no_allocation_after_init);
 	tcase_add_test_raise_signal(tc, test_guard_page_faults, SIGSEGV);
 	suite_add_tcase(s, tc);

@@ -39,9 +39,13 @@
  * holding another slice's token.  psp_preempt_request stores
  * PSP_PREEMPT_ANY, which preempts whatever runs.
  *
- * Worker-timed slices (Tiny Quanta): the worker sets a deadline with
- * psp_exec_slice before the slice starts, and the slice yields at the first
- * preemption point past it; no flag is involved.  A slice without a deadline
+ * Worker-timed slices (Tiny Quanta, Concord's rdtsc variant): the worker
+ * sets a deadline with psp_exec_slice before the slice starts, and the slice
+ * yields at the first preemption point past it; no flag is involved.  With
+ * psp_exec_slice_waiting the yield also needs the host's hint that another
+ * request waits: a slice alone in the system runs on, and one that passed its
+ * deadline yields at the first point after the hint turns on.  No store from
+ * another core sits between the deadline and the next request.  A slice without a deadline
  * pays nothing for the feature but a load of the flag's (own) line.
  *
  * A request that never reaches a preemption point is simply not preempted:
@@ -92,6 +96,10 @@ struct psp_preempt_flag {
 	uint32_t token;
 	uint32_t timed;
 	uint64_t deadline_tsc;
+	/* A timed slice past its deadline yields only while *waiting is
+	 * nonzero (NULL: always): the host's "another request waits for this
+	 * worker", on a line the host writes only when it changes. */
+	const _Atomic uint32_t *waiting;
 };
 
 /* The flag value that preempts any slice (psp_preempt_request). */
@@ -175,11 +183,18 @@ struct psp_exec {
 	void *asan_fake_stack;
 };
 
-static inline void psp_exec_slice(struct psp_exec *e, uint32_t token, uint64_t deadline_tsc)
+static inline void psp_exec_slice_waiting(struct psp_exec *e, uint32_t token,
+					  uint64_t deadline_tsc, const _Atomic uint32_t *waiting)
 {
 	e->flag.token = token;
 	e->flag.timed = deadline_tsc != 0;
 	e->flag.deadline_tsc = deadline_tsc;
+	e->flag.waiting = waiting;
+}
+
+static inline void psp_exec_slice(struct psp_exec *e, uint32_t token, uint64_t deadline_tsc)
+{
+	psp_exec_slice_waiting(e, token, deadline_tsc, NULL);
 }
 
 /* Maps the stacks and builds the descriptors: the only allocations the
@@ -247,6 +262,10 @@ static inline bool psp_preempt_pending(const struct psp_preempt_flag *f)
  * deadline (TSC; 0: the slice is not timed by the worker, only the flag
  * preempts it).  Stays in effect until changed. */
 static inline void psp_exec_slice(struct psp_exec *e, uint32_t token, uint64_t deadline_tsc);
+/* The same, and a timed slice past its deadline yields only while *waiting
+ * is nonzero (read at each preemption point past the deadline). */
+static inline void psp_exec_slice_waiting(struct psp_exec *e, uint32_t token,
+					  uint64_t deadline_tsc, const _Atomic uint32_t *waiting);
 
 /* The slow half of psp_preempt_due: a flag or a deadline is set. */
 bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t requested);
