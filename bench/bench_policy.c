@@ -48,7 +48,7 @@ static uint64_t rand_u64(void *ctx)
 
 static int run(const char *name, uint64_t nreq)
 {
-	/* TPC-C (reference section 3): Payment, OrderStatus, NewOrder, Delivery,
+	/* TPC-C (workloads/tpcc.yml): Payment, OrderStatus, NewOrder, Delivery,
 	 * StockLevel. */
 	static const double mean_us[NTYPES] = {5.7, 6, 20, 88, 100};
 	static const double ratio[NTYPES] = {0.44, 0.04, 0.44, 0.04, 0.04};

@@ -6,7 +6,7 @@
  *  - Fig. 4a: the static reservation sweep k = 0..13 at load 0.9 is best at
  *    k = 1 (k >= 2 leaves LONG fewer cores than its demand: overloaded);
  *  - DARC's profiler settles on 1 short core for High Bimodal and 2 for
- *    Extreme Bimodal (the reference's worked reservations);
+ *    Extreme Bimodal (the plans of their nominal means, docs/darc.md);
  *  - Fig. 8: on `dynamic` it re-reserves after each phase change, each time
  *    on the plan of that phase's nominal means.
  *
@@ -168,7 +168,8 @@ START_TEST(static_sweep_best_at_one)
 END_TEST
 
 /* Dynamic DARC's reservation, weighted by the time each was in force, is the
- * reference's worked one: 1 short core on High Bimodal, 2 on Extreme Bimodal.
+ * plan of the nominal means (docs/darc.md): 1 short core on High Bimodal, 2
+ * on Extreme Bimodal.
  * Extreme Bimodal's LONG is 0.5% of requests, so a 50,000-completion window
  * holds ~250 of them and the SHORT demand (2.32 cores nominal) crosses the
  * 2.5 rounding threshold when fewer than ~229 are seen (1.3 sigma): DARC

@@ -1,6 +1,6 @@
 /* DARC's planner: grouping, demand, rounding, reservation and stealing, as
- * the paper specifies them (summarised in psp/darc.h and the README's
- * "The policy core"). */
+ * the paper specifies them (summarised in psp/darc.h; docs/darc.md explains
+ * each step). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -33,7 +33,7 @@ static uint32_t sort_present(uint32_t ntypes, const double *mean_ns,
 	return n;
 }
 
-/* The reference's rounding: floor 0 -> 1; fraction <= .5 -> floor; else ceil. */
+/* The paper's rounding: floor 0 -> 1; fraction <= .5 -> floor; else ceil. */
 static uint32_t round_demand(double demand)
 {
 	double fl = floor(demand);

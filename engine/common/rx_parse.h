@@ -1,5 +1,5 @@
-/* Classification of one received frame: the validation the artifact lacked
- * (reference section 7, first row).  A pure function over bytes so that it
+/* Classification of one received frame: the validation the paper's artifact
+ * lacked (it took any frame, ARP included, for a request).  A pure function over bytes so that it
  * is unit-tested without DPDK; the dispatcher and the client call it on the
  * first segment of each mbuf.
  */

@@ -1,5 +1,6 @@
 /* TSC to nanoseconds.  The frequency is measured at start-up against
- * CLOCK_MONOTONIC_RAW (reference section 7: never a hard-coded 2.6 GHz) and
+ * CLOCK_MONOTONIC_RAW (never a hard-coded frequency, as the paper's artifact
+ * assumed 2.6 GHz) and
  * compared with what the EAL believes.  Conversions are a 64x64->128 multiply
  * and a shift: no division on the hot path.
  */

@@ -1,5 +1,5 @@
-/* The Perséphone PSP_MB wire format (reference section 6) and the frame
- * layout both psp-engine and psp-client use: Ethernet II / IPv4 / UDP / a
+/* The Perséphone PSP_MB wire format (docs/engine.md, "Wire format", has the
+ * byte layout) and the frame layout both psp-engine and psp-client use: Ethernet II / IPv4 / UDP / a
  * 16-byte payload of little-endian u32.  The reply echoes the first 12 bytes
  * (req_id, type, reqsize); we echo all 16 so that a client which checks the
  * length of a reply against the request's sees the same size.

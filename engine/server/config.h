@@ -1,5 +1,5 @@
-/* psp-engine's configuration: one YAML file (engine/README.md lists every
- * key with units and limits).  Loading checks each value, rejects unknown
+/* psp-engine's configuration: one YAML file (README.md, "psp-engine
+ * configuration keys", lists every key with units and limits).  Loading checks each value, rejects unknown
  * keys, checks limits across keys, and reports "file:line:col: key: what"
  * through struct psp_err.  Needs no DPDK: what only the EAL can tell (which
  * lcores exist) is checked by main after rte_eal_init.
@@ -89,7 +89,8 @@ struct eng_config {
 	bool telemetry;
 };
 
-/* Fills cfg with the defaults documented in the README. */
+/* Fills cfg with the defaults documented in README.md, "psp-engine
+ * configuration keys". */
 void eng_config_default(struct eng_config *cfg);
 
 /* Loads path into cfg (defaults first).  Returns 0 or a negative errno with
