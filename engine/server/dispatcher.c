@@ -23,6 +23,7 @@
  * to psp_policy_complete(..., false).  A preempted request is in flight: it
  * holds its descriptor and mbuf.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -36,6 +37,31 @@
 
 #define DISP_MAX_BURST 512u
 #define DISP_COMPLETIONS_BURST 32u
+
+/* --profile: charges the cycles since the last mark to phase ph. */
+static inline void prof_mark(struct engine *e, enum disp_phase ph)
+{
+	if (__builtin_expect(e->profile, 0)) {
+		uint64_t now = rte_rdtsc();
+		e->prof.iter[ph] += now - e->prof.t;
+		e->prof.t = now;
+		e->prof.iter_marks++;
+	}
+}
+
+/* --profile: the end of a loop iteration.  One without work is idle time. */
+static void prof_fold(struct engine *e, bool did_work)
+{
+	struct disp_profile *p = &e->prof;
+	prof_mark(e, DISP_PH_TICK);
+	p->busy_iters += did_work;
+	p->marks += did_work ? p->iter_marks : 0;
+	p->iter_marks = 0;
+	for (int ph = 0; ph < DISP_NPHASES; ph++) {
+		p->cycles[did_work ? ph : DISP_PH_IDLE] += p->iter[ph];
+		p->iter[ph] = 0;
+	}
+}
 
 /* Sends the frames in pkts[0..n) on the dispatcher's TX queue with bounded
  * retries; returns how many could not be sent (already freed). */
@@ -67,6 +93,7 @@ static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t 
 	enum rx_verdict v = rx_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 				     rte_pktmbuf_data_len(m), &e->filter, &p);
 	stat_add(&st->rx_verdict[v], 1);
+	prof_mark(e, DISP_PH_PARSE);
 	if (v == RX_ARP_REQUEST) {
 		/* Answer in place: the request's mbuf becomes the reply. */
 		if (m->next) {
@@ -125,7 +152,9 @@ static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t 
 #ifdef PSP_HAVE_PREEMPT
 	r->task = NULL;
 #endif
+	prof_mark(e, DISP_PH_CLASSIFY);
 	psp_policy_enqueue(e->pol, &r->req, now_ns);
+	prof_mark(e, DISP_PH_ENQUEUE);
 }
 
 /* A stint of r on worker w ended in a yield: hand r back to the policy. */
@@ -203,6 +232,7 @@ static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 	/* cap: every slot of every worker (e->assign's size). */
 	size_t n = psp_policy_dispatch(e->pol, now_ns, e->assign,
 				       (size_t)e->cfg.nworkers * e->slots);
+	prof_mark(e, DISP_PH_DISPATCH);
 	for (size_t i = 0; i < n; i++) {
 		struct psp_assign *a = &e->assign[i];
 		a->req->dispatch_ns = now_ns; /* every dispatch is stamped */
@@ -342,13 +372,31 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 	bool draining = false;
 	uint64_t drain_deadline = 0;
 
+	/* --profile replays an endless source (a pcap file in a loop): poll it
+	 * only while fewer than the workers' slots plus two bursts are in
+	 * flight, so the source waits in the device instead of filling the
+	 * queues (and a deep queue's descriptors, cold in the cache, are not
+	 * what a dispatcher keeping up with its load touches). */
+	uint32_t rx_bound = e->profile ? e->cfg.nworkers * e->slots + 2u * burst
+				       : e->cfg.requests + 1;
+	if (e->profile) {
+		/* What one mark costs: its TSC read and bookkeeping, for the
+		 * report to say how much of each phase is the profile itself. */
+		uint64_t t0 = rte_rdtsc();
+		for (int i = 0; i < 1000; i++)
+			prof_mark(e, DISP_PH_IDLE);
+		e->prof.mark_cycles = (double)(rte_rdtsc() - t0) / 1000.0;
+		memset(&e->prof, 0, offsetof(struct disp_profile, mark_cycles));
+	}
+	e->prof.start_tsc = e->prof.t = rte_rdtsc();
 	for (;;) {
 		uint64_t tsc = rte_rdtsc();
 		uint64_t now_ns = tsc_now_ns(&e->clk, tsc);
 		uint32_t work = 0;
 
-		for (uint16_t q = 0; !draining && q < e->nb_rxq; q++) {
+		for (uint16_t q = 0; !draining && q < e->nb_rxq && eng_in_flight(e) < rx_bound; q++) {
 			uint16_t n = rte_eth_rx_burst(e->port_id, q, pkts, burst);
+			prof_mark(e, DISP_PH_RX);
 			uint16_t narp = 0;
 			stat_add(&e->st.rx_total, n);
 			for (uint16_t i = 0; i < n; i++)
@@ -361,7 +409,9 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 			work += n;
 		}
 		work += drain_completions(e, now_ns);
+		prof_mark(e, DISP_PH_COMPLETE);
 		work += dispatch(e, now_ns);
+		prof_mark(e, DISP_PH_HANDOFF);
 		/* When the dispatcher times the slices (ts, concord) it is the
 		 * workers' timer: while any worker runs a request it must keep
 		 * polling, or (on a machine with fewer CPUs than busy threads)
@@ -387,5 +437,8 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		idle_note(&idle, &e->cfg.idle, work != 0);
 		if (idle.backoffs != before)
 			stat_add(&e->st.idle_backoffs, 1);
+		if (e->profile)
+			prof_fold(e, work != 0);
 	}
+	e->prof.end_tsc = rte_rdtsc();
 }

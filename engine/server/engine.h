@@ -120,6 +120,34 @@ struct disp_stats {
 	uint64_t preempt_lag_max_ns;
 } __attribute__((aligned(64)));
 
+/* psp-engine --profile: where the dispatcher's cycles go.  Each loop
+ * iteration that did work adds its phases; one that did none adds its whole
+ * time to DISP_PH_IDLE. */
+enum disp_phase {
+	DISP_PH_RX,       /* rte_eth_rx_burst */
+	DISP_PH_PARSE,    /* rx_parse: Ethernet/IPv4/UDP/payload checks (ARP too) */
+	DISP_PH_CLASSIFY, /* wire id -> type, descriptor taken and filled */
+	DISP_PH_ENQUEUE,  /* psp_policy_enqueue */
+	DISP_PH_COMPLETE, /* done rings drained, psp_policy_complete, descriptors freed */
+	DISP_PH_DISPATCH, /* psp_policy_dispatch */
+	DISP_PH_HANDOFF,  /* assignments onto the workers' rings (stacks taken) */
+	DISP_PH_TICK,     /* preemption tick or waiting hints, idle back-off, loop */
+	DISP_PH_IDLE,     /* iterations without work */
+	DISP_NPHASES
+};
+
+struct disp_profile {
+	uint64_t cycles[DISP_NPHASES];
+	uint64_t iter[DISP_NPHASES]; /* the current iteration's, folded at its end */
+	uint64_t t;                  /* TSC at the last mark */
+	uint64_t start_tsc, end_tsc; /* the dispatcher loop's run */
+	uint64_t marks;              /* TSC reads the profile made in busy iterations */
+	uint64_t iter_marks;         /* ... in the current one */
+	uint64_t busy_iters;         /* loop iterations that did work */
+	double mark_cycles;          /* the cost of one mark, measured at start (last: kept
+				      * when the rest is zeroed) */
+};
+
 struct worker {
 #ifdef PSP_HAVE_PREEMPT
 	/* Runs the worker's preemptible requests; its first cache line is the
@@ -190,6 +218,8 @@ struct engine {
 	struct psp_assign *assign;
 
 	struct disp_stats st;
+	bool profile;            /* --profile: prof is kept */
+	struct disp_profile prof;
 	/* From the policy's properties: PSP_POLICY_PREEMPTIVE (requests run
 	 * on their own stacks), PSP_POLICY_WORKER_TIMED (the worker times its
 	 * slices), and whether the dispatcher times them (tick + flags). */
@@ -246,6 +276,9 @@ static inline uint64_t eng_dropped(const struct disp_stats *st)
 	return stat_get(&st->dropped_queue_full) + stat_get(&st->tx_failed) +
 	       stat_get(&st->dropped_at_stop);
 }
+
+/* Prints the --profile table: per phase ns and cycles per received request. */
+void eng_profile_report(const struct engine *e, FILE *out);
 
 /* The worker loop; arg is a struct worker.  Runs until w->stop. */
 int eng_worker_main(void *arg);

@@ -43,7 +43,7 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: psp-engine [EAL options --] --config FILE [--policy NAME]\n"
+		"usage: psp-engine [EAL options --] --config FILE [--policy NAME] [--profile]\n"
 		"\n"
 		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
 		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
@@ -53,6 +53,11 @@ static void usage(FILE *out)
 		"                  configuration keys\"; guide: docs/engine.md)\n"
 		"  --policy NAME   override the config's policy (psp-sim's names); the\n"
 		"                  config's knobs that NAME does not read are ignored\n"
+		"  --profile       time the dispatcher's phases (rx, parse, classify, policy,\n"
+		"                  hand-off, completions) and print ns and cycles per request\n"
+		"                  at stop; RX is polled only while fewer than the workers'\n"
+		"                  slots + 2 bursts are in flight (for endless sources:\n"
+		"                  bench/bench_dispatcher.sh)\n"
 		"  --help          this text\n"
 		"\n"
 		"EAL options are taken from the config's eal: list; any given before\n"
@@ -272,6 +277,7 @@ int main(int argc, char **argv)
 	int eal_argc, app_first;
 	split_args(argc, argv, &eal_argc, &app_first);
 	const char *config = NULL, *policy = NULL;
+	bool profile = false;
 	for (int i = app_first; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
@@ -280,6 +286,8 @@ int main(int argc, char **argv)
 			config = argv[++i];
 		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
 			policy = argv[++i];
+		} else if (!strcmp(argv[i], "--profile")) {
+			profile = true;
 		} else {
 			fprintf(stderr, "psp-engine: unexpected argument \"%s\"; try --help\n",
 				argv[i]);
@@ -293,6 +301,7 @@ int main(int argc, char **argv)
 
 	static struct engine eng;
 	struct engine *e = &eng;
+	e->profile = profile;
 	struct psp_err err;
 	psp_err_clear(&err);
 	if (eng_config_load(config, &e->cfg, &err) < 0 ||
@@ -380,8 +389,11 @@ out_port:
 		printf("mbuf pool: avail=%u size=%u -> %s\n", avail, e->pool->size,
 		       avail == e->pool->size ? "full" : "NOT FULL (mbufs leaked or held)");
 	}
-	if (status == 0)
+	if (status == 0) {
 		eng_report(e, stdout);
+		if (e->profile)
+			eng_profile_report(e, stdout);
+	}
 	fflush(stdout);
 	teardown(e);
 	if (e->pool)

@@ -169,3 +169,38 @@ void eng_report(const struct engine *e, FILE *out)
 	if (e->reservations)
 		fprintf(out, "darc: %u reservation(s); last: %s\n", e->reservations, e->last_plan);
 }
+
+void eng_profile_report(const struct engine *e, FILE *out)
+{
+	static const char *const names[DISP_NPHASES] = {
+		[DISP_PH_RX] = "rx burst",       [DISP_PH_PARSE] = "parse",
+		[DISP_PH_CLASSIFY] = "classify", [DISP_PH_ENQUEUE] = "policy enqueue",
+		[DISP_PH_COMPLETE] = "completions", [DISP_PH_DISPATCH] = "policy dispatch",
+		[DISP_PH_HANDOFF] = "hand-off",  [DISP_PH_TICK] = "tick/hints/loop",
+		[DISP_PH_IDLE] = "idle"};
+	const struct disp_profile *p = &e->prof;
+	uint64_t received = stat_get(&e->st.accepted), answered = stat_get(&e->st.answered);
+	uint64_t busy = 0;
+	for (int ph = 0; ph < DISP_PH_IDLE; ph++)
+		busy += p->cycles[ph];
+	double run_s = (double)tsc_cycles_to_ns(&e->clk, p->end_tsc - p->start_tsc) / 1e9;
+	double per = received ? 1.0 / (double)received : 0.0;
+	fprintf(out, "dispatcher profile (--profile): %" PRIu64 " requests received, %" PRIu64
+		     " answered in %.3f s (%.0f answered/s)\n",
+		received, answered, run_s, run_s > 0 ? (double)answered / run_s : 0.0);
+	fprintf(out, "  %-16s %10s %12s %7s\n", "phase", "ns/req", "cycles/req", "share");
+	for (int ph = 0; ph < DISP_PH_IDLE; ph++)
+		fprintf(out, "  %-16s %10.1f %12.1f %6.1f%%\n", names[ph],
+			(double)tsc_cycles_to_ns(&e->clk, p->cycles[ph]) * per,
+			(double)p->cycles[ph] * per,
+			busy ? 100.0 * (double)p->cycles[ph] / (double)busy : 0.0);
+	fprintf(out, "  %-16s %10.1f %12.1f %6.1f%%   (busy: iterations that did work)\n",
+		"total", (double)tsc_cycles_to_ns(&e->clk, busy) * per, (double)busy * per, 100.0);
+	fprintf(out, "  %-16s %10.1f ms of %.1f ms\n", names[DISP_PH_IDLE],
+		(double)tsc_cycles_to_ns(&e->clk, p->cycles[DISP_PH_IDLE]) / 1e6, run_s * 1e3);
+	double marks_per = (double)p->marks * per;
+	fprintf(out, "  requests per busy iteration %.2f; the profile's own TSC reads: %.1f per "
+		     "request x %.1f cycles = %.1f cycles/req of the busy total\n",
+		p->busy_iters ? (double)received / (double)p->busy_iters : 0.0, marks_per,
+		p->mark_cycles, marks_per * p->mark_cycles);
+}
