@@ -35,10 +35,11 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.darc_settles COMMAND bash ${PSP_ENG_TEST_DIR}/darc_settle.sh)
   # JBSQ(2) keeps a worker busy across the hand-off, JBSQ(1) cannot.
   add_test(NAME engine.memif.jbsq_handoff COMMAND bash ${PSP_ENG_TEST_DIR}/jbsq_handoff.sh)
-  # A second DPDK process on the same --file-prefix is refused by name.
-  add_test(NAME engine.memif.prefix_clash COMMAND bash ${PSP_ENG_TEST_DIR}/prefix_clash.sh)
+  # A client without an engine, a second DPDK process on the same
+  # --file-prefix: refused saying why.
+  add_test(NAME engine.memif.start_errors COMMAND bash ${PSP_ENG_TEST_DIR}/start_errors.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
-       engine.memif.prefix_clash)
+       engine.memif.start_errors)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)

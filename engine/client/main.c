@@ -194,7 +194,14 @@ int main(int argc, char **argv)
 				.tx_desc = cfg.tx_desc, .pool = pool};
 	struct rte_ether_addr mac;
 	if (port_start(port, &ps, &mac, &err) < 0) {
-		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		char sock[108];
+		if (port_memif_server_missing(cfg.port_spec, sock, sizeof(sock)))
+			fprintf(stderr, "psp-client: port: no memif server listens on %s: start "
+					"psp-engine (with a port.vdev on the same socket) first\n",
+				sock);
+		else
+			fprintf(stderr, "psp-client: %s\n",
+				psp_err_format(&err, ebuf, sizeof(ebuf)));
 		goto out;
 	}
 	if (port_wait_link(port, cfg.link_timeout_ms) < 0) {

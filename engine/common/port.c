@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_ethdev.h>
@@ -103,4 +105,42 @@ void port_close(uint16_t port_id)
 	rc = rte_eth_dev_close(port_id);
 	if (rc < 0)
 		fprintf(stderr, "port %u: close: %s\n", port_id, rte_strerror(-rc));
+}
+
+/* The value of key=... among the vdev arguments of spec, or NULL. */
+static const char *vdev_arg(const char *spec, const char *key, char *buf, size_t cap)
+{
+	size_t klen = strlen(key);
+	for (const char *p = strchr(spec, ','); p; p = strchr(p + 1, ',')) {
+		if (strncmp(p + 1, key, klen) == 0 && p[1 + klen] == '=') {
+			const char *v = p + 2 + klen;
+			size_t n = strcspn(v, ",");
+			if (n >= cap)
+				n = cap - 1;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+bool port_memif_server_missing(const char *spec, char *sock, size_t cap)
+{
+	char role[16];
+	if (strncmp(spec, "net_memif", 9) != 0 || !vdev_arg(spec, "role", role, sizeof(role)) ||
+	    strcmp(role, "client") != 0)
+		return false;
+	if (!vdev_arg(spec, "socket", sock, cap))
+		snprintf(sock, cap, "/run/memif.sock");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return false;
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return false;
+	bool missing = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0;
+	close(fd);
+	return missing;
 }

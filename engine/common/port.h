@@ -5,6 +5,8 @@
 #ifndef PSP_ENGINE_PORT_H
 #define PSP_ENGINE_PORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -34,6 +36,12 @@ int port_start(uint16_t port_id, struct port_setup *ps,
 
 /* Waits up to timeout_ms for the link to come up.  Returns 0 or -ETIMEDOUT. */
 int port_wait_link(uint16_t port_id, uint32_t timeout_ms);
+
+/* For a memif port in the client role (spec "net_memif...,role=client,...")
+ * whose server socket (socket=PATH, DPDK's default /run/memif.sock) has
+ * nobody listening: writes PATH into sock and returns true.  Why the port
+ * would not start (rte_eth_dev_start says only "Operation not permitted"). */
+bool port_memif_server_missing(const char *spec, char *sock, size_t cap);
 
 /* Stops and closes the port; errors are only reported (nothing to undo). */
 void port_close(uint16_t port_id);
