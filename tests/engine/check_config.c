@@ -192,6 +192,10 @@ START_TEST(cross_key_limits)
 	p = strstr(t, "wire_id: 2");
 	p[9] = '1';
 	expect_error(t, "types[1].wire_id", 9, "already used");
+	/* the wire's u32 type field, as in workload files: 1..4294967295 */
+	snprintf(t, sizeof(t), "port: {vdev: x}\nip: 10.0.0.2\ntypes:\n"
+			       "  - {name: A, wire_id: 4294967296, mean_us: 1, ratio: 1}\n");
+	expect_error(t, "types[0].wire_id", 4, "4294967295");
 	/* too many types */
 	char many[4096];
 	size_t n = (size_t)snprintf(many, sizeof(many),
