@@ -3,6 +3,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <psp/hist.h>
 
@@ -175,6 +176,41 @@ START_TEST(test_merge)
 }
 END_TEST
 
+/* A snapshot diff holds exactly the values recorded after the snapshot:
+ * same buckets, count and sum as a histogram of those values alone, and the
+ * same quantiles wherever the alone-histogram's min/max clamp does not act
+ * (the diff clamps to the whole history's range). */
+START_TEST(test_diff)
+{
+	struct psp_hist *h = new_hist(), *snap = new_hist(), *later = new_hist(),
+			*d = new_hist();
+	uint64_t seed = 11;
+	for (int i = 0; i < 3000; i++)
+		psp_hist_record(h, log_uniform(&seed, 40.0));
+	memcpy(snap, h, sizeof(*h));
+	for (int i = 0; i < 2000; i++) {
+		uint64_t v = log_uniform(&seed, 20.0) + 1000;
+		psp_hist_record(h, v);
+		psp_hist_record(later, v);
+	}
+	psp_hist_diff(d, h, snap);
+	ck_assert_uint_eq(d->count, later->count);
+	ck_assert_uint_eq(d->clamped, later->clamped);
+	ck_assert(d->sum == later->sum); /* integers below 2^53: exact */
+	for (uint32_t i = 0; i < PSP_HIST_BUCKETS; i++)
+		ck_assert_uint_eq(d->bucket[i], later->bucket[i]);
+	for (double q = 0.05; q <= 0.951; q += 0.05)
+		ck_assert_uint_eq(psp_hist_quantile(d, q), psp_hist_quantile(later, q));
+	psp_hist_diff(d, h, h); /* nothing new: empty */
+	ck_assert_uint_eq(d->count, 0);
+	ck_assert_uint_eq(psp_hist_quantile(d, 0.5), 0);
+	free(h);
+	free(snap);
+	free(later);
+	free(d);
+}
+END_TEST
+
 /* Values at or above 2^48 land in the last bucket, are counted in clamped,
  * and the exact maximum is kept. */
 START_TEST(test_huge_clamped)
@@ -216,6 +252,7 @@ Suite *psp_hist_suite(void)
 	tcase_add_test(tc, test_quantile_error);
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_huge_clamped);
+	tcase_add_test(tc, test_diff);
 	suite_add_tcase(s, tc);
 	return s;
 }

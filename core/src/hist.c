@@ -24,6 +24,21 @@ void psp_hist_merge(struct psp_hist *dst, const struct psp_hist *src)
 		dst->max = src->max;
 }
 
+void psp_hist_diff(struct psp_hist *dst, const struct psp_hist *now,
+		   const struct psp_hist *before)
+{
+	psp_hist_reset(dst);
+	if (now->count == before->count)
+		return;
+	for (uint32_t i = 0; i < PSP_HIST_BUCKETS; i++)
+		dst->bucket[i] = now->bucket[i] - before->bucket[i];
+	dst->count = now->count - before->count;
+	dst->clamped = now->clamped - before->clamped;
+	dst->sum = now->sum - before->sum;
+	dst->min = now->min;
+	dst->max = now->max;
+}
+
 /* Lowest value and width of bucket i (inverse of psp_hist_index). */
 static void bucket_range(uint32_t i, uint64_t *lo, uint64_t *width)
 {

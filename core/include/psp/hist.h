@@ -59,6 +59,13 @@ static inline void psp_hist_record(struct psp_hist *h, uint64_t v)
 /* Adds every value of src into dst. */
 void psp_hist_merge(struct psp_hist *dst, const struct psp_hist *src);
 
+/* dst = the values recorded in now but not in before, where before is an
+ * earlier copy of the same histogram (counts only grow): an interval's
+ * histogram from two snapshots.  min and max are now's (an interval's own
+ * are not known), so its quantiles are clamped to that wider range only. */
+void psp_hist_diff(struct psp_hist *dst, const struct psp_hist *now,
+		   const struct psp_hist *before);
+
 /* The q-quantile (0 <= q <= 1) by nearest rank: the smallest recorded value
  * v such that at least ceil(q * count) values are <= v, to within the bucket
  * resolution.  Returns 0 when the histogram is empty. */
