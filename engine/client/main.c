@@ -33,7 +33,8 @@ static void usage(FILE *out)
 		"workload file (Poisson arrivals, per-type service times in run_ns) and\n"
 		"reports per-type client-side latency in psp-sim's CSV columns.\n"
 		"\n"
-		"  --config FILE     client configuration (YAML; see engine/README.md)\n"
+		"  --config FILE     client configuration (YAML; keys in README.md,\n"
+		"                    \"psp-client configuration keys\")\n"
 		"  --workload NAME   workload name (workloads/NAME.yml) or a .yml path\n"
 		"  --rate RPS        offered load, requests per second (> 0)\n"
 		"  --duration S      sending time in seconds (> 0); phased workloads play\n"
@@ -44,6 +45,7 @@ static void usage(FILE *out)
 		"  --label NAME      the CSV's policy column (default \"engine\")\n"
 		"  --seed N          overrides the config's seed\n"
 		"  --help            this text\n"
+		"  --version         print the version\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
 }
 
@@ -74,6 +76,10 @@ int main(int argc, char **argv)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("psp-client %s\n", PSP_VERSION);
 			return 0;
 		}
 		if (!val) {

@@ -48,10 +48,12 @@ static void usage(FILE *out)
 		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
 		"concord) and worker lcores that answer PSP_MB requests over UDP.\n"
 		"\n"
-		"  --config FILE   engine configuration (YAML; see engine/README.md)\n"
+		"  --config FILE   engine configuration (YAML; keys in README.md,\n"
+		"                  \"psp-engine configuration keys\")\n"
 		"  --policy NAME   override the config's policy (psp-sim's names); the\n"
 		"                  config's knobs that NAME does not read are ignored\n"
 		"  --help          this text\n"
+		"  --version       print the version\n"
 		"\n"
 		"EAL options are taken from the config's eal: list; any given before\n"
 		"\"--\" are appended.  Prints \"ready\" once it accepts requests; stops\n"
@@ -271,6 +273,9 @@ int main(int argc, char **argv)
 	for (int i = app_first; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("psp-engine %s\n", PSP_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
 			config = argv[++i];
