@@ -76,4 +76,5 @@ cp /usr/share/doc/libpsp-core-dev/examples/* .
 [ "$(pkg-config --modversion psp-core)" = "$want" ] || fail "pkg-config psp-core is not $want"
 make -s CFLAGS="-O2 -std=c11 -pedantic -Wall -Wextra -Werror" >/dev/null
 ./embed | grep -qE '^reservation at [0-9.]+ ms: SHORT: cores 0 ' || fail "the embed example reserved nothing"; ok
+echo "package-test: $SECONDS s in all"
 echo "package-test: $passed passed, 0 failed"
