@@ -8,6 +8,7 @@ PACKAGES=(
   libdpdk-dev dpdk                      # psp-engine / psp-client, dpdk-devbind.py, dpdk-telemetry.py
   iproute2 procps                       # ip netns for the tap tests
   clang libclang-rt-14-dev              # tests/fuzz (libFuzzer), the fuzz label
+  help2man lowdown debhelper dpkg-dev   # man pages (dist/), Debian packages (tools/package-test.sh)
   python3 python3-pandas python3-matplotlib python3-nbconvert python3-nbformat
   python3-ipykernel jupyter-nbconvert   # notebooks/
 )

@@ -70,6 +70,10 @@ static inline size_t workers_past_quantum(const struct psp_policy *p,
 	return n;
 }
 
+/* The declarations below are shared between the core's files only: hidden,
+ * they stay out of libpsp-core's exported symbols. */
+#pragma GCC visibility push(hidden)
+
 /* A uniform index in [0, n) from the host's generator (conf.rand_u64). */
 uint32_t psp_draw_below(const struct psp_policy_conf *c, uint32_t n);
 
@@ -88,5 +92,7 @@ extern const struct psp_param psp_param_slots, psp_param_placement,
 	psp_param_ts_variant, psp_param_ts_slo_factor, psp_param_darc_mode,
 	psp_param_reserve, psp_param_no_steal, psp_param_darc_samples,
 	psp_param_darc_delta, psp_param_darc_demand_change;
+
+#pragma GCC visibility pop
 
 #endif

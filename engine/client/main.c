@@ -47,6 +47,7 @@ static void usage(FILE *out)
 		"  --label NAME      the CSV's policy column (default \"engine\")\n"
 		"  --seed N          overrides the config's seed\n"
 		"  --help            this text\n"
+		"  --version         print the version\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
 }
 
@@ -77,6 +78,10 @@ int main(int argc, char **argv)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("psp-client %s\n", PSP_VERSION);
 			return 0;
 		}
 		if (!val) {

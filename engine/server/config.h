@@ -1,8 +1,9 @@
 /* psp-engine's configuration: one YAML file (README.md, "psp-engine
- * configuration keys", lists every key with units and limits).  Loading checks each value, rejects unknown
- * keys, checks limits across keys, and reports "file:line:col: key: what"
- * through struct psp_err.  Needs no DPDK: what only the EAL can tell (which
- * lcores exist) is checked by main after rte_eal_init.
+ * configuration keys", lists every key with units and limits).  Loading
+ * checks each value, rejects unknown keys, checks limits across keys, and
+ * reports "file:line:col: key: what" through struct psp_err.  Needs no DPDK:
+ * what only the EAL can tell (which lcores exist) is checked by main after
+ * rte_eal_init.
  */
 #ifndef PSP_ENGINE_CONFIG_H
 #define PSP_ENGINE_CONFIG_H

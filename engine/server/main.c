@@ -59,6 +59,7 @@ static void usage(FILE *out)
 		"                  slots + 2 bursts are in flight (for endless sources:\n"
 		"                  bench/bench_dispatcher.sh)\n"
 		"  --help          this text\n"
+		"  --version       print the version\n"
 		"\n"
 		"EAL options are taken from the config's eal: list; any given before\n"
 		"\"--\" are appended.  Prints \"ready\" once it accepts requests; stops\n"
@@ -281,6 +282,9 @@ int main(int argc, char **argv)
 	for (int i = app_first; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("psp-engine %s\n", PSP_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
 			config = argv[++i];

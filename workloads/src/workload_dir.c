@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE /* readlink, realpath, strndup under -std=c11 */
 #include <dirent.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +11,25 @@
 
 #include "internal.h"
 
-#ifndef PSP_SOURCE_WORKLOAD_DIR
-#error "the build must define PSP_SOURCE_WORKLOAD_DIR (workloads/CMakeLists.txt)"
+#if !defined(PSP_SOURCE_WORKLOAD_DIR) || !defined(PSP_INSTALL_WORKLOAD_DIR) || \
+	!defined(PSP_WORKLOAD_DIR_FROM_BIN)
+#error "the build must define the workload directories (workloads/CMakeLists.txt)"
 #endif
 
-/* ../share/psp/workloads beside the running binary, written into buf, or
- * NULL when /proc/self/exe is unreadable or the directory does not exist.
- * An installed psp-sim thus finds the installed files without
- * PSP_WORKLOAD_PATH. */
-static const char *installed_dir(char *buf, size_t cap)
+static bool is_dir(const char *path)
 {
-	char exe[PATH_MAX], cand[PATH_MAX + 32];
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The installed workload directory as seen from the running binary
+ * (PSP_WORKLOAD_DIR_FROM_BIN, "../share/psp/workloads" for the usual
+ * layout), written into buf; NULL when /proc/self/exe is unreadable or the
+ * directory does not exist.  Relative to the binary, so a prefix that was
+ * moved after installation still works. */
+static const char *beside_binary(char *buf, size_t cap)
+{
+	char exe[PATH_MAX], cand[2 * PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return NULL;
@@ -29,18 +38,19 @@ static const char *installed_dir(char *buf, size_t cap)
 	if (!slash)
 		return NULL;
 	*slash = '\0';
-	snprintf(cand, sizeof(cand), "%s/../share/psp/workloads", exe);
-	struct stat st;
-	if (stat(cand, &st) != 0 || !S_ISDIR(st.st_mode))
-		return NULL;
+	snprintf(cand, sizeof(cand), "%s/%s", exe, PSP_WORKLOAD_DIR_FROM_BIN);
 	char real[PATH_MAX];
-	if (!realpath(cand, real))
+	if (!is_dir(cand) || !realpath(cand, real))
 		return NULL;
 	snprintf(buf, cap, "%s", real);
 	return buf;
 }
 
-/* The answer can change between calls ($PSP_WORKLOAD_PATH), so it is worked
+/* In order: $PSP_WORKLOAD_PATH; the installed directory beside the binary
+ * (an installed program); the source tree's (a program in the build tree);
+ * the directory the build was configured to install to (a program copied out
+ * of its prefix); else the source tree's, which the not-found error names.
+ * The answer can change between calls ($PSP_WORKLOAD_PATH), so it is worked
  * out each time into a per-thread buffer rather than cached in a global:
  * two threads asking at once do not race.  Not a hot path. */
 const char *psp_workload_dir(void)
@@ -49,8 +59,12 @@ const char *psp_workload_dir(void)
 	const char *env = getenv("PSP_WORKLOAD_PATH");
 	if (env && env[0])
 		return env;
-	const char *inst = installed_dir(buf, sizeof(buf));
-	return inst ? inst : PSP_SOURCE_WORKLOAD_DIR;
+	const char *inst = beside_binary(buf, sizeof(buf));
+	if (inst)
+		return inst;
+	if (!is_dir(PSP_SOURCE_WORKLOAD_DIR) && is_dir(PSP_INSTALL_WORKLOAD_DIR))
+		return PSP_INSTALL_WORKLOAD_DIR;
+	return PSP_SOURCE_WORKLOAD_DIR;
 }
 
 static int cmp_str(const void *a, const void *b)

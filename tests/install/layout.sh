@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# cmake --install into a fresh prefix, then checks what a user of the
+# installed tree relies on: the files, libpsp-core's soname and exported
+# symbols, headers that need nothing beyond libc, and installed programs that
+# find the installed workloads with no environment variable.
+#   layout.sh BUILD_DIR PREFIX VERSION ENGINE(ON|OFF) DOCS(ON|OFF)
+set -euo pipefail
+build=$1 prefix=$2 version=$3 engine=$4 docs=$5
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+rm -rf "$prefix"
+cmake --install "$build" --prefix "$prefix" >/dev/null
+cd "$prefix"
+libdir=$(dirname "$(find . -name 'libpsp-core.so' | head -1)")
+[ "$libdir" != . ] || fail "no libpsp-core.so installed"
+
+need=(bin/psp-sim share/psp/workloads/high-bimodal.yml include/psp/policy.h
+      "$libdir/libpsp-core.so.$version" "$libdir/libpsp-core.a"
+      "$libdir/pkgconfig/psp-core.pc" "$libdir/cmake/psp/pspConfig.cmake"
+      share/bash-completion/completions/psp-sim)
+[ "$engine" = ON ] && need+=(bin/psp-engine bin/psp-client share/psp/configs/engine-memif.yml)
+if [ "$docs" = ON ]; then
+  need+=(share/man/man1/psp-sim.1 share/man/man5/psp-workload.5)
+  [ "$engine" = ON ] && need+=(share/man/man1/psp-engine.1 share/man/man1/psp-client.1)
+fi
+for f in "${need[@]}"; do [ -e "$f" ] || fail "$f not installed"; done
+[ -e include/psp/workload.h ] && fail "the workload loader's header (GSL, libyaml) is installed"
+
+major=${version%%.*}
+soname=$(readelf -d "$libdir/libpsp-core.so.$version" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+[ "$soname" = "libpsp-core.so.$major" ] || fail "soname is '$soname', want libpsp-core.so.$major"
+readelf -d "$libdir/libpsp-core.so.$version" | grep -q TEXTREL && fail "libpsp-core.so has text relocations (not PIC)"
+
+# The public headers include the C library's headers and each other, nothing else.
+bad=$(grep -h '#include' include/psp/*.h | grep -vE '#include <(std[a-z]*|psp/[a-z_]+)\.h>' || true)
+[ -z "$bad" ] || fail "public headers include more than libc: $bad"
+
+# Exported: only psp_ names, each declared in an installed header.
+syms=$(nm -D --defined-only "$libdir/libpsp-core.so.$version" | awk '{print $3}')
+[ -n "$syms" ] || fail "libpsp-core.so exports nothing"
+for s in $syms; do
+  [[ $s == psp_* ]] || fail "libpsp-core.so exports $s (not psp_-prefixed)"
+  grep -qw "$s" include/psp/*.h || fail "libpsp-core.so exports $s, which no public header declares"
+done
+
+# Installed programs: the installed workloads, no PSP_WORKLOAD_PATH.
+unset PSP_WORKLOAD_PATH
+real=$(cd share/psp/workloads && pwd -P)
+bin/psp-sim --list | grep -qF "workloads (in $real)" || fail "installed psp-sim does not look in $real"
+# ... and from a prefix moved after installation (the lookup is relative).
+rm -rf "$prefix.moved" && cp -a "$prefix" "$prefix.moved"
+moved=$(cd "$prefix.moved/share/psp/workloads" && pwd -P)
+"$prefix.moved/bin/psp-sim" --list | grep -qF "workloads (in $moved)" || fail "a moved psp-sim does not look in $moved"
+rm -rf "$prefix.moved"
+bin/psp-sim --version | grep -qx "psp-sim $version" || fail "psp-sim --version is not $version"
+bin/psp-sim --workload high-bimodal --policy darc --load 0.5 --requests 20000 \
+  --darc-samples 1000 --replications 1 --no-capacity --quiet >/dev/null || fail "installed psp-sim cannot run high-bimodal"
+if [ "$engine" = ON ]; then
+  for p in psp-engine psp-client; do # no EAL, no hugepages
+    bin/$p --help >/dev/null || fail "$p --help"
+    bin/$p --version | grep -qx "$p $version" || fail "$p --version is not $version"
+  done
+fi
+echo "installed in $prefix: ${#need[@]} files checked, $(echo "$syms" | wc -w) exported symbols"

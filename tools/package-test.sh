@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds the Debian packages (debian/) from a copy of the tree, installs them,
+# and checks the installed psp as a user would meet it: psp-sim from
+# /usr/bin on high-bimodal with DARC, the man pages, the bash completion, and
+# the embed example built against libpsp-core-dev through pkg-config.  Then
+# purges them, unless they were installed before or --keep is given.
+# Root (or sudo); needs what tools/setup.sh installs.
+#   tools/package-test.sh [--keep]      (.debs are left in $PSP_DEB_DIR if set)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$(pwd)
+keep=false
+[ "${1:-}" = "--keep" ] && keep=true
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
+passed=0
+ok() { passed=$((passed + 1)); }
+packages=(psp psp-engine libpsp-core0 libpsp-core-dev)
+
+# One version: CMakeLists.txt's project() and debian/changelog (native).
+want=$(sed -n 's/^project(psp VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+have=$(dpkg-parsechangelog -l debian/changelog -S Version)
+[ "$have" = "$want" ] || fail "debian/changelog says $have, CMakeLists.txt $want"; ok
+
+work=$(mktemp -d /tmp/psp-package.XXXXXX)
+installed_before=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "${packages[@]}" 2>/dev/null |
+                   awk '$1 == "installed" { printf "%s ", $2 }' || true)
+cleanup() {
+  if ! $keep && [ -z "$installed_before" ]; then
+    $SUDO apt-get purge -y -qq "${packages[@]}" >/dev/null 2>&1 || true
+  fi
+  [ -n "${PSP_DEB_DIR:-}" ] && cp "$work"/*.deb "$PSP_DEB_DIR"/ 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# dpkg-buildpackage writes into the tree and beside it: build a copy.
+mkdir "$work/psp"
+git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -C "$work/psp" -xf -
+start=$(date +%s)
+(cd "$work/psp" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=$(nproc)" DEB_BUILD_PROFILES=nocheck \
+  dpkg-buildpackage -b -us -uc) \
+  >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; fail "dpkg-buildpackage (log above)"; }
+ok
+echo "package-test: built in $(($(date +%s) - start)) s:" "$(cd "$work" && ls ./*.deb | xargs -n1 basename | tr '\n' ' ')"
+
+[ -z "$installed_before" ] || echo "package-test: already installed, left installed afterwards: $installed_before"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$work"/*.deb >/dev/null
+ok
+dpkg-query -W -f='package-test: installed ${Package} ${Version}, ${Installed-Size} KiB\n' "${packages[@]}"
+
+unset PSP_WORKLOAD_PATH
+[ "$(command -v psp-sim)" = /usr/bin/psp-sim ] || fail "psp-sim is not /usr/bin/psp-sim"
+cd "$work"
+start=$(date +%s)
+/usr/bin/psp-sim --workload high-bimodal --policy darc >sim.out 2>sim.err ||
+  { cat sim.err; fail "/usr/bin/psp-sim --workload high-bimodal --policy darc"; }
+grep -q '^Capacity' sim.out || { cat sim.out; fail "psp-sim printed no capacity"; }
+ok
+echo "package-test: /usr/bin/psp-sim --workload high-bimodal --policy darc: $(($(date +%s) - start)) s, $(wc -l <sim.out) lines"
+for p in psp-engine psp-client; do
+  /usr/bin/$p --version | grep -qx "$p $want" || fail "/usr/bin/$p --version"
+done; ok
+
+for page in man1/psp-sim.1 man1/psp-engine.1 man1/psp-client.1 man5/psp-workload.5; do
+  [ -f /usr/share/man/$page.gz ] || fail "no /usr/share/man/$page.gz"
+done
+zcat /usr/share/man/man5/psp-workload.5.gz | grep -q bounded_pareto || fail "psp-workload(5) lacks the distributions"; ok
+
+comp=/usr/share/bash-completion/completions/psp-sim
+[ -f $comp ] || fail "no $comp"
+got=$(bash -c 'source "$0"; COMP_WORDS=(psp-sim --policy da); COMP_CWORD=2; _psp_sim; echo "${COMPREPLY[@]}"' $comp)
+[ "$got" = darc ] || fail "completing 'psp-sim --policy da' gives '$got', not darc"; ok
+
+cp /usr/share/doc/libpsp-core-dev/examples/* .
+[ "$(pkg-config --modversion psp-core)" = "$want" ] || fail "pkg-config psp-core is not $want"
+make -s CFLAGS="-O2 -std=c11 -pedantic -Wall -Wextra -Werror" >/dev/null
+./embed | grep -qE '^reservation at [0-9.]+ ms: SHORT: cores 0 ' || fail "the embed example reserved nothing"; ok
+echo "package-test: $SECONDS s in all"
+echo "package-test: $passed passed, 0 failed"
