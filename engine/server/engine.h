@@ -255,6 +255,7 @@ struct engine {
 	char preempt_name[ENG_TYPE_SLOTS][ENG_NAME_MAX + 24];
 	FILE *timeline;          /* darc-timeline.csv, or NULL */
 	uint32_t reservations;
+	_Atomic uint32_t plan_seq; /* last_plan's seqlock: odd while it is written */
 	char last_plan[512];
 	uint32_t tx_queue_disp;  /* the dispatcher's TX queue (ARP replies) */
 };
@@ -275,6 +276,16 @@ static inline uint64_t eng_dropped(const struct disp_stats *st)
 {
 	return stat_get(&st->dropped_queue_full) + stat_get(&st->tx_failed) +
 	       stat_get(&st->dropped_at_stop);
+}
+
+/* DARC's last reservation as text, read consistently from another thread
+ * (telemetry) while the dispatcher may replace it. */
+void eng_plan_snapshot(const struct engine *e, char *buf, size_t cap);
+
+/* A type slot's name: the configured type's, or "UNKNOWN". */
+static inline const char *eng_type_name(const struct engine *e, uint32_t slot)
+{
+	return slot == ENG_UNKNOWN_SLOT ? "UNKNOWN" : e->cfg.types[slot].name;
 }
 
 /* Prints the --profile table: per phase ns and cycles per received request. */

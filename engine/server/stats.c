@@ -86,11 +86,6 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	return n;
 }
 
-static const char *type_name(const struct engine *e, uint32_t slot)
-{
-	return slot == ENG_UNKNOWN_SLOT ? "UNKNOWN" : e->cfg.types[slot].name;
-}
-
 void eng_report(const struct engine *e, FILE *out)
 {
 	struct eng_counter c[ENG_MAX_COUNTERS];
@@ -125,7 +120,7 @@ void eng_report(const struct engine *e, FILE *out)
 			psp_hist_merge(h, &e->workers[w].lat[s]);
 		fprintf(out, "  %-12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64
 			     " %10.2f %10.2f %10.2f %10.2f\n",
-			type_name(e, s), stat_get(&e->st.accepted_type[s]),
+			eng_type_name(e, s), stat_get(&e->st.accepted_type[s]),
 			stat_get(&e->st.answered_type[s]), stat_get(&e->st.dropped_type[s]),
 			psp_hist_mean(h) / 1e3, (double)psp_hist_quantile(h, 0.5) / 1e3,
 			(double)psp_hist_quantile(h, 0.99) / 1e3,
@@ -140,7 +135,7 @@ void eng_report(const struct engine *e, FILE *out)
 			: "timed by the dispatcher");
 		for (uint32_t s = 0; s < e->cfg.ntypes; s++) {
 			uint64_t a = stat_get(&e->st.answered_type[s]);
-			fprintf(out, " %s=%.2f", type_name(e, s),
+			fprintf(out, " %s=%.2f", eng_type_name(e, s),
 				a ? (double)stat_get(&e->st.preempted_type[s]) / (double)a : 0.0);
 		}
 		fprintf(out, "\n");

@@ -60,7 +60,12 @@ void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
 	const char *names[PSP_MAX_TYPES];
 	for (uint32_t t = 0; t < e->cfg.ntypes; t++)
 		names[t] = e->cfg.types[t].name;
+	/* A seqlock for telemetry's reader (eng_plan_snapshot): odd while
+	 * the text changes. */
+	atomic_fetch_add_explicit(&e->plan_seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
 	psp_darc_plan_format(plan, names, e->last_plan, sizeof(e->last_plan));
+	atomic_fetch_add_explicit(&e->plan_seq, 1, memory_order_release);
 	printf("DARC: %s\n", e->last_plan);
 	fflush(stdout);
 	if (!e->timeline)
@@ -71,4 +76,18 @@ void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
 		fprintf(e->timeline, "%s\n", row);
 	}
 	fflush(e->timeline);
+}
+
+void eng_plan_snapshot(const struct engine *e, char *buf, size_t cap)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		uint32_t seq = atomic_load_explicit(&e->plan_seq, memory_order_acquire);
+		if (seq & 1u)
+			continue;
+		snprintf(buf, cap, "%s", e->last_plan);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&e->plan_seq, memory_order_relaxed) == seq)
+			return;
+	}
+	snprintf(buf, cap, "(changing)");
 }

@@ -27,6 +27,9 @@ for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
 done
 [ -n "$TEL" ] || fail "no telemetry socket for file prefix psp-e-$ID"
 "$BIN/psp_telemetry_get" "$TEL" /psp/stats > "$T/telemetry.json" || fail "telemetry query failed"
+for q in types types2 workers; do
+	"$BIN/psp_telemetry_get" "$TEL" "/psp/${q%2}" > "$T/tel-$q.json" || fail "telemetry /psp/${q%2} failed"
+done
 stop_engine || fail "psp-engine exited with status $?"
 cat "$T/client.log" "$T/client.csv" "$T/telemetry.json"
 sed -n '/^counters:/,$p' "$T/engine.log"
@@ -58,6 +61,29 @@ awk -v s="$short" -v n="$sent" 'BEGIN {
 head -1 "$T/client.csv" | grep -q "^policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us,p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,overloaded,preemptions,reservation\(,\|$\)" ||
 	fail "client CSV header differs from psp-sim's"
 grep -q "^$POLICY,high-bimodal,3,[0-9.]*,$RATE.0,[0-9.]*,ALL,[0-9]*," "$T/client.csv" || fail "no ALL row"
+# /psp/types: per type, counts as the engine's report, latency percentiles
+# since start; the interval since the previous call (none: no traffic since)
+# is empty.  /psp/workers: what the workers handled adds up to the answers.
+python3 - "$T" "$sent" "$POLICY" <<'PY' || fail "telemetry /psp/types or /psp/workers is wrong"
+import json, sys
+t, sent, policy = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+types = json.load(open(f"{t}/tel-types.json"))["/psp/types"]
+again = json.load(open(f"{t}/tel-types2.json"))["/psp/types"]
+workers = list(json.load(open(f"{t}/tel-workers.json"))["/psp/workers"].values())
+stats = json.load(open(f"{t}/telemetry.json"))["/psp/stats"]
+assert set(types) == {"SHORT", "LONG"}, types
+assert sum(v["received"] for v in types.values()) == sent, types
+for name, v in types.items():
+    assert v["count"] == v["answered"] == v["interval_count"] > 0, (name, v)
+    assert 0 < v["p50_ns"] <= v["p99_ns"] <= v["p999_ns"], (name, v)
+    assert again[name]["interval_count"] == 0 and again[name]["count"] == v["count"], again
+assert len(workers) == 3 and sum(w["handled"] for w in workers) == sent, workers
+assert all(0 <= w["busy_permille"] <= 1000 and w["busy_ns"] > 0 for w in workers), workers
+assert (policy == "darc") == ("darc_reservation" in stats), stats.get("darc_reservation")
+print("telemetry: /psp/types", {k: (v["count"], v["p99_ns"]) for k, v in types.items()},
+      "/psp/workers busy permille", [w["busy_permille"] for w in workers],
+      "darc_reservation", stats.get("darc_reservation"))
+PY
 if [ "$POLICY" = ws ]; then
 	grep -q "policy: ws placement=flow-hash" "$T/engine.log" || fail "ws is not on flow-hash placement"
 	steals=$(counter ws_steals "$T/engine.log")
