@@ -591,6 +591,10 @@ def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, s
     (keep / "client.log").write_text(client_log)
     if own_workdir:
         shutil.rmtree(workdir, ignore_errors=True)
+    # DPDK leaves each file prefix's runtime directory behind at exit
+    for prefix in (f"nbe-{tag}", f"nbc-{tag}"):
+        for base in ("/var/run/dpdk", os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")):
+            shutil.rmtree(os.path.join(base, prefix), ignore_errors=True)
     if verbose:
         print(f"[{secs:5.1f} s] psp-engine --policy {policy} + psp-client --rate {rate} "
               f"--duration {duration} (files in {keep})")
