@@ -5,7 +5,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   libgsl-dev check libyaml-dev          # simulator, tests, workload files
-  libdpdk-dev dpdk                      # psp-engine / psp-client, dpdk-devbind.py, dpdk-telemetry.py
+  libdpdk-dev dpdk                      # psp-engine / psp-client, dpdk-devbind.py
+  librocksdb-dev                        # psp-engine's app: rocksdb
   iproute2 procps                       # ip netns for the tap tests
   clang libclang-rt-14-dev              # tests/fuzz (libFuzzer), the fuzz label
   help2man lowdown debhelper dpkg-dev   # man pages (dist/), Debian packages (tools/package-test.sh)

@@ -54,6 +54,7 @@ struct app {
 	void *state;
 	app_handler_fn handler[PSP_MAX_TYPES]; /* by type index; all set */
 	app_handler_fn unknown;                /* PSP_TYPE_UNKNOWN; set */
+	void (*fini)(struct app *app);         /* releases state */
 };
 
 /* The bundled application: every type spins for run_ns of TSC time (run_ns
@@ -69,6 +70,15 @@ int app_spin_init(struct app *app, const struct eng_config *cfg,
 void app_spin_fini(struct app *app);
 /* Requests whose run_ns was clamped, summed over workers. */
 uint64_t app_spin_clamped(const struct app *app);
+
+#ifdef PSP_HAVE_ROCKSDB
+/* The RocksDB application (app: rocksdb; app_rocksdb.c): opens, or creates
+ * and fills, the database at app.rocksdb.path and serves each type's
+ * operation (get, or scan N keys with a preemption point per key).  Prints
+ * how long the start took.  Returns 0 or a negative errno with err. */
+int app_rocksdb_init(struct app *app, const struct eng_config *cfg, struct psp_err *err);
+void app_rocksdb_fini(struct app *app);
+#endif
 
 /* Dispatches call to its type's handler. */
 static inline void app_handle(const struct app *app, const struct app_call *call)

@@ -87,6 +87,7 @@ int app_spin_init(struct app *app, const struct eng_config *cfg,
 	/* An unknown type still carries run_ns: serve it like any other (on the
 	 * spillway core under DARC) rather than answer it without work. */
 	app->unknown = fn;
+	app->fini = app_spin_fini;
 	return 0;
 }
 

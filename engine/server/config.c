@@ -32,7 +32,11 @@ void eng_config_default(struct eng_config *cfg)
 	cfg->idle.polls = 1000;
 	cfg->idle.sleep_us = 0;
 	snprintf(cfg->output_dir, sizeof(cfg->output_dir), ".");
+	cfg->app = ENG_APP_SPIN;
 	cfg->max_run_ns = 10000000; /* 10 ms */
+	snprintf(cfg->rocksdb.path, sizeof(cfg->rocksdb.path), "psp-rocksdb");
+	cfg->rocksdb.keys = 5000; /* the paper's SCAN walks 5000 keys */
+	cfg->rocksdb.value_bytes = 64;
 	cfg->preempt_points = true;
 	cfg->preempt_stack_kib = 64;
 	cfg->preempt_tasks = 0; /* follows queues.requests */
@@ -394,20 +398,138 @@ static int load_idle(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 	return 0;
 }
 
+const char *const eng_app_names[ENG_NAPPS] = {[ENG_APP_SPIN] = "spin",
+					       [ENG_APP_ROCKSDB] = "rocksdb"};
+
+/* Whether this build has app name's code: refuses rocksdb without it. */
+static int app_by_name(const char *name, enum eng_app_kind *out, char *why, size_t cap)
+{
+	for (int a = 0; a < ENG_NAPPS; a++)
+		if (!strcmp(name, eng_app_names[a])) {
+#ifndef PSP_HAVE_ROCKSDB
+			if (a == ENG_APP_ROCKSDB) {
+				snprintf(why, cap, "this psp-engine was built without librocksdb "
+						   "(install librocksdb-dev and rebuild)");
+				return -ENOTSUP;
+			}
+#endif
+			*out = (enum eng_app_kind)a;
+			return 0;
+		}
+	snprintf(why, cap, "must be spin or rocksdb, got \"%s\"", name);
+	return -EINVAL;
+}
+
+/* Every configured type needs an operation under app: rocksdb. */
+static int check_rocksdb_ops(const struct eng_config *cfg, struct psp_err *err)
+{
+	if (cfg->app != ENG_APP_ROCKSDB)
+		return 0;
+	for (uint32_t t = 0; t < cfg->ntypes; t++)
+		if (!cfg->rocksdb.op_given[t])
+			return psp_err_set(err, -EINVAL, cfg->path, "app.rocksdb.ops",
+					   "type %s has no operation: give \"%s: get\" or \"%s: "
+					   "scan N\"", cfg->types[t].name, cfg->types[t].name,
+					   cfg->types[t].name);
+	return 0;
+}
+
+/* app.rocksdb.ops: {TYPE: get | "scan N"} for the configured types. */
+static int load_rocksdb_ops(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+			    struct psp_err *err)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return yconf_fail(y, n, "app.rocksdb.ops", err, -EINVAL,
+				  "must be a mapping of type names to get or \"scan N\"");
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
+		const char *name = yconf_scalar(k), *op = yconf_scalar(v);
+		char key[96];
+		snprintf(key, sizeof(key), "app.rocksdb.ops.%.60s", name ? name : "?");
+		uint32_t t = 0;
+		while (name && t < cfg->ntypes && strcmp(cfg->types[t].name, name))
+			t++;
+		if (!name || t == cfg->ntypes)
+			return yconf_fail(y, k, key, err, -EINVAL, "not a type of this config's types");
+		if (cfg->rocksdb.op_given[t])
+			return yconf_fail(y, k, key, err, -EINVAL, "given twice");
+		unsigned long long nkeys = 0;
+		char tail;
+		if (op && !strcmp(op, "get")) {
+			nkeys = 0;
+		} else if (!op || sscanf(op, "scan %llu%c", &nkeys, &tail) != 1 || nkeys < 1 ||
+			   nkeys > cfg->rocksdb.keys) {
+			return yconf_fail(y, v, key, err, -EINVAL,
+					  "must be get or \"scan N\" with N in 1..app.rocksdb.keys "
+					  "(%u), got \"%s\"", cfg->rocksdb.keys, op ? op : "(not a scalar)");
+		}
+		cfg->rocksdb.scan[t] = (uint32_t)nkeys;
+		cfg->rocksdb.op_given[t] = true;
+	}
+	return 0;
+}
+
+static int load_rocksdb(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+			struct psp_err *err)
+{
+	static const char *const keys[] = {"path", "keys", "value_bytes", "ops", NULL};
+	int rc = yconf_check_keys(y, n, "app.rocksdb", keys, err);
+	if (rc < 0)
+		return rc;
+	yaml_node_t *v = yconf_get(y, n, "path");
+	if (v && (rc = yconf_str(y, v, "app.rocksdb.path", cfg->rocksdb.path,
+				 sizeof(cfg->rocksdb.path), err)) < 0)
+		return rc;
+	GET_U(n, "keys", "app.rocksdb.keys", 1, 100000000, cfg->rocksdb.keys);
+	GET_U(n, "value_bytes", "app.rocksdb.value_bytes", 1, 1u << 20, cfg->rocksdb.value_bytes);
+	if ((v = yconf_get(y, n, "ops")) && (rc = load_rocksdb_ops(y, v, cfg, err)) < 0)
+		return rc;
+	return 0;
+}
+
+/* app: a name (spin, rocksdb) or a mapping {name, max_run_us,
+ * preempt_points, rocksdb: {...}}.  Needs the types loaded. */
 static int load_app(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 		    struct psp_err *err)
 {
-	static const char *const keys[] = {"max_run_us", "preempt_points", NULL};
-	int rc = yconf_check_keys(y, n, "app", keys, err);
-	if (rc < 0)
+	char why[160];
+	int rc;
+	if (n->type == YAML_SCALAR_NODE) {
+		if ((rc = app_by_name(yconf_scalar(n), &cfg->app, why, sizeof(why))) < 0)
+			return yconf_fail(y, n, "app", err, rc, "%s", why);
+		return 0;
+	}
+	static const char *const keys[] = {"name", "max_run_us", "preempt_points", "rocksdb",
+					   NULL};
+	if ((rc = yconf_check_keys(y, n, "app", keys, err)) < 0)
 		return rc;
-	yaml_node_t *v = yconf_get(y, n, "preempt_points");
+	yaml_node_t *v = yconf_get(y, n, "name");
+	if (v) {
+		const char *name = yconf_scalar(v);
+		if ((rc = app_by_name(name ? name : "(not a scalar)", &cfg->app, why,
+				      sizeof(why))) < 0)
+			return yconf_fail(y, v, "app.name", err, rc, "%s", why);
+	}
+	v = yconf_get(y, n, "preempt_points");
 	if (v && (rc = yconf_bool(y, v, "app.preempt_points", &cfg->preempt_points, err)) < 0)
 		return rc;
 	uint64_t us = cfg->max_run_ns / 1000;
 	GET_U(n, "max_run_us", "app.max_run_us", 1, 10000000, us);
 	cfg->max_run_ns = us * 1000;
+	if ((v = yconf_get(y, n, "rocksdb")) && (rc = load_rocksdb(y, v, cfg, err)) < 0)
+		return rc;
 	return 0;
+}
+
+int eng_config_set_app(struct eng_config *cfg, const char *name, struct psp_err *err)
+{
+	char why[160];
+	int rc = app_by_name(name, &cfg->app, why, sizeof(why));
+	if (rc < 0)
+		return psp_err_set(err, rc, NULL, "--app", "%s", why);
+	return check_rocksdb_ops(cfg, err);
 }
 
 static int load_lcores(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
@@ -558,6 +680,8 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 									   : ENG_PREEMPT_TASKS_MAX;
 	if ((rc = finish_policy(cfg, err)) < 0)
 		goto out;
+	if ((rc = check_rocksdb_ops(cfg, err)) < 0)
+		goto out;
 	rc = 0;
 out:
 	yconf_free(y);
@@ -620,9 +744,21 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 			: cfg->preempt_worker_timer
 				? "timer: worker: slices timed by the worker, yielding while a request waits"
 				: "timer: dispatcher: slices timed by the dispatcher's flags");
-	fprintf(out, "  app: max_run_us=%llu preempt_points=%s\n  drain_ms: %u\n  telemetry: %s\n  output_dir: %s\n",
-		(unsigned long long)(cfg->max_run_ns / 1000),
-		cfg->preempt_points ? "true" : "false", cfg->drain_ms,
+	if (cfg->app == ENG_APP_ROCKSDB) {
+		fprintf(out, "  app: rocksdb path=%s keys=%u value_bytes=%u ops:", cfg->rocksdb.path,
+			cfg->rocksdb.keys, cfg->rocksdb.value_bytes);
+		for (uint32_t t = 0; t < cfg->ntypes; t++)
+			if (cfg->rocksdb.scan[t])
+				fprintf(out, " %s=scan %u", cfg->types[t].name, cfg->rocksdb.scan[t]);
+			else
+				fprintf(out, " %s=get", cfg->types[t].name);
+		fprintf(out, " preempt_points=%s\n", cfg->preempt_points ? "true" : "false");
+	} else {
+		fprintf(out, "  app: spin max_run_us=%llu preempt_points=%s\n",
+			(unsigned long long)(cfg->max_run_ns / 1000),
+			cfg->preempt_points ? "true" : "false");
+	}
+	fprintf(out, "  drain_ms: %u\n  telemetry: %s\n  output_dir: %s\n", cfg->drain_ms,
 		cfg->telemetry ? "true" : "false", cfg->output_dir);
 }
 

@@ -42,6 +42,10 @@ struct eng_type {
 	double ratio;      /* 0 = not given */
 };
 
+/* The engine's applications (app.name). */
+enum eng_app_kind { ENG_APP_SPIN, ENG_APP_ROCKSDB, ENG_NAPPS };
+extern const char *const eng_app_names[ENG_NAPPS];
+
 struct eng_config {
 	char path[512];
 	char *eal[ENG_MAX_EAL_ARGS]; /* strdup'ed */
@@ -76,8 +80,18 @@ struct eng_config {
 	uint32_t worker_ring; /* dispatcher <-> worker ring size, power of two */
 	struct idle_conf idle;
 	char output_dir[256];
-	uint64_t max_run_ns;  /* run_ns above this is clamped (and counted) */
-	bool preempt_points;  /* app.preempt_points: the spin handler polls the flag */
+	enum eng_app_kind app; /* app.name */
+	uint64_t max_run_ns;  /* spin: run_ns above this is clamped (and counted) */
+	bool preempt_points;  /* app.preempt_points: the handler polls the flag */
+	/* app.rocksdb: the database and what each type does to it */
+	struct {
+		char path[256];
+		uint32_t keys;        /* created with keys 0..keys-1 when absent */
+		uint32_t value_bytes;
+		/* per type index: 0 = get (one key), n = scan n keys */
+		uint32_t scan[PSP_MAX_TYPES];
+		bool op_given[PSP_MAX_TYPES];
+	} rocksdb;
 	/* preempt: for PSP_POLICY_PREEMPTIVE policies (the quantum is a knob) */
 	uint32_t preempt_stack_kib; /* per request stack */
 	uint32_t preempt_tasks;     /* stacks in the pool; 0 = min(requests, ENG_PREEMPT_TASKS_MAX) */
@@ -89,6 +103,10 @@ struct eng_config {
 	uint32_t drain_ms;    /* at stop: how long queued requests may still run */
 	bool telemetry;
 };
+
+/* Selects app (a name of eng_app_names) over a loaded config, as --app does:
+ * the same checks as the app.name key.  Returns 0 or a negative errno. */
+int eng_config_set_app(struct eng_config *cfg, const char *name, struct psp_err *err);
 
 /* Fills cfg with the defaults documented in README.md, "psp-engine
  * configuration keys". */

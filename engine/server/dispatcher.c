@@ -146,6 +146,7 @@ static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t 
 	r->ends.src_port = e->cfg.udp_port;
 	r->ends.dst_port = p.src_port;
 	r->arrive_tsc = tsc;
+	r->ran_cycles = 0;
 	r->status = 0;
 	r->call.type = type;
 	r->call.req = &r->wire;

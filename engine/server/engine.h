@@ -72,6 +72,7 @@ struct eng_req {
 	 * until the worker starts it, and read by the dispatcher (atomics), with
 	 * the stint's preemption token (stored before start_tsc, release). */
 	uint64_t start_tsc, end_tsc;
+	uint64_t ran_cycles;         /* the stints so far, summed (by the workers) */
 	uint32_t stint_token;
 	uint32_t status;             /* enum eng_req_status, by the worker */
 	/* Worker-timed slice (tq): the stint yields after this many TSC cycles
@@ -192,8 +193,10 @@ struct worker {
 		uint64_t wait_cycles;
 	} __attribute__((aligned(64))) st;
 	uint32_t next_token; /* the next stint's preemption token (this worker's) */
-	/* Server-side latency (RX to reply TX) per type slot; allocated. */
+	/* Server-side latency (RX to reply TX) and measured service time (the
+	 * handler's run time over all stints) per type slot; allocated. */
 	struct psp_hist *lat;
+	struct psp_hist *svc;
 } __attribute__((aligned(64)));
 
 struct engine {

@@ -43,7 +43,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: psp-engine [EAL options --] --config FILE [--policy NAME] [--profile]\n"
+		"usage: psp-engine [EAL options --] --config FILE [--policy NAME] [--app NAME]\n"
+		"                  [--profile]\n"
 		"\n"
 		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
 		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
@@ -53,6 +54,8 @@ static void usage(FILE *out)
 		"                  configuration keys\"; guide: docs/engine.md)\n"
 		"  --policy NAME   override the config's policy (psp-sim's names); the\n"
 		"                  config's knobs that NAME does not read are ignored\n"
+		"  --app NAME      override the config's app: spin (spins run_ns) or rocksdb\n"
+		"                  (app.rocksdb: a database and each type's operation)\n"
 		"  --profile       time the dispatcher's phases (rx, parse, classify, policy,\n"
 		"                  hand-off, completions) and print ns and cycles per request\n"
 		"                  at stop; RX is polled only while fewer than the workers'\n"
@@ -142,8 +145,21 @@ static int setup(struct engine *e, struct psp_err *err)
 	printf("tsc: measured %.3f MHz (EAL: %.3f MHz)\n", (double)hz / 1e6,
 	       (double)rte_get_tsc_hz() / 1e6);
 
-	if ((rc = app_spin_init(&e->app, cfg, &e->clk)) < 0)
-		return psp_err_set(err, rc, NULL, "app", "out of memory");
+	switch (cfg->app) {
+	case ENG_APP_ROCKSDB:
+#ifdef PSP_HAVE_ROCKSDB
+		if ((rc = app_rocksdb_init(&e->app, cfg, err)) < 0)
+			return rc;
+		break;
+#else
+		return psp_err_set(err, -ENOTSUP, NULL, "app", "built without librocksdb");
+#endif
+	case ENG_APP_SPIN:
+	case ENG_NAPPS:
+		if ((rc = app_spin_init(&e->app, cfg, &e->clk)) < 0)
+			return psp_err_set(err, rc, NULL, "app", "out of memory");
+		break;
+	}
 
 	/* Request descriptors. */
 	e->reqs = calloc(cfg->requests, sizeof(*e->reqs));
@@ -238,12 +254,13 @@ static int setup(struct engine *e, struct psp_err *err)
 		w->done = rte_ring_create(name, ring, (int)rte_socket_id(),
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 		w->lat = calloc(ENG_TYPE_SLOTS, sizeof(*w->lat));
-		if (!w->in || !w->done || !w->lat)
+		w->svc = calloc(ENG_TYPE_SLOTS, sizeof(*w->svc));
+		if (!w->in || !w->done || !w->lat || !w->svc)
 			return psp_err_set(err, -ENOMEM, NULL, "queues.worker_ring",
 					   "cannot create worker %u's rings: %s", i,
 					   rte_strerror(rte_errno));
 		for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
-			psp_hist_reset(&w->lat[s]);
+			psp_hist_reset(&w->lat[s]), psp_hist_reset(&w->svc[s]);
 	}
 	return 0;
 }
@@ -255,6 +272,7 @@ static void teardown(struct engine *e)
 			rte_ring_free(e->workers[i].in);
 			rte_ring_free(e->workers[i].done);
 			free(e->workers[i].lat);
+			free(e->workers[i].svc);
 		}
 	}
 	psp_policy_destroy(e->pol);
@@ -269,7 +287,7 @@ static void teardown(struct engine *e)
 	free(e->free_reqs);
 	free(e->reqs);
 	if (e->app.state)
-		app_spin_fini(&e->app);
+		e->app.fini(&e->app);
 	eng_timeline_close(e);
 }
 
@@ -277,7 +295,7 @@ int main(int argc, char **argv)
 {
 	int eal_argc, app_first;
 	split_args(argc, argv, &eal_argc, &app_first);
-	const char *config = NULL, *policy = NULL;
+	const char *config = NULL, *policy = NULL, *app = NULL;
 	bool profile = false;
 	for (int i = app_first; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -290,6 +308,8 @@ int main(int argc, char **argv)
 			config = argv[++i];
 		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
 			policy = argv[++i];
+		} else if (!strcmp(argv[i], "--app") && i + 1 < argc) {
+			app = argv[++i];
 		} else if (!strcmp(argv[i], "--profile")) {
 			profile = true;
 		} else {
@@ -312,6 +332,11 @@ int main(int argc, char **argv)
 	    (policy && eng_config_set_policy(&e->cfg, policy, &err) < 0)) {
 		if (policy && !err.where[0])
 			snprintf(err.where, sizeof(err.where), "--policy");
+		print_err(&err);
+		eng_config_free(&e->cfg);
+		return 2;
+	}
+	if (app && eng_config_set_app(&e->cfg, app, &err) < 0) {
 		print_err(&err);
 		eng_config_free(&e->cfg);
 		return 2;

@@ -44,7 +44,7 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"in_flight", eng_in_flight(e)},
 		{"worker_ring_full", stat_get(&st->worker_ring_full)},
 		{"tx_retried", tx_retried},
-		{"run_clamped", e->app.state ? app_spin_clamped(&e->app) : 0},
+		{"run_clamped", e->app.state && e->cfg.app == ENG_APP_SPIN ? app_spin_clamped(&e->app) : 0},
 		{"darc_reservations", e->reservations},
 		{"idle_backoffs", backoffs},
 		{"ws_steals", stat_get(&st->ws_steals)},
@@ -125,6 +125,22 @@ void eng_report(const struct engine *e, FILE *out)
 			psp_hist_mean(h) / 1e3, (double)psp_hist_quantile(h, 0.5) / 1e3,
 			(double)psp_hist_quantile(h, 0.99) / 1e3,
 			(double)psp_hist_quantile(h, 0.999) / 1e3);
+	}
+	fprintf(out, "measured service time (the %s application's run time, all stints), per "
+		     "type:\n", e->app.name);
+	fprintf(out, "  %-12s %10s %10s %10s %10s\n", "type", "answered", "svc_mean_us",
+		"svc_p50_us", "svc_p99_us");
+	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++) {
+		if (s < PSP_MAX_TYPES && s >= e->cfg.ntypes)
+			continue;
+		if (s == ENG_UNKNOWN_SLOT && stat_get(&e->st.accepted_type[s]) == 0)
+			continue;
+		psp_hist_reset(h);
+		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+			psp_hist_merge(h, &e->workers[w].svc[s]);
+		fprintf(out, "  %-12s %10" PRIu64 " %10.2f %10.2f %10.2f\n", eng_type_name(e, s),
+			h->count, psp_hist_mean(h) / 1e3, (double)psp_hist_quantile(h, 0.5) / 1e3,
+			(double)psp_hist_quantile(h, 0.99) / 1e3);
 	}
 	free(h);
 	if (e->preemptive) {

@@ -1,9 +1,10 @@
 /* DPDK telemetry commands, readable with any client of the telemetry socket
  * (build/bin/psp_telemetry_get SOCKET CMD, or DPDK's dpdk-telemetry.py):
  *   /psp/stats    the counters as a dict, and DARC's current reservation;
- *   /psp/types    per type: received, answered, dropped, preempted, and
+ *   /psp/types    per type: received, answered, dropped, preempted,
  *                 server-side latency p50/p99/p99.9 (ns) since start and
- *                 since the previous /psp/types call (interval_*);
+ *                 since the previous /psp/types call (interval_*), and the
+ *                 measured service time's (service_*, since start);
  *   /psp/workers  per worker ("0", "1", ...): lcore, handled, answered,
  *                 preempted, busy_ns and busy_permille since start.
  * Values are read while the workers run, without stopping them: a read may
@@ -89,6 +90,10 @@ static int types_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 		add_quantiles(t, "", &types_now[s]);
 		add_quantiles(t, "interval_", types_interval);
 		types_prev[s] = types_now[s];
+		psp_hist_reset(types_interval); /* now: the measured service time */
+		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+			psp_hist_merge(types_interval, &e->workers[w].svc[s]);
+		add_quantiles(t, "service_", types_interval);
 		rte_tel_data_add_dict_container(d, eng_type_name(e, s), t, 0);
 	}
 	pthread_mutex_unlock(&types_lock);

@@ -119,6 +119,7 @@ static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *
 			stat_add(&w->st.wait_cycles, r->start_tsc - *last_end);
 	}
 	*last_end = r->end_tsc;
+	r->ran_cycles += r->end_tsc - r->start_tsc;
 	if (!finished) {
 		r->status = ENG_REQ_PREEMPTED;
 		post_done(w, r);
@@ -127,6 +128,7 @@ static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *
 
 	eng_reply_build(r);
 	uint32_t slot = eng_type_slot(r->req.type);
+	psp_hist_record(&w->svc[slot], tsc_cycles_to_ns(w->clk, r->ran_cycles));
 	if (tx_one(w, r->m)) {
 		r->status = ENG_REQ_ANSWERED;
 		stat_add(&w->st.answered, 1);

@@ -133,6 +133,46 @@ START_TEST(bad_values)
 }
 END_TEST
 
+/* app: a name or a mapping; app: rocksdb needs an operation for every type. */
+START_TEST(app_keys)
+{
+	char t[1400];
+	snprintf(t, sizeof(t), "%sapp: memcached\n", BASE);
+	expect_error(t, "app", 10, "must be spin or rocksdb");
+	snprintf(t, sizeof(t), "%sapp: {name: spin, max_run_us: 5}\n", BASE);
+	struct eng_config cfg;
+	struct psp_err err;
+	ck_assert_int_eq(load(t, &cfg, &err), 0);
+	ck_assert_int_eq(cfg.app, ENG_APP_SPIN);
+	eng_config_free(&cfg);
+#ifdef PSP_HAVE_ROCKSDB
+	snprintf(t, sizeof(t), "%sapp: {name: rocksdb, rocksdb: {ops: {SHORT: get}}}\n", BASE);
+	expect_error(t, "app.rocksdb.ops", 0, "type LONG has no operation");
+	snprintf(t, sizeof(t), "%sapp: {name: rocksdb, rocksdb: {ops: {SHORT: get, LONG: scan 0}}}\n",
+		 BASE);
+	expect_error(t, "app.rocksdb.ops.LONG", 10, "scan N");
+	snprintf(t, sizeof(t),
+		 "%sapp: {name: rocksdb, rocksdb: {keys: 100, ops: {SHORT: get, LONG: scan 101}}}\n",
+		 BASE);
+	expect_error(t, "app.rocksdb.ops.LONG", 10, "1..app.rocksdb.keys (100)");
+	snprintf(t, sizeof(t), "%sapp: {name: rocksdb, rocksdb: {ops: {GET: get}}}\n", BASE);
+	expect_error(t, "app.rocksdb.ops.GET", 10, "not a type");
+	snprintf(t, sizeof(t), "%sapp: {name: rocksdb, rocksdb: {ops: {SHORT: get, LONG: scan 50}}}\n",
+		 BASE);
+	ck_assert_int_eq(load(t, &cfg, &err), 0);
+	ck_assert_int_eq(cfg.app, ENG_APP_ROCKSDB);
+	ck_assert_uint_eq(cfg.rocksdb.scan[0], 0);
+	ck_assert_uint_eq(cfg.rocksdb.scan[1], 50);
+	eng_config_free(&cfg);
+	/* --app rocksdb over a config without operations */
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert_int_lt(eng_config_set_app(&cfg, "rocksdb", &err), 0);
+	ck_assert_msg(strstr(err.msg, "type SHORT has no operation"), "%s", err.msg);
+	eng_config_free(&cfg);
+#endif
+}
+END_TEST
+
 START_TEST(not_a_config_file)
 {
 	struct eng_config cfg;
@@ -383,6 +423,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, unknown_key);
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, not_a_config_file);
+	tcase_add_test(tc, app_keys);
 	tcase_add_test(tc, address_parsers);
 	tcase_add_test(tc, cross_key_limits);
 	tcase_add_test(tc, policies);
