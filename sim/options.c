@@ -647,11 +647,20 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		};
 	}
 	long_opts[nopts] = (struct option){0};
+	/* With --merge anywhere, a flag that shapes results is refused before
+	 * its value is judged. */
+	bool merging = false;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		merging |= !strcmp(argv[i], "--merge");
 	while ((c = getopt_long(argc, argv, ":w:p:k:l:n:s:o:j:r:h", long_opts, NULL)) != -1) {
 		const char *arg = optarg;
 		int rc = 0;
 		if (!o->run_flag && shapes_results(c))
 			o->run_flag = flag_name(long_opts, c);
+		if (merging && o->run_flag)
+			return psp_err_set(err, -EINVAL, o->run_flag, NULL,
+					   "not with --merge: the shard files carry the run's flags "
+					   "(--merge takes only --format, --output, --slo-output, --quiet)");
 		switch (c) {
 		case 'w':
 			if (o->workload)
@@ -758,10 +767,6 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			return rc;
 	}
 	if (o->merge) {
-		if (o->run_flag)
-			return psp_err_set(err, -EINVAL, o->run_flag, NULL,
-					   "not with --merge: the shard files carry the run's flags "
-					   "(--merge takes only --format, --output, --slo-output, --quiet)");
 		if (optind == argc)
 			return psp_err_set(err, -EINVAL, "--merge", NULL, "needs shard files");
 		o->merge_file = argv + optind;
