@@ -162,8 +162,9 @@ static const char *const owned_flags[] = {
 	"--replications", "-r", "--seed", "-s", "--shard", "--output", "-o", "--format", "--jobs",
 	"-j", "--merge", "--verify", "--no-capacity", "--timeline", "--series", "--slo-output", NULL};
 
-static int read_key(struct ctx *c, struct spec *sp, const char *key, const yaml_node_t *v)
+static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node, const yaml_node_t *v)
 {
+	const char *key = scalar(key_node);
 	struct sweep *sw = c->sw;
 	const char *list[64];
 	uint32_t n;
@@ -252,7 +253,7 @@ static int read_key(struct ctx *c, struct spec *sp, const char *key, const yaml_
 			rc = add_common(c, sp, v, list[i], NULL);
 		}
 	} else {
-		return fail_at(c, v, key, "unknown key (known: name, workloads, policies, knobs, "
+		return fail_at(c, key_node, key, "unknown key (known: name, workloads, policies, knobs, "
 			       "loads, workers, replications, requests, seed, shards, format, "
 			       "capacity, options)");
 	}
@@ -337,7 +338,7 @@ static int read_doc(struct ctx *c)
 			seen_workers = true;
 			sp->nworkers = 0;
 		}
-		rc = rc ? rc : read_key(c, sp, scalar(k), v);
+		rc = rc ? rc : read_key(c, sp, k, v);
 	}
 	if (rc == 0 && sp->nworkloads == 0)
 		rc = psp_err_set(c->err, -EINVAL, c->path, "workloads", "is required");

@@ -8,6 +8,7 @@ PACKAGES=(
   libdpdk-dev dpdk                      # psp-engine / psp-client, dpdk-devbind.py, dpdk-telemetry.py
   iproute2 procps                       # ip netns for the tap tests
   clang libclang-rt-14-dev              # tests/fuzz (libFuzzer), the fuzz label
+  slurm-wlm munge parallel              # psp-sweep --slurm / --parallel, the slurm label
   python3 python3-pandas python3-matplotlib python3-nbconvert python3-nbformat
   python3-ipykernel jupyter-nbconvert   # notebooks/
 )
