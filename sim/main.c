@@ -263,8 +263,8 @@ static int job_failure(const struct sim_job *jobs, uint32_t njobs, struct psp_er
 	return 0;
 }
 
-/* Runs the jobs and stores each one's statistics at stats[index[i]].
- * With keep, the results stay in jobs (the caller frees them). */
+/* Runs the jobs, each storing its statistics at stats[index[i]].  With
+ * keep, the results stay in jobs (the caller frees them). */
 static int run_jobs(struct run *run, struct sim_job *jobs, uint32_t njobs,
 		    const uint32_t *index, struct sim_rep_stats *stats, bool keep,
 		    struct psp_err *err)
@@ -272,15 +272,13 @@ static int run_jobs(struct run *run, struct sim_job *jobs, uint32_t njobs,
 	const struct sim_options *o = &run->o;
 	bool tty = !o->quiet && isatty(STDERR_FILENO);
 	uint64_t expected = run->wl.nphases == 1 ? o->requests * njobs : 0;
+	for (uint32_t i = 0; i < njobs; i++) {
+		jobs[i].stats = &stats[index[i]];
+		jobs[i].keep_result = keep;
+	}
 	int rc = njobs ? sim_sweep_run(jobs, njobs, o->jobs, tty, expected) : 0;
 	if (rc < 0)
 		rc = job_failure(jobs, njobs, err);
-	for (uint32_t i = 0; i < njobs; i++) {
-		if (rc == 0)
-			sim_rep_stats_of(&stats[index[i]], &jobs[i].res);
-		if (!keep)
-			sim_result_free(&jobs[i].res);
-	}
 	return rc;
 }
 
@@ -307,7 +305,8 @@ static int run_whole(struct run *run, struct psp_err *err)
 				jobs[i] = (struct sim_job){.setup = &run->setup[p], .load = o->load[l], .rep = r};
 				index[i] = i;
 			}
-	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, true, err);
+	/* The timeline and series need replication 0's results. */
+	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, timeline || series, err);
 	if (rc == 0) {
 		struct sim_report rep;
 		sim_report_begin(&rep, run->out, o, &run->wl);
