@@ -779,9 +779,21 @@ static int sweep_main(struct state *st)
 	snprintf(dir, sizeof(dir), "%s", st->o.outdir ? st->o.outdir : st->sw.name);
 	if (!st->o.outdir)
 		append(dir, sizeof(dir), ".sweep");
-	if (find_psp_sim(st) < 0 || make_dir(dir) < 0)
+	if (find_psp_sim(st) < 0)
 		return 2;
-	if (!realpath(dir, st->outdir))
+	if (st->o.list) { /* creates nothing */
+		char cwd[PATH_MAX];
+		if (dir[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+			return 2;
+		snprintf(st->outdir, sizeof(st->outdir), "%s%s%s", dir[0] == '/' ? "" : cwd,
+			 dir[0] == '/' ? "" : "/", dir);
+		if (build_jobs(st) < 0)
+			return 2;
+		for (uint32_t i = 0; i < st->njobs; i++)
+			printf("%s: %s\n", st->job[i].name, st->job[i].cmd);
+		return 0;
+	}
+	if (make_dir(dir) < 0 || !realpath(dir, st->outdir))
 		return 2;
 	char sub[PATH_MAX + 16];
 	snprintf(sub, sizeof(sub), "%s/shards", st->outdir);
@@ -790,11 +802,6 @@ static int sweep_main(struct state *st)
 	snprintf(sub, sizeof(sub), "%s/logs", st->outdir);
 	if (make_dir(sub) < 0 || build_jobs(st) < 0 || write_jobs_txt(st) < 0)
 		return 2;
-	if (st->o.list) {
-		for (uint32_t i = 0; i < st->njobs; i++)
-			printf("%s: %s\n", st->job[i].name, st->job[i].cmd);
-		return 0;
-	}
 	if (preflight(st) < 0)
 		return 2;
 	uint32_t pending;
