@@ -575,14 +575,23 @@ int sim_options_run_flags(const struct sim_options *o, char *buf, size_t cap,
 		rc = append(buf, cap, &len, " --no-capacity");
 	if (rc == 0 && o->allow_overload)
 		rc = append(buf, cap, &len, " --allow-overload");
-	for (uint32_t k = 0; k < o->nknobs && rc == 0; k++) {
+	/* Knobs in the table's order, so the order they were given in does not
+	 * make two runs differ. */
+	for (size_t i = 0; psp_params[i] && rc == 0; i++) {
+		uint32_t k = 0;
+		while (k < o->nknobs && o->knob[k].param != psp_params[i])
+			k++;
+		if (k == o->nknobs)
+			continue;
 		char flag[64];
 		const char *v = o->knob[k].value;
 		if (strpbrk(v, " \t\n") || !*v)
 			return psp_err_set(err, -EINVAL, sim_knob_flag(o->knob[k].param, flag, sizeof(flag)),
 					   NULL, "a sharded run's knob values cannot be empty or hold "
 					   "spaces, got '%.64s'", v);
-		rc = append(buf, cap, &len, " %s %s", sim_knob_flag(o->knob[k].param, flag, sizeof(flag)), v);
+		/* a flag's optional value (a boolean knob's) must be attached */
+		rc = append(buf, cap, &len, " %s%s%s", sim_knob_flag(o->knob[k].param, flag, sizeof(flag)),
+			    o->knob[k].param->kind == PSP_PARAM_BOOL ? "=" : " ", v);
 	}
 	if (rc < 0)
 		return psp_err_set(err, rc, NULL, NULL, "the run's flags exceed %zu characters", cap);

@@ -51,6 +51,13 @@ check "20 shards of 18 units, 2 threads: csv merge = unsharded run" cmp -s "$tmp
 "$sim" "${run[@]}" --no-capacity --shard 2/4 -j 2 --output "$tmp/nc2.j2" 2>/dev/null
 check "a shard's file is the same with 1 and 2 threads" cmp -s "$tmp/nc.2" "$tmp/nc2.j2"
 
+# Knobs in any order, a boolean knob: the same run.
+"$sim" "${run[@]}" --no-capacity --no-steal --darc-delta 0.3 --shard 1/2 --output "$tmp/knob.1" 2>/dev/null
+"$sim" "${run[@]}" --no-capacity --darc-delta 0.3 --no-steal --shard 2/2 --output "$tmp/knob.2" 2>/dev/null
+"$sim" "${run[@]}" --no-capacity --no-steal --darc-delta 0.3 --format csv >"$tmp/knob.whole" 2>/dev/null
+"$sim" --merge --format csv "$tmp"/knob.? >"$tmp/knob.merged" 2>/dev/null
+check "knobs given in another order, a boolean knob: merge = unsharded run" cmp -s "$tmp/knob.whole" "$tmp/knob.merged"
+
 # With the workload's SLO the table searches capacities: a unit is a policy.
 shard cap 2 -j 2
 check "units are policies with a search" grep -q '^units 2 policies$' "$tmp/cap.1"
