@@ -49,7 +49,7 @@ struct job {
 struct state {
 	struct opts o;
 	struct sweep sw;
-	char outdir[PATH_MAX];
+	char outdir[PATH_MAX / 2]; /* leaves room for the files' names in PATH_MAX */
 	char psp_sim[PATH_MAX];
 	struct job *job;
 	uint32_t njobs;
@@ -781,20 +781,30 @@ static int sweep_main(struct state *st)
 		append(dir, sizeof(dir), ".sweep");
 	if (find_psp_sim(st) < 0)
 		return 2;
+	char full[PATH_MAX + 8];
 	if (st->o.list) { /* creates nothing */
 		char cwd[PATH_MAX];
 		if (dir[0] != '/' && !getcwd(cwd, sizeof(cwd)))
 			return 2;
-		snprintf(st->outdir, sizeof(st->outdir), "%s%s%s", dir[0] == '/' ? "" : cwd,
-			 dir[0] == '/' ? "" : "/", dir);
+		if (snprintf(full, sizeof(full), "%s%s%s", dir[0] == '/' ? "" : cwd,
+			     dir[0] == '/' ? "" : "/", dir) >= (int)sizeof(full))
+			full[sizeof(st->outdir)] = '\0'; /* refused as too long below */
+	} else if (make_dir(dir) < 0 || !realpath(dir, full)) {
+		return 2;
+	}
+	if (strlen(full) >= sizeof(st->outdir)) {
+		fprintf(stderr, "psp-sweep: the results directory's path is too long (at most %zu)\n",
+			sizeof(st->outdir) - 1);
+		return 2;
+	}
+	memcpy(st->outdir, full, strlen(full) + 1);
+	if (st->o.list) {
 		if (build_jobs(st) < 0)
 			return 2;
 		for (uint32_t i = 0; i < st->njobs; i++)
 			printf("%s: %s\n", st->job[i].name, st->job[i].cmd);
 		return 0;
 	}
-	if (make_dir(dir) < 0 || !realpath(dir, st->outdir))
-		return 2;
 	char sub[PATH_MAX + 16];
 	snprintf(sub, sizeof(sub), "%s/shards", st->outdir);
 	if (make_dir(sub) < 0)
