@@ -74,7 +74,7 @@ cpus=$(nproc)
 cat >"$conf" <<EOF
 # One-node Slurm for psp-sweep (written by tools/slurm-single-node.sh)
 ClusterName=psp
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
