@@ -10,16 +10,23 @@
 
 #include "options.h"
 #include "report.h"
+#include "shard.h"
 #include "slo.h"
 #include "point.h"
 #include "sweep.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
-static int fail(const struct psp_err *err, int status)
+static int complain(const struct psp_err *err, int status)
 {
 	char buf[1024];
 	fprintf(stderr, "psp-sim: %s\n", psp_err_format(err, buf, sizeof(buf)));
+	return status;
+}
+
+static int fail(const struct psp_err *err, int status)
+{
+	complain(err, status);
 	if (status == EXIT_USAGE)
 		fprintf(stderr, "try 'psp-sim --help'\n");
 	return status;
@@ -140,140 +147,431 @@ static bool capacity_wanted(const struct sim_options *o, double slo)
 	return o->format == SIM_FORMAT_TABLE || o->slo > 0 || o->slo_output;
 }
 
-int main(int argc, char **argv)
-{
+/* What every way of running needs: the options, the workload, each policy's
+ * setup, the output files. */
+struct run {
 	struct sim_options o;
-	struct psp_err err;
-	int rc = sim_options_parse(argc, argv, &o, &err);
-	if (rc == 1)
-		return 0;
-	if (rc < 0)
-		return fail(&err, EXIT_USAGE);
-	if (o.list) {
-		list_all();
-		return 0;
-	}
-
-	static struct psp_workload wl;
-	if (psp_workload_load(o.workload, &wl, &err) < 0)
-		return fail(&err, EXIT_USAGE);
-	if (wl.nphases > 1 && o.requests_given)
-		fprintf(stderr, "psp-sim: warning: --requests is ignored: %s is phased and runs its "
-				"phase durations (scale them with --phase-scale)\n", wl.name);
-
+	struct psp_workload wl;
 	atomic_uint_fast64_t progress;
-	atomic_init(&progress, 0);
 	struct sim_setup setup[SIM_MAX_POLICIES];
-	for (uint32_t p = 0; p < o.npolicies; p++)
-		build_setup(&setup[p], &o, &wl, o.policy[p], &progress);
-	if (check_policies(&o, setup, &err) < 0)
-		return fail(&err, EXIT_USAGE);
-	for (uint32_t p = 0; p < o.npolicies; p++)
-		if (sim_setup_check(&setup[p], o.load, o.nloads, &err) < 0)
-			return fail(&err, EXIT_USAGE);
-	warn_before(&o, &wl, setup);
+	FILE *out, *slo_csv;
+};
 
-	FILE *out = stdout, *timeline = NULL, *series = NULL, *slo_csv = NULL;
-	if ((o.output && !(out = open_out(o.output, &err))) ||
-	    (o.timeline && !(timeline = open_out(o.timeline, &err))) ||
-	    (o.series && !(series = open_out(o.series, &err))) ||
-	    (o.slo_output && !(slo_csv = open_out(o.slo_output, &err))))
-		return fail(&err, EXIT_RUNTIME);
+/* Loads the workload and builds and checks each policy's setup. */
+static int prepare(struct run *run, struct psp_err *err)
+{
+	struct sim_options *o = &run->o;
+	if (psp_workload_load(o->workload, &run->wl, err) < 0)
+		return -EINVAL;
+	if (run->wl.nphases > 1 && o->requests_given && !o->merge)
+		fprintf(stderr, "psp-sim: warning: --requests is ignored: %s is phased and runs its "
+				"phase durations (scale them with --phase-scale)\n", run->wl.name);
+	atomic_init(&run->progress, 0);
+	for (uint32_t p = 0; p < o->npolicies; p++)
+		build_setup(&run->setup[p], o, &run->wl, o->policy[p], &run->progress);
+	if (check_policies(o, run->setup, err) < 0)
+		return -EINVAL;
+	for (uint32_t p = 0; p < o->npolicies; p++)
+		if (sim_setup_check(&run->setup[p], o->load, o->nloads, err) < 0)
+			return -EINVAL;
+	if (!o->merge)
+		warn_before(o, &run->wl, run->setup);
+	return 0;
+}
 
-	uint32_t reps = o.replications;
-	uint32_t njobs = o.npolicies * o.nloads * reps;
-	struct sim_job *jobs = calloc(njobs, sizeof(*jobs));
-	struct sim_point_cache *cache = calloc(o.npolicies, sizeof(*cache));
-	struct sim_result *rep_res = calloc(reps, sizeof(*rep_res));
-	if (!jobs || !cache || !rep_res) {
-		psp_err_set(&err, -ENOMEM, NULL, NULL, "out of memory");
-		return fail(&err, EXIT_RUNTIME);
+static int open_outputs(struct run *run, struct psp_err *err)
+{
+	run->out = stdout;
+	run->slo_csv = NULL;
+	if ((run->o.output && !(run->out = open_out(run->o.output, err))) ||
+	    (run->o.slo_output && !(run->slo_csv = open_out(run->o.slo_output, err))))
+		return -EIO;
+	return 0;
+}
+
+static int close_outputs(struct run *run, struct psp_err *err)
+{
+	if (run->slo_csv && fclose(run->slo_csv) != 0)
+		return psp_err_set(err, -errno, run->o.slo_output, NULL, "write failed: %s",
+				   strerror(errno));
+	if (run->out != stdout && fclose(run->out) != 0)
+		return psp_err_set(err, -errno, run->o.output, NULL, "write failed: %s",
+				   strerror(errno));
+	return 0;
+}
+
+/* Replication r of load l of policy p in a run's (p, l, r)-ordered arrays. */
+static uint32_t rep_index(const struct sim_options *o, uint32_t p, uint32_t l, uint32_t r)
+{
+	return (p * o->nloads + l) * o->replications + r;
+}
+
+/* Prints every point (and caches them for the capacity search). */
+static void report_points(struct sim_report *rep, const struct run *run,
+			  const struct sim_rep_stats *stats, struct sim_point_cache *cache)
+{
+	const struct sim_options *o = &run->o;
+	for (uint32_t p = 0; p < o->npolicies; p++)
+		for (uint32_t l = 0; l < o->nloads; l++) {
+			struct sim_point pt;
+			sim_point_from(&pt, &stats[rep_index(o, p, l, 0)], o->replications);
+			sim_cache_add(&cache[p], &pt);
+			sim_report_point(rep, o->policy[p]->name, &pt);
+		}
+	warn_after(o, run->setup, cache);
+}
+
+/* Prints the capacity block: each policy's, then their ratios. */
+static void report_capacities(struct sim_report *rep, const struct run *run, double slo,
+			      const struct sim_capacity *cap)
+{
+	const struct sim_options *o = &run->o;
+	sim_report_capacity_begin(rep, slo, o->slo <= 0, run->slo_csv);
+	for (uint32_t p = 0; p < o->npolicies; p++) {
+		sim_report_capacity(rep, o->policy[p]->name, &cap[p], run->slo_csv);
+		if (cap[p].unjudged_pass > 0)
+			fprintf(stderr, "psp-sim: warning: %s met the SLO up to load %g in runs too "
+					"short to tell whether that load is stable (a run must span "
+					"several relaxation times, ~S_max / (1 - load)^2): the capacity "
+					"may be higher; raise --requests\n",
+				o->policy[p]->name, cap[p].unjudged_pass);
 	}
-	for (uint32_t p = 0; p < o.npolicies; p++)
-		for (uint32_t l = 0; l < o.nloads; l++)
-			for (uint32_t r = 0; r < reps; r++)
-				jobs[(p * o.nloads + l) * reps + r] =
-					(struct sim_job){.setup = &setup[p], .load = o.load[l], .rep = r};
+	for (uint32_t p = 1; p < o->npolicies; p++)
+		if (cap[0].found && cap[p].found)
+			sim_report_ratio(rep, o->policy[0]->name, o->policy[p]->name,
+					 cap[0].load / cap[p].load);
+}
 
-	bool tty = !o.quiet && isatty(STDERR_FILENO);
-	uint64_t expected = wl.nphases == 1 ? o.requests * njobs : 0;
-	rc = sim_sweep_run(jobs, njobs, o.jobs, tty, expected);
-	int status = 0;
-	if (rc < 0) {
-		for (uint32_t i = 0; i < njobs; i++)
-			if (jobs[i].rc < 0) {
-				status = fail(&jobs[i].err, EXIT_RUNTIME);
-				break;
+/* Searches policy p's capacity from the points in its cache. */
+static int search(struct run *run, uint32_t p, double slo, bool tty,
+		  struct sim_point_cache *cache, struct sim_capacity *cap, struct psp_err *err)
+{
+	run->setup[p].timeline = false;
+	run->setup[p].series_bin_ns = 0;
+	return sim_capacity_search(&run->setup[p], slo, run->o.replications, run->o.jobs, tty,
+				   cache, cap, err);
+}
+
+/* The first failed job's error. */
+static int job_failure(const struct sim_job *jobs, uint32_t njobs, struct psp_err *err)
+{
+	for (uint32_t i = 0; i < njobs; i++)
+		if (jobs[i].rc < 0) {
+			*err = jobs[i].err;
+			return jobs[i].rc;
+		}
+	return 0;
+}
+
+/* Runs the jobs, each storing its statistics at stats[index[i]].  With
+ * keep, the results stay in jobs (the caller frees them). */
+static int run_jobs(struct run *run, struct sim_job *jobs, uint32_t njobs,
+		    const uint32_t *index, struct sim_rep_stats *stats, bool keep,
+		    struct psp_err *err)
+{
+	const struct sim_options *o = &run->o;
+	bool tty = !o->quiet && isatty(STDERR_FILENO);
+	uint64_t expected = run->wl.nphases == 1 ? o->requests * njobs : 0;
+	for (uint32_t i = 0; i < njobs; i++) {
+		jobs[i].stats = &stats[index[i]];
+		jobs[i].keep_result = keep;
+	}
+	int rc = njobs ? sim_sweep_run(jobs, njobs, o->jobs, tty, expected) : 0;
+	if (rc < 0)
+		rc = job_failure(jobs, njobs, err);
+	return rc;
+}
+
+/* The whole run, printed. */
+static int run_whole(struct run *run, struct psp_err *err)
+{
+	const struct sim_options *o = &run->o;
+	FILE *timeline = NULL, *series = NULL;
+	if ((o->timeline && !(timeline = open_out(o->timeline, err))) ||
+	    (o->series && !(series = open_out(o->series, err))))
+		return -EIO;
+	uint32_t njobs = o->npolicies * o->nloads * o->replications;
+	struct sim_job *jobs = calloc(njobs, sizeof(*jobs));
+	struct sim_rep_stats *stats = calloc(njobs, sizeof(*stats));
+	uint32_t *index = calloc(njobs, sizeof(*index));
+	struct sim_point_cache *cache = calloc(o->npolicies, sizeof(*cache));
+	int rc = 0;
+	if (!jobs || !stats || !index || !cache)
+		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
+		for (uint32_t l = 0; l < o->nloads; l++)
+			for (uint32_t r = 0; r < o->replications; r++) {
+				uint32_t i = rep_index(o, p, l, r);
+				jobs[i] = (struct sim_job){.setup = &run->setup[p], .load = o->load[l], .rep = r};
+				index[i] = i;
 			}
-	} else {
+	/* The timeline and series need replication 0's results. */
+	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, timeline || series, err);
+	if (rc == 0) {
 		struct sim_report rep;
-		sim_report_begin(&rep, out, &o, &wl);
+		sim_report_begin(&rep, run->out, o, &run->wl);
+		report_points(&rep, run, stats, cache);
+		/* the timeline and series of replication 0 */
 		if (timeline)
 			sim_timeline_header(timeline);
 		if (series)
 			sim_series_header(series);
-		for (uint32_t p = 0; p < o.npolicies; p++) {
-			const char *pname = o.policy[p]->name;
-			for (uint32_t l = 0; l < o.nloads; l++) {
-				struct sim_job *j = &jobs[(p * o.nloads + l) * reps];
-				for (uint32_t r = 0; r < reps; r++)
-					rep_res[r] = j[r].res;
-				struct sim_point pt;
-				sim_point_from(&pt, rep_res, reps);
-				sim_cache_add(&cache[p], &pt);
-				sim_report_point(&rep, pname, &pt);
-				/* the timeline and series of replication 0 */
+		for (uint32_t p = 0; p < o->npolicies; p++)
+			for (uint32_t l = 0; l < o->nloads; l++) {
+				const struct sim_result *r0 = &jobs[rep_index(o, p, l, 0)].res;
 				if (timeline)
-					sim_timeline_rows(timeline, pname, &wl, &j[0].res);
+					sim_timeline_rows(timeline, o->policy[p]->name, &run->wl, r0);
 				if (series)
-					sim_series_rows(series, pname, &wl, &j[0].res);
+					sim_series_rows(series, o->policy[p]->name, &run->wl, r0);
 			}
-		}
 		for (uint32_t i = 0; i < njobs; i++)
 			sim_result_free(&jobs[i].res);
-		warn_after(&o, setup, cache);
-
-		double slo = o.slo > 0 ? o.slo : wl.slo;
-		if (capacity_wanted(&o, slo)) {
+		double slo = o->slo > 0 ? o->slo : run->wl.slo;
+		if (capacity_wanted(o, slo)) {
+			bool tty = !o->quiet && isatty(STDERR_FILENO);
 			struct sim_capacity cap[SIM_MAX_POLICIES];
-			sim_report_capacity_begin(&rep, slo, o.slo <= 0, slo_csv);
-			for (uint32_t p = 0; p < o.npolicies && status == 0; p++) {
-				setup[p].timeline = false;
-				setup[p].series_bin_ns = 0;
-				if (sim_capacity_search(&setup[p], slo, reps, o.jobs, tty, &cache[p],
-							&cap[p], &err) < 0) {
-					status = fail(&err, EXIT_RUNTIME);
-					break;
-				}
-				sim_report_capacity(&rep, o.policy[p]->name, &cap[p], slo_csv);
-				if (cap[p].unjudged_pass > 0)
-					fprintf(stderr, "psp-sim: warning: %s met the SLO up to load %g in runs too "
-							"short to tell whether that load is stable (a run must span "
-							"several relaxation times, ~S_max / (1 - load)^2): the capacity "
-							"may be higher; raise --requests\n",
-						o.policy[p]->name, cap[p].unjudged_pass);
-			}
-			for (uint32_t p = 1; p < o.npolicies && status == 0; p++)
-				if (cap[0].found && cap[p].found)
-					sim_report_ratio(&rep, o.policy[0]->name, o.policy[p]->name,
-							 cap[0].load / cap[p].load);
+			for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
+				rc = search(run, p, slo, tty, &cache[p], &cap[p], err);
+			if (rc == 0)
+				report_capacities(&rep, run, slo, cap);
 		}
 		sim_report_end(&rep);
+	} else if (jobs) {
+		for (uint32_t i = 0; i < njobs; i++)
+			sim_result_free(&jobs[i].res);
 	}
 	free(jobs);
+	free(stats);
+	free(index);
 	free(cache);
-	free(rep_res);
 	if (timeline)
 		fclose(timeline);
 	if (series)
 		fclose(series);
-	if (slo_csv && fclose(slo_csv) != 0) {
-		psp_err_set(&err, -errno, o.slo_output, NULL, "write failed: %s", strerror(errno));
-		return fail(&err, EXIT_RUNTIME);
+	return rc;
+}
+
+/* --shard I/N --verify: does --output hold that shard of this run? */
+static int verify_shard(struct run *run, const struct sim_shard *want, struct psp_err *err)
+{
+	struct sim_shard have;
+	int rc = sim_shard_read(run->o.output, &have, err);
+	if (rc == 0) {
+		rc = sim_shard_same_run(want, "this run", &have, run->o.output, err);
+		if (rc == 0 && have.shard != want->shard)
+			rc = psp_err_set(err, -EINVAL, run->o.output, NULL, "holds shard %u/%u, not %u/%u",
+					 have.shard, have.nshards, want->shard, want->nshards);
+		sim_shard_free(&have);
 	}
-	if (out != stdout && fclose(out) != 0) {
-		psp_err_set(&err, -errno, o.output, NULL, "write failed: %s", strerror(errno));
-		return fail(&err, EXIT_RUNTIME);
+	return rc;
+}
+
+/* --shard I/N: runs the units this shard owns and writes them. */
+static int run_shard(struct run *run, bool *verified, struct psp_err *err)
+{
+	const struct sim_options *o = &run->o;
+	struct sim_shard sh = {.shard = o->shard, .nshards = o->nshards};
+	int rc = sim_run_id_of(&sh.id, o, &run->wl, err);
+	if (rc)
+		return rc;
+	sh.by_policy = sim_shard_by_policy(o, &run->wl);
+	sh.nunits = sim_shard_units(o, sh.by_policy);
+	if (o->verify) {
+		rc = verify_shard(run, &sh, err);
+		*verified = rc == 0;
+		return rc;
 	}
+	uint32_t nall = o->npolicies * o->nloads * o->replications;
+	struct sim_job *jobs = calloc(nall, sizeof(*jobs));
+	struct sim_rep_stats *stats = calloc(nall, sizeof(*stats));
+	uint32_t *index = calloc(nall, sizeof(*index));
+	sh.rep = calloc(nall, sizeof(*sh.rep));
+	sh.cap = calloc(o->npolicies, sizeof(*sh.cap));
+	struct sim_point_cache *cache = calloc(o->npolicies, sizeof(*cache));
+	if (!jobs || !stats || !index || !sh.rep || !sh.cap || !cache)
+		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	uint32_t njobs = 0;
+	for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
+		for (uint32_t l = 0; l < o->nloads; l++)
+			for (uint32_t r = 0; r < o->replications; r++) {
+				uint32_t u = sim_shard_unit(o, sh.by_policy, p, l, r);
+				if (sim_shard_owner(u, o->nshards) != o->shard)
+					continue;
+				sh.rep[njobs] = (struct sim_shard_rep){.p = p, .l = l, .r = r};
+				index[njobs] = rep_index(o, p, l, r);
+				jobs[njobs++] = (struct sim_job){.setup = &run->setup[p], .load = o->load[l],
+								 .rep = r};
+			}
+	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, false, err);
+	for (uint32_t i = 0; i < njobs && rc == 0; i++)
+		sh.rep[i].s = stats[index[i]];
+	sh.nrep = rc == 0 ? njobs : 0;
+	/* A policy this shard owns gets its capacity searched from its points,
+	 * as the whole run would. */
+	double slo = o->slo > 0 ? o->slo : run->wl.slo;
+	bool tty = !o->quiet && isatty(STDERR_FILENO);
+	for (uint32_t p = 0; p < o->npolicies && sh.by_policy && rc == 0; p++) {
+		if (sim_shard_owner(p, o->nshards) != o->shard)
+			continue;
+		for (uint32_t l = 0; l < o->nloads; l++) {
+			struct sim_point pt;
+			sim_point_from(&pt, &stats[rep_index(o, p, l, 0)], o->replications);
+			sim_cache_add(&cache[p], &pt);
+		}
+		sh.cap[sh.ncap].p = p;
+		rc = search(run, p, slo, tty, &cache[p], &sh.cap[sh.ncap].c, err);
+		sh.ncap++;
+	}
+	rc = rc ? rc : sim_shard_write(o->output, &sh, err);
+	free(jobs);
+	free(stats);
+	free(index);
+	free(cache);
+	sim_shard_free(&sh);
+	return rc;
+}
+
+/* --merge: the shards' records, checked and put in (p, l, r) order, printed
+ * as the whole run prints them. */
+static int merge(struct run *run, struct psp_err *err)
+{
+	struct sim_options *o = &run->o;
+	uint32_t n = o->nmerge;
+	struct sim_shard *sh = calloc(n, sizeof(*sh));
+	if (!sh)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	int rc = 0;
+	for (uint32_t i = 0; i < n && rc == 0; i++)
+		rc = sim_shard_read(o->merge_file[i], &sh[i], err);
+	rc = rc ? rc : sim_shard_check_set(sh, o->merge_file, n, err);
+	/* The run's options: the shards' flags, then the merge's output flags. */
+	char *argv[1024] = {"psp-sim", "--workload", sh[0].id.workload};
+	int argc = 3;
+	static char flags[sizeof(sh[0].id.flags)];
+	if (rc == 0) {
+		memcpy(flags, sh[0].id.flags, sizeof(flags));
+		for (char *t = strtok(flags, " "); t && argc < 1000; t = strtok(NULL, " "))
+			argv[argc++] = t;
+		struct sim_options mine = *o;
+		rc = sim_options_parse(argc, argv, o, err);
+		if (rc == 0) {
+			o->format = mine.format;
+			o->output = mine.output;
+			o->slo_output = mine.slo_output;
+			o->quiet = mine.quiet;
+			o->merge = true;
+		} else {
+			char why[512];
+			psp_err_format(err, why, sizeof(why));
+			rc = psp_err_set(err, -EINVAL, o->merge_file[0], NULL,
+					 "its flags do not parse: %s", why);
+		}
+	}
+	rc = rc ? rc : prepare(run, err);
+	struct sim_run_id id;
+	rc = rc ? rc : sim_run_id_of(&id, o, &run->wl, err);
+	if (rc == 0 && id.workload_hash != sh[0].id.workload_hash)
+		rc = psp_err_set(err, -EINVAL, run->wl.path, NULL,
+				 "differs from the workload the shards ran (hash %016llx, theirs %016llx)",
+				 (unsigned long long)id.workload_hash,
+				 (unsigned long long)sh[0].id.workload_hash);
+	uint32_t nall = o->npolicies * o->nloads * o->replications;
+	struct sim_rep_stats *stats = rc == 0 ? calloc(nall, sizeof(*stats)) : NULL;
+	bool *have = rc == 0 ? calloc(nall, sizeof(*have)) : NULL;
+	struct sim_capacity cap[SIM_MAX_POLICIES];
+	bool have_cap[SIM_MAX_POLICIES] = {false};
+	if (rc == 0 && (!stats || !have))
+		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		for (uint32_t k = 0; k < sh[i].nrep && rc == 0; k++) {
+			const struct sim_shard_rep *x = &sh[i].rep[k];
+			if (x->p >= o->npolicies || x->l >= o->nloads || x->r >= o->replications ||
+			    sim_shard_owner(sim_shard_unit(o, sh[i].by_policy, x->p, x->l, x->r),
+					    sh[i].nshards) != sh[i].shard ||
+			    have[rep_index(o, x->p, x->l, x->r)])
+				rc = psp_err_set(err, -EINVAL, o->merge_file[i], NULL,
+						 "holds a replication it does not own (policy %u, load %u, "
+						 "replication %u)", x->p, x->l, x->r);
+			else {
+				have[rep_index(o, x->p, x->l, x->r)] = true;
+				stats[rep_index(o, x->p, x->l, x->r)] = x->s;
+			}
+		}
+		for (uint32_t k = 0; k < sh[i].ncap && rc == 0; k++) {
+			uint32_t p = sh[i].cap[k].p;
+			if (p >= o->npolicies || have_cap[p])
+				rc = psp_err_set(err, -EINVAL, o->merge_file[i], NULL,
+						 "a second capacity of policy %u", p);
+			else {
+				cap[p] = sh[i].cap[k].c;
+				have_cap[p] = true;
+			}
+		}
+	}
+	for (uint32_t i = 0; i < nall && rc == 0; i++)
+		if (!have[i])
+			rc = psp_err_set(err, -EINVAL, NULL, NULL,
+					 "the shards lack replication %u of load %g of %s",
+					 i % o->replications, o->load[i / o->replications % o->nloads],
+					 o->policy[i / o->replications / o->nloads]->name);
+	double slo = o->slo > 0 ? o->slo : run->wl.slo;
+	bool want_cap = capacity_wanted(o, slo);
+	for (uint32_t p = 0; p < o->npolicies && rc == 0 && want_cap; p++)
+		if (!have_cap[p])
+			rc = psp_err_set(err, -EINVAL, NULL, NULL, "the shards lack the capacity of %s",
+					 o->policy[p]->name);
+	struct sim_point_cache *cache = rc == 0 ? calloc(o->npolicies, sizeof(*cache)) : NULL;
+	if (rc == 0 && !cache)
+		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	rc = rc ? rc : open_outputs(run, err);
+	if (rc == 0) {
+		struct sim_report rep;
+		sim_report_begin(&rep, run->out, o, &run->wl);
+		report_points(&rep, run, stats, cache);
+		if (want_cap)
+			report_capacities(&rep, run, slo, cap);
+		sim_report_end(&rep);
+		rc = close_outputs(run, err);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		sim_shard_free(&sh[i]);
+	free(sh);
+	free(stats);
+	free(have);
+	free(cache);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct run run;
+	struct sim_options *o = &run.o;
+	struct psp_err err;
+	int rc = sim_options_parse(argc, argv, o, &err);
+	if (rc == 1)
+		return 0;
+	if (rc < 0)
+		return fail(&err, EXIT_USAGE);
+	if (o->list) {
+		list_all();
+		return 0;
+	}
+	if (o->merge)
+		return merge(&run, &err) < 0 ? complain(&err, EXIT_USAGE) : 0;
+	if (prepare(&run, &err) < 0)
+		return fail(&err, EXIT_USAGE);
+	if (o->shard) {
+		bool verified = false;
+		rc = run_shard(&run, &verified, &err);
+		if (o->verify && !verified)
+			return fail(&err, EXIT_RUNTIME);
+		return rc < 0 ? fail(&err, EXIT_RUNTIME) : 0;
+	}
+	if (open_outputs(&run, &err) < 0)
+		return fail(&err, EXIT_RUNTIME);
+	rc = run_whole(&run, &err);
+	int status = rc < 0 ? fail(&err, EXIT_RUNTIME) : 0;
+	if (close_outputs(&run, &err) < 0)
+		return fail(&err, EXIT_RUNTIME);
 	return status;
 }

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 enum {
 	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
-	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY,
+	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY, OPT_SHARD, OPT_MERGE, OPT_VERIFY,
 	OPT_KNOB = 1000, /* + index in psp_params[] */
 };
 
@@ -44,6 +45,9 @@ static const struct option host_opts[] = {
 	{"replications", required_argument, NULL, 'r'},
 	{"slo-output", required_argument, NULL, OPT_SLO_OUTPUT},
 	{"no-capacity", no_argument, NULL, OPT_NO_CAPACITY},
+	{"shard", required_argument, NULL, OPT_SHARD},
+	{"merge", no_argument, NULL, OPT_MERGE},
+	{"verify", no_argument, NULL, OPT_VERIFY},
 };
 
 #define NHOST_OPTS (sizeof(host_opts) / sizeof(host_opts[0]))
@@ -228,6 +232,14 @@ void sim_options_usage(FILE *out)
 "      --max-in-system N     drop arrivals beyond N requests in the system\n"
 "                            (default 10000000); drops mark the point overloaded\n"
 "      --quiet               no progress lines on stderr (warnings still show)\n"
+"      --shard I/N           run only slice I of N of the run's units (each\n"
+"                            replication; with a capacity search, each policy)\n"
+"                            and write them as a shard file (to --output)\n"
+"      --verify              with --shard and --output: exit 0 when that file\n"
+"                            already holds this shard of this run, else 1\n"
+"      --merge FILE...       print what the unsharded run prints, from the shard\n"
+"                            files of its N slices (takes only --format,\n"
+"                            --output, --slo-output, --quiet)\n"
 "      --list                list policies (properties, knobs) and workloads\n"
 "  -h, --help                this text\n"
 "      --version             print the version\n", out);
@@ -475,9 +487,127 @@ static int add_knob(struct sim_options *o, const struct psp_param *prm, const ch
 	return 0;
 }
 
+/* "--requests" for option value c ("-n" is never what the user needs to
+ * see: the long name is in the help). */
+static const char *flag_name(const struct option *opts, int c)
+{
+	static char name[MAX_PARAMS + NHOST_OPTS][64];
+	for (size_t i = 0; opts[i].name; i++)
+		if (opts[i].val == c) {
+			snprintf(name[i], sizeof(name[i]), "--%s", opts[i].name);
+			return name[i];
+		}
+	return "?";
+}
+
+/* Whether flag c changes the results (the others choose where and how they
+ * are printed, or how many threads compute them). */
+static bool shapes_results(int c)
+{
+	switch (c) {
+	case 'o': case 'j': case 'h': case OPT_VERSION: case OPT_FORMAT: case OPT_SLO_OUTPUT:
+	case OPT_LIST: case OPT_QUIET: case OPT_MERGE: case ':': case '?':
+		return false;
+	default:
+		return true;
+	}
+}
+
+static int parse_shard(const char *arg, struct sim_options *o, struct psp_err *err)
+{
+	unsigned long long i, n;
+	char tail;
+	if (sscanf(arg, "%llu/%llu%c", &i, &n, &tail) != 2 || strchr(arg, '-') || strchr(arg, '+') ||
+	    i < 1 || n > SIM_MAX_SHARDS || i > n)
+		return bad(err, "--shard", "must be I/N with 1 <= I <= N <= 100000, got '%.64s'", arg);
+	o->shard = (uint32_t)i;
+	o->nshards = (uint32_t)n;
+	return 0;
+}
+
+/* Appends printf-style text to buf (at *len); -ENOSPC when full. */
+static int append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap - *len)
+		return -ENOSPC;
+	*len += (size_t)n;
+	return 0;
+}
+
+/* The shortest "%.Ng" that reads back as v. */
+static const char *exact(double v, char *buf, size_t cap)
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, cap, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
+int sim_options_run_flags(const struct sim_options *o, char *buf, size_t cap,
+			  struct psp_err *err)
+{
+	char a[32], b[32];
+	size_t len = 0;
+	int rc = append(buf, cap, &len, "--policy ");
+	for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
+		rc = append(buf, cap, &len, "%s%s", p ? "," : "", o->policy[p]->name);
+	rc = rc ? rc : append(buf, cap, &len, " --workers %u --load ", o->workers);
+	for (uint32_t l = 0; l < o->nloads && rc == 0; l++)
+		rc = append(buf, cap, &len, "%s%s", l ? "," : "", exact(o->load[l], a, sizeof(a)));
+	rc = rc ? rc : append(buf, cap, &len,
+			      " --requests %llu --warmup %s --phase-scale %s --replications %u"
+			      " --seed %llu --dispatch-cost-ns %llu --max-in-system %llu",
+			      (unsigned long long)o->requests, exact(o->warmup, a, sizeof(a)),
+			      exact(o->phase_scale, b, sizeof(b)), o->replications,
+			      (unsigned long long)o->seed, (unsigned long long)o->dispatch_cost_ns,
+			      (unsigned long long)o->max_in_system);
+	if (rc == 0 && o->slo > 0)
+		rc = append(buf, cap, &len, " --slo %s", exact(o->slo, a, sizeof(a)));
+	if (rc == 0 && o->no_capacity)
+		rc = append(buf, cap, &len, " --no-capacity");
+	if (rc == 0 && o->allow_overload)
+		rc = append(buf, cap, &len, " --allow-overload");
+	/* Knobs in the table's order, so the order they were given in does not
+	 * make two runs differ. */
+	for (size_t i = 0; psp_params[i] && rc == 0; i++) {
+		uint32_t k = 0;
+		while (k < o->nknobs && o->knob[k].param != psp_params[i])
+			k++;
+		if (k == o->nknobs)
+			continue;
+		char flag[64];
+		const char *v = o->knob[k].value;
+		if (strpbrk(v, " \t\n") || !*v)
+			return psp_err_set(err, -EINVAL, sim_knob_flag(o->knob[k].param, flag, sizeof(flag)),
+					   NULL, "a sharded run's knob values cannot be empty or hold "
+					   "spaces, got '%.64s'", v);
+		/* a flag's optional value (a boolean knob's) must be attached */
+		rc = append(buf, cap, &len, " %s%s%s", sim_knob_flag(o->knob[k].param, flag, sizeof(flag)),
+			    o->knob[k].param->kind == PSP_PARAM_BOOL ? "=" : " ", v);
+	}
+	if (rc < 0)
+		return psp_err_set(err, rc, NULL, NULL, "the run's flags exceed %zu characters", cap);
+	return 0;
+}
+
 /* Checks across flags, once all are read. */
 static int check_options(struct sim_options *o, struct psp_err *err)
 {
+	if (o->verify && !(o->shard && o->output))
+		return psp_err_set(err, -EINVAL, "--verify", NULL,
+				   "needs --shard I/N and --output FILE (the shard to check)");
+	if (o->shard && (o->timeline || o->series))
+		return psp_err_set(err, -EINVAL, o->timeline ? "--timeline" : "--series", NULL,
+				   "not available with --shard (a shard file holds no per-event "
+				   "record; run it unsharded)");
 	if (!o->list && !o->workload)
 		return psp_err_set(err, -EINVAL, "--workload", NULL, "is required (try --list)");
 	if (o->workers < 1 || o->workers > PSP_MAX_WORKERS)
@@ -526,9 +656,20 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		};
 	}
 	long_opts[nopts] = (struct option){0};
+	/* With --merge anywhere, a flag that shapes results is refused before
+	 * its value is judged. */
+	bool merging = false;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		merging |= !strcmp(argv[i], "--merge");
 	while ((c = getopt_long(argc, argv, ":w:p:k:l:n:s:o:j:r:h", long_opts, NULL)) != -1) {
 		const char *arg = optarg;
 		int rc = 0;
+		if (!o->run_flag && shapes_results(c))
+			o->run_flag = flag_name(long_opts, c);
+		if (merging && o->run_flag)
+			return psp_err_set(err, -EINVAL, o->run_flag, NULL,
+					   "not with --merge: the shard files carry the run's flags "
+					   "(--merge takes only --format, --output, --slo-output, --quiet)");
 		switch (c) {
 		case 'w':
 			if (o->workload)
@@ -618,6 +759,9 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			o->max_in_system = u;
 			break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_SHARD: rc = parse_shard(arg, o, err); break;
+		case OPT_MERGE: o->merge = true; break;
+		case OPT_VERIFY: o->verify = true; break;
 		case ':':
 			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "needs a value");
 		default:
@@ -630,6 +774,13 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		}
 		if (rc < 0)
 			return rc;
+	}
+	if (o->merge) {
+		if (optind == argc)
+			return psp_err_set(err, -EINVAL, "--merge", NULL, "needs shard files");
+		o->merge_file = argv + optind;
+		o->nmerge = (uint32_t)(argc - optind);
+		return 0;
 	}
 	if (optind < argc)
 		return psp_err_set(err, -EINVAL, argv[optind], NULL,

@@ -12,6 +12,7 @@
 #define SIM_MAX_LOADS 256u
 #define SIM_MAX_POLICIES 8u
 #define SIM_MAX_KNOBS 32u
+#define SIM_MAX_SHARDS 100000u
 /* Five replications: intervals (t with 4 degrees of freedom, 2.78 s/sqrt 5)
  * while the README's main job stays within ~10 s on 2 cores. */
 #define SIM_DEFAULT_REPLICATIONS 5u
@@ -49,6 +50,14 @@ struct sim_options {
 	uint64_t max_in_system;
 	bool list;
 	bool quiet;           /* no progress line */
+	/* Sharding (sim/shard.h). */
+	uint32_t shard, nshards;  /* --shard I/N: this run is slice I of N; 0/0: whole */
+	bool verify;              /* --verify: check --output holds that shard, run nothing */
+	bool merge;               /* --merge FILE...: print the run the shards make up */
+	uint32_t nmerge;
+	char **merge_file;        /* argv's */
+	const char *run_flag;     /* the first flag given that shapes the results
+				   * (--merge refuses it: the shards carry them) */
 };
 
 /* Parses argv into opts.  Returns 0 to run, 1 when --help or --version was
@@ -66,6 +75,14 @@ void sim_options_usage(FILE *out);
  * them. */
 void sim_options_apply_knobs(const struct sim_options *opts, const struct psp_policy_ops *ops,
 			     struct psp_policy_conf *conf);
+
+/* The flags that shape a run's results, normalised (defaults spelt out,
+ * loads listed, no --workload, no output or thread flags), one per
+ * argv-style token separated by single spaces, into buf.  Parsing them
+ * again (sim_options_parse) gives the same results.  Returns -ENOSPC or
+ * -EINVAL (a knob value holding a space) with err set, else 0. */
+int sim_options_run_flags(const struct sim_options *opts, char *buf, size_t cap,
+			  struct psp_err *err);
 
 /* The flag of a knob ("--quantum-us") into buf; returns buf. */
 const char *sim_knob_flag(const struct psp_param *prm, char *buf, size_t cap);

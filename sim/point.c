@@ -23,17 +23,47 @@ struct sim_est sim_est_of(const double *v, uint32_t n)
 	return (struct sim_est){mean, gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt((double)n)};
 }
 
-void sim_point_from(struct sim_point *pt, const struct sim_result *reps, uint32_t n)
+void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *r)
+{
+	memset(s, 0, sizeof(*s));
+	s->load = r->load;
+	s->offered_rps = r->offered_rps;
+	s->achieved_rps = r->achieved_rps;
+	s->overloaded = r->overloaded;
+	s->growing_types = r->growing_types;
+	s->judged_types = r->judged_types;
+	s->reservations = r->reservations;
+	s->ntypes = r->ntypes;
+	s->dropped = r->dropped;
+	s->preemptions = r->preemptions;
+	s->steals = r->steals;
+	s->measured = r->measured;
+	snprintf(s->reservation, sizeof(s->reservation), "%s", r->reservation);
+	for (uint32_t t = 0; t <= r->ntypes; t++) {
+		const struct psp_hist *lat = &r->lat[t], *slow = &r->slow[t];
+		double *v = s->stat[t];
+		s->count[t] = lat->count;
+		v[SIM_STAT_MEAN_US] = psp_hist_mean(lat) / 1e3;
+		v[SIM_STAT_P50_US] = (double)psp_hist_quantile(lat, 0.5) / 1e3;
+		v[SIM_STAT_P99_US] = (double)psp_hist_quantile(lat, 0.99) / 1e3;
+		v[SIM_STAT_P999_US] = (double)psp_hist_quantile(lat, 0.999) / 1e3;
+		v[SIM_STAT_P999_SLOW] = (double)psp_hist_quantile(slow, 0.999) / SIM_SLOWDOWN_SCALE;
+		v[SIM_STAT_MEAN_SLOW] = psp_hist_mean(slow) / SIM_SLOWDOWN_SCALE;
+		v[SIM_STAT_GROWTH_PER_S] = r->growth_per_s[t];
+	}
+}
+
+void sim_point_from(struct sim_point *pt, const struct sim_rep_stats *reps, uint32_t n)
 {
 	memset(pt, 0, sizeof(*pt));
-	const struct sim_result *r0 = &reps[0];
+	const struct sim_rep_stats *r0 = &reps[0];
 	pt->load = r0->load;
 	pt->reps = n;
 	pt->ntypes = r0->ntypes;
 	snprintf(pt->reservation, sizeof(pt->reservation), "%s", r0->reservation);
 	double offered = 0, achieved = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		const struct sim_result *r = &reps[i];
+		const struct sim_rep_stats *r = &reps[i];
 		offered += r->offered_rps / n;
 		achieved += r->achieved_rps / n;
 		pt->overloaded_reps += r->overloaded;
@@ -54,27 +84,21 @@ void sim_point_from(struct sim_point *pt, const struct sim_result *reps, uint32_
 		if (reps[i].reservations < pt->reservations_min)
 			pt->reservations_min = reps[i].reservations;
 	PSP_ASSERT(n >= 1 && n <= SIM_MAX_REPLICATIONS);
-	double v[7][SIM_MAX_REPLICATIONS]; /* 56 KB: the statistics, by replication */
+	double v[SIM_NSTATS][SIM_MAX_REPLICATIONS]; /* 56 KB: the statistics, by replication */
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		struct sim_row *row = &pt->row[t];
 		for (uint32_t i = 0; i < n; i++) {
-			const struct psp_hist *lat = &reps[i].lat[t], *slow = &reps[i].slow[t];
-			row->count += lat->count;
-			v[0][i] = psp_hist_mean(lat) / 1e3;
-			v[1][i] = (double)psp_hist_quantile(lat, 0.5) / 1e3;
-			v[2][i] = (double)psp_hist_quantile(lat, 0.99) / 1e3;
-			v[3][i] = (double)psp_hist_quantile(lat, 0.999) / 1e3;
-			v[4][i] = (double)psp_hist_quantile(slow, 0.999) / SIM_SLOWDOWN_SCALE;
-			v[5][i] = psp_hist_mean(slow) / SIM_SLOWDOWN_SCALE;
-			v[6][i] = reps[i].growth_per_s[t];
+			row->count += reps[i].count[t];
+			for (int k = 0; k < SIM_NSTATS; k++)
+				v[k][i] = reps[i].stat[t][k];
 		}
-		row->mean_us = sim_est_of(v[0], n);
-		row->p50_us = sim_est_of(v[1], n);
-		row->p99_us = sim_est_of(v[2], n);
-		row->p999_us = sim_est_of(v[3], n);
-		row->p999_slow = sim_est_of(v[4], n);
-		row->mean_slow = sim_est_of(v[5], n);
-		row->growth_per_s = sim_est_of(v[6], n);
+		row->mean_us = sim_est_of(v[SIM_STAT_MEAN_US], n);
+		row->p50_us = sim_est_of(v[SIM_STAT_P50_US], n);
+		row->p99_us = sim_est_of(v[SIM_STAT_P99_US], n);
+		row->p999_us = sim_est_of(v[SIM_STAT_P999_US], n);
+		row->p999_slow = sim_est_of(v[SIM_STAT_P999_SLOW], n);
+		row->mean_slow = sim_est_of(v[SIM_STAT_MEAN_SLOW], n);
+		row->growth_per_s = sim_est_of(v[SIM_STAT_GROWTH_PER_S], n);
 		row->growing = (pt->growing_types >> t) & 1u;
 	}
 }

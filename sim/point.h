@@ -53,8 +53,29 @@ struct sim_point {
 /* The most replications a point can have (--replications). */
 #define SIM_MAX_REPLICATIONS 1000u
 
+/* The statistics a point takes from each replication, by type. */
+enum sim_stat {
+	SIM_STAT_MEAN_US, SIM_STAT_P50_US, SIM_STAT_P99_US, SIM_STAT_P999_US,
+	SIM_STAT_P999_SLOW, SIM_STAT_MEAN_SLOW, SIM_STAT_GROWTH_PER_S, SIM_NSTATS
+};
+
+/* What a point needs of one replication: everything sim_point_from reads,
+ * without the histograms (a shard file stores exactly this, sim/shard.h). */
+struct sim_rep_stats {
+	double load, offered_rps, achieved_rps;
+	bool overloaded;
+	uint32_t growing_types, judged_types, reservations, ntypes;
+	uint64_t dropped, preemptions, steals, measured;
+	uint64_t count[PSP_MAX_TYPES + 1];
+	double stat[PSP_MAX_TYPES + 1][SIM_NSTATS];
+	char reservation[512];
+};
+
+/* The statistics of one replication's result. */
+void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *res);
+
 /* Summarises 1 <= n <= SIM_MAX_REPLICATIONS replications of one point. */
-void sim_point_from(struct sim_point *pt, const struct sim_result *reps, uint32_t n);
+void sim_point_from(struct sim_point *pt, const struct sim_rep_stats *reps, uint32_t n);
 
 /* The Student t interval of n values (NaN half-width when n < 2). */
 struct sim_est sim_est_of(const double *v, uint32_t n);

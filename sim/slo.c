@@ -33,21 +33,20 @@ int sim_run_points(const struct sim_setup *setup, const double *loads, uint32_t 
 	if (njobs == 0)
 		return 0;
 	struct sim_job *jobs = calloc(njobs, sizeof(*jobs));
-	struct sim_result *res = calloc(reps, sizeof(*res));
-	if (!jobs || !res) {
+	struct sim_rep_stats *stats = calloc(njobs, sizeof(*stats));
+	if (!jobs || !stats) {
 		free(jobs);
-		free(res);
+		free(stats);
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	}
 	for (uint32_t l = 0; l < nloads; l++)
 		for (uint32_t r = 0; r < reps; r++)
-			jobs[l * reps + r] = (struct sim_job){.setup = setup, .load = loads[l], .rep = r};
+			jobs[l * reps + r] = (struct sim_job){.setup = setup, .load = loads[l], .rep = r,
+							      .stats = &stats[l * reps + r]};
 	int rc = sim_sweep_run(jobs, njobs, nthreads, false, 0);
 	for (uint32_t l = 0; l < nloads && rc == 0; l++) {
-		for (uint32_t r = 0; r < reps; r++)
-			res[r] = jobs[l * reps + r].res;
 		struct sim_point pt;
-		sim_point_from(&pt, res, reps);
+		sim_point_from(&pt, &stats[l * reps], reps);
 		sim_cache_add(cache, &pt);
 	}
 	for (uint32_t i = 0; i < njobs && rc < 0; i++)
@@ -59,7 +58,7 @@ int sim_run_points(const struct sim_setup *setup, const double *loads, uint32_t 
 	for (uint32_t i = 0; i < njobs; i++)
 		sim_result_free(&jobs[i].res);
 	free(jobs);
-	free(res);
+	free(stats);
 	return rc;
 }
 
@@ -112,11 +111,7 @@ int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps
 			loads[n++] = round_load(i * 0.05);
 	int rc = sim_run_points(setup, loads, n, reps, nthreads, cache, err);
 	cap->evaluated += n;
-	uint32_t width = nthreads > reps ? nthreads / reps : 1;
-	if (width < 2)
-		width = 2;
-	if (width > 8)
-		width = 8;
+	const uint32_t width = SIM_SEARCH_WIDTH;
 	double pass, fail;
 	while (rc == 0) {
 		bracket(cache, slo, &pass, &fail);

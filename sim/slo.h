@@ -39,10 +39,15 @@ struct sim_capacity {
 	double unjudged_pass;
 };
 
+/* Loads the search adds per round.  A constant, not a function of the
+ * threads: the loads tried, hence the answer, must not depend on --jobs
+ * (nor on how a sharded run is spread, sim/shard.h). */
+#define SIM_SEARCH_WIDTH 2u
+
 /* Searches the capacity of setup's policy.  First every load of a grid (the
  * loads 0.05, 0.10, ..., 0.95 and those already in cache) is simulated;
  * then the gap between the highest passing load and the lowest failing load
- * above it is narrowed, `width` loads at a time, to 0.005 (0.001 below
+ * above it is narrowed, SIM_SEARCH_WIDTH loads at a time, to 0.005 (0.001 below
  * 0.05).  The answer is the highest passing load simulated, so a point that
  * a sweep with the same settings shows under the SLO is never above it,
  * even when the curve is not monotone.  Each load runs reps replications on

@@ -22,6 +22,11 @@ static void *worker_main(void *arg)
 			return NULL;
 		struct sim_job *j = &sw->jobs[i];
 		j->rc = sim_run_replication(j->setup, j->load, j->rep, &j->res, &j->err);
+		if (j->rc == 0 && j->stats) {
+			sim_rep_stats_of(j->stats, &j->res);
+			if (!j->keep_result)
+				sim_result_free(&j->res);
+		}
 		atomic_fetch_add(&sw->done, 1);
 	}
 }

@@ -4,12 +4,18 @@
 #ifndef PSP_SIM_SWEEP_H
 #define PSP_SIM_SWEEP_H
 
+#include "point.h"
 #include "run.h"
 
 struct sim_job {
 	const struct sim_setup *setup;
 	double load;
 	uint32_t rep; /* replication */
+	/* When not NULL, the job stores its statistics here as soon as it ends
+	 * and, unless keep_result, frees res (its histograms): a run's memory
+	 * then grows by ~1 KB per replication, not by its histograms. */
+	struct sim_rep_stats *stats;
+	bool keep_result;
 	struct sim_result res;
 	struct psp_err err;
 	int rc;

@@ -40,8 +40,11 @@ static uint32_t coverage(const struct psp_workload *wl, const struct psp_policy_
 			int rc = sim_run_replication(&s, load, r, &res[r], &err);
 			ck_assert_msg(rc == 0, "sim_run_replication: %s", err.msg);
 		}
+		struct sim_rep_stats stats[REPS];
+		for (uint32_t r = 0; r < REPS; r++)
+			sim_rep_stats_of(&stats[r], &res[r]);
 		struct sim_point pt;
-		sim_point_from(&pt, res, REPS);
+		sim_point_from(&pt, stats, REPS);
 		struct sim_est e = pt.row[pt.ntypes].mean_us;
 		ck_assert(!isnan(e.ci95) && e.ci95 > 0);
 		covered += fabs(e.value - exact_us) <= e.ci95;

@@ -1,0 +1,402 @@
+/* The sweep file reader (libyaml's document API, as the workload loader):
+ * strict, every error naming the file, line, column and key. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include <psp/param.h>
+
+#include "options.h"
+#include "sweepfile.h"
+
+struct ctx {
+	const char *path;
+	char dir[PATH_MAX]; /* the sweep file's directory: relative workload paths start there */
+	yaml_document_t *doc;
+	struct sweep *sw;
+	struct psp_err *err;
+};
+
+static int fail_at(struct ctx *c, const yaml_node_t *n, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_at(struct ctx *c, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+	char where[160], msg[256];
+	snprintf(where, sizeof(where), "%.120s:%zu:%zu", c->path, n->start_mark.line + 1,
+		 n->start_mark.column + 1);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return psp_err_set(c->err, -EINVAL, where, key, "%s", msg);
+}
+
+/* Keeps a copy of s for the cells to point to. */
+static char *keep(struct ctx *c, const char *s)
+{
+	struct sweep *sw = c->sw;
+	if (sw->nstrings == sw->cap_strings) {
+		uint32_t cap = sw->cap_strings ? sw->cap_strings * 2 : 256;
+		char **a = realloc(sw->strings, cap * sizeof(*a));
+		if (!a)
+			return NULL;
+		sw->strings = a;
+		sw->cap_strings = cap;
+	}
+	char *d = strdup(s);
+	if (d)
+		sw->strings[sw->nstrings++] = d;
+	return d;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* The scalars of a value that is a scalar or a sequence of scalars. */
+static int scalars(struct ctx *c, const yaml_node_t *n, const char *key, const char **out,
+		   uint32_t max, uint32_t *count)
+{
+	*count = 0;
+	if (n->type == YAML_SCALAR_NODE) {
+		if (!*scalar(n))
+			return fail_at(c, n, key, "expected a value");
+		out[(*count)++] = keep(c, scalar(n));
+		return out[0] ? 0 : psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail_at(c, n, key, "expected a value or a list of values");
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		const yaml_node_t *v = yaml_document_get_node(c->doc, *it);
+		if (!scalar(v))
+			return fail_at(c, v, key, "expected a plain value in the list");
+		if (!*scalar(v) || strpbrk(scalar(v), " \t\n"))
+			return fail_at(c, v, key, "values cannot be empty or hold spaces, got '%.64s'",
+				       scalar(v));
+		if (*count == max)
+			return fail_at(c, v, key, "more than %u values", max);
+		if (!(out[(*count)++] = keep(c, scalar(v))))
+			return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
+	}
+	if (*count == 0)
+		return fail_at(c, n, key, "an empty list");
+	return 0;
+}
+
+/* A whole number in lo..hi. */
+static int count_of(struct ctx *c, const yaml_node_t *n, const char *key, unsigned long long lo,
+		    unsigned long long hi, unsigned long long *out)
+{
+	const char *s = scalar(n);
+	char *end;
+	errno = 0;
+	double d = s ? strtod(s, &end) : 0;
+	if (!s || errno || end == s || *end || d != (double)(unsigned long long)d || d < (double)lo ||
+	    d > (double)hi)
+		return fail_at(c, n, key, "expected a whole number in %llu..%llu, got '%.64s'", lo, hi,
+			       s ? s : "(not a value)");
+	*out = (unsigned long long)d;
+	return 0;
+}
+
+/* The file-name-safe form of s appended to name. */
+static void name_append(char *name, size_t cap, const char *s)
+{
+	size_t len = strlen(name);
+	for (; *s && len + 1 < cap; s++)
+		name[len++] = (strchr("._-", *s) || (*s >= '0' && *s <= '9') ||
+			       ((*s | 32) >= 'a' && (*s | 32) <= 'z')) ? *s : '_';
+	name[len] = '\0';
+}
+
+/* What the keys say, before the cells are built. */
+struct spec {
+	const char *workload[64], *worker[64];
+	uint32_t nworkloads, nworkers;
+	const char *knob_flag[SIM_MAX_KNOBS];
+	const char *knob_name[SIM_MAX_KNOBS];
+	const char *knob_value[SIM_MAX_KNOBS][64];
+	uint32_t nknobs, nvalues[SIM_MAX_KNOBS];
+	const char *common[SWEEP_MAX_ARGS]; /* flags every cell shares */
+	uint32_t ncommon;
+};
+
+static int add_common(struct ctx *c, struct spec *sp, const yaml_node_t *n, const char *flag,
+		      const char *value)
+{
+	if (sp->ncommon + 2 > SWEEP_MAX_ARGS)
+		return fail_at(c, n, flag, "too many psp-sim flags");
+	sp->common[sp->ncommon++] = flag;
+	if (value)
+		sp->common[sp->ncommon++] = value;
+	return 0;
+}
+
+/* A workload: a name, or a path taken from the sweep file's directory. */
+static const char *workload_arg(struct ctx *c, const yaml_node_t *n, const char *s)
+{
+	size_t len = strlen(s);
+	bool is_path = strchr(s, '/') || (len > 4 && !strcmp(s + len - 4, ".yml")) ||
+		       (len > 5 && !strcmp(s + len - 5, ".yaml"));
+	if (!is_path)
+		return s; /* kept by scalars() */
+	char joined[PATH_MAX * 2], real[PATH_MAX];
+	snprintf(joined, sizeof(joined), "%s/%s", s[0] == '/' ? "" : c->dir, s);
+	if (!realpath(s[0] == '/' ? s : joined, real)) {
+		fail_at(c, n, "workloads", "cannot find workload file '%.64s': %s", s, strerror(errno));
+		return NULL;
+	}
+	return keep(c, real);
+}
+
+/* psp-sim's flags that the sweep's keys set: refused in options:. */
+static const char *const owned_flags[] = {
+	"--workload", "-w", "--policy", "-p", "--workers", "-k", "--load", "-l", "--requests", "-n",
+	"--replications", "-r", "--seed", "-s", "--shard", "--output", "-o", "--format", "--jobs",
+	"-j", "--merge", "--verify", "--no-capacity", "--timeline", "--series", "--slo-output", NULL};
+
+static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node, const yaml_node_t *v)
+{
+	const char *key = scalar(key_node);
+	struct sweep *sw = c->sw;
+	const char *list[64];
+	uint32_t n;
+	unsigned long long u;
+	int rc = 0;
+	if (!strcmp(key, "name")) {
+		if (!scalar(v) || !*scalar(v))
+			return fail_at(c, v, key, "expected a name");
+		sw->name[0] = '\0';
+		name_append(sw->name, sizeof(sw->name), scalar(v));
+	} else if (!strcmp(key, "workloads")) {
+		if ((rc = scalars(c, v, key, list, 64, &n)))
+			return rc;
+		for (uint32_t i = 0; i < n; i++)
+			if (!(sp->workload[sp->nworkloads++] = workload_arg(c, v, list[i])))
+				return -EINVAL;
+	} else if (!strcmp(key, "policies")) {
+		if ((rc = scalars(c, v, key, list, SIM_MAX_POLICIES, &n)))
+			return rc;
+		char joined[512] = "";
+		for (uint32_t i = 0; i < n; i++)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
+				 i ? "," : "", list[i]);
+		rc = add_common(c, sp, v, "--policy", keep(c, joined));
+	} else if (!strcmp(key, "loads")) {
+		if ((rc = scalars(c, v, key, list, SIM_MAX_LOADS, &n)))
+			return rc;
+		char joined[4096] = "";
+		for (uint32_t i = 0; i < n; i++)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
+				 i ? "," : "", list[i]);
+		rc = add_common(c, sp, v, "--load", keep(c, joined));
+	} else if (!strcmp(key, "workers")) {
+		if ((rc = scalars(c, v, key, sp->worker, 64, &sp->nworkers)))
+			return rc;
+	} else if (!strcmp(key, "replications") || !strcmp(key, "requests") ||
+		   !strcmp(key, "seed")) {
+		if ((rc = count_of(c, v, key, 0, UINT64_MAX >> 11, &u)))
+			return rc;
+		char flag[32];
+		snprintf(flag, sizeof(flag), "--%s", key);
+		rc = add_common(c, sp, v, keep(c, flag), keep(c, scalar(v)));
+	} else if (!strcmp(key, "shards")) {
+		if ((rc = count_of(c, v, key, 1, SIM_MAX_SHARDS, &u)))
+			return rc;
+		sw->shards = (uint32_t)u;
+	} else if (!strcmp(key, "format")) {
+		const char *f = scalar(v);
+		if (!f || (strcmp(f, "table") && strcmp(f, "csv") && strcmp(f, "json")))
+			return fail_at(c, v, key, "must be table, csv or json");
+		sw->format = !strcmp(f, "table") ? "table" : !strcmp(f, "csv") ? "csv" : "json";
+	} else if (!strcmp(key, "capacity")) {
+		const char *f = scalar(v);
+		if (!f || (strcmp(f, "true") && strcmp(f, "false")))
+			return fail_at(c, v, key, "must be true or false");
+		c->sw->capacity = !strcmp(f, "true");
+	} else if (!strcmp(key, "knobs")) {
+		if (v->type != YAML_MAPPING_NODE)
+			return fail_at(c, v, key, "expected a mapping of knob names to values");
+		for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+			const yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+			const yaml_node_t *kv = yaml_document_get_node(c->doc, p->value);
+			const struct psp_param *prm = scalar(kn) ? psp_param_find(scalar(kn)) : NULL;
+			if (!prm)
+				return fail_at(c, kn, "knobs", "unknown knob '%.64s' (psp-sim --help lists them)",
+					       scalar(kn) ? scalar(kn) : "");
+			if (sp->nknobs == SIM_MAX_KNOBS)
+				return fail_at(c, kn, "knobs", "too many knobs");
+			char flag[64];
+			uint32_t k = sp->nknobs++;
+			sp->knob_flag[k] = keep(c, sim_knob_flag(prm, flag, sizeof(flag)));
+			sp->knob_name[k] = prm->name;
+			if ((rc = scalars(c, kv, prm->name, sp->knob_value[k], 64, &sp->nvalues[k])))
+				return rc;
+		}
+	} else if (!strcmp(key, "options")) {
+		if ((rc = scalars(c, v, key, list, 64, &n)))
+			return rc;
+		for (uint32_t i = 0; i < n && rc == 0; i++) {
+			for (size_t f = 0; owned_flags[f]; f++)
+				if (!strcmp(list[i], owned_flags[f]) ||
+				    (!strncmp(list[i], owned_flags[f], strlen(owned_flags[f])) &&
+				     list[i][strlen(owned_flags[f])] == '='))
+					return fail_at(c, v, key, "%s is set by the sweep's own keys "
+						       "or by psp-sweep", owned_flags[f]);
+			rc = add_common(c, sp, v, list[i], NULL);
+		}
+	} else {
+		return fail_at(c, key_node, key, "unknown key (known: name, workloads, policies, knobs, "
+			       "loads, workers, replications, requests, seed, shards, format, "
+			       "capacity, options)");
+	}
+	return rc;
+}
+
+/* The cells: workloads x workers x each knob's values, the last varying
+ * fastest. */
+static int build_cells(struct ctx *c, struct spec *sp)
+{
+	struct sweep *sw = c->sw;
+	uint64_t n = (uint64_t)sp->nworkloads * sp->nworkers;
+	for (uint32_t k = 0; k < sp->nknobs; k++)
+		n *= sp->nvalues[k];
+	if (n > SWEEP_MAX_CELLS)
+		return psp_err_set(c->err, -EINVAL, c->path, NULL, "%llu cells: at most %u",
+				   (unsigned long long)n, SWEEP_MAX_CELLS);
+	sw->cell = calloc(n, sizeof(*sw->cell));
+	if (!sw->cell)
+		return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
+	sw->ncells = (uint32_t)n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct sweep_cell *cell = &sw->cell[i];
+		uint32_t rest = i, pick[SIM_MAX_KNOBS];
+		for (uint32_t k = sp->nknobs; k-- > 0;) {
+			pick[k] = rest % sp->nvalues[k];
+			rest /= sp->nvalues[k];
+		}
+		const char *workers = sp->worker[rest % sp->nworkers];
+		const char *wl = sp->workload[rest / sp->nworkers];
+		const char *base = strrchr(wl, '/') ? strrchr(wl, '/') + 1 : wl;
+		char wname[128] = "";
+		name_append(wname, sizeof(wname), base);
+		char *dot = strstr(wname, ".y");
+		if (dot && (!strcmp(dot, ".yml") || !strcmp(dot, ".yaml")))
+			*dot = '\0';
+		snprintf(cell->name, sizeof(cell->name), "%s-k%s", wname, workers);
+		const char **a = (const char **)cell->argv;
+		uint32_t m = 0;
+		a[m++] = "--workload";
+		a[m++] = wl;
+		a[m++] = "--workers";
+		a[m++] = workers;
+		for (uint32_t j = 0; j < sp->ncommon; j++)
+			a[m++] = sp->common[j];
+		for (uint32_t k = 0; k < sp->nknobs; k++) {
+			a[m++] = sp->knob_flag[k];
+			a[m++] = sp->knob_value[k][pick[k]];
+			size_t len = strlen(cell->name);
+			snprintf(cell->name + len, sizeof(cell->name) - len, "-%s-", sp->knob_name[k]);
+			name_append(cell->name, sizeof(cell->name), sp->knob_value[k][pick[k]]);
+		}
+		cell->argc = m;
+	}
+	return 0;
+}
+
+static int read_doc(struct ctx *c)
+{
+	struct spec *sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
+	sp->worker[0] = "14"; /* psp-sim's default, named so cells say it */
+	sp->nworkers = 1;
+	const yaml_node_t *root = yaml_document_get_root_node(c->doc);
+	int rc = 0;
+	if (!root || root->type != YAML_MAPPING_NODE)
+		rc = psp_err_set(c->err, -EINVAL, c->path, NULL, "expected a mapping of keys (see the README)");
+	bool seen_workers = false;
+	for (yaml_node_pair_t *p = rc ? NULL : root->data.mapping.pairs.start;
+	     p && p < root->data.mapping.pairs.top && rc == 0; p++) {
+		const yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		const yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		if (!scalar(k)) {
+			rc = fail_at(c, k, "", "expected a key");
+			break;
+		}
+		for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < p; q++)
+			if (!strcmp(scalar(yaml_document_get_node(c->doc, q->key)), scalar(k)))
+				rc = fail_at(c, k, scalar(k), "given twice");
+		if (!strcmp(scalar(k), "workers") && !seen_workers) {
+			seen_workers = true;
+			sp->nworkers = 0;
+		}
+		rc = rc ? rc : read_key(c, sp, k, v);
+	}
+	if (rc == 0 && sp->nworkloads == 0)
+		rc = psp_err_set(c->err, -EINVAL, c->path, "workloads", "is required");
+	if (rc == 0 && !c->sw->capacity)
+		rc = add_common(c, sp, root, "--no-capacity", NULL);
+	rc = rc ? rc : build_cells(c, sp);
+	free(sp);
+	return rc;
+}
+
+int sweep_load(const char *path, struct sweep *sw, struct psp_err *err)
+{
+	memset(sw, 0, sizeof(*sw));
+	sw->shards = 1;
+	sw->format = "csv";
+	struct ctx c = {.path = path, .sw = sw, .err = err};
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	if (!realpath(dirname(tmp), c.dir))
+		return psp_err_set(err, -errno, path, NULL, "cannot read: %s", strerror(errno));
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	name_append(sw->name, sizeof(sw->name), base);
+	char *dot = strrchr(sw->name, '.');
+	if (dot && dot != sw->name)
+		*dot = '\0';
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return psp_err_set(err, -errno, path, NULL, "cannot read: %s", strerror(errno));
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	int rc;
+	if (!yaml_parser_load(&parser, &doc)) {
+		char where[160];
+		snprintf(where, sizeof(where), "%.120s:%zu:%zu", path, parser.problem_mark.line + 1,
+			 parser.problem_mark.column + 1);
+		rc = psp_err_set(err, -EINVAL, where, NULL, "YAML: %s",
+				 parser.problem ? parser.problem : "syntax error");
+	} else {
+		c.doc = &doc;
+		rc = read_doc(&c);
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (rc)
+		sweep_free(sw);
+	return rc;
+}
+
+void sweep_free(struct sweep *sw)
+{
+	for (uint32_t i = 0; i < sw->nstrings; i++)
+		free(sw->strings[i]);
+	free(sw->strings);
+	free(sw->cell);
+	sw->strings = NULL;
+	sw->cell = NULL;
+	sw->nstrings = sw->ncells = 0;
+}
