@@ -179,6 +179,21 @@ static void complete_preempted(struct engine *e, uint32_t w, struct eng_req *r,
 	}
 }
 
+/* r is done with (finished, or abandoned at stop): its stack, if any, goes
+ * back to the pool (a DONE, READY or PREEMPTED task: psp_task_put cannot
+ * fail), its descriptor to the free list. */
+static void free_descriptor(struct engine *e, struct eng_req *r)
+{
+#ifdef PSP_HAVE_PREEMPT
+	if (r->task) {
+		int rc = psp_task_put(&e->tasks, r->task);
+		RTE_VERIFY(rc == 0);
+		r->task = NULL;
+	}
+#endif
+	e->free_reqs[e->nfree++] = r;
+}
+
 /* Collects finished and preempted requests from every worker and tells the
  * policy. */
 static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
@@ -212,15 +227,7 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 				stat_add(&st->tx_failed, 1);
 				stat_add(&st->dropped_type[slot], 1);
 			}
-#ifdef PSP_HAVE_PREEMPT
-			if (r->task) {
-				/* DONE: cannot fail (see psp_task_put). */
-				int rc = psp_task_put(&e->tasks, r->task);
-				RTE_VERIFY(rc == 0);
-				r->task = NULL;
-			}
-#endif
-			e->free_reqs[e->nfree++] = r;
+			free_descriptor(e, r);
 		}
 		total += n;
 	}
@@ -348,17 +355,9 @@ uint64_t eng_abandon_in_flight(struct engine *e)
 			continue;
 		rte_pktmbuf_free(r->m);
 		r->m = NULL;
-#ifdef PSP_HAVE_PREEMPT
-		if (r->task) {
-			/* READY or PREEMPTED: an abandoned task goes back. */
-			int rc = psp_task_put(&e->tasks, r->task);
-			RTE_VERIFY(rc == 0);
-			r->task = NULL;
-		}
-#endif
 		stat_add(&e->st.dropped_at_stop, 1);
 		stat_add(&e->st.dropped_type[eng_type_slot(r->req.type)], 1);
-		e->free_reqs[e->nfree++] = r;
+		free_descriptor(e, r);
 		abandoned++;
 	}
 	RTE_VERIFY(abandoned == in_flight && e->nfree == e->cfg.requests);

@@ -291,6 +291,17 @@ static inline const char *eng_type_name(const struct engine *e, uint32_t slot)
 	return slot == ENG_UNKNOWN_SLOT ? "UNKNOWN" : e->cfg.types[slot].name;
 }
 
+/* Whether type slot s appears in reports: a configured type, or UNKNOWN once
+ * any arrived. */
+static inline bool eng_slot_reported(const struct engine *e, uint32_t s)
+{
+	return s < PSP_MAX_TYPES ? s < e->cfg.ntypes : stat_get(&e->st.accepted_type[s]) > 0;
+}
+
+/* The workers' histograms of type slot s merged into out: the latency
+ * (RX to reply TX), or with service the measured service time. */
+void eng_type_hist(const struct engine *e, uint32_t s, bool service, struct psp_hist *out);
+
 /* Prints the --profile table: per phase ns and cycles per received request. */
 void eng_profile_report(const struct engine *e, FILE *out);
 

@@ -76,14 +76,19 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]) && n < cap; i++)
 		out[n++] = ts[i];
 	for (uint32_t s = 0; s < ENG_TYPE_SLOTS && n < cap; s++) {
-		if (s < PSP_MAX_TYPES && s >= e->cfg.ntypes)
-			continue;
-		if (s == ENG_UNKNOWN_SLOT && stat_get(&st->accepted_type[s]) == 0)
+		if (!eng_slot_reported(e, s))
 			continue;
 		out[n++] = (struct eng_counter){e->preempt_name[s],
 						stat_get(&st->preempted_type[s])};
 	}
 	return n;
+}
+
+void eng_type_hist(const struct engine *e, uint32_t s, bool service, struct psp_hist *out)
+{
+	psp_hist_reset(out);
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+		psp_hist_merge(out, service ? &e->workers[w].svc[s] : &e->workers[w].lat[s]);
 }
 
 void eng_report(const struct engine *e, FILE *out)
@@ -111,13 +116,9 @@ void eng_report(const struct engine *e, FILE *out)
 	if (!h)
 		return;
 	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++) {
-		if (s < PSP_MAX_TYPES && s >= e->cfg.ntypes)
+		if (!eng_slot_reported(e, s))
 			continue;
-		if (s == ENG_UNKNOWN_SLOT && stat_get(&e->st.accepted_type[s]) == 0)
-			continue;
-		psp_hist_reset(h);
-		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
-			psp_hist_merge(h, &e->workers[w].lat[s]);
+		eng_type_hist(e, s, false, h);
 		fprintf(out, "  %-12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64
 			     " %10.2f %10.2f %10.2f %10.2f\n",
 			eng_type_name(e, s), stat_get(&e->st.accepted_type[s]),
@@ -131,13 +132,9 @@ void eng_report(const struct engine *e, FILE *out)
 	fprintf(out, "  %-12s %10s %10s %10s %10s\n", "type", "answered", "svc_mean_us",
 		"svc_p50_us", "svc_p99_us");
 	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++) {
-		if (s < PSP_MAX_TYPES && s >= e->cfg.ntypes)
+		if (!eng_slot_reported(e, s))
 			continue;
-		if (s == ENG_UNKNOWN_SLOT && stat_get(&e->st.accepted_type[s]) == 0)
-			continue;
-		psp_hist_reset(h);
-		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
-			psp_hist_merge(h, &e->workers[w].svc[s]);
+		eng_type_hist(e, s, true, h);
 		fprintf(out, "  %-12s %10" PRIu64 " %10.2f %10.2f %10.2f\n", eng_type_name(e, s),
 			h->count, psp_hist_mean(h) / 1e3, (double)psp_hist_quantile(h, 0.5) / 1e3,
 			(double)psp_hist_quantile(h, 0.99) / 1e3);

@@ -71,9 +71,7 @@ static int types_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&types_lock);
 	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++) {
-		if (s < PSP_MAX_TYPES && s >= e->cfg.ntypes)
-			continue;
-		if (s == ENG_UNKNOWN_SLOT && stat_get(&st->accepted_type[s]) == 0)
+		if (!eng_slot_reported(e, s))
 			continue;
 		struct rte_tel_data *t = rte_tel_data_alloc();
 		if (!t)
@@ -83,16 +81,12 @@ static int types_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(t, "answered", stat_get(&st->answered_type[s]));
 		rte_tel_data_add_dict_u64(t, "dropped", stat_get(&st->dropped_type[s]));
 		rte_tel_data_add_dict_u64(t, "preempted", stat_get(&st->preempted_type[s]));
-		psp_hist_reset(&types_now[s]);
-		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
-			psp_hist_merge(&types_now[s], &e->workers[w].lat[s]);
+		eng_type_hist(e, s, false, &types_now[s]);
 		psp_hist_diff(types_interval, &types_now[s], &types_prev[s]);
 		add_quantiles(t, "", &types_now[s]);
 		add_quantiles(t, "interval_", types_interval);
 		types_prev[s] = types_now[s];
-		psp_hist_reset(types_interval); /* now: the measured service time */
-		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
-			psp_hist_merge(types_interval, &e->workers[w].svc[s]);
+		eng_type_hist(e, s, true, types_interval); /* now: the service time */
 		add_quantiles(t, "service_", types_interval);
 		rte_tel_data_add_dict_container(d, eng_type_name(e, s), t, 0);
 	}

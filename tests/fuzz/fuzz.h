@@ -17,8 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			fuzz_fail(#cond, __FILE__, __LINE__);                       \
 	} while (0)
 
+/* Inputs larger than this are not worth a file loader's time. */
+#define FUZZ_MAX_FILE_BYTES 16384u
+
 /* Writes the input to a file of this process (TMPDIR or /tmp, name ending
- * in .ext) for loaders that read files; returns its path, or NULL. */
+ * in .ext) for loaders that read files; returns its path, or NULL (too
+ * large, or not written). */
 const char *fuzz_write_input(const uint8_t *data, size_t size, const char *ext);
 
 /* FNV-1a of the input: choices derived from it replay the same way. */

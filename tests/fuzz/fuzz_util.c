@@ -13,6 +13,8 @@ void fuzz_fail(const char *what, const char *file, int line)
 const char *fuzz_write_input(const uint8_t *data, size_t size, const char *ext)
 {
 	static char path[128];
+	if (size > FUZZ_MAX_FILE_BYTES)
+		return NULL;
 	if (!path[0]) {
 		const char *dir = getenv("TMPDIR");
 		snprintf(path, sizeof(path), "%.40s/psp-fuzz-%ld.%.8s", dir && *dir ? dir : "/tmp",
