@@ -10,6 +10,7 @@ PACKAGES=(
   clang libclang-rt-14-dev              # tests/fuzz (libFuzzer), the fuzz label
   python3 python3-pandas python3-matplotlib python3-nbconvert python3-nbformat
   python3-ipykernel jupyter-nbconvert   # notebooks/
+  python3-simpy                         # bench/simpy_compare.sh
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
