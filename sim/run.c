@@ -30,11 +30,14 @@
  * a request, or the worker is given a second one) the worker is armed: its
  * next slice end becomes a preemption event, exactly when the preemption
  * would have come.  The slice ends skipped are still counted. */
+struct worker_slot {
+	struct psp_assign a;
+	uint64_t handoff_ns;
+};
+
 struct worker_fifo {
-	struct {
-		struct psp_assign a;
-		uint64_t handoff_ns;
-	} slot[PSP_MAX_SLOTS];
+	struct worker_slot *slot; /* a ring of ring_mask + 1 (a power of two >= the
+				   * slots, so one-slot policies touch one) */
 	uint32_t head, len;
 	uint64_t origin_ns;  /* disarmed: when its current run of slices began */
 	uint64_t ran_ns;     /* the pending preemption ends this much work */
@@ -48,6 +51,8 @@ struct sim {
 	struct sim_evq evq;
 	struct sim_reqpool pool;
 	struct worker_fifo *fifo; /* by worker: what it holds, the head runs */
+	struct worker_slot *slots; /* their rings, one after the other */
+	uint32_t ring_mask;
 	uint64_t *stint_ns;       /* by worker: when its running request reached the head */
 	struct psp_assign *assign;
 	size_t assign_cap;        /* workers x slots: one dispatch fills every slot */
@@ -387,7 +392,7 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 		s->disarmed &= ~(1ull << w);
 		skip_slice_ends(s, (r->remaining_ns - 1) / f->slot[f->head].a.slice_ns);
 	}
-	f->head = (f->head + 1) % PSP_MAX_SLOTS;
+	f->head = (f->head + 1) & s->ring_mask;
 	f->len--;
 	s->res->busy_ns += s->now_ns - s->stint_ns[w];
 	if (ev->kind == SIM_EV_PREEMPT) {
@@ -420,9 +425,9 @@ static void hand_over(struct sim *s, const struct psp_assign *a)
 		s->dispatcher_free_ns = handoff;
 	}
 	struct worker_fifo *f = &s->fifo[a->worker];
-	PSP_ASSERT(f->len < PSP_MAX_SLOTS);
+	PSP_ASSERT(f->len <= s->ring_mask);
 	s->res->steals += a->stolen;
-	uint32_t tail = (f->head + f->len) % PSP_MAX_SLOTS;
+	uint32_t tail = (f->head + f->len) & s->ring_mask;
 	f->slot[tail].a = *a;
 	f->slot[tail].handoff_ns = handoff;
 	if (++f->len == 1)
@@ -547,10 +552,17 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	s->sampler = psp_wl_sampler_create(wl, res->seed);
 	s->fifo = calloc(s->nworkers, sizeof(*s->fifo));
 	s->stint_ns = calloc(s->nworkers, sizeof(*s->stint_ns));
-	s->assign_cap = (size_t)s->nworkers * psp_policy_conf_slots(setup->policy, &setup->conf);
+	uint32_t slots = psp_policy_conf_slots(setup->policy, &setup->conf), ring = 1;
+	while (ring < slots)
+		ring *= 2;
+	s->ring_mask = ring - 1;
+	s->slots = calloc((size_t)s->nworkers * ring, sizeof(*s->slots));
+	s->assign_cap = (size_t)s->nworkers * slots;
 	s->assign = calloc(s->assign_cap, sizeof(*s->assign));
-	if (!s->sampler || !s->fifo || !s->stint_ns || !s->assign)
+	if (!s->sampler || !s->fifo || !s->slots || !s->stint_ns || !s->assign)
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	for (uint32_t w = 0; w < s->nworkers; w++)
+		s->fifo[w].slot = s->slots + (size_t)w * ring;
 	sim_evq_init(&s->evq, s->nworkers);
 	s->one_slot = s->assign_cap == s->nworkers;
 	s->postpone = (setup->policy->props.flags & PSP_POLICY_PREEMPT_ALONE_IS_NOOP) &&
@@ -612,6 +624,7 @@ static void sim_fini(struct sim *s)
 	psp_wl_sampler_destroy(s->sampler);
 	sim_reqpool_fini(&s->pool);
 	free(s->fifo);
+	free(s->slots);
 	free(s->stint_ns);
 	free(s->assign);
 	free(s->bin_lat);
