@@ -187,7 +187,7 @@ static void schedule_arrival(struct sim *s, double load)
 		s->clock_overflow = true;
 		return;
 	}
-	sim_evq_set_arrival(&s->evq, (uint64_t)(s->next_arrival_ns + 0.5));
+	sim_evq_set_arrival(&s->evq, (uint64_t)(int64_t)(s->next_arrival_ns + 0.5)); /* < 2^56 */
 }
 
 static int on_arrival(struct sim *s, double load)
@@ -197,7 +197,7 @@ static int on_arrival(struct sim *s, double load)
 	if (s->arrivals_left)
 		s->arrivals_left--;
 	bool measured = s->setup->wl->nphases == 1 ? id >= s->warmup_arrivals
-						   : (double)s->now_ns >= s->warmup_until_ns;
+						   : (double)(int64_t)s->now_ns >= s->warmup_until_ns;
 	schedule_arrival(s, load);
 	if (s->stab_next < SIM_STAB_SEGMENTS && id >= s->stab_first_id[s->stab_next]) {
 		while (s->stab_next < SIM_STAB_SEGMENTS && id >= s->stab_first_id[s->stab_next])
@@ -285,7 +285,10 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	res->measured_service_ns += r->service_ns;
 	psp_hist_record(&res->lat[r->type], latency);
 	/* latency (< 2^56) x 1000 / 1 ns may pass 2^64: clamp before the cast */
-	double slow = (double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns + 0.5;
+	/* Times are below 2^56: converted through int64_t, one instruction
+	 * each (from uint64_t, several), the same values. */
+	double slow = (double)(int64_t)latency * SIM_SLOWDOWN_SCALE /
+		      (double)(int64_t)r->service_ns + 0.5;
 	psp_hist_record(&res->slow[r->type], slow < 0x1p63 ? (uint64_t)slow : UINT64_C(1) << 63);
 }
 

@@ -75,7 +75,7 @@ double wl_exp_slow(const struct wl_zig_exp *z, struct wl_xoshiro *x, uint32_t la
 		uint64_t r = wl_xoshiro_next(x) >> 3;
 		layer = (uint32_t)(r & 0xff);
 		r >>= 8;
-		v = (double)r * z->w[layer];
+		v = (double)(int64_t)r * z->w[layer];
 		if (r < z->k[layer])
 			return v;
 	}

@@ -36,7 +36,7 @@ static inline uint64_t wl_xoshiro_next(struct wl_xoshiro *x)
 /* Uniform on [0, 1) in steps of 2^-53 (the top 53 bits). */
 static inline double wl_uniform(struct wl_xoshiro *x)
 {
-	return (double)(wl_xoshiro_next(x) >> 11) * 0x1p-53;
+	return (double)(int64_t)(wl_xoshiro_next(x) >> 11) * 0x1p-53; /* int64_t: one instruction */
 }
 
 /* xoshiro256++ as a GSL generator type (32-bit outputs, the top half of each
@@ -67,7 +67,7 @@ static inline double wl_exp(const struct wl_zig_exp *z, struct wl_xoshiro *x)
 	uint64_t r = wl_xoshiro_next(x) >> 3;
 	uint32_t layer = (uint32_t)(r & 0xff);
 	r >>= 8;
-	double v = (double)r * z->w[layer];
+	double v = (double)(int64_t)r * z->w[layer];
 	if (r < z->k[layer])
 		return v;
 	return wl_exp_slow(z, x, layer, v);

@@ -78,7 +78,7 @@ static uint64_t round_ns(double ns)
 {
 	if (!(ns < SERVICE_NS_CAP))
 		ns = SERVICE_NS_CAP;
-	uint64_t v = (uint64_t)(ns + 0.5);
+	uint64_t v = (uint64_t)(int64_t)(ns + 0.5); /* < 2^63: one instruction */
 	return v ? v : 1;
 }
 
