@@ -284,9 +284,9 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	res->measured++;
 	res->measured_service_ns += r->service_ns;
 	psp_hist_record(&res->lat[r->type], latency);
-	/* latency (< 2^56) x 1000 / 1 ns may pass 2^64: clamp before the cast */
 	/* Times are below 2^56: converted through int64_t, one instruction
-	 * each (from uint64_t, several), the same values. */
+	 * each (from uint64_t, several), the same values.  latency x 1000 /
+	 * 1 ns may pass 2^64: clamp before the cast. */
 	double slow = (double)(int64_t)latency * SIM_SLOWDOWN_SCALE /
 		      (double)(int64_t)r->service_ns + 0.5;
 	psp_hist_record(&res->slow[r->type], slow < 0x1p63 ? (uint64_t)slow : UINT64_C(1) << 63);
