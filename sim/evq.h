@@ -1,15 +1,23 @@
-/* The simulator's event queue: a binary min-heap of 64-bit keys.
+/* The simulator's event queue: a tournament tree over the workers, plus the
+ * one pending arrival beside it.
  *
  * At most one event is pending per source: the arrival process and each
  * worker (its request finishing, or its slice ending).  So a key packs the
  * time and the source, (at_ns << 8) | slot, and the event's kind is kept per
  * slot.  Events due at the same nanosecond come out in slot order, workers
- * by id and then the arrival, so every run is reproducible; integer keys
- * keep the heap small and its comparisons single instructions (this loop
- * runs twice per simulated request).  The one pending arrival waits beside
- * the heap, not in it: half the events then cost one comparison instead of
- * a push and a pop.  Times must stay below 2^56 ns (two years of simulated
- * time).
+ * by id and then the arrival, so every run is reproducible.
+ *
+ * Each leaf of the tree holds a worker's key (UINT64_MAX: nothing pending),
+ * each inner node the least key of its four children, so the root is the
+ * next worker event.  Setting a worker's event, whether it had one or not,
+ * rewrites the path from its leaf to the root: a fixed log4(workers) steps
+ * (two for up to 16 workers) of four loads and three minimums, no sifting,
+ * and an event can be moved (psp-sim arms a postponed preemption earlier
+ * than the finish it had scheduled).  A popped worker event stays in its
+ * leaf until the worker's next event replaces it, or the next pop clears it:
+ * the usual finish-then-start-the-next costs one path update, not two.  The
+ * pending arrival waits beside the tree: half the events then cost one
+ * comparison.  Times must stay below 2^56 ns (two years of simulated time).
  */
 #ifndef PSP_SIM_EVQ_H
 #define PSP_SIM_EVQ_H
@@ -26,6 +34,7 @@ enum sim_event_kind {
 
 #define SIM_EVQ_ARRIVAL_SLOT PSP_MAX_WORKERS /* after every worker */
 #define SIM_EVQ_MAX_TIME_NS ((1ull << 56) - 1)
+#define SIM_EVQ_NONE UINT64_MAX
 
 struct sim_event {
 	uint64_t at_ns;
@@ -34,22 +43,89 @@ struct sim_event {
 };
 
 struct sim_evq {
-	uint64_t arrival_key; /* UINT64_MAX: no arrival pending */
-	uint64_t *key;        /* heap of worker events */
-	uint32_t len, cap;
+	uint64_t arrival_key; /* SIM_EVQ_NONE: no arrival pending */
+	uint64_t popped_key;  /* the last worker event popped, still in its leaf */
+	uint32_t first_leaf;  /* leaf w is node[first_leaf + w] */
+	uint32_t workers;
 	uint8_t kind[PSP_MAX_WORKERS + 1]; /* by slot */
+	/* node[0] the root; node i's children are 4i+1..4i+4; the leaves (a
+	 * power of 4 of them, >= workers) come last */
+	uint64_t node[2 * PSP_MAX_WORKERS];
 };
 
-/* cap: the most events ever pending.  Returns 0 or -ENOMEM. */
-int sim_evq_init(struct sim_evq *q, uint32_t cap);
-void sim_evq_fini(struct sim_evq *q);
+/* For workers 1..PSP_MAX_WORKERS (PSP_CHECK).  Cannot fail. */
+void sim_evq_init(struct sim_evq *q, uint32_t workers);
 
-/* Schedules an event.  The queue must have room, at_ns must be at most
- * SIM_EVQ_MAX_TIME_NS, and the source must have nothing pending
- * (PSP_CHECK). */
-void sim_evq_push(struct sim_evq *q, uint64_t at_ns, uint32_t kind, uint32_t worker);
+/* Rewrites the path above leaf w after its key changed. */
+static inline uint64_t sim_evq__min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static inline void sim_evq__update(struct sim_evq *q, uint32_t w)
+{
+	uint64_t *n = q->node;
+	for (uint32_t i = q->first_leaf + w; i > 0;) {
+		i = (i - 1) / 4;
+		const uint64_t *c = &n[4 * i + 1];
+		n[i] = sim_evq__min(sim_evq__min(c[0], c[1]), sim_evq__min(c[2], c[3]));
+	}
+}
+
+/* Schedules worker w's event, replacing the one it had pending (if any).
+ * at_ns must be at most SIM_EVQ_MAX_TIME_NS (PSP_CHECK). */
+static inline void sim_evq_set(struct sim_evq *q, uint64_t at_ns, uint32_t kind, uint32_t w)
+{
+	PSP_CHECK(at_ns <= SIM_EVQ_MAX_TIME_NS && w < q->workers);
+	uint64_t key = at_ns << 8 | w;
+	if (key == q->popped_key)
+		q->popped_key = SIM_EVQ_NONE; /* rescheduled as it was: keep it */
+	q->kind[w] = (uint8_t)kind;
+	q->node[q->first_leaf + w] = key;
+	sim_evq__update(q, w);
+}
+
+/* The time of worker w's pending event, or SIM_EVQ_NONE. */
+static inline uint64_t sim_evq_worker_at(const struct sim_evq *q, uint32_t w)
+{
+	uint64_t k = q->node[q->first_leaf + w];
+	return k == SIM_EVQ_NONE || k == q->popped_key ? SIM_EVQ_NONE : k >> 8;
+}
+
+/* Schedules the next arrival; none may be pending (PSP_CHECK). */
+static inline void sim_evq_set_arrival(struct sim_evq *q, uint64_t at_ns)
+{
+	PSP_CHECK(at_ns <= SIM_EVQ_MAX_TIME_NS && q->arrival_key == SIM_EVQ_NONE);
+	q->kind[SIM_EVQ_ARRIVAL_SLOT] = SIM_EV_ARRIVAL;
+	q->arrival_key = at_ns << 8 | SIM_EVQ_ARRIVAL_SLOT;
+}
 
 /* Removes the earliest event into *out; returns 0 when the queue is empty. */
-int sim_evq_pop(struct sim_evq *q, struct sim_event *out);
+static inline int sim_evq_pop(struct sim_evq *q, struct sim_event *out)
+{
+	if (q->popped_key != SIM_EVQ_NONE) {
+		/* the last worker event popped was not replaced: drop it now */
+		uint32_t w = (uint32_t)(q->popped_key & 0xff);
+		if (q->node[q->first_leaf + w] == q->popped_key) {
+			q->node[q->first_leaf + w] = SIM_EVQ_NONE;
+			sim_evq__update(q, w);
+		}
+		q->popped_key = SIM_EVQ_NONE;
+	}
+	uint64_t top = q->node[0];
+	if (q->arrival_key < top) {
+		top = q->arrival_key;
+		q->arrival_key = SIM_EVQ_NONE;
+	} else if (top == SIM_EVQ_NONE) {
+		return 0;
+	} else {
+		q->popped_key = top;
+	}
+	uint32_t slot = (uint32_t)(top & 0xff);
+	out->at_ns = top >> 8;
+	out->kind = q->kind[slot];
+	out->worker = slot;
+	return 1;
+}
 
 #endif

@@ -23,14 +23,13 @@ void sim_reqpool_fini(struct sim_reqpool *p);
 /* Adds a chunk; returns 0 or -ENOMEM. */
 int sim_reqpool_grow(struct sim_reqpool *p);
 
-/* A zeroed descriptor, or NULL when out of memory. */
+/* A descriptor for the caller to fill whole, or NULL when out of memory. */
 static inline struct psp_req *sim_reqpool_get(struct sim_reqpool *p)
 {
 	if (!p->free && sim_reqpool_grow(p) < 0)
 		return NULL;
 	struct psp_req *r = p->free;
 	p->free = r->host;
-	memset(r, 0, sizeof(*r));
 	p->in_use++;
 	return r;
 }

@@ -18,13 +18,29 @@
 
 /* The requests a worker holds, in the order assigned; the head runs.  Each
  * keeps its assignment (slice, setup time) and when the dispatcher had
- * handed it over (a serial dispatcher staggers hand-offs). */
+ * handed it over (a serial dispatcher staggers hand-offs).
+ *
+ * Postponed preemptions: under a policy that declares it
+ * (PSP_POLICY_PREEMPT_ALONE_IS_NOOP), with free preemption and hand-off, a
+ * slice that ends while nothing else waits would hand the request straight
+ * back to an idle worker with a fresh slice: a time-sharing run at load 0.9
+ * spends about 40% of its preemptions so.  The head then runs on ("disarmed"):
+ * only its finish is scheduled, and its slices keep ending, on paper, every
+ * quantum after origin_ns.  When something starts waiting (the policy queues
+ * a request, or the worker is given a second one) the worker is armed: its
+ * next slice end becomes a preemption event, exactly when the preemption
+ * would have come.  The slice ends skipped are still counted. */
+struct worker_slot {
+	struct psp_assign a;
+	uint64_t handoff_ns;
+};
+
 struct worker_fifo {
-	struct {
-		struct psp_assign a;
-		uint64_t handoff_ns;
-	} slot[PSP_MAX_SLOTS];
+	struct worker_slot *slot; /* a ring of ring_mask + 1 (a power of two >= the
+				   * slots, so one-slot policies touch one) */
 	uint32_t head, len;
+	uint64_t origin_ns;  /* disarmed: when its current run of slices began */
+	uint64_t ran_ns;     /* the pending preemption ends this much work */
 };
 
 struct sim {
@@ -35,10 +51,16 @@ struct sim {
 	struct sim_evq evq;
 	struct sim_reqpool pool;
 	struct worker_fifo *fifo; /* by worker: what it holds, the head runs */
+	struct worker_slot *slots; /* their rings, one after the other */
+	uint32_t ring_mask;
 	uint64_t *stint_ns;       /* by worker: when its running request reached the head */
 	struct psp_assign *assign;
 	size_t assign_cap;        /* workers x slots: one dispatch fills every slot */
 	uint32_t nworkers, ntypes;
+	bool one_slot;            /* every worker holds at most one request */
+	bool postpone;            /* preemptions may be postponed (worker_fifo) */
+	uint64_t disarmed;        /* bit w: worker w's head runs past its slice ends */
+	uint32_t cur_slot;        /* the event being handled: its evq slot */
 	uint64_t now_ns;
 	bool clock_overflow; /* an event fell beyond SIM_EVQ_MAX_TIME_NS: the run stops */
 
@@ -165,7 +187,7 @@ static void schedule_arrival(struct sim *s, double load)
 		s->clock_overflow = true;
 		return;
 	}
-	sim_evq_push(&s->evq, (uint64_t)(s->next_arrival_ns + 0.5), SIM_EV_ARRIVAL, 0);
+	sim_evq_set_arrival(&s->evq, (uint64_t)(int64_t)(s->next_arrival_ns + 0.5)); /* < 2^56 */
 }
 
 static int on_arrival(struct sim *s, double load)
@@ -175,7 +197,7 @@ static int on_arrival(struct sim *s, double load)
 	if (s->arrivals_left)
 		s->arrivals_left--;
 	bool measured = s->setup->wl->nphases == 1 ? id >= s->warmup_arrivals
-						   : (double)s->now_ns >= s->warmup_until_ns;
+						   : (double)(int64_t)s->now_ns >= s->warmup_until_ns;
 	schedule_arrival(s, load);
 	if (s->stab_next < SIM_STAB_SEGMENTS && id >= s->stab_first_id[s->stab_next]) {
 		while (s->stab_next < SIM_STAB_SEGMENTS && id >= s->stab_first_id[s->stab_next])
@@ -203,13 +225,13 @@ static int on_arrival(struct sim *s, double load)
 	struct psp_req *r = sim_reqpool_get(&s->pool);
 	if (!r)
 		return -ENOMEM;
-	r->id = id;
-	r->arrive_ns = s->now_ns;
-	r->type = psp_wl_sample_type(s->sampler, s->phase);
-	r->service_ns = psp_wl_sample_service_ns(s->sampler, s->phase, r->type);
-	r->remaining_ns = r->service_ns;
-	r->flow = (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 32); /* every request its own flow */
-	r->host_flags = measured;
+	uint32_t type = psp_wl_sample_type(s->sampler, s->phase);
+	uint64_t service = psp_wl_sample_service_ns(s->sampler, s->phase, type);
+	*r = (struct psp_req){
+		.id = id, .arrive_ns = s->now_ns, .type = type, .service_ns = service,
+		.remaining_ns = service, .host_flags = measured,
+		.flow = (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 32), /* every request its own flow */
+	};
 	sim_stab_change(&s->stab, r->type, +1, s->now_ns);
 	if (s->setup->wl->nphases == 1 && s->arrivals_left == 0)
 		sim_stab_close(&s->stab, s->now_ns); /* the window ends at the last arrival */
@@ -262,9 +284,80 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	res->measured++;
 	res->measured_service_ns += r->service_ns;
 	psp_hist_record(&res->lat[r->type], latency);
-	/* latency (< 2^56) x 1000 / 1 ns may pass 2^64: clamp before the cast */
-	double slow = (double)latency * SIM_SLOWDOWN_SCALE / (double)r->service_ns + 0.5;
+	/* Times are below 2^56: converted through int64_t, one instruction
+	 * each (from uint64_t, several), the same values.  latency x 1000 /
+	 * 1 ns may pass 2^64: clamp before the cast. */
+	double slow = (double)(int64_t)latency * SIM_SLOWDOWN_SCALE /
+		      (double)(int64_t)r->service_ns + 0.5;
 	psp_hist_record(&res->slow[r->type], slow < 0x1p63 ? (uint64_t)slow : UINT64_C(1) << 63);
+}
+
+/* Nothing but worker w's head waits for w: a preemption now would hand it
+ * back to an idle worker at once (worker_fifo). */
+static bool alone(const struct sim *s, uint32_t w)
+{
+	return s->postpone && s->fifo[w].len == 1 && psp_policy_queued(s->pol) == 0;
+}
+
+/* Schedules the next event of worker w's head, which runs from start: its
+ * finish, or the end of its slice, or, when nothing else waits, its finish
+ * with the slice ends postponed (worker_fifo). */
+static void run_head(struct sim *s, uint32_t w, uint64_t start)
+{
+	struct worker_fifo *f = &s->fifo[w];
+	const struct psp_assign *a = &f->slot[f->head].a;
+	uint64_t remaining = a->req->remaining_ns;
+	/* Each term is below 2^60 (service times are capped at 1e15 ns, knobs
+	 * and costs far lower), so the sums cannot wrap. */
+	bool preempt = a->slice_ns && remaining > a->slice_ns;
+	if (preempt && start == s->now_ns && alone(s, w)) {
+		s->disarmed |= 1ull << w;
+		f->origin_ns = start;
+		preempt = false;
+	}
+	f->ran_ns = a->slice_ns;
+	uint64_t at = preempt ? start + a->slice_ns + s->setup->conf.preempt_cost_ns
+			      : start + remaining;
+	if (start > SIM_EVQ_MAX_TIME_NS || at > SIM_EVQ_MAX_TIME_NS) {
+		s->clock_overflow = true;
+		return;
+	}
+	sim_evq_set(&s->evq, at, preempt ? SIM_EV_PREEMPT : SIM_EV_FINISH, w);
+}
+
+static void skip_slice_ends(struct sim *s, uint64_t n)
+{
+	s->res->preemptions += n;
+	s->res->preempt_postponed += n;
+}
+
+/* Worker w's head was disarmed: makes its next slice end (after now, or at
+ * now if that event would come after the one being handled) a preemption
+ * event, and counts the slice ends it ran past. */
+static void arm(struct sim *s, uint32_t w)
+{
+	struct worker_fifo *f = &s->fifo[w];
+	const struct psp_assign *a = &f->slot[f->head].a;
+	uint64_t q = a->slice_ns, rem = a->req->remaining_ns, origin = f->origin_ns;
+	PSP_ASSERT(origin <= s->now_ns);
+	s->disarmed &= ~(1ull << w);
+	uint64_t elapsed = s->now_ns - origin, k = elapsed / q, end;
+	if (elapsed % q == 0 && k > 0 && w > s->cur_slot)
+		k--; /* its slice end at now comes after this event: still ahead */
+	end = origin + (k + 1) * q;
+	if (origin + rem <= end) { /* it finishes first: every slice end is skipped */
+		skip_slice_ends(s, (rem - 1) / q);
+		return;
+	}
+	skip_slice_ends(s, k);
+	f->ran_ns = end - origin;
+	sim_evq_set(&s->evq, end, SIM_EV_PREEMPT, w);
+}
+
+static void arm_all(struct sim *s)
+{
+	for (uint64_t m = s->disarmed; m; m &= m - 1)
+		arm(s, (uint32_t)__builtin_ctzll(m));
 }
 
 /* Starts the head of worker w's FIFO now: after its hand-off and its
@@ -282,16 +375,7 @@ static void start_head(struct sim *s, uint32_t w)
 	start += a->setup_ns;
 	r->dispatch_ns = start;
 	s->stint_ns[w] = s->now_ns;
-	/* Each term is below 2^60 (service times are capped at 1e15 ns, knobs
-	 * and costs far lower), so the sums cannot wrap. */
-	bool preempt = a->slice_ns && r->remaining_ns > a->slice_ns;
-	uint64_t at = preempt ? start + a->slice_ns + s->setup->conf.preempt_cost_ns
-			      : start + r->remaining_ns;
-	if (start > SIM_EVQ_MAX_TIME_NS || at > SIM_EVQ_MAX_TIME_NS) {
-		s->clock_overflow = true;
-		return;
-	}
-	sim_evq_push(&s->evq, at, preempt ? SIM_EV_PREEMPT : SIM_EV_FINISH, w);
+	run_head(s, w, start);
 }
 
 static void on_worker_event(struct sim *s, const struct sim_event *ev)
@@ -299,14 +383,25 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 	uint32_t w = ev->worker;
 	struct worker_fifo *f = &s->fifo[w];
 	struct psp_req *r = f->slot[f->head].a.req;
-	uint64_t slice = f->slot[f->head].a.slice_ns;
-	f->head = (f->head + 1) % PSP_MAX_SLOTS;
+	uint64_t ran = f->ran_ns;
+	if (ev->kind == SIM_EV_PREEMPT && alone(s, w)) {
+		/* nothing waits after all: it runs on (worker_fifo) */
+		r->remaining_ns -= ran;
+		s->res->preemptions++;
+		run_head(s, w, s->now_ns);
+		return;
+	}
+	if (s->disarmed & (1ull << w)) { /* it finishes past skipped slice ends */
+		s->disarmed &= ~(1ull << w);
+		skip_slice_ends(s, (r->remaining_ns - 1) / f->slot[f->head].a.slice_ns);
+	}
+	f->head = (f->head + 1) & s->ring_mask;
 	f->len--;
 	s->res->busy_ns += s->now_ns - s->stint_ns[w];
 	if (ev->kind == SIM_EV_PREEMPT) {
-		r->remaining_ns -= slice;
+		r->remaining_ns -= ran;
 		s->res->preemptions++;
-		psp_policy_complete(s->pol, w, r, slice, false, s->now_ns);
+		psp_policy_complete(s->pol, w, r, ran, false, s->now_ns);
 	} else {
 		psp_policy_complete(s->pol, w, r, r->remaining_ns, true, s->now_ns);
 		record_completion(s, r);
@@ -333,13 +428,15 @@ static void hand_over(struct sim *s, const struct psp_assign *a)
 		s->dispatcher_free_ns = handoff;
 	}
 	struct worker_fifo *f = &s->fifo[a->worker];
-	PSP_ASSERT(f->len < PSP_MAX_SLOTS);
+	PSP_ASSERT(f->len <= s->ring_mask);
 	s->res->steals += a->stolen;
-	uint32_t tail = (f->head + f->len) % PSP_MAX_SLOTS;
+	uint32_t tail = (f->head + f->len) & s->ring_mask;
 	f->slot[tail].a = *a;
 	f->slot[tail].handoff_ns = handoff;
 	if (++f->len == 1)
 		start_head(s, a->worker);
+	else if (s->disarmed & (1ull << a->worker))
+		arm(s, a->worker); /* its head no longer runs alone */
 }
 
 /* Bits set in x, without the libgcc call __builtin_popcountll becomes when
@@ -361,7 +458,10 @@ static void account_interval(struct sim *s, uint64_t dt)
 	s->res->in_system_area += s->pool.in_use * dt;
 	/* Waiting: in the policy's queues, or held by a worker behind the
 	 * request it runs (every worker holding something runs one). */
-	uint64_t idle = popcount64(psp_policy_idle_workers(s->pol));
+	uint64_t idle_mask = psp_policy_idle_workers(s->pol);
+	if (!idle_mask || (s->one_slot && psp_policy_queued(s->pol) == 0))
+		return; /* none idle, or none waiting (one slot: held = busy) */
+	uint64_t idle = popcount64(idle_mask);
 	uint64_t waiting = psp_policy_queued(s->pol) + psp_policy_held(s->pol) -
 			   (s->nworkers - idle);
 	if (waiting && idle)
@@ -395,6 +495,7 @@ static int run_loop(struct sim *s, double load)
 		if (phased)
 			stab_advance(s, ev.at_ns);
 		s->now_ns = ev.at_ns;
+		s->cur_slot = ev.worker;
 		s->res->events++;
 		if (ev.kind == SIM_EV_ARRIVAL) {
 			if (on_arrival(s, load) < 0)
@@ -405,6 +506,8 @@ static int run_loop(struct sim *s, double load)
 		size_t n = psp_policy_dispatch(s->pol, s->now_ns, s->assign, s->assign_cap);
 		for (size_t i = 0; i < n; i++)
 			hand_over(s, &s->assign[i]);
+		if (s->disarmed && psp_policy_queued(s->pol))
+			arm_all(s); /* a request waits: slices end again */
 		if (s->clock_overflow)
 			return -ERANGE;
 	}
@@ -452,11 +555,22 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	s->sampler = psp_wl_sampler_create(wl, res->seed);
 	s->fifo = calloc(s->nworkers, sizeof(*s->fifo));
 	s->stint_ns = calloc(s->nworkers, sizeof(*s->stint_ns));
-	s->assign_cap = (size_t)s->nworkers * psp_policy_conf_slots(setup->policy, &setup->conf);
+	uint32_t slots = psp_policy_conf_slots(setup->policy, &setup->conf), ring = 1;
+	while (ring < slots)
+		ring *= 2;
+	s->ring_mask = ring - 1;
+	s->slots = calloc((size_t)s->nworkers * ring, sizeof(*s->slots));
+	s->assign_cap = (size_t)s->nworkers * slots;
 	s->assign = calloc(s->assign_cap, sizeof(*s->assign));
-	if (!s->sampler || !s->fifo || !s->stint_ns || !s->assign ||
-	    sim_evq_init(&s->evq, s->nworkers + 1) < 0)
+	if (!s->sampler || !s->fifo || !s->slots || !s->stint_ns || !s->assign)
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	for (uint32_t w = 0; w < s->nworkers; w++)
+		s->fifo[w].slot = s->slots + (size_t)w * ring;
+	sim_evq_init(&s->evq, s->nworkers);
+	s->one_slot = s->assign_cap == s->nworkers;
+	s->postpone = (setup->policy->props.flags & PSP_POLICY_PREEMPT_ALONE_IS_NOOP) &&
+		      !setup->eager_preemption &&
+		      setup->conf.preempt_cost_ns == 0 && setup->dispatch_cost_ns == 0;
 	if (setup->series_bin_ns) {
 		s->bin_lat = malloc((wl->ntypes + 1) * sizeof(*s->bin_lat));
 		if (!s->bin_lat)
@@ -511,9 +625,9 @@ static void sim_fini(struct sim *s)
 {
 	psp_policy_destroy(s->pol);
 	psp_wl_sampler_destroy(s->sampler);
-	sim_evq_fini(&s->evq);
 	sim_reqpool_fini(&s->pool);
 	free(s->fifo);
+	free(s->slots);
 	free(s->stint_ns);
 	free(s->assign);
 	free(s->bin_lat);
@@ -552,15 +666,16 @@ static void summarise(struct sim *s)
 }
 
 /* About the longest service time a run draws from d, in ns: the sampler's
- * largest exponential draw is 22.2 means (-ln 2^-32), a lognormal's is
- * taken six standard deviations up, capped as the sampler caps it. */
+ * largest exponential draw is 44.4 means (the ziggurat's base strip, 7.7
+ * means, plus -ln 2^-53), a lognormal's is taken six standard deviations up,
+ * capped as the sampler caps it. */
 static double dist_max_ns(const struct psp_dist *d)
 {
 	switch (d->kind) {
 	case PSP_DIST_CONSTANT:
 		return d->mean_us * 1e3;
 	case PSP_DIST_EXPONENTIAL:
-		return 22.2 * d->mean_us * 1e3;
+		return 44.4 * d->mean_us * 1e3;
 	case PSP_DIST_LOGNORMAL:
 		return fmin(1e15, d->mean_us * 1e3 * exp(6 * d->sigma - 0.5 * d->sigma * d->sigma));
 	case PSP_DIST_BOUNDED_PARETO:

@@ -28,6 +28,8 @@ struct sim_setup {
 	bool timeline;               /* record DARC's reservations */
 	uint64_t series_bin_ns;      /* > 0: per-type stats per time bin */
 	atomic_uint_fast64_t *progress; /* requests completed, for the progress line; may be NULL */
+	bool eager_preemption;       /* simulate every slice end as an event, even those
+				      * that change nothing (run.c postpones them): tests */
 };
 
 /* One reservation DARC installed during the run. */
@@ -53,7 +55,8 @@ struct sim_result {
 	uint32_t judged_types;   /* bit t: the run was long enough to judge it */
 	double growth_per_s[PSP_MAX_TYPES + 1]; /* fitted change of the number in system */
 	uint64_t arrivals, completed, dropped, measured;
-	uint64_t preemptions;
+	uint64_t preemptions;     /* slice ends before a request finished */
+	uint64_t preempt_postponed; /* of which run past without an event: nothing waited */
 	uint64_t steals;     /* assignments taken from another worker's queue (ws) */
 	uint64_t sim_ns;     /* simulated time of the last event */
 	/* Accounting over the whole run (warm-up included, time 0 to the last

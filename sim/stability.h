@@ -42,7 +42,10 @@ static inline void sim_stab_change(struct sim_stability *st, uint32_t t, int del
 	if (t >= st->ntypes)
 		return; /* unknown types are not judged */
 	if (st->seg >= 0 && !st->closed) {
-		st->area[st->seg][t] += (double)st->in_system[t] * (double)(now_ns - st->last_ns[t]);
+		/* through int64_t: one instruction, where uint64_t takes several
+		 * (the interval is far below 2^63) */
+		st->area[st->seg][t] += (double)st->in_system[t] *
+					(double)(int64_t)(now_ns - st->last_ns[t]);
 		st->last_ns[t] = now_ns;
 		if (delta > 0)
 			st->arrivals[st->seg][t]++;

@@ -13,6 +13,7 @@ PACKAGES=(
   slurm-wlm munge parallel              # psp-sweep --slurm / --parallel, the slurm label
   python3 python3-pandas python3-matplotlib python3-nbconvert python3-nbformat
   python3-ipykernel jupyter-nbconvert   # notebooks/
+  python3-simpy                         # bench/simpy_compare.sh
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -88,6 +88,9 @@ const struct psp_policy_ops psp_concord_ops = {
 	.aliases = "",
 	.summary = "Concord: JBSQ(k) central queue with time sharing, preempted to the central tail",
 	.props = {
+		/* Not PSP_POLICY_PREEMPT_ALONE_IS_NOOP: a request handed back
+		 * resumes on the lowest idle worker, and which busy worker an
+		 * arrival then queues behind depends on where it went. */
 		.flags = PSP_POLICY_PREEMPTIVE, .default_slots = 2, .max_slots = PSP_MAX_SLOTS,
 		.model = "JBSQ(k) central FIFO; a request that used its quantum is preempted "
 			 "and rejoins the central tail (round robin over all requests)",

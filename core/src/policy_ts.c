@@ -16,7 +16,9 @@
  * total at its finish, needs no per-request field (struct psp_req has none
  * for the policy); the price is that stints of requests still in flight are
  * counted early, which overestimates the mean by at most the in-flight work
- * and vanishes in steady state.  A type with no mean yet borrows the smallest
+ * and vanishes in steady state (a host that skips the preemptions that would
+ * change nothing, PSP_POLICY_PREEMPT_ALONE_IS_NOOP, reports merged stints:
+ * the same sums, counted a little later).  A type with no mean yet borrows the smallest
  * known mean (1 us when none is known): a small SLO makes its queue urgent,
  * so it is served soon, gets completions, and learns its own mean instead of
  * starving.
@@ -226,7 +228,8 @@ const struct psp_policy_ops psp_ts_ops = {
 	.aliases = "time-sharing,shinjuku",
 	.summary = "time sharing (Shinjuku): preempt after a quantum, back to the tail",
 	.props = {
-		.flags = PSP_POLICY_WORK_CONSERVING | PSP_POLICY_PREEMPTIVE | PSP_POLICY_USES_MEANS,
+		.flags = PSP_POLICY_WORK_CONSERVING | PSP_POLICY_PREEMPTIVE | PSP_POLICY_USES_MEANS |
+			 PSP_POLICY_PREEMPT_ALONE_IS_NOOP,
 		.default_slots = 1, .max_slots = 1,
 		.model = "central queue(s), run a quantum, preempted to the tail (round robin; "
 			 "processor sharing over the workers as the quantum goes to 0)",

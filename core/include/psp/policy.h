@@ -133,6 +133,13 @@ enum {
 	/* Preemption is timed by the worker itself, from slice_ns, among the
 	 * requests it holds: no tick, no signal from the dispatcher. */
 	PSP_POLICY_WORKER_TIMED = 1u << 3,
+	/* Preempting a request that would be left alone (nothing queued in
+	 * the policy, its worker holding nothing else) hands it straight back
+	 * to an idle worker with a fresh slice, and which idle worker cannot
+	 * change any later decision: when preemption and hand-off are free, a
+	 * host may let it run on instead (psp-sim does).  The stints it
+	 * reports through complete() are then the merged ones. */
+	PSP_POLICY_PREEMPT_ALONE_IS_NOOP = 1u << 4,
 };
 
 struct psp_policy_props {
