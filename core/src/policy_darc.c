@@ -41,6 +41,7 @@
 #include "internal.h"
 
 #define PROFILE_SLOTS 8u /* the ring spans 2 x darc_min_samples */
+#define ALL_SLOTS ((1u << PROFILE_SLOTS) - 1u)
 
 struct profile_slot {
 	uint64_t total;
@@ -80,12 +81,14 @@ struct darc {
 	double demand[PSP_MAX_TYPES];    /* per type, of the installed plan */
 	double demand_se[PSP_MAX_TYPES]; /* its standard error (hysteresis ci) */
 	uint32_t starving; /* bit t: type t is under the starvation guard */
+	uint32_t closed_slot; /* hysteresis ci: 1 + the slot just filled, 0 none */
 
 	/* Profiling ring. */
 	struct profile_slot slot[PROFILE_SLOTS];
 	uint32_t cur_slot;
 	uint64_t slot_size;
 	uint64_t ring_total;
+	bool hysteresis_ci; /* conf.darc_hysteresis == PSP_DARC_HYST_CI */
 };
 
 static size_t darc_state_size(const struct psp_policy_conf *conf)
@@ -186,6 +189,8 @@ static void ring_record(struct darc *d, uint32_t type, uint64_t ran_ns, uint64_t
 {
 	struct profile_slot *s = &d->slot[d->cur_slot];
 	if (s->total == d->slot_size) {
+		if (d->have_plan && d->hysteresis_ci)
+			d->closed_slot = d->cur_slot + 1;
 		d->cur_slot = (d->cur_slot + 1) % PROFILE_SLOTS;
 		s = &d->slot[d->cur_slot];
 		d->ring_total -= s->total;
@@ -206,25 +211,30 @@ static void ring_record(struct darc *d, uint32_t type, uint64_t ran_ns, uint64_t
  * absent (mean inf, ratio 0), except that with ratios from arrivals a type
  * that arrived keeps the mean of the profile in force, if it has one: a
  * starved type completes rarely, yet it is there. */
-static void ring_profile(const struct psp_policy *p, const struct darc *d, uint64_t now_ns,
-			 struct profile *pr)
+static void ring_profile(const struct psp_policy *p, const struct darc *d, uint32_t slots,
+			 uint64_t end_ns, struct profile *pr)
 {
 	const struct psp_policy_conf *c = &p->conf;
 	bool by_arrivals = c->darc_ratio_source == PSP_DARC_RATIOS_ARRIVALS;
-	uint64_t arrivals_total = 0, start_ns = now_ns;
+	uint64_t arrivals_total = 0, completions = 0, start_ns = end_ns;
 	for (uint32_t i = 0; i < PROFILE_SLOTS; i++) {
 		const struct profile_slot *sl = &d->slot[i];
+		if (!((slots >> i) & 1u))
+			continue;
 		arrivals_total += sl->arrivals_total;
+		completions += sl->total;
 		if ((sl->total || sl->arrivals_total) && sl->start_ns < start_ns)
 			start_ns = sl->start_ns;
 	}
-	uint64_t n_ratio = by_arrivals ? arrivals_total : d->ring_total;
+	uint64_t n_ratio = by_arrivals ? arrivals_total : completions;
 	double var_rel[PSP_MAX_TYPES] = {0}, total = 0, rate_work = 0;
-	double elapsed_ns = (double)(now_ns - start_ns);
+	double elapsed_ns = (double)(end_ns - start_ns);
 	for (uint32_t t = 0; t < c->ntypes; t++) {
 		uint64_t count = 0, arrived = 0;
 		double sum = 0, sumsq = 0;
 		for (uint32_t i = 0; i < PROFILE_SLOTS; i++) {
+			if (!((slots >> i) & 1u))
+				continue;
 			count += d->slot[i].count[t];
 			arrived += d->slot[i].arrivals[t];
 			sum += d->slot[i].sum_ns[t];
@@ -284,24 +294,53 @@ static bool queueing_exceeds_mean(const struct psp_policy *p, const struct darc 
 	return false;
 }
 
+/* Standard errors a demand must move by before darc_hysteresis ci
+ * re-reserves: 3 on the whole ring (about 1 in 400 per type on noise alone);
+ * 5 on one slot just filled, the quick test that follows a phase change
+ * (about 1 in 2 million). */
+#define CI_Z_RING 3.0
+#define CI_Z_SLOT 5.0
+
 /* The paper's test: a demand moved by more than darc_demand_change of the
- * installed one; ci: by more than 3 standard errors of the difference of
- * the two profiles (about 1 in 400 per type on noise alone). */
+ * installed one; ci: by more than z standard errors of the difference of
+ * the two profiles.  quick (one slot): a type missing from it is no news. */
 static bool demand_moved(const struct psp_policy *p, const struct darc *d,
-			 const struct profile *pr)
+			 const struct profile *pr, double z, bool quick)
 {
 	bool ci = p->conf.darc_hysteresis == PSP_DARC_HYST_CI;
 	for (uint32_t t = 0; t < p->conf.ntypes; t++) {
 		bool was = d->demand[t] > 0, is = pr->demand[t] > 0;
+		if (quick && !is)
+			continue;
 		if (was != is)
 			return true; /* the set of present types changed */
 		double moved = fabs(pr->demand[t] - d->demand[t]);
-		double bound = ci ? 3 * hypot(pr->demand_se[t], d->demand_se[t])
+		double bound = ci ? z * hypot(pr->demand_se[t], d->demand_se[t])
 				  : p->conf.darc_demand_change * d->demand[t];
 		if (is && moved > bound)
 			return true;
 	}
 	return false;
+}
+
+/* Plans from profile pr and installs the plan, unless hysteresis ci finds
+ * it identical to the one in force. */
+static void replan(struct psp_policy *p, struct darc *d, const struct profile *pr,
+		   uint64_t now_ns)
+{
+	bool first = !d->have_plan;
+	struct psp_darc_plan plan;
+	if (plan_from(p, &plan, pr->mean_ns, pr->ratio, pr->load) != 0)
+		return; /* fails only with no type present */
+	if (!first && p->conf.darc_hysteresis == PSP_DARC_HYST_CI &&
+	    psp_darc_plan_equal(&plan, &d->plan)) {
+		/* The same cores: nothing to install; the new profile is the
+		 * baseline of the next test. */
+		memcpy(d->demand, pr->demand, sizeof(d->demand));
+		memcpy(d->demand_se, pr->demand_se, sizeof(d->demand_se));
+		return;
+	}
+	install(p, d, &plan, pr->ratio, pr->demand_se, now_ns);
 }
 
 /* The profiling step, run before each dispatch; cheap until the ring holds
@@ -315,25 +354,30 @@ static void maybe_reserve(struct psp_policy *p, struct darc *d, uint64_t now_ns)
 		return;
 
 	struct profile pr = {0};
-	ring_profile(p, d, now_ns, &pr);
+	ring_profile(p, d, ALL_SLOTS, now_ns, &pr);
 	ring_clear(d, now_ns);
 	bool first = !d->have_plan;
-	bool moved = first || demand_moved(p, d, &pr);
+	bool moved = first || demand_moved(p, d, &pr, CI_Z_RING, false);
 	memcpy(d->mean_ns, pr.mean_ns, sizeof(pr.mean_ns));
-	if (!moved)
+	if (moved)
+		replan(p, d, &pr, now_ns);
+}
+
+/* Hysteresis ci's quick test, when a slot of the ring has just filled:
+ * if that slot alone moved a demand beyond CI_Z_SLOT standard errors (a
+ * phase change, not noise), re-plan from it at once rather than from a
+ * ring that mostly holds the previous phase. */
+static void quick_check(struct psp_policy *p, struct darc *d, uint64_t now_ns)
+{
+	uint32_t slot = d->closed_slot - 1;
+	d->closed_slot = 0;
+	struct profile pr = {0};
+	ring_profile(p, d, 1u << slot, d->slot[d->cur_slot].start_ns, &pr);
+	if (!demand_moved(p, d, &pr, CI_Z_SLOT, true))
 		return;
-	struct psp_darc_plan plan;
-	if (plan_from(p, &plan, pr.mean_ns, pr.ratio, pr.load) != 0)
-		return; /* fails only with no type present */
-	if (!first && c->darc_hysteresis == PSP_DARC_HYST_CI &&
-	    psp_darc_plan_equal(&plan, &d->plan)) {
-		/* The same cores: nothing to install; the new profile is the
-		 * baseline of the next test. */
-		memcpy(d->demand, pr.demand, sizeof(d->demand));
-		memcpy(d->demand_se, pr.demand_se, sizeof(d->demand_se));
-		return;
-	}
-	install(p, d, &plan, pr.ratio, pr.demand_se, now_ns);
+	ring_clear(d, now_ns);
+	memcpy(d->mean_ns, pr.mean_ns, sizeof(pr.mean_ns));
+	replan(p, d, &pr, now_ns);
 }
 
 static int darc_init(struct psp_policy *p, struct psp_err *err)
@@ -363,6 +407,7 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 	if (c->darc_mode != PSP_DARC_STATIC && c->darc_reserve >= 0)
 		return psp_err_set(err, -EINVAL, NULL, "reserve",
 				   "goes with darc_mode static only");
+	d->hysteresis_ci = c->darc_hysteresis == PSP_DARC_HYST_CI;
 	d->slot_size = (c->darc_min_samples + PROFILE_SLOTS / 2 - 1) / (PROFILE_SLOTS / 2);
 	if (d->slot_size == 0)
 		d->slot_size = 1;
@@ -490,6 +535,8 @@ static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 			    struct psp_assign *out, size_t cap)
 {
 	struct darc *d = p->priv;
+	if (d->closed_slot)
+		quick_check(p, d, now_ns);
 	if (d->ring_total >= p->conf.darc_min_samples)
 		maybe_reserve(p, d, now_ns);
 

@@ -61,12 +61,12 @@ for seed in 1 2 3; do
     --darc-samples 5000
   # A starving type: C needs 1.33 cores, DARC gives it 1 and C may not
   # steal; the point must say so, and name C.
-  got=$("$sim" --quiet --format csv -r 1 -w "$data/rare-long.yml" -p darc -l 0.8 -n 200000 -s "$seed" 2>/dev/null |
+  got=$("$sim" --quiet --format csv -r 1 -w rare-long -p darc -l 0.8 -n 200000 -s "$seed" 2>/dev/null |
         awk -F, 'NR > 1 && $7 == "C" {print $15, $20, $22}')
   if [ "$got" = "1 C 1" ]; then passes=$((passes + 1)); else
     fails=$((fails + 1)); echo "FAIL: starving type C, seed $seed: got '$got' (overloaded, overloaded_types, growing)"; fi
   # ... while c-FCFS serves every type on the same arrivals
-  expect "0 " "rare-long under cfcfs seed $seed" -w "$data/rare-long.yml" -p cfcfs -l 0.8 -n 200000 -s "$seed"
+  expect "0 " "rare-long under cfcfs seed $seed" -w rare-long -p cfcfs -l 0.8 -n 200000 -s "$seed"
 done
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
