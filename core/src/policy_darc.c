@@ -258,9 +258,21 @@ static void ring_profile(const struct psp_policy *p, const struct darc *d, uint3
 				rate_work += (double)arrived * mean / elapsed_ns;
 		}
 	}
+	/* d_t = W x_t / sum_j x_j with x_j = S_j R_j, share s_j = x_j / sum:
+	 * by the delta method (x_j taken as independent), the relative
+	 * variance of d_t is (1 - s_t)^2 v_t + sum_{j != t} s_j^2 v_j, v_j
+	 * being x_j's.  The other types' terms matter: a rare long type's
+	 * noise moves every other type's share. */
+	double others = 0;
+	for (uint32_t t = 0; t < c->ntypes; t++) {
+		double sh = pr->ratio[t] > 0 ? pr->mean_ns[t] * pr->ratio[t] / total : 0;
+		others += sh * sh * var_rel[t];
+	}
 	for (uint32_t t = 0; t < c->ntypes; t++) {
 		pr->demand[t] = pr->ratio[t] > 0 ? c->nworkers * pr->mean_ns[t] * pr->ratio[t] / total : 0;
-		pr->demand_se[t] = pr->demand[t] * sqrt(var_rel[t]);
+		double sh = pr->demand[t] / c->nworkers;
+		double v = (1 - sh) * (1 - sh) * var_rel[t] + others - sh * sh * var_rel[t];
+		pr->demand_se[t] = pr->demand[t] * sqrt(v > 0 ? v : 0);
 	}
 	pr->load = rate_work / c->nworkers;
 }
