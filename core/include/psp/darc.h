@@ -62,8 +62,9 @@ int psp_darc_plan(struct psp_darc_plan *plan, uint32_t nworkers, uint32_t ntypes
  *    cores, so group g's load is load x demand_g cores), a group whose load
  *    exceeds PSP_DARC_CAPACITY_UTIL x (own cores + the cores longer groups
  *    leave idle, when steal) takes cores, longest group first, from the
- *    donor with the most own cores to spare that stays covered and keeps
- *    the whole cores its own load fills.  Stops when no donor can help.
+ *    donor with the most own cores to spare that stays covered and whose
+ *    own cores still carry PSP_DARC_CAPACITY_UTIL of its own load.  Stops
+ *    when no donor can help.
  *
  * More groups than workers fall back to the paper's sizing.  Returns 0 or
  * -EINVAL as psp_darc_plan.  Cannot allocate. */
