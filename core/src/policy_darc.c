@@ -89,6 +89,9 @@ struct darc {
 	uint64_t slot_size;
 	uint64_t ring_total;
 	bool hysteresis_ci; /* conf.darc_hysteresis == PSP_DARC_HYST_CI */
+	/* A robust part reads arrivals and squared service times: count
+	 * them (the paper's rule does not pay for it). */
+	bool track;
 };
 
 static size_t darc_state_size(const struct psp_policy_conf *conf)
@@ -201,7 +204,8 @@ static void ring_record(struct darc *d, uint32_t type, uint64_t ran_ns, uint64_t
 	s->total++;
 	s->count[type]++;
 	s->sum_ns[type] += ran;
-	s->sumsq_ns2[type] += ran * ran;
+	if (d->track)
+		s->sumsq_ns2[type] += ran * ran;
 	d->ring_total++;
 }
 
@@ -420,6 +424,8 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 		return psp_err_set(err, -EINVAL, NULL, "reserve",
 				   "goes with darc_mode static only");
 	d->hysteresis_ci = c->darc_hysteresis == PSP_DARC_HYST_CI;
+	d->track = d->hysteresis_ci || c->darc_ratio_source == PSP_DARC_RATIOS_ARRIVALS ||
+		   c->darc_sizing == PSP_DARC_SIZE_CAPACITY;
 	d->slot_size = (c->darc_min_samples + PROFILE_SLOTS / 2 - 1) / (PROFILE_SLOTS / 2);
 	if (d->slot_size == 0)
 		d->slot_size = 1;
@@ -473,9 +479,11 @@ static void darc_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_n
 		psp_fifo_push(&d->unknown, r);
 		return;
 	}
-	struct profile_slot *s = &d->slot[d->cur_slot];
-	s->arrivals[r->type]++;
-	s->arrivals_total++;
+	if (d->track) {
+		struct profile_slot *s = &d->slot[d->cur_slot];
+		s->arrivals[r->type]++;
+		s->arrivals_total++;
+	}
 	if (d->have_plan)
 		push_type(d, r->type, r);
 	else
