@@ -74,7 +74,9 @@ enum psp_darc_mode {
 };
 
 /* DARC's rule: the paper's, or the robust one (README, "DARC robust
- * variant"); robust only sets the four parts below, each its own knob. */
+ * variant").  The policy reads only the four parts below, each its own
+ * knob; darc_variant robust sets them through psp_param_apply (the knob
+ * table's implies), so a host that fills the conf by hand sets the parts. */
 enum psp_darc_variant {
 	PSP_DARC_PAPER = 0,
 	PSP_DARC_ROBUST,
