@@ -142,6 +142,11 @@ static void usage_knobs(FILE *out)
 				 prm->flags & PSP_PARAM_PER_POLICY ? "" : unit_of(prm));
 		if (prm->flags & PSP_PARAM_MODEL_ONLY)
 			strncat(text, "; a modelled cost", sizeof(text) - strlen(text) - 1);
+		if (prm->implies_when) {
+			size_t len = strlen(text);
+			snprintf(text + len, sizeof(text) - len, "; %s sets %s", prm->implies_when,
+				 prm->implies);
+		}
 		print_wrapped(out, text, 28, 28);
 	}
 }

@@ -11,3 +11,8 @@ add_test(NAME sim.warnings COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/warnings.sh $
 add_test(NAME sim.shard COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/shard.sh $<TARGET_FILE:psp-sim>)
 set_tests_properties(sim.bad_input sim.determinism sim.overload sim.capacity sim.warnings sim.shard PROPERTIES
   LABELS "sim" TIMEOUT 300 ENVIRONMENT "${PSP_TEST_ENV}")
+# DARC robust vs the paper's rule (capacity searches: about a minute; under
+# the sanitizers it repeats what unit.darc_robust checks, so no-asan).
+add_test(NAME sim.darc_robust COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/darc_robust.sh $<TARGET_FILE:psp-sim>)
+set_tests_properties(sim.darc_robust PROPERTIES
+  LABELS "sim;no-asan" TIMEOUT 300 ENVIRONMENT "${PSP_TEST_ENV}")

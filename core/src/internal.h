@@ -91,7 +91,9 @@ extern const struct psp_param psp_param_slots, psp_param_placement,
 	psp_param_steal_cost_ns, psp_param_preempt_cost_us, psp_param_quantum_us,
 	psp_param_ts_variant, psp_param_ts_slo_factor, psp_param_darc_mode,
 	psp_param_reserve, psp_param_no_steal, psp_param_darc_samples,
-	psp_param_darc_delta, psp_param_darc_demand_change;
+	psp_param_darc_delta, psp_param_darc_demand_change, psp_param_darc_variant,
+	psp_param_darc_ratio_source, psp_param_darc_sizing, psp_param_darc_hysteresis,
+	psp_param_darc_starvation_guard;
 
 #pragma GCC visibility pop
 

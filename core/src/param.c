@@ -84,13 +84,50 @@ const struct psp_param psp_param_darc_demand_change = {
 	.scale = 1, .def = 0.1, .min = 0, .max = 1e6, .unit = "",
 	.help = "re-reserve when a type's demand moved by more than this fraction",
 };
+const struct psp_param psp_param_darc_variant = {
+	.name = "darc_variant", .kind = PSP_PARAM_CHOICE, FIELD(darc_variant),
+	.choices = "paper,robust", .def = PSP_DARC_PAPER,
+	.implies = "darc_ratio_source=arrivals darc_sizing=capacity darc_hysteresis=ci "
+		   "darc_starvation_guard=20",
+	.implies_when = "robust",
+	.help = "paper: the paper's rule; robust: the four darc_* parts below at "
+		"their robust setting (each part given explicitly wins)",
+};
+const struct psp_param psp_param_darc_ratio_source = {
+	.name = "darc_ratio_source", .kind = PSP_PARAM_CHOICE, FIELD(darc_ratio_source),
+	.choices = "completions,arrivals", .def = PSP_DARC_RATIOS_COMPLETIONS,
+	.help = "a type's ratio is its share of the profiled completions (the paper) "
+		"or of the arrivals over the same window; means always come from completions",
+};
+const struct psp_param psp_param_darc_sizing = {
+	.name = "darc_sizing", .kind = PSP_PARAM_CHOICE, FIELD(darc_sizing),
+	.choices = "rounding,capacity", .def = PSP_DARC_SIZE_ROUNDING,
+	.help = "rounding: the paper's (fraction <= .5 down, spillway on overflow); "
+		"capacity: largest remainder, then cores moved so that each group's own "
+		"plus stealable cores carry its measured load with a margin",
+};
+const struct psp_param psp_param_darc_hysteresis = {
+	.name = "darc_hysteresis", .kind = PSP_PARAM_CHOICE, FIELD(darc_hysteresis),
+	.choices = "fixed,ci", .def = PSP_DARC_HYST_FIXED,
+	.help = "fixed: re-reserve when a demand moved by more than darc_demand_change "
+		"(the paper); ci: when it moved beyond its 3-sigma profile noise, and "
+		"never re-install the plan in force",
+};
+const struct psp_param psp_param_darc_starvation_guard = {
+	.name = "darc_starvation_guard", .kind = PSP_PARAM_REAL, FIELD(darc_starvation_guard),
+	.scale = 1, .def = 0, .min = 0, .max = 1e6, .unit = "x mean",
+	.help = "a type whose oldest request waited longer than this multiple of its "
+		"mean may use any idle core until its queue drains; 0: off (the paper)",
+};
 
 const struct psp_param *const psp_params[] = {
 	&psp_param_slots, &psp_param_placement, &psp_param_steal_cost_ns,
 	&psp_param_quantum_us, &psp_param_preempt_cost_us, &psp_param_ts_variant,
 	&psp_param_ts_slo_factor, &psp_param_darc_mode, &psp_param_reserve,
 	&psp_param_no_steal, &psp_param_darc_samples, &psp_param_darc_delta,
-	&psp_param_darc_demand_change, NULL,
+	&psp_param_darc_demand_change, &psp_param_darc_variant,
+	&psp_param_darc_ratio_source, &psp_param_darc_sizing, &psp_param_darc_hysteresis,
+	&psp_param_darc_starvation_guard, NULL,
 };
 
 /* Same name, with '-' and '_' taken as equal. */
@@ -231,25 +268,48 @@ int psp_param_set(struct psp_policy_conf *conf, const struct psp_param *prm,
 	return 0;
 }
 
-int psp_param_apply(struct psp_policy_conf *conf, const struct psp_param_value *v,
-		    size_t n, struct psp_err *err)
+/* Was the knob target given among v[0..n)? */
+static bool given(const struct psp_param_value *v, size_t n, const struct psp_param *target)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *imp = v[i].param->implies;
-		if (!imp)
-			continue;
-		char name[64];
-		const char *eq = strchr(imp, '=');
-		snprintf(name, sizeof(name), "%.*s", (int)(eq - imp), imp);
-		const struct psp_param *target = psp_param_find(name);
-		bool given = false;
-		for (size_t j = 0; j < n; j++)
-			given |= v[j].param == target;
-		if (!given) {
+	for (size_t j = 0; j < n; j++)
+		if (v[j].param == target)
+			return true;
+	return false;
+}
+
+/* Sets what v implies ("name=value name=value"), each unless given. */
+static int apply_implied(struct psp_policy_conf *conf, const struct psp_param_value *v,
+			 const struct psp_param_value *all, size_t n, struct psp_err *err)
+{
+	const struct psp_param *prm = v->param;
+	if (prm->implies_when && (!v->value || strcasecmp(v->value, prm->implies_when) != 0))
+		return 0;
+	for (const char *s = prm->implies; *s;) {
+		size_t len = strcspn(s, " ");
+		char pair[96], *eq;
+		snprintf(pair, sizeof(pair), "%.*s", (int)len, s);
+		s += len + strspn(s + len, " ");
+		eq = strchr(pair, '=');
+		*eq = '\0';
+		const struct psp_param *target = psp_param_find(pair);
+		if (!given(all, n, target)) {
 			int rc = psp_param_set(conf, target, eq + 1, err);
 			if (rc < 0)
 				return rc;
 		}
+	}
+	return 0;
+}
+
+int psp_param_apply(struct psp_policy_conf *conf, const struct psp_param_value *v,
+		    size_t n, struct psp_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].param->implies)
+			continue;
+		int rc = apply_implied(conf, &v[i], v, n, err);
+		if (rc < 0)
+			return rc;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int rc = psp_param_set(conf, v[i].param, v[i].value, err);

@@ -20,6 +20,15 @@
  * no completions in the ring is absent (mean infinite, ratio 0); a queued
  * request of an absent type triggers the check as soon as the ring is full,
  * so a type that comes back is never left on the spillway for long.
+ *
+ * The robust variant's parts (README, "DARC robust variant"), each its own
+ * knob: ratios from the arrivals of the same window (darc_ratio_source);
+ * capacity sizing from the window's arrival rate (darc_sizing,
+ * psp_darc_plan_capacity); re-reservation when a demand moved beyond 3
+ * standard errors of the two profiles, never re-installing the plan in
+ * force (darc_hysteresis); and the starvation guard: a type whose head has
+ * waited darc_starvation_guard x its mean takes any idle core until its
+ * queue drains.
  */
 #include <errno.h>
 #include <math.h>
@@ -32,11 +41,27 @@
 #include "internal.h"
 
 #define PROFILE_SLOTS 8u /* the ring spans 2 x darc_min_samples */
+#define ALL_SLOTS ((1u << PROFILE_SLOTS) - 1u)
 
 struct profile_slot {
 	uint64_t total;
 	uint64_t count[PSP_MAX_TYPES];
 	double sum_ns[PSP_MAX_TYPES];
+	double sumsq_ns2[PSP_MAX_TYPES]; /* for the demands' standard errors */
+	uint64_t arrivals[PSP_MAX_TYPES];
+	uint64_t arrivals_total;
+	uint64_t start_ns; /* when the slot began to fill */
+};
+
+/* One profile of the ring: per type mean, ratio, demand (cores) and its
+ * standard error; the measured load (busy fraction of the workers, 0 when
+ * unknown). */
+struct profile {
+	double mean_ns[PSP_MAX_TYPES];
+	double ratio[PSP_MAX_TYPES];
+	double demand[PSP_MAX_TYPES];
+	double demand_se[PSP_MAX_TYPES];
+	double load;
 };
 
 struct darc {
@@ -54,12 +79,19 @@ struct darc {
 	uint32_t reservations;
 	double mean_ns[PSP_MAX_TYPES];   /* current profile (inf = absent) */
 	double demand[PSP_MAX_TYPES];    /* per type, of the installed plan */
+	double demand_se[PSP_MAX_TYPES]; /* its standard error (hysteresis ci) */
+	uint32_t starving; /* bit t: type t is under the starvation guard */
+	uint32_t closed_slot; /* hysteresis ci: 1 + the slot just filled, 0 none */
 
 	/* Profiling ring. */
 	struct profile_slot slot[PROFILE_SLOTS];
 	uint32_t cur_slot;
 	uint64_t slot_size;
 	uint64_t ring_total;
+	bool hysteresis_ci; /* conf.darc_hysteresis == PSP_DARC_HYST_CI */
+	/* A robust part reads arrivals and squared service times: count
+	 * them (the paper's rule does not pay for it). */
+	bool track;
 };
 
 static size_t darc_state_size(const struct psp_policy_conf *conf)
@@ -129,7 +161,7 @@ static void drain_warmup(struct darc *d)
  * d->mean_ns) and ratio, and tells the host. */
 static void install(struct psp_policy *p, struct darc *d,
 		    const struct psp_darc_plan *plan, const double *ratio,
-		    uint64_t now_ns)
+		    const double *demand_se, uint64_t now_ns)
 {
 	d->plan = *plan;
 	d->have_plan = true;
@@ -142,53 +174,122 @@ static void install(struct psp_policy *p, struct darc *d,
 		d->group_cores[g] = grp->reserved_mask | grp->stealable_mask;
 	}
 	compute_demand(p->conf.nworkers, p->conf.ntypes, d->mean_ns, ratio, d->demand);
+	memcpy(d->demand_se, demand_se, sizeof(d->demand_se));
 	drain_warmup(d);
 	if (p->conf.on_reservation)
 		p->conf.on_reservation(p->conf.on_reservation_ctx, now_ns, &d->plan);
 }
 
-static void ring_clear(struct darc *d)
+static void ring_clear(struct darc *d, uint64_t now_ns)
 {
 	memset(d->slot, 0, sizeof(d->slot));
 	d->cur_slot = 0;
 	d->ring_total = 0;
+	d->slot[0].start_ns = now_ns;
 }
 
-static void ring_record(struct darc *d, uint32_t type, uint64_t ran_ns)
+static void ring_record(struct darc *d, uint32_t type, uint64_t ran_ns, uint64_t now_ns)
 {
 	struct profile_slot *s = &d->slot[d->cur_slot];
 	if (s->total == d->slot_size) {
+		if (d->have_plan && d->hysteresis_ci)
+			d->closed_slot = d->cur_slot + 1;
 		d->cur_slot = (d->cur_slot + 1) % PROFILE_SLOTS;
 		s = &d->slot[d->cur_slot];
 		d->ring_total -= s->total;
 		memset(s, 0, sizeof(*s));
+		s->start_ns = now_ns;
 	}
+	double ran = (double)ran_ns;
 	s->total++;
 	s->count[type]++;
-	s->sum_ns[type] += (double)ran_ns;
+	s->sum_ns[type] += ran;
+	if (d->track)
+		s->sumsq_ns2[type] += ran * ran;
 	d->ring_total++;
 }
 
-/* Means and ratios over the ring; absent types get mean inf, ratio 0. */
-static void ring_profile(const struct darc *d, uint32_t ntypes, double *mean_ns,
-			 double *ratio)
-{
-	for (uint32_t t = 0; t < ntypes; t++) {
-		uint64_t count = 0;
-		double sum = 0;
-		for (uint32_t i = 0; i < PROFILE_SLOTS; i++) {
-			count += d->slot[i].count[t];
-			sum += d->slot[i].sum_ns[t];
-		}
-		mean_ns[t] = count ? sum / (double)count : INFINITY;
-		ratio[t] = count ? (double)count / (double)d->ring_total : 0;
-	}
-}
-
-static int plan_from(struct psp_policy *p, struct psp_darc_plan *plan,
-		     const double *mean_ns, const double *ratio)
+/* The profile of the ring: means from completions, ratios from completions
+ * or arrivals (darc_ratio_source), demands with their standard errors, and
+ * the load the window's arrivals bring.  A type with no completions is
+ * absent (mean inf, ratio 0), except that with ratios from arrivals a type
+ * that arrived keeps the mean of the profile in force, if it has one: a
+ * starved type completes rarely, yet it is there. */
+static void ring_profile(const struct psp_policy *p, const struct darc *d, uint32_t slots,
+			 uint64_t end_ns, struct profile *pr)
 {
 	const struct psp_policy_conf *c = &p->conf;
+	bool by_arrivals = c->darc_ratio_source == PSP_DARC_RATIOS_ARRIVALS;
+	uint64_t arrivals_total = 0, completions = 0, start_ns = end_ns;
+	for (uint32_t i = 0; i < PROFILE_SLOTS; i++) {
+		const struct profile_slot *sl = &d->slot[i];
+		if (!((slots >> i) & 1u))
+			continue;
+		arrivals_total += sl->arrivals_total;
+		completions += sl->total;
+		if ((sl->total || sl->arrivals_total) && sl->start_ns < start_ns)
+			start_ns = sl->start_ns;
+	}
+	uint64_t n_ratio = by_arrivals ? arrivals_total : completions;
+	double var_rel[PSP_MAX_TYPES] = {0}, total = 0, rate_work = 0;
+	double elapsed_ns = (double)(end_ns - start_ns);
+	for (uint32_t t = 0; t < c->ntypes; t++) {
+		uint64_t count = 0, arrived = 0;
+		double sum = 0, sumsq = 0;
+		for (uint32_t i = 0; i < PROFILE_SLOTS; i++) {
+			if (!((slots >> i) & 1u))
+				continue;
+			count += d->slot[i].count[t];
+			arrived += d->slot[i].arrivals[t];
+			sum += d->slot[i].sum_ns[t];
+			sumsq += d->slot[i].sumsq_ns2[t];
+		}
+		double mean = count ? sum / (double)count : INFINITY;
+		double var_mean_rel = 1; /* one completion: assume cv 1 */
+		if (count >= 2) {
+			double var = sumsq / (double)count - mean * mean;
+			var_mean_rel = (var > 0 ? var : 0) / (mean * mean) / (double)count;
+		}
+		if (!count && by_arrivals && arrived && isfinite(d->mean_ns[t]))
+			mean = d->mean_ns[t];
+		uint64_t k = by_arrivals ? arrived : count;
+		pr->mean_ns[t] = isfinite(mean) && k ? mean : INFINITY;
+		pr->ratio[t] = isfinite(mean) && k ? (double)k / (double)n_ratio : 0;
+		if (pr->ratio[t] > 0) {
+			total += mean * pr->ratio[t];
+			var_rel[t] = var_mean_rel + (1 - pr->ratio[t]) / (double)k;
+			if (elapsed_ns > 0)
+				rate_work += (double)arrived * mean / elapsed_ns;
+		}
+	}
+	/* d_t = W x_t / sum_j x_j with x_j = S_j R_j, share s_j = x_j / sum:
+	 * by the delta method (x_j taken as independent), the relative
+	 * variance of d_t is (1 - s_t)^2 v_t + sum_{j != t} s_j^2 v_j, v_j
+	 * being x_j's.  The other types' terms matter: a rare long type's
+	 * noise moves every other type's share. */
+	double others = 0;
+	for (uint32_t t = 0; t < c->ntypes; t++) {
+		double sh = pr->ratio[t] > 0 ? pr->mean_ns[t] * pr->ratio[t] / total : 0;
+		others += sh * sh * var_rel[t];
+	}
+	for (uint32_t t = 0; t < c->ntypes; t++) {
+		pr->demand[t] = pr->ratio[t] > 0 ? c->nworkers * pr->mean_ns[t] * pr->ratio[t] / total : 0;
+		double sh = pr->demand[t] / c->nworkers;
+		double v = (1 - sh) * (1 - sh) * var_rel[t] + others - sh * sh * var_rel[t];
+		pr->demand_se[t] = pr->demand[t] * sqrt(v > 0 ? v : 0);
+	}
+	pr->load = rate_work / c->nworkers;
+}
+
+/* The plan for a profile, sized as darc_sizing says (load <= 0: not
+ * measured, no load to cover). */
+static int plan_from(struct psp_policy *p, struct psp_darc_plan *plan,
+		     const double *mean_ns, const double *ratio, double load)
+{
+	const struct psp_policy_conf *c = &p->conf;
+	if (c->darc_sizing == PSP_DARC_SIZE_CAPACITY)
+		return psp_darc_plan_capacity(plan, c->nworkers, c->ntypes, mean_ns, ratio,
+					      c->darc_delta, !c->darc_no_steal, load);
 	return psp_darc_plan(plan, c->nworkers, c->ntypes, mean_ns, ratio,
 			     c->darc_delta, !c->darc_no_steal);
 }
@@ -209,17 +310,53 @@ static bool queueing_exceeds_mean(const struct psp_policy *p, const struct darc 
 	return false;
 }
 
+/* Standard errors a demand must move by before darc_hysteresis ci
+ * re-reserves: 3 on the whole ring (about 1 in 400 per type on noise alone);
+ * 5 on one slot just filled, the quick test that follows a phase change
+ * (about 1 in 2 million). */
+#define CI_Z_RING 3.0
+#define CI_Z_SLOT 5.0
+
+/* The paper's test: a demand moved by more than darc_demand_change of the
+ * installed one; ci: by more than z standard errors of the difference of
+ * the two profiles.  quick (one slot): a type missing from it is no news. */
 static bool demand_moved(const struct psp_policy *p, const struct darc *d,
-			 const double *demand)
+			 const struct profile *pr, double z, bool quick)
 {
+	bool ci = p->conf.darc_hysteresis == PSP_DARC_HYST_CI;
 	for (uint32_t t = 0; t < p->conf.ntypes; t++) {
-		bool was = d->demand[t] > 0, is = demand[t] > 0;
+		bool was = d->demand[t] > 0, is = pr->demand[t] > 0;
+		if (quick && !is)
+			continue;
 		if (was != is)
 			return true; /* the set of present types changed */
-		if (is && fabs(demand[t] - d->demand[t]) > p->conf.darc_demand_change * d->demand[t])
+		double moved = fabs(pr->demand[t] - d->demand[t]);
+		double bound = ci ? z * hypot(pr->demand_se[t], d->demand_se[t])
+				  : p->conf.darc_demand_change * d->demand[t];
+		if (is && moved > bound)
 			return true;
 	}
 	return false;
+}
+
+/* Plans from profile pr and installs the plan, unless hysteresis ci finds
+ * it identical to the one in force. */
+static void replan(struct psp_policy *p, struct darc *d, const struct profile *pr,
+		   uint64_t now_ns)
+{
+	bool first = !d->have_plan;
+	struct psp_darc_plan plan;
+	if (plan_from(p, &plan, pr->mean_ns, pr->ratio, pr->load) != 0)
+		return; /* fails only with no type present */
+	if (!first && p->conf.darc_hysteresis == PSP_DARC_HYST_CI &&
+	    psp_darc_plan_equal(&plan, &d->plan)) {
+		/* The same cores: nothing to install; the new profile is the
+		 * baseline of the next test. */
+		memcpy(d->demand, pr->demand, sizeof(d->demand));
+		memcpy(d->demand_se, pr->demand_se, sizeof(d->demand_se));
+		return;
+	}
+	install(p, d, &plan, pr->ratio, pr->demand_se, now_ns);
 }
 
 /* The profiling step, run before each dispatch; cheap until the ring holds
@@ -232,19 +369,31 @@ static void maybe_reserve(struct psp_policy *p, struct darc *d, uint64_t now_ns)
 	if (d->have_plan && !queueing_exceeds_mean(p, d, now_ns))
 		return;
 
-	double mean_ns[PSP_MAX_TYPES] = {0}, ratio[PSP_MAX_TYPES] = {0};
-	double demand[PSP_MAX_TYPES] = {0};
-	ring_profile(d, c->ntypes, mean_ns, ratio);
-	ring_clear(d);
-	compute_demand(c->nworkers, c->ntypes, mean_ns, ratio, demand);
+	struct profile pr = {0};
+	ring_profile(p, d, ALL_SLOTS, now_ns, &pr);
+	ring_clear(d, now_ns);
 	bool first = !d->have_plan;
-	bool moved = first || demand_moved(p, d, demand);
-	memcpy(d->mean_ns, mean_ns, sizeof(mean_ns));
-	if (!moved)
+	bool moved = first || demand_moved(p, d, &pr, CI_Z_RING, false);
+	memcpy(d->mean_ns, pr.mean_ns, sizeof(pr.mean_ns));
+	if (moved)
+		replan(p, d, &pr, now_ns);
+}
+
+/* Hysteresis ci's quick test, when a slot of the ring has just filled:
+ * if that slot alone moved a demand beyond CI_Z_SLOT standard errors (a
+ * phase change, not noise), re-plan from it at once rather than from a
+ * ring that mostly holds the previous phase. */
+static void quick_check(struct psp_policy *p, struct darc *d, uint64_t now_ns)
+{
+	uint32_t slot = d->closed_slot - 1;
+	d->closed_slot = 0;
+	struct profile pr = {0};
+	ring_profile(p, d, 1u << slot, d->slot[d->cur_slot].start_ns, &pr);
+	if (!demand_moved(p, d, &pr, CI_Z_SLOT, true))
 		return;
-	struct psp_darc_plan plan;
-	if (plan_from(p, &plan, mean_ns, ratio) == 0) /* fails only with no type present */
-		install(p, d, &plan, ratio, now_ns);
+	ring_clear(d, now_ns);
+	memcpy(d->mean_ns, pr.mean_ns, sizeof(pr.mean_ns));
+	replan(p, d, &pr, now_ns);
 }
 
 static int darc_init(struct psp_policy *p, struct psp_err *err)
@@ -259,6 +408,9 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 	if (!(c->darc_delta >= 0 && c->darc_delta < 100))
 		return psp_err_set(err, -EINVAL, NULL, "darc_delta",
 				   "must be in [0, 100), got %g", c->darc_delta);
+	if (!(c->darc_starvation_guard >= 0))
+		return psp_err_set(err, -EINVAL, NULL, "darc_starvation_guard",
+				   "must be >= 0 (0: off), got %g", c->darc_starvation_guard);
 	if (!(c->darc_demand_change >= 0))
 		return psp_err_set(err, -EINVAL, NULL, "darc_demand_change",
 				   "must be >= 0, got %g", c->darc_demand_change);
@@ -271,6 +423,9 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 	if (c->darc_mode != PSP_DARC_STATIC && c->darc_reserve >= 0)
 		return psp_err_set(err, -EINVAL, NULL, "reserve",
 				   "goes with darc_mode static only");
+	d->hysteresis_ci = c->darc_hysteresis == PSP_DARC_HYST_CI;
+	d->track = d->hysteresis_ci || c->darc_ratio_source == PSP_DARC_RATIOS_ARRIVALS ||
+		   c->darc_sizing == PSP_DARC_SIZE_CAPACITY;
 	d->slot_size = (c->darc_min_samples + PROFILE_SLOTS / 2 - 1) / (PROFILE_SLOTS / 2);
 	if (d->slot_size == 0)
 		d->slot_size = 1;
@@ -304,14 +459,15 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 					   "static reservation needs a SHORT and a LONG group: types whose means differ by more than delta (%g)",
 					   c->darc_delta);
 	} else {
-		rc = plan_from(p, &plan, mean_ns, ratio);
+		rc = plan_from(p, &plan, mean_ns, ratio, 0);
 		if (rc < 0)
 			return psp_err_set(err, rc, NULL, "type_ratio",
 					   "no type has a positive ratio");
 	}
 	for (uint32_t t = 0; t < c->ntypes; t++)
 		d->mean_ns[t] = ratio[t] > 0 ? mean_ns[t] : INFINITY;
-	install(p, d, &plan, ratio, 0); /* in force from time 0 */
+	double no_se[PSP_MAX_TYPES] = {0};
+	install(p, d, &plan, ratio, no_se, 0); /* in force from time 0 */
 	return 0;
 }
 
@@ -319,9 +475,16 @@ static void darc_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_n
 {
 	(void)now_ns;
 	struct darc *d = p->priv;
-	if (r->type == PSP_TYPE_UNKNOWN)
+	if (r->type == PSP_TYPE_UNKNOWN) {
 		psp_fifo_push(&d->unknown, r);
-	else if (d->have_plan)
+		return;
+	}
+	if (d->track) {
+		struct profile_slot *s = &d->slot[d->cur_slot];
+		s->arrivals[r->type]++;
+		s->arrivals_total++;
+	}
+	if (d->have_plan)
 		push_type(d, r->type, r);
 	else
 		psp_fifo_push(&d->warmup, r);
@@ -337,7 +500,7 @@ static void darc_complete(struct psp_policy *p, uint32_t worker, struct psp_req 
 		return;
 	}
 	if (r->type != PSP_TYPE_UNKNOWN && p->conf.darc_mode != PSP_DARC_STATIC)
-		ring_record(d, r->type, ran_ns);
+		ring_record(d, r->type, ran_ns, now_ns);
 }
 
 /* Spillway-only work: unknown types and types absent from the plan, oldest
@@ -361,10 +524,39 @@ static int64_t spillway_queue(struct psp_policy *p, struct darc *d)
 	return which;
 }
 
+/* The starvation guard: a present type whose head has waited longer than
+ * darc_starvation_guard x its mean joins the guarded set and, until its
+ * queue drains, takes any idle core (the highest id first: the shortest
+ * group's cores, the lowest ids, last). */
+static size_t guard_dispatch(struct psp_policy *p, struct darc *d, uint64_t now_ns,
+			     struct psp_assign *out, size_t n, size_t cap)
+{
+	double factor = p->conf.darc_starvation_guard;
+	d->starving &= d->nonempty;
+	for (uint32_t m = d->nonempty & ~d->starving; m; m &= m - 1) {
+		uint32_t t = (uint32_t)__builtin_ctz(m);
+		if (t >= p->conf.ntypes || d->plan.type_group[t] < 0)
+			continue; /* absent: the spillway's */
+		const struct psp_req *head = psp_fifo_peek(&d->queue[t]);
+		if ((double)(now_ns - head->enqueue_ns) > factor * d->mean_ns[t])
+			d->starving |= 1u << t;
+	}
+	for (uint32_t m = d->starving; m && n < cap && p->idle_mask; m &= m - 1) {
+		uint32_t t = (uint32_t)__builtin_ctz(m);
+		while (n < cap && p->idle_mask && ((d->nonempty >> t) & 1u))
+			assign_worker(p, &out[n++], pop_type(d, t),
+				      63u - (uint32_t)__builtin_clzll(p->idle_mask), 0);
+	}
+	d->starving &= d->nonempty;
+	return n;
+}
+
 static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 			    struct psp_assign *out, size_t cap)
 {
 	struct darc *d = p->priv;
+	if (d->closed_slot)
+		quick_check(p, d, now_ns);
 	if (d->ring_total >= p->conf.darc_min_samples)
 		maybe_reserve(p, d, now_ns);
 
@@ -395,6 +587,8 @@ static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 					return n;
 			}
 		}
+		if (p->conf.darc_starvation_guard > 0 && p->idle_mask && d->nonempty)
+			n = guard_dispatch(p, d, now_ns, out, n, cap);
 	}
 	uint32_t spill = p->conf.nworkers - 1;
 	if (n < cap && psp_policy_worker_idle(p, spill)) {
@@ -430,7 +624,9 @@ const struct psp_policy_ops psp_darc_ops = {
 	},
 	.params = (const struct psp_param *const[]){&psp_param_darc_mode, &psp_param_reserve,
 		&psp_param_no_steal, &psp_param_darc_samples, &psp_param_darc_delta,
-		&psp_param_darc_demand_change, NULL},
+		&psp_param_darc_demand_change, &psp_param_darc_variant,
+		&psp_param_darc_ratio_source, &psp_param_darc_sizing, &psp_param_darc_hysteresis,
+		&psp_param_darc_starvation_guard, NULL},
 	.state_size = darc_state_size,
 	.init = darc_init,
 	.enqueue = darc_enqueue,

@@ -327,6 +327,17 @@ START_TEST(policy_knobs)
 	ck_assert_int_eq(cfg.pconf.darc_reserve, 1);
 	eng_config_free(&cfg);
 
+	/* darc_variant robust sets the parts; an explicit part wins */
+	with_policy(t, sizeof(t),
+		    "policy: {name: darc, darc_variant: robust, darc_starvation_guard: 5}", "");
+	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(cfg.pconf.darc_variant, PSP_DARC_ROBUST);
+	ck_assert_int_eq(cfg.pconf.darc_sizing, PSP_DARC_SIZE_CAPACITY);
+	ck_assert_int_eq(cfg.pconf.darc_ratio_source, PSP_DARC_RATIOS_ARRIVALS);
+	ck_assert_int_eq(cfg.pconf.darc_hysteresis, PSP_DARC_HYST_CI);
+	ck_assert(cfg.pconf.darc_starvation_guard == 5);
+	eng_config_free(&cfg);
+
 	/* block form, slots, placement */
 	with_policy(t, sizeof(t), "policy:\n  name: jbsq\n  slots: 3", "");
 	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
@@ -340,6 +351,8 @@ START_TEST(policy_knobs)
 	/* errors: file:line:col and the key */
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_sample: 3}", "");
 	expect_error(t, "policy.darc_sample", 6, "not a policy knob");
+	with_policy(t, sizeof(t), "policy: {name: darc, darc_sizing: ceil}", "");
+	expect_error(t, "policy.darc_sizing", 6, "must be one of rounding,capacity");
 	with_policy(t, sizeof(t), "policy: {name: cfcfs, quantum_us: 5}", "");
 	expect_error(t, "policy.quantum_us", 6, "not read by cfcfs (read by: ts, tq, concord)");
 	with_policy(t, sizeof(t), "policy: {name: ws, slots: 2}", "");

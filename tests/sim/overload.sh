@@ -63,12 +63,12 @@ for seed in 1 2 3; do
   # steal; the point must say so, and name C.  Not every seed shows it
   # within 200,000 requests (C is 0.1% of them): seeds 2-4 do with the
   # sampler's xoshiro streams, as 1-3 did with the earlier taus2 ones.
-  got=$("$sim" --quiet --format csv -r 1 -w "$data/rare-long.yml" -p darc -l 0.8 -n 200000 -s "$((seed + 1))" 2>/dev/null |
+  got=$("$sim" --quiet --format csv -r 1 -w rare-long -p darc -l 0.8 -n 200000 -s "$((seed + 1))" 2>/dev/null |
         awk -F, 'NR > 1 && $7 == "C" {print $15, $20, $22}')
   if [ "$got" = "1 C 1" ]; then passes=$((passes + 1)); else
     fails=$((fails + 1)); echo "FAIL: starving type C, seed $((seed + 1)): got '$got' (overloaded, overloaded_types, growing)"; fi
   # ... while c-FCFS serves every type on the same arrivals
-  expect "0 " "rare-long under cfcfs seed $seed" -w "$data/rare-long.yml" -p cfcfs -l 0.8 -n 200000 -s "$seed"
+  expect "0 " "rare-long under cfcfs seed $seed" -w rare-long -p cfcfs -l 0.8 -n 200000 -s "$seed"
 done
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -52,6 +52,30 @@ int psp_darc_plan(struct psp_darc_plan *plan, uint32_t nworkers, uint32_t ntypes
 		  const double *mean_ns, const double *ratio, double delta,
 		  bool steal);
 
+/* The capacity sizing of the robust variant (darc_sizing capacity): the same
+ * groups and demands as psp_darc_plan, then
+ *
+ *  - largest remainder: each group floor(demand) cores, at least 1, the
+ *    cores left to the largest fractions (the longer group on a tie), so
+ *    the counts add up to W: no spillway overflow, no unreserved core;
+ *  - cover the load: with load > 0 (the measured busy fraction of the W
+ *    cores, so group g's load is load x demand_g cores), a group whose load
+ *    exceeds PSP_DARC_CAPACITY_UTIL x (own cores + the cores longer groups
+ *    leave idle, when steal) takes cores, longest group first, from the
+ *    donor with the most own cores to spare that stays covered and whose
+ *    own cores still carry PSP_DARC_CAPACITY_UTIL of its own load.  Stops
+ *    when no donor can help.
+ *
+ * More groups than workers fall back to the paper's sizing.  Returns 0 or
+ * -EINVAL as psp_darc_plan.  Cannot allocate. */
+#define PSP_DARC_CAPACITY_UTIL 0.9
+int psp_darc_plan_capacity(struct psp_darc_plan *plan, uint32_t nworkers, uint32_t ntypes,
+			   const double *mean_ns, const double *ratio, double delta,
+			   bool steal, double load);
+
+/* Do two plans reserve the same cores for the same groups of types? */
+bool psp_darc_plan_equal(const struct psp_darc_plan *a, const struct psp_darc_plan *b);
+
 /* The paper's static reservation (Fig. 4): types whose mean is within delta
  * of the shortest form SHORT and reserve [0, k); every other type forms LONG
  * and owns [k, W) with the spillway.  SHORT steals [k, W) unless steal is

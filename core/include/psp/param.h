@@ -53,9 +53,12 @@ struct psp_param {
 	const char *choices; /* CHOICE: comma-separated names, index = stored value */
 	const char *help;    /* one line */
 	uint32_t flags;
-	/* When given, this knob first sets another one ("darc_mode=static"),
-	 * unless that one is given too. NULL: none. */
+	/* When given, this knob first sets others ("darc_mode=static"; several
+	 * separated by spaces), each unless it is given too.  NULL: none. */
 	const char *implies;
+	/* CHOICE: implies applies only when the knob is given this choice
+	 * (darc_variant robust); NULL: whatever its value. */
+	const char *implies_when;
 };
 
 /* Every knob of every policy, NULL-terminated, in help order. */
@@ -78,8 +81,9 @@ struct psp_param_value {
 };
 
 /* Sets n knobs: first what the given ones imply (reserve implies
- * darc_mode=static), unless the implied knob is itself given, then each given
- * value in order.  Returns 0 or the first error. */
+ * darc_mode=static; darc_variant robust implies each part's robust setting),
+ * unless the implied knob is itself given, then each given value in order.
+ * Returns 0 or the first error. */
 int psp_param_apply(struct psp_policy_conf *conf, const struct psp_param_value *v,
 		    size_t n, struct psp_err *err);
 

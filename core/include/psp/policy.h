@@ -73,6 +73,30 @@ enum psp_darc_mode {
 	PSP_DARC_STATIC,      /* SHORT reserves [0,k), LONG owns [k,W) */
 };
 
+/* DARC's rule: the paper's, or the robust one (README, "DARC robust
+ * variant").  The policy reads only the four parts below, each its own
+ * knob; darc_variant robust sets them through psp_param_apply (the knob
+ * table's implies), so a host that fills the conf by hand sets the parts. */
+enum psp_darc_variant {
+	PSP_DARC_PAPER = 0,
+	PSP_DARC_ROBUST,
+};
+
+enum psp_darc_ratio_source {
+	PSP_DARC_RATIOS_COMPLETIONS = 0, /* the paper: a type's share of completions */
+	PSP_DARC_RATIOS_ARRIVALS,        /* its share of arrivals */
+};
+
+enum psp_darc_sizing {
+	PSP_DARC_SIZE_ROUNDING = 0, /* the paper: round each demand, spillway on overflow */
+	PSP_DARC_SIZE_CAPACITY,     /* largest remainder, then cover each group's load */
+};
+
+enum psp_darc_hysteresis {
+	PSP_DARC_HYST_FIXED = 0, /* the paper: a demand moved by > darc_demand_change */
+	PSP_DARC_HYST_CI,        /* moved beyond its confidence interval; no identical re-install */
+};
+
 /* Called by DARC each time it installs a reservation (including the first).
  * Runs on the caller's thread, inside dispatch() or complete(). */
 typedef void (*psp_reservation_fn)(void *ctx, uint64_t now_ns,
@@ -111,6 +135,11 @@ struct psp_policy_conf {
 	uint64_t darc_min_samples; /* completions before (re)profiling; default 50000 */
 	double darc_delta;         /* grouping tolerance; default 0.2 */
 	double darc_demand_change; /* re-reserve threshold; default 0.1 */
+	enum psp_darc_variant darc_variant;
+	enum psp_darc_ratio_source darc_ratio_source;
+	enum psp_darc_sizing darc_sizing;
+	enum psp_darc_hysteresis darc_hysteresis;
+	double darc_starvation_guard; /* x a type's mean; 0 = off */
 	psp_reservation_fn on_reservation; /* may be NULL */
 	void *on_reservation_ctx;
 };
