@@ -46,11 +46,12 @@ done
 # Installed programs: the installed workloads, no PSP_WORKLOAD_PATH.
 unset PSP_WORKLOAD_PATH
 real=$(cd share/psp/workloads && pwd -P)
-bin/psp-sim --list | grep -qF "workloads (in $real)" || fail "installed psp-sim does not look in $real"
+# (grep reads the whole listing: an early exit would SIGPIPE psp-sim under pipefail)
+bin/psp-sim --list | grep -F "workloads (in $real)" > /dev/null || fail "installed psp-sim does not look in $real"
 # ... and from a prefix moved after installation (the lookup is relative).
 rm -rf "$prefix.moved" && cp -a "$prefix" "$prefix.moved"
 moved=$(cd "$prefix.moved/share/psp/workloads" && pwd -P)
-"$prefix.moved/bin/psp-sim" --list | grep -qF "workloads (in $moved)" || fail "a moved psp-sim does not look in $moved"
+"$prefix.moved/bin/psp-sim" --list | grep -F "workloads (in $moved)" > /dev/null || fail "a moved psp-sim does not look in $moved"
 rm -rf "$prefix.moved"
 bin/psp-sim --version | grep -qx "psp-sim $version" || fail "psp-sim --version is not $version"
 bin/psp-sim --workload high-bimodal --policy darc --load 0.5 --requests 20000 \
