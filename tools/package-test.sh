@@ -66,7 +66,7 @@ done; ok
 for page in man1/psp-sim.1 man1/psp-engine.1 man1/psp-client.1 man5/psp-workload.5; do
   [ -f /usr/share/man/$page.gz ] || fail "no /usr/share/man/$page.gz"
 done
-zcat /usr/share/man/man5/psp-workload.5.gz | grep -q bounded_pareto || fail "psp-workload(5) lacks the distributions"; ok
+zcat /usr/share/man/man5/psp-workload.5.gz | grep bounded_pareto > /dev/null || fail "psp-workload(5) lacks the distributions"; ok
 
 comp=/usr/share/bash-completion/completions/psp-sim
 [ -f $comp ] || fail "no $comp"
