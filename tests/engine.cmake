@@ -32,6 +32,9 @@ if(TARGET psp-engine AND TARGET psp-client)
     add_test(NAME engine.memif.${p} COMMAND bash ${PSP_ENG_TEST_DIR}/memif_e2e.sh ${p})
     list(APPEND PSP_ENG_E2E engine.memif.${p})
   endforeach()
+  # DARC's robust variant, its knobs through the engine's policy: mapping.
+  add_test(NAME engine.memif.darc_robust COMMAND bash ${PSP_ENG_TEST_DIR}/memif_e2e.sh darc-robust)
+  list(APPEND PSP_ENG_E2E engine.memif.darc_robust)
   add_test(NAME engine.memif.darc_settles COMMAND bash ${PSP_ENG_TEST_DIR}/darc_settle.sh)
   # JBSQ(2) keeps a worker busy across the hand-off, JBSQ(1) cannot.
   add_test(NAME engine.memif.jbsq_handoff COMMAND bash ${PSP_ENG_TEST_DIR}/jbsq_handoff.sh)

@@ -3,9 +3,12 @@
 # Bimodal at a low rate: every request answered, the type mix follows the
 # workload's ratios, and engine and client counters agree.  ws runs with
 # placement flow-hash: the client is one flow, so every arrival queues at one
-# worker and the others must steal (ws_steals > 0).
+# worker and the others must steal (ws_steals > 0).  darc-robust is darc with
+# darc_variant: robust (its parts through the knob table): it reserves too.
 #   memif_e2e.sh POLICY [RATE] [DURATION_S]
 POLICY=${1:?policy}
+VARIANT=""
+[ "$POLICY" = darc-robust ] && POLICY=darc && VARIANT=robust
 RATE=${2:-1000}
 DURATION=${3:-3}
 . "$(dirname "$0")/lib.sh"
@@ -14,8 +17,16 @@ ENGINE_SED="s/darc_samples: 50000/darc_samples: 500/"
 make_memif_configs "$T/engine.yml" "$T/client.yml"
 grep -q "darc_samples: 500$" "$T/engine.yml" || fail "no darc_samples in the engine config"
 [ "$POLICY" = ws ] && set_policy "$T/engine.yml" ws "placement: flow-hash"
+if [ -n "$VARIANT" ]; then
+	set_policy "$T/engine.yml" darc "darc_samples: 500" "darc_variant: $VARIANT"
+	grep -q "darc_variant: $VARIANT" "$T/engine.yml" || fail "no darc_variant in the engine config"
+fi
 start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy "$POLICY"
 grep -q "policy $POLICY" "$T/engine.log" || fail "engine did not take --policy $POLICY"
+if [ -n "$VARIANT" ]; then
+	grep -q "policy: darc .*darc_variant=robust darc_ratio_source=arrivals darc_sizing=capacity darc_hysteresis=ci darc_starvation_guard=20" \
+		"$T/engine.log" || fail "the engine's darc is not the robust variant with its parts"
+fi
 
 "$BIN/psp-client" --config "$T/client.yml" --workload high-bimodal --rate "$RATE" \
 	--duration "$DURATION" --format csv --workers 3 --label "$POLICY" \
@@ -93,4 +104,4 @@ if [ "$POLICY" = ws ]; then
 	[ "$steals" -gt 0 ] || fail "no steals although every arrival queued at one worker"
 	grep -q "\"ws_steals\":$steals," "$T/telemetry.json" || fail "telemetry lacks ws_steals"
 fi
-echo "PASS: memif end to end, $POLICY"
+echo "PASS: memif end to end, $POLICY${VARIANT:+ ($VARIANT)}"
