@@ -38,8 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = sim_options_parse(argc, argv, &o, &err);
 	if (rc < 0) {
 		FUZZ_REQUIRE(err.code == rc && err.msg[0]);
+	} else if (rc == 0 && o.merge) {
+		/* --merge FILE...: the run's options come from the shards */
+		FUZZ_REQUIRE(o.nmerge >= 1 && o.merge_file != NULL);
+		for (uint32_t i = 0; i < o.nmerge; i++)
+			FUZZ_REQUIRE(o.merge_file[i] != NULL);
 	} else if (rc == 0) {
 		FUZZ_REQUIRE(o.list || o.workload);
+		FUZZ_REQUIRE(o.nshards == 0 ? o.shard == 0 : o.shard >= 1 && o.shard <= o.nshards);
 		FUZZ_REQUIRE(o.workers >= 1 && o.workers <= PSP_MAX_WORKERS);
 		FUZZ_REQUIRE(o.nloads >= 1 && o.nloads <= SIM_MAX_LOADS);
 		for (uint32_t i = 0; i < o.nloads; i++)
