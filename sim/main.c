@@ -9,11 +9,13 @@
 #include <psp/workload.h>
 
 #include "options.h"
+#include "perreq.h"
 #include "report.h"
 #include "shard.h"
 #include "slo.h"
 #include "point.h"
 #include "sweep.h"
+#include "trace.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -155,20 +157,53 @@ struct run {
 	atomic_uint_fast64_t progress;
 	struct sim_setup setup[SIM_MAX_POLICIES];
 	FILE *out, *slo_csv;
+	struct sim_trace trace;    /* --trace: the rows replayed */
+	struct psp_workload given; /* --trace --workload: the workload named */
 };
+
+/* --trace: reads the trace (against the workload, if one is given), makes
+ * the replay's workload, and runs the trace's own load unless --load is
+ * given. */
+static int prepare_trace(struct run *run, struct psp_err *err)
+{
+	struct sim_options *o = &run->o;
+	const struct psp_workload *given = o->workload ? &run->given : NULL;
+	if (given && psp_workload_load(o->workload, &run->given, err) < 0)
+		return -EINVAL;
+	if (sim_trace_read(o->trace, given, &run->trace, err) < 0)
+		return -EINVAL;
+	sim_trace_workload(&run->trace, given, &run->wl);
+	o->requests = run->trace.n;
+	double own = sim_trace_load(&run->trace, o->workers);
+	if (!o->loads_given) {
+		if (own >= 1 && !o->allow_overload)
+			return psp_err_set(err, -EINVAL, "--trace", NULL,
+					   "the trace's own offered load on %u workers is %g, at or above "
+					   "capacity: pass --allow-overload to replay it as it is, or "
+					   "--load to scale it", o->workers, own);
+		o->load[0] = own;
+		o->nloads = 1;
+	}
+	return 0;
+}
 
 /* Loads the workload and builds and checks each policy's setup. */
 static int prepare(struct run *run, struct psp_err *err)
 {
 	struct sim_options *o = &run->o;
-	if (psp_workload_load(o->workload, &run->wl, err) < 0)
+	if (o->trace ? prepare_trace(run, err) < 0 : psp_workload_load(o->workload, &run->wl, err) < 0)
 		return -EINVAL;
+	/* the nominal means and ratios: the workload's, else the replay's */
+	const struct psp_workload *nominal = o->trace && o->workload ? &run->given : &run->wl;
 	if (run->wl.nphases > 1 && o->requests_given && !o->merge)
 		fprintf(stderr, "psp-sim: warning: --requests is ignored: %s is phased and runs its "
 				"phase durations (scale them with --phase-scale)\n", run->wl.name);
 	atomic_init(&run->progress, 0);
-	for (uint32_t p = 0; p < o->npolicies; p++)
-		build_setup(&run->setup[p], o, &run->wl, o->policy[p], &run->progress);
+	for (uint32_t p = 0; p < o->npolicies; p++) {
+		build_setup(&run->setup[p], o, nominal, o->policy[p], &run->progress);
+		run->setup[p].wl = &run->wl;
+		run->setup[p].trace = o->trace ? &run->trace : NULL;
+	}
 	if (check_policies(o, run->setup, err) < 0)
 		return -EINVAL;
 	for (uint32_t p = 0; p < o->npolicies; p++)
@@ -248,6 +283,7 @@ static int search(struct run *run, uint32_t p, double slo, bool tty,
 {
 	run->setup[p].timeline = false;
 	run->setup[p].series_bin_ns = 0;
+	run->setup[p].on_done = NULL;
 	return sim_capacity_search(&run->setup[p], slo, run->o.replications, run->o.jobs, tty,
 				   cache, cap, err);
 }
@@ -286,10 +322,17 @@ static int run_jobs(struct run *run, struct sim_job *jobs, uint32_t njobs,
 static int run_whole(struct run *run, struct psp_err *err)
 {
 	const struct sim_options *o = &run->o;
-	FILE *timeline = NULL, *series = NULL;
+	FILE *timeline = NULL, *series = NULL, *per_request = NULL;
+	struct sim_perreq perreq;
 	if ((o->timeline && !(timeline = open_out(o->timeline, err))) ||
-	    (o->series && !(series = open_out(o->series, err))))
+	    (o->series && !(series = open_out(o->series, err))) ||
+	    (o->per_request && !(per_request = open_out(o->per_request, err))))
 		return -EIO;
+	if (per_request) { /* one policy, one load, one replication (options.c) */
+		sim_perreq_init(&perreq, per_request, &run->wl, run->setup[0].trace);
+		run->setup[0].on_done = sim_perreq_done;
+		run->setup[0].on_done_ctx = &perreq;
+	}
 	uint32_t njobs = o->npolicies * o->nloads * o->replications;
 	struct sim_job *jobs = calloc(njobs, sizeof(*jobs));
 	struct sim_rep_stats *stats = calloc(njobs, sizeof(*stats));
@@ -307,9 +350,19 @@ static int run_whole(struct run *run, struct psp_err *err)
 			}
 	/* The timeline and series need replication 0's results. */
 	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, timeline || series, err);
+	if (per_request) {
+		int prc = sim_perreq_finish(&perreq, err);
+		rc = rc ? rc : prc;
+		run->setup[0].on_done = NULL;
+		if (fclose(per_request) != 0 && rc == 0)
+			rc = psp_err_set(err, -errno, o->per_request, NULL, "write failed: %s",
+					 strerror(errno));
+	}
 	if (rc == 0) {
 		struct sim_report rep;
 		sim_report_begin(&rep, run->out, o, &run->wl);
+		if (o->trace)
+			sim_report_trace(&rep, &run->trace);
 		report_points(&rep, run, stats, cache);
 		/* the timeline and series of replication 0 */
 		if (timeline)

@@ -15,6 +15,7 @@ enum {
 	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
 	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY, OPT_SHARD, OPT_MERGE, OPT_VERIFY,
+	OPT_TRACE, OPT_PER_REQUEST,
 	OPT_KNOB = 1000, /* + index in psp_params[] */
 };
 
@@ -48,6 +49,8 @@ static const struct option host_opts[] = {
 	{"shard", required_argument, NULL, OPT_SHARD},
 	{"merge", no_argument, NULL, OPT_MERGE},
 	{"verify", no_argument, NULL, OPT_VERIFY},
+	{"trace", required_argument, NULL, OPT_TRACE},
+	{"per-request", required_argument, NULL, OPT_PER_REQUEST},
 };
 
 #define NHOST_OPTS (sizeof(host_opts) / sizeof(host_opts[0]))
@@ -193,6 +196,7 @@ void sim_options_usage(FILE *out)
 {
 	fputs(
 "usage: psp-sim --workload NAME|FILE [options]\n"
+"       psp-sim --trace FILE [--workload NAME|FILE] [options]\n"
 "\n"
 "Simulates request scheduling policies on a workload and prints, per load\n"
 "point, each type's count, mean/p50/p99/p99.9 latency (us) and p99.9 slowdown\n"
@@ -200,21 +204,32 @@ void sim_options_usage(FILE *out)
 "(--slo, or the workload's slo: key), each policy's capacity under it.\n"
 "\n"
 "  -w, --workload NAME|FILE  workload name (in $PSP_WORKLOAD_PATH or the installed\n"
-"                            workloads/ directory) or a YAML file path (required)\n"
+"                            workloads/ directory) or a YAML file path (required\n"
+"                            unless --trace gives the requests)\n"
+"      --trace FILE          replay a request trace (the psp trace CSV) instead of\n"
+"                            sampling: its arrivals, types and service times,\n"
+"                            exactly; types must be the workload's or, without\n"
+"                            --workload, are the trace's (nominal means and ratios\n"
+"                            measured on it); --load scales its inter-arrival\n"
+"                            times to that load (default: one point at the\n"
+"                            trace's own load); one replication\n"
 "  -p, --policy LIST         policies, comma-separated (see --list for each one's\n"
 "                            model and knobs; aliases such as c-fcfs accepted;\n"
 "                            default darc)\n"
 "  -k, --workers N           worker cores, 1..64 (default 14)\n"
 "  -l, --load SPEC           load as a fraction of capacity (workers / mean service\n"
 "                            time): a value 0.9, a list 0.5,0.7, or a range\n"
-"                            FROM:TO:STEP (default 0.05:0.95:0.05)\n"
+"                            FROM:TO:STEP (default 0.05:0.95:0.05; with --trace,\n"
+"                            the trace's own load)\n"
 "      --allow-overload      accept loads >= 1 (the point is then reported overloaded)\n"
 "  -n, --requests N          arrivals per load point (default 1000000); phased\n"
-"                            workloads run their phase durations instead\n"
+"                            workloads run their phase durations instead, a\n"
+"                            replay the trace's rows\n"
 "      --warmup F            fraction of arrivals (phased: of time) not measured,\n"
 "                            0 <= F < 1 (default 0.1)\n"
 "      --phase-scale F       multiply phased workloads' durations by F (default 1)\n"
-"  -r, --replications R      independent runs per load point, 1..1000 (default 5);\n"
+"  -r, --replications R      independent runs per load point, 1..1000 (default 5;\n"
+"                            1 with --trace or --per-request, which take no more);\n"
 "                            each statistic is their mean +- a Student t 95%\n"
 "                            interval (none with 1)\n"
 "  -s, --seed N              random seed (default 1); each load point and\n"
@@ -231,6 +246,9 @@ void sim_options_usage(FILE *out)
 "                            or --slo-output)\n"
 "      --slo-output FILE     write the capacity results as CSV to FILE\n"
 "      --no-capacity         no capacity search\n"
+"      --per-request FILE    write one CSV row per completed request, in arrival\n"
+"                            order (one policy, one load, one replication), that\n"
+"                            --trace reads back and that joins a trace by id\n"
 "      --timeline FILE       write DARC's reservation timeline (CSV)\n"
 "      --series FILE         write per-type latency percentiles per time bin (CSV)\n"
 "      --series-ms X         time bin of --series in ms (default 100)\n"
@@ -603,6 +621,45 @@ int sim_options_run_flags(const struct sim_options *o, char *buf, size_t cap,
 	return 0;
 }
 
+/* --trace and --per-request: what they exclude, and their one replication. */
+static int check_single_point(struct sim_options *o, struct psp_err *err)
+{
+	const char *flag = o->trace ? "--trace" : "--per-request";
+	if (!o->trace && !o->per_request)
+		return 0;
+	if (o->shard)
+		return psp_err_set(err, -EINVAL, flag, NULL,
+				   "not with --shard: %s", o->trace ? "a shard file names its workload, "
+				   "not a trace; replay it unsharded" : "a shard file holds no "
+				   "per-request record; run it unsharded");
+	if (o->replications_given && o->replications > 1)
+		return psp_err_set(err, -EINVAL, "--replications", NULL,
+				   "%s takes one replication: %s", flag, o->trace
+				   ? "a trace is one sample, and every replication would replay the "
+				     "same arrivals and service times"
+				   : "the file holds the requests of one run");
+	o->replications = 1;
+	if (o->trace && o->requests_given)
+		return psp_err_set(err, -EINVAL, "--requests", NULL,
+				   "not with --trace: the trace's rows are the requests");
+	if (o->trace && o->phase_scale != 1.0)
+		return psp_err_set(err, -EINVAL, "--phase-scale", NULL,
+				   "not with --trace: a replay has no phases (--load scales the "
+				   "trace's inter-arrival times)");
+	if (o->per_request && o->npolicies > 1)
+		return psp_err_set(err, -EINVAL, "--per-request", NULL,
+				   "writes the requests of one run: give one --policy, not %u",
+				   o->npolicies);
+	if (o->per_request && o->loads_given && o->nloads > 1)
+		return psp_err_set(err, -EINVAL, "--per-request", NULL,
+				   "writes the requests of one run: give one --load, not %u",
+				   o->nloads);
+	if (o->per_request && !o->trace && !o->loads_given)
+		return psp_err_set(err, -EINVAL, "--per-request", NULL,
+				   "writes the requests of one run: give one --load");
+	return 0;
+}
+
 /* Checks across flags, once all are read. */
 static int check_options(struct sim_options *o, struct psp_err *err)
 {
@@ -613,8 +670,12 @@ static int check_options(struct sim_options *o, struct psp_err *err)
 		return psp_err_set(err, -EINVAL, o->timeline ? "--timeline" : "--series", NULL,
 				   "not available with --shard (a shard file holds no per-event "
 				   "record; run it unsharded)");
-	if (!o->list && !o->workload)
-		return psp_err_set(err, -EINVAL, "--workload", NULL, "is required (try --list)");
+	if (!o->list && !o->workload && !o->trace)
+		return psp_err_set(err, -EINVAL, "--workload", NULL,
+				   "is required, unless --trace gives the requests (try --list)");
+	int rc = check_single_point(o, err);
+	if (rc < 0)
+		return rc;
 	if (o->workers < 1 || o->workers > PSP_MAX_WORKERS)
 		return psp_err_set(err, -EINVAL, "--workers", NULL,
 				   "must be in 1..%u (the policy core's limit), got %u",
@@ -628,7 +689,7 @@ static int check_options(struct sim_options *o, struct psp_err *err)
 					   "%g is at or above capacity (1.0 = workers / mean service time): queues grow without bound; pass --allow-overload to simulate it anyway",
 					   o->load[i]);
 	}
-	int rc = check_knobs(o, err);
+	rc = check_knobs(o, err);
 	if (rc < 0)
 		return rc;
 	if (o->slo != 0 && !(o->slo >= 1))
@@ -690,7 +751,10 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 				return rc;
 			o->workers = (uint32_t)u;
 			break;
-		case 'l': rc = parse_loads(arg, o, err); break;
+		case 'l':
+			rc = parse_loads(arg, o, err);
+			o->loads_given = true;
+			break;
 		case 'n':
 			if ((rc = parse_count("--requests", arg, SIM_MIN_MEASURED, SIM_MAX_REQUESTS,
 					      "at least 100 measured; psp-sim simulates about 10 M "
@@ -710,6 +774,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 					      NULL, &u, err)))
 				return rc;
 			o->replications = (uint32_t)u;
+			o->replications_given = true;
 			break;
 		case OPT_SLO_OUTPUT: o->slo_output = arg; break;
 		case OPT_NO_CAPACITY: o->no_capacity = true; break;
@@ -767,6 +832,8 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		case OPT_SHARD: rc = parse_shard(arg, o, err); break;
 		case OPT_MERGE: o->merge = true; break;
 		case OPT_VERIFY: o->verify = true; break;
+		case OPT_TRACE: o->trace = arg; break;
+		case OPT_PER_REQUEST: o->per_request = arg; break;
 		case ':':
 			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "needs a value");
 		default:

@@ -21,11 +21,14 @@ enum sim_format { SIM_FORMAT_TABLE = 0, SIM_FORMAT_CSV, SIM_FORMAT_JSON };
 
 struct sim_options {
 	const char *workload;
+	const char *trace;       /* --trace: replay this trace (sim/trace.h), or NULL */
+	const char *per_request; /* --per-request: per-request CSV, or NULL */
 	uint32_t npolicies;
 	const struct psp_policy_ops *policy[SIM_MAX_POLICIES];
 	uint32_t workers;
 	uint32_t nloads;
 	double load[SIM_MAX_LOADS];
+	bool loads_given;
 	bool allow_overload;
 	uint64_t requests;
 	bool requests_given;
@@ -45,6 +48,7 @@ struct sim_options {
 	const char *slo_output; /* capacity results as CSV, or NULL */
 	bool no_capacity;     /* no capacity search (table output) */
 	uint32_t replications;
+	bool replications_given;
 	uint64_t seed;
 	uint32_t jobs;
 	uint64_t max_in_system;

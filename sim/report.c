@@ -11,8 +11,7 @@ static const char *type_label(const struct psp_workload *wl, uint32_t t)
 	return t < wl->ntypes ? wl->type_name[t] : "ALL";
 }
 
-/* CSV field: quoted when it holds a comma or a quote. */
-static void csv_field(FILE *f, const char *s)
+void sim_csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\n")) {
 		fputs(s, f);
@@ -89,6 +88,34 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 		for (uint32_t p = 0; p < opts->npolicies; p++)
 			print_knobs(out, opts, opts->policy[p]);
 	}
+}
+
+void sim_report_trace(struct sim_report *r, const struct sim_trace *t)
+{
+	const struct sim_options *o = r->opts;
+	bool table = o->format == SIM_FORMAT_TABLE;
+	FILE *f = table ? r->out : stderr;
+	const char *pre = table ? "# " : "psp-sim: note: ";
+	double own = sim_trace_load(t, o->workers);
+	fprintf(f, "%strace %s: %llu rows replayed", pre, t->path, (unsigned long long)t->n);
+	if (t->skipped)
+		fprintf(f, " (%llu more, not answered, had no service time: not replayed)",
+			(unsigned long long)t->skipped);
+	fprintf(f, ", arriving over %.6g ms; its offered load on %u workers is %.4f\n",
+		(double)t->span_ns * 1e-6, o->workers, own);
+	if (t->types_from_trace) {
+		fprintf(f, "%stypes from the trace (no --workload), nominal mean and ratio measured "
+			   "on it:", pre);
+		for (uint32_t i = 0; i < t->ntypes; i++)
+			fprintf(f, "%s %s %.4g us x %.4f", i ? "," : "", t->type_name[i],
+				t->service_ns[i] / (double)t->count[i] * 1e-3,
+				(double)t->count[i] / (double)t->n);
+		fputc('\n', f);
+	}
+	for (uint32_t l = 0; l < o->nloads; l++)
+		if (o->load[l] != own)
+			fprintf(f, "%sload %g: the trace's inter-arrival times x %.6g\n", pre,
+				o->load[l], sim_trace_scale(t, o->workers, o->load[l]));
 }
 
 /* "15.1 ± 0.3", or "15.1" without an interval, right-aligned in width. */
@@ -171,14 +198,14 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 		const struct sim_row *row = &pt->row[t];
 		fprintf(r->out, "%s,%s,%u,%.4f,%.1f,%.1f,", policy, r->wl->name, r->opts->workers,
 			pt->load, pt->offered_rps, pt->achieved_rps);
-		csv_field(r->out, type_label(r->wl, t));
+		sim_csv_field(r->out, type_label(r->wl, t));
 		fprintf(r->out, ",%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%llu,",
 			(unsigned long long)row->count, row->mean_us.value, row->p50_us.value,
 			row->p99_us.value, row->p999_us.value, row->p999_slow.value,
 			row->mean_slow.value, pt->overloaded, (unsigned long long)pt->preemptions);
-		csv_field(r->out, pt->reservation);
+		sim_csv_field(r->out, pt->reservation);
 		fprintf(r->out, ",%u,%llu,", pt->reps, (unsigned long long)pt->dropped);
-		csv_field(r->out, grow);
+		sim_csv_field(r->out, grow);
 		fprintf(r->out, ",%d,%d,%.1f", pt->judged, row->growing, row->growth_per_s.value);
 		const struct sim_est *ci[] = {&row->mean_us, &row->p50_us, &row->p99_us,
 					      &row->p999_us, &row->p999_slow, &row->mean_slow};
@@ -350,7 +377,7 @@ void sim_series_rows(FILE *f, const char *policy, const struct psp_workload *wl,
 	for (uint32_t i = 0; i < res->nseries; i++) {
 		const struct sim_series_row *s = &res->series[i];
 		fprintf(f, "%s,%.4f,%.3f,", policy, res->load, (double)s->bin_start_ns / 1e6);
-		csv_field(f, type_label(wl, s->type));
+		sim_csv_field(f, type_label(wl, s->type));
 		fprintf(f, ",%llu,%.3f,%.3f,%.3f\n", (unsigned long long)s->count, s->p50_ns / 1e3,
 			s->p99_ns / 1e3, s->p999_ns / 1e3);
 	}

@@ -11,6 +11,7 @@
 #include "point.h"
 #include "run.h"
 #include "slo.h"
+#include "trace.h"
 
 /* The CSV header of the load points: psp-client writes the same columns. */
 #define SIM_CSV_HEADER PSP_RESULTS_CSV_HEADER
@@ -29,8 +30,14 @@ struct sim_report {
 	bool in_capacity;
 };
 
+/* A CSV field, quoted when it holds a comma, a quote or a newline. */
+void sim_csv_field(FILE *f, const char *s);
+
 void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options *opts,
 		      const struct psp_workload *wl);
+/* A replay's trace: its rows, span and own load, where its types come from,
+ * how each load scales it (table: in its header; CSV and JSON: on stderr). */
+void sim_report_trace(struct sim_report *r, const struct sim_trace *t);
 /* One load point of one policy. */
 void sim_report_point(struct sim_report *r, const char *policy, const struct sim_point *pt);
 /* The capacity block: its heading (slo_csv, when not NULL, gets the

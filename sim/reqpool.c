@@ -26,13 +26,13 @@ int sim_reqpool_grow(struct sim_reqpool *p)
 		p->chunks = c;
 		p->cap_chunks = cap;
 	}
-	struct psp_req *chunk = malloc(SIM_REQPOOL_CHUNK * sizeof(*chunk));
+	struct sim_req *chunk = malloc(SIM_REQPOOL_CHUNK * sizeof(*chunk));
 	if (!chunk)
 		return -ENOMEM;
 	p->chunks[p->nchunks++] = chunk;
 	for (uint32_t i = 0; i < SIM_REQPOOL_CHUNK; i++) {
-		chunk[i].host = p->free;
-		p->free = &chunk[i];
+		chunk[i].req.host = p->free;
+		p->free = &chunk[i].req;
 	}
 	return 0;
 }

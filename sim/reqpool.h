@@ -11,6 +11,19 @@
 
 #define SIM_REQPOOL_CHUNK 4096u
 
+/* A simulated request: the policies' descriptor, and what only the
+ * simulator keeps (for --per-request: its first hand-off to a worker and
+ * its first start). */
+struct sim_req {
+	struct psp_req req;
+	uint64_t handoff_ns, start_ns;
+};
+
+static inline struct sim_req *sim_req_of(struct psp_req *r)
+{
+	return psp_container_of(r, struct sim_req, req);
+}
+
 struct sim_reqpool {
 	struct psp_req *free;  /* chained through ->host */
 	void **chunks;

@@ -15,6 +15,7 @@
 #include "reqpool.h"
 #include "run.h"
 #include "stability.h"
+#include "trace.h"
 
 /* The requests a worker holds, in the order assigned; the head runs.  Each
  * keeps its assignment (slice, setup time) and when the dispatcher had
@@ -69,6 +70,7 @@ struct sim {
 	double rate_per_ns;
 	double next_arrival_ns; /* fractional, so rounding never accumulates */
 	double phase_end_ns;
+	double trace_scale;     /* a replay: inter-arrival times x this (trace.h) */
 	uint64_t arrivals_left; /* unphased workloads */
 	uint64_t warmup_arrivals; /* unphased: arrivals with id < this are not measured */
 	double warmup_until_ns;   /* phased: arrivals before this are not measured */
@@ -172,6 +174,14 @@ static void schedule_arrival(struct sim *s, double load)
 {
 	if (s->setup->wl->nphases == 1 && s->arrivals_left == 0)
 		return;
+	if (s->setup->trace) { /* a replay: the next row's arrival */
+		uint64_t at = sim_trace_arrival_ns(s->setup->trace, s->res->arrivals, s->trace_scale);
+		if (at > SIM_EVQ_MAX_TIME_NS)
+			s->clock_overflow = true;
+		else
+			sim_evq_set_arrival(&s->evq, at);
+		return;
+	}
 	for (;;) {
 		double t = s->next_arrival_ns + psp_wl_sample_gap_ns(s->sampler, s->rate_per_ns);
 		if (t < s->phase_end_ns) {
@@ -225,8 +235,15 @@ static int on_arrival(struct sim *s, double load)
 	struct psp_req *r = sim_reqpool_get(&s->pool);
 	if (!r)
 		return -ENOMEM;
-	uint32_t type = psp_wl_sample_type(s->sampler, s->phase);
-	uint64_t service = psp_wl_sample_service_ns(s->sampler, s->phase, type);
+	uint32_t type;
+	uint64_t service;
+	if (s->setup->trace) { /* a replay: the row's */
+		type = s->setup->trace->row[id].type;
+		service = s->setup->trace->row[id].service_ns;
+	} else {
+		type = psp_wl_sample_type(s->sampler, s->phase);
+		service = psp_wl_sample_service_ns(s->sampler, s->phase, type);
+	}
 	*r = (struct psp_req){
 		.id = id, .arrive_ns = s->now_ns, .type = type, .service_ns = service,
 		.remaining_ns = service, .host_flags = measured,
@@ -262,7 +279,7 @@ static void flush_bin(struct sim *s)
 	}
 }
 
-static void record_completion(struct sim *s, const struct psp_req *r)
+static void record_completion(struct sim *s, struct psp_req *r)
 {
 	struct sim_result *res = s->res;
 	uint64_t latency = s->now_ns - r->arrive_ns;
@@ -279,6 +296,8 @@ static void record_completion(struct sim *s, const struct psp_req *r)
 	}
 	res->work_done_ns += r->service_ns;
 	res->sojourn_sum_ns += latency;
+	if (s->setup->on_done)
+		s->setup->on_done(s->setup->on_done_ctx, sim_req_of(r), s->now_ns);
 	if (!r->host_flags)
 		return; /* warm-up */
 	res->measured++;
@@ -374,6 +393,8 @@ static void start_head(struct sim *s, uint32_t w)
 		start = s->now_ns;
 	start += a->setup_ns;
 	r->dispatch_ns = start;
+	if (r->preemptions == 0) /* its first start */
+		sim_req_of(r)->start_ns = start;
 	s->stint_ns[w] = s->now_ns;
 	run_head(s, w, start);
 }
@@ -427,6 +448,8 @@ static void hand_over(struct sim *s, const struct psp_assign *a)
 		handoff += s->setup->dispatch_cost_ns;
 		s->dispatcher_free_ns = handoff;
 	}
+	if (a->req->preemptions == 0) /* its first hand-off */
+		sim_req_of(a->req)->handoff_ns = handoff;
 	struct worker_fifo *f = &s->fifo[a->worker];
 	PSP_ASSERT(f->len <= s->ring_mask);
 	s->res->steals += a->stolen;
@@ -597,6 +620,8 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 		}
 	s->phase_end_ns = 0;
 	set_phase(s, 0, load);
+	if (setup->trace)
+		s->trace_scale = sim_trace_scale(setup->trace, s->nworkers, load);
 	if (wl->nphases == 1) {
 		s->arrivals_left = setup->requests;
 		s->warmup_arrivals = (uint64_t)((double)setup->requests * setup->warmup);
@@ -688,6 +713,8 @@ static double dist_max_ns(const struct psp_dist *d)
 int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
 			   double *events_out, struct psp_err *err)
 {
+	if (setup->trace)
+		return sim_trace_check(setup, load, nloads, events_out, err);
 	const struct psp_workload *wl = setup->wl;
 	double lo = INFINITY, hi = 0, k = setup->conf.nworkers;
 	for (uint32_t i = 0; i < nloads; i++) {

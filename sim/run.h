@@ -11,6 +11,9 @@
 #include <psp/policy.h>
 #include <psp/workload.h>
 
+struct sim_req;
+struct sim_trace;
+
 /* What a run needs besides the load: shared, read-only, by every run of a
  * sweep. */
 struct sim_setup {
@@ -30,6 +33,13 @@ struct sim_setup {
 	atomic_uint_fast64_t *progress; /* requests completed, for the progress line; may be NULL */
 	bool eager_preemption;       /* simulate every slice end as an event, even those
 				      * that change nothing (run.c postpones them): tests */
+	/* Replay this trace's arrivals, types and service times instead of
+	 * sampling them (trace.h; wl is then the replay's one-phase workload,
+	 * requests the trace's rows); NULL: sample. */
+	const struct sim_trace *trace;
+	/* Called with each request as it completes (--per-request), or NULL. */
+	void (*on_done)(void *ctx, const struct sim_req *r, uint64_t now_ns);
+	void *on_done_ctx;
 };
 
 /* One reservation DARC installed during the run. */
