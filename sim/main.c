@@ -129,15 +129,17 @@ static void warn_after(const struct sim_options *o, const struct sim_setup *setu
 			if (!few_warned && per_rep < 10000) {
 				fprintf(stderr, "psp-sim: warning: %llu measured requests per replication at load %g: "
 						"a p99.9 from fewer than 10000 rests on fewer than 10 requests; "
-						"raise --requests\n",
-					(unsigned long long)per_rep, pt->load);
+						"%s\n",
+					(unsigned long long)per_rep, pt->load,
+					o->trace ? "replay a longer trace" : "raise --requests");
 				few_warned = true;
 			}
 			if (darc_dynamic && pt->reservations_min == 0)
 				fprintf(stderr, "psp-sim: warning: darc made no reservation at load %g "
 						"(fewer than darc_samples = %llu completions): its results "
-						"there are c-FCFS's; raise --requests or lower --darc-samples\n",
-					pt->load, (unsigned long long)setup[p].conf.darc_min_samples);
+						"there are c-FCFS's; %s --darc-samples\n",
+					pt->load, (unsigned long long)setup[p].conf.darc_min_samples,
+					o->trace ? "lower" : "raise --requests or lower");
 		}
 	}
 }
@@ -178,9 +180,9 @@ static int prepare_trace(struct run *run, struct psp_err *err)
 	if (!o->loads_given) {
 		if (own >= 1 && !o->allow_overload)
 			return psp_err_set(err, -EINVAL, "--trace", NULL,
-					   "the trace's own offered load on %u workers is %g, at or above "
+					   "the trace's own offered load on %u worker%s is %g, at or above "
 					   "capacity: pass --allow-overload to replay it as it is, or "
-					   "--load to scale it", o->workers, own);
+					   "--load to scale it", o->workers, o->workers == 1 ? "" : "s", own);
 		o->load[0] = own;
 		o->nloads = 1;
 	}

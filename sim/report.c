@@ -101,8 +101,8 @@ void sim_report_trace(struct sim_report *r, const struct sim_trace *t)
 	if (t->skipped)
 		fprintf(f, " (%llu more, not answered, had no service time: not replayed)",
 			(unsigned long long)t->skipped);
-	fprintf(f, ", arriving over %.6g ms; its offered load on %u workers is %.4f\n",
-		(double)t->span_ns * 1e-6, o->workers, own);
+	fprintf(f, ", arriving over %.6g ms; its offered load on %u worker%s is %.4f\n",
+		(double)t->span_ns * 1e-6, o->workers, o->workers == 1 ? "" : "s", own);
 	if (t->types_from_trace) {
 		fprintf(f, "%stypes from the trace (no --workload), nominal mean and ratio measured "
 			   "on it:", pre);

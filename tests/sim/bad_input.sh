@@ -162,5 +162,62 @@ expect 2 "unknown option" -- --workload high-bimodal --bogus
 expect 2 "static.*SHORT and a LONG" -- --workload exponential --reserve 1
 expect 2 "--workload.*required" --
 
+# --trace: each bad row gets file:line: column: reason (docs/trace-format.md)
+rows() { # rows N: N good rows of arrival_us,type,service_us (load 0.5 on 1 worker)
+  for i in $(seq 0 $(($1 - 1))); do echo "$((i * 20)),SHORT,10"; done
+}
+tr() { { echo "$1"; shift; printf '%s\n' "$@"; rows 150; } >"$tmp/t.csv"; }
+trb() { { echo "arrival_us,type,service_us"; rows 150; printf '%s\n' "$@"; } >"$tmp/t.csv"; }
+run1=(--trace "$tmp/t.csv" -p cfcfs -k 1)
+tr "arrival_us,type"; expect 2 "t.csv:1: service_ns: missing" -- "${run1[@]}"
+tr "type,service_us"; expect 2 "t.csv:1: arrival_ns: missing" -- "${run1[@]}"
+tr "arrival_us,service_us"; expect 2 "t.csv:1: type: missing" -- "${run1[@]}"
+tr "arrival_ns,arrival_us,type,service_us"; expect 2 "t.csv:1: arrival_us: and arrival_ns both given" -- "${run1[@]}"
+tr "arrival_us,type,service_us,type"; expect 2 "t.csv:1: type: given twice" -- "${run1[@]}"
+trb "3000,SHORT,abc"; expect 2 "t.csv:152: service_us: not a decimal number" -- "${run1[@]}"
+trb "3000,SHORT,-1"; expect 2 "t.csv:152: service_us: must not be negative" -- "${run1[@]}"
+trb "-3,SHORT,1"; expect 2 "t.csv:152: arrival_us: must not be negative" -- "${run1[@]}"
+trb "3000,SHORT,nan"; expect 2 "t.csv:152: service_us: must be finite" -- "${run1[@]}"
+trb "3000,SHORT,inf"; expect 2 "t.csv:152: service_us: must be finite" -- "${run1[@]}"
+trb "3000,SHORT,0"; expect 2 "t.csv:152: service_us: 0 ns is outside 1 ns" -- "${run1[@]}"
+trb "3000,SHORT,2e9"; expect 2 "t.csv:152: service_us: .* is outside 1 ns \.\. 1e15 ns" -- "${run1[@]}"
+trb "3000,,1"; expect 2 "t.csv:152: type: empty type name" -- "${run1[@]}"
+trb "3000,SHORT"; expect 2 "t.csv:152: fewer fields, the header has 3" -- "${run1[@]}"
+trb "3000,SHORT,1,9"; expect 2 "t.csv:152: more fields, the header has 3" -- "${run1[@]}"
+trb '3000,"SHORT,1'; expect 2 "t.csv:152: a quote is left open" -- "${run1[@]}"
+trb "10,SHORT,1"; expect 2 "t.csv:152: arrival_us: goes back: 10000 ns after 2980000 ns" -- "${run1[@]}"
+trb "3000,ODD,1"; expect 2 "t.csv:152: type: unknown type 'ODD': workload high-bimodal has SHORT, LONG" -- \
+  "${run1[@]}" --workload high-bimodal
+{ echo "id,arrival_ns,type,service_ns"; for i in $(seq 0 149); do echo "$((i % 120)),$((i * 20000)),A,10000"; done; } >"$tmp/t.csv"
+expect 2 "t.csv:122: id: duplicate id 0 \(also on line 2\)" -- "${run1[@]}"
+{ echo "arrival_ns,type,service_ns"; echo "1.5,A,1"; } >"$tmp/t.csv"
+expect 2 "t.csv:2: arrival_ns: not an unsigned integer" -- "${run1[@]}"
+{ echo "arrival_ns,type,service_ns,status"; echo "0,A,,answered"; } >"$tmp/t.csv"
+expect 2 "t.csv:2: service_ns: empty: only a row whose status is not answered" -- "${run1[@]}"
+{ echo "arrival_ns,type,service_ns,status"; echo "0,A,1,lost"; } >"$tmp/t.csv"
+expect 2 "t.csv:2: status: 'lost' is none of answered" -- "${run1[@]}"
+{ echo "arrival_ns,type,service_ns"; for t in $(seq 1 17); do echo "$t,T$t,1"; done; } >"$tmp/t.csv"
+expect 2 "t.csv:18: type: 'T17' would be type 17; a replay takes at most 16" -- "${run1[@]}"
+: >"$tmp/t.csv"; expect 2 "t.csv: empty: a trace starts with a header" -- "${run1[@]}"
+echo "arrival_us,type,service_us" >"$tmp/t.csv"; expect 2 "t.csv:1: no rows after the header" -- "${run1[@]}"
+{ echo "arrival_us,type,service_us"; rows 105; } >"$tmp/t.csv"
+expect 2 "t.csv: 105 rows replayed, of which the first 10 \(--warmup 0.1\) are not measured: at least 100" -- "${run1[@]}"
+{ echo "arrival_us,type,service_us"; for i in $(seq 0 199); do echo "$i,A,2"; done; } >"$tmp/t.csv"
+expect 2 "--trace: the trace's own offered load on 1 worker is 2\.0[0-9]*, at or above capacity" -- "${run1[@]}"
+expect 2 "--trace: .*no such file|cannot read" -- --trace "$tmp/absent.csv"
+tr "arrival_us,type,service_us"
+expect 2 "--replications: --trace takes one replication: a trace is one sample" -- "${run1[@]}" -r 2
+expect 2 "--requests: not with --trace" -- "${run1[@]}" -n 1000
+expect 2 "--phase-scale: not with --trace" -- "${run1[@]}" --phase-scale 2
+expect 2 "--trace: not with --shard" -- "${run1[@]}" --shard 1/2 -o "$tmp/s"
+expect 2 "--per-request: writes the requests of one run: give one --policy" -- \
+  --workload high-bimodal -p cfcfs,ts -l 0.5 --per-request "$tmp/p.csv"
+expect 2 "--per-request: writes the requests of one run: give one --load$" -- \
+  --workload high-bimodal -p cfcfs --per-request "$tmp/p.csv"
+expect 2 "--per-request: writes the requests of one run: give one --load, not 2" -- \
+  --workload high-bimodal -p cfcfs -l 0.5,0.6 --per-request "$tmp/p.csv"
+expect 2 "--replications: --per-request takes one replication" -- \
+  --workload high-bimodal -p cfcfs -l 0.5 -r 3 --per-request "$tmp/p.csv"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
