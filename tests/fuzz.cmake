@@ -5,7 +5,7 @@
 # tests fuzz.<target> (label fuzz) run each for PSP_FUZZ_SECONDS.
 set(PSP_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
 set(PSP_FUZZ_SECONDS 60 CACHE STRING "Seconds each fuzz.<target> test fuzzes for")
-set(PSP_FUZZ_TARGETS frame workload options config)
+set(PSP_FUZZ_TARGETS frame workload options config trace)
 
 foreach(t ${PSP_FUZZ_TARGETS})
   set(srcs ${PSP_FUZZ_DIR}/fuzz_${t}.c ${PSP_FUZZ_DIR}/fuzz_util.c)
@@ -25,7 +25,7 @@ foreach(t ${PSP_FUZZ_TARGETS})
     set(label unit)
   else()
     set(libs psp_simlib psp_workload psp_core m)
-    if(t STREQUAL "workload")
+    if(t STREQUAL "workload" OR t STREQUAL "trace")
       set(label sim)
     else()
       set(label unit)

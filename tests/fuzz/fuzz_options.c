@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint32_t i = 0; i < o.nmerge; i++)
 			FUZZ_REQUIRE(o.merge_file[i] != NULL);
 	} else if (rc == 0) {
-		FUZZ_REQUIRE(o.list || o.workload);
+		FUZZ_REQUIRE(o.list || o.workload || o.trace);
+		FUZZ_REQUIRE(!(o.trace || o.per_request) || o.replications == 1);
 		FUZZ_REQUIRE(o.nshards == 0 ? o.shard == 0 : o.shard >= 1 && o.shard <= o.nshards);
 		FUZZ_REQUIRE(o.workers >= 1 && o.workers <= PSP_MAX_WORKERS);
 		FUZZ_REQUIRE(o.nloads >= 1 && o.nloads <= SIM_MAX_LOADS);

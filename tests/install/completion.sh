@@ -18,6 +18,8 @@ expect() { # expect WANT WORDS...
 }
 expect --workload psp-sim --work
 expect --darc-samples psp-sim --darc-s
+expect --trace psp-sim --tra
+expect --per-request psp-sim --per-
 expect -k psp-sim -
 expect darc psp-sim --policy d
 expect c-fcfs psp-sim -p c-
