@@ -511,7 +511,8 @@ void sim_trace_workload(const struct sim_trace *t, const struct psp_workload *wl
 		memcpy(out->wire_id, wl->wire_id, sizeof(out->wire_id));
 	} else {
 		const char *base = strrchr(t->path, '/');
-		snprintf(out->name, sizeof(out->name), "%s", base ? base + 1 : t->path);
+		snprintf(out->name, sizeof(out->name), "%.*s", (int)sizeof(out->name) - 1,
+			 base ? base + 1 : t->path);
 		snprintf(out->description, sizeof(out->description),
 			 "the types of trace %.200s", t->path);
 		snprintf(out->path, sizeof(out->path), "%s", t->path);

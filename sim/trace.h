@@ -58,11 +58,16 @@ double sim_trace_load(const struct sim_trace *t, uint32_t workers);
  * offered load becomes load: exactly 1 at the trace's own load. */
 double sim_trace_scale(const struct sim_trace *t, uint32_t workers, double load);
 
-/* Row i's arrival in the replay, in ns after the first row's. */
+/* Row i's arrival in the replay, in ns after the first row's; UINT64_MAX
+ * when scaled beyond 2^63 (a capacity search's lowest loads may scale a
+ * long trace past the clock: run.c stops with -ERANGE). */
 static inline uint64_t sim_trace_arrival_ns(const struct sim_trace *t, uint64_t i, double scale)
 {
 	uint64_t a = t->row[i].arrival_ns;
-	return scale == 1.0 ? a : (uint64_t)((double)a * scale + 0.5);
+	if (scale == 1.0)
+		return a;
+	double at = (double)a * scale + 0.5;
+	return at < 0x1p63 ? (uint64_t)at : UINT64_MAX;
 }
 
 /* The one-phase workload a replay runs on (run.c reads its types and
