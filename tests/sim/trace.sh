@@ -34,11 +34,12 @@ for p in cfcfs darc ts; do
 done
 
 # (b) A user's CSV: columns in microseconds, blanks after commas, a type
-# named with a comma (quoted); no workload, so the types are the trace's.
+# named with a comma (quoted), CRLF line ends; no workload, so the types are
+# the trace's.
 { echo "arrival_us, type, service_us"
   awk 'BEGIN { for (i = 0; i < 2000; i++)
     printf "%.3f,%s,%s\n", i * 2.5, i % 10 ? "get" : "\"big, slow\"", i % 10 ? "0.5" : "50" }'
-} >"$tmp/user.csv"
+} | sed 's/$/\r/' >"$tmp/user.csv"
 "$sim" --quiet --trace "$tmp/user.csv" --policy darc --workers 4 --no-capacity >"$tmp/user.out"
 check "user CSV: replayed" grep -Eq "^  ALL +1800 " "$tmp/user.out"
 check "user CSV: its types" grep -Eq "^  big, slow +180 " "$tmp/user.out"
