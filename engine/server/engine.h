@@ -5,6 +5,7 @@
 #ifndef PSP_ENGINE_ENGINE_H
 #define PSP_ENGINE_ENGINE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,7 @@
 #include "../common/wire.h"
 #include "app.h"
 #include "config.h"
+#include "snapshot.h"
 #include "trace.h"
 
 /* Slot of the per-type arrays that holds PSP_TYPE_UNKNOWN requests. */
@@ -268,6 +270,16 @@ struct engine {
 	char preempt_name[ENG_TYPE_SLOTS][ENG_NAME_MAX + 24];
 	FILE *timeline;          /* darc-timeline.csv, or NULL */
 	struct eng_trace trace;  /* --trace: rec is NULL when not tracing */
+	struct eng_stats_file {  /* --stats-ms: output_dir/stats.jsonl */
+		bool running;
+		_Atomic bool stop;
+		uint32_t interval_ms;
+		pthread_t thread;
+		FILE *out;
+		char path[600];
+		struct eng_snap_reader reader;
+		struct eng_type_snap *types; /* ENG_TYPE_SLOTS */
+	} stats_file;
 	uint32_t reservations;
 	_Atomic uint32_t plan_seq; /* last_plan's seqlock: odd while it is written */
 	char last_plan[512];
@@ -385,6 +397,15 @@ int eng_trace_write(struct engine *e, FILE *report);
 
 /* Frees the records and closes the file without writing (error paths). */
 void eng_trace_close(struct engine *e);
+
+/* Creates output_dir and its missing parents; 0 or a negative errno. */
+int eng_output_dir_create(const struct engine *e);
+
+/* --stats-ms N: starts the thread that appends a JSON line to
+ * output_dir/stats.jsonl every N ms (stats_file.c); stop joins it and writes
+ * a last line.  Start returns 0 or a negative errno with the reason in err. */
+int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err *err);
+void eng_stats_file_stop(struct engine *e);
 
 /* on_reservation callback: appends the plan to darc-timeline.csv. */
 void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,

@@ -44,7 +44,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: psp-engine [EAL options --] --config FILE [--policy NAME] [--app NAME]\n"
-		"                  [--profile] [--trace FILE [--trace-limit N]]\n"
+		"                  [--profile] [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
 		"\n"
 		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
 		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
@@ -67,6 +67,10 @@ static void usage(FILE *out)
 		"                  fate (docs/trace-format.md); psp-sim --trace replays it\n"
 		"  --trace-limit N record the first N arrivals (default %u, 64 bytes each,\n"
 		"                  allocated at start; at most %u); later ones are counted\n"
+		"  --stats-ms N    every N ms (1..3600000) append one JSON line of counters,\n"
+		"                  per-type latency percentiles (since start and over the\n"
+		"                  interval) and per-worker figures to OUTPUT_DIR/stats.jsonl\n"
+		"                  (the config's output_dir), and a last one at stop\n"
 		"  --help          this text\n"
 		"  --version       print the version\n"
 		"\n"
@@ -304,7 +308,7 @@ int main(int argc, char **argv)
 	int eal_argc, app_first;
 	split_args(argc, argv, &eal_argc, &app_first);
 	const char *config = NULL, *policy = NULL, *app = NULL, *trace = NULL;
-	const char *trace_limit = NULL;
+	const char *trace_limit = NULL, *stats_ms = NULL;
 	bool profile = false;
 	for (int i = app_first; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -325,6 +329,8 @@ int main(int argc, char **argv)
 			trace = argv[++i];
 		} else if (!strcmp(argv[i], "--trace-limit") && i + 1 < argc) {
 			trace_limit = argv[++i];
+		} else if (!strcmp(argv[i], "--stats-ms") && i + 1 < argc) {
+			stats_ms = argv[++i];
 		} else {
 			fprintf(stderr, "psp-engine: unexpected argument \"%s\"; try --help\n",
 				argv[i]);
@@ -351,6 +357,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		trace_records = v;
+	}
+	uint32_t stats_interval_ms = 0;
+	if (stats_ms) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(stats_ms, &end, 10);
+		if (errno || end == stats_ms || *end || stats_ms[0] == '-' || v == 0 ||
+		    v > 3600000) {
+			fprintf(stderr, "psp-engine: --stats-ms: must be a period in ms 1..3600000, "
+					"got \"%s\"\n", stats_ms);
+			return 2;
+		}
+		stats_interval_ms = (uint32_t)v;
 	}
 
 	static struct engine eng;
@@ -426,6 +445,15 @@ int main(int argc, char **argv)
 			goto out_port;
 		}
 	}
+	if (stats_interval_ms && (rc = eng_stats_file_start(e, stats_interval_ms, &err)) < 0) {
+		print_err(&err);
+		atomic_store(&force_quit, true);
+		for (uint32_t j = 0; j < e->cfg.nworkers; j++)
+			atomic_store(&e->workers[j].stop, true);
+		rte_eal_mp_wait_lcore();
+		status = 1;
+		goto out_port;
+	}
 	char macs[RTE_ETHER_ADDR_FMT_SIZE];
 	rte_ether_format_addr(macs, sizeof(macs), &e->mac);
 	uint32_t ip = e->cfg.ip;
@@ -440,6 +468,7 @@ int main(int argc, char **argv)
 		atomic_store(&e->workers[i].stop, true);
 	rte_eal_mp_wait_lcore();
 	uint64_t abandoned = eng_abandon_in_flight(e);
+	eng_stats_file_stop(e); /* its last line counts the abandoned ones */
 	if (abandoned)
 		printf("psp-engine: drain_ms (%u ms) ran out with %" PRIu64 " requests in flight: "
 		       "dropped (dropped_at_stop), their mbufs and stacks freed\n",

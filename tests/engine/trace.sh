@@ -30,7 +30,7 @@ run_pair() { # extra engine args...
 
 case $MODE in
 full)
-	run_pair --trace "$T/trace.csv"
+	run_pair --trace "$T/trace.csv" --stats-ms 500
 	grep "^trace:" "$T/engine.log"
 	received=$(counter received "$T/engine.log")
 	grep -q "^trace: $received requests written to $T/trace.csv" "$T/engine.log" ||
@@ -80,6 +80,26 @@ for typ, target in (("SHORT", 1000), ("LONG", 100000)):
         f"{typ}: median measured service {med} ns, target {target}"
     print(f"{typ}: {len(svc[typ])} rows, median service {med:.0f} ns")
 PY
+	# --stats-ms 500: a JSON line every 500 ms and one at stop; the last
+	# agrees with the final counters, and the per-interval counts add up to
+	# every answered request of each type (each interval starts where the
+	# previous line's ended).
+	python3 - "$T/out/stats.jsonl" "$received" "$report" <<'PY' || fail "stats.jsonl"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+received, want = int(sys.argv[2]), dict(kv.split("=") for kv in sys.argv[3].split())
+assert len(lines) >= 4, f"{len(lines)} lines for a run of over 2 s at 500 ms"
+times = [l["time_s"] for l in lines]
+assert times == sorted(times), "time_s goes back"
+last = lines[-1]
+assert last["received"] == received and last["answered"] == received, last
+for t, n in want.items():
+    assert last["types"][t]["answered"] == int(n), (t, last["types"][t])
+    total = sum(l["types"][t]["interval_count"] for l in lines)
+    assert total == int(n), f"{t}: intervals add up to {total}, answered {n}"
+assert sum(w["handled"] for w in last["workers"].values()) == received
+print(f"stats.jsonl: {len(lines)} lines over {times[-1] - times[0]:.2f} s")
+PY
 	# The replay: psp-sim --trace through the same policy and workers sees
 	# exactly the engine's requests, per type.
 	if "$BIN/psp-sim" --help 2>&1 | grep -q -- "--trace FILE"; then
@@ -103,6 +123,8 @@ limit)
 	[ $? -eq 2 ] && grep -q "needs --trace FILE" "$T/bad1.log" || fail "--trace-limit without --trace"
 	"$BIN/psp-engine" --config "$T/engine.yml" --trace "$T/x.csv" --trace-limit 0 > "$T/bad2.log" 2>&1
 	[ $? -eq 2 ] && grep -q "records 1\.\.100000000, got \"0\"" "$T/bad2.log" || fail "--trace-limit 0"
+	"$BIN/psp-engine" --config "$T/engine.yml" --stats-ms 0 > "$T/bad5.log" 2>&1
+	[ $? -eq 2 ] && grep -q "stats-ms: must be a period in ms 1..3600000, got \"0\"" "$T/bad5.log" || fail "--stats-ms 0"
 	"$BIN/psp-engine" --config "$T/engine.yml" --trace "$T" > "$T/bad3.log" 2>&1
 	[ $? -eq 2 ] && grep -q "is a directory" "$T/bad3.log" || fail "--trace DIR"
 	"$BIN/psp-engine" --config "$T/engine.yml" --trace "$T/no/such/dir/t.csv" > "$T/bad4.log" 2>&1
