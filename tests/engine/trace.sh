@@ -24,6 +24,15 @@ run_pair() { # extra engine args...
 	"$BIN/psp-client" --config "$T/client.yml" --workload high-bimodal --rate 1000 \
 		--duration 2 --workers 3 > "$T/client.out" 2> "$T/client.log" ||
 		fail "psp-client failed (status $?)"
+	# DPDK's own telemetry client (Debian's dpdk-dev) reads the engine as
+	# docs/engine.md shows: commands on its standard input.
+	if command -v dpdk-telemetry.py > /dev/null; then
+		echo /psp/stats | dpdk-telemetry.py -f "psp-e-$ID" > "$T/dpdk-telemetry.json" 2>&1 ||
+			fail "dpdk-telemetry.py failed"
+		sent=$(counter sent "$T/client.log")
+		grep -q "\"received\": $sent," "$T/dpdk-telemetry.json" ||
+			fail "dpdk-telemetry.py /psp/stats does not say received=$sent"
+	fi
 	stop_engine || fail "psp-engine exited with status $?"
 	check_clean_stop "$T/engine.log"
 }
