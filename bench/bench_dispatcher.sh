@@ -9,7 +9,9 @@
 # rate.
 #
 #   bench/bench_dispatcher.sh [WORKERS] [SECONDS] [POLICY...]
-#   defaults: 1 worker, 5 s, cfcfs darc jbsq.  BIN=... for another build.
+#   defaults: 1 worker, 5 s, cfcfs darc jbsq.  BIN=... for another build;
+#   ENGINE_ARGS="..." adds psp-engine arguments (e.g. --trace FILE
+#   --trace-limit N to measure what tracing costs per request).
 #
 # Lcores: the dispatcher on CPU 0, worker i on CPU i, busy polling (no idle
 # back-off): give it WORKERS + 1 CPUs of their own (isolated ones on a real
@@ -44,7 +46,9 @@ sed -e "s#^  vdev: .*#  vdev: \"net_pcap0,rx_pcap=$T/req.pcap,infinite_rx=1$tx\"
 echo "mac: \"02:00:00:00:00:02\"" >> "$T/engine.yml"
 
 for p in "${POLICIES[@]}"; do
-	"$BIN/psp-engine" --config "$T/engine.yml" --policy "$p" --profile > "$T/$p.log" 2>&1 &
+	# shellcheck disable=SC2086 # ENGINE_ARGS is a list of words
+	"$BIN/psp-engine" --config "$T/engine.yml" --policy "$p" --profile ${ENGINE_ARGS:-} \
+		> "$T/$p.log" 2>&1 &
 	EPID=$!
 	for _ in $(seq 1 100); do
 		grep -q ready "$T/$p.log" && break
@@ -61,6 +65,6 @@ for p in "${POLICIES[@]}"; do
 	wait "$EPID"
 	EPID=""
 	echo "== $p, $WORKERS worker(s), $SECONDS_RUN s"
-	grep -E '^balance:|^mbuf pool:' "$T/$p.log"
+	grep -E '^balance:|^mbuf pool:|^trace:' "$T/$p.log"
 	sed -n '/^dispatcher profile/,$p' "$T/$p.log"
 done

@@ -520,11 +520,12 @@ def engine_configs(workdir, tag, workers=3, types=None, min_samples=50000):
 
 
 def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, seed=1,
-               workdir=None, ready_timeout=30, verbose=True):
+               workdir=None, ready_timeout=30, verbose=True, trace=False):
     """Runs psp-engine (--policy POLICY) and psp-client on a private memif
     pair; returns dict(df=client CSV rows, timeline=engine DARC timeline or
-    None, engine_log=str, client_log=str, seconds=float).  Raises
-    EngineUnavailable when the binaries are missing."""
+    None, engine_log=str, client_log=str, seconds=float, trace=path of the
+    engine's --trace CSV or None).  trace: run the engine with --trace.
+    Raises EngineUnavailable when the binaries are missing."""
     for b in ("psp-engine", "psp-client"):
         if not have_binary(b):
             raise EngineUnavailable(f"{BIN_DIR / b} is not built (needs DPDK: cmake -DPSP_ENGINE=ON)")
@@ -534,7 +535,9 @@ def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, s
     eng_yml, cli_yml, out = engine_configs(workdir, tag, workers, min_samples=min_samples)
     t0 = time.time()
     elog = open(workdir / "engine.log", "w+")
-    eng = subprocess.Popen([str(binary("psp-engine")), "--config", str(eng_yml), "--policy", policy],
+    trace_csv = workdir / "trace.csv"
+    eng = subprocess.Popen([str(binary("psp-engine")), "--config", str(eng_yml), "--policy", policy]
+                           + (["--trace", str(trace_csv)] if trace else []),
                            stdout=elog, stderr=subprocess.STDOUT, env=_env(), cwd=workdir,
                            start_new_session=True)
     try:
@@ -585,7 +588,7 @@ def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, s
     # keep the run's files under the results directory; drop the private /tmp directory
     keep = RESULTS_DIR / "engine-runs" / f"{workload}-{policy}-{rate}rps-{duration}s"
     keep.mkdir(parents=True, exist_ok=True)
-    for f in (csv, tlf, workdir / "engine.log", eng_yml, cli_yml):
+    for f in (csv, tlf, workdir / "engine.log", eng_yml, cli_yml, trace_csv):
         if f.is_file():
             shutil.copy(f, keep / f.name)
     (keep / "client.log").write_text(client_log)
@@ -599,4 +602,46 @@ def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, s
         print(f"[{secs:5.1f} s] psp-engine --policy {policy} + psp-client --rate {rate} "
               f"--duration {duration} (files in {keep})")
     return dict(df=df, timeline=tl, engine_log=engine_log, client_log=client_log,
-                seconds=secs, files=keep)
+                seconds=secs, files=keep, trace=keep / "trace.csv" if trace else None)
+
+
+def replay_trace(trace, workload, policy, workers, extra=(), verbose=True):
+    """Replays a psp trace CSV (psp-engine --trace, or a user's) through
+    psp-sim --trace with POLICY on WORKERS workers, nothing discarded as
+    warm-up; returns dict(per_request=DataFrame of psp-sim --per-request,
+    df=psp-sim's CSV rows)."""
+    with tempfile.TemporaryDirectory(prefix="psp-replay-") as tmp:
+        tmp = Path(tmp)
+        cmd = [str(binary("psp-sim")), "--trace", str(trace), "--workload", workload,
+               "--policy", policy, "--workers", str(workers), "--warmup", "0",
+               "--per-request", str(tmp / "per.csv"), "--no-capacity", "--format", "csv",
+               "--quiet", "-o", str(tmp / "out.csv")] + [str(a) for a in extra]
+        t0 = time.time()
+        p = subprocess.run(cmd, env=_env(), capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"psp-sim failed ({p.returncode}): {shlex.join(cmd)}\n{p.stderr}")
+        if verbose:
+            print(f"[{time.time() - t0:5.1f} s] {shlex.join(cmd[1:])}")
+        return dict(per_request=pd.read_csv(tmp / "per.csv"), df=pd.read_csv(tmp / "out.csv"))
+
+
+def trace_vs_replay(trace, per_request):
+    """Joins an engine trace with psp-sim's replay of it by id: per request
+    the engine's server-side latency (reply - arrival), the replay's
+    (completion - arrival), their difference, and the engine's parts
+    (queue: dispatch - arrival, hand-off: start - dispatch, run: completion -
+    start, reply: reply - completion), all in µs."""
+    eng = pd.read_csv(trace)
+    eng = eng[eng.status == "answered"]
+    j = eng.merge(per_request, on="id", suffixes=("_eng", "_sim"))
+    us = lambda a, b: (j[a] - j[b]) / 1e3
+    out = pd.DataFrame({"id": j.id, "type": j.type_eng,
+                        "engine_us": us("reply_ns", "arrival_ns_eng"),
+                        "sim_us": us("completion_ns_sim", "arrival_ns_sim"),
+                        "queue_us": us("dispatch_ns_eng", "arrival_ns_eng"),
+                        "handoff_us": us("start_ns_eng", "dispatch_ns_eng"),
+                        "run_us": us("completion_ns_eng", "start_ns_eng"),
+                        "reply_us": us("reply_ns", "completion_ns_eng"),
+                        "sim_queue_us": us("dispatch_ns_sim", "arrival_ns_sim")})
+    out["overhead_us"] = out.engine_us - out.sim_us
+    return out

@@ -43,6 +43,11 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.start_errors COMMAND bash ${PSP_ENG_TEST_DIR}/start_errors.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
        engine.memif.start_errors)
+  # --trace: a row per request that agrees with the engine's counters (and,
+  # through psp-sim --trace, replays to the same per-type counts).
+  add_test(NAME engine.memif.trace COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh full darc)
+  add_test(NAME engine.memif.trace_limit COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh limit)
+  list(APPEND PSP_ENG_E2E engine.memif.trace engine.memif.trace_limit)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)
@@ -53,6 +58,8 @@ if(TARGET psp-engine AND TARGET psp-client)
     add_test(NAME engine.memif.ts_worker_timer COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh worker-timer ts)
     add_test(NAME engine.memif.concord_worker_timer COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh worker-timer concord)
     list(APPEND PSP_ENG_E2E engine.memif.ts_worker_timer engine.memif.concord_worker_timer)
+    add_test(NAME engine.memif.trace_ts COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh full ts)
+    list(APPEND PSP_ENG_E2E engine.memif.trace_ts)
     # Stopped while overloaded, past drain_ms: what is in flight is counted.
     add_test(NAME engine.memif.ts_stop_overload COMMAND bash ${PSP_ENG_TEST_DIR}/stop_overload.sh)
     list(APPEND PSP_ENG_E2E engine.memif.ts_preempt engine.memif.ts_per_type engine.memif.ts_no_points

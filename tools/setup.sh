@@ -6,6 +6,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libgsl-dev check libyaml-dev          # simulator, tests, workload files
   libdpdk-dev dpdk                      # psp-engine / psp-client, dpdk-devbind.py
+  dpdk-dev                              # dpdk-telemetry.py (engine telemetry, tested)
   librocksdb-dev                        # psp-engine's app: rocksdb
   iproute2 procps                       # ip netns for the tap tests
   clang libclang-rt-14-dev              # tests/fuzz (libFuzzer), the fuzz label

@@ -117,12 +117,14 @@ static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t 
 	uint32_t slot = eng_type_slot(type);
 	if (type == PSP_TYPE_UNKNOWN)
 		stat_add(&st->rx_unknown_type, 1);
+	uint64_t seq = st->accepted; /* this lcore's own counter */
 	stat_add(&st->accepted, 1);
 	stat_add(&st->accepted_type[slot], 1);
 	if (e->nfree == 0) {
 		/* Every descriptor is held: the system is full.  Count, never lose. */
 		stat_add(&st->dropped_queue_full, 1);
 		stat_add(&st->dropped_type[slot], 1);
+		eng_trace_record_drop(e, seq, tsc, slot);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -146,6 +148,10 @@ static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t 
 	r->ends.src_port = e->cfg.udp_port;
 	r->ends.dst_port = p.src_port;
 	r->arrive_tsc = tsc;
+	r->seq = seq;
+	r->dispatched = false;
+	r->first_start_tsc = 0;
+	r->preemptions = 0;
 	r->ran_cycles = 0;
 	r->status = 0;
 	r->call.type = type;
@@ -168,6 +174,7 @@ static void complete_preempted(struct engine *e, uint32_t w, struct eng_req *r,
 	r->req.remaining_ns -= ran_ns < r->req.remaining_ns ? ran_ns : r->req.remaining_ns;
 	psp_policy_complete(e->pol, w, &r->req, ran_ns, false, now_ns);
 	stat_add(&st->preempted_type[eng_type_slot(r->req.type)], 1);
+	r->preemptions++;
 	/* The round trip of a flag the dispatcher set for this stint. */
 	uint64_t set = e->preempt_set_tsc[w];
 	if (set && r->end_tsc >= set) {
@@ -212,6 +219,8 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 			h->head = (h->head + 1) % PSP_MAX_SLOTS;
 			h->n--;
 			uint64_t ran_ns = tsc_cycles_to_ns(&e->clk, r->end_tsc - r->start_tsc);
+			if (!r->first_start_tsc)
+				r->first_start_tsc = r->start_tsc;
 			if (r->status == ENG_REQ_PREEMPTED) {
 				complete_preempted(e, w, r, ran_ns, now_ns);
 				e->preempt_set_tsc[w] = 0;
@@ -227,6 +236,10 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 				stat_add(&st->tx_failed, 1);
 				stat_add(&st->dropped_type[slot], 1);
 			}
+			eng_trace_record(e, r,
+					 r->status == ENG_REQ_ANSWERED ? ENG_TRACE_ANSWERED
+								       : ENG_TRACE_TX_FAILED,
+					 w);
 			free_descriptor(e, r);
 		}
 		total += n;
@@ -246,6 +259,10 @@ static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 		a->req->dispatch_ns = now_ns; /* every dispatch is stamped */
 		struct worker *w = &e->workers[a->worker];
 		struct eng_req *r = psp_container_of(a->req, struct eng_req, req);
+		if (!r->dispatched) { /* the trace's dispatch time: the first */
+			r->dispatched = true;
+			r->first_dispatch_ns = now_ns;
+		}
 		if (a->stolen)
 			stat_add(&e->st.ws_steals, 1);
 		/* setup_ns is a modelled cost: the engine pays its real one. */
@@ -355,6 +372,9 @@ uint64_t eng_abandon_in_flight(struct engine *e)
 			continue;
 		rte_pktmbuf_free(r->m);
 		r->m = NULL;
+		/* A started request may have run part of its work: its trace
+		 * record keeps the stints it ran, with no worker. */
+		eng_trace_record(e, r, ENG_TRACE_DROPPED_AT_STOP, UINT8_MAX);
 		stat_add(&e->st.dropped_at_stop, 1);
 		stat_add(&e->st.dropped_type[eng_type_slot(r->req.type)], 1);
 		free_descriptor(e, r);

@@ -5,6 +5,7 @@
 #ifndef PSP_ENGINE_ENGINE_H
 #define PSP_ENGINE_ENGINE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,8 @@
 #include "../common/wire.h"
 #include "app.h"
 #include "config.h"
+#include "snapshot.h"
+#include "trace.h"
 
 /* Slot of the per-type arrays that holds PSP_TYPE_UNKNOWN requests. */
 #define ENG_UNKNOWN_SLOT PSP_MAX_TYPES
@@ -68,6 +71,7 @@ struct eng_req {
 	struct psp_wire_req wire; /* host order */
 	struct frame_ends ends;   /* reply addresses (already swapped) */
 	uint64_t arrive_tsc;
+	uint64_t seq; /* arrival sequence number among accepted requests: the trace id */
 	/* This stint's, written by the worker; start_tsc is 0 from the dispatch
 	 * until the worker starts it, and read by the dispatcher (atomics), with
 	 * the stint's preemption token (stored before start_tsc, release). */
@@ -75,6 +79,14 @@ struct eng_req {
 	uint64_t ran_cycles;         /* the stints so far, summed (by the workers) */
 	uint32_t stint_token;
 	uint32_t status;             /* enum eng_req_status, by the worker */
+	/* For --trace only (kept by the dispatcher, except reply_tsc: the
+	 * worker's): the first hand-off and first start, the reply's TX, and
+	 * the stints that ended in a yield. */
+	uint64_t first_dispatch_ns;
+	uint64_t first_start_tsc;
+	uint64_t reply_tsc;
+	uint32_t preemptions;
+	bool dispatched;
 	/* Worker-timed slice (tq): the stint yields after this many TSC cycles
 	 * of its own run time; 0: not timed by the worker.  Set at dispatch. */
 	uint64_t slice_cycles;
@@ -257,6 +269,17 @@ struct engine {
 	/* "preemptions_<type>" per slot, the counters' names */
 	char preempt_name[ENG_TYPE_SLOTS][ENG_NAME_MAX + 24];
 	FILE *timeline;          /* darc-timeline.csv, or NULL */
+	struct eng_trace trace;  /* --trace: rec is NULL when not tracing */
+	struct eng_stats_file {  /* --stats-ms: output_dir/stats.jsonl */
+		bool running;
+		_Atomic bool stop;
+		uint32_t interval_ms;
+		pthread_t thread;
+		FILE *out;
+		char path[600];
+		struct eng_snap_reader reader;
+		struct eng_type_snap *types; /* ENG_TYPE_SLOTS */
+	} stats_file;
 	uint32_t reservations;
 	_Atomic uint32_t plan_seq; /* last_plan's seqlock: odd while it is written */
 	char last_plan[512];
@@ -333,6 +356,56 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 /* Prints the final report: counters, the balance check, per-type counts and
  * server-side latency percentiles. */
 void eng_report(const struct engine *e, FILE *out);
+
+/* --trace: allocates limit records and opens path for writing.  Returns 0
+ * or a negative errno with the reason in err. */
+int eng_trace_open(struct engine *e, const char *path, uint64_t limit, struct psp_err *err);
+
+/* Records r's fate (dispatcher only; r's fields are final).  A request past
+ * the limit is not recorded. */
+static inline void eng_trace_record(struct engine *e, const struct eng_req *r,
+				    enum eng_trace_status status, uint32_t worker)
+{
+	if (__builtin_expect(r->seq >= e->trace.limit, 1)) /* limit is 0 when not tracing */
+		return;
+	e->trace.rec[r->seq] = (struct eng_trace_rec){
+		.arrive_tsc = r->arrive_tsc, .dispatch_ns = r->first_dispatch_ns,
+		.start_tsc = r->first_start_tsc, .end_tsc = r->first_start_tsc ? r->end_tsc : 0,
+		.reply_tsc = status == ENG_TRACE_ANSWERED ? r->reply_tsc : 0,
+		.ran_cycles = r->ran_cycles, .preemptions = r->preemptions,
+		.slot = (uint16_t)eng_type_slot(r->req.type), .worker = (uint8_t)worker,
+		.status = (uint8_t)status, .dispatched = r->dispatched,
+	};
+}
+
+/* Records a request dropped on arrival (every descriptor was held). */
+static inline void eng_trace_record_drop(struct engine *e, uint64_t seq, uint64_t arrive_tsc,
+					 uint32_t slot)
+{
+	if (__builtin_expect(seq >= e->trace.limit, 1))
+		return;
+	e->trace.rec[seq] = (struct eng_trace_rec){
+		.arrive_tsc = arrive_tsc, .slot = (uint16_t)slot,
+		.status = ENG_TRACE_DROPPED_QUEUE_FULL,
+	};
+}
+
+/* Writes the records (every arrival up to the limit) as CSV, closes the
+ * file and frees them; prints one line saying what was written to report.
+ * Returns 0 or a negative errno (the file could not be written). */
+int eng_trace_write(struct engine *e, FILE *report);
+
+/* Frees the records and closes the file without writing (error paths). */
+void eng_trace_close(struct engine *e);
+
+/* Creates output_dir and its missing parents; 0 or a negative errno. */
+int eng_output_dir_create(const struct engine *e);
+
+/* --stats-ms N: starts the thread that appends a JSON line to
+ * output_dir/stats.jsonl every N ms (stats_file.c); stop joins it and writes
+ * a last line.  Start returns 0 or a negative errno with the reason in err. */
+int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err *err);
+void eng_stats_file_stop(struct engine *e);
 
 /* on_reservation callback: appends the plan to darc-timeline.csv. */
 void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,

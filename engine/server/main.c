@@ -44,7 +44,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: psp-engine [EAL options --] --config FILE [--policy NAME] [--app NAME]\n"
-		"                  [--profile]\n"
+		"                  [--profile] [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
 		"\n"
 		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
 		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
@@ -61,13 +61,24 @@ static void usage(FILE *out)
 		"                  at stop; RX is polled only while fewer than the workers'\n"
 		"                  slots + 2 bursts are in flight (for endless sources:\n"
 		"                  bench/bench_dispatcher.sh)\n"
+		"  --trace FILE    write one CSV row per accepted request at stop: id, type,\n"
+		"                  arrival, first dispatch, worker, first start, measured\n"
+		"                  service, completion and reply times (ns), preemptions and\n"
+		"                  fate (docs/trace-format.md); psp-sim --trace replays it\n"
+		"  --trace-limit N record the first N arrivals (default %u, 64 bytes each,\n"
+		"                  allocated at start; at most %u); later ones are counted\n"
+		"  --stats-ms N    every N ms (1..3600000) append one JSON line of counters,\n"
+		"                  per-type latency percentiles (since start and over the\n"
+		"                  interval) and per-worker figures to OUTPUT_DIR/stats.jsonl\n"
+		"                  (the config's output_dir), and a last one at stop\n"
 		"  --help          this text\n"
 		"  --version       print the version\n"
 		"\n"
 		"EAL options are taken from the config's eal: list; any given before\n"
 		"\"--\" are appended.  Prints \"ready\" once it accepts requests; stops\n"
 		"cleanly on SIGINT/SIGTERM and prints its counters.\n"
-		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
+		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n",
+		ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX);
 }
 
 static void print_err(const struct psp_err *err)
@@ -289,13 +300,15 @@ static void teardown(struct engine *e)
 	if (e->app.state)
 		e->app.fini(&e->app);
 	eng_timeline_close(e);
+	eng_trace_close(e);
 }
 
 int main(int argc, char **argv)
 {
 	int eal_argc, app_first;
 	split_args(argc, argv, &eal_argc, &app_first);
-	const char *config = NULL, *policy = NULL, *app = NULL;
+	const char *config = NULL, *policy = NULL, *app = NULL, *trace = NULL;
+	const char *trace_limit = NULL, *stats_ms = NULL;
 	bool profile = false;
 	for (int i = app_first; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -312,6 +325,12 @@ int main(int argc, char **argv)
 			app = argv[++i];
 		} else if (!strcmp(argv[i], "--profile")) {
 			profile = true;
+		} else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
+			trace = argv[++i];
+		} else if (!strcmp(argv[i], "--trace-limit") && i + 1 < argc) {
+			trace_limit = argv[++i];
+		} else if (!strcmp(argv[i], "--stats-ms") && i + 1 < argc) {
+			stats_ms = argv[++i];
 		} else {
 			fprintf(stderr, "psp-engine: unexpected argument \"%s\"; try --help\n",
 				argv[i]);
@@ -321,6 +340,36 @@ int main(int argc, char **argv)
 	if (!config) {
 		fprintf(stderr, "psp-engine: --config FILE is required; try --help\n");
 		return 2;
+	}
+	uint64_t trace_records = ENG_TRACE_LIMIT_DEFAULT;
+	if (trace_limit) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(trace_limit, &end, 10);
+		if (!trace || errno || end == trace_limit || *end || trace_limit[0] == '-' ||
+		    v == 0 || v > ENG_TRACE_LIMIT_MAX) {
+			if (!trace)
+				fprintf(stderr, "psp-engine: --trace-limit needs --trace FILE\n");
+			else
+				fprintf(stderr, "psp-engine: --trace-limit: must be a count of "
+						"records 1..%u, got \"%s\"\n",
+					ENG_TRACE_LIMIT_MAX, trace_limit);
+			return 2;
+		}
+		trace_records = v;
+	}
+	uint32_t stats_interval_ms = 0;
+	if (stats_ms) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(stats_ms, &end, 10);
+		if (errno || end == stats_ms || *end || stats_ms[0] == '-' || v == 0 ||
+		    v > 3600000) {
+			fprintf(stderr, "psp-engine: --stats-ms: must be a period in ms 1..3600000, "
+					"got \"%s\"\n", stats_ms);
+			return 2;
+		}
+		stats_interval_ms = (uint32_t)v;
 	}
 
 	static struct engine eng;
@@ -342,6 +391,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	eng_config_print(&e->cfg, stdout);
+	if (trace && eng_trace_open(e, trace, trace_records, &err) < 0) {
+		print_err(&err);
+		eng_config_free(&e->cfg);
+		return 2;
+	}
 
 	/* EAL argv: program, config eal:, the port, command-line EAL options. */
 	char *eal_argv[ENG_MAX_EAL_ARGS + 8 + 256];
@@ -366,6 +420,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	int status = 0;
+	bool trace_failed = false;
 	if ((rc = setup(e, &err)) < 0) {
 		print_err(&err);
 		/* A bad value the EAL or the policy rejected is a config error;
@@ -390,6 +445,15 @@ int main(int argc, char **argv)
 			goto out_port;
 		}
 	}
+	if (stats_interval_ms && (rc = eng_stats_file_start(e, stats_interval_ms, &err)) < 0) {
+		print_err(&err);
+		atomic_store(&force_quit, true);
+		for (uint32_t j = 0; j < e->cfg.nworkers; j++)
+			atomic_store(&e->workers[j].stop, true);
+		rte_eal_mp_wait_lcore();
+		status = 1;
+		goto out_port;
+	}
 	char macs[RTE_ETHER_ADDR_FMT_SIZE];
 	rte_ether_format_addr(macs, sizeof(macs), &e->mac);
 	uint32_t ip = e->cfg.ip;
@@ -404,11 +468,13 @@ int main(int argc, char **argv)
 		atomic_store(&e->workers[i].stop, true);
 	rte_eal_mp_wait_lcore();
 	uint64_t abandoned = eng_abandon_in_flight(e);
+	eng_stats_file_stop(e); /* its last line counts the abandoned ones */
 	if (abandoned)
 		printf("psp-engine: drain_ms (%u ms) ran out with %" PRIu64 " requests in flight: "
 		       "dropped (dropped_at_stop), their mbufs and stacks freed\n",
 		       e->cfg.drain_ms, abandoned);
 	printf("psp-engine: stopping\n");
+	trace_failed = eng_trace_write(e, stdout) < 0;
 
 out_port:
 	if (e->port_started)
@@ -429,5 +495,5 @@ out_port:
 		rte_mempool_free(e->pool);
 	rte_eal_cleanup();
 	eng_config_free(&e->cfg);
-	return status;
+	return status ? status : trace_failed ? 1 : 0;
 }

@@ -12,23 +12,22 @@
  * 64-bit aligned loads). */
 #include <errno.h>
 #include <pthread.h>
-#include <stdlib.h>
 
-#include <rte_cycles.h>
 #include <rte_telemetry.h>
 
 #include "engine.h"
+#include "snapshot.h"
 
 /* The telemetry callbacks get no context pointer in DPDK 22.11, so the one
  * engine of the process is reached through this pointer, set once before
  * registration and never changed. */
 static const struct engine *tel_engine;
 
-/* /psp/types state: the merged histogram per type slot at the previous call
- * (for the interval) and scratch space; DPDK may serve several telemetry
- * clients on threads of their own, hence the lock. */
+/* /psp/types' reader (its interval runs from one call to the next); DPDK
+ * may serve several telemetry clients on threads of their own, hence the
+ * lock. */
 static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct psp_hist *types_prev, *types_now, *types_interval;
+static struct eng_snap_reader types_reader;
 
 static int stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -47,48 +46,43 @@ static int stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-static void add_quantiles(struct rte_tel_data *t, const char *prefix, const struct psp_hist *h)
+static void add_quantiles(struct rte_tel_data *t, const char *prefix, const struct eng_quantiles *q)
 {
-	static const struct {
-		const char *name;
-		double q;
-	} qs[] = {{"p50_ns", 0.5}, {"p99_ns", 0.99}, {"p999_ns", 0.999}};
 	char key[48];
-	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
-		snprintf(key, sizeof(key), "%s%s", prefix, qs[i].name);
-		rte_tel_data_add_dict_u64(t, key, psp_hist_quantile(h, qs[i].q));
-	}
-	snprintf(key, sizeof(key), "%scount", prefix);
-	rte_tel_data_add_dict_u64(t, key, h->count);
+#define ADD(field)                                                         \
+	do {                                                               \
+		snprintf(key, sizeof(key), "%s%s", prefix, #field);        \
+		rte_tel_data_add_dict_u64(t, key, q->field);               \
+	} while (0)
+	ADD(p50_ns);
+	ADD(p99_ns);
+	ADD(p999_ns);
+	ADD(count);
+#undef ADD
 }
 
 static int types_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
 	(void)params;
-	const struct engine *e = tel_engine;
-	const struct disp_stats *st = &e->st;
+	static struct eng_type_snap snap[ENG_TYPE_SLOTS]; /* under types_lock */
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&types_lock);
-	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++) {
-		if (!eng_slot_reported(e, s))
-			continue;
+	uint32_t n = eng_snap_types(tel_engine, &types_reader, snap);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct eng_type_snap *s = &snap[i];
 		struct rte_tel_data *t = rte_tel_data_alloc();
 		if (!t)
 			break;
 		rte_tel_data_start_dict(t);
-		rte_tel_data_add_dict_u64(t, "received", stat_get(&st->accepted_type[s]));
-		rte_tel_data_add_dict_u64(t, "answered", stat_get(&st->answered_type[s]));
-		rte_tel_data_add_dict_u64(t, "dropped", stat_get(&st->dropped_type[s]));
-		rte_tel_data_add_dict_u64(t, "preempted", stat_get(&st->preempted_type[s]));
-		eng_type_hist(e, s, false, &types_now[s]);
-		psp_hist_diff(types_interval, &types_now[s], &types_prev[s]);
-		add_quantiles(t, "", &types_now[s]);
-		add_quantiles(t, "interval_", types_interval);
-		types_prev[s] = types_now[s];
-		eng_type_hist(e, s, true, types_interval); /* now: the service time */
-		add_quantiles(t, "service_", types_interval);
-		rte_tel_data_add_dict_container(d, eng_type_name(e, s), t, 0);
+		rte_tel_data_add_dict_u64(t, "received", s->received);
+		rte_tel_data_add_dict_u64(t, "answered", s->answered);
+		rte_tel_data_add_dict_u64(t, "dropped", s->dropped);
+		rte_tel_data_add_dict_u64(t, "preempted", s->preempted);
+		add_quantiles(t, "", &s->latency);
+		add_quantiles(t, "interval_", &s->interval);
+		add_quantiles(t, "service_", &s->service);
+		rte_tel_data_add_dict_container(d, s->name, t, 0);
 	}
 	pthread_mutex_unlock(&types_lock);
 	return 0;
@@ -99,25 +93,20 @@ static int workers_cb(const char *cmd, const char *params, struct rte_tel_data *
 	(void)cmd;
 	(void)params;
 	const struct engine *e = tel_engine;
-	uint64_t up = rte_rdtsc() - e->prof.start_tsc;
 	rte_tel_data_start_dict(d); /* DPDK 22.11 nests dicts in dicts, not in arrays */
 	for (uint32_t i = 0; i < e->cfg.nworkers; i++) {
-		const struct worker *w = &e->workers[i];
+		struct eng_worker_snap w;
+		eng_snap_worker(e, i, &w);
 		struct rte_tel_data *t = rte_tel_data_alloc();
 		if (!t)
 			break;
-		uint64_t busy = stat_get(&w->st.busy_cycles);
 		rte_tel_data_start_dict(t);
-		rte_tel_data_add_dict_u64(t, "lcore", w->lcore);
-		rte_tel_data_add_dict_u64(t, "handled", stat_get(&w->st.handled));
-		rte_tel_data_add_dict_u64(t, "answered", stat_get(&w->st.answered));
-#ifdef PSP_HAVE_PREEMPT
-		rte_tel_data_add_dict_u64(t, "preempted", w->exec.preemptions);
-#else
-		rte_tel_data_add_dict_u64(t, "preempted", 0);
-#endif
-		rte_tel_data_add_dict_u64(t, "busy_ns", tsc_cycles_to_ns(&e->clk, busy));
-		rte_tel_data_add_dict_u64(t, "busy_permille", up ? busy * 1000 / up : 0);
+		rte_tel_data_add_dict_u64(t, "lcore", w.lcore);
+		rte_tel_data_add_dict_u64(t, "handled", w.handled);
+		rte_tel_data_add_dict_u64(t, "answered", w.answered);
+		rte_tel_data_add_dict_u64(t, "preempted", w.preempted);
+		rte_tel_data_add_dict_u64(t, "busy_ns", w.busy_ns);
+		rte_tel_data_add_dict_u64(t, "busy_permille", w.busy_permille);
 		char id[16];
 		snprintf(id, sizeof(id), "%u", i);
 		rte_tel_data_add_dict_container(d, id, t, 0);
@@ -128,13 +117,8 @@ static int workers_cb(const char *cmd, const char *params, struct rte_tel_data *
 int eng_telemetry_register(struct engine *e)
 {
 	tel_engine = e;
-	types_prev = calloc(ENG_TYPE_SLOTS, sizeof(*types_prev));
-	types_now = calloc(ENG_TYPE_SLOTS, sizeof(*types_now));
-	types_interval = malloc(sizeof(*types_interval));
-	if (!types_prev || !types_now || !types_interval)
+	if (eng_snap_reader_init(&types_reader) < 0)
 		return -ENOMEM;
-	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
-		psp_hist_reset(&types_prev[s]);
 	int rc = rte_telemetry_register_cmd("/psp/stats", stats_cb,
 					    "psp-engine counters and DARC's reservation. "
 					    "Takes no parameters");

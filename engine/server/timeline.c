@@ -28,9 +28,14 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+int eng_output_dir_create(const struct engine *e)
+{
+	return mkdir_p(e->cfg.output_dir);
+}
+
 int eng_timeline_open(struct engine *e)
 {
-	int rc = mkdir_p(e->cfg.output_dir);
+	int rc = eng_output_dir_create(e);
 	if (rc < 0)
 		return rc;
 	char path[600];

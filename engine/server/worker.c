@@ -133,6 +133,7 @@ static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *
 		r->status = ENG_REQ_ANSWERED;
 		stat_add(&w->st.answered, 1);
 		uint64_t sent = rte_rdtsc();
+		r->reply_tsc = sent;
 		psp_hist_record(&w->lat[slot], tsc_cycles_to_ns(w->clk, sent - r->arrive_tsc));
 	} else {
 		r->status = ENG_REQ_TX_FAILED;

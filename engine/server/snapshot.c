@@ -1,0 +1,82 @@
+/* The engine's figures while it runs (snapshot.h). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <rte_cycles.h>
+
+#include "engine.h"
+#include "snapshot.h"
+
+int eng_snap_reader_init(struct eng_snap_reader *rd)
+{
+	rd->prev = calloc(ENG_TYPE_SLOTS, sizeof(*rd->prev));
+	rd->now = malloc(sizeof(*rd->now));
+	rd->interval = malloc(sizeof(*rd->interval));
+	if (!rd->prev || !rd->now || !rd->interval) {
+		eng_snap_reader_fini(rd);
+		return -ENOMEM;
+	}
+	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
+		psp_hist_reset(&rd->prev[s]);
+	return 0;
+}
+
+void eng_snap_reader_fini(struct eng_snap_reader *rd)
+{
+	free(rd->prev);
+	free(rd->now);
+	free(rd->interval);
+	*rd = (struct eng_snap_reader){0};
+}
+
+static struct eng_quantiles quantiles(const struct psp_hist *h)
+{
+	return (struct eng_quantiles){
+		.p50_ns = psp_hist_quantile(h, 0.5),
+		.p99_ns = psp_hist_quantile(h, 0.99),
+		.p999_ns = psp_hist_quantile(h, 0.999),
+		.count = h->count,
+	};
+}
+
+uint32_t eng_snap_types(const struct engine *e, struct eng_snap_reader *rd,
+			struct eng_type_snap *out)
+{
+	const struct disp_stats *st = &e->st;
+	uint32_t n = 0;
+	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++) {
+		if (!eng_slot_reported(e, s))
+			continue;
+		struct eng_type_snap *t = &out[n++];
+		t->name = eng_type_name(e, s);
+		t->received = stat_get(&st->accepted_type[s]);
+		t->answered = stat_get(&st->answered_type[s]);
+		t->dropped = stat_get(&st->dropped_type[s]);
+		t->preempted = stat_get(&st->preempted_type[s]);
+		eng_type_hist(e, s, false, rd->now);
+		psp_hist_diff(rd->interval, rd->now, &rd->prev[s]);
+		t->latency = quantiles(rd->now);
+		t->interval = quantiles(rd->interval);
+		rd->prev[s] = *rd->now;
+		eng_type_hist(e, s, true, rd->interval); /* now: the service time */
+		t->service = quantiles(rd->interval);
+	}
+	return n;
+}
+
+void eng_snap_worker(const struct engine *e, uint32_t i, struct eng_worker_snap *out)
+{
+	const struct worker *w = &e->workers[i];
+	uint64_t up = rte_rdtsc() - e->prof.start_tsc;
+	uint64_t busy = stat_get(&w->st.busy_cycles);
+	*out = (struct eng_worker_snap){
+		.lcore = w->lcore,
+		.handled = stat_get(&w->st.handled),
+		.answered = stat_get(&w->st.answered),
+#ifdef PSP_HAVE_PREEMPT
+		.preempted = w->exec.preemptions,
+#endif
+		.busy_ns = tsc_cycles_to_ns(&e->clk, busy),
+		.busy_permille = up ? busy * 1000 / up : 0,
+	};
+}

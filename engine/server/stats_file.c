@@ -1,0 +1,162 @@
+/* psp-engine --stats-ms N: every N ms a control thread (never on an lcore)
+ * appends one JSON object per line to output_dir/stats.jsonl: the time since
+ * start, every counter of the stop report, DARC's current reservation, per
+ * type the counts and the server-side latency percentiles since start and
+ * over the last interval, and per worker its figures (the same as telemetry's
+ * /psp/stats, /psp/types and /psp/workers, from snapshot.c).  A last line is
+ * written at stop.  pandas reads it:
+ *   pd.json_normalize([json.loads(l) for l in open("stats.jsonl")])
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+
+#include "engine.h"
+#include "snapshot.h"
+
+static void put_quantiles(FILE *f, const char *prefix, const struct eng_quantiles *q)
+{
+	fprintf(f, ",\"%sp50_ns\":%" PRIu64 ",\"%sp99_ns\":%" PRIu64 ",\"%sp999_ns\":%" PRIu64
+		   ",\"%scount\":%" PRIu64,
+		prefix, q->p50_ns, prefix, q->p99_ns, prefix, q->p999_ns, prefix, q->count);
+}
+
+/* A JSON string: type names and plans are printable ASCII (the config
+ * loader's rule); quotes and backslashes escaped all the same. */
+static void put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void write_line(struct engine *e, struct eng_stats_file *sf)
+{
+	FILE *f = sf->out;
+	fprintf(f, "{\"time_s\":%.3f", (double)tsc_now_ns(&e->clk, rte_rdtsc()) / 1e9);
+	struct eng_counter c[ENG_MAX_COUNTERS];
+	size_t n = eng_counters(e, c, ENG_MAX_COUNTERS);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, ",\"%s\":%" PRIu64, c[i].name, c[i].value);
+	if (e->reservations > 0) {
+		char plan[sizeof(e->last_plan)];
+		eng_plan_snapshot(e, plan, sizeof(plan));
+		fputs(",\"darc_reservation\":", f);
+		put_string(f, plan);
+	}
+	fputs(",\"types\":{", f);
+	uint32_t nt = eng_snap_types(e, &sf->reader, sf->types);
+	for (uint32_t i = 0; i < nt; i++) {
+		const struct eng_type_snap *t = &sf->types[i];
+		fputs(i ? "," : "", f);
+		put_string(f, t->name);
+		fprintf(f, ":{\"received\":%" PRIu64 ",\"answered\":%" PRIu64 ",\"dropped\":%" PRIu64
+			   ",\"preempted\":%" PRIu64,
+			t->received, t->answered, t->dropped, t->preempted);
+		put_quantiles(f, "", &t->latency);
+		put_quantiles(f, "interval_", &t->interval);
+		put_quantiles(f, "service_", &t->service);
+		fputc('}', f);
+	}
+	fputs("},\"workers\":{", f);
+	for (uint32_t i = 0; i < e->cfg.nworkers; i++) {
+		struct eng_worker_snap w;
+		eng_snap_worker(e, i, &w);
+		fprintf(f, "%s\"%u\":{\"lcore\":%u,\"handled\":%" PRIu64 ",\"answered\":%" PRIu64
+			   ",\"preempted\":%" PRIu64 ",\"busy_ns\":%" PRIu64
+			   ",\"busy_permille\":%" PRIu64 "}",
+			i ? "," : "", i, w.lcore, w.handled, w.answered, w.preempted, w.busy_ns,
+			w.busy_permille);
+	}
+	fputs("}}\n", f);
+	fflush(f);
+}
+
+static void *stats_thread(void *arg)
+{
+	struct engine *e = arg;
+	struct eng_stats_file *sf = &e->stats_file;
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load_explicit(&sf->stop, memory_order_acquire)) {
+		uint64_t ns = (uint64_t)next.tv_nsec + (uint64_t)sf->interval_ms * 1000000ull;
+		next.tv_sec += (time_t)(ns / 1000000000ull);
+		next.tv_nsec = (long)(ns % 1000000000ull);
+		/* Sleep in slices of at most 50 ms so a stop is seen quickly. */
+		for (;;) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			int64_t left = (int64_t)(next.tv_sec - now.tv_sec) * 1000000000 +
+				       (next.tv_nsec - now.tv_nsec);
+			if (left <= 0 || atomic_load_explicit(&sf->stop, memory_order_acquire))
+				break;
+			struct timespec d = {0, left < 50000000 ? (long)left : 50000000};
+			nanosleep(&d, NULL);
+		}
+		if (!atomic_load_explicit(&sf->stop, memory_order_acquire))
+			write_line(e, sf);
+	}
+	return NULL;
+}
+
+/* Frees what start took (reader, scratch, file). */
+static void release(struct eng_stats_file *sf)
+{
+	if (sf->out)
+		fclose(sf->out);
+	sf->out = NULL;
+	eng_snap_reader_fini(&sf->reader);
+	free(sf->types);
+	sf->types = NULL;
+}
+
+int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err *err)
+{
+	struct eng_stats_file *sf = &e->stats_file;
+	snprintf(sf->path, sizeof(sf->path), "%s/stats.jsonl", e->cfg.output_dir);
+	sf->types = calloc(ENG_TYPE_SLOTS, sizeof(*sf->types));
+	if (eng_snap_reader_init(&sf->reader) < 0 || !sf->types) {
+		release(sf);
+		return psp_err_set(err, -ENOMEM, NULL, "--stats-ms", "out of memory");
+	}
+	int rc = eng_output_dir_create(e);
+	sf->out = rc < 0 ? NULL : fopen(sf->path, "w");
+	if (!sf->out) {
+		rc = rc < 0 ? rc : -errno;
+		release(sf);
+		return psp_err_set(err, rc, NULL, "--stats-ms", "cannot write %s: %s", sf->path,
+				   strerror(-rc));
+	}
+	sf->interval_ms = interval_ms;
+	atomic_init(&sf->stop, false);
+	rc = rte_ctrl_thread_create(&sf->thread, "psp-stats", NULL, stats_thread, e);
+	if (rc != 0) {
+		release(sf);
+		return psp_err_set(err, -rc, NULL, "--stats-ms", "cannot start its thread: %s",
+				   strerror(rc));
+	}
+	sf->running = true;
+	return 0;
+}
+
+void eng_stats_file_stop(struct engine *e)
+{
+	struct eng_stats_file *sf = &e->stats_file;
+	if (!sf->running)
+		return;
+	atomic_store_explicit(&sf->stop, true, memory_order_release);
+	pthread_join(sf->thread, NULL);
+	sf->running = false;
+	write_line(e, sf); /* the end of the run, whatever the interval */
+	release(sf);
+}

@@ -1,0 +1,59 @@
+/* psp-engine --trace FILE: one record per accepted request, written as the
+ * psp trace CSV (docs/trace-format.md) at stop, which psp-sim --trace
+ * replays.
+ *
+ * Records live in an array indexed by the request's arrival sequence number
+ * (its trace id), allocated once at start for --trace-limit requests: the
+ * dispatcher fills a record when the request's fate is known (answered,
+ * reply failed, dropped because the system was full, abandoned at stop), so
+ * recording is a bounds check and a few stores, no allocation, no I/O, and
+ * no sort at the end.  The first --trace-limit arrivals are recorded; later
+ * ones are only counted.  Every accepted request reaches exactly one fate,
+ * so the file holds every arrival up to the limit: a complete prefix of the
+ * traffic, which is what a replay needs.
+ */
+#ifndef PSP_ENGINE_TRACE_H
+#define PSP_ENGINE_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Default and largest --trace-limit: 1 M records is 64 MB; the cap keeps a
+ * typo from asking for more memory than a server has (6.4 GB). */
+#define ENG_TRACE_LIMIT_DEFAULT 1000000u
+#define ENG_TRACE_LIMIT_MAX 100000000u
+
+enum eng_trace_status {
+	ENG_TRACE_UNSET = 0, /* no fate recorded (never in a written file) */
+	ENG_TRACE_ANSWERED,
+	ENG_TRACE_TX_FAILED,
+	ENG_TRACE_DROPPED_QUEUE_FULL,
+	ENG_TRACE_DROPPED_AT_STOP,
+};
+
+/* One request; times as TSC values (converted when written). 0 = did not
+ * happen (not dispatched, never started, no reply). */
+struct eng_trace_rec {
+	uint64_t arrive_tsc;
+	uint64_t dispatch_ns;  /* first hand-off to a worker, the dispatcher's clock */
+	uint64_t start_tsc;    /* first stint's start on a worker */
+	uint64_t end_tsc;      /* last stint's end */
+	uint64_t reply_tsc;    /* reply handed to the NIC */
+	uint64_t ran_cycles;   /* measured service: the handler's run time, all stints */
+	uint32_t preemptions;
+	uint16_t slot;         /* type slot (eng_type_slot) */
+	uint8_t worker;        /* the worker of the last stint */
+	uint8_t status;        /* enum eng_trace_status */
+	uint8_t dispatched;    /* dispatch_ns is set (it may be 0 at the first loop) */
+	uint8_t pad[7];
+};
+_Static_assert(sizeof(struct eng_trace_rec) == 64, "a trace record is one cache line");
+
+struct eng_trace {
+	struct eng_trace_rec *rec; /* limit records, or NULL: not tracing */
+	uint64_t limit;
+	FILE *out;                 /* opened at start, so a bad path fails early */
+	const char *path;
+};
+
+#endif
