@@ -96,7 +96,10 @@ int eng_trace_write(struct engine *e, FILE *report)
 		else
 			fputs(",", f);
 		put_tsc(f, &e->clk, r->start_tsc);
-		if (r->start_tsc)
+		/* The service of a request that ran to its end (answered, or
+		 * its reply failed); one abandoned at stop ran only part of
+		 * it, which a replay must not take for its work. */
+		if (r->start_tsc && r->status != ENG_TRACE_DROPPED_AT_STOP)
 			fprintf(f, ",%" PRIu64, tsc_cycles_to_ns(&e->clk, r->ran_cycles));
 		else
 			fputs(",", f);

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # psp-engine --trace: one row per accepted request, in the psp trace CSV.
-#   trace.sh full    High Bimodal at 1000 rps for 2 s under POLICY (default
-#                    darc): as many rows as the engine received, ids 0..n-1,
-#                    per-type counts as the engine's report, every row
-#                    answered, times ordered (arrival <= dispatch <= start <=
-#                    completion <= reply), the measured service close to what
-#                    the client asked (the spin app's target);  when psp-sim
-#                    reads traces (--trace), the replay through the same
-#                    policy and workers counts exactly the engine's requests
+#   trace.sh full [POLICY]
+#                    High Bimodal at 1000 rps for 2 s under POLICY (default
+#                    darc), the engine with --trace and --stats-ms 500: as
+#                    many rows as the engine received, ids 0..n-1, per-type
+#                    counts as the engine's report, every row answered, times
+#                    ordered (arrival <= dispatch <= start <= completion <=
+#                    reply), the measured service close to what the client
+#                    asked (the spin app's target), preemptions per type as the
+#                    engine's counters (ts: thousands); stats.jsonl lines that
+#                    add up to the counters; dpdk-telemetry.py (when installed)
+#                    reads /psp/stats; and the replay (psp-sim --trace, same
+#                    policy and workers) counts exactly the engine's requests
 #                    per type.
 #   trace.sh limit   --trace-limit 100: exactly the first 100 arrivals, and the
 #                    stop says how many later ones were not recorded; bad
@@ -112,11 +116,10 @@ print(f"stats.jsonl: {len(lines)} lines over {times[-1] - times[0]:.2f} s")
 PY
 	# The replay: psp-sim --trace through the same policy and workers sees
 	# exactly the engine's requests, per type.
-	if "$BIN/psp-sim" --help 2>&1 | grep -q -- "--trace FILE"; then
-		"$BIN/psp-sim" --trace "$T/trace.csv" --workload high-bimodal --policy "$POLICY" \
-			--workers 3 --warmup 0 --format csv --no-capacity > "$T/replay.csv" \
-			2> "$T/replay.log" || { cat "$T/replay.log"; fail "psp-sim could not replay the trace"; }
-		python3 - "$T/replay.csv" "$report" <<'PY' || fail "replay counts differ from the engine's"
+	"$BIN/psp-sim" --trace "$T/trace.csv" --workload high-bimodal --policy "$POLICY" \
+		--workers 3 --warmup 0 --format csv --no-capacity > "$T/replay.csv" \
+		2> "$T/replay.log" || { cat "$T/replay.log"; fail "psp-sim could not replay the trace"; }
+	python3 - "$T/replay.csv" "$report" <<'PY' || fail "replay counts differ from the engine's"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 want = dict(kv.split("=") for kv in sys.argv[2].split())
@@ -124,9 +127,6 @@ got = {r["type"]: int(r["count"]) for r in rows if r["type"] != "ALL"}
 assert got == {k: int(v) for k, v in want.items()}, f"replay {got} vs engine {want}"
 print("replay counts per type:", got)
 PY
-	else
-		echo "psp-sim has no --trace yet: replay not checked"
-	fi
 	;;
 limit)
 	"$BIN/psp-engine" --config "$T/engine.yml" --trace-limit 5 > "$T/bad1.log" 2>&1
