@@ -41,9 +41,16 @@ struct cli_config {
 	double warmup;        /* fraction of requests not measured */
 	uint64_t seed;
 	struct idle_conf idle;
+	const char *const *sets; /* the command line's --set items, printed */
+	size_t nsets;
 };
 
-int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *err);
+struct yconf_overrides;
+
+/* Loads path into cfg with ov's --set items (ov may be NULL; its workload
+ * is psp-client's own flag, not a config key, and is ignored here). */
+int cli_config_load(const char *path, const struct yconf_overrides *ov,
+		    struct cli_config *cfg, struct psp_err *err);
 void cli_config_free(struct cli_config *cfg);
 void cli_config_print(const struct cli_config *cfg, FILE *out);
 

@@ -42,12 +42,16 @@ void cli_config_free(struct cli_config *cfg)
 		(dst) = u_; /* in range: checked above */                                    \
 	}
 
-int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *err)
+int cli_config_load(const char *path, const struct yconf_overrides *ov,
+		    struct cli_config *cfg, struct psp_err *err)
 {
 	defaults(cfg);
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	struct yconf_overrides sets = {.set = ov ? ov->set : NULL, .nset = ov ? ov->nset : 0};
+	cfg->sets = sets.set;
+	cfg->nsets = sets.nset;
 	struct yconf yc, *y = &yc;
-	int rc = yconf_load(y, path, err);
+	int rc = yconf_load(y, path, &sets, err);
 	if (rc < 0)
 		return rc;
 	static const char *const keys[] = {"eal", "port", "ip", "mac", "server", "src_port",
@@ -146,7 +150,9 @@ void cli_config_print(const struct cli_config *c, FILE *out)
 	char a[20], b[20];
 	ip_str(c->ip, a, sizeof(a));
 	ip_str(c->server_ip, b, sizeof(b));
-	fprintf(out, "config: %s\n  eal:", c->path);
+	fprintf(out, "config: %s\n", c->path);
+	yconf_print_sets(c->sets, c->nsets, out);
+	fprintf(out, "  eal:");
 	for (uint32_t i = 0; i < c->neal; i++)
 		fprintf(out, " %s", c->eal[i]);
 	fprintf(out, "\n  port.%s: %s\n  ip: %s  src_port: %u\n  server: %s:%u mac %s\n",

@@ -1,8 +1,8 @@
 /* psp-client: open-loop PSP_MB load generator on DPDK.
  *
  *   psp-client [EAL options --] --config FILE --workload NAME --rate RPS
- *              --duration S [--format table|csv] [--output F]
- *              [--workers N] [--label NAME] [--seed N]
+ *              --duration S [--set KEY=VALUE]... [--format table|csv]
+ *              [--output F] [--workers N] [--label NAME] [--seed N]
  *
  * Exit codes: 0 ok (an overloaded point is a result, not an error), 1 runtime
  * failure, 2 usage or config error.
@@ -21,14 +21,16 @@
 
 #include "../common/eal_fail.h"
 #include "../common/port.h"
+#include "../common/yconf.h"
 #include "client.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: psp-client [EAL options --] --config FILE --workload NAME\n"
-		"                  --rate RPS --duration S [--format table|csv]\n"
-		"                  [--output F] [--workers N] [--label NAME] [--seed N]\n"
+		"                  --rate RPS --duration S [--set KEY=VALUE]...\n"
+		"                  [--format table|csv] [--output F] [--workers N]\n"
+		"                  [--label NAME] [--seed N]\n"
 		"\n"
 		"Open-loop load generator: sends PSP_MB requests drawn from a psp-sim\n"
 		"workload file (Poisson arrivals, per-type service times in run_ns) and\n"
@@ -37,6 +39,11 @@ static void usage(FILE *out)
 		"  --config FILE     client configuration (YAML; keys: README.md,\n"
 		"                    \"psp-client configuration keys\"; guide:\n"
 		"                    docs/engine.md)\n"
+		"  --set KEY=VALUE   override a config key after the file is read, checked\n"
+		"                    as the file's keys are (repeatable; a later one wins):\n"
+		"                    KEY is dotted (port.vdev, server.ip), VALUE is YAML\n"
+		"                    (5, text, [a, b]); the effective configuration\n"
+		"                    printed at start lists them\n"
 		"  --workload NAME   workload name (workloads/NAME.yml) or a .yml path\n"
 		"  --rate RPS        offered load, requests per second (> 0)\n"
 		"  --duration S      sending time in seconds (> 0); phased workloads play\n"
@@ -72,6 +79,8 @@ int main(int argc, char **argv)
 		}
 	struct cli_run run = {.label = NULL};
 	const char *config = NULL, *format = "table", *seed = NULL;
+	const char *sets[YCONF_MAX_SETS];
+	struct yconf_overrides ov = {.set = sets};
 	bool have_rate = false, have_dur = false;
 	for (int i = app_first; i < argc; i++) {
 		const char *a = argv[i];
@@ -91,6 +100,13 @@ int main(int argc, char **argv)
 		i++;
 		if (!strcmp(a, "--config")) {
 			config = val;
+		} else if (!strcmp(a, "--set")) {
+			if (ov.nset == YCONF_MAX_SETS) {
+				fprintf(stderr, "psp-client: --set: at most %u of them\n",
+					YCONF_MAX_SETS);
+				return 2;
+			}
+			sets[ov.nset++] = val;
 		} else if (!strcmp(a, "--workload")) {
 			run.workload = val;
 		} else if (!strcmp(a, "--rate")) {
@@ -140,7 +156,7 @@ int main(int argc, char **argv)
 	struct psp_err err;
 	char ebuf[600];
 	static struct cli_config cfg;
-	if (cli_config_load(config, &cfg, &err) < 0) {
+	if (cli_config_load(config, &ov, &cfg, &err) < 0) {
 		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
 		cli_config_free(&cfg);
 		return 2;

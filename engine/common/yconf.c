@@ -11,7 +11,159 @@
 
 #include "yconf.h"
 
-int yconf_load(struct yconf *y, const char *path, struct psp_err *err)
+static size_t node_count(const struct yconf *y)
+{
+	return (size_t)(y->doc.nodes.top - y->doc.nodes.start);
+}
+
+/* Copies node id of src (a --set value) into y's document, depth first.
+ * Returns the new node's id, or 0 when libyaml runs out of memory. */
+static int copy_node(struct yconf *y, yaml_document_t *src, int id, int depth)
+{
+	yaml_node_t *n = yaml_document_get_node(src, id);
+	if (depth > 32) /* a command-line value: nothing real nests this deep */
+		return 0;
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return yaml_document_add_scalar(&y->doc, NULL, n->data.scalar.value,
+						(int)n->data.scalar.length, n->data.scalar.style);
+	case YAML_SEQUENCE_NODE: {
+		int to = yaml_document_add_sequence(&y->doc, NULL, n->data.sequence.style);
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     to && it < n->data.sequence.items.top; it++) {
+			int c = copy_node(y, src, *it, depth + 1);
+			if (!c || !yaml_document_append_sequence_item(&y->doc, to, c))
+				return 0;
+		}
+		return to;
+	}
+	case YAML_MAPPING_NODE: {
+		int to = yaml_document_add_mapping(&y->doc, NULL, n->data.mapping.style);
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		     to && p < n->data.mapping.pairs.top; p++) {
+			int k = copy_node(y, src, p->key, depth + 1);
+			int v = k ? copy_node(y, src, p->value, depth + 1) : 0;
+			if (!v || !yaml_document_append_mapping_pair(&y->doc, to, k, v))
+				return 0;
+		}
+		return to;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* The pair of mapping id whose key is name, or NULL.  Node ids stay valid
+ * as nodes are added; pointers do not, so callers look pairs up again. */
+static yaml_node_pair_t *find_pair(struct yconf *y, int id, const char *name)
+{
+	yaml_node_t *m = yaml_document_get_node(&y->doc, id);
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	     p++) {
+		const char *k = yconf_scalar(yaml_document_get_node(&y->doc, p->key));
+		if (k && !strcmp(k, name))
+			return p;
+	}
+	return NULL;
+}
+
+static int add_word(struct yconf *y, const char *w)
+{
+	return yaml_document_add_scalar(&y->doc, NULL, (yaml_char_t *)w, (int)strlen(w),
+					YAML_PLAIN_SCALAR_STYLE);
+}
+
+/* Applies one --set KEY=VALUE to the document (yconf_load's comment). */
+static int apply_set(struct yconf *y, const char *item, struct psp_err *err)
+{
+	const char *eq = strchr(item, '=');
+	size_t klen = eq ? (size_t)(eq - item) : 0;
+	if (!eq || klen == 0 || klen >= YCONF_KEY_MAX)
+		return psp_err_set(err, -EINVAL, "--set", NULL,
+				   "expected KEY=VALUE with a dotted KEY of at most %u characters "
+				   "(port.vdev=..., policy.quantum_us=5), got \"%.60s\"",
+				   YCONF_KEY_MAX - 1, item);
+	char key[YCONF_KEY_MAX], where[YCONF_KEY_MAX + 8];
+	memcpy(key, item, klen);
+	key[klen] = '\0';
+	snprintf(where, sizeof(where), "--set %s", key);
+	for (size_t i = 0; i < klen; i++)
+		if (!(isalnum((unsigned char)key[i]) || key[i] == '_' ||
+		      (key[i] == '.' && i > 0 && i + 1 < klen && key[i + 1] != '.')))
+			return psp_err_set(err, -EINVAL, where, key,
+					   "a key is words joined by dots (queues.requests)");
+	if (y->nsets == YCONF_MAX_SETS)
+		return psp_err_set(err, -E2BIG, where, key, "at most %u --set items",
+				   YCONF_MAX_SETS);
+
+	yaml_parser_t parser;
+	yaml_document_t val;
+	if (!yaml_parser_initialize(&parser))
+		return psp_err_set(err, -ENOMEM, where, key, "libyaml: out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)eq + 1, strlen(eq + 1));
+	if (!yaml_parser_load(&parser, &val)) {
+		int rc = psp_err_set(err, -EINVAL, where, key,
+				     "the value is not YAML (%s): quote it, --set '%s=\"...\"'",
+				     parser.problem ? parser.problem : "unknown error", key);
+		yaml_parser_delete(&parser);
+		return rc;
+	}
+	yaml_parser_delete(&parser);
+	y->set[y->nsets].first_node = node_count(y);
+	snprintf(y->set[y->nsets].key, YCONF_KEY_MAX, "%s", key);
+	y->nsets++;
+	int vid = yaml_document_get_root_node(&val) ? copy_node(y, &val, 1, 0) : add_word(y, "");
+	yaml_document_delete(&val);
+	if (!vid)
+		return psp_err_set(err, -ENOMEM, where, key,
+				   "libyaml: out of memory (or a value nested too deep)");
+
+	/* Walks key from the root, making the mappings it lacks. */
+	int m = 1; /* the root */
+	for (char *seg = key, *dot;; seg = dot + 1) {
+		dot = strchr(seg, '.');
+		if (dot)
+			*dot = '\0';
+		yaml_node_pair_t *p = find_pair(y, m, seg);
+		if (!dot) {
+			if (p) {
+				p->value = vid;
+				return 0;
+			}
+			int k = add_word(y, seg);
+			if (!k || !yaml_document_append_mapping_pair(&y->doc, m, k, vid))
+				break;
+			return 0;
+		}
+		yaml_node_t *v = p ? yaml_document_get_node(&y->doc, p->value) : NULL;
+		if (v && v->type == YAML_MAPPING_NODE) {
+			m = p->value;
+		} else if (v && v->type == YAML_SEQUENCE_NODE) {
+			snprintf(where, sizeof(where), "--set %.*s", (int)(dot - key), key);
+			return psp_err_set(err, -EINVAL, where, key,
+					   "a list: give it whole, --set '%s=[...]'", key);
+		} else {
+			/* Absent, or a name (policy: darc): a mapping {name: ...}. */
+			int name = v ? p->value : 0, nm = yaml_document_add_mapping(
+				&y->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+			int nk = name ? add_word(y, "name") : -1, k = p ? -1 : add_word(y, seg);
+			if (!nm || !nk || !k)
+				break;
+			if (name && !yaml_document_append_mapping_pair(&y->doc, nm, nk, name))
+				break;
+			if (p)
+				find_pair(y, m, seg)->value = nm;
+			else if (!yaml_document_append_mapping_pair(&y->doc, m, k, nm))
+				break;
+			m = nm;
+		}
+		*dot = '.';
+	}
+	return psp_err_set(err, -ENOMEM, where, key, "libyaml: out of memory");
+}
+
+int yconf_load(struct yconf *y, const char *path, const struct yconf_overrides *ov,
+	       struct psp_err *err)
 {
 	memset(y, 0, sizeof(*y));
 	if (strlen(path) >= sizeof(y->path))
@@ -53,6 +205,11 @@ int yconf_load(struct yconf *y, const char *path, struct psp_err *err)
 	}
 	yaml_parser_delete(&parser);
 	fclose(f);
+	y->file_nodes = node_count(y);
+	for (size_t i = 0; rc == 0 && ov && i < ov->nset; i++)
+		rc = apply_set(y, ov->set[i], err);
+	if (rc < 0)
+		yconf_free(y);
 	return rc;
 }
 
@@ -61,6 +218,12 @@ void yconf_free(struct yconf *y)
 	if (y->loaded)
 		yaml_document_delete(&y->doc);
 	y->loaded = false;
+}
+
+void yconf_print_sets(const char *const *set, size_t n, FILE *out)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  --set %s\n", set[i]);
 }
 
 yaml_node_t *yconf_root(struct yconf *y)
@@ -72,9 +235,15 @@ void yconf_where(const struct yconf *y, const yaml_node_t *n, char *buf, size_t 
 {
 	/* A path longer than 120 characters is cut so that the line and
 	 * column always fit in psp_err.where. */
-	if (!n)
+	size_t idx = n ? (size_t)(n - y->doc.nodes.start) : 0;
+	if (!n) {
 		snprintf(buf, cap, "%.120s", y->path);
-	else
+	} else if (idx >= y->file_nodes) {
+		uint32_t s = 0;
+		while (s + 1 < y->nsets && y->set[s + 1].first_node <= idx)
+			s++;
+		snprintf(buf, cap, "--set %s", y->set[s].key);
+	} else
 		snprintf(buf, cap, "%.120s:%zu:%zu", y->path, n->start_mark.line + 1,
 			 n->start_mark.column + 1);
 }

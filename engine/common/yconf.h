@@ -12,23 +12,58 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <yaml.h>
 
 #include <psp/err.h>
 
+#define YCONF_MAX_SETS 64u
+#define YCONF_KEY_MAX 96u
+
+/* What the command line adds to a config file. */
+struct yconf_overrides {
+	/* --set KEY=VALUE items, applied in order after the file is read (a
+	 * later one wins), before any key is checked: KEY is a dotted path
+	 * (port.vdev, policy.quantum_us), VALUE is YAML (a scalar, or a flow
+	 * list or mapping: [1, 2], {name: ts, quantum_us: 5}). */
+	const char *const *set;
+	size_t nset;
+	const char *workload; /* psp-engine's --workload NAME|FILE, or NULL */
+};
+
 struct yconf {
 	yaml_document_t doc;
 	bool loaded;
 	char path[512];
+	/* Nodes from index file_nodes on were made by --set; set[i] made
+	 * those from set[i].first_node on.  Errors at them name "--set KEY". */
+	size_t file_nodes;
+	uint32_t nsets;
+	struct {
+		size_t first_node;
+		char key[YCONF_KEY_MAX];
+	} set[YCONF_MAX_SETS];
 };
 
-/* Parses path into y.  The root must be a mapping. */
-int yconf_load(struct yconf *y, const char *path, struct psp_err *err);
+/* Parses path into y and applies ov's --set items (ov may be NULL).  The
+ * root must be a mapping.  A malformed --set (no '=', a key that is not
+ * dotted words, a value that is not YAML, a path through a list) fails with
+ * err->where "--set KEY"; what the value means is checked later, by the
+ * loaders, as for the file's keys.  A key given as a plain name (policy:
+ * darc, app: spin) becomes {name: darc} when a --set reaches inside it. */
+int yconf_load(struct yconf *y, const char *path, const struct yconf_overrides *ov,
+	       struct psp_err *err);
 void yconf_free(struct yconf *y);
+
+/* Prints the --set items under a configuration's "config: FILE" line, one
+ * "  --set KEY=VALUE" each, so the effective values that follow read as
+ * the file's with these applied. */
+void yconf_print_sets(const char *const *set, size_t n, FILE *out);
 yaml_node_t *yconf_root(struct yconf *y);
 
-/* Writes "file:line:col" of node n into buf (libyaml marks are 0-based; we
+/* Writes "file:line:col" of node n, or "--set KEY" for a node a --set made,
+ * into buf (libyaml marks are 0-based; we
  * print 1-based like compilers do). */
 void yconf_where(const struct yconf *y, const yaml_node_t *n, char *buf, size_t cap);
 

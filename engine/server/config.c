@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include <psp/darc.h>
+#include <psp/workload.h>
 
 #include "../common/wire.h"
 #include "../common/yconf.h"
@@ -328,7 +329,7 @@ static int load_types(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 			return yconf_fail(y, t, k, err, -EINVAL,
 					  "required (the type field of PSP_MB requests)");
 		uint64_t u;
-		if ((rc = yconf_u64(y, v, k, 1, UINT32_MAX, &u, err)) < 0)
+		if ((rc = yconf_u64(y, v, k, 1, PSP_WL_WIRE_ID_MAX, &u, err)) < 0)
 			return rc;
 		et->wire_id = (uint32_t)u;
 		for (size_t j = 0; j < i; j++) {
@@ -350,6 +351,60 @@ static int load_types(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 		    (rc = yconf_double(y, v, k, 0.0, 1.0, &et->ratio, err)) < 0)
 			return rc;
 	}
+	return 0;
+}
+
+/* The types: from the workload (--workload, else the workload key) or from
+ * the types key.  Both is refused rather than letting one silently shadow
+ * the other. */
+static int load_workload(struct yconf *y, yaml_node_t *root,
+			 const struct yconf_overrides *ov, struct eng_config *cfg,
+			 struct psp_err *err)
+{
+	yaml_node_t *wk = yconf_get(y, root, "workload"), *tk = yconf_get(y, root, "types");
+	const char *name = ov ? ov->workload : NULL;
+	if (name) {
+		snprintf(cfg->workload_from, sizeof(cfg->workload_from), "--workload");
+	} else if (wk) {
+		name = yconf_scalar(wk);
+		if (!name || !name[0])
+			return yconf_fail(y, wk, "workload", err, -EINVAL,
+					  "must be a workload name (NAME.yml in the workload "
+					  "directory) or a .yml path");
+		yconf_where(y, wk, cfg->workload_from, sizeof(cfg->workload_from));
+	}
+	if (!name) {
+		if (!tk)
+			return yconf_fail(y, root, "types", err, -EINVAL,
+					  "required: a workload (--workload NAME|FILE or the "
+					  "workload key) or the request types (name, wire_id)");
+		yconf_where(y, tk, cfg->types_where, sizeof(cfg->types_where));
+		return load_types(y, tk, cfg, err);
+	}
+	if (tk)
+		return yconf_fail(y, tk, "types", err, -EINVAL,
+				  "declared here and by workload %s (%s); the workload's types "
+				  "win: remove this key", name, cfg->workload_from);
+	struct psp_workload *wl = malloc(sizeof(*wl));
+	if (!wl)
+		return psp_err_set(err, -ENOMEM, cfg->workload_from, "workload", "out of memory");
+	int rc = psp_workload_load(name, wl, err);
+	if (rc < 0) {
+		if (!err->where[0])
+			snprintf(err->where, sizeof(err->where), "%s", cfg->workload_from);
+		free(wl);
+		return rc;
+	}
+	cfg->ntypes = wl->ntypes;
+	for (uint32_t t = 0; t < wl->ntypes; t++) {
+		struct eng_type *et = &cfg->types[t];
+		snprintf(et->name, sizeof(et->name), "%s", wl->type_name[t]);
+		et->wire_id = wl->wire_id[t];
+		psp_workload_nominal(wl, t, &et->mean_us, &et->ratio);
+	}
+	snprintf(cfg->workload, sizeof(cfg->workload), "%s", wl->name);
+	snprintf(cfg->types_where, sizeof(cfg->types_where), "%s", wl->path);
+	free(wl);
 	return 0;
 }
 
@@ -451,8 +506,17 @@ static int load_rocksdb_ops(struct yconf *y, yaml_node_t *n, struct eng_config *
 		uint32_t t = 0;
 		while (name && t < cfg->ntypes && strcmp(cfg->types[t].name, name))
 			t++;
-		if (!name || t == cfg->ntypes)
-			return yconf_fail(y, k, key, err, -EINVAL, "not a type of this config's types");
+		if (!name || t == cfg->ntypes) {
+			char list[256];
+			size_t len = 0;
+			list[0] = '\0';
+			for (uint32_t i = 0; i < cfg->ntypes && len < sizeof(list); i++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+							i ? ", " : "", cfg->types[i].name);
+			return yconf_fail(y, k, key, err, -EINVAL, "not a type of %s%s (%s)",
+					  cfg->workload[0] ? "workload " : "the types key",
+					  cfg->workload, list);
+		}
 		if (cfg->rocksdb.op_given[t])
 			return yconf_fail(y, k, key, err, -EINVAL, "given twice");
 		unsigned long long nkeys = 0;
@@ -556,17 +620,22 @@ static int load_lcores(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 	return (int)len;
 }
 
-int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *err)
+int eng_config_load(const char *path, const struct yconf_overrides *ov,
+		    struct eng_config *cfg, struct psp_err *err)
 {
 	eng_config_default(cfg);
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	if (ov) {
+		cfg->sets = ov->set;
+		cfg->nsets = ov->nset;
+	}
 	struct yconf yc, *y = &yc;
-	int rc = yconf_load(y, path, err);
+	int rc = yconf_load(y, path, ov, err);
 	if (rc < 0)
 		return rc;
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
-		"worker_lcores", "policy", "preempt", "types", "queues",
+		"worker_lcores", "policy", "preempt", "workload", "types", "queues",
 		"idle_backoff", "output_dir", "app", "drain_ms", "telemetry", NULL};
 	yaml_node_t *root = yconf_root(y), *v;
 	int nlcores = -1;
@@ -603,13 +672,7 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 		goto out;
 	if ((v = yconf_get(y, root, "preempt")) && (rc = load_preempt(y, v, cfg, err)) < 0)
 		goto out;
-	if (!(v = yconf_get(y, root, "types"))) {
-		rc = yconf_fail(y, root, "types", err, -EINVAL,
-				"required: the request types (name, wire_id)");
-		goto out;
-	}
-	yconf_where(y, v, cfg->types_where, sizeof(cfg->types_where));
-	if ((rc = load_types(y, v, cfg, err)) < 0)
+	if ((rc = load_workload(y, root, ov, cfg, err)) < 0)
 		goto out;
 	if ((v = yconf_get(y, root, "queues")) && (rc = load_queues(y, v, cfg, err)) < 0)
 		goto out;
@@ -696,6 +759,7 @@ static void print_ip(FILE *out, uint32_t ip)
 void eng_config_print(const struct eng_config *cfg, FILE *out)
 {
 	fprintf(out, "config: %s\n", cfg->path);
+	yconf_print_sets(cfg->sets, cfg->nsets, out);
 	fprintf(out, "  eal:");
 	for (uint32_t i = 0; i < cfg->neal; i++)
 		fprintf(out, " %s", cfg->eal[i]);
@@ -726,6 +790,9 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		fprintf(out, " %s=%s", prm->name, buf);
 	}
 	fprintf(out, "\n");
+	if (cfg->workload[0])
+		fprintf(out, "  workload: %s (%s, from %s)\n", cfg->workload, cfg->types_where,
+			cfg->workload_from);
 	for (uint32_t t = 0; t < cfg->ntypes; t++)
 		fprintf(out, "  types[%u]: name=%s wire_id=%u mean_us=%g ratio=%g\n", t,
 			cfg->types[t].name, cfg->types[t].wire_id, cfg->types[t].mean_us,

@@ -34,7 +34,7 @@ static int load(const char *text, struct eng_config *cfg, struct psp_err *err)
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	psp_err_clear(err);
-	int rc = eng_config_load(path, cfg, err);
+	int rc = eng_config_load(path, NULL, cfg, err);
 	unlink(path);
 	return rc;
 }
@@ -85,7 +85,7 @@ START_TEST(shipped_configs_load)
 		struct eng_config cfg;
 		struct psp_err err;
 		char buf[700];
-		int rc = eng_config_load(p, &cfg, &err);
+		int rc = eng_config_load(p, NULL, &cfg, &err);
 		ck_assert_msg(rc == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
 		eng_config_free(&cfg);
 	}
@@ -179,14 +179,14 @@ START_TEST(not_a_config_file)
 	struct psp_err err;
 	char buf[700];
 	psp_err_clear(&err);
-	ck_assert_int_eq(eng_config_load("/tmp", &cfg, &err), -EISDIR);
+	ck_assert_int_eq(eng_config_load("/tmp", NULL, &cfg, &err), -EISDIR);
 	psp_err_format(&err, buf, sizeof(buf));
 	ck_assert_msg(strstr(buf, "/tmp: is a directory, not a config file"), "%s", buf);
 	eng_config_free(&cfg);
 	static char longpath[4096];
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	psp_err_clear(&err);
-	ck_assert_int_eq(eng_config_load(longpath, &cfg, &err), -ENAMETOOLONG);
+	ck_assert_int_eq(eng_config_load(longpath, NULL, &cfg, &err), -ENAMETOOLONG);
 	psp_err_format(&err, buf, sizeof(buf));
 	ck_assert_msg(strstr(buf, "config path of 4095 characters is longer than"), "%s", buf);
 	eng_config_free(&cfg);

@@ -53,7 +53,7 @@ static void engine_config(const char *path, uint64_t h)
 	struct eng_config cfg;
 	struct psp_err err;
 	psp_err_clear(&err);
-	if (eng_config_load(path, &cfg, &err) < 0) {
+	if (eng_config_load(path, NULL, &cfg, &err) < 0) {
 		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);
 		eng_config_free(&cfg);
 		return;
@@ -78,7 +78,7 @@ static void client_config(const char *path)
 	struct cli_config cfg;
 	struct psp_err err;
 	psp_err_clear(&err);
-	if (cli_config_load(path, &cfg, &err) < 0) {
+	if (cli_config_load(path, NULL, &cfg, &err) < 0) {
 		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);
 	} else {
 		cli_config_print(&cfg, devnull());
