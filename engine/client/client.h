@@ -22,6 +22,8 @@ struct cli_config {
 	uint32_t neal;
 	char port_spec[256];
 	bool port_is_pci;
+	char instance[33];   /* the engine's instance: the key, or found (main.c) */
+	char instance_found[300]; /* the socket pattern it was found on, or "" */
 	uint32_t ip;
 	bool has_mac;
 	uint8_t mac[6];

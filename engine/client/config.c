@@ -57,7 +57,7 @@ int cli_config_load(const char *path, const struct yconf_overrides *ov,
 	static const char *const keys[] = {"eal", "port", "ip", "mac", "server", "src_port",
 					   "rx_queues", "queues", "timeout_ms",
 					   "arp_timeout_ms", "link_timeout_ms", "warmup",
-					   "seed", "idle_backoff", NULL};
+					   "seed", "idle_backoff", "instance", NULL};
 	static const char *const skeys[] = {"ip", "mac", "udp_port", NULL};
 	static const char *const qkeys[] = {"mbufs", "mbuf_cache", "rx_desc", "tx_desc",
 					    "burst", "window", NULL};
@@ -68,6 +68,9 @@ int cli_config_load(const char *path, const struct yconf_overrides *ov,
 	if ((rc = yconf_eal(y, root, cfg->eal, CLI_MAX_EAL_ARGS, &cfg->neal, err)) < 0 ||
 	    (rc = yconf_port(y, root, cfg->port_spec, sizeof(cfg->port_spec),
 			     &cfg->port_is_pci, err)) < 0)
+		goto out;
+	if ((rc = yconf_check_expand(y, root, err)) < 0 ||
+	    (rc = yconf_instance(y, root, cfg->instance, sizeof(cfg->instance), err)) < 0)
 		goto out;
 	if ((rc = yconf_ip_mac(y, root, "client's", &cfg->ip, cfg->mac, &cfg->has_mac, err)) < 0)
 		goto out;
@@ -152,6 +155,10 @@ void cli_config_print(const struct cli_config *c, FILE *out)
 	ip_str(c->server_ip, b, sizeof(b));
 	fprintf(out, "config: %s\n", c->path);
 	yconf_print_sets(c->sets, c->nsets, out);
+	if (c->instance[0])
+		fprintf(out, "  instance: %s%s%s%s\n", c->instance,
+			c->instance_found[0] ? " (the only psp-engine listening on " : "",
+			c->instance_found, c->instance_found[0] ? ")" : "");
 	fprintf(out, "  eal:");
 	for (uint32_t i = 0; i < c->neal; i++)
 		fprintf(out, " %s", c->eal[i]);

@@ -19,6 +19,7 @@
 
 #include <psp/workload.h>
 
+#include "../common/eal_dir.h"
 #include "../common/eal_fail.h"
 #include "../common/port.h"
 #include "../common/yconf.h"
@@ -65,6 +66,34 @@ static int parse_double(const char *s, double *out)
 	if (*s == '\0' || *end != '\0' || !(v > 0) || v > 1e12)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+/* Without an instance key, the engine is the only one listening on the
+ * port's memif socket pattern (socket=...%i...).  Returns 0, or the exit
+ * status: 1 when none listens (start it), 2 when several do (pick one). */
+static int find_instance(struct cli_config *cfg)
+{
+	char found[8][PORT_INSTANCE_MAX + 1], pattern[sizeof(cfg->instance_found)];
+	if (cfg->instance[0] || !strstr(cfg->port_spec, "%i"))
+		return 0;
+	int n = port_memif_instances(cfg->port_spec, found, 8, pattern, sizeof(pattern));
+	if (n < 0) /* %i elsewhere: yconf_expand_all says an instance is needed */
+		return 0;
+	if (n == 0) {
+		fprintf(stderr, "psp-client: port: no memif server listens on %s: start "
+				"psp-engine (with a port.vdev on the same socket) first\n", pattern);
+		return 1;
+	}
+	if (n > 1) {
+		fprintf(stderr, "psp-client: instance: %d psp-engines listen on %s (", n, pattern);
+		for (int i = 0; i < n && i < 8; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "", found[i]);
+		fprintf(stderr, "%s): pick one with --set instance=ID\n", n > 8 ? ", ..." : "");
+		return 2;
+	}
+	snprintf(cfg->instance, sizeof(cfg->instance), "%s", found[0]);
+	snprintf(cfg->instance_found, sizeof(cfg->instance_found), "%s", pattern);
 	return 0;
 }
 
@@ -161,6 +190,16 @@ int main(int argc, char **argv)
 		cli_config_free(&cfg);
 		return 2;
 	}
+	int st = find_instance(&cfg);
+	if (st == 0 && yconf_expand_all(cfg.eal, cfg.neal, cfg.port_spec, sizeof(cfg.port_spec),
+					cfg.instance[0] ? cfg.instance : NULL, &err) < 0) {
+		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		st = 2;
+	}
+	if (st) {
+		cli_config_free(&cfg);
+		return st;
+	}
 	if (seed) {
 		char *end;
 		cfg.seed = strtoull(seed, &end, 0);
@@ -197,6 +236,8 @@ int main(int argc, char **argv)
 		cli_config_free(&cfg);
 		return 2;
 	}
+	char rundir[512];
+	eal_dir_save(rundir, sizeof(rundir));
 	int status = 1;
 	uint16_t port;
 	struct rte_mempool *pool = NULL;
@@ -236,6 +277,7 @@ out:
 	if (pool)
 		rte_mempool_free(pool);
 	rte_eal_cleanup();
+	eal_dir_remove(rundir);
 	cli_config_free(&cfg);
 	return status;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "yconf.h"
 
@@ -540,5 +541,121 @@ int yconf_ip_mac(struct yconf *y, yaml_node_t *root, const char *whose, uint32_t
 			return rc;
 		*has_mac = true;
 	}
+	return 0;
+}
+
+int yconf_instance(struct yconf *y, yaml_node_t *root, char *buf, size_t cap,
+		   struct psp_err *err)
+{
+	yaml_node_t *v = yconf_get(y, root, "instance");
+	buf[0] = '\0';
+	if (!v)
+		return 0;
+	const char *s = yconf_scalar(v);
+	size_t n = s ? strlen(s) : 0;
+	bool ok = n >= 1 && n <= YCONF_INSTANCE_MAX && n < cap;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_';
+	if (!ok)
+		return yconf_fail(y, v, "instance", err, -EINVAL,
+				  "must be 1..%u letters, digits, '-' or '_' (it names files), "
+				  "got \"%.40s\"", YCONF_INSTANCE_MAX, s ? s : "(not a scalar)");
+	memcpy(buf, s, n + 1);
+	return 1;
+}
+
+int yconf_expand(const char *in, const char *instance, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const char *p = in; *p; p++) {
+		char num[24];
+		const char *add = num;
+		if (*p != '%') {
+			num[0] = *p;
+			num[1] = '\0';
+		} else if (p[1] == '%') {
+			add = "%";
+			p++;
+		} else if (p[1] == 'p') {
+			snprintf(num, sizeof(num), "%ld", (long)getpid());
+			p++;
+		} else if (p[1] == 'i') {
+			if (!instance)
+				return -ENOENT;
+			add = instance;
+			p++;
+		} else {
+			return -EINVAL;
+		}
+		size_t len = strlen(add);
+		if (n + len >= cap)
+			return -ENAMETOOLONG;
+		memcpy(out + n, add, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* The expansion of one string of a config node, checked. */
+static int check_one(struct yconf *y, yaml_node_t *n, const char *key, struct psp_err *err)
+{
+	char tmp[512];
+	const char *s = yconf_scalar(n);
+	if (s && yconf_expand(s, "i", tmp, sizeof(tmp)) == -EINVAL)
+		return yconf_fail(y, n, key, err, -EINVAL,
+				  "a '%%' must start %%p (the process id), %%i (the instance) "
+				  "or %%%% (a '%%'), got \"%.60s\"", s);
+	return 0;
+}
+
+int yconf_check_expand(struct yconf *y, yaml_node_t *root, struct psp_err *err)
+{
+	yaml_node_t *eal = yconf_get(y, root, "eal"), *port = yconf_get(y, root, "port");
+	int rc = 0;
+	for (yaml_node_item_t *it = eal && eal->type == YAML_SEQUENCE_NODE
+					    ? eal->data.sequence.items.start : NULL;
+	     it && it < eal->data.sequence.items.top && rc == 0; it++) {
+		char k[48];
+		snprintf(k, sizeof(k), "eal[%zu]", (size_t)(it - eal->data.sequence.items.start));
+		rc = check_one(y, yaml_document_get_node(&y->doc, *it), k, err);
+	}
+	yaml_node_t *v;
+	if (rc == 0 && port && (v = yconf_get(y, port, "vdev")))
+		rc = check_one(y, v, "port.vdev", err);
+	if (rc == 0 && port && (v = yconf_get(y, port, "pci")))
+		rc = check_one(y, v, "port.pci", err);
+	return rc;
+}
+
+/* Why expanding key failed. */
+static int expand_fail(int rc, const char *key, const char *s, struct psp_err *err)
+{
+	if (rc == -ENOENT)
+		return psp_err_set(err, rc, NULL, key,
+				   "\"%.60s\" uses %%i and no instance is known: give one "
+				   "(--set instance=NAME)", s);
+	return psp_err_set(err, rc, NULL, key, "\"%.60s\" is too long once expanded", s);
+}
+
+int yconf_expand_all(char **eal, uint32_t neal, char *spec, size_t cap,
+		     const char *instance, struct psp_err *err)
+{
+	char tmp[512];
+	int rc;
+	for (uint32_t i = 0; i < neal; i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "eal[%u]", i);
+		if ((rc = yconf_expand(eal[i], instance, tmp, sizeof(tmp))) < 0)
+			return expand_fail(rc, k, eal[i], err);
+		char *dup = strdup(tmp);
+		if (!dup)
+			return psp_err_set(err, -ENOMEM, NULL, k, "out of memory");
+		free(eal[i]);
+		eal[i] = dup;
+	}
+	if ((rc = yconf_expand(spec, instance, tmp, cap < sizeof(tmp) ? cap : sizeof(tmp))) < 0)
+		return expand_fail(rc, "port", spec, err);
+	memcpy(spec, tmp, strlen(tmp) + 1);
 	return 0;
 }

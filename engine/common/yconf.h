@@ -117,6 +117,32 @@ int yconf_port(struct yconf *y, yaml_node_t *root, char *spec, size_t cap,
 int yconf_ip_mac(struct yconf *y, yaml_node_t *root, const char *whose, uint32_t *ip,
 		 uint8_t mac[6], bool *has_mac, struct psp_err *err);
 
+/* Instances: which psp-engine a process belongs to, so that two runs never
+ * share files.  In the eal: items and the port string, %p is this
+ * process's id, %i the instance and %% a '%'.  The shipped memif configs
+ * put %i in the engine's --file-prefix and in both sides' memif socket,
+ * and %p in the client's --file-prefix. */
+#define YCONF_INSTANCE_MAX 32u
+
+/* `instance` (optional): letters, digits, '-' and '_', at most
+ * YCONF_INSTANCE_MAX, into buf (cap > YCONF_INSTANCE_MAX).  Returns 1 when
+ * given, 0 when absent (buf ""), or a negative errno with err set. */
+int yconf_instance(struct yconf *y, yaml_node_t *root, char *buf, size_t cap,
+		   struct psp_err *err);
+
+/* Checks the expansions in the eal: items and the port string (a '%' not
+ * followed by p, i or %), erring at the node. */
+int yconf_check_expand(struct yconf *y, yaml_node_t *root, struct psp_err *err);
+
+/* Expands in into out.  instance NULL: %i is an error (-ENOENT).  Returns
+ * 0, -EINVAL (a '%' not followed by p, i or %) or -ENAMETOOLONG. */
+int yconf_expand(const char *in, const char *instance, char *out, size_t cap);
+
+/* Expands eal[0..neal) (reallocated) and spec (cap bytes) in place; err
+ * names eal[i] or port. */
+int yconf_expand_all(char **eal, uint32_t neal, char *spec, size_t cap,
+		     const char *instance, struct psp_err *err);
+
 /* Parses a dotted quad; returns 0 or -EINVAL.  Exposed for the CLIs and tests. */
 int yconf_parse_ipv4(const char *s, uint32_t *out);
 int yconf_parse_mac(const char *s, uint8_t out[6]);

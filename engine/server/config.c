@@ -3,6 +3,7 @@
  * every key was read. */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -635,7 +636,7 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 		return rc;
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
-		"worker_lcores", "policy", "preempt", "workload", "types", "queues",
+		"worker_lcores", "policy", "preempt", "workload", "types", "queues", "instance",
 		"idle_backoff", "output_dir", "app", "drain_ms", "telemetry", NULL};
 	yaml_node_t *root = yconf_root(y), *v;
 	int nlcores = -1;
@@ -644,6 +645,15 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 	if ((rc = yconf_eal(y, root, cfg->eal, ENG_MAX_EAL_ARGS, &cfg->neal, err)) < 0 ||
 	    (rc = yconf_port(y, root, cfg->port_spec, sizeof(cfg->port_spec),
 			     &cfg->port_is_pci, err)) < 0)
+		goto out;
+	if ((rc = yconf_check_expand(y, root, err)) < 0 ||
+	    (rc = yconf_instance(y, root, cfg->instance, sizeof(cfg->instance), err)) < 0)
+		goto out;
+	cfg->instance_given = rc == 1;
+	if (!cfg->instance_given)
+		snprintf(cfg->instance, sizeof(cfg->instance), "%ld", (long)getpid());
+	if ((rc = yconf_expand_all(cfg->eal, cfg->neal, cfg->port_spec, sizeof(cfg->port_spec),
+				   cfg->instance, err)) < 0)
 		goto out;
 	if ((rc = yconf_ip_mac(y, root, "server's", &cfg->ip, cfg->mac, &cfg->has_mac, err)) < 0)
 		goto out;
@@ -760,6 +770,9 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 {
 	fprintf(out, "config: %s\n", cfg->path);
 	yconf_print_sets(cfg->sets, cfg->nsets, out);
+	fprintf(out, "  instance: %s%s\n", cfg->instance,
+		cfg->instance_given ? "" : " (this process's id; psp-client finds it alone or "
+					   "takes --set instance=ID)");
 	fprintf(out, "  eal:");
 	for (uint32_t i = 0; i < cfg->neal; i++)
 		fprintf(out, " %s", cfg->eal[i]);

@@ -50,7 +50,9 @@ struct eng_config {
 	char path[512];
 	char *eal[ENG_MAX_EAL_ARGS]; /* strdup'ed */
 	uint32_t neal;
-	char port_spec[256];   /* vdev string or PCI address */
+	char port_spec[256];   /* vdev string or PCI address, %p and %i expanded */
+	char instance[33];     /* the instance key, else this process's id */
+	bool instance_given;
 	bool port_is_pci;
 	uint32_t ip;           /* host order */
 	bool has_mac;

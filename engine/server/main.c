@@ -27,6 +27,7 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
+#include "../common/eal_dir.h"
 #include "../common/eal_fail.h"
 #include "../common/port.h"
 #include "../common/yconf.h"
@@ -384,6 +385,8 @@ int main(int argc, char **argv)
 		eng_config_free(&e->cfg);
 		return 2;
 	}
+	char rundir[512];
+	eal_dir_save(rundir, sizeof(rundir));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -450,6 +453,7 @@ out_port:
 	if (e->pool)
 		rte_mempool_free(e->pool);
 	rte_eal_cleanup();
+	eal_dir_remove(rundir);
 	eng_config_free(&e->cfg);
 	return status;
 }
