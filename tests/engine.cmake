@@ -41,8 +41,10 @@ if(TARGET psp-engine AND TARGET psp-client)
   # A client without an engine, a second DPDK process on the same
   # --file-prefix: refused saying why.
   add_test(NAME engine.memif.start_errors COMMAND bash ${PSP_ENG_TEST_DIR}/start_errors.sh)
+  # Two engine + client pairs on the shipped configs at once: instances.
+  add_test(NAME engine.memif.instances COMMAND bash ${PSP_ENG_TEST_DIR}/instances.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
-       engine.memif.start_errors)
+       engine.memif.start_errors engine.memif.instances)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)
