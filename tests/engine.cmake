@@ -19,6 +19,9 @@ if(TARGET psp-engine AND TARGET psp-client)
     target_link_libraries(check_engine_${m} PRIVATE psp_engine_server psp_engine_common
       psp_core psp_workload PkgConfig::CHECK PkgConfig::DPDK PkgConfig::YAML Threads::Threads m)
     add_test(NAME engine.unit.${m} COMMAND check_engine_${m})
+    if(m STREQUAL "config") # psp-client's --set, through the same YAML layer
+      target_sources(check_engine_${m} PRIVATE ${CMAKE_SOURCE_DIR}/engine/client/config.c)
+    endif()
     set_tests_properties(engine.unit.${m} PROPERTIES LABELS "unit;engine" TIMEOUT 60
       ENVIRONMENT "${PSP_ENG_ENV}")
   endforeach()
