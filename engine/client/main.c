@@ -56,6 +56,10 @@ static void usage(FILE *out)
 		"  --seed N          overrides the config's seed\n"
 		"  --help            this text\n"
 		"  --version         print the version\n"
+		"\n"
+		"In eal: and the port string, %%p is the process id and %%i the engine's\n"
+		"instance: the instance key (--set instance=ID), else the one psp-engine\n"
+		"listening on the port's memif socket pattern (several: exit 2).\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
 }
 
