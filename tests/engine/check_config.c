@@ -581,9 +581,9 @@ START_TEST(set_overrides)
 	eng_config_free(&cfg);
 
 	expect_set_error("", "workerz=3", "--set workerz", "workerz",
-			 "unknown key (known here: eal, port, ip, mac, udp_port");
+			 "unknown key 'workerz'; allowed here: eal, port, ip, mac, udp_port");
 	expect_set_error("", "queues.requestz=3", "--set queues.requestz", "queues.requestz",
-			 "known here: requests, mbufs");
+			 "allowed here: requests, mbufs");
 	expect_set_error("", "queues.requests=abc", "--set queues.requests", "queues.requests",
 			 "must be an integer");
 	expect_set_error("", "port.vdev=", "--set port.vdev", "port.vdev", "must be a --vdev");
@@ -655,7 +655,7 @@ START_TEST(client_set)
 	sets[0] = "server.ipx=1";
 	ck_assert_int_lt(cli_config_load(path, &ov, &cfg, &err), 0);
 	ck_assert_str_eq(err.where, "--set server.ipx");
-	ck_assert_msg(strstr(err.msg, "known here: ip, mac, udp_port"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "allowed here: ip, mac, udp_port"), "%s", err.msg);
 	cli_config_free(&cfg);
 	/* %i with no instance: said when expanded. */
 	ov.nset = 0;
