@@ -26,8 +26,10 @@ static const char *BASE =
 
 static char path[64];
 
-/* Writes text to a temporary file and loads it. */
-static int load(const char *text, struct eng_config *cfg, struct psp_err *err)
+/* Writes text to a temporary file and loads it with the command line's
+ * overrides ov (may be NULL). */
+static int load_ov(const char *text, const struct yconf_overrides *ov, struct eng_config *cfg,
+		   struct psp_err *err)
 {
 	snprintf(path, sizeof(path), "/tmp/psp-check-config-XXXXXX");
 	int fd = mkstemp(path);
@@ -35,9 +37,14 @@ static int load(const char *text, struct eng_config *cfg, struct psp_err *err)
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	psp_err_clear(err);
-	int rc = eng_config_load(path, NULL, cfg, err);
+	int rc = eng_config_load(path, ov, cfg, err);
 	unlink(path);
 	return rc;
+}
+
+static int load(const char *text, struct eng_config *cfg, struct psp_err *err)
+{
+	return load_ov(text, NULL, cfg, err);
 }
 
 /* Loads BASE with extra appended; expects failure naming key at line. */
@@ -436,21 +443,6 @@ static const char *NOTYPES =
 	"workers: 2\n"
 	"worker_lcores: [1, 2]\n"
 	"policy: darc\n";
-
-/* Loads text with the command line's overrides. */
-static int load_ov(const char *text, const struct yconf_overrides *ov, struct eng_config *cfg,
-		   struct psp_err *err)
-{
-	snprintf(path, sizeof(path), "/tmp/psp-check-config-XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	psp_err_clear(err);
-	int rc = eng_config_load(path, ov, cfg, err);
-	unlink(path);
-	return rc;
-}
 
 /* Loads NOTYPES + extra with one --set item; expects failure at where/key. */
 static void expect_set_error(const char *extra, const char *set, const char *where,
