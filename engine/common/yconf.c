@@ -348,6 +348,8 @@ int yconf_check_expand(struct ydoc *y, yaml_node_t *root, struct psp_err *err)
 		rc = check_one(y, v, "port.vdev", err);
 	if (rc == 0 && port && (v = ydoc_get(y, port, "pci")))
 		rc = check_one(y, v, "port.pci", err);
+	if (rc == 0 && (v = ydoc_get(y, root, "output_dir")))
+		rc = check_one(y, v, "output_dir", err);
 	return rc;
 }
 

@@ -80,8 +80,8 @@ int yconf_ip_mac(struct ydoc *y, yaml_node_t *root, const char *whose, uint32_t 
 		 uint8_t mac[6], bool *has_mac, struct psp_err *err);
 
 /* Instances: which psp-engine a process belongs to, so that two runs never
- * share files.  In the eal: items and the port string, %p is this
- * process's id, %i the instance and %% a '%'.  The shipped memif configs
+ * share files.  In the eal: items, the port string and psp-engine's
+ * output_dir, %p is this process's id, %i the instance and %% a '%'.  The shipped memif configs
  * put %i in the engine's --file-prefix and in both sides' memif socket,
  * and %p in the client's --file-prefix. */
 #define YCONF_INSTANCE_MAX 32u
@@ -92,8 +92,8 @@ int yconf_ip_mac(struct ydoc *y, yaml_node_t *root, const char *whose, uint32_t 
 int yconf_instance(struct ydoc *y, yaml_node_t *root, char *buf, size_t cap,
 		   struct psp_err *err);
 
-/* Checks the expansions in the eal: items and the port string (a '%' not
- * followed by p, i or %), erring at the node. */
+/* Checks the expansions in the eal: items, the port string and (the
+ * engine's) output_dir: a '%' not followed by p, i or % errs at the node. */
 int yconf_check_expand(struct ydoc *y, yaml_node_t *root, struct psp_err *err);
 
 /* Expands in into out.  instance NULL: %i is an error (-ENOENT).  Returns

@@ -690,10 +690,16 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 		goto out;
 	if ((v = ydoc_get(y, root, "app")) && (rc = load_app(y, v, cfg, err)) < 0)
 		goto out;
-	if ((v = ydoc_get(y, root, "output_dir")) &&
-	    (rc = yconf_str(y, v, "output_dir", cfg->output_dir, sizeof(cfg->output_dir),
-			    err)) < 0)
-		goto out;
+	if ((v = ydoc_get(y, root, "output_dir"))) {
+		char raw[sizeof(cfg->output_dir)];
+		if ((rc = yconf_str(y, v, "output_dir", raw, sizeof(raw), err)) < 0)
+			goto out;
+		if (yconf_expand(raw, cfg->instance, cfg->output_dir, sizeof(cfg->output_dir)) < 0) {
+			rc = ydoc_fail(y, v, "output_dir", err, -ENAMETOOLONG,
+				       "too long once %%i and %%p are expanded");
+			goto out;
+		}
+	}
 
 	/* Limits across keys. */
 	v = ydoc_get(y, root, "worker_lcores");

@@ -79,9 +79,10 @@ static void usage(FILE *out)
 		"\"--\" are appended.  Prints the effective configuration (--set items\n"
 		"listed, their values applied) and \"ready\" once it accepts requests; stops\n"
 		"cleanly on SIGINT/SIGTERM and prints its counters.\n"
-		"In eal: and the port string, %%i is the instance (the instance key, else\n"
-		"this process's id, printed at start) and %%p the process id: the shipped\n"
-		"software configs name their file prefix and memif socket with %%i.\n"
+		"In eal:, the port string and output_dir, %%i is the instance (the\n"
+		"instance key, else this process's id, printed at start) and %%p the\n"
+		"process id: the shipped software configs name their file prefix, memif\n"
+		"socket and output directory with %%i.\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
 }
 

@@ -598,7 +598,7 @@ START_TEST(expansions)
 	char t[1024], want[64];
 	const char *rest = "ip: 10.0.0.2\nworker_lcores: [1, 2]\n";
 	snprintf(t, sizeof(t), "%sinstance: run-7\neal: [--file-prefix, \"e-%%i-%%p-%%%%\"]\n"
-		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%i.sock\"}\n", rest);
+		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%i.sock\"}\noutput_dir: out/%%i\n", rest);
 	struct yconf_overrides ov = {.workload = "high-bimodal"};
 	char buf[700];
 	ck_assert_msg(load_ov(t, &ov, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
@@ -606,6 +606,7 @@ START_TEST(expansions)
 	ck_assert_str_eq(cfg.eal[1], want);
 	ck_assert_str_eq(cfg.port_spec, "net_memif0,socket=/tmp/m-run-7.sock");
 	ck_assert_str_eq(cfg.instance, "run-7");
+	ck_assert_str_eq(cfg.output_dir, "out/run-7");
 	eng_config_free(&cfg);
 	/* Without the key, the instance is the process id. */
 	ck_assert_int_eq(load_ov(NOTYPES, &ov, &cfg, &err), 0);

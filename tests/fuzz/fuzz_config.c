@@ -59,8 +59,7 @@ static void input_sets(const uint8_t *data, size_t size, char *buf, size_t cap,
 		       const char **sets, struct yconf_overrides *ov)
 {
 	size_t n = 0;
-	ov->set = sets;
-	ov->nset = 0;
+	*ov = (struct yconf_overrides){.set = sets};
 	for (size_t i = 0; i + 5 <= size && ov->nset < FUZZ_MAX_SETS; i++) {
 		if ((i > 0 && data[i - 1] != '\n') || memcmp(data + i, "#set ", 5))
 			continue;
