@@ -404,7 +404,10 @@ static int load_workload(struct ydoc *y, yaml_node_t *root,
 		psp_workload_nominal(wl, t, &et->mean_us, &et->ratio);
 	}
 	snprintf(cfg->workload, sizeof(cfg->workload), "%s", wl->name);
-	snprintf(cfg->types_where, sizeof(cfg->types_where), "%s", wl->path);
+	/* err->where's size: a longer path keeps its end (the file's name). */
+	size_t plen = strlen(wl->path), room = sizeof(cfg->types_where) - 1;
+	snprintf(cfg->types_where, sizeof(cfg->types_where), "%s%.*s", plen > room ? "..." : "",
+		 (int)(plen > room ? room - 3 : plen), wl->path + (plen > room ? plen - room + 3 : 0));
 	free(wl);
 	return 0;
 }
