@@ -222,11 +222,15 @@ static int load_policy(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 		char full[96], who[128];
 		snprintf(full, sizeof(full), "policy.%s", ks ? ks : "?");
 		if (!ks)
-			return ydoc_fail(y, k, "policy", err, -EINVAL, "keys must be plain words");
+			return ydoc_fail(y, k, "policy", err, -EINVAL, "expected a key name, got %s",
+					 ydoc_kind(k));
 		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
-			const char *qs = ydoc_scalar(ydoc_node(y, q->key));
+			yaml_node_t *qk = ydoc_node(y, q->key);
+			const char *qs = ydoc_scalar(qk);
 			if (qs && !strcmp(qs, ks))
-				return ydoc_fail(y, k, full, err, -EINVAL, "given twice");
+				return ydoc_fail(y, k, full, err, -EINVAL,
+						 "duplicate key '%s' (first given on line %zu)", ks,
+						 qk->start_mark.line + 1);
 		}
 		if (!strcmp(ks, "name"))
 			continue;
@@ -522,7 +526,7 @@ static int load_rocksdb_ops(struct ydoc *y, yaml_node_t *n, struct eng_config *c
 					  cfg->workload, list);
 		}
 		if (cfg->rocksdb.op_given[t])
-			return ydoc_fail(y, k, key, err, -EINVAL, "given twice");
+			return ydoc_fail(y, k, key, err, -EINVAL, "duplicate key '%s'", name);
 		unsigned long long nkeys = 0;
 		char tail;
 		if (op && !strcmp(op, "get")) {

@@ -376,7 +376,7 @@ START_TEST(policy_knobs)
 	with_policy(t, sizeof(t), "policy: {name: ts, quantum_us: 0}", "");
 	expect_error(t, "policy.quantum_us", 6, "quantum_us");
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_samples: 5, darc_samples: 6}", "");
-	expect_error(t, "policy.darc_samples", 6, "twice");
+	expect_error(t, "policy.darc_samples", 6, "duplicate key");
 	with_policy(t, sizeof(t), "policy: {darc_samples: 5}", "");
 	expect_error(t, "policy.name", 6, "required");
 	/* limits the policy checks, pointed at the knob or the types */
