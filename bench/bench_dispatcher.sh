@@ -27,7 +27,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
 T=$(mktemp -d /tmp/psp-bench-disp.XXXXXX)
 EPID=""
-trap '[ -n "$EPID" ] && kill -KILL $EPID 2>/dev/null; rm -rf "$T" /var/run/dpdk/psp-bd-$$' EXIT
+trap '[ -n "$EPID" ] && kill -KILL $EPID 2>/dev/null; rm -rf "$T" /var/run/dpdk/psp-engine-bd$$' EXIT
 
 # 4096 frames of High Bimodal's two types (wire ids 1 and 2, half each).
 "$BIN/request-pcap" "$T/req.pcap" 4096 1:0.5,2:0.5 0 || exit 1
@@ -35,20 +35,18 @@ tx=""
 for i in $(seq 0 "$WORKERS"); do tx="$tx,tx_pcap=/dev/null"; done
 lcores="0@0"
 for i in $(seq 1 "$WORKERS"); do lcores="$lcores,$i@$i"; done
-sed -e "s#^  vdev: .*#  vdev: \"net_pcap0,rx_pcap=$T/req.pcap,infinite_rx=1$tx\"#" \
-    -e "s#--lcores, \"(0-3)@(0-1)\"#--lcores, \"$lcores\"#" \
-    -e "s#--file-prefix, psp-engine#--file-prefix, psp-bd-$$#" \
-    -e "s#output_dir: results/engine-memif#output_dir: $T/out#" \
-    -e "s#^workers: 3#workers: $WORKERS#" \
-    -e "s#^worker_lcores: .*#worker_lcores: [$(seq -s, 1 "$WORKERS")]#" \
-    -e "s#^  enabled: true#  enabled: false#" \
-    "$ROOT/configs/engine-memif.yml" > "$T/engine.yml"
-echo "mac: \"02:00:00:00:00:02\"" >> "$T/engine.yml"
+# The shipped memif config with a pcap port instead, as an instance of its
+# own: --set items, no edited copy.
+SETS=(--workload high-bimodal --set "instance=bd$$" --set "output_dir=$T/out"
+      --set "port.vdev=net_pcap0,rx_pcap=$T/req.pcap,infinite_rx=1$tx"
+      --set "eal=[--no-huge, -m, \"256\", --no-pci, --lcores, \"$lcores\", --file-prefix, psp-engine-%i, --log-level, \"*:warning\"]"
+      --set "workers=$WORKERS" --set "worker_lcores=[$(seq -s, 1 "$WORKERS")]"
+      --set idle_backoff.enabled=false --set "mac=02:00:00:00:00:02")
 
 for p in "${POLICIES[@]}"; do
 	# shellcheck disable=SC2086 # ENGINE_ARGS is a list of words
-	"$BIN/psp-engine" --config "$T/engine.yml" --policy "$p" --profile ${ENGINE_ARGS:-} \
-		> "$T/$p.log" 2>&1 &
+	"$BIN/psp-engine" --config "$ROOT/configs/engine-memif.yml" "${SETS[@]}" --policy "$p" \
+		--profile ${ENGINE_ARGS:-} > "$T/$p.log" 2>&1 &
 	EPID=$!
 	for _ in $(seq 1 100); do
 		grep -q ready "$T/$p.log" && break

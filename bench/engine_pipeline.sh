@@ -20,31 +20,25 @@ ID=$$
 EPID=""
 trap '[ -n "$EPID" ] && kill -KILL $EPID 2>/dev/null; rm -rf "$T"' EXIT
 
-lcores=$(seq -s, 1 "$WORKERS")
-sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
-    -e "s#--file-prefix, psp-engine#--file-prefix, psp-be-$ID#" \
-    -e "s#output_dir: results/engine-memif#output_dir: $T/out#" \
-    -e "s#(0-3)@(0-1)#(0-$WORKERS)@(0-1)#" \
-    -e "s#^workers: 3#workers: $WORKERS#" \
-    -e "s#^worker_lcores: .*#worker_lcores: [$lcores]#" \
-    -e "s#requests: 4096#requests: 16384#" -e "s#mbufs: 8191#mbufs: 32767#" \
-    -e "s#enabled: true#enabled: $([ "$IDLE" = off ] && echo false || echo true)#" \
-    "$ROOT/configs/engine-memif.yml" > "$T/engine.yml"
-sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
-    -e "s#--file-prefix, psp-client#--file-prefix, psp-bc-$ID#" \
-    -e "s#^rx_queues: 4#rx_queues: $((WORKERS + 1))#" \
-    -e "s#timeout_ms: 1000#timeout_ms: 200#" \
-    "$ROOT/configs/client-memif.yml" > "$T/client.yml"
-
-"$BIN/psp-engine" --config "$T/engine.yml" --policy "$POLICY" > "$T/engine.log" 2>&1 &
+# The shipped memif configs as an instance of this run's own, with --set.
+INST=bench$ID
+WL=$ROOT/configs/workload-zero.yml
+"$BIN/psp-engine" --config "$ROOT/configs/engine-memif.yml" --workload "$WL" --policy "$POLICY" \
+	--set "instance=$INST" --set "output_dir=$T/out" \
+	--set "eal=[--no-huge, -m, \"256\", --no-pci, --lcores, \"(0-$WORKERS)@(0-1)\", --file-prefix, psp-engine-%i, --log-level, \"*:warning\"]" \
+	--set "workers=$WORKERS" --set "worker_lcores=[$(seq -s, 1 "$WORKERS")]" \
+	--set queues.requests=16384 --set queues.mbufs=32767 \
+	--set "idle_backoff.enabled=$([ "$IDLE" = off ] && echo false || echo true)" \
+	> "$T/engine.log" 2>&1 &
 EPID=$!
 for i in $(seq 1 100); do grep -q ready "$T/engine.log" && break; sleep 0.1; done
 grep -q ready "$T/engine.log" || { cat "$T/engine.log"; exit 1; }
-"$BIN/psp-client" --config "$T/client.yml" --workload "$ROOT/configs/workload-zero.yml" \
+"$BIN/psp-client" --config "$ROOT/configs/client-memif.yml" --set "instance=$INST" \
+	--set "rx_queues=$((WORKERS + 1))" --set timeout_ms=200 --workload "$WL" \
 	--rate "$RATE" --duration "$DURATION" > "$T/client.log" 2>&1 &
 CPID=$!
-TEL=/var/run/dpdk/psp-be-$ID/dpdk_telemetry.v2
-[ -S "$TEL" ] || TEL=${XDG_RUNTIME_DIR:-/tmp}/dpdk/psp-be-$ID/dpdk_telemetry.v2
+TEL=/var/run/dpdk/psp-engine-$INST/dpdk_telemetry.v2
+[ -S "$TEL" ] || TEL=${XDG_RUNTIME_DIR:-/tmp}/dpdk/psp-engine-$INST/dpdk_telemetry.v2
 answered() {
 	"$BIN/psp_telemetry_get" "$TEL" /psp/stats | grep -oE '"answered":[0-9]+' | cut -d: -f2
 }

@@ -480,43 +480,20 @@ class EngineUnavailable(RuntimeError):
     pass
 
 
-def _yaml_list(items):
-    return "[" + ", ".join(json.dumps(str(i)) for i in items) + "]"
-
-
-def engine_configs(workdir, tag, workers=3, types=None, min_samples=50000):
-    """Writes an engine + client memif config pair into workdir, derived from
-    configs/engine-memif.yml and configs/client-memif.yml but with a private
-    socket, file prefixes and output directory (so it cannot collide with
-    another run).  Returns (engine_yml, client_yml, output_dir)."""
-    workdir = Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    sock = workdir / "memif.sock"
-    out = workdir / "engine-out"
-    eng = (REPO / "configs" / "engine-memif.yml").read_text()
-    cli = (REPO / "configs" / "client-memif.yml").read_text()
-    repl = {"/tmp/psp-memif.sock": str(sock)}
-    for old, new in repl.items():
-        eng, cli = eng.replace(old, new), cli.replace(old, new)
-    eng = eng.replace("--file-prefix, psp-engine", f"--file-prefix, nbe-{tag}")
-    cli = cli.replace("--file-prefix, psp-client", f"--file-prefix, nbc-{tag}")
-    lines, set_samples = [], False
-    for line in eng.splitlines():
-        if line.startswith("output_dir:"):
-            line = f"output_dir: {out}"
-        elif line.strip().startswith("darc_samples:"):  # a knob of the policy: mapping
-            line = line[: len(line) - len(line.lstrip())] + f"darc_samples: {min_samples}"
-            set_samples = True
-        lines.append(line)
-    if not set_samples:  # never a silent no-op: the notebook compares DARC's profiles
-        raise ValueError("configs/engine-memif.yml has no darc_samples: knob to set")
-    eng = "\n".join(lines) + "\n"
-    if f"workers: {workers}" not in eng:
-        raise ValueError(f"configs/engine-memif.yml does not have {workers} workers")
-    e, c = workdir / "engine.yml", workdir / "client.yml"
-    e.write_text(eng)
-    c.write_text(cli)
-    return e, c, out
+def engine_commands(workload, policy, workers, out, instance, min_samples=50000):
+    """The psp-engine and psp-client command lines (without the client's run
+    flags) for a run on the shipped memif configs as their own instance, so
+    that no other run's files are touched: --set items instead of edited
+    copies of the configs.  The engine takes the workload's types."""
+    lcores = "[" + ", ".join(str(i + 1) for i in range(workers)) + "]"
+    eng = [str(binary("psp-engine")), "--config", str(REPO / "configs" / "engine-memif.yml"),
+           "--workload", workload, "--set", f"instance={instance}",
+           "--set", f"output_dir={out}", "--set", f"workers={workers}",
+           "--set", f"worker_lcores={lcores}",
+           "--set", f"policy.darc_samples={min_samples}", "--policy", policy]
+    cli = [str(binary("psp-client")), "--config", str(REPO / "configs" / "client-memif.yml"),
+           "--set", f"instance={instance}", "--set", f"rx_queues={workers + 1}"]
+    return eng, cli
 
 
 def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, seed=1,
@@ -532,13 +509,15 @@ def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, s
     tag = f"{os.getpid()}-{policy}"
     own_workdir = workdir is None
     workdir = Path(workdir or tempfile.mkdtemp(prefix=f"psp-nb-{tag}-", dir="/tmp"))
-    eng_yml, cli_yml, out = engine_configs(workdir, tag, workers, min_samples=min_samples)
+    out = workdir / "engine-out"
+    instance = f"nb{tag}"
+    eng_cmd, cli_cmd = engine_commands(workload, policy, workers, out, instance, min_samples)
+    trace_csv = workdir / "trace.csv"
+    if trace:
+        eng_cmd += ["--trace", str(trace_csv)]
     t0 = time.time()
     elog = open(workdir / "engine.log", "w+")
-    trace_csv = workdir / "trace.csv"
-    eng = subprocess.Popen([str(binary("psp-engine")), "--config", str(eng_yml), "--policy", policy]
-                           + (["--trace", str(trace_csv)] if trace else []),
-                           stdout=elog, stderr=subprocess.STDOUT, env=_env(), cwd=workdir,
+    eng = subprocess.Popen(eng_cmd, stdout=elog, stderr=subprocess.STDOUT, env=_env(), cwd=workdir,
                            start_new_session=True)
     try:
         deadline = time.time() + ready_timeout
@@ -553,8 +532,7 @@ def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, s
                 raise RuntimeError(f"psp-engine not ready after {ready_timeout} s:\n{text}")
             time.sleep(0.2)
         csv = workdir / "client.csv"
-        cmd = [str(binary("psp-client")), "--config", str(cli_yml), "--workload", workload,
-               "--rate", str(rate), "--duration", str(duration), "--format", "csv",
+        cmd = cli_cmd + ["--workload", workload, "--rate", str(rate), "--duration", str(duration), "--format", "csv",
                "--workers", str(workers), "--label", policy,
                "--seed", str(seed)]
         p = subprocess.run(cmd, env=_env(), capture_output=True, text=True, cwd=workdir,
@@ -588,16 +566,16 @@ def run_engine(workload, policy, rate, duration, workers=3, min_samples=50000, s
     # keep the run's files under the results directory; drop the private /tmp directory
     keep = RESULTS_DIR / "engine-runs" / f"{workload}-{policy}-{rate}rps-{duration}s"
     keep.mkdir(parents=True, exist_ok=True)
-    for f in (csv, tlf, workdir / "engine.log", eng_yml, cli_yml, trace_csv):
+    for f in (csv, tlf, workdir / "engine.log", trace_csv):
         if f.is_file():
             shutil.copy(f, keep / f.name)
     (keep / "client.log").write_text(client_log)
+    (keep / "commands.txt").write_text(shlex.join(eng_cmd) + "\n" + shlex.join(cmd) + "\n")
     if own_workdir:
         shutil.rmtree(workdir, ignore_errors=True)
-    # DPDK leaves each file prefix's runtime directory behind at exit
-    for prefix in (f"nbe-{tag}", f"nbc-{tag}"):
-        for base in ("/var/run/dpdk", os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")):
-            shutil.rmtree(os.path.join(base, prefix), ignore_errors=True)
+    # Both remove their DPDK runtime directory at exit; not an engine killed
+    for base in ("/var/run/dpdk", os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")):
+        shutil.rmtree(os.path.join(base, f"psp-engine-{instance}"), ignore_errors=True)
     if verbose:
         print(f"[{secs:5.1f} s] psp-engine --policy {policy} + psp-client --rate {rate} "
               f"--duration {duration} (files in {keep})")

@@ -126,12 +126,11 @@ void sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
 	};
 	struct psp_policy_conf *conf = &setup->conf;
 	psp_policy_conf_default(conf, nworkers, wl->ntypes);
-	const struct psp_wl_phase *ph = &wl->phase[0];
 	for (uint32_t t = 0; t < wl->ntypes; t++) {
+		double mean_us;
 		conf->type_name[t] = wl->type_name[t];
-		conf->type_ratio[t] = ph->ratio[t];
-		conf->type_mean_ns[t] = ph->ratio[t] > 0
-			? (uint64_t)(psp_dist_mean_us(&ph->service[t]) * 1e3 + 0.5) : 0;
+		psp_workload_nominal(wl, t, &mean_us, &conf->type_ratio[t]);
+		conf->type_mean_ns[t] = (uint64_t)(mean_us * 1e3 + 0.5);
 	}
 }
 

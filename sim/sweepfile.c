@@ -1,5 +1,6 @@
-/* The sweep file reader (libyaml's document API, as the workload loader):
- * strict, every error naming the file, line, column and key. */
+/* The sweep file reader, through the YAML layer (psp/ydoc.h) as the
+ * workload loader: strict, every error naming the file, line, column and
+ * key. */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -8,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include <psp/param.h>
+#include <psp/ydoc.h>
 
 #include "options.h"
 #include "sweepfile.h"
@@ -18,7 +18,7 @@
 struct ctx {
 	const char *path;
 	char dir[PATH_MAX]; /* the sweep file's directory: relative workload paths start there */
-	yaml_document_t *doc;
+	struct ydoc *d;
 	struct sweep *sw;
 	struct psp_err *err;
 };
@@ -27,14 +27,12 @@ static int fail_at(struct ctx *c, const yaml_node_t *n, const char *key, const c
 	__attribute__((format(printf, 4, 5)));
 static int fail_at(struct ctx *c, const yaml_node_t *n, const char *key, const char *fmt, ...)
 {
-	char where[160], msg[256];
-	snprintf(where, sizeof(where), "%.120s:%zu:%zu", c->path, n->start_mark.line + 1,
-		 n->start_mark.column + 1);
+	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return psp_err_set(c->err, -EINVAL, where, key, "%s", msg);
+	return ydoc_fail(c->d, n, key, c->err, -EINVAL, "%s", msg);
 }
 
 /* Keeps a copy of s for the cells to point to. */
@@ -55,34 +53,29 @@ static char *keep(struct ctx *c, const char *s)
 	return d;
 }
 
-static const char *scalar(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
 /* The scalars of a value that is a scalar or a sequence of scalars. */
 static int scalars(struct ctx *c, const yaml_node_t *n, const char *key, const char **out,
 		   uint32_t max, uint32_t *count)
 {
 	*count = 0;
 	if (n->type == YAML_SCALAR_NODE) {
-		if (!*scalar(n))
+		if (!*ydoc_scalar(n))
 			return fail_at(c, n, key, "expected a value");
-		out[(*count)++] = keep(c, scalar(n));
+		out[(*count)++] = keep(c, ydoc_scalar(n));
 		return out[0] ? 0 : psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail_at(c, n, key, "expected a value or a list of values");
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		const yaml_node_t *v = yaml_document_get_node(c->doc, *it);
-		if (!scalar(v))
+		const yaml_node_t *v = ydoc_node(c->d, *it);
+		if (!ydoc_scalar(v))
 			return fail_at(c, v, key, "expected a plain value in the list");
-		if (!*scalar(v) || strpbrk(scalar(v), " \t\n"))
+		if (!*ydoc_scalar(v) || strpbrk(ydoc_scalar(v), " \t\n"))
 			return fail_at(c, v, key, "values cannot be empty or hold spaces, got '%.64s'",
-				       scalar(v));
+				       ydoc_scalar(v));
 		if (*count == max)
 			return fail_at(c, v, key, "more than %u values", max);
-		if (!(out[(*count)++] = keep(c, scalar(v))))
+		if (!(out[(*count)++] = keep(c, ydoc_scalar(v))))
 			return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
 	}
 	if (*count == 0)
@@ -94,7 +87,7 @@ static int scalars(struct ctx *c, const yaml_node_t *n, const char *key, const c
 static int count_of(struct ctx *c, const yaml_node_t *n, const char *key, unsigned long long lo,
 		    unsigned long long hi, unsigned long long *out)
 {
-	const char *s = scalar(n);
+	const char *s = ydoc_scalar(n);
 	char *end;
 	errno = 0;
 	double d = s ? strtod(s, &end) : 0;
@@ -164,17 +157,17 @@ static const char *const owned_flags[] = {
 
 static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node, const yaml_node_t *v)
 {
-	const char *key = scalar(key_node);
+	const char *key = ydoc_scalar(key_node);
 	struct sweep *sw = c->sw;
 	const char *list[64];
 	uint32_t n;
 	unsigned long long u;
 	int rc = 0;
 	if (!strcmp(key, "name")) {
-		if (!scalar(v) || !*scalar(v))
+		if (!ydoc_scalar(v) || !*ydoc_scalar(v))
 			return fail_at(c, v, key, "expected a name");
 		sw->name[0] = '\0';
-		name_append(sw->name, sizeof(sw->name), scalar(v));
+		name_append(sw->name, sizeof(sw->name), ydoc_scalar(v));
 	} else if (!strcmp(key, "workloads")) {
 		if ((rc = scalars(c, v, key, list, 64, &n)))
 			return rc;
@@ -206,18 +199,18 @@ static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node,
 			return rc;
 		char flag[32];
 		snprintf(flag, sizeof(flag), "--%s", key);
-		rc = add_common(c, sp, v, keep(c, flag), keep(c, scalar(v)));
+		rc = add_common(c, sp, v, keep(c, flag), keep(c, ydoc_scalar(v)));
 	} else if (!strcmp(key, "shards")) {
 		if ((rc = count_of(c, v, key, 1, SIM_MAX_SHARDS, &u)))
 			return rc;
 		sw->shards = (uint32_t)u;
 	} else if (!strcmp(key, "format")) {
-		const char *f = scalar(v);
+		const char *f = ydoc_scalar(v);
 		if (!f || (strcmp(f, "table") && strcmp(f, "csv") && strcmp(f, "json")))
 			return fail_at(c, v, key, "must be table, csv or json");
 		sw->format = !strcmp(f, "table") ? "table" : !strcmp(f, "csv") ? "csv" : "json";
 	} else if (!strcmp(key, "capacity")) {
-		const char *f = scalar(v);
+		const char *f = ydoc_scalar(v);
 		if (!f || (strcmp(f, "true") && strcmp(f, "false")))
 			return fail_at(c, v, key, "must be true or false");
 		c->sw->capacity = !strcmp(f, "true");
@@ -225,12 +218,12 @@ static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node,
 		if (v->type != YAML_MAPPING_NODE)
 			return fail_at(c, v, key, "expected a mapping of knob names to values");
 		for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-			const yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
-			const yaml_node_t *kv = yaml_document_get_node(c->doc, p->value);
-			const struct psp_param *prm = scalar(kn) ? psp_param_find(scalar(kn)) : NULL;
+			const yaml_node_t *kn = ydoc_node(c->d, p->key);
+			const yaml_node_t *kv = ydoc_node(c->d, p->value);
+			const struct psp_param *prm = ydoc_scalar(kn) ? psp_param_find(ydoc_scalar(kn)) : NULL;
 			if (!prm)
 				return fail_at(c, kn, "knobs", "unknown knob '%.64s' (psp-sim --help lists them)",
-					       scalar(kn) ? scalar(kn) : "");
+					       ydoc_scalar(kn) ? ydoc_scalar(kn) : "");
 			if (sp->nknobs == SIM_MAX_KNOBS)
 				return fail_at(c, kn, "knobs", "too many knobs");
 			char flag[64];
@@ -318,23 +311,23 @@ static int read_doc(struct ctx *c)
 		return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
 	sp->worker[0] = "14"; /* psp-sim's default, named so cells say it */
 	sp->nworkers = 1;
-	const yaml_node_t *root = yaml_document_get_root_node(c->doc);
+	const yaml_node_t *root = ydoc_root(c->d);
 	int rc = 0;
 	if (!root || root->type != YAML_MAPPING_NODE)
 		rc = psp_err_set(c->err, -EINVAL, c->path, NULL, "expected a mapping of keys (see the README)");
 	bool seen_workers = false;
 	for (yaml_node_pair_t *p = rc ? NULL : root->data.mapping.pairs.start;
 	     p && p < root->data.mapping.pairs.top && rc == 0; p++) {
-		const yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-		const yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		if (!scalar(k)) {
+		const yaml_node_t *k = ydoc_node(c->d, p->key);
+		const yaml_node_t *v = ydoc_node(c->d, p->value);
+		if (!ydoc_scalar(k)) {
 			rc = fail_at(c, k, "", "expected a key");
 			break;
 		}
 		for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < p; q++)
-			if (!strcmp(scalar(yaml_document_get_node(c->doc, q->key)), scalar(k)))
-				rc = fail_at(c, k, scalar(k), "given twice");
-		if (!strcmp(scalar(k), "workers") && !seen_workers) {
+			if (!strcmp(ydoc_scalar(ydoc_node(c->d, q->key)), ydoc_scalar(k)))
+				rc = fail_at(c, k, ydoc_scalar(k), "given twice");
+		if (!strcmp(ydoc_scalar(k), "workers") && !seen_workers) {
 			seen_workers = true;
 			sp->nworkers = 0;
 		}
@@ -364,27 +357,13 @@ int sweep_load(const char *path, struct sweep *sw, struct psp_err *err)
 	char *dot = strrchr(sw->name, '.');
 	if (dot && dot != sw->name)
 		*dot = '\0';
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return psp_err_set(err, -errno, path, NULL, "cannot read: %s", strerror(errno));
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	int rc;
-	if (!yaml_parser_load(&parser, &doc)) {
-		char where[160];
-		snprintf(where, sizeof(where), "%.120s:%zu:%zu", path, parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1);
-		rc = psp_err_set(err, -EINVAL, where, NULL, "YAML: %s",
-				 parser.problem ? parser.problem : "syntax error");
-	} else {
-		c.doc = &doc;
+	struct ydoc d;
+	int rc = ydoc_load(&d, path, "sweep", err);
+	if (rc == 0) {
+		c.d = &d;
 		rc = read_doc(&c);
-		yaml_document_delete(&doc);
+		ydoc_free(&d);
 	}
-	yaml_parser_delete(&parser);
-	fclose(f);
 	if (rc)
 		sweep_free(sw);
 	return rc;

@@ -19,6 +19,9 @@ if(TARGET psp-engine AND TARGET psp-client)
     target_link_libraries(check_engine_${m} PRIVATE psp_engine_server psp_engine_common
       psp_core psp_workload PkgConfig::CHECK PkgConfig::DPDK PkgConfig::YAML Threads::Threads m)
     add_test(NAME engine.unit.${m} COMMAND check_engine_${m})
+    if(m STREQUAL "config") # psp-client's --set, through the same YAML layer
+      target_sources(check_engine_${m} PRIVATE ${CMAKE_SOURCE_DIR}/engine/client/config.c)
+    endif()
     set_tests_properties(engine.unit.${m} PROPERTIES LABELS "unit;engine" TIMEOUT 60
       ENVIRONMENT "${PSP_ENG_ENV}")
   endforeach()
@@ -41,8 +44,10 @@ if(TARGET psp-engine AND TARGET psp-client)
   # A client without an engine, a second DPDK process on the same
   # --file-prefix: refused saying why.
   add_test(NAME engine.memif.start_errors COMMAND bash ${PSP_ENG_TEST_DIR}/start_errors.sh)
+  # Two engine + client pairs on the shipped configs at once: instances.
+  add_test(NAME engine.memif.instances COMMAND bash ${PSP_ENG_TEST_DIR}/instances.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
-       engine.memif.start_errors)
+       engine.memif.start_errors engine.memif.instances)
   # --trace: a row per request that agrees with the engine's counters (and,
   # through psp-sim --trace, replays to the same per-type counts).
   add_test(NAME engine.memif.trace COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh full darc)

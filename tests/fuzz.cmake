@@ -21,7 +21,7 @@ foreach(t ${PSP_FUZZ_TARGETS})
     list(APPEND srcs ${CMAKE_SOURCE_DIR}/engine/common/yconf.c
                      ${CMAKE_SOURCE_DIR}/engine/server/config.c
                      ${CMAKE_SOURCE_DIR}/engine/client/config.c)
-    set(libs psp_core PkgConfig::YAML m)
+    set(libs psp_workload psp_ydoc psp_core PkgConfig::YAML m)
     set(label unit)
   else()
     set(libs psp_simlib psp_workload psp_core m)

@@ -22,6 +22,8 @@ struct cli_config {
 	uint32_t neal;
 	char port_spec[256];
 	bool port_is_pci;
+	char instance[33];   /* the engine's instance: the key, or found (main.c) */
+	char instance_found[300]; /* the socket pattern it was found on, or "" */
 	uint32_t ip;
 	bool has_mac;
 	uint8_t mac[6];
@@ -41,9 +43,16 @@ struct cli_config {
 	double warmup;        /* fraction of requests not measured */
 	uint64_t seed;
 	struct idle_conf idle;
+	const char *const *sets; /* the command line's --set items, printed */
+	size_t nsets;
 };
 
-int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *err);
+struct yconf_overrides;
+
+/* Loads path into cfg with ov's --set items (ov may be NULL; its workload
+ * is psp-client's own flag, not a config key, and is ignored here). */
+int cli_config_load(const char *path, const struct yconf_overrides *ov,
+		    struct cli_config *cfg, struct psp_err *err);
 void cli_config_free(struct cli_config *cfg);
 void cli_config_print(const struct cli_config *cfg, FILE *out);
 

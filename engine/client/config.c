@@ -35,52 +35,59 @@ void cli_config_free(struct cli_config *cfg)
 }
 
 #define U(node, key, path, lo, hi, dst)                                            \
-	if ((v = yconf_get(y, (node), (key)))) {                                   \
+	if ((v = ydoc_get(y, (node), (key)))) {                                   \
 		uint64_t u_;                                                       \
 		if ((rc = yconf_u64(y, v, (path), (lo), (hi), &u_, err)) < 0)      \
 			goto out;                                                  \
 		(dst) = u_; /* in range: checked above */                                    \
 	}
 
-int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *err)
+int cli_config_load(const char *path, const struct yconf_overrides *ov,
+		    struct cli_config *cfg, struct psp_err *err)
 {
 	defaults(cfg);
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	struct yconf yc, *y = &yc;
-	int rc = yconf_load(y, path, err);
+	struct yconf_overrides sets = {.set = ov ? ov->set : NULL, .nset = ov ? ov->nset : 0};
+	cfg->sets = sets.set;
+	cfg->nsets = sets.nset;
+	struct ydoc yc, *y = &yc;
+	int rc = yconf_load(y, path, &sets, err);
 	if (rc < 0)
 		return rc;
 	static const char *const keys[] = {"eal", "port", "ip", "mac", "server", "src_port",
 					   "rx_queues", "queues", "timeout_ms",
 					   "arp_timeout_ms", "link_timeout_ms", "warmup",
-					   "seed", "idle_backoff", NULL};
+					   "seed", "idle_backoff", "instance", NULL};
 	static const char *const skeys[] = {"ip", "mac", "udp_port", NULL};
 	static const char *const qkeys[] = {"mbufs", "mbuf_cache", "rx_desc", "tx_desc",
 					    "burst", "window", NULL};
 	static const char *const ikeys[] = {"enabled", "polls", "sleep_us", NULL};
-	yaml_node_t *root = yconf_root(y), *v, *m;
+	yaml_node_t *root = ydoc_root(y), *v, *m;
 	if ((rc = yconf_check_keys(y, root, "", keys, err)) < 0)
 		goto out;
 	if ((rc = yconf_eal(y, root, cfg->eal, CLI_MAX_EAL_ARGS, &cfg->neal, err)) < 0 ||
 	    (rc = yconf_port(y, root, cfg->port_spec, sizeof(cfg->port_spec),
 			     &cfg->port_is_pci, err)) < 0)
 		goto out;
+	if ((rc = yconf_check_expand(y, root, err)) < 0 ||
+	    (rc = yconf_instance(y, root, cfg->instance, sizeof(cfg->instance), err)) < 0)
+		goto out;
 	if ((rc = yconf_ip_mac(y, root, "client's", &cfg->ip, cfg->mac, &cfg->has_mac, err)) < 0)
 		goto out;
-	if (!(m = yconf_get(y, root, "server"))) {
-		rc = yconf_fail(y, root, "server", err, -EINVAL,
+	if (!(m = ydoc_get(y, root, "server"))) {
+		rc = ydoc_fail(y, root, "server", err, -EINVAL,
 				"required: {ip: ..., udp_port: ..., mac: (optional)}");
 		goto out;
 	}
 	if ((rc = yconf_check_keys(y, m, "server", skeys, err)) < 0)
 		goto out;
-	if (!(v = yconf_get(y, m, "ip"))) {
-		rc = yconf_fail(y, m, "server.ip", err, -EINVAL, "required");
+	if (!(v = ydoc_get(y, m, "ip"))) {
+		rc = ydoc_fail(y, m, "server.ip", err, -EINVAL, "required");
 		goto out;
 	}
 	if ((rc = yconf_ipv4(y, v, "server.ip", &cfg->server_ip, err)) < 0)
 		goto out;
-	if ((v = yconf_get(y, m, "mac"))) {
+	if ((v = ydoc_get(y, m, "mac"))) {
 		if ((rc = yconf_mac(y, v, "server.mac", cfg->server_mac, err)) < 0)
 			goto out;
 		cfg->has_server_mac = true;
@@ -92,10 +99,10 @@ int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *er
 	U(root, "arp_timeout_ms", "arp_timeout_ms", 1, 600000, cfg->arp_timeout_ms);
 	U(root, "link_timeout_ms", "link_timeout_ms", 1, 600000, cfg->link_timeout_ms);
 	U(root, "seed", "seed", 0, UINT64_MAX, cfg->seed);
-	if ((v = yconf_get(y, root, "warmup")) &&
+	if ((v = ydoc_get(y, root, "warmup")) &&
 	    (rc = yconf_double(y, v, "warmup", 0.0, 0.99, &cfg->warmup, err)) < 0)
 		goto out;
-	if ((m = yconf_get(y, root, "queues"))) {
+	if ((m = ydoc_get(y, root, "queues"))) {
 		if ((rc = yconf_check_keys(y, m, "queues", qkeys, err)) < 0)
 			goto out;
 		U(m, "mbufs", "queues.mbufs", 64, 1u << 24, cfg->mbufs);
@@ -103,12 +110,12 @@ int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *er
 		U(m, "rx_desc", "queues.rx_desc", 8, 32768, cfg->rx_desc);
 		U(m, "tx_desc", "queues.tx_desc", 8, 32768, cfg->tx_desc);
 		U(m, "burst", "queues.burst", 1, 512, cfg->burst);
-		if ((v = yconf_get(y, m, "window"))) {
+		if ((v = ydoc_get(y, m, "window"))) {
 			uint64_t u;
 			if ((rc = yconf_u64(y, v, "queues.window", 2, 1u << 24, &u, err)) < 0)
 				goto out;
 			if (u & (u - 1)) {
-				rc = yconf_fail(y, v, "queues.window", err, -EINVAL,
+				rc = ydoc_fail(y, v, "queues.window", err, -EINVAL,
 						"must be a power of two, got %llu",
 						(unsigned long long)u);
 				goto out;
@@ -116,23 +123,23 @@ int cli_config_load(const char *path, struct cli_config *cfg, struct psp_err *er
 			cfg->window = (uint32_t)u;
 		}
 	}
-	if ((m = yconf_get(y, root, "idle_backoff"))) {
+	if ((m = ydoc_get(y, root, "idle_backoff"))) {
 		if ((rc = yconf_check_keys(y, m, "idle_backoff", ikeys, err)) < 0)
 			goto out;
-		if ((v = yconf_get(y, m, "enabled")) &&
+		if ((v = ydoc_get(y, m, "enabled")) &&
 		    (rc = yconf_bool(y, v, "idle_backoff.enabled", &cfg->idle.enabled, err)) < 0)
 			goto out;
 		U(m, "polls", "idle_backoff.polls", 1, 100000000, cfg->idle.polls);
 		U(m, "sleep_us", "idle_backoff.sleep_us", 0, 100000, cfg->idle.sleep_us);
 	}
 	if (cfg->mbuf_cache > cfg->mbufs / 4) {
-		rc = yconf_fail(y, yconf_get(y, root, "queues"), "queues.mbuf_cache", err,
+		rc = ydoc_fail(y, ydoc_get(y, root, "queues"), "queues.mbuf_cache", err,
 				-EINVAL, "must be at most mbufs / 4 (%u)", cfg->mbufs / 4);
 		goto out;
 	}
 	rc = 0;
 out:
-	yconf_free(y);
+	ydoc_free(y);
 	return rc;
 }
 
@@ -146,7 +153,13 @@ void cli_config_print(const struct cli_config *c, FILE *out)
 	char a[20], b[20];
 	ip_str(c->ip, a, sizeof(a));
 	ip_str(c->server_ip, b, sizeof(b));
-	fprintf(out, "config: %s\n  eal:", c->path);
+	fprintf(out, "config: %s\n", c->path);
+	yconf_print_sets(c->sets, c->nsets, out);
+	if (c->instance[0])
+		fprintf(out, "  instance: %s%s%s%s\n", c->instance,
+			c->instance_found[0] ? " (the only psp-engine listening on " : "",
+			c->instance_found, c->instance_found[0] ? ")" : "");
+	fprintf(out, "  eal:");
 	for (uint32_t i = 0; i < c->neal; i++)
 		fprintf(out, " %s", c->eal[i]);
 	fprintf(out, "\n  port.%s: %s\n  ip: %s  src_port: %u\n  server: %s:%u mac %s\n",

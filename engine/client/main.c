@@ -1,8 +1,8 @@
 /* psp-client: open-loop PSP_MB load generator on DPDK.
  *
  *   psp-client [EAL options --] --config FILE --workload NAME --rate RPS
- *              --duration S [--format table|csv] [--output F]
- *              [--workers N] [--label NAME] [--seed N]
+ *              --duration S [--set KEY=VALUE]... [--format table|csv]
+ *              [--output F] [--workers N] [--label NAME] [--seed N]
  *
  * Exit codes: 0 ok (an overloaded point is a result, not an error), 1 runtime
  * failure, 2 usage or config error.
@@ -19,16 +19,19 @@
 
 #include <psp/workload.h>
 
+#include "../common/eal_dir.h"
 #include "../common/eal_fail.h"
 #include "../common/port.h"
+#include "../common/yconf.h"
 #include "client.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: psp-client [EAL options --] --config FILE --workload NAME\n"
-		"                  --rate RPS --duration S [--format table|csv]\n"
-		"                  [--output F] [--workers N] [--label NAME] [--seed N]\n"
+		"                  --rate RPS --duration S [--set KEY=VALUE]...\n"
+		"                  [--format table|csv] [--output F] [--workers N]\n"
+		"                  [--label NAME] [--seed N]\n"
 		"\n"
 		"Open-loop load generator: sends PSP_MB requests drawn from a psp-sim\n"
 		"workload file (Poisson arrivals, per-type service times in run_ns) and\n"
@@ -37,6 +40,11 @@ static void usage(FILE *out)
 		"  --config FILE     client configuration (YAML; keys: README.md,\n"
 		"                    \"psp-client configuration keys\"; guide:\n"
 		"                    docs/engine.md)\n"
+		"  --set KEY=VALUE   override a config key after the file is read, checked\n"
+		"                    as the file's keys are (repeatable; a later one wins):\n"
+		"                    KEY is dotted (port.vdev, server.ip), VALUE is YAML\n"
+		"                    (5, text, [a, b]); the effective configuration\n"
+		"                    printed at start lists them\n"
 		"  --workload NAME   workload name (workloads/NAME.yml) or a .yml path\n"
 		"  --rate RPS        offered load, requests per second (> 0)\n"
 		"  --duration S      sending time in seconds (> 0); phased workloads play\n"
@@ -48,6 +56,10 @@ static void usage(FILE *out)
 		"  --seed N          overrides the config's seed\n"
 		"  --help            this text\n"
 		"  --version         print the version\n"
+		"\n"
+		"In eal: and the port string, %%p is the process id and %%i the engine's\n"
+		"instance: the instance key (--set instance=ID), else the one psp-engine\n"
+		"listening on the port's memif socket pattern (several: exit 2).\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
 }
 
@@ -58,6 +70,34 @@ static int parse_double(const char *s, double *out)
 	if (*s == '\0' || *end != '\0' || !(v > 0) || v > 1e12)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+/* Without an instance key, the engine is the only one listening on the
+ * port's memif socket pattern (socket=...%i...).  Returns 0, or the exit
+ * status: 1 when none listens (start it), 2 when several do (pick one). */
+static int find_instance(struct cli_config *cfg)
+{
+	char found[8][PORT_INSTANCE_MAX + 1], pattern[sizeof(cfg->instance_found)];
+	if (cfg->instance[0] || !strstr(cfg->port_spec, "%i"))
+		return 0;
+	int n = port_memif_instances(cfg->port_spec, found, 8, pattern, sizeof(pattern));
+	if (n < 0) /* %i elsewhere: yconf_expand_all says an instance is needed */
+		return 0;
+	if (n == 0) {
+		fprintf(stderr, "psp-client: port: no memif server listens on %s: start "
+				"psp-engine (with a port.vdev on the same socket) first\n", pattern);
+		return 1;
+	}
+	if (n > 1) {
+		fprintf(stderr, "psp-client: instance: %d psp-engines listen on %s (", n, pattern);
+		for (int i = 0; i < n && i < 8; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "", found[i]);
+		fprintf(stderr, "%s): pick one with --set instance=ID\n", n > 8 ? ", ..." : "");
+		return 2;
+	}
+	snprintf(cfg->instance, sizeof(cfg->instance), "%s", found[0]);
+	snprintf(cfg->instance_found, sizeof(cfg->instance_found), "%s", pattern);
 	return 0;
 }
 
@@ -72,6 +112,8 @@ int main(int argc, char **argv)
 		}
 	struct cli_run run = {.label = NULL};
 	const char *config = NULL, *format = "table", *seed = NULL;
+	const char *sets[YCONF_MAX_SETS];
+	struct yconf_overrides ov = {.set = sets};
 	bool have_rate = false, have_dur = false;
 	for (int i = app_first; i < argc; i++) {
 		const char *a = argv[i];
@@ -91,6 +133,13 @@ int main(int argc, char **argv)
 		i++;
 		if (!strcmp(a, "--config")) {
 			config = val;
+		} else if (!strcmp(a, "--set")) {
+			if (ov.nset == YCONF_MAX_SETS) {
+				fprintf(stderr, "psp-client: --set: at most %u of them\n",
+					YCONF_MAX_SETS);
+				return 2;
+			}
+			sets[ov.nset++] = val;
 		} else if (!strcmp(a, "--workload")) {
 			run.workload = val;
 		} else if (!strcmp(a, "--rate")) {
@@ -140,10 +189,20 @@ int main(int argc, char **argv)
 	struct psp_err err;
 	char ebuf[600];
 	static struct cli_config cfg;
-	if (cli_config_load(config, &cfg, &err) < 0) {
+	if (cli_config_load(config, &ov, &cfg, &err) < 0) {
 		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
 		cli_config_free(&cfg);
 		return 2;
+	}
+	int st = find_instance(&cfg);
+	if (st == 0 && yconf_expand_all(cfg.eal, cfg.neal, cfg.port_spec, sizeof(cfg.port_spec),
+					cfg.instance[0] ? cfg.instance : NULL, &err) < 0) {
+		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		st = 2;
+	}
+	if (st) {
+		cli_config_free(&cfg);
+		return st;
 	}
 	if (seed) {
 		char *end;
@@ -181,6 +240,8 @@ int main(int argc, char **argv)
 		cli_config_free(&cfg);
 		return 2;
 	}
+	char rundir[512];
+	eal_dir_save(rundir, sizeof(rundir));
 	int status = 1;
 	uint16_t port;
 	struct rte_mempool *pool = NULL;
@@ -220,6 +281,7 @@ out:
 	if (pool)
 		rte_mempool_free(pool);
 	rte_eal_cleanup();
+	eal_dir_remove(rundir);
 	cli_config_free(&cfg);
 	return status;
 }

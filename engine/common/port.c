@@ -1,5 +1,7 @@
 /* Port set-up; see port.h. */
+#include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -125,6 +127,30 @@ static const char *vdev_arg(const char *spec, const char *key, char *buf, size_t
 	return NULL;
 }
 
+/* Whether a server accepts connections on the unix socket path, as a file
+ * or (memif's default, socket-abstract=yes) in the abstract namespace. */
+static bool listening(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t len = strlen(path);
+	if (len + 1 >= sizeof(sa.sun_path))
+		return true; /* cannot tell: do not claim it is missing */
+	for (int abstract = 0; abstract < 2; abstract++) {
+		memset(sa.sun_path, 0, sizeof(sa.sun_path));
+		memcpy(sa.sun_path + abstract, path, len);
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		if (fd < 0)
+			return true;
+		socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + len +
+					   !abstract);
+		bool up = connect(fd, (struct sockaddr *)&sa, sl) == 0;
+		close(fd);
+		if (up)
+			return true;
+	}
+	return false;
+}
+
 bool port_memif_server_missing(const char *spec, char *sock, size_t cap)
 {
 	char role[16];
@@ -133,14 +159,49 @@ bool port_memif_server_missing(const char *spec, char *sock, size_t cap)
 		return false;
 	if (!vdev_arg(spec, "socket", sock, cap))
 		snprintf(sock, cap, "/run/memif.sock");
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(sock) >= sizeof(sa.sun_path))
-		return false;
-	memcpy(sa.sun_path, sock, strlen(sock) + 1);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0)
-		return false;
-	bool missing = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0;
-	close(fd);
-	return missing;
+	return !listening(sock);
+}
+
+int port_memif_instances(const char *spec, char (*found)[PORT_INSTANCE_MAX + 1], int cap,
+			 char *pattern, size_t pcap)
+{
+	char sock[256];
+	const char *at;
+	if (!vdev_arg(spec, "socket", sock, sizeof(sock)) || !(at = strstr(sock, "%i")) ||
+	    strchr(sock, '%') != at || strchr(at + 2, '%'))
+		return -EINVAL;
+	size_t pre = (size_t)(at - sock), suf = strlen(at + 2);
+	snprintf(pattern, pcap, "%.*s*%s", (int)pre, sock, at + 2);
+	/* DPDK's memif listens in the abstract namespace by default
+	 * (socket-abstract=yes): no file to look for, but the kernel lists
+	 * every listening unix socket, abstract ones with a leading '@'. */
+	FILE *f = fopen("/proc/net/unix", "r");
+	if (!f)
+		return 0;
+	char line[512];
+	int n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long flags;
+		char path[300];
+		/* Num RefCount Protocol Flags Type St Inode Path */
+		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %299s", &flags, path) != 2 ||
+		    !(flags & 0x10000)) /* __SO_ACCEPTCON: listening */
+			continue;
+		const char *p = path[0] == '@' ? path + 1 : path;
+		size_t plen = strlen(p);
+		if (plen <= pre + suf || strncmp(p, sock, pre) || strcmp(p + plen - suf, at + 2))
+			continue;
+		size_t len = plen - pre - suf;
+		bool ok = len <= PORT_INSTANCE_MAX;
+		for (size_t j = 0; ok && j < len; j++)
+			ok = isalnum((unsigned char)p[pre + j]) || p[pre + j] == '-' ||
+			     p[pre + j] == '_';
+		if (!ok)
+			continue;
+		if (n < cap)
+			snprintf(found[n], PORT_INSTANCE_MAX + 1, "%.*s", (int)len, p + pre);
+		n++;
+	}
+	fclose(f);
+	return n;
 }

@@ -43,6 +43,15 @@ int port_wait_link(uint16_t port_id, uint32_t timeout_ms);
  * would not start (rte_eth_dev_start says only "Operation not permitted"). */
 bool port_memif_server_missing(const char *spec, char *sock, size_t cap);
 
+/* The instances of the psp-engines listening on a memif socket pattern:
+ * spec's socket=PATH holds one %i (and no other '%').  Writes PATH with
+ * %i as '*' into pattern, the first cap instances found into found, and
+ * returns how many listen (abstract or file sockets, from /proc/net/unix);
+ * -EINVAL when PATH has no single %i. */
+#define PORT_INSTANCE_MAX 32u
+int port_memif_instances(const char *spec, char (*found)[PORT_INSTANCE_MAX + 1], int cap,
+			 char *pattern, size_t pcap);
+
 /* Stops and closes the port; errors are only reported (nothing to undo). */
 void port_close(uint16_t port_id);
 

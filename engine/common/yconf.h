@@ -1,10 +1,10 @@
-/* A thin layer over libyaml's document API for the engine's and client's
- * config files: typed getters that check ranges and report errors as
- * "file:line:col: key.path: message" through struct psp_err.
+/* The engine's and client's config layer over the YAML layer (psp/ydoc.h):
+ * loading with --set overrides, typed getters that check ranges and report
+ * errors as "file:line:col: key.path: message" (or "--set KEY: ...")
+ * through struct psp_err, the keys both programs share, and instances.
  *
- * Every getter returns 0, or a negative errno with err filled.  Nothing here
- * allocates except yconf_load (the libyaml document), released by
- * yconf_free.  Set-up only; never on a hot path.
+ * Every getter returns 0, or a negative errno with err filled.  Set-up
+ * only; never on a hot path.
  */
 #ifndef PSP_ENGINE_YCONF_H
 #define PSP_ENGINE_YCONF_H
@@ -12,60 +12,57 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include <yaml.h>
+#include <psp/ydoc.h>
 
 #include <psp/err.h>
 
-struct yconf {
-	yaml_document_t doc;
-	bool loaded;
-	char path[512];
+#define YCONF_MAX_SETS YDOC_MAX_SETS
+
+/* What the command line adds to a config file. */
+struct yconf_overrides {
+	/* --set KEY=VALUE items, applied in order after the file is read (a
+	 * later one wins), before any key is checked (ydoc_set). */
+	const char *const *set;
+	size_t nset;
+	const char *workload; /* psp-engine's --workload NAME|FILE, or NULL */
 };
 
-/* Parses path into y.  The root must be a mapping. */
-int yconf_load(struct yconf *y, const char *path, struct psp_err *err);
-void yconf_free(struct yconf *y);
-yaml_node_t *yconf_root(struct yconf *y);
+/* Reads a config file into y (ydoc_load), whose root must be a mapping,
+ * and applies ov's --set items (ov may be NULL).  Returns 0 or a negative
+ * errno with err set; release y with ydoc_free. */
+int yconf_load(struct ydoc *y, const char *path, const struct yconf_overrides *ov,
+	       struct psp_err *err);
 
-/* Writes "file:line:col" of node n into buf (libyaml marks are 0-based; we
- * print 1-based like compilers do). */
-void yconf_where(const struct yconf *y, const yaml_node_t *n, char *buf, size_t cap);
-
-/* Sets err for node n with key path key. Returns code. */
-int yconf_fail(const struct yconf *y, const yaml_node_t *n, const char *key,
-	       struct psp_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+/* Prints the --set items under a configuration's "config: FILE" line, one
+ * "  --set KEY=VALUE" each, so the effective values that follow read as
+ * the file's with these applied. */
+void yconf_print_sets(const char *const *set, size_t n, FILE *out);
 
 /* Checks that mapping m (named prefix, "" for the root) holds only the keys
- * in allowed (NULL-terminated) and none twice. */
-int yconf_check_keys(struct yconf *y, yaml_node_t *m, const char *prefix,
+ * in allowed (NULL-terminated) and none twice (ydoc_map). */
+int yconf_check_keys(struct ydoc *y, yaml_node_t *m, const char *prefix,
 		     const char *const *allowed, struct psp_err *err);
 
-/* The value of key in mapping m, or NULL when absent. */
-yaml_node_t *yconf_get(struct yconf *y, yaml_node_t *m, const char *key);
-
-/* Scalar text of n, or NULL when n is not a scalar. */
-const char *yconf_scalar(const yaml_node_t *n);
-
 /* Typed getters: n is the value node, key its full path for messages. */
-int yconf_u64(struct yconf *y, yaml_node_t *n, const char *key, uint64_t min,
+int yconf_u64(struct ydoc *y, yaml_node_t *n, const char *key, uint64_t min,
 	      uint64_t max, uint64_t *out, struct psp_err *err);
-int yconf_double(struct yconf *y, yaml_node_t *n, const char *key, double min,
+int yconf_double(struct ydoc *y, yaml_node_t *n, const char *key, double min,
 		 double max, double *out, struct psp_err *err);
-int yconf_bool(struct yconf *y, yaml_node_t *n, const char *key, bool *out,
+int yconf_bool(struct ydoc *y, yaml_node_t *n, const char *key, bool *out,
 	       struct psp_err *err);
-int yconf_str(struct yconf *y, yaml_node_t *n, const char *key, char *buf,
+int yconf_str(struct ydoc *y, yaml_node_t *n, const char *key, char *buf,
 	      size_t cap, struct psp_err *err);
 /* Dotted quad into host-order value. */
-int yconf_ipv4(struct yconf *y, yaml_node_t *n, const char *key, uint32_t *out,
+int yconf_ipv4(struct ydoc *y, yaml_node_t *n, const char *key, uint32_t *out,
 	       struct psp_err *err);
 /* "aa:bb:cc:dd:ee:ff" into 6 bytes. */
-int yconf_mac(struct yconf *y, yaml_node_t *n, const char *key, uint8_t out[6],
+int yconf_mac(struct ydoc *y, yaml_node_t *n, const char *key, uint8_t out[6],
 	      struct psp_err *err);
 /* A sequence of scalars into strings (each strdup'ed into out[]; caller frees
  * with free()).  *count receives the length. */
-int yconf_str_list(struct yconf *y, yaml_node_t *n, const char *key, char **out,
+int yconf_str_list(struct ydoc *y, yaml_node_t *n, const char *key, char **out,
 		   size_t cap, size_t *count, struct psp_err *err);
 
 /* The keys psp-engine and psp-client share.  `eal` (optional): a list of
@@ -73,14 +70,40 @@ int yconf_str_list(struct yconf *y, yaml_node_t *n, const char *key, char **out,
  * (required): exactly one of {vdev: "..."} or {pci: "..."} into spec, with
  * *is_pci telling which.  Both return 0 or a negative errno with err naming
  * the key. */
-int yconf_eal(struct yconf *y, yaml_node_t *root, char **eal, size_t cap,
+int yconf_eal(struct ydoc *y, yaml_node_t *root, char **eal, size_t cap,
 	      uint32_t *neal, struct psp_err *err);
-int yconf_port(struct yconf *y, yaml_node_t *root, char *spec, size_t cap,
+int yconf_port(struct ydoc *y, yaml_node_t *root, char *spec, size_t cap,
 	       bool *is_pci, struct psp_err *err);
 /* `ip` (required: this side's IPv4 address; whose names it in the error)
  * and `mac` (optional: *has_mac says whether it was given). */
-int yconf_ip_mac(struct yconf *y, yaml_node_t *root, const char *whose, uint32_t *ip,
+int yconf_ip_mac(struct ydoc *y, yaml_node_t *root, const char *whose, uint32_t *ip,
 		 uint8_t mac[6], bool *has_mac, struct psp_err *err);
+
+/* Instances: which psp-engine a process belongs to, so that two runs never
+ * share files.  In the eal: items, the port string and psp-engine's
+ * output_dir, %p is this process's id, %i the instance and %% a '%'.  The shipped memif configs
+ * put %i in the engine's --file-prefix and in both sides' memif socket,
+ * and %p in the client's --file-prefix. */
+#define YCONF_INSTANCE_MAX 32u
+
+/* `instance` (optional): letters, digits, '-' and '_', at most
+ * YCONF_INSTANCE_MAX, into buf (cap > YCONF_INSTANCE_MAX).  Returns 1 when
+ * given, 0 when absent (buf ""), or a negative errno with err set. */
+int yconf_instance(struct ydoc *y, yaml_node_t *root, char *buf, size_t cap,
+		   struct psp_err *err);
+
+/* Checks the expansions in the eal: items, the port string and (the
+ * engine's) output_dir: a '%' not followed by p, i or % errs at the node. */
+int yconf_check_expand(struct ydoc *y, yaml_node_t *root, struct psp_err *err);
+
+/* Expands in into out.  instance NULL: %i is an error (-ENOENT).  Returns
+ * 0, -EINVAL (a '%' not followed by p, i or %) or -ENAMETOOLONG. */
+int yconf_expand(const char *in, const char *instance, char *out, size_t cap);
+
+/* Expands eal[0..neal) (reallocated) and spec (cap bytes) in place; err
+ * names eal[i] or port. */
+int yconf_expand_all(char **eal, uint32_t neal, char *spec, size_t cap,
+		     const char *instance, struct psp_err *err);
 
 /* Parses a dotted quad; returns 0 or -EINVAL.  Exposed for the CLIs and tests. */
 int yconf_parse_ipv4(const char *s, uint32_t *out);

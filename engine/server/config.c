@@ -3,10 +3,12 @@
  * every key was read. */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
 #include <psp/darc.h>
+#include <psp/workload.h>
 
 #include "../common/wire.h"
 #include "../common/yconf.h"
@@ -174,7 +176,7 @@ int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_e
 /* Reads an optional u64 key into *out (of type T) when present. */
 #define GET_U(node, key, path, lo, hi, dst)                                        \
 	do {                                                                       \
-		yaml_node_t *v_ = yconf_get(y, (node), (key));                     \
+		yaml_node_t *v_ = ydoc_get(y, (node), (key));                     \
 		if (v_) {                                                          \
 			uint64_t u_;                                               \
 			int rc_ = yconf_u64(y, v_, (path), (lo), (hi), &u_, err);  \
@@ -188,24 +190,24 @@ int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_e
  * (psp_params[]).  A knob the policy does not read, or a modelled cost, is
  * refused here; the values are applied once the workers and types are
  * known (finish_policy). */
-static int load_policy(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+static int load_policy(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 		       struct psp_err *err)
 {
-	yconf_where(y, n, cfg->policy_where, sizeof(cfg->policy_where));
+	ydoc_where(y, n, cfg->policy_where, sizeof(cfg->policy_where));
 	yaml_node_t *name = n;
 	if (n->type == YAML_MAPPING_NODE) {
-		name = yconf_get(y, n, "name");
+		name = ydoc_get(y, n, "name");
 		if (!name)
-			return yconf_fail(y, n, "policy.name", err, -EINVAL,
+			return ydoc_fail(y, n, "policy.name", err, -EINVAL,
 					  "required: the policy (psp-sim's names)");
 	}
-	const char *s = yconf_scalar(name);
+	const char *s = ydoc_scalar(name);
 	if (!s)
-		return yconf_fail(y, name, "policy", err, -EINVAL,
+		return ydoc_fail(y, name, "policy", err, -EINVAL,
 				  "must be a policy name or a mapping {name: NAME, KNOB: VALUE...}");
 	const struct psp_policy_ops *ops = find_policy(s, err);
 	if (!ops) {
-		yconf_where(y, name, err->where, sizeof(err->where));
+		ydoc_where(y, name, err->where, sizeof(err->where));
 		return err->code;
 	}
 	cfg->ops = ops;
@@ -214,17 +216,21 @@ static int load_policy(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 		return 0;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
-		yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
-		const char *ks = yconf_scalar(k);
+		yaml_node_t *k = ydoc_node(y, p->key);
+		yaml_node_t *v = ydoc_node(y, p->value);
+		const char *ks = ydoc_scalar(k);
 		char full[96], who[128];
 		snprintf(full, sizeof(full), "policy.%s", ks ? ks : "?");
 		if (!ks)
-			return yconf_fail(y, k, "policy", err, -EINVAL, "keys must be plain words");
+			return ydoc_fail(y, k, "policy", err, -EINVAL, "expected a key name, got %s",
+					 ydoc_kind(k));
 		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
-			const char *qs = yconf_scalar(yaml_document_get_node(&y->doc, q->key));
+			yaml_node_t *qk = ydoc_node(y, q->key);
+			const char *qs = ydoc_scalar(qk);
 			if (qs && !strcmp(qs, ks))
-				return yconf_fail(y, k, full, err, -EINVAL, "given twice");
+				return ydoc_fail(y, k, full, err, -EINVAL,
+						 "duplicate key '%s' (first given on line %zu)", ks,
+						 qk->start_mark.line + 1);
 		}
 		if (!strcmp(ks, "name"))
 			continue;
@@ -238,21 +244,21 @@ static int load_policy(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 					len += (size_t)snprintf(list + len, sizeof(list) - len,
 								"%s%s", len ? ", " : "",
 								ops->params[i]->name);
-			return yconf_fail(y, k, full, err, -EINVAL,
+			return ydoc_fail(y, k, full, err, -EINVAL,
 					  "unknown key: not a policy knob (%s reads: %s)", ops->name,
 					  len ? list : "none");
 		}
 		if (prm->flags & PSP_PARAM_MODEL_ONLY)
-			return yconf_fail(y, k, full, err, -EINVAL,
+			return ydoc_fail(y, k, full, err, -EINVAL,
 					  "a modelled cost (psp-sim charges it to its simulated "
 					  "workers); psp-engine pays the real cost and refuses it");
 		if (!psp_policy_has_param(ops, prm))
-			return yconf_fail(y, k, full, err, -EINVAL,
+			return ydoc_fail(y, k, full, err, -EINVAL,
 					  "not read by %s (read by: %s)", ops->name,
 					  readers(prm, who, sizeof(who)));
-		const char *vs = yconf_scalar(v);
+		const char *vs = ydoc_scalar(v);
 		if (!vs || strlen(vs) >= sizeof(cfg->knobs[0].value))
-			return yconf_fail(y, v, full, err, -EINVAL, "must be a short scalar value");
+			return ydoc_fail(y, v, full, err, -EINVAL, "must be a short scalar value");
 		/* The value alone, in the knob's terms (range, choices). */
 		struct psp_policy_conf scratch;
 		psp_policy_conf_default(&scratch, 1, 1);
@@ -260,32 +266,32 @@ static int load_policy(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 		if (rc < 0) {
 			char msg[sizeof(err->msg)];
 			snprintf(msg, sizeof(msg), "%s", err->msg);
-			return yconf_fail(y, v, full, err, rc, "%s", msg);
+			return ydoc_fail(y, v, full, err, rc, "%s", msg);
 		}
 		if (cfg->nknobs == ENG_MAX_KNOBS)
-			return yconf_fail(y, k, full, err, -E2BIG, "too many knobs");
+			return ydoc_fail(y, k, full, err, -E2BIG, "too many knobs");
 		struct eng_knob *kn = &cfg->knobs[cfg->nknobs++];
 		kn->param = prm;
 		snprintf(kn->value, sizeof(kn->value), "%s", vs);
-		yconf_where(y, v, kn->where, sizeof(kn->where));
+		ydoc_where(y, v, kn->where, sizeof(kn->where));
 	}
 	return 0;
 }
 
 /* preempt: the engine's side of time sharing (stacks), for the policies
  * with PSP_POLICY_PREEMPTIVE; the quantum is the policy's knob. */
-static int load_preempt(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+static int load_preempt(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 			struct psp_err *err)
 {
 	static const char *const keys[] = {"stack_kib", "tasks", "timer", NULL};
 	int rc = yconf_check_keys(y, n, "preempt", keys, err);
 	if (rc < 0)
 		return rc;
-	yaml_node_t *v = yconf_get(y, n, "timer");
+	yaml_node_t *v = ydoc_get(y, n, "timer");
 	if (v) {
-		const char *s = yconf_scalar(v);
+		const char *s = ydoc_scalar(v);
 		if (!s || (strcmp(s, "dispatcher") && strcmp(s, "worker")))
-			return yconf_fail(y, v, "preempt.timer", err, -EINVAL,
+			return ydoc_fail(y, v, "preempt.timer", err, -EINVAL,
 					  "must be dispatcher or worker, got \"%s\"",
 					  s ? s : "(not a scalar)");
 		cfg->preempt_worker_timer = !strcmp(s, "worker");
@@ -296,64 +302,121 @@ static int load_preempt(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 	return 0;
 }
 
-static int load_types(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+static int load_types(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 		      struct psp_err *err)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
-		return yconf_fail(y, n, "types", err, -EINVAL, "must be a list of types");
+		return ydoc_fail(y, n, "types", err, -EINVAL, "must be a list of types");
 	size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (len < 1 || len > PSP_MAX_TYPES)
-		return yconf_fail(y, n, "types", err, -ERANGE,
+		return ydoc_fail(y, n, "types", err, -ERANGE,
 				  "must list 1..%u types (the core's type slots), got %zu",
 				  PSP_MAX_TYPES, len);
 	static const char *const keys[] = {"name", "wire_id", "mean_us", "ratio", NULL};
 	cfg->ntypes = (uint32_t)len;
 	for (size_t i = 0; i < len; i++) {
-		yaml_node_t *t = yaml_document_get_node(&y->doc, n->data.sequence.items.start[i]);
+		yaml_node_t *t = ydoc_node(y, n->data.sequence.items.start[i]);
 		struct eng_type *et = &cfg->types[i];
 		char pre[32], k[64];
 		snprintf(pre, sizeof(pre), "types[%zu]", i);
 		int rc = yconf_check_keys(y, t, pre, keys, err);
 		if (rc < 0)
 			return rc;
-		yaml_node_t *v = yconf_get(y, t, "name");
+		yaml_node_t *v = ydoc_get(y, t, "name");
 		snprintf(k, sizeof(k), "%s.name", pre);
 		if (!v)
-			return yconf_fail(y, t, k, err, -EINVAL, "required");
+			return ydoc_fail(y, t, k, err, -EINVAL, "required");
 		if ((rc = yconf_str(y, v, k, et->name, sizeof(et->name), err)) < 0)
 			return rc;
 		snprintf(k, sizeof(k), "%s.wire_id", pre);
-		v = yconf_get(y, t, "wire_id");
+		v = ydoc_get(y, t, "wire_id");
 		if (!v)
-			return yconf_fail(y, t, k, err, -EINVAL,
+			return ydoc_fail(y, t, k, err, -EINVAL,
 					  "required (the type field of PSP_MB requests)");
 		uint64_t u;
-		if ((rc = yconf_u64(y, v, k, 1, UINT32_MAX, &u, err)) < 0)
+		if ((rc = yconf_u64(y, v, k, 1, PSP_WL_WIRE_ID_MAX, &u, err)) < 0)
 			return rc;
 		et->wire_id = (uint32_t)u;
 		for (size_t j = 0; j < i; j++) {
 			if (cfg->types[j].wire_id == et->wire_id)
-				return yconf_fail(y, v, k, err, -EINVAL,
+				return ydoc_fail(y, v, k, err, -EINVAL,
 						  "wire id %u already used by types[%zu] (%s)",
 						  et->wire_id, j, cfg->types[j].name);
 			if (!strcmp(cfg->types[j].name, et->name))
-				return yconf_fail(y, t, pre, err, -EINVAL,
+				return ydoc_fail(y, t, pre, err, -EINVAL,
 						  "name \"%s\" already used by types[%zu]",
 						  et->name, j);
 		}
 		snprintf(k, sizeof(k), "%s.mean_us", pre);
-		if ((v = yconf_get(y, t, "mean_us")) &&
+		if ((v = ydoc_get(y, t, "mean_us")) &&
 		    (rc = yconf_double(y, v, k, 1e-3, 1e7, &et->mean_us, err)) < 0)
 			return rc;
 		snprintf(k, sizeof(k), "%s.ratio", pre);
-		if ((v = yconf_get(y, t, "ratio")) &&
+		if ((v = ydoc_get(y, t, "ratio")) &&
 		    (rc = yconf_double(y, v, k, 0.0, 1.0, &et->ratio, err)) < 0)
 			return rc;
 	}
 	return 0;
 }
 
-static int load_queues(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+/* The types: from the workload (--workload, else the workload key) or from
+ * the types key.  Both is refused rather than letting one silently shadow
+ * the other. */
+static int load_workload(struct ydoc *y, yaml_node_t *root,
+			 const struct yconf_overrides *ov, struct eng_config *cfg,
+			 struct psp_err *err)
+{
+	yaml_node_t *wk = ydoc_get(y, root, "workload"), *tk = ydoc_get(y, root, "types");
+	const char *name = ov ? ov->workload : NULL;
+	if (name) {
+		snprintf(cfg->workload_from, sizeof(cfg->workload_from), "--workload");
+	} else if (wk) {
+		name = ydoc_scalar(wk);
+		if (!name || !name[0])
+			return ydoc_fail(y, wk, "workload", err, -EINVAL,
+					  "must be a workload name (NAME.yml in the workload "
+					  "directory) or a .yml path");
+		ydoc_where(y, wk, cfg->workload_from, sizeof(cfg->workload_from));
+	}
+	if (!name) {
+		if (!tk)
+			return ydoc_fail(y, root, "types", err, -EINVAL,
+					  "required: a workload (--workload NAME|FILE or the "
+					  "workload key) or the request types (name, wire_id)");
+		ydoc_where(y, tk, cfg->types_where, sizeof(cfg->types_where));
+		return load_types(y, tk, cfg, err);
+	}
+	if (tk)
+		return ydoc_fail(y, tk, "types", err, -EINVAL,
+				  "declared here and by workload %s (%s); the workload's types "
+				  "win: remove this key", name, cfg->workload_from);
+	struct psp_workload *wl = malloc(sizeof(*wl));
+	if (!wl)
+		return psp_err_set(err, -ENOMEM, cfg->workload_from, "workload", "out of memory");
+	int rc = psp_workload_load(name, wl, err);
+	if (rc < 0) {
+		if (!err->where[0])
+			snprintf(err->where, sizeof(err->where), "%s", cfg->workload_from);
+		free(wl);
+		return rc;
+	}
+	cfg->ntypes = wl->ntypes;
+	for (uint32_t t = 0; t < wl->ntypes; t++) {
+		struct eng_type *et = &cfg->types[t];
+		snprintf(et->name, sizeof(et->name), "%s", wl->type_name[t]);
+		et->wire_id = wl->wire_id[t];
+		psp_workload_nominal(wl, t, &et->mean_us, &et->ratio);
+	}
+	snprintf(cfg->workload, sizeof(cfg->workload), "%s", wl->name);
+	/* err->where's size: a longer path keeps its end (the file's name). */
+	size_t plen = strlen(wl->path), room = sizeof(cfg->types_where) - 1;
+	snprintf(cfg->types_where, sizeof(cfg->types_where), "%s%.*s", plen > room ? "..." : "",
+		 (int)(plen > room ? room - 3 : plen), wl->path + (plen > room ? plen - room + 3 : 0));
+	free(wl);
+	return 0;
+}
+
+static int load_queues(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 		       struct psp_err *err)
 {
 	static const char *const keys[] = {"requests", "mbufs", "mbuf_cache", "rx_desc",
@@ -369,13 +432,13 @@ static int load_queues(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 	GET_U(n, "tx_desc", "queues.tx_desc", 8, 32768, cfg->tx_desc);
 	GET_U(n, "burst", "queues.burst", 1, 512, cfg->burst);
 	GET_U(n, "tx_retries", "queues.tx_retries", 0, 1000000, cfg->tx_retries);
-	yaml_node_t *v = yconf_get(y, n, "worker_ring");
+	yaml_node_t *v = ydoc_get(y, n, "worker_ring");
 	if (v) {
 		uint64_t u;
 		if ((rc = yconf_u64(y, v, "queues.worker_ring", 2, 65536, &u, err)) < 0)
 			return rc;
 		if (u & (u - 1))
-			return yconf_fail(y, v, "queues.worker_ring", err, -EINVAL,
+			return ydoc_fail(y, v, "queues.worker_ring", err, -EINVAL,
 					  "must be a power of two, got %llu",
 					  (unsigned long long)u);
 		cfg->worker_ring = (uint32_t)u;
@@ -383,14 +446,14 @@ static int load_queues(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 	return 0;
 }
 
-static int load_idle(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+static int load_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 		     struct psp_err *err)
 {
 	static const char *const keys[] = {"enabled", "polls", "sleep_us", NULL};
 	int rc = yconf_check_keys(y, n, "idle_backoff", keys, err);
 	if (rc < 0)
 		return rc;
-	yaml_node_t *v = yconf_get(y, n, "enabled");
+	yaml_node_t *v = ydoc_get(y, n, "enabled");
 	if (v && (rc = yconf_bool(y, v, "idle_backoff.enabled", &cfg->idle.enabled, err)) < 0)
 		return rc;
 	GET_U(n, "polls", "idle_backoff.polls", 1, 100000000, cfg->idle.polls);
@@ -435,33 +498,42 @@ static int check_rocksdb_ops(const struct eng_config *cfg, struct psp_err *err)
 }
 
 /* app.rocksdb.ops: {TYPE: get | "scan N"} for the configured types. */
-static int load_rocksdb_ops(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+static int load_rocksdb_ops(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 			    struct psp_err *err)
 {
 	if (n->type != YAML_MAPPING_NODE)
-		return yconf_fail(y, n, "app.rocksdb.ops", err, -EINVAL,
+		return ydoc_fail(y, n, "app.rocksdb.ops", err, -EINVAL,
 				  "must be a mapping of type names to get or \"scan N\"");
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
-		yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
-		const char *name = yconf_scalar(k), *op = yconf_scalar(v);
+		yaml_node_t *k = ydoc_node(y, p->key);
+		yaml_node_t *v = ydoc_node(y, p->value);
+		const char *name = ydoc_scalar(k), *op = ydoc_scalar(v);
 		char key[96];
 		snprintf(key, sizeof(key), "app.rocksdb.ops.%.60s", name ? name : "?");
 		uint32_t t = 0;
 		while (name && t < cfg->ntypes && strcmp(cfg->types[t].name, name))
 			t++;
-		if (!name || t == cfg->ntypes)
-			return yconf_fail(y, k, key, err, -EINVAL, "not a type of this config's types");
+		if (!name || t == cfg->ntypes) {
+			char list[256];
+			size_t len = 0;
+			list[0] = '\0';
+			for (uint32_t i = 0; i < cfg->ntypes && len < sizeof(list); i++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+							i ? ", " : "", cfg->types[i].name);
+			return ydoc_fail(y, k, key, err, -EINVAL, "not a type of %s%s (%s)",
+					  cfg->workload[0] ? "workload " : "the types key",
+					  cfg->workload, list);
+		}
 		if (cfg->rocksdb.op_given[t])
-			return yconf_fail(y, k, key, err, -EINVAL, "given twice");
+			return ydoc_fail(y, k, key, err, -EINVAL, "duplicate key '%s'", name);
 		unsigned long long nkeys = 0;
 		char tail;
 		if (op && !strcmp(op, "get")) {
 			nkeys = 0;
 		} else if (!op || sscanf(op, "scan %llu%c", &nkeys, &tail) != 1 || nkeys < 1 ||
 			   nkeys > cfg->rocksdb.keys) {
-			return yconf_fail(y, v, key, err, -EINVAL,
+			return ydoc_fail(y, v, key, err, -EINVAL,
 					  "must be get or \"scan N\" with N in 1..app.rocksdb.keys "
 					  "(%u), got \"%s\"", cfg->rocksdb.keys, op ? op : "(not a scalar)");
 		}
@@ -471,54 +543,54 @@ static int load_rocksdb_ops(struct yconf *y, yaml_node_t *n, struct eng_config *
 	return 0;
 }
 
-static int load_rocksdb(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+static int load_rocksdb(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 			struct psp_err *err)
 {
 	static const char *const keys[] = {"path", "keys", "value_bytes", "ops", NULL};
 	int rc = yconf_check_keys(y, n, "app.rocksdb", keys, err);
 	if (rc < 0)
 		return rc;
-	yaml_node_t *v = yconf_get(y, n, "path");
+	yaml_node_t *v = ydoc_get(y, n, "path");
 	if (v && (rc = yconf_str(y, v, "app.rocksdb.path", cfg->rocksdb.path,
 				 sizeof(cfg->rocksdb.path), err)) < 0)
 		return rc;
 	GET_U(n, "keys", "app.rocksdb.keys", 1, 100000000, cfg->rocksdb.keys);
 	GET_U(n, "value_bytes", "app.rocksdb.value_bytes", 1, 1u << 20, cfg->rocksdb.value_bytes);
-	if ((v = yconf_get(y, n, "ops")) && (rc = load_rocksdb_ops(y, v, cfg, err)) < 0)
+	if ((v = ydoc_get(y, n, "ops")) && (rc = load_rocksdb_ops(y, v, cfg, err)) < 0)
 		return rc;
 	return 0;
 }
 
 /* app: a name (spin, rocksdb) or a mapping {name, max_run_us,
  * preempt_points, rocksdb: {...}}.  Needs the types loaded. */
-static int load_app(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+static int load_app(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 		    struct psp_err *err)
 {
 	char why[160];
 	int rc;
 	if (n->type == YAML_SCALAR_NODE) {
-		if ((rc = app_by_name(yconf_scalar(n), &cfg->app, why, sizeof(why))) < 0)
-			return yconf_fail(y, n, "app", err, rc, "%s", why);
+		if ((rc = app_by_name(ydoc_scalar(n), &cfg->app, why, sizeof(why))) < 0)
+			return ydoc_fail(y, n, "app", err, rc, "%s", why);
 		return 0;
 	}
 	static const char *const keys[] = {"name", "max_run_us", "preempt_points", "rocksdb",
 					   NULL};
 	if ((rc = yconf_check_keys(y, n, "app", keys, err)) < 0)
 		return rc;
-	yaml_node_t *v = yconf_get(y, n, "name");
+	yaml_node_t *v = ydoc_get(y, n, "name");
 	if (v) {
-		const char *name = yconf_scalar(v);
+		const char *name = ydoc_scalar(v);
 		if ((rc = app_by_name(name ? name : "(not a scalar)", &cfg->app, why,
 				      sizeof(why))) < 0)
-			return yconf_fail(y, v, "app.name", err, rc, "%s", why);
+			return ydoc_fail(y, v, "app.name", err, rc, "%s", why);
 	}
-	v = yconf_get(y, n, "preempt_points");
+	v = ydoc_get(y, n, "preempt_points");
 	if (v && (rc = yconf_bool(y, v, "app.preempt_points", &cfg->preempt_points, err)) < 0)
 		return rc;
 	uint64_t us = cfg->max_run_ns / 1000;
 	GET_U(n, "max_run_us", "app.max_run_us", 1, 10000000, us);
 	cfg->max_run_ns = us * 1000;
-	if ((v = yconf_get(y, n, "rocksdb")) && (rc = load_rocksdb(y, v, cfg, err)) < 0)
+	if ((v = ydoc_get(y, n, "rocksdb")) && (rc = load_rocksdb(y, v, cfg, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -532,19 +604,19 @@ int eng_config_set_app(struct eng_config *cfg, const char *name, struct psp_err 
 	return check_rocksdb_ops(cfg, err);
 }
 
-static int load_lcores(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
+static int load_lcores(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 		       struct psp_err *err)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
-		return yconf_fail(y, n, "worker_lcores", err, -EINVAL,
+		return ydoc_fail(y, n, "worker_lcores", err, -EINVAL,
 				  "must be a list of lcore ids");
 	size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (len > PSP_MAX_WORKERS)
-		return yconf_fail(y, n, "worker_lcores", err, -ERANGE,
+		return ydoc_fail(y, n, "worker_lcores", err, -ERANGE,
 				  "at most %u workers (the core's worker bitmap), got %zu",
 				  PSP_MAX_WORKERS, len);
 	for (size_t i = 0; i < len; i++) {
-		yaml_node_t *v = yaml_document_get_node(&y->doc, n->data.sequence.items.start[i]);
+		yaml_node_t *v = ydoc_node(y, n->data.sequence.items.start[i]);
 		char k[48];
 		snprintf(k, sizeof(k), "worker_lcores[%zu]", i);
 		uint64_t u;
@@ -556,19 +628,24 @@ static int load_lcores(struct yconf *y, yaml_node_t *n, struct eng_config *cfg,
 	return (int)len;
 }
 
-int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *err)
+int eng_config_load(const char *path, const struct yconf_overrides *ov,
+		    struct eng_config *cfg, struct psp_err *err)
 {
 	eng_config_default(cfg);
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	struct yconf yc, *y = &yc;
-	int rc = yconf_load(y, path, err);
+	if (ov) {
+		cfg->sets = ov->set;
+		cfg->nsets = ov->nset;
+	}
+	struct ydoc yc, *y = &yc;
+	int rc = yconf_load(y, path, ov, err);
 	if (rc < 0)
 		return rc;
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
-		"worker_lcores", "policy", "preempt", "types", "queues",
+		"worker_lcores", "policy", "preempt", "workload", "types", "queues", "instance",
 		"idle_backoff", "output_dir", "app", "drain_ms", "telemetry", NULL};
-	yaml_node_t *root = yconf_root(y), *v;
+	yaml_node_t *root = ydoc_root(y), *v;
 	int nlcores = -1;
 	if ((rc = yconf_check_keys(y, root, "", keys, err)) < 0)
 		goto out;
@@ -576,10 +653,19 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 	    (rc = yconf_port(y, root, cfg->port_spec, sizeof(cfg->port_spec),
 			     &cfg->port_is_pci, err)) < 0)
 		goto out;
+	if ((rc = yconf_check_expand(y, root, err)) < 0 ||
+	    (rc = yconf_instance(y, root, cfg->instance, sizeof(cfg->instance), err)) < 0)
+		goto out;
+	cfg->instance_given = rc == 1;
+	if (!cfg->instance_given)
+		snprintf(cfg->instance, sizeof(cfg->instance), "%ld", (long)getpid());
+	if ((rc = yconf_expand_all(cfg->eal, cfg->neal, cfg->port_spec, sizeof(cfg->port_spec),
+				   cfg->instance, err)) < 0)
+		goto out;
 	if ((rc = yconf_ip_mac(y, root, "server's", &cfg->ip, cfg->mac, &cfg->has_mac, err)) < 0)
 		goto out;
 #define GET_U_OUT(node, key, path, lo, hi, dst)                                    \
-	if ((v = yconf_get(y, (node), (key)))) {                                   \
+	if ((v = ydoc_get(y, (node), (key)))) {                                   \
 		uint64_t u_;                                                       \
 		if ((rc = yconf_u64(y, v, (path), (lo), (hi), &u_, err)) < 0)      \
 			goto out;                                                  \
@@ -590,87 +676,87 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 		  cfg->dispatcher_lcore);
 	GET_U_OUT(root, "workers", "workers", 1, PSP_MAX_WORKERS, cfg->nworkers);
 	GET_U_OUT(root, "drain_ms", "drain_ms", 0, 600000, cfg->drain_ms);
-	if ((v = yconf_get(y, root, "telemetry")) &&
+	if ((v = ydoc_get(y, root, "telemetry")) &&
 	    (rc = yconf_bool(y, v, "telemetry", &cfg->telemetry, err)) < 0)
 		goto out;
-	if ((v = yconf_get(y, root, "worker_lcores"))) {
+	if ((v = ydoc_get(y, root, "worker_lcores"))) {
 		if ((rc = load_lcores(y, v, cfg, err)) < 0)
 			goto out;
 		nlcores = rc;
 		rc = 0;
 	}
-	if ((v = yconf_get(y, root, "policy")) && (rc = load_policy(y, v, cfg, err)) < 0)
+	if ((v = ydoc_get(y, root, "policy")) && (rc = load_policy(y, v, cfg, err)) < 0)
 		goto out;
-	if ((v = yconf_get(y, root, "preempt")) && (rc = load_preempt(y, v, cfg, err)) < 0)
+	if ((v = ydoc_get(y, root, "preempt")) && (rc = load_preempt(y, v, cfg, err)) < 0)
 		goto out;
-	if (!(v = yconf_get(y, root, "types"))) {
-		rc = yconf_fail(y, root, "types", err, -EINVAL,
-				"required: the request types (name, wire_id)");
+	if ((rc = load_workload(y, root, ov, cfg, err)) < 0)
 		goto out;
+	if ((v = ydoc_get(y, root, "queues")) && (rc = load_queues(y, v, cfg, err)) < 0)
+		goto out;
+	if ((v = ydoc_get(y, root, "idle_backoff")) && (rc = load_idle(y, v, cfg, err)) < 0)
+		goto out;
+	if ((v = ydoc_get(y, root, "app")) && (rc = load_app(y, v, cfg, err)) < 0)
+		goto out;
+	if ((v = ydoc_get(y, root, "output_dir"))) {
+		char raw[sizeof(cfg->output_dir)];
+		if ((rc = yconf_str(y, v, "output_dir", raw, sizeof(raw), err)) < 0)
+			goto out;
+		if (yconf_expand(raw, cfg->instance, cfg->output_dir, sizeof(cfg->output_dir)) < 0) {
+			rc = ydoc_fail(y, v, "output_dir", err, -ENAMETOOLONG,
+				       "too long once %%i and %%p are expanded");
+			goto out;
+		}
 	}
-	yconf_where(y, v, cfg->types_where, sizeof(cfg->types_where));
-	if ((rc = load_types(y, v, cfg, err)) < 0)
-		goto out;
-	if ((v = yconf_get(y, root, "queues")) && (rc = load_queues(y, v, cfg, err)) < 0)
-		goto out;
-	if ((v = yconf_get(y, root, "idle_backoff")) && (rc = load_idle(y, v, cfg, err)) < 0)
-		goto out;
-	if ((v = yconf_get(y, root, "app")) && (rc = load_app(y, v, cfg, err)) < 0)
-		goto out;
-	if ((v = yconf_get(y, root, "output_dir")) &&
-	    (rc = yconf_str(y, v, "output_dir", cfg->output_dir, sizeof(cfg->output_dir),
-			    err)) < 0)
-		goto out;
 
 	/* Limits across keys. */
-	v = yconf_get(y, root, "worker_lcores");
+	v = ydoc_get(y, root, "worker_lcores");
 	if (nlcores < 0) {
-		rc = yconf_fail(y, root, "worker_lcores", err, -EINVAL,
+		rc = ydoc_fail(y, root, "worker_lcores", err, -EINVAL,
 				"required: one lcore id per worker");
 		goto out;
 	}
 	if (cfg->nworkers == 0)
 		cfg->nworkers = (uint32_t)nlcores;
 	if ((uint32_t)nlcores != cfg->nworkers) {
-		rc = yconf_fail(y, v, "worker_lcores", err, -EINVAL,
+		rc = ydoc_fail(y, v, "worker_lcores", err, -EINVAL,
 				"lists %d lcores but workers is %u", nlcores, cfg->nworkers);
 		goto out;
 	}
 	if (cfg->nworkers < 1) {
-		rc = yconf_fail(y, v, "worker_lcores", err, -EINVAL, "needs at least one worker");
+		rc = ydoc_fail(y, v, "worker_lcores", err, -EINVAL, "needs at least one worker");
 		goto out;
 	}
 	for (uint32_t i = 0; i < cfg->nworkers; i++) {
 		char k[48];
 		snprintf(k, sizeof(k), "worker_lcores[%u]", i);
 		if (cfg->worker_lcore[i] == cfg->dispatcher_lcore) {
-			rc = yconf_fail(y, v, k, err, -EINVAL,
+			rc = ydoc_fail(y, v, k, err, -EINVAL,
 					"lcore %u is the dispatcher's (dispatcher_lcore): "
 					"a worker needs its own lcore", cfg->worker_lcore[i]);
 			goto out;
 		}
 		for (uint32_t j = 0; j < i; j++)
 			if (cfg->worker_lcore[j] == cfg->worker_lcore[i]) {
-				rc = yconf_fail(y, v, k, err, -EINVAL,
+				rc = ydoc_fail(y, v, k, err, -EINVAL,
 						"lcore %u is listed twice", cfg->worker_lcore[i]);
 				goto out;
 			}
 	}
 	if (cfg->mbufs < cfg->rx_desc + cfg->requests) {
-		rc = yconf_fail(y, yconf_get(y, root, "queues"), "queues.mbufs", err, -EINVAL,
+		rc = ydoc_fail(y, ydoc_get(y, root, "queues"), "queues.mbufs", err, -EINVAL,
 				"must be at least rx_desc + requests (%u) so the RX ring "
 				"can refill while every request descriptor holds an mbuf, got %u",
 				cfg->rx_desc + cfg->requests, cfg->mbufs);
 		goto out;
 	}
 	if (cfg->mbuf_cache > cfg->mbufs / 4) {
-		rc = yconf_fail(y, yconf_get(y, root, "queues"), "queues.mbuf_cache", err,
+		rc = ydoc_fail(y, ydoc_get(y, root, "queues"), "queues.mbuf_cache", err,
 				-EINVAL, "must be at most mbufs / 4 (%u), got %u",
 				cfg->mbufs / 4, cfg->mbuf_cache);
 		goto out;
 	}
 	if (cfg->preempt_tasks > cfg->requests) {
-		rc = yconf_fail(y, yconf_get(y, root, "preempt"), "preempt.tasks", err, -EINVAL,
+		rc = ydoc_fail(y, ydoc_get(y, root, "preempt"), "preempt.tasks", err, -EINVAL,
 				"must be at most queues.requests (%u): a request holds at "
 				"most one stack, got %u", cfg->requests, cfg->preempt_tasks);
 		goto out;
@@ -684,7 +770,7 @@ int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *er
 		goto out;
 	rc = 0;
 out:
-	yconf_free(y);
+	ydoc_free(y);
 	return rc;
 }
 
@@ -696,6 +782,10 @@ static void print_ip(FILE *out, uint32_t ip)
 void eng_config_print(const struct eng_config *cfg, FILE *out)
 {
 	fprintf(out, "config: %s\n", cfg->path);
+	yconf_print_sets(cfg->sets, cfg->nsets, out);
+	fprintf(out, "  instance: %s%s\n", cfg->instance,
+		cfg->instance_given ? "" : " (this process's id; psp-client finds it alone or "
+					   "takes --set instance=ID)");
 	fprintf(out, "  eal:");
 	for (uint32_t i = 0; i < cfg->neal; i++)
 		fprintf(out, " %s", cfg->eal[i]);
@@ -726,6 +816,9 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		fprintf(out, " %s=%s", prm->name, buf);
 	}
 	fprintf(out, "\n");
+	if (cfg->workload[0])
+		fprintf(out, "  workload: %s (%s, from %s)\n", cfg->workload, cfg->types_where,
+			cfg->workload_from);
 	for (uint32_t t = 0; t < cfg->ntypes; t++)
 		fprintf(out, "  types[%u]: name=%s wire_id=%u mean_us=%g ratio=%g\n", t,
 			cfg->types[t].name, cfg->types[t].wire_id, cfg->types[t].mean_us,

@@ -50,7 +50,9 @@ struct eng_config {
 	char path[512];
 	char *eal[ENG_MAX_EAL_ARGS]; /* strdup'ed */
 	uint32_t neal;
-	char port_spec[256];   /* vdev string or PCI address */
+	char port_spec[256];   /* vdev string or PCI address, %p and %i expanded */
+	char instance[33];     /* the instance key, else this process's id */
+	bool instance_given;
 	bool port_is_pci;
 	uint32_t ip;           /* host order */
 	bool has_mac;
@@ -67,7 +69,15 @@ struct eng_config {
 	struct eng_knob knobs[ENG_MAX_KNOBS];
 	uint32_t nknobs;
 	char policy_where[160]; /* file:line:col of the policy key's value */
-	char types_where[160];
+	char types_where[160];  /* file:line:col of types:, or the workload's path */
+	/* The workload the types come from ("" when the config lists types:),
+	 * and who named it: --workload or the workload key's file:line:col. */
+	char workload[48];
+	char workload_from[160];
+	/* The command line's --set items, printed with the configuration
+	 * (pointers into argv). */
+	const char *const *sets;
+	size_t nsets;
 	uint32_t ntypes;
 	struct eng_type types[PSP_MAX_TYPES];
 	/* queues */
@@ -112,9 +122,15 @@ int eng_config_set_app(struct eng_config *cfg, const char *name, struct psp_err 
  * configuration keys". */
 void eng_config_default(struct eng_config *cfg);
 
-/* Loads path into cfg (defaults first).  Returns 0 or a negative errno with
- * err filled.  Allocates the eal strings: release with eng_config_free. */
-int eng_config_load(const char *path, struct eng_config *cfg, struct psp_err *err);
+struct yconf_overrides;
+
+/* Loads path into cfg (defaults first), with ov's --set items and
+ * --workload (ov may be NULL).  The types come from the workload (--workload,
+ * else the workload key) or, without one, from the types key; a config
+ * with both is refused.  Returns 0 or a negative errno with err filled.
+ * Allocates the eal strings: release with eng_config_free. */
+int eng_config_load(const char *path, const struct yconf_overrides *ov,
+		    struct eng_config *cfg, struct psp_err *err);
 
 /* Applies --policy NAME over a loaded config: the config's knobs that NAME
  * reads apply, the others are ignored (a note on stderr for each).  The

@@ -1,7 +1,7 @@
 /* psp-engine: the Perséphone server on DPDK.
  *
- *   psp-engine [EAL options] -- --config FILE [--policy NAME]
- *   psp-engine --config FILE [--policy NAME]
+ *   psp-engine [EAL options] -- --config FILE [--workload NAME|FILE]
+ *              [--set KEY=VALUE]... [--policy NAME] [--app NAME]
  *
  * EAL options come from the config's eal: list, then the port (--vdev or -a),
  * then those given before "--" on the command line (so they override).
@@ -27,8 +27,10 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
-#include "../common/port.h"
+#include "../common/eal_dir.h"
 #include "../common/eal_fail.h"
+#include "../common/port.h"
+#include "../common/yconf.h"
 #include "engine.h"
 
 /* Set by SIGINT/SIGTERM; the only thing the handler does. */
@@ -43,8 +45,9 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: psp-engine [EAL options --] --config FILE [--policy NAME] [--app NAME]\n"
-		"                  [--profile] [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
+		"usage: psp-engine [EAL options --] --config FILE [--workload NAME|FILE]\n"
+		"                  [--set KEY=VALUE]... [--policy NAME] [--app NAME] [--profile]\n"
+		"                  [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
 		"\n"
 		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
 		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
@@ -52,6 +55,15 @@ static void usage(FILE *out)
 		"\n"
 		"  --config FILE   engine configuration (YAML; keys: README.md, \"psp-engine\n"
 		"                  configuration keys\"; guide: docs/engine.md)\n"
+		"  --workload NAME|FILE\n"
+		"                  the request types (names, wire ids, phase 1's mean\n"
+		"                  service times and ratios) from a workload, found as\n"
+		"                  psp-sim and psp-client find it; wins over the config's\n"
+		"                  workload key; a config with a types key is refused\n"
+		"  --set KEY=VALUE override a config key after the file is read, checked as\n"
+		"                  the file's keys are (repeatable; a later one wins):\n"
+		"                  KEY is dotted (port.vdev, policy.quantum_us), VALUE is\n"
+		"                  YAML (5, text, [1, 2], {name: ts, quantum_us: 5})\n"
 		"  --policy NAME   override the config's policy (psp-sim's names); the\n"
 		"                  config's knobs that NAME does not read are ignored\n"
 		"  --app NAME      override the config's app: spin (spins run_ns) or rocksdb\n"
@@ -75,8 +87,13 @@ static void usage(FILE *out)
 		"  --version       print the version\n"
 		"\n"
 		"EAL options are taken from the config's eal: list; any given before\n"
-		"\"--\" are appended.  Prints \"ready\" once it accepts requests; stops\n"
+		"\"--\" are appended.  Prints the effective configuration (--set items\n"
+		"listed, their values applied) and \"ready\" once it accepts requests; stops\n"
 		"cleanly on SIGINT/SIGTERM and prints its counters.\n"
+		"In eal:, the port string and output_dir, %%i is the instance (the\n"
+		"instance key, else this process's id, printed at start) and %%p the\n"
+		"process id: the shipped software configs name their file prefix, memif\n"
+		"socket and output directory with %%i.\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n",
 		ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX);
 }
@@ -309,6 +326,8 @@ int main(int argc, char **argv)
 	split_args(argc, argv, &eal_argc, &app_first);
 	const char *config = NULL, *policy = NULL, *app = NULL, *trace = NULL;
 	const char *trace_limit = NULL, *stats_ms = NULL;
+	const char *sets[YCONF_MAX_SETS];
+	struct yconf_overrides ov = {.set = sets};
 	bool profile = false;
 	for (int i = app_first; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -319,6 +338,15 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
 			config = argv[++i];
+		} else if (!strcmp(argv[i], "--workload") && i + 1 < argc) {
+			ov.workload = argv[++i];
+		} else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
+			if (ov.nset == YCONF_MAX_SETS) {
+				fprintf(stderr, "psp-engine: --set: at most %u of them\n",
+					YCONF_MAX_SETS);
+				return 2;
+			}
+			sets[ov.nset++] = argv[++i];
 		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
 			policy = argv[++i];
 		} else if (!strcmp(argv[i], "--app") && i + 1 < argc) {
@@ -377,7 +405,7 @@ int main(int argc, char **argv)
 	e->profile = profile;
 	struct psp_err err;
 	psp_err_clear(&err);
-	if (eng_config_load(config, &e->cfg, &err) < 0 ||
+	if (eng_config_load(config, &ov, &e->cfg, &err) < 0 ||
 	    (policy && eng_config_set_policy(&e->cfg, policy, &err) < 0)) {
 		if (policy && !err.where[0])
 			snprintf(err.where, sizeof(err.where), "--policy");
@@ -416,6 +444,8 @@ int main(int argc, char **argv)
 		eng_config_free(&e->cfg);
 		return 2;
 	}
+	char rundir[512];
+	eal_dir_save(rundir, sizeof(rundir));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -494,6 +524,7 @@ out_port:
 	if (e->pool)
 		rte_mempool_free(e->pool);
 	rte_eal_cleanup();
+	eal_dir_remove(rundir);
 	eng_config_free(&e->cfg);
 	return status ? status : trace_failed ? 1 : 0;
 }

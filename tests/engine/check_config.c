@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/client.h"
 #include "common/yconf.h"
 #include "server/config.h"
 
@@ -25,8 +26,10 @@ static const char *BASE =
 
 static char path[64];
 
-/* Writes text to a temporary file and loads it. */
-static int load(const char *text, struct eng_config *cfg, struct psp_err *err)
+/* Writes text to a temporary file and loads it with the command line's
+ * overrides ov (may be NULL). */
+static int load_ov(const char *text, const struct yconf_overrides *ov, struct eng_config *cfg,
+		   struct psp_err *err)
 {
 	snprintf(path, sizeof(path), "/tmp/psp-check-config-XXXXXX");
 	int fd = mkstemp(path);
@@ -34,9 +37,14 @@ static int load(const char *text, struct eng_config *cfg, struct psp_err *err)
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	psp_err_clear(err);
-	int rc = eng_config_load(path, cfg, err);
+	int rc = eng_config_load(path, ov, cfg, err);
 	unlink(path);
 	return rc;
+}
+
+static int load(const char *text, struct eng_config *cfg, struct psp_err *err)
+{
+	return load_ov(text, NULL, cfg, err);
 }
 
 /* Loads BASE with extra appended; expects failure naming key at line. */
@@ -85,7 +93,7 @@ START_TEST(shipped_configs_load)
 		struct eng_config cfg;
 		struct psp_err err;
 		char buf[700];
-		int rc = eng_config_load(p, &cfg, &err);
+		int rc = eng_config_load(p, NULL, &cfg, &err);
 		ck_assert_msg(rc == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
 		eng_config_free(&cfg);
 	}
@@ -179,14 +187,14 @@ START_TEST(not_a_config_file)
 	struct psp_err err;
 	char buf[700];
 	psp_err_clear(&err);
-	ck_assert_int_eq(eng_config_load("/tmp", &cfg, &err), -EISDIR);
+	ck_assert_int_eq(eng_config_load("/tmp", NULL, &cfg, &err), -EISDIR);
 	psp_err_format(&err, buf, sizeof(buf));
 	ck_assert_msg(strstr(buf, "/tmp: is a directory, not a config file"), "%s", buf);
 	eng_config_free(&cfg);
 	static char longpath[4096];
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	psp_err_clear(&err);
-	ck_assert_int_eq(eng_config_load(longpath, &cfg, &err), -ENAMETOOLONG);
+	ck_assert_int_eq(eng_config_load(longpath, NULL, &cfg, &err), -ENAMETOOLONG);
 	psp_err_format(&err, buf, sizeof(buf));
 	ck_assert_msg(strstr(buf, "config path of 4095 characters is longer than"), "%s", buf);
 	eng_config_free(&cfg);
@@ -368,7 +376,7 @@ START_TEST(policy_knobs)
 	with_policy(t, sizeof(t), "policy: {name: ts, quantum_us: 0}", "");
 	expect_error(t, "policy.quantum_us", 6, "quantum_us");
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_samples: 5, darc_samples: 6}", "");
-	expect_error(t, "policy.darc_samples", 6, "twice");
+	expect_error(t, "policy.darc_samples", 6, "duplicate key");
 	with_policy(t, sizeof(t), "policy: {darc_samples: 5}", "");
 	expect_error(t, "policy.name", 6, "required");
 	/* limits the policy checks, pointed at the knob or the types */
@@ -427,6 +435,232 @@ START_TEST(syntax_error)
 }
 END_TEST
 
+/* BASE without its types: they come from a workload. */
+static const char *NOTYPES =
+	"eal: [--no-huge]\n"
+	"port: {vdev: \"net_null0\"}\n"
+	"ip: 10.0.0.2\n"
+	"workers: 2\n"
+	"worker_lcores: [1, 2]\n"
+	"policy: darc\n";
+
+/* Loads NOTYPES + extra with one --set item; expects failure at where/key. */
+static void expect_set_error(const char *extra, const char *set, const char *where,
+			     const char *key, const char *words)
+{
+	char t[1024];
+	snprintf(t, sizeof(t), "%s%s", NOTYPES, extra);
+	const char *sets[] = {set};
+	struct yconf_overrides ov = {.set = sets, .nset = 1, .workload = "high-bimodal"};
+	struct eng_config cfg;
+	struct psp_err err;
+	char buf[700];
+	ck_assert_int_lt(load_ov(t, &ov, &cfg, &err), 0);
+	psp_err_format(&err, buf, sizeof(buf));
+	ck_assert_msg(!strcmp(err.where, where) && !strcmp(err.key, key) && strstr(buf, words),
+		      "--set %s: got \"%s\"", set, buf);
+	eng_config_free(&cfg);
+}
+
+START_TEST(workload_types)
+{
+	struct eng_config cfg;
+	struct psp_err err;
+	char t[1024], buf[700];
+	snprintf(t, sizeof(t), "%sworkload: rocksdb\n", NOTYPES);
+	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_str_eq(cfg.workload, "rocksdb");
+	ck_assert_uint_eq(cfg.ntypes, 2);
+	ck_assert_str_eq(cfg.types[1].name, "SCAN");
+	ck_assert_uint_eq(cfg.types[1].wire_id, 11);
+	ck_assert_uint_eq(cfg.pconf.type_mean_ns[0], 1500);
+	ck_assert_double_eq(cfg.types[1].ratio, 0.5);
+	ck_assert_uint_eq(eng_config_type_of(&cfg, 10), 0);
+	eng_config_free(&cfg);
+
+	/* --workload wins over the key. */
+	struct yconf_overrides ov = {.workload = "high-bimodal"};
+	ck_assert_int_eq(load_ov(t, &ov, &cfg, &err), 0);
+	ck_assert_str_eq(cfg.workload, "high-bimodal");
+	ck_assert_str_eq(cfg.workload_from, "--workload");
+	ck_assert_str_eq(cfg.types[0].name, "SHORT");
+	ck_assert_uint_eq(cfg.pconf.type_mean_ns[1], 100000);
+	eng_config_free(&cfg);
+
+	/* Phased: every phase's types, phase 1's means and ratios. */
+	ov.workload = "dynamic";
+	ck_assert_int_eq(load_ov(NOTYPES, &ov, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.ntypes, 2);
+	ck_assert_uint_eq(cfg.pconf.type_mean_ns[0], 100000);
+	ck_assert_uint_eq(cfg.pconf.type_mean_ns[1], 1000);
+	eng_config_free(&cfg);
+
+	/* A type phase 1 leaves out: no nominal mean or ratio ("not given"). */
+	char wl[64] = "/tmp/psp-check-wl-XXXXXX.yml";
+	int fd = mkstemps(wl, 4);
+	ck_assert_int_ge(fd, 0);
+	const char *phased = "name: late\nphases:\n"
+			     "  - {duration_ms: 1, types: [{name: A, ratio: 1, service: "
+			     "{dist: constant, mean_us: 2}}]}\n"
+			     "  - {duration_ms: 1, types: [{name: A, ratio: 0.5, service: "
+			     "{dist: constant, mean_us: 2}}, {name: B, ratio: 0.5, wire_id: 9, "
+			     "service: {dist: constant, mean_us: 7}}]}\n";
+	ck_assert_int_eq(write(fd, phased, strlen(phased)), (ssize_t)strlen(phased));
+	close(fd);
+	ov.workload = wl;
+	ck_assert_msg(load_ov(NOTYPES, &ov, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	unlink(wl);
+	ck_assert_uint_eq(cfg.ntypes, 2);
+	ck_assert_uint_eq(cfg.types[1].wire_id, 9);
+	ck_assert_double_eq(cfg.types[1].mean_us, 0);
+	ck_assert_double_eq(cfg.types[1].ratio, 0);
+	ck_assert_uint_eq(cfg.pconf.type_mean_ns[0], 2000);
+	eng_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(workload_errors)
+{
+	char t[1024];
+	/* types and a workload: refused at the types (their list on line 8). */
+	snprintf(t, sizeof(t), "%sworkload: rocksdb\n", BASE);
+	expect_error(t, "types", 8, "declared here and by workload rocksdb");
+	expect_error(t, "types", 8, "the workload's types win: remove this key");
+	/* neither */
+	expect_error(NOTYPES, "types", 1, "required: a workload (--workload NAME|FILE");
+	snprintf(t, sizeof(t), "%sworkload: nosuch\n", NOTYPES);
+	expect_error(t, "", 7, "unknown workload 'nosuch'");
+	snprintf(t, sizeof(t), "%sworkload: [a]\n", NOTYPES);
+	expect_error(t, "workload", 7, "must be a workload name");
+	/* --workload's errors name it */
+	struct yconf_overrides ov = {.workload = "nosuch"};
+	struct eng_config cfg;
+	struct psp_err err;
+	ck_assert_int_lt(load_ov(BASE, &ov, &cfg, &err), 0);
+	ck_assert_str_eq(err.key, "types"); /* the config's types beside --workload */
+	ck_assert_msg(strstr(err.msg, "(--workload)"), "%s", err.msg);
+	eng_config_free(&cfg);
+	ck_assert_int_lt(load_ov(NOTYPES, &ov, &cfg, &err), 0);
+	ck_assert_str_eq(err.where, "--workload");
+	ck_assert_msg(strstr(err.msg, "unknown workload 'nosuch'"), "%s", err.msg);
+	eng_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(set_overrides)
+{
+	const char *sets[] = {"queues.requests=100", "worker_lcores=[3, 4]",
+			      "policy.darc_samples=7", "udp_port=1", "udp_port=7000",
+			      "app.max_run_us=5", "output_dir="};
+	struct yconf_overrides ov = {.set = sets, .nset = 7, .workload = "high-bimodal"};
+	struct eng_config cfg;
+	struct psp_err err;
+	char buf[700];
+	ck_assert_msg(load_ov(NOTYPES, &ov, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_uint_eq(cfg.requests, 100);
+	ck_assert_uint_eq(cfg.worker_lcore[0], 3);
+	ck_assert_uint_eq(cfg.worker_lcore[1], 4);
+	ck_assert_str_eq(cfg.policy, "darc"); /* policy: darc became {name: darc, ...} */
+	ck_assert_uint_eq(cfg.nknobs, 1);
+	ck_assert_str_eq(cfg.knobs[0].value, "7");
+	ck_assert_str_eq(cfg.knobs[0].where, "--set policy.darc_samples");
+	ck_assert_uint_eq(cfg.udp_port, 7000); /* the later --set wins */
+	ck_assert_uint_eq(cfg.max_run_ns, 5000);
+	ck_assert_str_eq(cfg.output_dir, "");
+	ck_assert_uint_eq(cfg.nsets, 7);
+	eng_config_free(&cfg);
+
+	expect_set_error("", "workerz=3", "--set workerz", "workerz",
+			 "unknown key 'workerz'; allowed here: eal, port, ip, mac, udp_port");
+	expect_set_error("", "queues.requestz=3", "--set queues.requestz", "queues.requestz",
+			 "allowed here: requests, mbufs");
+	expect_set_error("", "queues.requests=abc", "--set queues.requests", "queues.requests",
+			 "must be an integer");
+	expect_set_error("", "port.vdev=", "--set port.vdev", "port.vdev", "must be a --vdev");
+	expect_set_error("", "eal.x=1", "--set eal", "eal", "a list: give it whole");
+	expect_set_error("", "policy.slots=2", "--set policy.slots", "policy.slots",
+			 "not read by darc");
+	expect_set_error("", "types=[{name: A, wire_id: 1}]", "--set types", "types",
+			 "declared here and by workload high-bimodal");
+	expect_set_error("", "noequals", "--set", "", "expected KEY=VALUE");
+	expect_set_error("", "=3", "--set", "", "expected KEY=VALUE");
+	expect_set_error("", "a..b=3", "--set a..b", "a..b", "words joined by dots");
+	expect_set_error("", "x=[1,", "--set x", "x", "not YAML");
+}
+END_TEST
+
+START_TEST(expansions)
+{
+	struct eng_config cfg;
+	struct psp_err err;
+	char t[1024], want[64];
+	const char *rest = "ip: 10.0.0.2\nworker_lcores: [1, 2]\n";
+	snprintf(t, sizeof(t), "%sinstance: run-7\neal: [--file-prefix, \"e-%%i-%%p-%%%%\"]\n"
+		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%i.sock\"}\noutput_dir: out/%%i\n", rest);
+	struct yconf_overrides ov = {.workload = "high-bimodal"};
+	char buf[700];
+	ck_assert_msg(load_ov(t, &ov, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "e-run-7-%ld-%%", (long)getpid());
+	ck_assert_str_eq(cfg.eal[1], want);
+	ck_assert_str_eq(cfg.port_spec, "net_memif0,socket=/tmp/m-run-7.sock");
+	ck_assert_str_eq(cfg.instance, "run-7");
+	ck_assert_str_eq(cfg.output_dir, "out/run-7");
+	eng_config_free(&cfg);
+	/* Without the key, the instance is the process id. */
+	ck_assert_int_eq(load_ov(NOTYPES, &ov, &cfg, &err), 0);
+	snprintf(want, sizeof(want), "%ld", (long)getpid());
+	ck_assert_str_eq(cfg.instance, want);
+	ck_assert(!cfg.instance_given);
+	eng_config_free(&cfg);
+
+	snprintf(t, sizeof(t), "%sworkload: rocksdb\neal: [a, \"b%%q\"]\n"
+		 "port: {vdev: net_null0}\n", rest);
+	expect_error(t, "eal[1]", 4, "a '%' must start %p (the process id), %i (the instance)");
+	snprintf(t, sizeof(t), "%sworkload: rocksdb\ninstance: a/b\n", NOTYPES);
+	expect_error(t, "instance", 8, "must be 1..32 letters, digits");
+}
+END_TEST
+
+START_TEST(client_set)
+{
+	snprintf(path, sizeof(path), "/tmp/psp-check-config-XXXXXX");
+	int fd = mkstemp(path);
+	const char *text = "port: {vdev: \"net_memif0,role=client,socket=/tmp/m-%i.sock\"}\n"
+			   "ip: 10.0.0.1\nserver: {ip: 10.0.0.2}\n";
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	const char *sets[] = {"server.udp_port=7000", "rx_queues=3", "instance=e1"};
+	struct yconf_overrides ov = {.set = sets, .nset = 3};
+	struct cli_config cfg;
+	struct psp_err err;
+	char buf[700];
+	ck_assert_msg(cli_config_load(path, &ov, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_uint_eq(cfg.server_port, 7000);
+	ck_assert_uint_eq(cfg.rx_queues, 3);
+	ck_assert_str_eq(cfg.instance, "e1");
+	ck_assert_int_eq(yconf_expand_all(cfg.eal, cfg.neal, cfg.port_spec, sizeof(cfg.port_spec),
+					  cfg.instance, &err), 0);
+	ck_assert_str_eq(cfg.port_spec, "net_memif0,role=client,socket=/tmp/m-e1.sock");
+	cli_config_free(&cfg);
+	sets[0] = "server.ipx=1";
+	ck_assert_int_lt(cli_config_load(path, &ov, &cfg, &err), 0);
+	ck_assert_str_eq(err.where, "--set server.ipx");
+	ck_assert_msg(strstr(err.msg, "allowed here: ip, mac, udp_port"), "%s", err.msg);
+	cli_config_free(&cfg);
+	/* %i with no instance: said when expanded. */
+	ov.nset = 0;
+	ck_assert_int_eq(cli_config_load(path, &ov, &cfg, &err), 0);
+	ck_assert_int_eq(yconf_expand_all(cfg.eal, cfg.neal, cfg.port_spec, sizeof(cfg.port_spec),
+					  NULL, &err), -ENOENT);
+	ck_assert_msg(strstr(err.msg, "--set instance=NAME"), "%s", err.msg);
+	cli_config_free(&cfg);
+	unlink(path);
+}
+END_TEST
+
 Suite *psp_engine_config_suite(void)
 {
 	Suite *s = suite_create("engine_config");
@@ -443,6 +677,11 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, policy_knobs);
 	tcase_add_test(tc, preempt_keys);
 	tcase_add_test(tc, syntax_error);
+	tcase_add_test(tc, workload_types);
+	tcase_add_test(tc, workload_errors);
+	tcase_add_test(tc, set_overrides);
+	tcase_add_test(tc, expansions);
+	tcase_add_test(tc, client_set);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,13 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 
 WORKERS=3
-ENGINE_SED="s/darc_samples: 50000/darc_samples: 1000/"
-make_memif_configs "$T/engine.yml" "$T/client.yml"
-grep -q "darc_samples: 1000$" "$T/engine.yml" || fail "no darc_samples in the engine config"
 "$BIN/darc_expect" high-bimodal "$WORKERS" 0.2 > "$T/expected.csv" 2> "$T/expected.log" ||
 	fail "darc_expect failed"
-start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy darc
-"$BIN/psp-client" --config "$T/client.yml" --workload high-bimodal --rate 2000 \
+start_engine "$T/engine.log" "${ENGINE[@]}" --set policy.darc_samples=1000 --policy darc
+grep -q "policy: darc .*darc_samples=1000 " "$T/engine.log" || fail "the engine's darc_samples is not 1000"
+"${CLIENT[@]}" --workload high-bimodal --rate 2000 \
 	--duration 3 > "$T/client.log" 2>&1 || fail "psp-client failed"
 stop_engine || fail "psp-engine exited with status $?"
 check_clean_stop "$T/engine.log"

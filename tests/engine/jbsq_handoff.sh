@@ -35,16 +35,14 @@ types:
     service: {dist: constant, mean_us: 100}
 EOF
 
-ENGINE_SED="s/^workers: 3/workers: 1/;s/^worker_lcores: .*/worker_lcores: [1]/;s/(0-3)@(0-1)/(0-1)@(0-1)/"
-CLIENT_SED="s/rx_queues: 4/rx_queues: 2/"
+
 
 run_k() {
 	local k=$1 log=$T/engine-k$1.log
-	make_memif_configs "$T/engine.yml" "$T/client.yml"
-	set_policy "$T/engine.yml" jbsq "slots: $k"
-	start_engine "$log" "$BIN/psp-engine" --config "$T/engine.yml"
+	start_engine "$log" "${ENGINE[@]}" --workload "$T/const100.yml" --set workers=1 \
+		--set "worker_lcores=[1]" --set "policy={name: jbsq, slots: $k}"
 	grep -q "policy: jbsq slots=$k$" "$log" || fail "the engine is not on jbsq slots=$k"
-	"$BIN/psp-client" --config "$T/client.yml" --workload "$T/const100.yml" --rate "$RATE" \
+	"${CLIENT[@]}" --set rx_queues=2 --workload "$T/const100.yml" --rate "$RATE" \
 		--duration "$DURATION" --format csv --workers 1 --label "jbsq$k" \
 		> "$T/client-k$k.csv" 2> "$T/client-k$k.log" || fail "psp-client failed (status $?)"
 	stop_engine || fail "psp-engine exited with status $?"

@@ -26,7 +26,7 @@ cleanup() {
 	else
 		rm -rf "$T"
 	fi
-	rm -rf "/var/run/dpdk/psp-e-$ID" "/var/run/dpdk/psp-c-$ID" 2>/dev/null
+	rm -rf "/var/run/dpdk/psp-engine-$INST" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -49,20 +49,14 @@ counter() {
 	echo "${v:-}"
 }
 
-# Engine and client configs for a memif pair private to this test.
-# $1: engine config out, $2: client config out; extra sed expressions for the
-# engine in ENGINE_SED (optional).
-make_memif_configs() {
-	sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
-	    -e "s#--file-prefix, psp-engine#--file-prefix, psp-e-$ID#" \
-	    -e "s#output_dir: results/engine-memif#output_dir: $T/out#" \
-	    ${ENGINE_SED:+-e "$ENGINE_SED"} \
-	    "$SRC/configs/engine-memif.yml" > "$1"
-	sed -e "s#/tmp/psp-memif.sock#$T/memif.sock#" \
-	    -e "s#--file-prefix, psp-client#--file-prefix, psp-c-$ID#" \
-	    ${CLIENT_SED:+-e "$CLIENT_SED"} \
-	    "$SRC/configs/client-memif.yml" > "$2"
-}
+# This test's instance: the engine's EAL file prefix psp-engine-$INST and
+# the memif socket /tmp/psp-memif-$INST.sock (the shipped configs' %i).
+INST=t$ID
+# psp-engine and psp-client on the shipped memif configs as this test's
+# instance, with their output in $T; tests add --set items and flags.
+ENGINE=("$BIN/psp-engine" --config "$SRC/configs/engine-memif.yml" --set "instance=$INST"
+	--set "output_dir=$T/out")
+CLIENT=("$BIN/psp-client" --config "$SRC/configs/client-memif.yml" --set "instance=$INST")
 
 # start_engine LOG [prefix command...] -- psp-engine args
 # Starts psp-engine in the background and waits (30 s at most) for "ready".
@@ -125,30 +119,14 @@ need_root_tun() {
 	ip netns del "psp-probe-$ID"
 }
 
-# set_policy FILE NAME [KNOB:VALUE]...: replaces the policy: block of the
-# engine config FILE with {name: NAME} and the knobs given ("slots: 2").
-set_policy() {
-	local f=$1 name=$2
-	shift 2
-	awk -v name="$name" -v knobs="$(printf '%s\n' "$@")" '
-		/^policy:/ {
-			print "policy:"; print "  name: " name
-			n = split(knobs, k, "\n")
-			for (i = 1; i <= n; i++) if (k[i] != "") print "  " k[i]
-			skip = 1; next
-		}
-		skip && /^  / { next }
-		{ skip = 0; print }' "$f" > "$f.new" && mv "$f.new" "$f"
-}
-
 # The telemetry socket of this test's engine, or fail.
 telemetry_socket() {
 	local d
 	for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
-		if [ -S "$d/psp-e-$ID/dpdk_telemetry.v2" ]; then
-			echo "$d/psp-e-$ID/dpdk_telemetry.v2"
+		if [ -S "$d/psp-engine-$INST/dpdk_telemetry.v2" ]; then
+			echo "$d/psp-engine-$INST/dpdk_telemetry.v2"
 			return 0
 		fi
 	done
-	fail "no telemetry socket for file prefix psp-e-$ID"
+	fail "no telemetry socket for file prefix psp-engine-$INST"
 }

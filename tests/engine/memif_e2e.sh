@@ -13,30 +13,25 @@ RATE=${2:-1000}
 DURATION=${3:-3}
 . "$(dirname "$0")/lib.sh"
 
-ENGINE_SED="s/darc_samples: 50000/darc_samples: 500/"
-make_memif_configs "$T/engine.yml" "$T/client.yml"
-grep -q "darc_samples: 500$" "$T/engine.yml" || fail "no darc_samples in the engine config"
-[ "$POLICY" = ws ] && set_policy "$T/engine.yml" ws "placement: flow-hash"
-if [ -n "$VARIANT" ]; then
-	set_policy "$T/engine.yml" darc "darc_samples: 500" "darc_variant: $VARIANT"
-	grep -q "darc_variant: $VARIANT" "$T/engine.yml" || fail "no darc_variant in the engine config"
-fi
-start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy "$POLICY"
+SETS=(--set policy.darc_samples=500)
+[ "$POLICY" = ws ] && SETS=(--set "policy={name: ws, placement: flow-hash}")
+[ -n "$VARIANT" ] && SETS=(--set "policy={name: darc, darc_samples: 500, darc_variant: $VARIANT}")
+start_engine "$T/engine.log" "${ENGINE[@]}" "${SETS[@]}" --policy "$POLICY"
+[ "$POLICY" != darc ] || grep -q "policy: darc .*darc_samples=500 " "$T/engine.log" ||
+	fail "the engine's darc_samples is not 500"
+[ "$POLICY" != ws ] || grep -q "policy: ws .*placement=flow-hash" "$T/engine.log" ||
+	fail "the engine's ws placement is not flow-hash"
 grep -q "policy $POLICY" "$T/engine.log" || fail "engine did not take --policy $POLICY"
 if [ -n "$VARIANT" ]; then
 	grep -q "policy: darc .*darc_variant=robust darc_ratio_source=arrivals darc_sizing=capacity darc_hysteresis=ci darc_starvation_guard=20" \
 		"$T/engine.log" || fail "the engine's darc is not the robust variant with its parts"
 fi
 
-"$BIN/psp-client" --config "$T/client.yml" --workload high-bimodal --rate "$RATE" \
+"${CLIENT[@]}" --workload high-bimodal --rate "$RATE" \
 	--duration "$DURATION" --format csv --workers 3 --label "$POLICY" \
 	> "$T/client.csv" 2> "$T/client.log" || fail "psp-client failed (status $?)"
 # The counters are also served by DPDK telemetry while the engine runs.
-TEL=""
-for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
-	[ -S "$d/psp-e-$ID/dpdk_telemetry.v2" ] && TEL="$d/psp-e-$ID/dpdk_telemetry.v2"
-done
-[ -n "$TEL" ] || fail "no telemetry socket for file prefix psp-e-$ID"
+TEL=$(telemetry_socket)
 "$BIN/psp_telemetry_get" "$TEL" /psp/stats > "$T/telemetry.json" || fail "telemetry query failed"
 for q in types types2 workers; do
 	"$BIN/psp_telemetry_get" "$TEL" "/psp/${q%2}" > "$T/tel-$q.json" || fail "telemetry /psp/${q%2} failed"

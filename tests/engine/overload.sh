@@ -5,14 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 
 # 256 request descriptors: a full system drops instead of queueing forever.
-ENGINE_SED="s/requests: 4096/requests: 256/"
-make_memif_configs "$T/engine.yml" "$T/client.yml"
-start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy cfcfs
+start_engine "$T/engine.log" "${ENGINE[@]}" --set queues.requests=256 --policy cfcfs
 # rocksdb: mean 318 us, so 3 workers serve ~9.4 kRPS; offer 30 kRPS.
-"$BIN/psp-client" --config "$T/client.yml" --workload rocksdb --rate 30000 --duration 3 \
+"${CLIENT[@]}" --workload rocksdb --rate 30000 --duration 3 \
 	--workers 3 > "$T/client1.log" 2>&1 || fail "psp-client (overload) failed"
 kill -0 "$ENGINE_PID" || fail "psp-engine died under overload"
-"$BIN/psp-client" --config "$T/client.yml" --workload high-bimodal --rate 500 --duration 2 \
+"${CLIENT[@]}" --workload high-bimodal --rate 500 --duration 2 \
 	> "$T/client2.log" 2>&1 || fail "psp-client (after overload) failed"
 stop_engine || fail "psp-engine exited with status $?"
 cat "$T/client1.log" "$T/client2.log" | grep '^psp-client'

@@ -10,23 +10,16 @@
 POLICY=${1:-darc}
 . "$(dirname "$0")/lib.sh"
 
-ENGINE_SED="s/{name: SHORT, wire_id: 1, mean_us: 1, ratio: 0.5}/{name: GET, wire_id: 10, mean_us: 1.5, ratio: 0.5}/;s/{name: LONG, wire_id: 2, mean_us: 100, ratio: 0.5}/{name: SCAN, wire_id: 11, mean_us: 635, ratio: 0.5}/"
-make_memif_configs "$T/engine.yml" "$T/client.yml"
-cat >> "$T/engine.yml" <<YML
-app:
-  name: rocksdb
-  rocksdb:
-    path: $T/db
-    keys: 20000
-    ops: {GET: get, SCAN: scan 5000}
-YML
-[ "$POLICY" = ts ] && set_policy "$T/engine.yml" ts "quantum_us: 5"
-start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy "$POLICY"
+# The types (GET, SCAN) come from the workload; app.rocksdb.ops maps them.
+SETS=(--workload rocksdb --set "app={name: rocksdb, rocksdb: {path: $T/db, keys: 20000}}"
+      --set "app.rocksdb.ops={GET: get, SCAN: scan 5000}")
+[ "$POLICY" = ts ] && SETS+=(--set "policy={name: ts, quantum_us: 5}")
+start_engine "$T/engine.log" "${ENGINE[@]}" "${SETS[@]}" --policy "$POLICY"
 grep -E '^rocksdb:|app: rocksdb' "$T/engine.log"
 grep -q "^rocksdb: created and filled $T/db (20000 keys of 64 bytes) in [0-9.]* s" "$T/engine.log" ||
 	fail "the engine did not create and fill the database in the test directory"
 [ -d "$T/db" ] || fail "no database directory $T/db"
-"$BIN/psp-client" --config "$T/client.yml" --workload rocksdb --rate 200 --duration 3 \
+"${CLIENT[@]}" --workload rocksdb --rate 200 --duration 3 \
 	--workers 3 > "$T/client.log" 2>&1 || fail "psp-client failed (status $?)"
 stop_engine || fail "psp-engine exited with status $?"
 grep '^psp-client' "$T/client.log"

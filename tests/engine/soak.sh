@@ -22,18 +22,16 @@ MEAN_US=318 # workloads/rocksdb.yml's mean service time
 CAPACITY=$((WORKERS * 1000000 / MEAN_US))
 # The engine's types are rocksdb's (GET and SCAN, their wire ids and means),
 # so DARC reserves for them.
-ENGINE_SED="s/requests: 4096/requests: 1024/;s/{name: SHORT, wire_id: 1, mean_us: 1, ratio: 0.5}/{name: GET, wire_id: 10, mean_us: 1.5, ratio: 0.5}/;s/{name: LONG, wire_id: 2, mean_us: 100, ratio: 0.5}/{name: SCAN, wire_id: 11, mean_us: 635, ratio: 0.5}/"
-make_memif_configs "$T/engine.yml" "$T/client.yml"
-set_policy "$T/engine.yml" "$POLICY"
-start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml"
+start_engine "$T/engine.log" "${ENGINE[@]}" --workload rocksdb --set queues.requests=1024 \
+	--set "policy=$POLICY"
 echo "soak: policy $POLICY, $WORKERS workers, capacity ~$CAPACITY RPS at the nominal mean"
 echo "soak: $SECONDS_OVERLOAD s at $((2 * CAPACITY)) RPS"
-"$BIN/psp-client" --config "$T/client.yml" --workload rocksdb --rate $((2 * CAPACITY)) \
+"${CLIENT[@]}" --workload rocksdb --rate $((2 * CAPACITY)) \
 	--duration "$SECONDS_OVERLOAD" --workers "$WORKERS" > "$T/overload.log" 2>&1 ||
 	fail "psp-client (overload) failed: $(tail -3 "$T/overload.log")"
 kill -0 "$ENGINE_PID" 2>/dev/null || fail "psp-engine died under overload"
 echo "soak: 10 s at $((CAPACITY / 20)) RPS"
-"$BIN/psp-client" --config "$T/client.yml" --workload rocksdb --rate $((CAPACITY / 20)) \
+"${CLIENT[@]}" --workload rocksdb --rate $((CAPACITY / 20)) \
 	--duration 10 --workers "$WORKERS" > "$T/normal.log" 2>&1 ||
 	fail "psp-client (normal) failed: $(tail -3 "$T/normal.log")"
 stop_engine || fail "psp-engine exited with status $?"

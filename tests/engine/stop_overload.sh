@@ -7,13 +7,11 @@
 # full again after the stop.
 . "$(dirname "$0")/lib.sh"
 
-make_memif_configs "$T/engine.yml" "$T/client.yml"
-echo "drain_ms: 0" >> "$T/engine.yml"
-set_policy "$T/engine.yml" ts "quantum_us: 5"
-start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml"
+start_engine "$T/engine.log" "${ENGINE[@]}" --set drain_ms=0 \
+	--set "policy={name: ts, quantum_us: 5}"
 # rocksdb: mean 318 us, so 3 workers serve ~9.4 kRPS; offer 30 kRPS and stop
 # the engine in the middle of it.
-"$BIN/psp-client" --config "$T/client.yml" --workload rocksdb --rate 30000 --duration 4 \
+"${CLIENT[@]}" --workload rocksdb --rate 30000 --duration 4 \
 	--workers 3 > "$T/client.log" 2>&1 &
 CLIENT_PID=$!
 STARTED_PIDS+=("$CLIENT_PID")

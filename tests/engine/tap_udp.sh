@@ -11,10 +11,8 @@ NS="ip netns exec $NETNS"
 $NS ip link set lo up
 # No IPv6 chatter on the tap: it would only be counted as bad_ether.
 $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-sed -e "s#--file-prefix, psp-engine#--file-prefix, psp-e-$ID#" \
-    -e "s#output_dir: results/engine-tap#output_dir: $T/out#" \
-    "$SRC/configs/engine-tap.yml" > "$T/engine.yml"
-start_engine "$T/engine.log" $NS "$BIN/psp-engine" --config "$T/engine.yml"
+start_engine "$T/engine.log" $NS "$BIN/psp-engine" --config "$SRC/configs/engine-tap.yml" \
+	--set "instance=$INST" --set "output_dir=$T/out"
 $NS ip addr add 198.18.0.1/24 dev psp0 || fail "no psp0 in the namespace"
 $NS ip link set psp0 up
 N=1000

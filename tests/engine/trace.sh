@@ -20,18 +20,18 @@ MODE=${1:?mode}
 POLICY=${2:-darc}
 . "$(dirname "$0")/lib.sh"
 
-ENGINE_SED="s/darc_samples: 50000/darc_samples: 500/"
-make_memif_configs "$T/engine.yml" "$T/client.yml"
+SETS=(--set policy.darc_samples=500)
+[ "$POLICY" = darc ] || SETS=()
 
 run_pair() { # extra engine args...
-	start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml" --policy "$POLICY" "$@"
-	"$BIN/psp-client" --config "$T/client.yml" --workload high-bimodal --rate 1000 \
+	start_engine "$T/engine.log" "${ENGINE[@]}" "${SETS[@]}" --policy "$POLICY" "$@"
+	"${CLIENT[@]}" --workload high-bimodal --rate 1000 \
 		--duration 2 --workers 3 > "$T/client.out" 2> "$T/client.log" ||
 		fail "psp-client failed (status $?)"
 	# DPDK's own telemetry client (Debian's dpdk-dev) reads the engine as
 	# docs/engine.md shows: commands on its standard input.
 	if command -v dpdk-telemetry.py > /dev/null; then
-		echo /psp/stats | dpdk-telemetry.py -f "psp-e-$ID" > "$T/dpdk-telemetry.json" 2>&1 ||
+		echo /psp/stats | dpdk-telemetry.py -f "psp-engine-$INST" > "$T/dpdk-telemetry.json" 2>&1 ||
 			fail "dpdk-telemetry.py failed"
 	fi
 	stop_engine || fail "psp-engine exited with status $?"
@@ -129,15 +129,15 @@ print("replay counts per type:", got)
 PY
 	;;
 limit)
-	"$BIN/psp-engine" --config "$T/engine.yml" --trace-limit 5 > "$T/bad1.log" 2>&1
+	"${ENGINE[@]}" --trace-limit 5 > "$T/bad1.log" 2>&1
 	[ $? -eq 2 ] && grep -q "needs --trace FILE" "$T/bad1.log" || fail "--trace-limit without --trace"
-	"$BIN/psp-engine" --config "$T/engine.yml" --trace "$T/x.csv" --trace-limit 0 > "$T/bad2.log" 2>&1
+	"${ENGINE[@]}" --trace "$T/x.csv" --trace-limit 0 > "$T/bad2.log" 2>&1
 	[ $? -eq 2 ] && grep -q "records 1\.\.100000000, got \"0\"" "$T/bad2.log" || fail "--trace-limit 0"
-	"$BIN/psp-engine" --config "$T/engine.yml" --stats-ms 0 > "$T/bad5.log" 2>&1
+	"${ENGINE[@]}" --stats-ms 0 > "$T/bad5.log" 2>&1
 	[ $? -eq 2 ] && grep -q "stats-ms: must be a period in ms 1..3600000, got \"0\"" "$T/bad5.log" || fail "--stats-ms 0"
-	"$BIN/psp-engine" --config "$T/engine.yml" --trace "$T" > "$T/bad3.log" 2>&1
+	"${ENGINE[@]}" --trace "$T" > "$T/bad3.log" 2>&1
 	[ $? -eq 2 ] && grep -q "is a directory" "$T/bad3.log" || fail "--trace DIR"
-	"$BIN/psp-engine" --config "$T/engine.yml" --trace "$T/no/such/dir/t.csv" > "$T/bad4.log" 2>&1
+	"${ENGINE[@]}" --trace "$T/no/such/dir/t.csv" > "$T/bad4.log" 2>&1
 	[ $? -eq 2 ] && grep -q "cannot write $T/no/such/dir/t.csv" "$T/bad4.log" || fail "--trace in a missing directory"
 	run_pair --trace "$T/trace.csv" --trace-limit 100
 	grep "^trace:" "$T/engine.log"

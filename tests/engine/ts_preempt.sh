@@ -29,36 +29,26 @@ WORKERS=2
 
 LCORES="[1, 2]"
 [ "$WORKERS" = 1 ] && LCORES="[1]"
-ENGINE_SED="s/^workers: 3/workers: $WORKERS/;s/^worker_lcores: .*/worker_lcores: $LCORES/;s/(0-3)@(0-1)/(0-$WORKERS)@(0-1)/;s/mean_us: 1, ratio: 0.5/mean_us: 0.5, ratio: 0.995/;s/mean_us: 100, ratio: 0.5/mean_us: 500, ratio: 0.005/"
-CLIENT_SED="s/rx_queues: 4/rx_queues: $((WORKERS + 1))/"
-make_memif_configs "$T/engine.yml" "$T/client.yml"
-# The policy and its knobs, the quantum pinned here.
+# The shipped config's lcores 0-3 stay: those no worker uses only wait.
+SETS=(--workload extreme-bimodal --set "workers=$WORKERS" --set "worker_lcores=$LCORES")
 if [ "$POLICY" = ts ]; then
-	set_policy "$T/engine.yml" ts "quantum_us: 5" "ts_variant: $VARIANT"
+	SETS+=(--set "policy={name: ts, quantum_us: 5, ts_variant: $VARIANT}")
 	WANT="policy: ts quantum_us=5 ts_variant=$VARIANT "
 else
-	set_policy "$T/engine.yml" "$POLICY" "quantum_us: 5"
+	SETS+=(--set "policy={name: $POLICY, quantum_us: 5}")
 	WANT="policy: $POLICY slots=[0-9]* quantum_us=5$"
 fi
-if [ "$MODE" = no-points ]; then
-	echo "app: {preempt_points: false}" >> "$T/engine.yml"
-fi
-if [ "$MODE" = worker-timer ]; then
-	sed -i 's/^  stack_kib: 64/  stack_kib: 64\n  timer: worker/' "$T/engine.yml"
-fi
-start_engine "$T/engine.log" "$BIN/psp-engine" --config "$T/engine.yml"
+[ "$MODE" = no-points ] && SETS+=(--set app.preempt_points=false)
+[ "$MODE" = worker-timer ] && SETS+=(--set preempt.timer=worker)
+start_engine "$T/engine.log" "${ENGINE[@]}" "${SETS[@]}"
 grep -q "policy $POLICY" "$T/engine.log" || fail "engine did not take policy $POLICY"
 grep -q "$WANT" "$T/engine.log" ||
 	fail "the engine's effective config is not $POLICY, quantum 5 us ($WANT)"
 
-"$BIN/psp-client" --config "$T/client.yml" --workload extreme-bimodal --rate "$RATE" \
+"${CLIENT[@]}" --set "rx_queues=$((WORKERS + 1))" --workload extreme-bimodal --rate "$RATE" \
 	--duration "$DURATION" --format csv --workers "$WORKERS" --label "$POLICY" \
 	> "$T/client.csv" 2> "$T/client.log" || fail "psp-client failed (status $?)"
-TEL=""
-for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk"; do
-	[ -S "$d/psp-e-$ID/dpdk_telemetry.v2" ] && TEL="$d/psp-e-$ID/dpdk_telemetry.v2"
-done
-[ -n "$TEL" ] || fail "no telemetry socket for file prefix psp-e-$ID"
+TEL=$(telemetry_socket)
 "$BIN/psp_telemetry_get" "$TEL" /psp/stats > "$T/telemetry.json" || fail "telemetry query failed"
 stop_engine || fail "psp-engine exited with status $?"
 cat "$T/client.log" "$T/client.csv"

@@ -4,7 +4,9 @@
  * or accepts a config that holds together: the effective configuration
  * prints, and the policy it names (or, as --policy would, one picked by a
  * hash of the input) is created by the core exactly as psp-engine creates it
- * at start.  Anything the loader accepts must start: never an abort. */
+ * at start.  Anything the loader accepts must start: never an abort.
+ * Lines "#set KEY=VALUE" (YAML comments) become --set items, as psp-engine's
+ * and psp-client's command lines give them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <psp/policy.h>
 
 #include "client/client.h"
+#include "common/yconf.h"
 #include "fuzz.h"
 #include "server/config.h"
 
@@ -48,12 +51,34 @@ static void require_policy_starts(const struct eng_config *cfg)
 	psp_policy_destroy(p);
 }
 
-static void engine_config(const char *path, uint64_t h)
+#define FUZZ_MAX_SETS 4
+
+/* The input's "#set KEY=VALUE" lines (at most FUZZ_MAX_SETS), copied into
+ * buf, as overrides. */
+static void input_sets(const uint8_t *data, size_t size, char *buf, size_t cap,
+		       const char **sets, struct yconf_overrides *ov)
+{
+	size_t n = 0;
+	*ov = (struct yconf_overrides){.set = sets};
+	for (size_t i = 0; i + 5 <= size && ov->nset < FUZZ_MAX_SETS; i++) {
+		if ((i > 0 && data[i - 1] != '\n') || memcmp(data + i, "#set ", 5))
+			continue;
+		size_t j = i + 5, start = n;
+		while (j < size && data[j] != '\n' && data[j] != '\0' && n + 1 < cap)
+			buf[n++] = (char)data[j++];
+		if (n + 1 >= cap)
+			break;
+		buf[n++] = '\0';
+		sets[ov->nset++] = buf + start;
+	}
+}
+
+static void engine_config(const char *path, const struct yconf_overrides *ov, uint64_t h)
 {
 	struct eng_config cfg;
 	struct psp_err err;
 	psp_err_clear(&err);
-	if (eng_config_load(path, &cfg, &err) < 0) {
+	if (eng_config_load(path, ov, &cfg, &err) < 0) {
 		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);
 		eng_config_free(&cfg);
 		return;
@@ -73,12 +98,12 @@ static void engine_config(const char *path, uint64_t h)
 	eng_config_free(&cfg);
 }
 
-static void client_config(const char *path)
+static void client_config(const char *path, const struct yconf_overrides *ov)
 {
 	struct cli_config cfg;
 	struct psp_err err;
 	psp_err_clear(&err);
-	if (cli_config_load(path, &cfg, &err) < 0) {
+	if (cli_config_load(path, ov, &cfg, &err) < 0) {
 		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);
 	} else {
 		cli_config_print(&cfg, devnull());
@@ -91,8 +116,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *path = fuzz_write_input(data, size, "yml");
 	if (!path) /* too large to be worth it, or no room to write */
 		return 0;
-	engine_config(path, fuzz_hash(data, size));
-	client_config(path);
+	char buf[1024];
+	const char *sets[FUZZ_MAX_SETS];
+	struct yconf_overrides ov;
+	input_sets(data, size, buf, sizeof(buf), sets, &ov);
+	engine_config(path, &ov, fuzz_hash(data, size));
+	client_config(path, &ov);
 	unlink(path);
 	return 0;
 }

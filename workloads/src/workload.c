@@ -50,6 +50,14 @@ int psp_workload_load(const char *name_or_path, struct psp_workload *wl,
 	return psp_workload_parse_file(path, wl, err);
 }
 
+void psp_workload_nominal(const struct psp_workload *wl, uint32_t t, double *mean_us,
+			  double *ratio)
+{
+	const struct psp_wl_phase *ph = &wl->phase[0];
+	*ratio = ph->ratio[t];
+	*mean_us = ph->ratio[t] > 0 ? psp_dist_mean_us(&ph->service[t]) : 0;
+}
+
 /* Linear: at most PSP_MAX_TYPES entries, and hosts call it once per type at
  * setup or once per parsed packet (a 16-entry scan of one cache line or two
  * costs less than a hash would). */

@@ -1,5 +1,5 @@
-/* The workload file loader: reads one YAML file with libyaml's document API
- * into a struct psp_workload, strictly (Caladan cfg.c style): unknown keys,
+/* The workload file loader: reads one YAML file through the YAML layer
+ * (psp/ydoc.h) into a struct psp_workload, strictly (Caladan cfg.c style): unknown keys,
  * missing keys, wrong types and out-of-range values all fail with an error
  * that names the file, the 1-based line and column, and the key path
  * (e.g. phases[0].types[2].service.dist).
@@ -15,9 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include <yaml.h>
+#include <psp/ydoc.h>
 
 #include "internal.h"
 
@@ -27,34 +25,16 @@
 
 /* Parse state; lives on psp_workload_parse_file's stack. */
 struct ctx {
-	const char *path;
-	yaml_document_t *doc;
+	struct ydoc *d;
 	struct psp_workload *wl;
 	struct psp_err *err;
 	/* Per global type: the explicit wire id (0 = not given) and where the
 	 * type's wire id comes from, for the duplicate check at the end. */
 	uint32_t wire_given[PSP_MAX_TYPES];
-	yaml_mark_t wire_mark[PSP_MAX_TYPES];
+	const yaml_node_t *wire_node[PSP_MAX_TYPES];
 	char wire_key[PSP_MAX_TYPES][KEY_MAX];
 	uint32_t first_phase[PSP_MAX_TYPES];
 };
-
-/* "path:line:col" (1-based), shortening the path from the left so that the
- * line and column always survive truncation. */
-static void format_where(char *out, size_t cap, const char *path, yaml_mark_t m)
-{
-	char pos[48];
-	int poslen = snprintf(pos, sizeof(pos), ":%zu:%zu", m.line + 1, m.column + 1);
-	size_t plen = strlen(path), room = cap - (size_t)poslen - 1;
-	if (plen > room) {
-		memcpy(out, "...", 3);
-		memcpy(out + 3, path + plen - (room - 3), room - 3);
-		plen = room;
-	} else {
-		memcpy(out, path, plen);
-	}
-	memcpy(out + plen, pos, (size_t)poslen + 1);
-}
 
 /* Bounded copy of a key path (KEY_MAX bytes). */
 static void key_copy(char *dst, const char *src)
@@ -66,19 +46,18 @@ static void key_copy(char *dst, const char *src)
 	dst[n] = '\0';
 }
 
-/* Records an -EINVAL error at mark m (a node's start) and returns -EINVAL. */
-static int fail_at(struct ctx *c, yaml_mark_t m, const char *key, const char *fmt, ...)
+/* Records an -EINVAL error at node n and returns -EINVAL. */
+static int fail_at(struct ctx *c, const yaml_node_t *n, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int fail_at(struct ctx *c, yaml_mark_t m, const char *key, const char *fmt, ...)
+static int fail_at(struct ctx *c, const yaml_node_t *n, const char *key, const char *fmt, ...)
 {
-	char where[sizeof(c->err->where)], msg[sizeof(c->err->msg)];
-	format_where(where, sizeof(where), c->path, m);
+	char msg[sizeof(c->err->msg)];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return psp_err_set(c->err, -EINVAL, where, key, "%s", msg);
+	return ydoc_fail(c->d, n, key, c->err, -EINVAL, "%s", msg);
 }
 
 /* prefix.k, or k when prefix is empty.  The longest key the schema allows,
@@ -89,20 +68,6 @@ static const char *key_join(char *buf, const char *prefix, const char *k)
 	if (snprintf(buf, KEY_MAX, "%s%s%s", prefix, prefix[0] ? "." : "", k) >= (int)KEY_MAX)
 		buf[KEY_MAX - 2] = '~'; /* mark the cut */
 	return buf;
-}
-
-static const char *node_kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a scalar";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
 }
 
 static const char *scalar(const yaml_node_t *n)
@@ -120,50 +85,13 @@ static const char *clip(const char *s, char buf[48])
 	return buf;
 }
 
-/* Reads the mapping n into vals[i] (NULL when absent), one per allowed key.
- * Rejects a non-mapping, non-scalar keys, unknown keys (naming the allowed
- * ones) and duplicate keys; keys[i] gets each key's node for value errors
- * that are better reported at the key. */
+/* Reads the mapping n into vals[i] and keys[i], one per allowed key
+ * (ydoc_map: unknown and duplicate keys refused). */
 static int read_map(struct ctx *c, yaml_node_t *n, const char *prefix,
 		    const char *const *allowed, size_t nallowed,
 		    yaml_node_t **vals, yaml_node_t **keys)
 {
-	char key[KEY_MAX];
-	for (size_t i = 0; i < nallowed; i++)
-		vals[i] = keys[i] = NULL;
-	if (n->type != YAML_MAPPING_NODE)
-		return fail_at(c, n->start_mark, prefix[0] ? prefix : "(top level)",
-			       "expected a mapping, got %s", node_kind(n));
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-	     p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		if (k->type != YAML_SCALAR_NODE)
-			return fail_at(c, k->start_mark, prefix,
-				       "expected a key name, got %s", node_kind(k));
-		size_t i = 0;
-		while (i < nallowed && strcmp(scalar(k), allowed[i]) != 0)
-			i++;
-		if (i == nallowed) {
-			char list[160];
-			size_t len = 0;
-			list[0] = '\0';
-			for (size_t j = 0; j < nallowed && len < sizeof(list); j++)
-				len += (size_t)snprintf(list + len, sizeof(list) - len,
-							"%s%s", j ? ", " : "", allowed[j]);
-			char cut[48];
-			return fail_at(c, k->start_mark, key_join(key, prefix, scalar(k)),
-				       "unknown key '%s'; allowed here: %s", clip(scalar(k), cut),
-				       list);
-		}
-		if (vals[i])
-			return fail_at(c, k->start_mark, key_join(key, prefix, scalar(k)),
-				       "duplicate key '%s' (first given on line %zu)",
-				       scalar(k), keys[i]->start_mark.line + 1);
-		vals[i] = v;
-		keys[i] = k;
-	}
-	return 0;
+	return ydoc_map(c->d, n, prefix, allowed, nallowed, vals, keys, c->err);
 }
 
 static int require(struct ctx *c, const yaml_node_t *map, const yaml_node_t *v,
@@ -172,7 +100,7 @@ static int require(struct ctx *c, const yaml_node_t *map, const yaml_node_t *v,
 	char key[KEY_MAX];
 	if (v)
 		return 0;
-	return fail_at(c, map->start_mark, key_join(key, prefix, name),
+	return fail_at(c, map, key_join(key, prefix, name),
 		       "missing required key '%s'", name);
 }
 
@@ -181,12 +109,12 @@ static int get_string(struct ctx *c, const yaml_node_t *n, const char *key,
 		      char *out, size_t cap)
 {
 	if (n->type != YAML_SCALAR_NODE)
-		return fail_at(c, n->start_mark, key, "expected a string, got %s", node_kind(n));
+		return fail_at(c, n, key, "expected a string, got %s", ydoc_kind(n));
 	size_t len = n->data.scalar.length;
 	if (len == 0)
-		return fail_at(c, n->start_mark, key, "must not be empty");
+		return fail_at(c, n, key, "must not be empty");
 	if (len >= cap)
-		return fail_at(c, n->start_mark, key, "too long: %zu characters, at most %zu",
+		return fail_at(c, n, key, "too long: %zu characters, at most %zu",
 			       len, cap - 1);
 	memcpy(out, scalar(n), len + 1);
 	return 0;
@@ -197,20 +125,20 @@ static int get_string(struct ctx *c, const yaml_node_t *n, const char *key,
 static int get_number(struct ctx *c, const yaml_node_t *n, const char *key, double *out)
 {
 	if (n->type != YAML_SCALAR_NODE)
-		return fail_at(c, n->start_mark, key, "expected a number, got %s", node_kind(n));
+		return fail_at(c, n, key, "expected a number, got %s", ydoc_kind(n));
 	const char *s = scalar(n);
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
 	char cut[48];
 	if (end == s || *end != '\0')
-		return fail_at(c, n->start_mark, key, "expected a finite number, got '%s'",
+		return fail_at(c, n, key, "expected a finite number, got '%s'",
 			       clip(s, cut));
 	if (!isfinite(v))
-		return fail_at(c, n->start_mark, key, "expected a finite number, got '%s'%s",
+		return fail_at(c, n, key, "expected a finite number, got '%s'%s",
 			       clip(s, cut), isnan(v) ? " (NaN)" : "");
 	if (errno == ERANGE) /* underflow: closer to 0 than a normal double */
-		return fail_at(c, n->start_mark, key, "'%s' is too close to 0 for a double",
+		return fail_at(c, n, key, "'%s' is too close to 0 for a double",
 			       clip(s, cut));
 	*out = v;
 	return 0;
@@ -222,7 +150,7 @@ static int get_positive(struct ctx *c, const yaml_node_t *n, const char *key, do
 	if (rc)
 		return rc;
 	if (!(*out > 0))
-		return fail_at(c, n->start_mark, key, "must be > 0, got %g", *out);
+		return fail_at(c, n, key, "must be > 0, got %g", *out);
 	return 0;
 }
 
@@ -232,11 +160,11 @@ static int get_duration(struct ctx *c, const yaml_node_t *n, const char *key, do
 	if (rc)
 		return rc;
 	if (*out < PSP_WL_DURATION_MS_MIN)
-		return fail_at(c, n->start_mark, key,
+		return fail_at(c, n, key,
 			       "must be at least %g ms (1 ns, the simulator's clock tick), got %g",
 			       PSP_WL_DURATION_MS_MIN, *out);
 	if (*out > PSP_WL_DURATION_MS_MAX)
-		return fail_at(c, n->start_mark, key,
+		return fail_at(c, n, key,
 			       "must be at most %g ms (11.6 days), got %g: simulated time is kept "
 			       "in ns below 2^56 (about 2.3 years, sim/evq.h), which %u such "
 			       "phases must fit", PSP_WL_DURATION_MS_MAX, *out, PSP_WL_MAX_PHASES);
@@ -246,18 +174,18 @@ static int get_duration(struct ctx *c, const yaml_node_t *n, const char *key, do
 static int get_wire_id(struct ctx *c, const yaml_node_t *n, const char *key, uint32_t *out)
 {
 	if (n->type != YAML_SCALAR_NODE)
-		return fail_at(c, n->start_mark, key,
-			       "expected an integer in 1..%u, got %s", WIRE_ID_MAX, node_kind(n));
+		return fail_at(c, n, key,
+			       "expected an integer in 1..%u, got %s", WIRE_ID_MAX, ydoc_kind(n));
 	const char *s = scalar(n);
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	char cut[48];
 	if (end == s || *end != '\0' || errno == ERANGE)
-		return fail_at(c, n->start_mark, key,
+		return fail_at(c, n, key,
 			       "expected an integer in 1..%u, got '%s'", WIRE_ID_MAX, clip(s, cut));
 	if (v < 1 || v > WIRE_ID_MAX)
-		return fail_at(c, n->start_mark, key,
+		return fail_at(c, n, key,
 			       "must be in 1..%u (the wire's u32 type field; 0 means unknown), "
 			       "got %lld",
 			       WIRE_ID_MAX, v);
@@ -272,7 +200,7 @@ static int check_param(struct ctx *c, const yaml_node_t *n, const char *key, uns
 	switch (p) {
 	case WL_P_SIGMA:
 		if (v > PSP_WL_SIGMA_MAX)
-			return fail_at(c, n->start_mark, key,
+			return fail_at(c, n, key,
 				       "must be at most %g, got %g: a lognormal's mean rests on "
 				       "draws sigma standard deviations up, and beyond %g they are "
 				       "too rare for a run to measure its declared mean",
@@ -280,19 +208,19 @@ static int check_param(struct ctx *c, const yaml_node_t *n, const char *key, uns
 		return 0;
 	case WL_P_ALPHA:
 		if (v < PSP_WL_ALPHA_MIN || v > PSP_WL_ALPHA_MAX)
-			return fail_at(c, n->start_mark, key,
+			return fail_at(c, n, key,
 				       "must be in [%g, %g], got %g: below, 1 - (min/max)^alpha "
 				       "vanishes in double precision and the distribution cannot "
 				       "be sampled", PSP_WL_ALPHA_MIN, PSP_WL_ALPHA_MAX, v);
 		return 0;
 	default: /* mean_us, min_us, max_us */
 		if (v < PSP_WL_TIME_US_MIN)
-			return fail_at(c, n->start_mark, key,
+			return fail_at(c, n, key,
 				       "must be at least %g us (1 ns, the simulator's clock tick: "
 				       "a shorter service time would run as 1 ns), got %g",
 				       PSP_WL_TIME_US_MIN, v);
 		if (v > PSP_WL_TIME_US_MAX)
-			return fail_at(c, n->start_mark, key,
+			return fail_at(c, n, key,
 				       "must be at most %g us (1000 s), got %g: simulated time is "
 				       "kept in ns below 2^56 (about 2.3 years, sim/evq.h), which "
 				       "longer service times would overflow within a run",
@@ -319,11 +247,11 @@ static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
 		return rc;
 	key_join(key, prefix, "dist");
 	if (v[F_DIST]->type != YAML_SCALAR_NODE)
-		return fail_at(c, v[F_DIST]->start_mark, key,
-			       "expected a distribution name, got %s", node_kind(v[F_DIST]));
+		return fail_at(c, v[F_DIST], key,
+			       "expected a distribution name, got %s", ydoc_kind(v[F_DIST]));
 	memset(d, 0, sizeof(*d));
 	if (wl_dist_parse(scalar(v[F_DIST]), &d->kind) < 0)
-		return fail_at(c, v[F_DIST]->start_mark, key,
+		return fail_at(c, v[F_DIST], key,
 			       "unknown distribution '%s'; known: %s",
 			       clip(scalar(v[F_DIST]), text), wl_dist_known());
 
@@ -333,12 +261,12 @@ static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
 		yaml_node_t *pv = v[F_PARAM0 + i];
 		key_join(key, prefix, wl_param_key(i));
 		if (pv && !(want & (1u << i)))
-			return fail_at(c, k[F_PARAM0 + i]->start_mark, key,
+			return fail_at(c, k[F_PARAM0 + i], key,
 				       "'%s' does not apply to dist %s, which takes: %s",
 				       wl_param_key(i), psp_dist_name(d->kind),
 				       wl_dist_params_text(d->kind, text, sizeof(text)));
 		if (!pv && (want & (1u << i)))
-			return fail_at(c, n->start_mark, key,
+			return fail_at(c, n, key,
 				       "missing required key '%s' (dist %s takes: %s)",
 				       wl_param_key(i), psp_dist_name(d->kind),
 				       wl_dist_params_text(d->kind, text, sizeof(text)));
@@ -350,7 +278,7 @@ static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
 		/* sigma = 0 is a degenerate but valid lognormal; the others
 		 * are scales or shapes that must be positive. */
 		if ((1u << i) == WL_P_SIGMA ? val[i] < 0 : !(val[i] > 0))
-			return fail_at(c, pv->start_mark, key, "must be %s, got %g",
+			return fail_at(c, pv, key, "must be %s, got %g",
 				       (1u << i) == WL_P_SIGMA ? ">= 0" : "> 0", val[i]);
 		if ((rc = check_param(c, pv, key, 1u << i, val[i])))
 			return rc;
@@ -361,7 +289,7 @@ static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
 	d->min_us = val[3];
 	d->max_us = val[4];
 	if ((want & WL_P_MIN) && d->min_us >= d->max_us)
-		return fail_at(c, v[F_PARAM0 + 3]->start_mark, key_join(key, prefix, "min_us"),
+		return fail_at(c, v[F_PARAM0 + 3], key_join(key, prefix, "min_us"),
 			       "min_us must be < max_us, got min_us %g >= max_us %g",
 			       d->min_us, d->max_us);
 	if (!(want & WL_P_MEAN))
@@ -369,7 +297,7 @@ static int parse_service(struct ctx *c, yaml_node_t *n, const char *prefix,
 	/* Cannot happen within the bounds above; kept so that a change of
 	 * them cannot let a NaN mean through to the simulator. */
 	if (!(d->mean_us >= PSP_WL_TIME_US_MIN && d->mean_us <= PSP_WL_TIME_US_MAX))
-		return fail_at(c, n->start_mark, prefix,
+		return fail_at(c, n, prefix,
 			       "the distribution's mean (%g us) is not in [%g, %g] us", d->mean_us,
 			       PSP_WL_TIME_US_MIN, PSP_WL_TIME_US_MAX);
 	return 0;
@@ -387,7 +315,7 @@ static int type_index(struct ctx *c, const yaml_node_t *name_node, const char *k
 		}
 	}
 	if (wl->ntypes == PSP_MAX_TYPES)
-		return fail_at(c, name_node->start_mark, key,
+		return fail_at(c, name_node, key,
 			       "type '%s' would be type %u; at most %u types (PSP_MAX_TYPES) "
 			       "across all phases", name, PSP_MAX_TYPES + 1, PSP_MAX_TYPES);
 	*t = wl->ntypes++;
@@ -419,7 +347,7 @@ static int parse_type(struct ctx *c, yaml_node_t *n, const char *prefix,
 	    (rc = type_index(c, v[F_NAME], key, name, ph, &t)))
 		return rc;
 	if (seen[t])
-		return fail_at(c, v[F_NAME]->start_mark, key,
+		return fail_at(c, v[F_NAME], key,
 			       "duplicate type name '%s' in this phase (also %s)",
 			       name, seen_key[t]);
 	seen[t] = true;
@@ -429,7 +357,7 @@ static int parse_type(struct ctx *c, yaml_node_t *n, const char *prefix,
 	if ((rc = get_number(c, v[F_RATIO], key, &ratio)))
 		return rc;
 	if (!(ratio > 0 && ratio <= 1))
-		return fail_at(c, v[F_RATIO]->start_mark, key,
+		return fail_at(c, v[F_RATIO], key,
 			       "must be in (0, 1], got %g (leave a type out of a phase "
 			       "to give it ratio 0)", ratio);
 	phase->ratio[t] = ratio;
@@ -440,17 +368,17 @@ static int parse_type(struct ctx *c, yaml_node_t *n, const char *prefix,
 		if ((rc = get_wire_id(c, v[F_WIRE], key, &id)))
 			return rc;
 		if (c->wire_given[t] && c->wire_given[t] != id)
-			return fail_at(c, v[F_WIRE]->start_mark, key,
+			return fail_at(c, v[F_WIRE], key,
 				       "wire_id %u for type '%s' differs from %u given at %s",
 				       id, name, c->wire_given[t], c->wire_key[t]);
 		if (!c->wire_given[t]) {
 			c->wire_given[t] = id;
-			c->wire_mark[t] = v[F_WIRE]->start_mark;
+			c->wire_node[t] = v[F_WIRE];
 			key_copy(c->wire_key[t], key);
 		}
 	} else if (!c->wire_given[t] && !c->wire_key[t][0]) {
 		/* Default id; remember the type's first entry for errors. */
-		c->wire_mark[t] = n->start_mark;
+		c->wire_node[t] = n;
 		key_copy(c->wire_key[t], prefix);
 	}
 
@@ -468,16 +396,16 @@ static int parse_types(struct ctx *c, yaml_node_t *n, const char *prefix, uint32
 
 	key_join(key, prefix, "types");
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail_at(c, n->start_mark, key, "expected a list of types, got %s",
-			       node_kind(n));
+		return fail_at(c, n, key, "expected a list of types, got %s",
+			       ydoc_kind(n));
 	yaml_node_item_t *items = n->data.sequence.items.start;
 	size_t count = (size_t)(n->data.sequence.items.top - items);
 	if (count == 0)
-		return fail_at(c, n->start_mark, key, "must list at least one type");
+		return fail_at(c, n, key, "must list at least one type");
 	for (size_t j = 0; j < count; j++) {
 		if (snprintf(item, sizeof(item), "%s[%zu]", key, j) >= (int)sizeof(item))
 			item[sizeof(item) - 2] = '~'; /* cannot happen: keys are short */
-		int rc = parse_type(c, yaml_document_get_node(c->doc, items[j]), item,
+		int rc = parse_type(c, ydoc_node(c->d, items[j]), item,
 				    ph, seen, seen_key);
 		if (rc)
 			return rc;
@@ -489,7 +417,7 @@ static int parse_types(struct ctx *c, yaml_node_t *n, const char *prefix, uint32
 		mean += phase->ratio[t] * phase->service[t].mean_us;
 	}
 	if (fabs(sum - 1.0) > RATIO_SUM_TOL)
-		return fail_at(c, n->start_mark, key,
+		return fail_at(c, n, key,
 			       "ratios must sum to 1 (within %g), got %.9g",
 			       RATIO_SUM_TOL, sum);
 	phase->mean_service_us = mean;
@@ -503,18 +431,18 @@ static int parse_phases(struct ctx *c, yaml_node_t *n)
 	char prefix[KEY_MAX], key[KEY_MAX];
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail_at(c, n->start_mark, "phases", "expected a list of phases, got %s",
-			       node_kind(n));
+		return fail_at(c, n, "phases", "expected a list of phases, got %s",
+			       ydoc_kind(n));
 	yaml_node_item_t *items = n->data.sequence.items.start;
 	size_t count = (size_t)(n->data.sequence.items.top - items);
 	if (count == 0)
-		return fail_at(c, n->start_mark, "phases", "must list at least one phase");
+		return fail_at(c, n, "phases", "must list at least one phase");
 	if (count > PSP_WL_MAX_PHASES)
-		return fail_at(c, yaml_document_get_node(c->doc, items[PSP_WL_MAX_PHASES])->start_mark,
+		return fail_at(c, ydoc_node(c->d, items[PSP_WL_MAX_PHASES]),
 			       "phases", "at most %u phases (PSP_WL_MAX_PHASES), got %zu",
 			       PSP_WL_MAX_PHASES, count);
 	for (uint32_t i = 0; i < count; i++) {
-		yaml_node_t *pn = yaml_document_get_node(c->doc, items[i]);
+		yaml_node_t *pn = ydoc_node(c->d, items[i]);
 		struct psp_wl_phase *phase = &c->wl->phase[i];
 		snprintf(prefix, sizeof(prefix), "phases[%u]", i);
 		int rc = read_map(c, pn, prefix, allowed, 2, v, k);
@@ -542,7 +470,7 @@ static int check_wire_ids(struct ctx *c)
 			if (wl->wire_id[i] != wl->wire_id[j])
 				continue;
 			uint32_t bad = c->wire_given[j] ? j : i, other = bad == j ? i : j;
-			return fail_at(c, c->wire_mark[bad], c->wire_key[bad],
+			return fail_at(c, c->wire_node[bad], c->wire_key[bad],
 				       "wire_id %u of type '%s' is also the wire id of type "
 				       "'%s'%s", wl->wire_id[bad], wl->type_name[bad],
 				       wl->type_name[other],
@@ -572,7 +500,7 @@ static int parse_root(struct ctx *c, yaml_node_t *root)
 		if ((rc = get_number(c, v[F_SLO], "slo", &wl->slo)))
 			return rc;
 		if (!(wl->slo >= 1 && wl->slo <= 1e9))
-			return fail_at(c, v[F_SLO]->start_mark, "slo",
+			return fail_at(c, v[F_SLO], "slo",
 				       "a p99.9 slowdown target must be in [1, 1e9], got %g", wl->slo);
 	}
 	wl->arrival = PSP_ARRIVAL_POISSON;
@@ -581,19 +509,19 @@ static int parse_root(struct ctx *c, yaml_node_t *root)
 		char cut[48];
 		if (a->type != YAML_SCALAR_NODE ||
 		    (strcmp(scalar(a), "poisson") != 0 && strcmp(scalar(a), "constant") != 0))
-			return fail_at(c, a->start_mark, "arrival",
+			return fail_at(c, a, "arrival",
 				       "expected poisson or constant, got %s%s%s",
 				       a->type == YAML_SCALAR_NODE ? "'" : "",
-				       a->type == YAML_SCALAR_NODE ? clip(scalar(a), cut) : node_kind(a),
+				       a->type == YAML_SCALAR_NODE ? clip(scalar(a), cut) : ydoc_kind(a),
 				       a->type == YAML_SCALAR_NODE ? "'" : "");
 		if (strcmp(scalar(a), "constant") == 0)
 			wl->arrival = PSP_ARRIVAL_CONSTANT;
 	}
 	if (v[F_TYPES] && v[F_PHASES])
-		return fail_at(c, k[F_PHASES]->start_mark, "phases",
+		return fail_at(c, k[F_PHASES], "phases",
 			       "give either 'types' or 'phases', not both");
 	if (!v[F_TYPES] && !v[F_PHASES])
-		return fail_at(c, root->start_mark, "types",
+		return fail_at(c, root, "types",
 			       "missing required key: give either 'types' or 'phases'");
 	if (v[F_TYPES]) {
 		wl->nphases = 1;
@@ -615,90 +543,27 @@ static int parse_root(struct ctx *c, yaml_node_t *root)
 	return 0;
 }
 
-/* Turns a libyaml failure into an error at its mark.  Reader errors (bad
- * UTF-8) carry a byte offset rather than a mark. */
-static int syntax_error(struct ctx *c, const yaml_parser_t *p)
-{
-	char where[sizeof(c->err->where)];
-	if (p->error == YAML_MEMORY_ERROR)
-		return psp_err_set(c->err, -ENOMEM, c->path, NULL, "out of memory reading YAML");
-	if (p->error == YAML_READER_ERROR)
-		return psp_err_set(c->err, -EINVAL, c->path, NULL,
-				   "YAML syntax error: %s at byte %zu",
-				   p->problem ? p->problem : "unreadable input", p->problem_offset);
-	format_where(where, sizeof(where), c->path, p->problem_mark);
-	if (p->context)
-		return psp_err_set(c->err, -EINVAL, where, NULL,
-				   "YAML syntax error: %s %s (started on line %zu)",
-				   p->problem ? p->problem : "", p->context,
-				   p->context_mark.line + 1);
-	return psp_err_set(c->err, -EINVAL, where, NULL, "YAML syntax error: %s",
-			   p->problem ? p->problem : "malformed input");
-}
-
 int psp_workload_parse_file(const char *path, struct psp_workload *wl,
 			    struct psp_err *err)
 {
-	struct ctx c = {.path = path, .wl = wl, .err = err};
-	yaml_parser_t parser;
-	yaml_document_t doc, extra;
-	int rc;
-
+	struct ydoc d;
+	struct ctx c = {.d = &d, .wl = wl, .err = err};
 	psp_err_clear(err);
 	memset(wl, 0, sizeof(*wl));
-	if (strlen(path) >= sizeof(wl->path))
-		return psp_err_set(err, -ENAMETOOLONG, NULL, NULL,
-				   "workload path of %zu characters is longer than %zu ('%.40s...')",
-				   strlen(path), sizeof(wl->path) - 1, path);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		return psp_err_set(err, -e, path, NULL, "cannot open workload file: %s",
-				   strerror(e));
-	}
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return psp_err_set(err, -EISDIR, path, NULL,
-				   "is a directory, not a workload file");
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		return psp_err_set(err, -ENOMEM, path, NULL, "out of memory");
-	}
-	yaml_parser_set_input_file(&parser, f);
-	c.doc = &doc;
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = syntax_error(&c, &parser);
-		goto out_parser;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	int rc = ydoc_load(&d, path, "workload", err);
+	if (rc < 0)
+		return rc;
+	yaml_node_t *root = ydoc_root(&d);
 	if (!root) {
-		yaml_mark_t start = {0, 0, 0};
-		rc = fail_at(&c, start, NULL, "empty workload file: expected a mapping with "
-			     "name and types (or phases)");
-		goto out_doc;
+		char where[sizeof(err->where)];
+		snprintf(where, sizeof(where), "%.120s:1:1", path);
+		rc = psp_err_set(err, -EINVAL, where, NULL, "empty workload file: expected a "
+				 "mapping with name and types (or phases)");
+	} else {
+		snprintf(wl->path, sizeof(wl->path), "%s", path);
+		rc = parse_root(&c, root);
 	}
-	snprintf(wl->path, sizeof(wl->path), "%s", path);
-	rc = parse_root(&c, root);
-	if (rc)
-		goto out_doc;
-
-	/* A second document ("---") would be silently ignored otherwise. */
-	if (!yaml_parser_load(&parser, &extra)) {
-		rc = syntax_error(&c, &parser);
-		goto out_doc;
-	}
-	yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
-	if (extra_root)
-		rc = fail_at(&c, extra_root->start_mark, NULL,
-			     "more than one YAML document; a workload file holds one");
-	yaml_document_delete(&extra);
-out_doc:
-	yaml_document_delete(&doc);
-out_parser:
-	yaml_parser_delete(&parser);
-	fclose(f);
+	ydoc_free(&d);
 	if (rc)
 		memset(wl, 0, sizeof(*wl));
 	return rc;

@@ -127,6 +127,14 @@ double psp_dist_mean_us(const struct psp_dist *d);
 /* The YAML name of a distribution ("bounded_pareto"), or "unknown". */
 const char *psp_dist_name(enum psp_dist_kind kind);
 
+/* What a policy is told of type t at start (oracle and static DARC, SJF):
+ * its mean service time (us) and ratio in the first phase, both 0 ("not
+ * given") for a type the first phase leaves out.  psp-sim and psp-engine
+ * both start the policy with these; neither tells it of later phases (DARC's
+ * dynamic mode measures them). */
+void psp_workload_nominal(const struct psp_workload *wl, uint32_t t, double *mean_us,
+			  double *ratio);
+
 /* The global type index with the given wire id, or PSP_TYPE_UNKNOWN. */
 uint32_t psp_workload_type_by_wire(const struct psp_workload *wl, uint32_t wire_id);
 

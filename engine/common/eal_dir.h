@@ -1,0 +1,19 @@
+/* This process's DPDK runtime directory (/var/run/dpdk/PREFIX, or
+ * $XDG_RUNTIME_DIR/dpdk/PREFIX): rte_eal_cleanup leaves it behind, several
+ * MB of it with --no-huge.  With a per-process --file-prefix (%p, %i) every
+ * run would add one, so psp-engine and psp-client remove theirs at exit. */
+#ifndef PSP_ENGINE_EAL_DIR_H
+#define PSP_ENGINE_EAL_DIR_H
+
+#include <stddef.h>
+
+/* Copies the runtime directory's path into buf ("" when it does not fit).
+ * Call after rte_eal_init succeeded and before rte_eal_cleanup. */
+void eal_dir_save(char *buf, size_t cap);
+
+/* Removes the files of dir (it has no subdirectories) and dir itself; does
+ * nothing for "".  Call after rte_eal_cleanup.  Best effort: a file another
+ * process recreated meanwhile keeps the directory. */
+void eal_dir_remove(const char *dir);
+
+#endif
