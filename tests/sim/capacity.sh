@@ -11,10 +11,7 @@ set -u
 sim=$1
 requests=100000
 [ "${2:-}" = --sanitized ] && requests=30000
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { local name=$1; shift; if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/../check.sh"
 for c in "high-bimodal darc 20 --darc-samples 5000" "extreme-bimodal ts 50" "tpcc cfcfs 10" "high-bimodal jbsq 20"; do
   set -- $c
   wl=$1 p=$2 slo=$3; shift 3
@@ -35,5 +32,4 @@ for c in "high-bimodal darc 20 --darc-samples 5000" "extreme-bimodal ts 50" "tpc
     awk -v c="$cap" -v l="$lo" -v h="$hi" 'BEGIN {exit !(l <= c && c <= h)}'
   echo "$c: capacity $cap [$lo, $hi]"
 done
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

@@ -4,13 +4,7 @@
 # point inside a sweep.  usage: determinism.sh PSP_SIM
 set -u
 sim=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { # NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../check.sh"
 # Three replications: their seeds, like the points', must not depend on the
 # threads.
 run() { "$sim" --quiet --workload high-bimodal --format csv --requests 40000 --replications 3 "$@"; }
@@ -41,5 +35,4 @@ check "3 loads x (2 types + ALL) rows" test "$(tail -n +2 "$tmp/a.cfcfs" | wc -l
 check "table with the capacity summary: 1 vs 2 threads" cmp -s "$tmp/t1" "$tmp/t2"
 check "the table ends with the capacity and the ratio" grep -q "darc / cfcfs: " "$tmp/t1"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

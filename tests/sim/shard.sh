@@ -7,10 +7,7 @@
 #   usage: shard.sh PSP_SIM   (PSP_WORKLOAD_PATH set)
 set -u
 sim=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { local name=$1; shift; if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/../check.sh"
 # refuses PATTERN FILE...: the merge fails with status 2 and says PATTERN
 refuses() {
   local pattern=$1; shift
@@ -107,5 +104,4 @@ check "--shard refuses --timeline" grep -q "not available with --shard" "$tmp/er
 "$sim" "${run[@]}" --shard 0/2 >/dev/null 2>"$tmp/err"
 check "--shard 0/2 is refused" grep -q "must be I/N" "$tmp/err"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

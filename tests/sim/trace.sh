@@ -6,13 +6,7 @@
 # replays; the same inputs give the same output.  usage: trace.sh PSP_SIM
 set -u
 sim=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { # NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../check.sh"
 
 # (a) Sampled run, then its --per-request file replayed with the same policy,
 # workers, seed and warm-up.  The requests must be the same, row for row;
@@ -82,5 +76,4 @@ done
 check "determinism: 1 vs 2 threads" cmp -s "$tmp/det.1" "$tmp/det.2"
 check "determinism: results" [ "$(grep -c ',ALL,' "$tmp/det.1")" -eq 4 ]
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

@@ -8,10 +8,7 @@
 #   usage: engines.sh PSP_SWEEP PSP_SIM SOURCE_DIR   (PSP_WORKLOAD_PATH set)
 set -u
 sweep=$1 sim=$2 src=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { local name=$1; shift; if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/../check.sh"
 
 export PSP_SLURM_DIR=${PSP_SLURM_DIR:-/var/lib/psp-slurm}
 if ! conf=$("$src/tools/slurm-single-node.sh"); then
@@ -56,5 +53,4 @@ for wl in high-bimodal extreme-bimodal; do
 done
 check "4 cells of 3 shards ran as 12 Slurm array tasks" \
   test "$(ls "$tmp/slurm/logs" | grep -c '^slurm-.*\.out$')" -eq 12
-echo "$passes passed, $fails failed ($cells cells)"
-[ "$fails" -eq 0 ]
+checks_done "$cells cells"

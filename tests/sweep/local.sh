@@ -6,10 +6,7 @@
 #   usage: local.sh PSP_SWEEP PSP_SIM   (PSP_WORKLOAD_PATH set)
 set -u
 sweep=$1 sim=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { local name=$1; shift; if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/../check.sh"
 
 cat >"$tmp/s.yml" <<'Y'
 name: small
@@ -77,5 +74,4 @@ bad "psp-sim refuses its flags" $'workloads: [tpcc]\npolicies: [nosuch]'
 bad "unknown policy 'nosuch'" $'workloads: [tpcc]\npolicies: [nosuch]'
 bad 'bad.yml:[0-9]+:[0-9]+: YAML' $'workloads: [tpcc\n'
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done
