@@ -22,6 +22,7 @@
 #ifndef PSP_SIM_EVQ_H
 #define PSP_SIM_EVQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <psp/req.h>
@@ -98,6 +99,12 @@ static inline void sim_evq_set_arrival(struct sim_evq *q, uint64_t at_ns)
 	PSP_CHECK(at_ns <= SIM_EVQ_MAX_TIME_NS && q->arrival_key == SIM_EVQ_NONE);
 	q->kind[SIM_EVQ_ARRIVAL_SLOT] = SIM_EV_ARRIVAL;
 	q->arrival_key = at_ns << 8 | SIM_EVQ_ARRIVAL_SLOT;
+}
+
+/* Is an arrival pending? */
+static inline bool sim_evq_arrival_pending(const struct sim_evq *q)
+{
+	return q->arrival_key != SIM_EVQ_NONE;
 }
 
 /* Removes the earliest event into *out; returns 0 when the queue is empty. */

@@ -64,6 +64,11 @@ struct sim {
 	uint64_t now_ns;
 	bool clock_overflow; /* an event fell beyond SIM_EVQ_MAX_TIME_NS: the run stops */
 
+	/* The setup's values the hot path reads, copied in (one load each, not two). */
+	bool phased;              /* the workload has phases */
+	uint64_t max_in_system, dispatch_cost_ns, preempt_cost_ns;
+	atomic_uint_fast64_t *progress;
+
 	/* Arrival process. */
 	uint32_t phase;
 	double rate_per_ns;
@@ -85,6 +90,7 @@ struct sim {
 	double stab_boundary_ns[SIM_STAB_SEGMENTS + 1];
 	uint64_t stab_first_id[SIM_STAB_SEGMENTS];
 	uint32_t stab_next;       /* unphased: the next segment to open */
+	uint64_t stab_next_id;    /* its first arrival id; UINT64_MAX once all are open */
 	double longest_mean_ns;   /* the longest mean service time of any type and phase */
 
 	uint64_t dispatcher_free_ns;
@@ -196,13 +202,15 @@ static int on_arrival(struct sim *s, double load)
 	uint64_t id = res->arrivals++;
 	if (s->arrivals_left)
 		s->arrivals_left--;
-	bool measured = s->setup->wl->nphases == 1 ? id >= s->warmup_arrivals
-						   : (double)(int64_t)s->now_ns >= s->warmup_until_ns;
+	bool measured = !s->phased ? id >= s->warmup_arrivals
+				   : (double)(int64_t)s->now_ns >= s->warmup_until_ns;
 	schedule_arrival(s, load);
-	if (s->stab_next < SIM_STAB_SEGMENTS && id >= s->stab_first_id[s->stab_next]) {
+	if (id >= s->stab_next_id) {
 		while (s->stab_next < SIM_STAB_SEGMENTS && id >= s->stab_first_id[s->stab_next])
 			s->stab_next++;
 		sim_stab_segment(&s->stab, s->stab_next - 1, s->now_ns);
+		s->stab_next_id = s->stab_next < SIM_STAB_SEGMENTS ? s->stab_first_id[s->stab_next]
+								   : UINT64_MAX;
 	}
 	if (measured) {
 		if (!s->have_first) {
@@ -211,14 +219,14 @@ static int on_arrival(struct sim *s, double load)
 		}
 		s->measured_arrivals++;
 	}
-	s->last_arrival_ns = s->now_ns;
-	/* Completions up to the last arrival are the achieved throughput; the
-	 * last arrival is known only once it happened, so keep the count as of
-	 * each arrival (comparing each completion with the latest arrival so
-	 * far counted only completions at the very instant of an arrival). */
-	s->completed_in_window = res->measured;
+	/* Completions up to the last arrival are the achieved throughput:
+	 * counted when the arrival process has no next one. */
+	if (!sim_evq_arrival_pending(&s->evq)) {
+		s->last_arrival_ns = s->now_ns;
+		s->completed_in_window = res->measured;
+	}
 
-	if (s->pool.in_use >= s->setup->max_in_system) {
+	if (s->pool.in_use >= s->max_in_system) {
 		res->dropped++;
 		return 0;
 	}
@@ -227,13 +235,20 @@ static int on_arrival(struct sim *s, double load)
 		return -ENOMEM;
 	uint32_t type = psp_wl_sample_type(s->sampler, s->phase);
 	uint64_t service = psp_wl_sample_service_ns(s->sampler, s->phase, type);
-	*r = (struct psp_req){
-		.id = id, .arrive_ns = s->now_ns, .type = type, .service_ns = service,
-		.remaining_ns = service, .host_flags = measured,
-		.flow = (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 32), /* every request its own flow */
-	};
-	sim_stab_change(&s->stab, r->type, +1, s->now_ns);
-	if (s->setup->wl->nphases == 1 && s->arrivals_left == 0)
+	/* Every field a policy or this file reads before writing it; the
+	 * wrappers stamp enqueue_ns and worker, start_head dispatch_ns, and
+	 * host is the pool's. */
+	r->link.next = NULL;
+	r->id = id;
+	r->arrive_ns = s->now_ns;
+	r->service_ns = service;
+	r->remaining_ns = service;
+	r->type = type;
+	r->preemptions = 0;
+	r->flow = (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 32); /* every request its own flow */
+	r->host_flags = measured;
+	sim_stab_change(&s->stab, type, +1, s->now_ns);
+	if (!s->phased && s->arrivals_left == 0)
 		sim_stab_close(&s->stab, s->now_ns); /* the window ends at the last arrival */
 	psp_policy_enqueue(s->pol, r, s->now_ns);
 	return 0;
@@ -316,9 +331,8 @@ static void run_head(struct sim *s, uint32_t w, uint64_t start)
 		preempt = false;
 	}
 	f->ran_ns = a->slice_ns;
-	uint64_t at = preempt ? start + a->slice_ns + s->setup->conf.preempt_cost_ns
-			      : start + remaining;
-	if (start > SIM_EVQ_MAX_TIME_NS || at > SIM_EVQ_MAX_TIME_NS) {
+	uint64_t at = preempt ? start + a->slice_ns + s->preempt_cost_ns : start + remaining;
+	if (at > SIM_EVQ_MAX_TIME_NS) { /* at >= start */
 		s->clock_overflow = true;
 		return;
 	}
@@ -406,8 +420,8 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 		psp_policy_complete(s->pol, w, r, r->remaining_ns, true, s->now_ns);
 		record_completion(s, r);
 		sim_reqpool_put(&s->pool, r);
-		if (s->setup->progress && ++s->completions_since_progress == 65536) {
-			atomic_fetch_add(s->setup->progress, s->completions_since_progress);
+		if (s->progress && ++s->completions_since_progress == 65536) {
+			atomic_fetch_add(s->progress, s->completions_since_progress);
 			s->completions_since_progress = 0;
 		}
 	}
@@ -421,10 +435,10 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 static void hand_over(struct sim *s, const struct psp_assign *a)
 {
 	uint64_t handoff = s->now_ns;
-	if (s->setup->dispatch_cost_ns) {
+	if (s->dispatch_cost_ns) {
 		if (s->dispatcher_free_ns > handoff)
 			handoff = s->dispatcher_free_ns;
-		handoff += s->setup->dispatch_cost_ns;
+		handoff += s->dispatch_cost_ns;
 		s->dispatcher_free_ns = handoff;
 	}
 	struct worker_fifo *f = &s->fifo[a->worker];
@@ -488,7 +502,7 @@ static void stab_advance(struct sim *s, uint64_t to_ns)
 static int run_loop(struct sim *s, double load)
 {
 	struct sim_event ev;
-	bool phased = s->setup->wl->nphases > 1;
+	bool phased = s->phased;
 	while (sim_evq_pop(&s->evq, &ev)) {
 		PSP_ASSERT(ev.at_ns >= s->now_ns);
 		account_interval(s, ev.at_ns - s->now_ns);
@@ -568,6 +582,11 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 		s->fifo[w].slot = s->slots + (size_t)w * ring;
 	sim_evq_init(&s->evq, s->nworkers);
 	s->one_slot = s->assign_cap == s->nworkers;
+	s->phased = wl->nphases > 1;
+	s->max_in_system = setup->max_in_system;
+	s->dispatch_cost_ns = setup->dispatch_cost_ns;
+	s->preempt_cost_ns = setup->conf.preempt_cost_ns;
+	s->progress = setup->progress;
 	s->postpone = (setup->policy->props.flags & PSP_POLICY_PREEMPT_ALONE_IS_NOOP) &&
 		      !setup->eager_preemption &&
 		      setup->conf.preempt_cost_ns == 0 && setup->dispatch_cost_ns == 0;
@@ -607,8 +626,10 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 		for (uint32_t i = 0; i < SIM_STAB_SEGMENTS; i++)
 			s->stab_first_id[i] = s->warmup_arrivals +
 				(i * measured + SIM_STAB_SEGMENTS - 1) / SIM_STAB_SEGMENTS;
+		s->stab_next_id = s->stab_first_id[0];
 	} else {
 		s->stab_next = SIM_STAB_SEGMENTS; /* phased: cut by time (stab_advance) */
+		s->stab_next_id = UINT64_MAX;
 		double total_ms = 0;
 		for (uint32_t p = 0; p < wl->nphases; p++)
 			total_ms += wl->phase[p].duration_ms * setup->phase_scale;
@@ -661,8 +682,8 @@ static void summarise(struct sim *s)
 	res->reservations = psp_darc_reservations(s->pol);
 	if (s->bin_lat)
 		flush_bin(s);
-	if (s->setup->progress)
-		atomic_fetch_add(s->setup->progress, s->completions_since_progress);
+	if (s->progress)
+		atomic_fetch_add(s->progress, s->completions_since_progress);
 }
 
 /* About the longest service time a run draws from d, in ns: the sampler's
