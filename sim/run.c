@@ -31,7 +31,8 @@
  * next slice end becomes a preemption event, exactly when the preemption
  * would have come.  The slice ends skipped are still counted. */
 struct worker_slot {
-	struct psp_assign a;
+	struct psp_req *req;
+	uint64_t slice_ns, setup_ns; /* its assignment's */
 	uint64_t handoff_ns;
 };
 
@@ -320,7 +321,7 @@ static bool alone(const struct sim *s, uint32_t w)
 static void run_head(struct sim *s, uint32_t w, uint64_t start)
 {
 	struct worker_fifo *f = &s->fifo[w];
-	const struct psp_assign *a = &f->slot[f->head].a;
+	const struct worker_slot *a = &f->slot[f->head];
 	uint64_t remaining = a->req->remaining_ns;
 	/* Each term is below 2^60 (service times are capped at 1e15 ns, knobs
 	 * and costs far lower), so the sums cannot wrap. */
@@ -351,7 +352,7 @@ static void skip_slice_ends(struct sim *s, uint64_t n)
 static void arm(struct sim *s, uint32_t w)
 {
 	struct worker_fifo *f = &s->fifo[w];
-	const struct psp_assign *a = &f->slot[f->head].a;
+	const struct worker_slot *a = &f->slot[f->head];
 	uint64_t q = a->slice_ns, rem = a->req->remaining_ns, origin = f->origin_ns;
 	PSP_ASSERT(origin <= s->now_ns);
 	s->disarmed &= ~(1ull << w);
@@ -381,9 +382,9 @@ static void arm_all(struct sim *s)
 static void start_head(struct sim *s, uint32_t w)
 {
 	struct worker_fifo *f = &s->fifo[w];
-	const struct psp_assign *a = &f->slot[f->head].a;
+	const struct worker_slot *a = &f->slot[f->head];
 	struct psp_req *r = a->req;
-	uint64_t start = f->slot[f->head].handoff_ns;
+	uint64_t start = a->handoff_ns;
 	if (start < s->now_ns)
 		start = s->now_ns;
 	start += a->setup_ns;
@@ -396,7 +397,7 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 {
 	uint32_t w = ev->worker;
 	struct worker_fifo *f = &s->fifo[w];
-	struct psp_req *r = f->slot[f->head].a.req;
+	struct psp_req *r = f->slot[f->head].req;
 	uint64_t ran = f->ran_ns;
 	if (ev->kind == SIM_EV_PREEMPT && alone(s, w)) {
 		/* nothing waits after all: it runs on (worker_fifo) */
@@ -407,7 +408,7 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 	}
 	if (s->disarmed & (1ull << w)) { /* it finishes past skipped slice ends */
 		s->disarmed &= ~(1ull << w);
-		skip_slice_ends(s, (r->remaining_ns - 1) / f->slot[f->head].a.slice_ns);
+		skip_slice_ends(s, (r->remaining_ns - 1) / f->slot[f->head].slice_ns);
 	}
 	f->head = (f->head + 1) & s->ring_mask;
 	f->len--;
@@ -445,8 +446,10 @@ static void hand_over(struct sim *s, const struct psp_assign *a)
 	PSP_ASSERT(f->len <= s->ring_mask);
 	s->res->steals += a->stolen;
 	uint32_t tail = (f->head + f->len) & s->ring_mask;
-	f->slot[tail].a = *a;
-	f->slot[tail].handoff_ns = handoff;
+	/* field by field: a wide copy of what dispatch has just stored piecewise
+	 * would wait for those stores to retire (no store forwarding) */
+	f->slot[tail] = (struct worker_slot){.req = a->req, .slice_ns = a->slice_ns,
+					     .setup_ns = a->setup_ns, .handoff_ns = handoff};
 	if (++f->len == 1)
 		start_head(s, a->worker);
 	else if (s->disarmed & (1ull << a->worker))
