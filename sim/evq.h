@@ -66,18 +66,19 @@ static inline uint64_t sim_evq__min(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* Stores key in leaf w and rewrites the path above it; the new value stays
- * in a register on the way up (reading back a node just stored would wait
- * for the store). */
-static inline void sim_evq__update(struct sim_evq *q, uint32_t w, uint64_t key)
+/* Stores key in leaf w, rewrites the path above it and returns the root; the
+ * new value stays in a register on the way up (reading back a node just
+ * stored would wait for the store). */
+static inline uint64_t sim_evq__update(struct sim_evq *q, uint32_t w, uint64_t key)
 {
-	uint64_t *n = q->node;
+	uint64_t *n = q->node, v = key;
 	uint32_t i = q->first_leaf + w;
 	n[i] = key;
-	for (uint64_t v = key; i > 1; i /= 2) {
+	for (; i > 1; i /= 2) {
 		v = sim_evq__min(v, n[i ^ 1]);
 		n[i / 2] = v;
 	}
+	return v; /* the root */
 }
 
 /* Schedules worker w's event, replacing the one it had pending (if any).
@@ -116,15 +117,13 @@ static inline bool sim_evq_arrival_pending(const struct sim_evq *q)
 /* Removes the earliest event into *out; returns 0 when the queue is empty. */
 static inline int sim_evq_pop(struct sim_evq *q, struct sim_event *out)
 {
-	if (q->popped_key != SIM_EVQ_NONE) {
-		/* the last worker event popped was not replaced: drop it now */
-		uint32_t w = (uint32_t)(q->popped_key & 0xff);
-		if (q->node[q->first_leaf + w] == q->popped_key) {
-			sim_evq__update(q, w, SIM_EVQ_NONE);
-		}
-		q->popped_key = SIM_EVQ_NONE;
-	}
-	uint64_t top = q->node[1];
+	uint64_t top;
+	uint32_t w = (uint32_t)(q->popped_key & 0xff);
+	if (q->popped_key != SIM_EVQ_NONE && q->node[q->first_leaf + w] == q->popped_key)
+		top = sim_evq__update(q, w, SIM_EVQ_NONE); /* not replaced: drop it now */
+	else
+		top = q->node[1];
+	q->popped_key = SIM_EVQ_NONE;
 	if (q->arrival_key < top) {
 		top = q->arrival_key;
 		q->arrival_key = SIM_EVQ_NONE;
