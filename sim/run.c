@@ -315,13 +315,13 @@ static bool alone(const struct sim *s, uint32_t w)
 	return s->postpone && s->fifo[w].len == 1 && psp_policy_queued(s->pol) == 0;
 }
 
-/* Schedules the next event of worker w's head, which runs from start: its
- * finish, or the end of its slice, or, when nothing else waits, its finish
- * with the slice ends postponed (worker_fifo). */
-static void run_head(struct sim *s, uint32_t w, uint64_t start)
+/* Schedules the next event of worker w's head a (passed by value: the
+ * caller's copy, not one read back from the FIFO), which runs from start:
+ * its finish, or the end of its slice, or, when nothing else waits, its
+ * finish with the slice ends postponed (worker_fifo). */
+static void run_head(struct sim *s, uint32_t w, const struct worker_slot *a, uint64_t start)
 {
 	struct worker_fifo *f = &s->fifo[w];
-	const struct worker_slot *a = &f->slot[f->head];
 	uint64_t remaining = a->req->remaining_ns;
 	/* Each term is below 2^60 (service times are capped at 1e15 ns, knobs
 	 * and costs far lower), so the sums cannot wrap. */
@@ -375,22 +375,20 @@ static void arm_all(struct sim *s)
 		arm(s, (uint32_t)__builtin_ctzll(m));
 }
 
-/* Starts the head of worker w's FIFO now: after its hand-off and its
- * modelled setup time (a steal's cost).  A request that will not finish
- * within its slice is preempted at the slice's end, and its worker is freed
- * preempt_cost_ns later (the cost of saving its context). */
-static void start_head(struct sim *s, uint32_t w)
+/* Starts the head of worker w's FIFO now (head: a copy of it, passed by
+ * value): after its hand-off and its modelled setup time (a steal's cost).
+ * A request that will not finish within its slice is preempted at the
+ * slice's end, and its worker is freed preempt_cost_ns later (the cost of
+ * saving its context). */
+static void start_head(struct sim *s, uint32_t w, struct worker_slot head)
 {
-	struct worker_fifo *f = &s->fifo[w];
-	const struct worker_slot *a = &f->slot[f->head];
-	struct psp_req *r = a->req;
-	uint64_t start = a->handoff_ns;
+	uint64_t start = head.handoff_ns;
 	if (start < s->now_ns)
 		start = s->now_ns;
-	start += a->setup_ns;
-	r->dispatch_ns = start;
+	start += head.setup_ns;
+	head.req->dispatch_ns = start;
 	s->stint_ns[w] = s->now_ns;
-	run_head(s, w, start);
+	run_head(s, w, &head, start);
 }
 
 static void on_worker_event(struct sim *s, const struct sim_event *ev)
@@ -403,7 +401,7 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 		/* nothing waits after all: it runs on (worker_fifo) */
 		r->remaining_ns -= ran;
 		s->res->preemptions++;
-		run_head(s, w, s->now_ns);
+		run_head(s, w, &f->slot[f->head], s->now_ns);
 		return;
 	}
 	if (s->disarmed & (1ull << w)) { /* it finishes past skipped slice ends */
@@ -427,7 +425,7 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 		}
 	}
 	if (f->len) /* the next request it holds starts at once */
-		start_head(s, w);
+		start_head(s, w, f->slot[f->head]);
 }
 
 /* A field dispatch has just stored, read alone: the compiler may not merge
@@ -457,11 +455,11 @@ static void hand_over(struct sim *s, const struct psp_assign *a)
 	PSP_ASSERT(f->len <= s->ring_mask);
 	s->res->steals += a->stolen;
 	uint32_t tail = (f->head + f->len) & s->ring_mask;
-	f->slot[tail] = (struct worker_slot){.req = a->req, .slice_ns = fresh_u64(&a->slice_ns),
-					     .setup_ns = fresh_u64(&a->setup_ns),
-					     .handoff_ns = handoff};
+	struct worker_slot slot = {.req = a->req, .slice_ns = fresh_u64(&a->slice_ns),
+				   .setup_ns = fresh_u64(&a->setup_ns), .handoff_ns = handoff};
+	f->slot[tail] = slot;
 	if (++f->len == 1)
-		start_head(s, a->worker);
+		start_head(s, a->worker, slot);
 	else if (s->disarmed & (1ull << a->worker))
 		arm(s, a->worker); /* its head no longer runs alone */
 }
