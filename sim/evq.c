@@ -9,12 +9,10 @@ void sim_evq_init(struct sim_evq *q, uint32_t workers)
 	PSP_CHECK(workers >= 1 && workers <= PSP_MAX_WORKERS);
 	q->workers = workers;
 	uint32_t leaves = 1;
-	q->first_leaf = 0;
-	while (leaves < workers) {
-		q->first_leaf += leaves; /* the level above becomes inner nodes */
-		leaves *= 4;
-	}
-	PSP_CHECK(q->first_leaf + leaves <= sizeof(q->node) / sizeof(q->node[0]));
+	while (leaves < workers)
+		leaves *= 2;
+	q->first_leaf = leaves;
+	PSP_CHECK(2 * leaves <= sizeof(q->node) / sizeof(q->node[0]));
 	q->arrival_key = SIM_EVQ_NONE;
 	q->popped_key = SIM_EVQ_NONE;
 	memset(q->kind, 0, sizeof(q->kind));

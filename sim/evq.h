@@ -7,21 +7,26 @@
  * slot.  Events due at the same nanosecond come out in slot order, workers
  * by id and then the arrival, so every run is reproducible.
  *
- * Each leaf of the tree holds a worker's key (UINT64_MAX: nothing pending),
- * each inner node the least key of its four children, so the root is the
- * next worker event.  Setting a worker's event, whether it had one or not,
- * rewrites the path from its leaf to the root: a fixed log4(workers) steps
- * (two for up to 16 workers) of four loads and three minimums, no sifting,
- * and an event can be moved (psp-sim arms a postponed preemption earlier
- * than the finish it had scheduled).  A popped worker event stays in its
- * leaf until the worker's next event replaces it, or the next pop clears it:
- * the usual finish-then-start-the-next costs one path update, not two.  The
- * pending arrival waits beside the tree: half the events then cost one
- * comparison.  Times must stay below 2^56 ns (two years of simulated time).
+ * Each leaf of the (binary) tree holds a worker's key (UINT64_MAX: nothing
+ * pending), each inner node the lesser key of its two children, so the root
+ * is the next worker event.  Setting a worker's event, whether it had one or
+ * not, rewrites the path from its leaf to the root: a fixed log2(workers)
+ * steps (four for up to 16 workers), each the minimum of the new value and
+ * the sibling's, no sifting, and an event can be moved (psp-sim arms a
+ * postponed preemption earlier than the finish it had scheduled).  The
+ * siblings' loads do not wait for one another, so the next pop waits for one
+ * comparison a level; a 4-ary tree (fewer levels, three comparisons each, a
+ * reload of the node just stored) ran 2-6% slower.  A popped worker event
+ * stays in its leaf until the worker's next event replaces it, or the next
+ * pop clears it: the usual finish-then-start-the-next costs one path update,
+ * not two.  The pending arrival waits beside the tree: half the events then
+ * cost one comparison.  Times must stay below 2^56 ns (two years of simulated
+ * time).
  */
 #ifndef PSP_SIM_EVQ_H
 #define PSP_SIM_EVQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <psp/req.h>
@@ -48,28 +53,32 @@ struct sim_evq {
 	uint32_t first_leaf;  /* leaf w is node[first_leaf + w] */
 	uint32_t workers;
 	uint8_t kind[PSP_MAX_WORKERS + 1]; /* by slot */
-	/* node[0] the root; node i's children are 4i+1..4i+4; the leaves (a
-	 * power of 4 of them, >= workers) come last */
+	/* node[1] the root; node i's children are 2i and 2i+1; the leaves (a
+	 * power of 2 of them, >= workers) come last; node[0] unused */
 	uint64_t node[2 * PSP_MAX_WORKERS];
 };
 
 /* For workers 1..PSP_MAX_WORKERS (PSP_CHECK).  Cannot fail. */
 void sim_evq_init(struct sim_evq *q, uint32_t workers);
 
-/* Rewrites the path above leaf w after its key changed. */
 static inline uint64_t sim_evq__min(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
 }
 
-static inline void sim_evq__update(struct sim_evq *q, uint32_t w)
+/* Stores key in leaf w, rewrites the path above it and returns the root; the
+ * new value stays in a register on the way up (reading back a node just
+ * stored would wait for the store). */
+static inline uint64_t sim_evq__update(struct sim_evq *q, uint32_t w, uint64_t key)
 {
-	uint64_t *n = q->node;
-	for (uint32_t i = q->first_leaf + w; i > 0;) {
-		i = (i - 1) / 4;
-		const uint64_t *c = &n[4 * i + 1];
-		n[i] = sim_evq__min(sim_evq__min(c[0], c[1]), sim_evq__min(c[2], c[3]));
+	uint64_t *n = q->node, v = key;
+	uint32_t i = q->first_leaf + w;
+	n[i] = key;
+	for (; i > 1; i /= 2) {
+		v = sim_evq__min(v, n[i ^ 1]);
+		n[i / 2] = v;
 	}
+	return v; /* the root */
 }
 
 /* Schedules worker w's event, replacing the one it had pending (if any).
@@ -81,8 +90,7 @@ static inline void sim_evq_set(struct sim_evq *q, uint64_t at_ns, uint32_t kind,
 	if (key == q->popped_key)
 		q->popped_key = SIM_EVQ_NONE; /* rescheduled as it was: keep it */
 	q->kind[w] = (uint8_t)kind;
-	q->node[q->first_leaf + w] = key;
-	sim_evq__update(q, w);
+	sim_evq__update(q, w, key);
 }
 
 /* The time of worker w's pending event, or SIM_EVQ_NONE. */
@@ -100,19 +108,22 @@ static inline void sim_evq_set_arrival(struct sim_evq *q, uint64_t at_ns)
 	q->arrival_key = at_ns << 8 | SIM_EVQ_ARRIVAL_SLOT;
 }
 
+/* Is an arrival pending? */
+static inline bool sim_evq_arrival_pending(const struct sim_evq *q)
+{
+	return q->arrival_key != SIM_EVQ_NONE;
+}
+
 /* Removes the earliest event into *out; returns 0 when the queue is empty. */
 static inline int sim_evq_pop(struct sim_evq *q, struct sim_event *out)
 {
-	if (q->popped_key != SIM_EVQ_NONE) {
-		/* the last worker event popped was not replaced: drop it now */
-		uint32_t w = (uint32_t)(q->popped_key & 0xff);
-		if (q->node[q->first_leaf + w] == q->popped_key) {
-			q->node[q->first_leaf + w] = SIM_EVQ_NONE;
-			sim_evq__update(q, w);
-		}
-		q->popped_key = SIM_EVQ_NONE;
-	}
-	uint64_t top = q->node[0];
+	uint64_t top;
+	uint32_t w = (uint32_t)(q->popped_key & 0xff);
+	if (q->popped_key != SIM_EVQ_NONE && q->node[q->first_leaf + w] == q->popped_key)
+		top = sim_evq__update(q, w, SIM_EVQ_NONE); /* not replaced: drop it now */
+	else
+		top = q->node[1];
+	q->popped_key = SIM_EVQ_NONE;
 	if (q->arrival_key < top) {
 		top = q->arrival_key;
 		q->arrival_key = SIM_EVQ_NONE;

@@ -39,9 +39,15 @@ static inline void assign_worker(struct psp_policy *p, struct psp_assign *a,
 
 /* The worker with a free slot holding the fewest requests, lowest id on a
  * tie (join the shortest queue, bounded by the slots); free must be
- * non-zero.  O(workers with a free slot). */
+ * non-zero.  An idle one holds none, and with two slots a busy one with a
+ * free slot holds one: a mask test each; otherwise O(workers with a free
+ * slot). */
 static inline uint32_t least_held(const struct psp_policy *p, uint64_t free)
 {
+	if (free & p->idle_mask)
+		return lowest_bit(free & p->idle_mask);
+	if (p->slots == 2)
+		return lowest_bit(free);
 	uint32_t best = lowest_bit(free);
 	for (free &= free - 1; free; free &= free - 1) {
 		uint32_t w = lowest_bit(free);
