@@ -42,6 +42,20 @@ if [ "${1:-}" = --stop ]; then
 fi
 [ $# -eq 0 ] || die "usage: $0 [--stop]"
 
+# Runs a daemon without this script's open files beyond stdin/out/err: the
+# daemons outlive the script, and a descriptor they inherited would stay open
+# with them (a caller's lock, as with "flock LOCK tools/test.sh", would never
+# be released).
+without_inherited_fds() {
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec "$@"
+  )
+}
+
 node_state() { sinfo --noheader --nodes="$host" --format=%T 2>/dev/null | head -1; }
 host=$(hostname -s)
 if alive "$dir/munged.pid" && alive "$dir/slurmctld.pid" && alive "$dir/slurmd.pid" &&
@@ -64,7 +78,7 @@ if ! alive "$dir/munged.pid"; then
     chmod 0400 /etc/munge/munge.key
   fi
   rm -f /run/munge/munged.pid
-  runuser -u munge -- munged --force
+  without_inherited_fds runuser -u munge -- munged --force
   for _ in $(seq 50); do [ -s /run/munge/munged.pid ] && break; sleep 0.1; done
   cp /run/munge/munged.pid "$dir/munged.pid" || die "munged did not start"
 fi
@@ -106,8 +120,8 @@ EOF
 for d in slurmd slurmctld; do
   if alive "$dir/$d.pid"; then kill "$(cat "$dir/$d.pid")"; sleep 1; fi
 done
-slurmctld -c || die "slurmctld did not start (see $dir/slurmctld.log)"
-slurmd || die "slurmd did not start (see $dir/slurmd.log)"
+without_inherited_fds slurmctld -c || die "slurmctld did not start (see $dir/slurmctld.log)"
+without_inherited_fds slurmd || die "slurmd did not start (see $dir/slurmd.log)"
 
 # Wait for the node to register, then make sure it takes jobs.
 for _ in $(seq 100); do
