@@ -6,8 +6,8 @@
 #                    many rows as the engine received, ids 0..n-1, per-type
 #                    counts as the engine's report, every row answered, times
 #                    ordered (arrival <= dispatch <= start <= completion <=
-#                    reply), the measured service close to what the client
-#                    asked (the spin app's target), preemptions per type as the
+#                    reply), the median measured service per type as the
+#                    report's (and not below the spin app's target), preemptions per type as the
 #                    engine's counters (ts: thousands); stats.jsonl lines that
 #                    add up to the counters; dpdk-telemetry.py (when installed)
 #                    reads /psp/stats; and the replay (psp-sim --trace, same
@@ -52,15 +52,19 @@ full)
 	grep -q "BUG" "$T/engine.log" && fail "requests without a recorded fate"
 	head -1 "$T/trace.csv" | grep -qx "id,type,arrival_ns,dispatch_ns,worker,start_ns,service_ns,completion_ns,reply_ns,preemptions,status" ||
 		fail "trace header differs from docs/trace-format.md"
-	# Per type, as the engine's report; ids, statuses, order of times, and
-	# the measured service against the spin app's target (SHORT 1 us, LONG
-	# 100 us in High Bimodal): within 20% or 2 us on the median, the spin
-	# app stops at its target, so a lower figure is a measurement bug, a
-	# higher one the OS taking the CPU (a shared 2-CPU machine).
+	# Per type, as the engine's report; ids, statuses, order of times; the
+	# measured service: its median per type is the engine's own (the report's
+	# svc_p50_us, from its histograms: within their 1/256 relative error plus
+	# the report's 0.01 us rounding, 1% allowed), and never below the spin
+	# app's target (SHORT 1 us, LONG 100 us in High Bimodal), where the app
+	# stops: lower would be a measurement bug.  Above the target is the
+	# machine (a sanitizer build, the OS taking the CPU), not checked.
 	report=$(awk '/^server-side latency/ {on=1; next} on && !/^  / {on=0}
 		on && $1 != "type" {print $1 "=" $2}' "$T/engine.log" | tr '\n' ' ')
+	svc_p50=$(awk '/^measured service time/ {on=1; next} on && !/^  / {on=0}
+		on && $1 != "type" {print $1 "=" $4}' "$T/engine.log" | tr '\n' ' ')
 	preempt=$(sed -n '/^counters:/,/^balance:/p' "$T/engine.log" | grep -oE "preemptions_[A-Z]+=[0-9]+" | tr '\n' ' ')
-	python3 - "$T/trace.csv" "$received" "$report" "$preempt" <<'PY' || fail "trace content"
+	python3 - "$T/trace.csv" "$received" "$report" "$preempt" "$svc_p50" <<'PY' || fail "trace content"
 import csv, sys, statistics
 path, received, report = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 preempt = {kv.split("=")[0][len("preemptions_"):]: int(kv.split("=")[1]) for kv in sys.argv[4].split()}
@@ -88,11 +92,13 @@ for typ in counts:
     got = sum(int(r["preemptions"]) for r in rows if r["type"] == typ)
     assert got == preempt.get(typ, 0), f"{typ}: trace counts {got} preemptions, engine {preempt.get(typ, 0)}"
     print(f"{typ}: {got} preemptions")
+p50 = {kv.split("=")[0]: float(kv.split("=")[1]) * 1e3 for kv in sys.argv[5].split()}
 for typ, target in (("SHORT", 1000), ("LONG", 100000)):
     med = statistics.median(svc[typ])
-    assert target - max(2000, target * 0.2) <= med <= target + max(2000, target * 0.2), \
-        f"{typ}: median measured service {med} ns, target {target}"
-    print(f"{typ}: {len(svc[typ])} rows, median service {med:.0f} ns")
+    assert med >= target * 0.99, f"{typ}: median measured service {med} ns below the target {target}"
+    assert abs(med - p50[typ]) <= 0.01 * p50[typ] + 10, \
+        f"{typ}: trace's median service {med} ns, the engine's report {p50[typ]:.0f} ns"
+    print(f"{typ}: {len(svc[typ])} rows, median service {med:.0f} ns (report {p50[typ]:.0f} ns)")
 PY
 	# --stats-ms 500: a JSON line every 500 ms and one at stop; the last
 	# agrees with the final counters, and the per-interval counts add up to
