@@ -42,6 +42,9 @@ static void on_signal(int sig)
 	atomic_store(&force_quit, true);
 }
 
+/* The longest --stats-ms period: an hour. */
+#define STATS_MS_MAX 3600000u
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -79,7 +82,7 @@ static void usage(FILE *out)
 		"                  fate (docs/trace-format.md); psp-sim --trace replays it\n"
 		"  --trace-limit N record the first N arrivals (default %u, 64 bytes each,\n"
 		"                  allocated at start; at most %u); later ones are counted\n"
-		"  --stats-ms N    every N ms (1..3600000) append one JSON line of counters,\n"
+		"  --stats-ms N    every N ms (1..%u) append one JSON line of counters,\n"
 		"                  per-type latency percentiles (since start and over the\n"
 		"                  interval) and per-worker figures to OUTPUT_DIR/stats.jsonl\n"
 		"                  (the config's output_dir), and a last one at stop\n"
@@ -95,7 +98,20 @@ static void usage(FILE *out)
 		"process id: the shipped software configs name their file prefix, memif\n"
 		"socket and output directory with %%i.\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n",
-		ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX);
+		ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX, STATS_MS_MAX);
+}
+
+/* A command-line count: decimal 1..max, nothing around it (strtoull alone
+ * would take a sign and wrap).  Returns false when s is not one. */
+static bool parse_count(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v == 0 || v > max)
+		return false;
+	*out = v;
+	return true;
 }
 
 static void print_err(const struct psp_err *err)
@@ -370,34 +386,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	uint64_t trace_records = ENG_TRACE_LIMIT_DEFAULT;
-	if (trace_limit) {
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(trace_limit, &end, 10);
-		if (!trace || errno || end == trace_limit || *end || trace_limit[0] == '-' ||
-		    v == 0 || v > ENG_TRACE_LIMIT_MAX) {
-			if (!trace)
-				fprintf(stderr, "psp-engine: --trace-limit needs --trace FILE\n");
-			else
-				fprintf(stderr, "psp-engine: --trace-limit: must be a count of "
-						"records 1..%u, got \"%s\"\n",
-					ENG_TRACE_LIMIT_MAX, trace_limit);
-			return 2;
-		}
-		trace_records = v;
+	if (trace_limit && !trace) {
+		fprintf(stderr, "psp-engine: --trace-limit needs --trace FILE\n");
+		return 2;
 	}
-	uint32_t stats_interval_ms = 0;
-	if (stats_ms) {
-		char *end;
-		errno = 0;
-		unsigned long v = strtoul(stats_ms, &end, 10);
-		if (errno || end == stats_ms || *end || stats_ms[0] == '-' || v == 0 ||
-		    v > 3600000) {
-			fprintf(stderr, "psp-engine: --stats-ms: must be a period in ms 1..3600000, "
-					"got \"%s\"\n", stats_ms);
-			return 2;
-		}
-		stats_interval_ms = (uint32_t)v;
+	if (trace_limit && !parse_count(trace_limit, ENG_TRACE_LIMIT_MAX, &trace_records)) {
+		fprintf(stderr, "psp-engine: --trace-limit: must be a count of records 1..%u, "
+				"got \"%s\"\n", ENG_TRACE_LIMIT_MAX, trace_limit);
+		return 2;
+	}
+	uint64_t stats_interval_ms = 0;
+	if (stats_ms && !parse_count(stats_ms, STATS_MS_MAX, &stats_interval_ms)) {
+		fprintf(stderr, "psp-engine: --stats-ms: must be a period in ms 1..%u, got \"%s\"\n",
+			STATS_MS_MAX, stats_ms);
+		return 2;
 	}
 
 	static struct engine eng;
@@ -475,7 +477,7 @@ int main(int argc, char **argv)
 			goto out_port;
 		}
 	}
-	if (stats_interval_ms && (rc = eng_stats_file_start(e, stats_interval_ms, &err)) < 0) {
+	if (stats_interval_ms && (rc = eng_stats_file_start(e, (uint32_t)stats_interval_ms, &err)) < 0) {
 		print_err(&err);
 		atomic_store(&force_quit, true);
 		for (uint32_t j = 0; j < e->cfg.nworkers; j++)
