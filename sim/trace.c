@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <psp/trace_status.h>
+
 #include "evq.h"
 #include "run.h"
 #include "trace.h"
@@ -15,11 +17,6 @@
 enum col { C_ID, C_TYPE, C_ARRIVAL_NS, C_ARRIVAL_US, C_SERVICE_NS, C_SERVICE_US, C_STATUS, NCOLS };
 static const char *const col_name[NCOLS] = {
 	"id", "type", "arrival_ns", "arrival_us", "service_ns", "service_us", "status",
-};
-
-/* The engine's statuses; only answered rows must carry a service time. */
-static const char *const status_name[] = {
-	"answered", "tx_failed", "dropped_queue_full", "dropped_at_stop",
 };
 
 #define SERVICE_NS_MAX (PSP_WL_TIME_US_MAX * 1e3)
@@ -359,16 +356,14 @@ static int read_rows(struct reader *r)
 		rows++;
 		bool answered = true;
 		const char *st = field_of(r, C_STATUS);
-		if (st) {
-			size_t k = 0, nst = sizeof(status_name) / sizeof(status_name[0]);
-			while (k < nst && strcmp(st, status_name[k]))
-				k++;
-			if (k == nst) {
+		if (st) { /* only answered rows must carry a service time */
+			enum psp_trace_status k = psp_trace_status_parse(st);
+			if (k == PSP_TRACE_NSTATUS) {
 				rc = fail(r, "status", "'%.40s' is none of answered, tx_failed, "
 					  "dropped_queue_full, dropped_at_stop", st);
 				break;
 			}
-			answered = k == 0;
+			answered = k == PSP_TRACE_ANSWERED;
 		}
 		const char *sv = field_of(r, r->pos[C_SERVICE_NS] >= 0 ? C_SERVICE_NS : C_SERVICE_US);
 		const char *scol = r->pos[C_SERVICE_NS] >= 0 ? "service_ns" : "service_us";

@@ -237,8 +237,8 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 				stat_add(&st->dropped_type[slot], 1);
 			}
 			eng_trace_record(e, r,
-					 r->status == ENG_REQ_ANSWERED ? ENG_TRACE_ANSWERED
-								       : ENG_TRACE_TX_FAILED,
+					 r->status == ENG_REQ_ANSWERED ? PSP_TRACE_ANSWERED
+								       : PSP_TRACE_TX_FAILED,
 					 w);
 			free_descriptor(e, r);
 		}
@@ -374,7 +374,7 @@ uint64_t eng_abandon_in_flight(struct engine *e)
 		r->m = NULL;
 		/* A started request may have run part of its work: its trace
 		 * record keeps the stints it ran, with no worker. */
-		eng_trace_record(e, r, ENG_TRACE_DROPPED_AT_STOP, UINT8_MAX);
+		eng_trace_record(e, r, PSP_TRACE_DROPPED_AT_STOP, UINT8_MAX);
 		stat_add(&e->st.dropped_at_stop, 1);
 		stat_add(&e->st.dropped_type[eng_type_slot(r->req.type)], 1);
 		free_descriptor(e, r);

@@ -364,14 +364,14 @@ int eng_trace_open(struct engine *e, const char *path, uint64_t limit, struct ps
 /* Records r's fate (dispatcher only; r's fields are final).  A request past
  * the limit is not recorded. */
 static inline void eng_trace_record(struct engine *e, const struct eng_req *r,
-				    enum eng_trace_status status, uint32_t worker)
+				    enum psp_trace_status status, uint32_t worker)
 {
 	if (__builtin_expect(r->seq >= e->trace.limit, 1)) /* limit is 0 when not tracing */
 		return;
 	e->trace.rec[r->seq] = (struct eng_trace_rec){
 		.arrive_tsc = r->arrive_tsc, .dispatch_ns = r->first_dispatch_ns,
 		.start_tsc = r->first_start_tsc, .end_tsc = r->first_start_tsc ? r->end_tsc : 0,
-		.reply_tsc = status == ENG_TRACE_ANSWERED ? r->reply_tsc : 0,
+		.reply_tsc = status == PSP_TRACE_ANSWERED ? r->reply_tsc : 0,
 		.ran_cycles = r->ran_cycles, .preemptions = r->preemptions,
 		.slot = (uint16_t)eng_type_slot(r->req.type), .worker = (uint8_t)worker,
 		.status = (uint8_t)status, .dispatched = r->dispatched,
@@ -386,7 +386,7 @@ static inline void eng_trace_record_drop(struct engine *e, uint64_t seq, uint64_
 		return;
 	e->trace.rec[seq] = (struct eng_trace_rec){
 		.arrive_tsc = arrive_tsc, .slot = (uint16_t)slot,
-		.status = ENG_TRACE_DROPPED_QUEUE_FULL,
+		.status = PSP_TRACE_DROPPED_QUEUE_FULL,
 	};
 }
 

@@ -8,14 +8,6 @@
 
 #include "engine.h"
 
-static const char *const status_name[] = {
-	[ENG_TRACE_UNSET] = "unset",
-	[ENG_TRACE_ANSWERED] = "answered",
-	[ENG_TRACE_TX_FAILED] = "tx_failed",
-	[ENG_TRACE_DROPPED_QUEUE_FULL] = "dropped_queue_full",
-	[ENG_TRACE_DROPPED_AT_STOP] = "dropped_at_stop",
-};
-
 int eng_trace_open(struct engine *e, const char *path, uint64_t limit, struct psp_err *err)
 {
 	struct eng_trace *t = &e->trace;
@@ -81,7 +73,7 @@ int eng_trace_write(struct engine *e, FILE *report)
 	uint64_t unset = 0;
 	for (uint64_t id = 0; id < n; id++) {
 		const struct eng_trace_rec *r = &t->rec[id];
-		if (r->status == ENG_TRACE_UNSET) { /* a bug: every request has a fate */
+		if (r->arrive_tsc == 0) { /* never written: a bug, every request has a fate */
 			unset++;
 			continue;
 		}
@@ -99,13 +91,13 @@ int eng_trace_write(struct engine *e, FILE *report)
 		/* The service of a request that ran to its end (answered, or
 		 * its reply failed); one abandoned at stop ran only part of
 		 * it, which a replay must not take for its work. */
-		if (r->start_tsc && r->status != ENG_TRACE_DROPPED_AT_STOP)
+		if (r->start_tsc && r->status != PSP_TRACE_DROPPED_AT_STOP)
 			fprintf(f, ",%" PRIu64, tsc_cycles_to_ns(&e->clk, r->ran_cycles));
 		else
 			fputs(",", f);
 		put_tsc(f, &e->clk, r->end_tsc);
 		put_tsc(f, &e->clk, r->reply_tsc);
-		fprintf(f, ",%u,%s\n", r->preemptions, status_name[r->status]);
+		fprintf(f, ",%u,%s\n", r->preemptions, psp_trace_status_name(r->status));
 	}
 	int rc = ferror(f) ? -EIO : 0;
 	if (fclose(f) != 0 && rc == 0)

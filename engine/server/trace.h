@@ -18,21 +18,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <psp/trace_status.h>
+
 /* Default and largest --trace-limit: 1 M records is 64 MB; the cap keeps a
  * typo from asking for more memory than a server has (6.4 GB). */
 #define ENG_TRACE_LIMIT_DEFAULT 1000000u
 #define ENG_TRACE_LIMIT_MAX 100000000u
 
-enum eng_trace_status {
-	ENG_TRACE_UNSET = 0, /* no fate recorded (never in a written file) */
-	ENG_TRACE_ANSWERED,
-	ENG_TRACE_TX_FAILED,
-	ENG_TRACE_DROPPED_QUEUE_FULL,
-	ENG_TRACE_DROPPED_AT_STOP,
-};
-
 /* One request; times as TSC values (converted when written). 0 = did not
- * happen (not dispatched, never started, no reply). */
+ * happen (not dispatched, never started, no reply); a record whose
+ * arrive_tsc is 0 was never written (a bug: every request has a fate). */
 struct eng_trace_rec {
 	uint64_t arrive_tsc;
 	uint64_t dispatch_ns;  /* first hand-off to a worker, the dispatcher's clock */
@@ -43,7 +38,7 @@ struct eng_trace_rec {
 	uint32_t preemptions;
 	uint16_t slot;         /* type slot (eng_type_slot) */
 	uint8_t worker;        /* the worker of the last stint */
-	uint8_t status;        /* enum eng_trace_status */
+	uint8_t status;        /* enum psp_trace_status */
 	uint8_t dispatched;    /* dispatch_ns is set (it may be 0 at the first loop) */
 	uint8_t pad[7];
 };
