@@ -80,3 +80,34 @@ void eng_snap_worker(const struct engine *e, uint32_t i, struct eng_worker_snap 
 		.busy_permille = up ? busy * 1000 / up : 0,
 	};
 }
+
+void eng_snap_type_pairs(const struct eng_type_snap *t, struct eng_counter *out)
+{
+	static const char *const qname[3][4] = {
+		{"p50_ns", "p99_ns", "p999_ns", "count"},
+		{"interval_p50_ns", "interval_p99_ns", "interval_p999_ns", "interval_count"},
+		{"service_p50_ns", "service_p99_ns", "service_p999_ns", "service_count"},
+	};
+	const struct eng_quantiles *q[3] = {&t->latency, &t->interval, &t->service};
+	size_t n = 0;
+	out[n++] = (struct eng_counter){"received", t->received};
+	out[n++] = (struct eng_counter){"answered", t->answered};
+	out[n++] = (struct eng_counter){"dropped", t->dropped};
+	out[n++] = (struct eng_counter){"preempted", t->preempted};
+	for (int k = 0; k < 3; k++) {
+		out[n++] = (struct eng_counter){qname[k][0], q[k]->p50_ns};
+		out[n++] = (struct eng_counter){qname[k][1], q[k]->p99_ns};
+		out[n++] = (struct eng_counter){qname[k][2], q[k]->p999_ns};
+		out[n++] = (struct eng_counter){qname[k][3], q[k]->count};
+	}
+}
+
+void eng_snap_worker_pairs(const struct eng_worker_snap *w, struct eng_counter *out)
+{
+	out[0] = (struct eng_counter){"lcore", w->lcore};
+	out[1] = (struct eng_counter){"handled", w->handled};
+	out[2] = (struct eng_counter){"answered", w->answered};
+	out[3] = (struct eng_counter){"preempted", w->preempted};
+	out[4] = (struct eng_counter){"busy_ns", w->busy_ns};
+	out[5] = (struct eng_counter){"busy_permille", w->busy_permille};
+}

@@ -11,6 +11,7 @@
 #include <psp/hist.h>
 
 struct engine;
+struct eng_counter;
 
 struct eng_quantiles {
 	uint64_t p50_ns, p99_ns, p999_ns, count;
@@ -47,5 +48,13 @@ uint32_t eng_snap_types(const struct engine *e, struct eng_snap_reader *rd,
 
 /* Worker i's figures. */
 void eng_snap_worker(const struct engine *e, uint32_t i, struct eng_worker_snap *out);
+
+/* A type's and a worker's figures as name/value pairs (as eng_counters
+ * gives the counters), under the names both readers print: out has room
+ * for ENG_SNAP_TYPE_PAIRS or ENG_SNAP_WORKER_PAIRS. */
+#define ENG_SNAP_TYPE_PAIRS 16u
+#define ENG_SNAP_WORKER_PAIRS 6u
+void eng_snap_type_pairs(const struct eng_type_snap *t, struct eng_counter *out);
+void eng_snap_worker_pairs(const struct eng_worker_snap *w, struct eng_counter *out);
 
 #endif

@@ -20,11 +20,12 @@
 #include "engine.h"
 #include "snapshot.h"
 
-static void put_quantiles(FILE *f, const char *prefix, const struct eng_quantiles *q)
+/* Prints n name/value pairs as JSON members, comma-separated; first: the
+ * first pair opens its object (no comma before it). */
+static void put_pairs(FILE *f, const struct eng_counter *c, size_t n, bool first)
 {
-	fprintf(f, ",\"%sp50_ns\":%" PRIu64 ",\"%sp99_ns\":%" PRIu64 ",\"%sp999_ns\":%" PRIu64
-		   ",\"%scount\":%" PRIu64,
-		prefix, q->p50_ns, prefix, q->p99_ns, prefix, q->p999_ns, prefix, q->count);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64, first && i == 0 ? "" : ",", c[i].name, c[i].value);
 }
 
 /* A JSON string: type names and plans are printable ASCII (the config
@@ -45,9 +46,7 @@ static void write_line(struct engine *e, struct eng_stats_file *sf)
 	FILE *f = sf->out;
 	fprintf(f, "{\"time_s\":%.3f", (double)tsc_now_ns(&e->clk, rte_rdtsc()) / 1e9);
 	struct eng_counter c[ENG_MAX_COUNTERS];
-	size_t n = eng_counters(e, c, ENG_MAX_COUNTERS);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, ",\"%s\":%" PRIu64, c[i].name, c[i].value);
+	put_pairs(f, c, eng_counters(e, c, ENG_MAX_COUNTERS), false);
 	if (e->reservations > 0) {
 		char plan[sizeof(e->last_plan)];
 		eng_plan_snapshot(e, plan, sizeof(plan));
@@ -60,23 +59,19 @@ static void write_line(struct engine *e, struct eng_stats_file *sf)
 		const struct eng_type_snap *t = &sf->types[i];
 		fputs(i ? "," : "", f);
 		put_string(f, t->name);
-		fprintf(f, ":{\"received\":%" PRIu64 ",\"answered\":%" PRIu64 ",\"dropped\":%" PRIu64
-			   ",\"preempted\":%" PRIu64,
-			t->received, t->answered, t->dropped, t->preempted);
-		put_quantiles(f, "", &t->latency);
-		put_quantiles(f, "interval_", &t->interval);
-		put_quantiles(f, "service_", &t->service);
+		fputs(":{", f);
+		eng_snap_type_pairs(t, c);
+		put_pairs(f, c, ENG_SNAP_TYPE_PAIRS, true);
 		fputc('}', f);
 	}
 	fputs("},\"workers\":{", f);
 	for (uint32_t i = 0; i < e->cfg.nworkers; i++) {
 		struct eng_worker_snap w;
 		eng_snap_worker(e, i, &w);
-		fprintf(f, "%s\"%u\":{\"lcore\":%u,\"handled\":%" PRIu64 ",\"answered\":%" PRIu64
-			   ",\"preempted\":%" PRIu64 ",\"busy_ns\":%" PRIu64
-			   ",\"busy_permille\":%" PRIu64 "}",
-			i ? "," : "", i, w.lcore, w.handled, w.answered, w.preempted, w.busy_ns,
-			w.busy_permille);
+		fprintf(f, "%s\"%u\":{", i ? "," : "", i);
+		eng_snap_worker_pairs(&w, c);
+		put_pairs(f, c, ENG_SNAP_WORKER_PAIRS, true);
+		fputc('}', f);
 	}
 	fputs("}}\n", f);
 	fflush(f);

@@ -29,36 +29,26 @@ static const struct engine *tel_engine;
 static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct eng_snap_reader types_reader;
 
+/* Adds n name/value pairs to the dict t. */
+static void add_pairs(struct rte_tel_data *t, const struct eng_counter *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rte_tel_data_add_dict_u64(t, c[i].name, c[i].value);
+}
+
 static int stats_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
 	(void)params;
 	struct eng_counter c[ENG_MAX_COUNTERS];
-	size_t n = eng_counters(tel_engine, c, ENG_MAX_COUNTERS);
 	rte_tel_data_start_dict(d);
-	for (size_t i = 0; i < n; i++)
-		rte_tel_data_add_dict_u64(d, c[i].name, c[i].value);
+	add_pairs(d, c, eng_counters(tel_engine, c, ENG_MAX_COUNTERS));
 	if (tel_engine->reservations > 0) {
 		char plan[RTE_TEL_MAX_STRING_LEN];
 		eng_plan_snapshot(tel_engine, plan, sizeof(plan));
 		rte_tel_data_add_dict_string(d, "darc_reservation", plan);
 	}
 	return 0;
-}
-
-static void add_quantiles(struct rte_tel_data *t, const char *prefix, const struct eng_quantiles *q)
-{
-	char key[48];
-#define ADD(field)                                                         \
-	do {                                                               \
-		snprintf(key, sizeof(key), "%s%s", prefix, #field);        \
-		rte_tel_data_add_dict_u64(t, key, q->field);               \
-	} while (0)
-	ADD(p50_ns);
-	ADD(p99_ns);
-	ADD(p999_ns);
-	ADD(count);
-#undef ADD
 }
 
 static int types_cb(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -74,14 +64,10 @@ static int types_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 		struct rte_tel_data *t = rte_tel_data_alloc();
 		if (!t)
 			break;
+		struct eng_counter c[ENG_SNAP_TYPE_PAIRS];
+		eng_snap_type_pairs(s, c);
 		rte_tel_data_start_dict(t);
-		rte_tel_data_add_dict_u64(t, "received", s->received);
-		rte_tel_data_add_dict_u64(t, "answered", s->answered);
-		rte_tel_data_add_dict_u64(t, "dropped", s->dropped);
-		rte_tel_data_add_dict_u64(t, "preempted", s->preempted);
-		add_quantiles(t, "", &s->latency);
-		add_quantiles(t, "interval_", &s->interval);
-		add_quantiles(t, "service_", &s->service);
+		add_pairs(t, c, ENG_SNAP_TYPE_PAIRS);
 		rte_tel_data_add_dict_container(d, s->name, t, 0);
 	}
 	pthread_mutex_unlock(&types_lock);
@@ -100,13 +86,10 @@ static int workers_cb(const char *cmd, const char *params, struct rte_tel_data *
 		struct rte_tel_data *t = rte_tel_data_alloc();
 		if (!t)
 			break;
+		struct eng_counter c[ENG_SNAP_WORKER_PAIRS];
+		eng_snap_worker_pairs(&w, c);
 		rte_tel_data_start_dict(t);
-		rte_tel_data_add_dict_u64(t, "lcore", w.lcore);
-		rte_tel_data_add_dict_u64(t, "handled", w.handled);
-		rte_tel_data_add_dict_u64(t, "answered", w.answered);
-		rte_tel_data_add_dict_u64(t, "preempted", w.preempted);
-		rte_tel_data_add_dict_u64(t, "busy_ns", w.busy_ns);
-		rte_tel_data_add_dict_u64(t, "busy_permille", w.busy_permille);
+		add_pairs(t, c, ENG_SNAP_WORKER_PAIRS);
 		char id[16];
 		snprintf(id, sizeof(id), "%u", i);
 		rte_tel_data_add_dict_container(d, id, t, 0);
