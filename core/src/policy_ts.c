@@ -184,15 +184,35 @@ static uint32_t pick_queue(const struct psp_policy *p, const struct ts *s,
 	return best;
 }
 
-static size_t ts_dispatch(struct psp_policy *p, uint64_t now_ns,
-			  struct psp_assign *out, size_t cap)
+/* The single-queue variant: the head to the lowest idle worker, in a loop
+ * with nothing else live (a preemption event dispatches one request, and
+ * this is most of time sharing's events). */
+static size_t dispatch_single(struct psp_policy *p, struct ts *s, uint64_t now_ns,
+			      struct psp_assign *out, size_t cap)
 {
-	struct ts *s = p->priv;
+	struct psp_fifo *queue = &s->queue[0];
+	size_t n = 0;
+
+	while (n < cap && p->idle_mask && !psp_fifo_empty(queue)) {
+		struct psp_req *r = psp_fifo_pop(queue);
+		uint32_t w = lowest_bit(p->idle_mask);
+		s->stint_start_ns[w] = now_ns;
+		assign_worker(p, &out[n++], r, w, p->conf.ts_quantum_ns);
+	}
+	s->nonempty = !psp_fifo_empty(queue);
+	return n;
+}
+
+/* The per-type variant: the most urgent queue's head, one at a time. */
+static __attribute__((noinline)) size_t dispatch_per_type(struct psp_policy *p, struct ts *s,
+							  uint64_t now_ns,
+							  struct psp_assign *out, size_t cap)
+{
 	uint64_t quantum = p->conf.ts_quantum_ns;
 	size_t n = 0;
 
 	while (n < cap && p->idle_mask && s->nonempty) {
-		uint32_t q = s->nqueues == 1 ? 0 : pick_queue(p, s, now_ns);
+		uint32_t q = pick_queue(p, s, now_ns);
 		struct psp_req *r = psp_fifo_pop(&s->queue[q]);
 		PSP_ASSERT(r != NULL);
 		if (psp_fifo_empty(&s->queue[q]))
@@ -202,6 +222,14 @@ static size_t ts_dispatch(struct psp_policy *p, uint64_t now_ns,
 		assign_worker(p, &out[n++], r, w, quantum);
 	}
 	return n;
+}
+
+static size_t ts_dispatch(struct psp_policy *p, uint64_t now_ns,
+			  struct psp_assign *out, size_t cap)
+{
+	struct ts *s = p->priv;
+	return s->nqueues == 1 ? dispatch_single(p, s, now_ns, out, cap)
+			       : dispatch_per_type(p, s, now_ns, out, cap);
 }
 
 static size_t ts_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
