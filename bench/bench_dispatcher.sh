@@ -6,7 +6,7 @@
 # bursts are in flight (the endless source never fills the queues).  For each policy it prints
 # psp-engine --profile's table: ns and cycles per request in RX, parse,
 # classify, policy enqueue / dispatch, hand-off, completions, and the answered
-# rate.
+# rate, then the total against the target (<= 100 ns per request).
 #
 #   bench/bench_dispatcher.sh [WORKERS] [SECONDS] [POLICY...]
 #   defaults: 1 worker, 5 s, cfcfs darc jbsq.  BIN=... for another build;
@@ -18,6 +18,7 @@
 # server: docs/engine.md, "CPU isolation"), or the figures measure the OS
 # scheduler.  Needs root (DPDK's runtime directory), no hugepages.
 set -u
+TARGET_NS=100 # busy ns per request on the dispatcher: 10 M requests/s from one core
 WORKERS=${1:-1}
 SECONDS_RUN=${2:-5}
 shift $(($# > 2 ? 2 : $#))
@@ -65,4 +66,9 @@ for p in "${POLICIES[@]}"; do
 	echo "== $p, $WORKERS worker(s), $SECONDS_RUN s"
 	grep -E '^balance:|^mbuf pool:|^trace:' "$T/$p.log"
 	sed -n '/^dispatcher profile/,$p' "$T/$p.log"
+	# The target: a dispatcher core that feeds 10 M requests/s.
+	awk -v target="$TARGET_NS" '$1 == "total" {
+		printf "target: <= %d ns per request on the dispatcher core; this run %s ns: %s\n",
+		       target, $2, ($2 <= target) ? "met" : "not met"
+	}' "$T/$p.log"
 done

@@ -9,7 +9,8 @@
 # --base names a second bench-sim (an older build) measured in the same
 # loop, run for run, so both see the same machine.  Default policies: all of
 # them; high-bimodal, 14 workers, load 0.9, time sharing at its default 5 us
-# quantum.  Prints one Markdown table row per policy.
+# quantum.  Prints one Markdown table row per policy, ending with the
+# policy's throughput target (bench-sim's) and whether the median meets it.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 bench=${BENCH_SIM:-$here/build/bin/bench-sim}
@@ -33,9 +34,22 @@ policies=${*:-cfcfs darc dfcfs sjf jbsq ws tq concord ts}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# M requests/s of one bench-sim run (its CPU-time rate).
+# M requests/s of one bench-sim run (its CPU-time rate); the policy's
+# target, which bench-sim prints, goes to $tmp/target.
 rate() { # BIN POLICY REQUESTS
-	"$1" "$3" 0.9 high-bimodal "$2" | awk '$1 != "#" {print $2}'
+	"$1" "$3" 0.9 high-bimodal "$2" | awk -v t="$tmp/target" '$1 != "#" {
+		print $2
+		if (match($0, /target [0-9.]+/)) print substr($0, RSTART + 7, RLENGTH - 7) > t
+	}'
+}
+
+# The table's last two cells: the target and whether the median meets it.
+target_cells() { # MEDIAN
+	if [ -s "$tmp/target" ]; then
+		awk -v m="$1" '{printf " %s | %s |", $1, (m >= $1) ? "met" : "not met"}' "$tmp/target"
+	else
+		printf ' - | - |'
+	fi
 }
 
 # Instructions per request: callgrind at n and 3n requests.
@@ -53,15 +67,16 @@ instr_per_req() { # BIN POLICY
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 if [ -n "$base" ]; then
-	echo "| policy | before M req/s | after M req/s | speed-up |$([ $instr = 1 ] && echo ' before instr/req | after instr/req |')"
-	echo "|---|---|---|---|$([ $instr = 1 ] && echo '---|---|')"
+	echo "| policy | before M req/s | after M req/s | speed-up |$([ $instr = 1 ] && echo ' before instr/req | after instr/req |') target M req/s | after meets it |"
+	echo "|---|---|---|---|$([ $instr = 1 ] && echo '---|---|')---|---|"
 else
-	echo "| policy | M req/s |$([ $instr = 1 ] && echo ' instr/req |')"
-	echo "|---|---|$([ $instr = 1 ] && echo '---|')"
+	echo "| policy | M req/s |$([ $instr = 1 ] && echo ' instr/req |') target M req/s | meets it |"
+	echo "|---|---|$([ $instr = 1 ] && echo '---|')---|---|"
 fi
 for p in $policies; do
 	: >"$tmp/after"
 	: >"$tmp/before"
+	: >"$tmp/target"
 	i=0
 	while [ $i -lt "$runs" ]; do
 		rate "$bench" "$p" "$requests" >>"$tmp/after"
@@ -77,5 +92,5 @@ for p in $policies; do
 		row="| $p | $after |"
 		[ $instr = 0 ] || row="$row $(instr_per_req "$bench" "$p") |"
 	fi
-	echo "$row"
+	echo "$row$(target_cells "$after")"
 done
