@@ -68,6 +68,7 @@ struct sim {
 
 	/* The setup's values the hot path reads, copied in (one load each, not two). */
 	bool phased;              /* the workload has phases */
+	const struct sim_trace *trace; /* a replay's trace, or NULL */
 	uint64_t max_in_system, dispatch_cost_ns, preempt_cost_ns;
 	atomic_uint_fast64_t *progress;
 
@@ -178,10 +179,10 @@ static void set_phase(struct sim *s, uint32_t ph, double load)
  * are memoryless, so redrawing at a boundary with the new rate is exact). */
 static void schedule_arrival(struct sim *s, double load)
 {
-	if (s->setup->wl->nphases == 1 && s->arrivals_left == 0)
+	if (!s->phased && s->arrivals_left == 0)
 		return;
-	if (s->setup->trace) { /* a replay: the next row's arrival */
-		uint64_t at = sim_trace_arrival_ns(s->setup->trace, s->res->arrivals, s->trace_scale);
+	if (s->trace) { /* a replay: the next row's arrival */
+		uint64_t at = sim_trace_arrival_ns(s->trace, s->res->arrivals, s->trace_scale);
 		if (at > SIM_EVQ_MAX_TIME_NS)
 			s->clock_overflow = true;
 		else
@@ -245,9 +246,9 @@ static int on_arrival(struct sim *s, double load)
 		return -ENOMEM;
 	uint32_t type;
 	uint64_t service;
-	if (s->setup->trace) { /* a replay: the row's */
-		type = s->setup->trace->row[id].type;
-		service = s->setup->trace->row[id].service_ns;
+	if (s->trace) { /* a replay: the row's */
+		type = s->trace->row[id].type;
+		service = s->trace->row[id].service_ns;
 	} else {
 		type = psp_wl_sample_type(s->sampler, s->phase);
 		service = psp_wl_sample_service_ns(s->sampler, s->phase, type);
@@ -405,8 +406,10 @@ static void start_head(struct sim *s, uint32_t w, struct worker_slot head)
 		start = s->now_ns;
 	start += head.setup_ns;
 	head.req->dispatch_ns = start;
-	if (head.req->preemptions == 0) /* its first start */
+	if (head.req->preemptions == 0) { /* its first hand-off and start */
+		sim_req_of(head.req)->handoff_ns = head.handoff_ns;
 		sim_req_of(head.req)->start_ns = start;
+	}
 	s->stint_ns[w] = s->now_ns;
 	run_head(s, w, &head, start);
 }
@@ -471,8 +474,6 @@ static void hand_over(struct sim *s, const struct psp_assign *a)
 		handoff += s->dispatch_cost_ns;
 		s->dispatcher_free_ns = handoff;
 	}
-	if (a->req->preemptions == 0) /* its first hand-off */
-		sim_req_of(a->req)->handoff_ns = handoff;
 	struct worker_fifo *f = &s->fifo[a->worker];
 	PSP_ASSERT(f->len <= s->ring_mask);
 	s->res->steals += a->stolen;
@@ -616,6 +617,7 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	sim_evq_init(&s->evq, s->nworkers);
 	s->one_slot = s->assign_cap == s->nworkers;
 	s->phased = wl->nphases > 1;
+	s->trace = setup->trace;
 	s->max_in_system = setup->max_in_system;
 	s->dispatch_cost_ns = setup->dispatch_cost_ns;
 	s->preempt_cost_ns = setup->conf.preempt_cost_ns;
