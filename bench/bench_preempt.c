@@ -404,11 +404,12 @@ static void bench_two_threads(struct psp_task_pool *pool)
 #define RING 4u /* >= the slots: a worker holds at most k = 2 */
 
 /* A single-producer single-consumer ring: the stand-in for the engine's
- * per-worker rte_rings. */
+ * per-worker rte_rings, laid out as they are: the producer's index, the
+ * consumer's and the slots each on their own cache line. */
 struct spsc {
 	_Alignas(64) _Atomic uint32_t head; /* producer's */
 	_Alignas(64) _Atomic uint32_t tail; /* consumer's */
-	struct psp_req *r[RING];
+	_Alignas(64) struct psp_req *r[RING];
 };
 
 static void spsc_put(struct spsc *q, struct psp_req *r)
