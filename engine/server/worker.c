@@ -7,7 +7,8 @@
  * stint's run time, and the policy re-queues it.  A stint yields when the
  * dispatcher's flag names it (ts, concord: its token) or, when the dispatch
  * gave it a worker-timed slice (tq), once it ran that long by this worker's
- * own clock.
+ * own clock; shortly before such a deadline it prefetches the next request
+ * in its ring (prepare_next), so that the yield finds its lines here.
  */
 #include <rte_cycles.h>
 #include <rte_debug.h>
@@ -82,8 +83,10 @@ static void task_main(void *arg)
  * in ring's producer index and next slot (read by the peek, which leaves the
  * request in the ring), the lines of that request's descriptor run_stint
  * reads, and the done ring's consumer index (post_done's enqueue reads it).
- * Not the task: the worker that ran it last wrote it, and reading the
- * descriptor's task pointer would add a second dependent miss here. */
+ * Not the task: reading the descriptor's task pointer would add a second
+ * dependent miss to the hook, for a line that is often warm already (a
+ * resumed request's task was written last by the worker that ran it, this
+ * one unless it migrated); bench-preempt measured no gain from it. */
 static void prepare_next(void *arg)
 {
 	struct worker *w = arg;
