@@ -64,6 +64,12 @@ static int run_slice(struct psp_exec *e, struct psp_task *t)
 	 * worker-timed slice marks the flag so that its points look further. */
 	atomic_store_explicit(&e->flag.requested, e->flag.timed ? PSP_PREEMPT_TIMED : 0u,
 			      memory_order_relaxed);
+	/* The hook's lead point (once per slice), or straight the deadline. */
+	struct psp_preempt_flag *f = &e->flag;
+	f->check_tsc = f->deadline_tsc;
+	if (f->prepare_lead)
+		f->check_tsc = f->deadline_tsc > f->prepare_lead ? f->deadline_tsc - f->prepare_lead
+								 : 0;
 	t->exec = e;
 	t->state = PSP_TASK_RUNNING;
 	e->cur = t;
@@ -122,8 +128,20 @@ bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t req)
 							f->timed ? PSP_PREEMPT_TIMED : 0u,
 							memory_order_relaxed,
 							memory_order_relaxed);
-	return f->timed && __builtin_ia32_rdtsc() >= f->deadline_tsc &&
-	       (!f->waiting || atomic_load_explicit(f->waiting, memory_order_relaxed));
+	if (!f->timed)
+		return false;
+	uint64_t now = __builtin_ia32_rdtsc();
+	if (now < f->check_tsc)
+		return false;
+	if (f->check_tsc != f->deadline_tsc) {
+		/* The lead point (run_slice put it below the deadline): the
+		 * hook, once, then the deadline alone. */
+		f->check_tsc = f->deadline_tsc;
+		f->prepare(f->prepare_ctx);
+		if (now < f->deadline_tsc)
+			return false;
+	}
+	return !f->waiting || atomic_load_explicit(f->waiting, memory_order_relaxed);
 }
 
 /* Not inlined (see preempt.h): the caller's next read of thread-local state

@@ -203,6 +203,9 @@ struct worker {
 		uint64_t starts_back_to_back;
 		uint64_t starts_after_wait;
 		uint64_t wait_cycles;
+		/* Worker-timed stints whose prepare hook (worker.c) found
+		 * the next request in the ring and prefetched it. */
+		uint64_t prepared;
 	} __attribute__((aligned(64))) st;
 	uint32_t next_token; /* the next stint's preemption token (this worker's) */
 	/* Server-side latency (RX to reply TX) and measured service time (the

@@ -61,17 +61,21 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 
 	/* Time sharing: preemptions (total and per type), requests that ran
 	 * without a stack because the pool was empty (the pool's exhaustion
-	 * count: every refusal is one such request), flags set, and the signal
-	 * round trip (flag store to context saved on the worker). */
-	uint64_t total = 0, lag_n = stat_get(&st->preempt_lag_count);
+	 * count: every refusal is one such request), flags set, the signal
+	 * round trip (flag store to context saved on the worker), and the
+	 * worker-timed stints that prefetched the next request. */
+	uint64_t total = 0, lag_n = stat_get(&st->preempt_lag_count), prepared = 0;
 	for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
 		total += stat_get(&st->preempted_type[s]);
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+		prepared += stat_get(&e->workers[w].st.prepared);
 	const struct eng_counter ts[] = {
 		{"preemptions", total},
 		{"preempt_no_stack", stat_get(&st->preempt_no_stack)},
 		{"preempt_signals", stat_get(&st->preempt_signals)},
 		{"preempt_lag_mean_ns", lag_n ? stat_get(&st->preempt_lag_sum_ns) / lag_n : 0},
 		{"preempt_lag_max_ns", stat_get(&st->preempt_lag_max_ns)},
+		{"preempt_prepared", prepared},
 	};
 	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]) && n < cap; i++)
 		out[n++] = ts[i];

@@ -70,7 +70,8 @@ long=$(awk '/server-side latency/ {on=1} on && $1 == "LONG" {print $3; exit}' "$
 pl=$(counter preemptions_LONG "$T/engine.log")
 ps=$(counter preemptions_SHORT "$T/engine.log")
 signals=$(counter preempt_signals "$T/engine.log")
-echo "LONG answered=$long preempted=$pl ($(awk -v p="$pl" -v n="$long" 'BEGIN {printf "%.1f", p / n}') each; 500 us / 5 us = 100); SHORT preempted=$ps; flags set=$signals"
+prepared=$(counter preempt_prepared "$T/engine.log")
+echo "LONG answered=$long preempted=$pl ($(awk -v p="$pl" -v n="$long" 'BEGIN {printf "%.1f", p / n}') each; 500 us / 5 us = 100); SHORT preempted=$ps; flags set=$signals; next request prefetched=$prepared"
 
 if [ "$MODE" = worker-timer ]; then
 	grep -q "preempt: .*timer: worker: slices timed by the worker" "$T/engine.log" ||
@@ -102,6 +103,8 @@ elif [ "$MODE" != no-points ]; then
 		# The signal round trip was timed (flag store -> context saved).
 		[ "$(counter preempt_lag_mean_ns "$T/engine.log")" -gt 0 ] ||
 			fail "no preemption round trip measured"
+		# The prepare hook runs in worker-timed stints only.
+		[ "$prepared" -eq 0 ] || fail "dispatcher's timer: $prepared stints ran the prepare hook"
 	fi
 	# No assertion on SHORT tail latency here: on this 2-CPU machine it is
 	# set by OS scheduling of the busy-polling threads (ms at p99.9 under

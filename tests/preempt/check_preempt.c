@@ -584,6 +584,164 @@ START_TEST(test_worker_timed_slice_waits_for_hint)
 }
 END_TEST
 
+/* The prepare hook (psp_exec_prepare): what it saw at each call. */
+struct prep {
+	const uint32_t *passed; /* the running task's point count */
+	uint32_t calls;
+	uint32_t passed_at;     /* *passed at the last call */
+	uint64_t tsc;           /* TSC at the last call */
+	struct psp_exec *exec;  /* the executor running it (inside a task) */
+};
+
+static void prep_hook(void *ctx)
+{
+	struct prep *h = ctx;
+	h->calls++;
+	h->passed_at = *h->passed;
+	h->tsc = __builtin_ia32_rdtsc();
+	h->exec = psp_exec_current();
+}
+
+/* The hook runs once per worker-timed slice, inside the task, at the first
+ * point at or after deadline - lead; never in an untimed slice nor once
+ * removed; and the slices yield exactly as test_worker_timed_slice's. */
+START_TEST(test_prepare_hook_once_per_slice)
+{
+	struct psp_task_pool pool;
+	struct psp_exec e;
+	struct psp_task *t;
+	struct pointer p = {.points = 5};
+	struct prep h = {.passed = &p.passed};
+	pool_init(&pool, 1);
+	psp_exec_init(&e);
+	psp_exec_prepare(&e, 1000, prep_hook, &h);
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	psp_exec_slice(&e, 2, 1); /* deadline long past: hook, then the yield */
+	ck_assert_int_eq(psp_task_start(&e, t, points_task, &p), PSP_TASK_YIELDED);
+	ck_assert_uint_eq(h.calls, 1);
+	ck_assert_uint_eq(h.passed_at, 0);
+	ck_assert_ptr_eq(h.exec, &e);
+	ck_assert_uint_eq(p.passed, 0);
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_YIELDED); /* a new slice */
+	ck_assert_uint_eq(h.calls, 2);
+	ck_assert_uint_eq(h.passed_at, 1);
+	/* Deadline far ahead, lead 1 cycle: the lead point is never reached. */
+	psp_exec_prepare(&e, 1, prep_hook, &h);
+	psp_exec_slice(&e, 3, __builtin_ia32_rdtsc() + (1ull << 50));
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(h.calls, 2);
+	ck_assert_uint_eq(p.passed, 5);
+	ck_assert_uint_eq(p.yields, 2);
+	ck_assert_uint_eq(t->preemptions, 2);
+	psp_task_put(&pool, t);
+
+	/* A lead longer than the time to the deadline: the first point calls
+	 * it, once, long before the deadline; five points, no yield. */
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	p = (struct pointer){.points = 5};
+	uint64_t deadline = __builtin_ia32_rdtsc() + (1ull << 50);
+	psp_exec_prepare(&e, 1ull << 51, prep_hook, &h);
+	psp_exec_slice(&e, 4, deadline);
+	ck_assert_int_eq(psp_task_start(&e, t, points_task, &p), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(h.calls, 3);
+	ck_assert_uint_eq(h.passed_at, 0);
+	ck_assert_uint_lt(h.tsc, deadline);
+	ck_assert_uint_eq(p.yields, 0);
+	psp_task_put(&pool, t);
+
+	/* Untimed: never called. */
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	p = (struct pointer){.points = 5};
+	psp_exec_slice(&e, 5, 0);
+	ck_assert_int_eq(psp_task_start(&e, t, points_task, &p), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(h.calls, 3);
+	ck_assert_uint_eq(p.token_seen, 0);
+	psp_task_put(&pool, t);
+
+	/* Removed: the deadline alone, as before the hook. */
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	p = (struct pointer){.points = 5};
+	psp_exec_prepare(&e, 1000, NULL, NULL);
+	psp_exec_slice(&e, 6, 1);
+	ck_assert_int_eq(psp_task_start(&e, t, points_task, &p), PSP_TASK_YIELDED);
+	ck_assert_uint_eq(p.passed, 0);
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_YIELDED);
+	psp_exec_slice(&e, 7, 0);
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(h.calls, 3);
+	ck_assert_uint_eq(p.yields, 2);
+	psp_task_put(&pool, t);
+	psp_task_pool_fini(&pool);
+}
+END_TEST
+
+/* Spins through points until one yields; counts them. */
+static void until_yield_task(void *arg)
+{
+	struct pointer *p = arg;
+	while (!psp_preempt_point_yielded())
+		p->passed++;
+}
+
+/* A real lead window: the hook runs inside [deadline - lead, deadline), at
+ * an earlier point than the one that yields at the deadline.  (Only a
+ * descheduling of this thread across the whole window, ~100 us, would put
+ * the first point after the lead point past the deadline.) */
+START_TEST(test_prepare_hook_before_deadline)
+{
+	struct psp_task_pool pool;
+	struct psp_exec e;
+	struct psp_task *t;
+	struct pointer p = {0};
+	struct prep h = {.passed = &p.passed};
+	pool_init(&pool, 1);
+	psp_exec_init(&e);
+	psp_exec_prepare(&e, 1ull << 19, prep_hook, &h);
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	uint64_t deadline = __builtin_ia32_rdtsc() + (1ull << 20);
+	psp_exec_slice(&e, 2, deadline);
+	ck_assert_int_eq(psp_task_start(&e, t, until_yield_task, &p), PSP_TASK_YIELDED);
+	ck_assert_uint_ge(__builtin_ia32_rdtsc(), deadline);
+	ck_assert_uint_eq(h.calls, 1);
+	ck_assert_uint_ge(h.tsc, deadline - (1ull << 19));
+	ck_assert_uint_lt(h.tsc, deadline);
+	ck_assert_uint_lt(h.passed_at, p.passed);
+	psp_exec_slice(&e, 3, 0);
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(h.calls, 1);
+	psp_task_put(&pool, t);
+	psp_task_pool_fini(&pool);
+}
+END_TEST
+
+/* With the waiting hint: the hook at the first point, the yield still only
+ * once the hint turns on (as test_worker_timed_slice_waits_for_hint). */
+START_TEST(test_prepare_hook_with_hint)
+{
+	struct psp_task_pool pool;
+	struct psp_exec e;
+	struct psp_task *t;
+	_Atomic uint32_t waiting = 0;
+	struct hinted hi = {.waiting = &waiting, .points = 10, .turn_on_at = 6};
+	struct prep h = {.passed = &hi.passed};
+	pool_init(&pool, 1);
+	psp_exec_init(&e);
+	psp_exec_prepare(&e, 1000, prep_hook, &h);
+	ck_assert_int_eq(psp_task_get(&pool, &t), 0);
+	psp_exec_slice_waiting(&e, 2, 1, &waiting);
+	ck_assert_int_eq(psp_task_start(&e, t, hinted_task, &hi), PSP_TASK_YIELDED);
+	ck_assert_uint_eq(hi.passed, 6);
+	ck_assert_uint_eq(h.calls, 1);
+	ck_assert_uint_eq(h.passed_at, 0);
+	atomic_store(&waiting, 0u);
+	ck_assert_int_eq(psp_task_resume(&e, t), PSP_TASK_FINISHED);
+	ck_assert_uint_eq(h.calls, 2);
+	ck_assert_uint_eq(hi.yields, 1);
+	psp_task_put(&pool, t);
+	psp_task_pool_fini(&pool);
+}
+END_TEST
+
 /* A dispatcher thread sets the flag while a task spins through points. */
 struct disp {
 	struct psp_exec *e;
@@ -844,6 +1002,9 @@ Suite *psp_preempt_suite(void)
 	tcase_add_test(tc, test_flag_token_names_the_slice);
 	tcase_add_test(tc, test_worker_timed_slice);
 	tcase_add_test(tc, test_worker_timed_slice_waits_for_hint);
+	tcase_add_test(tc, test_prepare_hook_once_per_slice);
+	tcase_add_test(tc, test_prepare_hook_before_deadline);
+	tcase_add_test(tc, test_prepare_hook_with_hint);
 	tcase_add_test(tc, test_pool_no_allocation_after_init);
 	tcase_add_test_raise_signal(tc, test_guard_page_faults, SIGSEGV);
 	suite_add_tcase(s, tc);

@@ -46,7 +46,9 @@
  * request waits: a slice alone in the system runs on, and one that passed its
  * deadline yields at the first point after the hint turns on.  No store from
  * another core sits between the deadline and the next request.  A slice without a deadline
- * pays nothing for the feature but a load of the flag's (own) line.
+ * pays nothing for the feature but a load of the flag's (own) line.  A worker
+ * may also have a hook called shortly before each timed slice's deadline
+ * (psp_exec_prepare), to bring in the next request's lines ahead of the yield.
  *
  * A request that never reaches a preemption point is simply not preempted:
  * it runs to completion and psp_task_start/resume returns PSP_TASK_FINISHED.
@@ -100,6 +102,15 @@ struct psp_preempt_flag {
 	 * nonzero (NULL: always): the host's "another request waits for this
 	 * worker", on a line the host writes only when it changes. */
 	const _Atomic uint32_t *waiting;
+	/* The timed path's one comparison: the TSC from which a point looks
+	 * further, deadline_tsc - prepare_lead while the slice's prepare hook
+	 * has not run yet, else deadline_tsc (set at each slice's start). */
+	uint64_t check_tsc;
+	/* The worker's prepare hook (psp_exec_prepare): NULL, or called once
+	 * per timed slice, prepare_lead cycles before its deadline. */
+	uint64_t prepare_lead;
+	void (*prepare)(void *ctx);
+	void *prepare_ctx;
 };
 
 /* The flag value that preempts any slice (psp_preempt_request). */
@@ -197,6 +208,14 @@ static inline void psp_exec_slice(struct psp_exec *e, uint32_t token, uint64_t d
 	psp_exec_slice_waiting(e, token, deadline_tsc, NULL);
 }
 
+static inline void psp_exec_prepare(struct psp_exec *e, uint64_t lead_cycles,
+				    void (*prepare)(void *ctx), void *ctx)
+{
+	e->flag.prepare_lead = prepare ? lead_cycles : 0;
+	e->flag.prepare = prepare;
+	e->flag.prepare_ctx = ctx;
+}
+
 /* Maps the stacks and builds the descriptors: the only allocations the
  * library makes.  The tasks point back at pool, so it must not move (or be
  * copied) until psp_task_pool_fini.  Returns 0, -EINVAL (ntasks or stack_bytes out of range) or
@@ -266,6 +285,26 @@ static inline void psp_exec_slice(struct psp_exec *e, uint32_t token, uint64_t d
  * is nonzero (read at each preemption point past the deadline). */
 static inline void psp_exec_slice_waiting(struct psp_exec *e, uint32_t token,
 					  uint64_t deadline_tsc, const _Atomic uint32_t *waiting);
+
+/* Worker side: a hook that prepares the worker's next slice while this one
+ * still runs.  In each worker-timed slice (deadline set) on e, the first
+ * preemption point at or after deadline - lead_cycles calls prepare(ctx),
+ * once, on the running task's stack and before the point decides whether to
+ * yield (a point already past the deadline calls it, then yields as usual;
+ * a lead longer than the slice makes it the slice's first point).  Whether the slice then yields is unchanged: the deadline, the
+ * waiting hint and the flag decide as without a hook.  Untimed slices, and
+ * slices preempted by the flag before the lead point, never call it.
+ * Meant for prefetching what the worker touches first after the yield (its
+ * ring's next slot, that request's descriptor), lines another core wrote:
+ * their transfer then overlaps the end of the slice instead of following
+ * the deadline.  prepare runs inside the task, so its time counts as the
+ * slice's; it must be short and must not reach a preemption point
+ * (nor yield).  It costs the common path nothing: a timed point compares the
+ * TSC with one value either way (the lead point, then the deadline).
+ * prepare NULL (or lead_cycles 0) removes the hook; psp_exec_init starts
+ * without one.  Stays in effect until changed. */
+static inline void psp_exec_prepare(struct psp_exec *e, uint64_t lead_cycles,
+				    void (*prepare)(void *ctx), void *ctx);
 
 /* The slow half of psp_preempt_due: a flag or a deadline is set. */
 bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t requested);
