@@ -69,14 +69,6 @@ static void task_main(void *arg)
 #endif
 
 #ifdef PSP_HAVE_PREEMPT
-/* How long before a worker-timed stint's deadline prepare_next runs: long
- * enough for its transfers (the ring's slot, then the descriptor: one
- * cross-core miss each, ~100-300 ns) plus a handler's gap between two
- * preemption points; short enough that the dispatcher has, under concord
- * (k >= 2), usually refilled the ring by then.  bench-preempt scenario 6
- * measures 500 ns and 1 us alike. */
-#define ENG_PREPARE_LEAD_NS 1000u
-
 /* The executor's prepare hook (psp_exec_prepare), inside the running stint
  * shortly before its deadline: pulls into this core's cache what the worker
  * reads first after the yield, lines the dispatcher's core wrote last: the
@@ -193,7 +185,7 @@ int eng_worker_main(void *arg)
 #ifdef PSP_HAVE_PREEMPT
 	/* Called in worker-timed stints only (tq; ts and concord with
 	 * preempt.timer: worker); the dispatcher's flag stints never. */
-	psp_exec_prepare(&w->exec, tsc_ns_to_cycles(w->clk, ENG_PREPARE_LEAD_NS), prepare_next, w);
+	psp_exec_prepare(&w->exec, tsc_ns_to_cycles(w->clk, PSP_EXEC_PREPARE_LEAD_NS), prepare_next, w);
 #endif
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		void *obj;

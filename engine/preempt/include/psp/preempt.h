@@ -306,6 +306,14 @@ static inline void psp_exec_slice_waiting(struct psp_exec *e, uint32_t token,
 static inline void psp_exec_prepare(struct psp_exec *e, uint64_t lead_cycles,
 				    void (*prepare)(void *ctx), void *ctx);
 
+/* The lead psp-engine's workers give their prepare hook, in ns: long enough
+ * for its transfers (the ring's slot, then the descriptor: one cross-core
+ * miss each, ~100-300 ns) plus a handler's gap between two preemption
+ * points; short enough that the dispatcher has, under concord (k >= 2),
+ * usually refilled the ring by then.  bench-preempt scenario 6 measures 500
+ * ns and 1 us alike. */
+#define PSP_EXEC_PREPARE_LEAD_NS 1000u
+
 /* The slow half of psp_preempt_due: a flag or a deadline is set. */
 bool psp_preempt_due_slow(struct psp_preempt_flag *f, uint32_t requested);
 
