@@ -286,6 +286,7 @@ static int search(struct run *run, uint32_t p, double slo, bool tty,
 	run->setup[p].timeline = false;
 	run->setup[p].series_bin_ns = 0;
 	run->setup[p].on_done = NULL;
+	run->setup[p].on_dropped = NULL;
 	return sim_capacity_search(&run->setup[p], slo, run->o.replications, run->o.jobs, tty,
 				   cache, cap, err);
 }
@@ -333,6 +334,7 @@ static int run_whole(struct run *run, struct psp_err *err)
 	if (per_request) { /* one policy, one load, one replication (options.c) */
 		sim_perreq_init(&perreq, per_request, &run->wl, run->setup[0].trace);
 		run->setup[0].on_done = sim_perreq_done;
+		run->setup[0].on_dropped = sim_perreq_dropped;
 		run->setup[0].on_done_ctx = &perreq;
 	}
 	uint32_t njobs = o->npolicies * o->nloads * o->replications;
@@ -356,6 +358,7 @@ static int run_whole(struct run *run, struct psp_err *err)
 		int prc = sim_perreq_finish(&perreq, err);
 		rc = rc ? rc : prc;
 		run->setup[0].on_done = NULL;
+		run->setup[0].on_dropped = NULL;
 		if (fclose(per_request) != 0 && rc == 0)
 			rc = psp_err_set(err, -errno, o->per_request, NULL, "write failed: %s",
 					 strerror(errno));

@@ -42,9 +42,12 @@ void sim_perreq_init(struct sim_perreq *p, FILE *f, const struct psp_workload *w
 /* sim_setup.on_done: records request r, completed at now_ns. */
 void sim_perreq_done(void *ctx, const struct sim_req *r, uint64_t now_ns);
 
-/* Writes what is left (after arrivals dropped at --max-in-system, which
- * never complete) and frees the ring.  Returns 0, or -ENOMEM with err set
- * when a request could not be held (the file then lacks rows). */
+/* sim_setup.on_dropped: arrival id was dropped at --max-in-system; it gets
+ * no row, and the rows after it need not wait for it. */
+void sim_perreq_dropped(void *ctx, uint64_t id);
+
+/* Writes what is left and frees the ring.  Returns 0, or -ENOMEM with err
+ * set when a request could not be held (the file then lacks rows). */
 int sim_perreq_finish(struct sim_perreq *p, struct psp_err *err);
 
 #endif

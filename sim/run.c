@@ -239,6 +239,8 @@ static int on_arrival(struct sim *s, double load)
 
 	if (s->pool.in_use >= s->max_in_system) {
 		res->dropped++;
+		if (s->setup->on_dropped)
+			s->setup->on_dropped(s->setup->on_done_ctx, id);
 		return 0;
 	}
 	struct psp_req *r = sim_reqpool_get(&s->pool);

@@ -37,8 +37,11 @@ struct sim_setup {
 	 * sampling them (trace.h; wl is then the replay's one-phase workload,
 	 * requests the trace's rows); NULL: sample. */
 	const struct sim_trace *trace;
-	/* Called with each request as it completes (--per-request), or NULL. */
+	/* Called with each request as it completes (--per-request), or NULL;
+	 * on_dropped (with the same ctx) with the arrival number of each
+	 * arrival dropped at max_in_system, which never completes. */
 	void (*on_done)(void *ctx, const struct sim_req *r, uint64_t now_ns);
+	void (*on_dropped)(void *ctx, uint64_t id);
 	void *on_done_ctx;
 };
 

@@ -76,4 +76,30 @@ done
 check "determinism: 1 vs 2 threads" cmp -s "$tmp/det.1" "$tmp/det.2"
 check "determinism: results" [ "$(grep -c ',ALL,' "$tmp/det.1")" -eq 4 ]
 
+# (g) --per-request in overload: arrivals dropped at --max-in-system never
+# complete; they get no row, and the rows after them are written as their
+# turn comes (held in memory until then, the file would take the whole run:
+# 10x the requests once took 6x the memory).
+perreq_overload() { # REQUESTS OUT: max RSS of the run in KiB
+  /usr/bin/python3 - "$sim" "$1" "$2" <<'PY'
+import resource, subprocess, sys
+sim, n, out = sys.argv[1:]
+subprocess.run([sim, "--quiet", "--workload", "high-bimodal", "--policy", "cfcfs", "--load", "1.3",
+                "--allow-overload", "--max-in-system", "200", "--requests", n, "--no-capacity",
+                "--format", "csv", "--per-request", out],
+               stdout=open(out + ".res", "w"), check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+PY
+}
+small=$(perreq_overload 30000 "$tmp/ov.small")
+large=$(perreq_overload 300000 "$tmp/ov.large")
+dropped=$(awk -F, 'NR == 2 { print $19 }' "$tmp/ov.large.res")
+check "overload: arrivals were dropped" [ "${dropped:-0}" -gt 1000 ]
+check "overload: a row per request not dropped" \
+  [ "$(($(wc -l <"$tmp/ov.large") - 1))" -eq "$((300000 - ${dropped:-0}))" ]
+check "overload: rows in arrival order, each once" \
+  awk -F, 'NR > 1 { if ($1 + 0 <= last && NR > 2) exit 1; last = $1 + 0 }' "$tmp/ov.large"
+check "overload: memory flat in the run's length ($small KiB at 30000, $large at 300000)" \
+  [ "$large" -lt "$((small * 3 / 2))" ]
+
 checks_done
