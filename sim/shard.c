@@ -195,10 +195,12 @@ static void write_all(FILE *f, const struct sim_shard *sh, bool *too_long)
 	struct writer w = {.f = f, .h = FNV_BASIS};
 	char name[2 * sizeof(sh->id.workload_name)];
 	escape(sh->id.workload_name, name, sizeof(name));
-	put(&w, "%s\nversion %s\nworkload-name %s\nworkload-hash %016" PRIx64 "\n"
-		"workload %s\nflags %s\nshard %u/%u\nunits %u %s\n",
-	    SHARD_MAGIC, sh->id.version, name, sh->id.workload_hash, sh->id.workload,
-	    sh->id.flags, sh->shard, sh->nshards, sh->nunits,
+	/* a line a put: each fits SHARD_MAX_LINE */
+	put(&w, "%s\nversion %s\n", SHARD_MAGIC, sh->id.version);
+	put(&w, "workload-name %s\nworkload-hash %016" PRIx64 "\n", name, sh->id.workload_hash);
+	put(&w, "workload %s\n", sh->id.workload);
+	put(&w, "flags %s\n", sh->id.flags);
+	put(&w, "shard %u/%u\nunits %u %s\n", sh->shard, sh->nshards, sh->nunits,
 	    sh->by_policy ? "policies" : "replications");
 	put_check(&w);
 	for (uint32_t i = 0; i < sh->nrep; i++)
