@@ -337,10 +337,11 @@ static int build_jobs(struct state *st)
 }
 
 /* Starts argv (execvp) with stdout and stderr sent to the paths given (NULL:
- * ours).  The child dies with psp-sweep (deathsig: SIGKILL for a job,
- * SIGTERM for GNU parallel, which then stops its jobs), so a psp-sweep
- * killed with -9 leaves no job running.  Returns the pid, or -1 with errno
- * the reason it could not start (fork's or exec's: E2BIG, ENOENT...). */
+ * ours; the same path for both: one file, as 2>&1).  The child gets
+ * deathsig when psp-sweep dies, even by kill -9: SIGKILL for a psp-sim
+ * job, SIGTERM for GNU parallel (which then starts no more jobs).  Returns
+ * the pid, or -1 with errno the reason it could not start (fork's or
+ * exec's: E2BIG, ENOENT...). */
 static pid_t spawn(char *const *argv, const char *stdout_path, const char *stderr_path,
 		   int deathsig)
 {
@@ -357,8 +358,12 @@ static pid_t spawn(char *const *argv, const char *stdout_path, const char *stder
 			_exit(127); /* psp-sweep is already gone */
 		if (stdout_path && !freopen(stdout_path, "w", stdout))
 			e = errno;
-		if (!e && stderr_path && !freopen(stderr_path, "w", stderr))
+		if (!e && stderr_path && stdout_path && !strcmp(stderr_path, stdout_path)) {
+			if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0) /* 2>&1 */
+				e = errno;
+		} else if (!e && stderr_path && !freopen(stderr_path, "w", stderr)) {
 			e = errno;
+		}
 		if (!e) {
 			execvp(argv[0], argv);
 			e = errno;

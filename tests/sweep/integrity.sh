@@ -104,7 +104,8 @@ check "--list of 100 k jobs holds under 150 MB (ASan's included)" test "$(cat "$
 check "--list to /dev/full: exit 1" test $? -eq 1
 check "... saying so" grep -q "cannot write the list to stdout" "$tmp/err"
 
-# Row 18: a jobs.txt that cannot be written (here /dev/full) is named, exit 1.
+# Rows 3 and 18: a jobs.txt that cannot be written (here /dev/full) is
+# named, exit 1 (it was exit 2, silently).
 small=$'workloads: [high-bimodal]\nloads: [0.5]\nrequests: 20000\nreplications: 1'
 printf '%s\n' "$small" >"$tmp/small.yml"
 mkdir -p "$tmp/full"
@@ -112,6 +113,16 @@ ln -s /dev/full "$tmp/full/jobs.txt"
 "$sweep" "$tmp/small.yml" --local --quiet -o "$tmp/full" --psp-sim "$sim" 2>"$tmp/err"
 check "jobs.txt on /dev/full: exit 1" test $? -eq 1
 check "... naming it" grep -q "cannot write $tmp/full/jobs.txt: No space left on device" "$tmp/err"
+# ... and GNU parallel's input and Slurm's script, before either is run.
+rm "$tmp/full/jobs.txt"
+ln -s /dev/full "$tmp/full/parallel.jobs"
+"$sweep" "$tmp/small.yml" --parallel --quiet -o "$tmp/full" --psp-sim "$sim" 2>"$tmp/err"
+check "parallel.jobs on /dev/full: exit 1" test $? -eq 1
+check "... naming it" grep -q "cannot write $tmp/full/parallel.jobs: No space left on device" "$tmp/err"
+ln -s /dev/full "$tmp/full/sweep.sbatch"
+"$sweep" "$tmp/small.yml" --slurm --quiet -o "$tmp/full" --psp-sim "$sim" 2>"$tmp/err"
+check "sweep.sbatch on /dev/full: exit 1" test $? -eq 1
+check "... naming it" grep -q "cannot write $tmp/full/sweep.sbatch: No space left on device" "$tmp/err"
 
 # Row 18: a psp-sim that cannot start says why (E2BIG was "status 127"):
 # with a 512 KiB stack, exec takes 128 KiB of arguments and environment;
@@ -132,6 +143,7 @@ cat >"$tmp/slow" <<F
 #!/bin/sh
 case " \$* " in *" --verify "*) exec "$sim" "\$@" ;; esac
 echo \$\$ >>"$tmp/slow.pids"
+echo "to stdout"; echo "to stderr" >&2
 exec sleep 60
 F
 chmod +x "$tmp/slow"
@@ -140,6 +152,9 @@ printf 'workloads: [high-bimodal]\nknobs:\n  darc_samples: [1000, 2000]\nshards:
 spid=$!
 for _ in $(seq 100); do [ "$(cat "$tmp/slow.pids" 2>/dev/null | wc -l)" -ge 4 ] && break; sleep 0.1; done
 check "four slow jobs started" test "$(wc -l <"$tmp/slow.pids")" -eq 4
+log=$tmp/slowdir/logs/high-bimodal-k14-darc_samples-1000.1of2.log
+check "a job's log holds its stdout and its stderr" grep -qx "to stdout" "$log"
+check "... both" grep -qx "to stderr" "$log"
 kill -9 $spid; wait $spid 2>/dev/null
 sleep 0.5
 alive=0
