@@ -181,7 +181,7 @@ def script(b):
             out.append("doc_status $? %s %s" % (b.where(), shell_quote(first)))
             if re.search(r"&\s*(#.*)?$", g[-1]):
                 out.append("doc_bg $!")
-                if re.search(r"psp-engine\b", g[-1]):
+                if re.search(r"psp-engine\b", "\n".join(g)):
                     out.append("doc_wait_ready $! %s" % b.where())
     if "with-engine" in b.directives:
         out.append('cd "$DOC_ROOT"; doc_engine_stop || DOC_FAILED=1')

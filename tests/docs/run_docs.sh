@@ -41,6 +41,8 @@ if [ "$group" = lint ]; then
 	exit
 fi
 bin=$(cd "$1" && pwd)
+# a block's time limit (timeout kills its whole process group: what it started)
+DOC_BLOCK_TIMEOUT=${DOC_BLOCK_TIMEOUT:-240}
 shift
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(README.md docs/*.md $(find dist -name '*.md' 2>/dev/null))
@@ -77,9 +79,10 @@ run_block() {
 	doc_root "$d"
 	DOC_ROOT=$d DOC_LOG=$tmp/${script%.sh}.log DOC_REAL_PSP_SIM=$bin/psp-sim \
 		PATH="$d/build/bin:$PATH" \
-		bash -c 'source "$1"; source "$2"' doc-block "$here/prelude.sh" "$tmp/blocks/$script" \
+		timeout -k 10 "$DOC_BLOCK_TIMEOUT" bash -c 'source "$1"; source "$2"' doc-block "$here/prelude.sh" "$tmp/blocks/$script" \
 		> "$tmp/${script%.sh}.log" 2>&1
 	st=$?
+	[ "$st" -ne 124 ] || echo "doc test: $where: still running after $DOC_BLOCK_TIMEOUT s (killed)"
 	sed "s|^|  |" "$tmp/${script%.sh}.log" | tail -n 40
 	grep "^doc test:" "$tmp/${script%.sh}.log"   # the failures, past the tail
 	echo "-- $where: exit $st, $((SECONDS - start)) s"
