@@ -16,7 +16,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../check.sh"
-group=$1 src=$(cd "$2" && pwd)
+group=$1 src=$(cd "$2" && pwd) bin=""
+[ "$group" = lint ] || bin=$(cd "$3" && pwd)
 cd "$src"
 shift 2
 if [ "$group" = lint ]; then
@@ -40,14 +41,15 @@ if [ "$group" = lint ]; then
 	checks_done
 	exit
 fi
-bin=$(cd "$1" && pwd)
 # a block's time limit (timeout kills its whole process group: what it started)
 DOC_BLOCK_TIMEOUT=${DOC_BLOCK_TIMEOUT:-240}
 shift
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(README.md docs/*.md $(find dist -name '*.md' 2>/dev/null))
-if [ "$group" = engine ] && [ "$(id -u)" != 0 ]; then
-	echo "skipped: the engine's doc blocks need root (/var/run/dpdk, ip netns)"
+# as the engine label's tap tests (tests/engine/lib.sh, need_root_tun)
+if [ "$group" = engine ] && { [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] ||
+	! command -v ip > /dev/null; }; then
+	echo "SKIP: the engine's doc blocks need root (/var/run/dpdk), /dev/net/tun and iproute2 (the tap example)"
 	exit 77
 fi
 
