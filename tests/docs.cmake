@@ -2,7 +2,8 @@
 # blocks of README.md and docs/*.md run by tests/docs/run_docs.sh, each in a
 # fresh directory made like the source tree.
 #   docs.lint     every block that looks like shell runs or is excused
-#   docs.sim      psp-sim's blocks, short settings (tests/docs/psp-sim-short.sh)
+#   docs.sim      psp-sim's blocks, short settings (tests/docs/psp-sim-short.sh):
+#                 3 s of CPU
 #   docs.figures  quoted outputs against the command run as printed (full
 #                 settings: 20 s of CPU; under the sanitizers it only repeats
 #                 psp-sim runs the sim label covers, so no-asan)
@@ -12,7 +13,9 @@ set(PSP_DOCS_RUN ${CMAKE_CURRENT_SOURCE_DIR}/docs/run_docs.sh)
 add_test(NAME docs.lint COMMAND ${PSP_DOCS_RUN} lint ${CMAKE_SOURCE_DIR})
 set_tests_properties(docs.lint PROPERTIES LABELS "unit;docs" TIMEOUT 60)
 add_test(NAME docs.sim COMMAND ${PSP_DOCS_RUN} sim ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/bin)
-set_tests_properties(docs.sim PROPERTIES LABELS "sim;docs" TIMEOUT 300)
+# (under the sanitizers a minute of CPU for psp-sim runs that sim.shard,
+# sim.trace and the sim label already make there: no-asan)
+set_tests_properties(docs.sim PROPERTIES LABELS "sim;docs;no-asan" TIMEOUT 300)
 add_test(NAME docs.figures COMMAND ${PSP_DOCS_RUN} figures ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/bin)
 set_tests_properties(docs.figures PROPERTIES LABELS "sim;docs;no-asan" TIMEOUT 600)
 if(TARGET psp-engine AND TARGET psp-client)
