@@ -2,6 +2,7 @@
 """The fenced blocks of the Markdown documentation, for the doc tests.
 
   doc_blocks.py lint FILE.md...        every shell-looking block is run or excused
+  doc_blocks.py match SHOWN ACTUAL     a console block's output shown matches ACTUAL
   doc_blocks.py emit GROUP DIR FILE.md...
                                        writes DIR/NNN.sh (one bash script per block of
                                        GROUP: sim, engine or figures) and DIR/index (NNN.sh FILE:LINE)
@@ -174,7 +175,7 @@ def script(b):
     else:
         lines = b.lines
         if b.tag == "console":
-            lines = [l.strip()[2:] for l in lines if l.strip().startswith("$ ")]
+            return console_script(b, out)
         for g in command_groups(lines):
             first = g[0].strip()
             out += g
@@ -187,6 +188,52 @@ def script(b):
         out.append('cd "$DOC_ROOT"; doc_engine_stop || DOC_FAILED=1')
     out.append("doc_block_end %s" % b.where())
     return "\n".join(out) + "\n"
+
+
+def console_script(b, out):
+    """A console block: each "$ " command, its output matched against the lines shown
+    under it (match below)."""
+    cmds = []
+    for line in b.lines:
+        if line.strip().startswith("$ "):
+            cmds.append((line.strip()[2:], []))
+        elif cmds:
+            cmds[-1][1].append(line)
+    for cmd, shown in cmds:
+        out.append("{\n%s\n} > \"$DOC_ROOT/console.out\"" % cmd)
+        out.append("doc_status $? %s %s" % (b.where(), shell_quote(cmd)))
+        out.append('cat "$DOC_ROOT/console.out"')
+        if any(l.strip() for l in shown):
+            out.append("doc_console_match %s %s <<'DOC_SHOWN_EOF'" % (b.where(), shell_quote(cmd)))
+            out += shown
+            out.append("DOC_SHOWN_EOF")
+    out.append("doc_block_end %s" % b.where())
+    return "\n".join(out) + "\n"
+
+
+def pattern(text):
+    """The output a console block shows, as a pattern: lines stripped and joined (a
+    long line may be wrapped for display), each number matching any number, "..."
+    matching anything."""
+    flat = "".join(l.strip() for l in text.splitlines())
+    parts = re.split(r"(\.\.\.|-?[0-9]+(?:\.[0-9]+)?)", flat)
+    rx = ""
+    for p in parts:
+        if p == "...":
+            rx += ".*?"
+        elif re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", p or "x"):
+            rx += r"-?[0-9]+(?:\.[0-9]+)?"
+        else:
+            rx += re.escape(p)
+    return rx
+
+
+def match(shown_path, actual_path):
+    with open(shown_path, encoding="utf-8") as f:
+        shown = f.read()
+    with open(actual_path, encoding="utf-8", errors="replace") as f:
+        actual = "".join(l.strip() for l in f.read().splitlines())
+    return 0 if re.search(pattern(shown), actual) else 1
 
 
 def shell_quote(s):
@@ -223,6 +270,8 @@ def emit(group, outdir, files):
 def main(argv):
     if len(argv) >= 2 and argv[1] == "lint":
         return lint(argv[2:])
+    if len(argv) == 4 and argv[1] == "match":
+        return match(argv[2], argv[3])
     if len(argv) >= 4 and argv[1] == "emit":
         return emit(argv[2], argv[3], argv[4:])
     print(__doc__, file=sys.stderr)

@@ -124,3 +124,16 @@ doc_expect_output() {
 		DOC_FAILED=1
 	fi
 }
+
+# doc_console_match WHERE COMMAND < SHOWN: the output a console block shows
+# under COMMAND matches what it printed ($DOC_ROOT/console.out): numbers match
+# any number, "..." anything (doc_blocks.py, pattern).
+doc_console_match() {
+	cat > "$DOC_ROOT/console.shown"
+	if ! /usr/bin/python3 "$DOC_TESTS/doc_blocks.py" match "$DOC_ROOT/console.shown" \
+		"$DOC_ROOT/console.out"; then
+		echo "doc test: $1: '$2' no longer prints what the block shows (numbers and ... aside):"
+		sed 's/^/  shown: /' "$DOC_ROOT/console.shown"
+		DOC_FAILED=1
+	fi
+}

@@ -79,7 +79,7 @@ doc_root() {
 run_block() {
 	local script=$1 where=$2 d=$tmp/root.${1%.sh} st start=$SECONDS
 	doc_root "$d"
-	DOC_ROOT=$d DOC_LOG=$tmp/${script%.sh}.log DOC_REAL_PSP_SIM=$bin/psp-sim \
+	DOC_TESTS=$here DOC_ROOT=$d DOC_LOG=$tmp/${script%.sh}.log DOC_REAL_PSP_SIM=$bin/psp-sim \
 		PATH="$d/build/bin:$PATH" \
 		timeout -k 10 "$DOC_BLOCK_TIMEOUT" bash -c 'source "$1"; source "$2"' doc-block "$here/prelude.sh" "$tmp/blocks/$script" \
 		> "$tmp/${script%.sh}.log" 2>&1
