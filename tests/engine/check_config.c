@@ -588,6 +588,15 @@ START_TEST(set_overrides)
 	expect_set_error("", "=3", "--set", "", "expected KEY=VALUE");
 	expect_set_error("", "a..b=3", "--set a..b", "a..b", "words joined by dots");
 	expect_set_error("", "x=[1,", "--set x", "x", "not YAML");
+	/* Nested aliases ("billion laughs"): 9^6 = 531441 nodes once expanded,
+	 * refused before they are copied. */
+	expect_set_error("", "policy.x=[&a [1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], "
+			 "&c [*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c], "
+			 "&e [*d,*d,*d,*d,*d,*d,*d,*d,*d], [*e,*e,*e,*e,*e,*e,*e,*e,*e]]",
+			 "--set policy.x", "policy.x", "expands to more than 4096 nodes");
+	/* An alias used a few times is fine. */
+	expect_set_error("", "policy.x=[&a [1, 2], *a, *a]", "--set policy.x", "policy.x",
+			 "unknown key");
 }
 END_TEST
 
