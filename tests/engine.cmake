@@ -53,6 +53,15 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.trace COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh full darc)
   add_test(NAME engine.memif.trace_limit COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh limit)
   list(APPEND PSP_ENG_E2E engine.memif.trace engine.memif.trace_limit)
+  # The output files and the runtime directory under failures: a full disk,
+  # SIGKILL, a refused start, the trace's memory at start, a dead engine's
+  # runtime directory (outputs.sh says what each checks).
+  foreach(m full-disk kill refused memory stale)
+    string(REPLACE "-" "_" _n ${m})
+    add_test(NAME engine.memif.outputs_${_n} COMMAND bash ${PSP_ENG_TEST_DIR}/outputs.sh ${m})
+    list(APPEND PSP_ENG_E2E engine.memif.outputs_${_n})
+  endforeach()
+  set_tests_properties(engine.memif.outputs_full_disk PROPERTIES SKIP_RETURN_CODE 77)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)

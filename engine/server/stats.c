@@ -46,6 +46,7 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"tx_retried", tx_retried},
 		{"run_clamped", e->app.state && e->cfg.app == ENG_APP_SPIN ? app_spin_clamped(&e->app) : 0},
 		{"darc_reservations", e->reservations},
+		{"output_lines_lost", e->output_lost},
 		{"idle_backoffs", backoffs},
 		{"ws_steals", stat_get(&st->ws_steals)},
 		{"starts_back_to_back", b2b},
