@@ -46,8 +46,10 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.start_errors COMMAND bash ${PSP_ENG_TEST_DIR}/start_errors.sh)
   # Two engine + client pairs on the shipped configs at once: instances.
   add_test(NAME engine.memif.instances COMMAND bash ${PSP_ENG_TEST_DIR}/instances.sh)
+  # The shipped memif sockets: private files, no squatting, no other user.
+  add_test(NAME engine.memif.private_socket COMMAND bash ${PSP_ENG_TEST_DIR}/memif_private.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
-       engine.memif.start_errors engine.memif.instances)
+       engine.memif.start_errors engine.memif.instances engine.memif.private_socket)
   # --trace: a row per request that agrees with the engine's counters (and,
   # through psp-sim --trace, replays to the same per-type counts).
   add_test(NAME engine.memif.trace COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh full darc)

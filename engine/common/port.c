@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <rte_errno.h>
 
 #include "port.h"
+#include "yconf.h"
 
 void port_dev_name(const char *spec, char *name, size_t cap)
 {
@@ -162,19 +164,85 @@ bool port_memif_server_missing(const char *spec, char *sock, size_t cap)
 	return !listening(sock);
 }
 
+/* Whether spec is a memif port whose socket is a file (socket-abstract=no);
+ * its socket path, %u and %p expanded (a %i left as it is), into sock. */
+static bool memif_file_socket(const char *spec, char *sock, size_t cap)
+{
+	char v[16], raw[256];
+	if (strncmp(spec, "net_memif", 9) != 0 || !vdev_arg(spec, "socket-abstract", v, sizeof(v)) ||
+	    strcmp(v, "no") != 0)
+		return false;
+	if (!vdev_arg(spec, "socket", raw, sizeof(raw)))
+		snprintf(raw, sizeof(raw), "/run/memif.sock");
+	if (yconf_expand(raw, "%i", sock, cap) < 0)
+		snprintf(sock, cap, "%s", raw);
+	return true;
+}
+
+int port_memif_socket_dir(const char *spec, bool server, struct psp_err *err)
+{
+	char sock[256];
+	if (!memif_file_socket(spec, sock, sizeof(sock)))
+		return 0;
+	char *slash = strrchr(sock, '/');
+	if (!slash || slash == sock)
+		return psp_err_set(err, -EINVAL, NULL, "port",
+				   "memif socket %s with socket-abstract=no must be in a directory "
+				   "of its own (/tmp/psp-memif-%%u/%%i.sock)", sock);
+	*slash = '\0';
+	struct stat sb;
+	if (server && mkdir(sock, 0700) < 0 && errno != EEXIST)
+		return psp_err_set(err, -errno, NULL, "port", "cannot create the memif socket "
+				   "directory %s: %s", sock, strerror(errno));
+	if (lstat(sock, &sb) < 0)
+		return server ? psp_err_set(err, -errno, NULL, "port", "memif socket directory %s: %s",
+					    sock, strerror(errno))
+			      : 0; /* nobody listens: said when the port does not start */
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != getuid() || (sb.st_mode & 077))
+		return psp_err_set(err, -EPERM, NULL, "port",
+				   "memif socket directory %s is not private (%s, owner uid %lu, "
+				   "mode %03o; needed: a directory of uid %lu, mode 0700): another "
+				   "user could listen or connect in it; remove it or use another",
+				   sock, S_ISDIR(sb.st_mode) ? "a directory" : "not a directory",
+				   (unsigned long)sb.st_uid, (unsigned)(sb.st_mode & 0777),
+				   (unsigned long)getuid());
+	if (!server)
+		return 0;
+	/* A socket file left by a server that died (SIGKILL): memif would
+	 * say "Address already in use".  Removed when nobody answers on it. */
+	*slash = '/';
+	if (lstat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode)) {
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		bool refused = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+			       errno == ECONNREFUSED;
+		if (fd >= 0)
+			close(fd);
+		if (refused)
+			unlink(sock);
+	}
+	return 0;
+}
+
 int port_memif_instances(const char *spec, char (*found)[PORT_INSTANCE_MAX + 1], int cap,
 			 char *pattern, size_t pcap)
 {
-	char sock[256];
+	char raw[256], sock[256];
 	const char *at;
-	if (!vdev_arg(spec, "socket", sock, sizeof(sock)) || !(at = strstr(sock, "%i")) ||
-	    strchr(sock, '%') != at || strchr(at + 2, '%'))
+	/* %u and %p expanded, %i kept: the instance is what is looked for. */
+	if (!vdev_arg(spec, "socket", raw, sizeof(raw)) || yconf_expand(raw, "%i", sock, sizeof(sock)) < 0 ||
+	    !(at = strstr(sock, "%i")) || strchr(sock, '%') != at || strchr(at + 2, '%'))
 		return -EINVAL;
+	char v[16];
+	bool file = vdev_arg(spec, "socket-abstract", v, sizeof(v)) && !strcmp(v, "no");
 	size_t pre = (size_t)(at - sock), suf = strlen(at + 2);
 	snprintf(pattern, pcap, "%.*s*%s", (int)pre, sock, at + 2);
 	/* DPDK's memif listens in the abstract namespace by default
 	 * (socket-abstract=yes): no file to look for, but the kernel lists
-	 * every listening unix socket, abstract ones with a leading '@'. */
+	 * every listening unix socket, abstract ones with a leading '@'.  Only
+	 * sockets of the kind the port uses are taken (a file socket's
+	 * directory was checked private by port_memif_socket_dir). */
 	FILE *f = fopen("/proc/net/unix", "r");
 	if (!f)
 		return 0;
@@ -186,6 +254,8 @@ int port_memif_instances(const char *spec, char (*found)[PORT_INSTANCE_MAX + 1],
 		/* Num RefCount Protocol Flags Type St Inode Path */
 		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %299s", &flags, path) != 2 ||
 		    !(flags & 0x10000)) /* __SO_ACCEPTCON: listening */
+			continue;
+		if ((path[0] == '@') == file)
 			continue;
 		const char *p = path[0] == '@' ? path + 1 : path;
 		size_t plen = strlen(p);

@@ -102,9 +102,11 @@ static void usage(FILE *out)
 		"directories of psp-engines that died (/var/run/dpdk/psp-engine-*, no\n"
 		"process holding them) are removed.\n"
 		"In eal:, the port string and output_dir, %%i is the instance (the\n"
-		"instance key, else this process's id, printed at start) and %%p the\n"
-		"process id: the shipped software configs name their file prefix, memif\n"
-		"socket and output directory with %%i.\n"
+		"instance key, else this process's id, printed at start), %%p the\n"
+		"process id and %%u the user id: the shipped software configs name their\n"
+		"file prefix, memif socket and output directory with %%i, and put the\n"
+		"memif socket in the user's private directory /tmp/psp-memif-%%u (made\n"
+		"0700 at start; refused when it is not the user's, mode 0700).\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n",
 		ENG_TRACE_FLUSH_MS, ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX, STATS_MS_MAX);
 }
@@ -450,6 +452,13 @@ int main(int argc, char **argv)
 	for (int i = 1; i <= eal_argc && n < (int)(sizeof(eal_argv) / sizeof(*eal_argv)) - 1; i++)
 		eal_argv[n++] = argv[i];
 	eal_argv[n] = NULL;
+	/* A memif socket file lives in the user's private directory. */
+	if (port_memif_socket_dir(e->cfg.port_spec, true, &err) < 0) {
+		print_err(&err);
+		eng_trace_close(e);
+		eng_config_free(&e->cfg);
+		return 2;
+	}
 	/* Runtime directories of engines that crashed (their files are
 	 * several MB with --no-huge, one per instance): removed, so that
 	 * they do not pile up. */

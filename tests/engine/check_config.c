@@ -607,13 +607,14 @@ START_TEST(expansions)
 	char t[1024], want[64];
 	const char *rest = "ip: 10.0.0.2\nworker_lcores: [1, 2]\n";
 	snprintf(t, sizeof(t), "%sinstance: run-7\neal: [--file-prefix, \"e-%%i-%%p-%%%%\"]\n"
-		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%i.sock\"}\noutput_dir: out/%%i\n", rest);
+		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%u/%%i.sock\"}\noutput_dir: out/%%i\n", rest);
 	struct yconf_overrides ov = {.workload = "high-bimodal"};
 	char buf[700];
 	ck_assert_msg(load_ov(t, &ov, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
 	snprintf(want, sizeof(want), "e-run-7-%ld-%%", (long)getpid());
 	ck_assert_str_eq(cfg.eal[1], want);
-	ck_assert_str_eq(cfg.port_spec, "net_memif0,socket=/tmp/m-run-7.sock");
+	snprintf(want, sizeof(want), "net_memif0,socket=/tmp/m-%lu/run-7.sock", (unsigned long)getuid());
+	ck_assert_str_eq(cfg.port_spec, want);
 	ck_assert_str_eq(cfg.instance, "run-7");
 	ck_assert_str_eq(cfg.output_dir, "out/run-7");
 	eng_config_free(&cfg);
@@ -626,7 +627,7 @@ START_TEST(expansions)
 
 	snprintf(t, sizeof(t), "%sworkload: rocksdb\neal: [a, \"b%%q\"]\n"
 		 "port: {vdev: net_null0}\n", rest);
-	expect_error(t, "eal[1]", 4, "a '%' must start %p (the process id), %i (the instance)");
+	expect_error(t, "eal[1]", 4, "a '%' must start %p (the process id), %u (the user id), %i (the instance)");
 	snprintf(t, sizeof(t), "%sworkload: rocksdb\ninstance: a/b\n", NOTYPES);
 	expect_error(t, "instance", 8, "must be 1..32 letters, digits");
 }
