@@ -92,6 +92,13 @@ struct sim_result {
 	struct psp_hist *slow; /* slowdown x 1000 */
 	char reservation[512]; /* DARC: the last one in force; else "" */
 	uint32_t reservations;
+	/* The measured window: the id of its first arrival (UINT64_MAX: none
+	 * measured).  A learning policy's profile is kept out of it: it opens
+	 * at the later of the warm-up and the first plan, installed when
+	 * profiled_arrivals had arrived (0: the policy did not profile). */
+	uint64_t window_first_id;
+	uint64_t profiled_arrivals;
+	uint64_t profiled_ns;
 	struct sim_reservation *timeline; /* in the order installed */
 	uint32_t ntimeline, cap_timeline;
 	bool timeline_truncated; /* out of memory while recording it */

@@ -213,3 +213,8 @@ void psp_policy_describe(const struct psp_policy *p, char *buf, size_t cap)
 	if (p->ops->describe)
 		p->ops->describe(p, buf, cap);
 }
+
+bool psp_policy_profiling(const struct psp_policy *p)
+{
+	return p->ops->profiling && p->ops->profiling(p);
+}

@@ -613,12 +613,19 @@ static void darc_describe(const struct psp_policy *p, char *buf, size_t cap)
 	psp_darc_plan_format(&d->plan, p->conf.type_name, buf, cap);
 }
 
+static bool darc_profiling(const struct psp_policy *p)
+{
+	const struct darc *d = p->priv;
+	return !d->have_plan;
+}
+
 const struct psp_policy_ops psp_darc_ops = {
 	.name = "darc",
 	.aliases = "persephone",
 	.summary = "DARC: reserve cores per group of similar types, short first; non work-conserving",
 	.props = {
-		.flags = PSP_POLICY_USES_MEANS, .default_slots = 1, .max_slots = 1,
+		.flags = PSP_POLICY_USES_MEANS | PSP_POLICY_LEARNS | PSP_POLICY_CENTRAL_ARRIVALS,
+		.default_slots = 1, .max_slots = 1,
 		.model = "a FIFO per type; groups of similar types get reserved cores (shortest "
 			 "first), may steal longer groups' idle cores, never shorter ones'",
 	},
@@ -633,4 +640,5 @@ const struct psp_policy_ops psp_darc_ops = {
 	.complete = darc_complete,
 	.dispatch = darc_dispatch,
 	.describe = darc_describe,
+	.profiling = darc_profiling,
 };
