@@ -46,6 +46,10 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.start_errors COMMAND bash ${PSP_ENG_TEST_DIR}/start_errors.sh)
   # Two engine + client pairs on the shipped configs at once: instances.
   add_test(NAME engine.memif.instances COMMAND bash ${PSP_ENG_TEST_DIR}/instances.sh)
+  # The README's quick start runs DARC; a plan never installed is said.
+  add_test(NAME engine.memif.quickstart COMMAND bash ${PSP_ENG_TEST_DIR}/quickstart.sh run)
+  add_test(NAME engine.memif.darc_no_plan COMMAND bash ${PSP_ENG_TEST_DIR}/quickstart.sh no-plan)
+  list(APPEND PSP_ENG_E2E engine.memif.quickstart engine.memif.darc_no_plan)
   # The shipped memif sockets: private files, no squatting, no other user.
   add_test(NAME engine.memif.private_socket COMMAND bash ${PSP_ENG_TEST_DIR}/memif_private.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff

@@ -538,6 +538,16 @@ int main(int argc, char **argv)
 		       "dropped (dropped_at_stop), their mbufs and stacks freed\n",
 		       e->cfg.drain_ms, abandoned);
 	printf("psp-engine: stopping\n");
+	/* A policy that learns before it plans (DARC dynamic, robust) and never
+	 * got to plan ran its stand-in (c-FCFS) the whole run: the figures are
+	 * not the policy's, and nothing else would say so. */
+	if ((e->pol->ops->props.flags & PSP_POLICY_LEARNS) && psp_policy_profiling(e->pol)) {
+		char state[160];
+		psp_policy_describe(e->pol, state, sizeof(state));
+		printf("psp-engine: WARNING: %s never installed a plan (darc_reservations=0): it "
+		       "ran its profiling stand-in the whole run, %s; send more requests or lower "
+		       "policy.darc_samples\n", e->pol->ops->name, state);
+	}
 	output_failed |= eng_trace_finish(e, stdout) < 0;
 	output_failed |= eng_timeline_close(e, stdout) < 0;
 
