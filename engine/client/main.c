@@ -198,10 +198,11 @@ int main(int argc, char **argv)
 	}
 	/* A memif socket file: only in the user's private directory (no
 	 * other user's engine can be found or reached there). */
-	if (port_memif_socket_dir(cfg.port_spec, false, &err) < 0) {
+	int dir_rc = port_memif_socket_dir(cfg.port_spec, false, &err);
+	if (dir_rc < 0) {
 		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
 		cli_config_free(&cfg);
-		return 2;
+		return dir_rc == -ENOENT ? 1 : 2; /* no engine yet: as when none listens */
 	}
 	int st = find_instance(&cfg);
 	if (st == 0 && yconf_expand_all(cfg.eal, cfg.neal, cfg.port_spec, sizeof(cfg.port_spec),

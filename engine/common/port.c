@@ -129,28 +129,28 @@ static const char *vdev_arg(const char *spec, const char *key, char *buf, size_t
 	return NULL;
 }
 
-/* Whether a server accepts connections on the unix socket path, as a file
- * or (memif's default, socket-abstract=yes) in the abstract namespace. */
-static bool listening(const char *path)
+/* Whether some process listens on the unix socket path, a file (file) or
+ * a name in the abstract namespace (memif's default, socket-abstract=yes),
+ * from the kernel's list (/proc/net/unix) rather than by connecting: DPDK's
+ * memif server aborts on a control connection that closes before its hello
+ * is answered. */
+static bool listening(const char *path, bool file)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	size_t len = strlen(path);
-	if (len + 1 >= sizeof(sa.sun_path))
+	FILE *f = fopen("/proc/net/unix", "r");
+	if (!f)
 		return true; /* cannot tell: do not claim it is missing */
-	for (int abstract = 0; abstract < 2; abstract++) {
-		memset(sa.sun_path, 0, sizeof(sa.sun_path));
-		memcpy(sa.sun_path + abstract, path, len);
-		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-		if (fd < 0)
-			return true;
-		socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + len +
-					   !abstract);
-		bool up = connect(fd, (struct sockaddr *)&sa, sl) == 0;
-		close(fd);
-		if (up)
-			return true;
+	char line[512];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long flags;
+		char p[300];
+		/* Num RefCount Protocol Flags Type St Inode Path */
+		found = sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %299s", &flags, p) == 2 &&
+			(flags & 0x10000) && /* __SO_ACCEPTCON: listening */
+			(p[0] == '@') != file && !strcmp(p + !file, path);
 	}
-	return false;
+	fclose(f);
+	return found;
 }
 
 bool port_memif_server_missing(const char *spec, char *sock, size_t cap)
@@ -161,7 +161,8 @@ bool port_memif_server_missing(const char *spec, char *sock, size_t cap)
 		return false;
 	if (!vdev_arg(spec, "socket", sock, cap))
 		snprintf(sock, cap, "/run/memif.sock");
-	return !listening(sock);
+	char v[16];
+	return !listening(sock, vdev_arg(spec, "socket-abstract", v, sizeof(v)) && !strcmp(v, "no"));
 }
 
 /* Whether spec is a memif port whose socket is a file (socket-abstract=no);
@@ -194,10 +195,19 @@ int port_memif_socket_dir(const char *spec, bool server, struct psp_err *err)
 	if (server && mkdir(sock, 0700) < 0 && errno != EEXIST)
 		return psp_err_set(err, -errno, NULL, "port", "cannot create the memif socket "
 				   "directory %s: %s", sock, strerror(errno));
-	if (lstat(sock, &sb) < 0)
-		return server ? psp_err_set(err, -errno, NULL, "port", "memif socket directory %s: %s",
-					    sock, strerror(errno))
-			      : 0; /* nobody listens: said when the port does not start */
+	if (lstat(sock, &sb) < 0) {
+		if (server)
+			return psp_err_set(err, -errno, NULL, "port", "memif socket directory %s: %s",
+					   sock, strerror(errno));
+		/* No directory, so no server (memif itself would only say
+		 * "Invalid socket directory"). */
+		*slash = '/';
+		char *i = strstr(sock, "%i");
+		if (i)
+			memmove(i + 1, i + 2, strlen(i + 2) + 1), *i = '*';
+		return psp_err_set(err, -ENOENT, NULL, "port", "no memif server listens on %s: start "
+				   "psp-engine (with a port.vdev on the same socket) first", sock);
+	}
 	if (!S_ISDIR(sb.st_mode) || sb.st_uid != getuid() || (sb.st_mode & 077))
 		return psp_err_set(err, -EPERM, NULL, "port",
 				   "memif socket directory %s is not private (%s, owner uid %lu, "
@@ -211,17 +221,8 @@ int port_memif_socket_dir(const char *spec, bool server, struct psp_err *err)
 	/* A socket file left by a server that died (SIGKILL): memif would
 	 * say "Address already in use".  Removed when nobody answers on it. */
 	*slash = '/';
-	if (lstat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode)) {
-		struct sockaddr_un sa = {.sun_family = AF_UNIX};
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
-		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-		bool refused = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
-			       errno == ECONNREFUSED;
-		if (fd >= 0)
-			close(fd);
-		if (refused)
-			unlink(sock);
-	}
+	if (lstat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode) && !listening(sock, true))
+		unlink(sock);
 	return 0;
 }
 

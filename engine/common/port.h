@@ -58,9 +58,9 @@ int port_memif_instances(const char *spec, char (*found)[PORT_INSTANCE_MAX + 1],
  * on (squat) or connect to a socket in it, which abstract sockets allow
  * (docs/engine.md, "Who can reach the engine").  server (psp-engine):
  * creates the directory when missing and removes a socket file nobody
- * listens on (left by a server that was killed).  A client accepts a
- * missing directory (no server yet).  Returns 0 (also for other ports) or
- * a negative errno with err (key "port"). */
+ * listens on (left by a server that was killed).  For a client a missing
+ * directory is -ENOENT: no server listens.  Returns 0 (also for other
+ * ports) or a negative errno with err (key "port"). */
 int port_memif_socket_dir(const char *spec, bool server, struct psp_err *err);
 
 /* Stops and closes the port; errors are only reported (nothing to undo). */

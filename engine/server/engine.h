@@ -87,6 +87,8 @@ struct eng_req {
 	uint64_t reply_tsc;
 	uint32_t preemptions;
 	bool dispatched;
+	uint8_t yield_worker; /* the worker of its last yield (preemptions > 0) */
+	uint64_t yield_tsc;   /* the end of its last stint that yielded */
 	/* Worker-timed slice (tq): the stint yields after this many TSC cycles
 	 * of its own run time; 0: not timed by the worker.  Set at dispatch. */
 	uint64_t slice_cycles;
@@ -131,6 +133,14 @@ struct disp_stats {
 	uint64_t preempt_lag_count;
 	uint64_t preempt_lag_sum_ns;
 	uint64_t preempt_lag_max_ns;
+	/* A preempted request's way back: from its yield (the stint's end on
+	 * the worker) to its next stint's start, through the done ring, the
+	 * policy and the in ring; and how often the next stint ran on another
+	 * worker than the one it yielded on. */
+	uint64_t requeue_count;
+	uint64_t requeue_sum_ns;
+	uint64_t requeue_max_ns;
+	uint64_t requeue_migrated;
 } __attribute__((aligned(64)));
 
 /* psp-engine --profile: where the dispatcher's cycles go.  Each loop

@@ -34,7 +34,8 @@ time.sleep(60)' "$1" "$T/squatting" &
 mkdir -m 0700 "$T/priv"
 squat "$T/priv/$SQUAT.sock"
 status=0
-"${CLIENT[@]}" --set "port.vdev=net_memif0,role=client,id=0,socket=$T/priv/%i.sock,socket-abstract=no" \
+"$BIN/psp-client" --config "$SRC/configs/client-memif.yml" \
+	--set "port.vdev=net_memif0,role=client,id=0,socket=$T/priv/%i.sock,socket-abstract=no" \
 	--workload high-bimodal --rate 100 --duration 1 > "$T/found.log" 2>&1 || status=$?
 cat "$T/found.log"
 grep -q "$SQUAT" "$T/found.log" && fail "the client's discovery found the squatter's abstract socket"
