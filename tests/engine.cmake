@@ -46,13 +46,28 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.start_errors COMMAND bash ${PSP_ENG_TEST_DIR}/start_errors.sh)
   # Two engine + client pairs on the shipped configs at once: instances.
   add_test(NAME engine.memif.instances COMMAND bash ${PSP_ENG_TEST_DIR}/instances.sh)
+  # The README's quick start runs DARC; a plan never installed is said.
+  add_test(NAME engine.memif.quickstart COMMAND bash ${PSP_ENG_TEST_DIR}/quickstart.sh run)
+  add_test(NAME engine.memif.darc_no_plan COMMAND bash ${PSP_ENG_TEST_DIR}/quickstart.sh no-plan)
+  list(APPEND PSP_ENG_E2E engine.memif.quickstart engine.memif.darc_no_plan)
+  # The shipped memif sockets: private files, no squatting, no other user.
+  add_test(NAME engine.memif.private_socket COMMAND bash ${PSP_ENG_TEST_DIR}/memif_private.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
-       engine.memif.start_errors engine.memif.instances)
+       engine.memif.start_errors engine.memif.instances engine.memif.private_socket)
   # --trace: a row per request that agrees with the engine's counters (and,
   # through psp-sim --trace, replays to the same per-type counts).
   add_test(NAME engine.memif.trace COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh full darc)
   add_test(NAME engine.memif.trace_limit COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh limit)
   list(APPEND PSP_ENG_E2E engine.memif.trace engine.memif.trace_limit)
+  # The output files and the runtime directory under failures: a full disk,
+  # SIGKILL, a refused start, the trace's memory at start, a dead engine's
+  # runtime directory (outputs.sh says what each checks).
+  foreach(m full-disk kill refused memory stale)
+    string(REPLACE "-" "_" _n ${m})
+    add_test(NAME engine.memif.outputs_${_n} COMMAND bash ${PSP_ENG_TEST_DIR}/outputs.sh ${m})
+    list(APPEND PSP_ENG_E2E engine.memif.outputs_${_n})
+  endforeach()
+  set_tests_properties(engine.memif.outputs_full_disk PROPERTIES SKIP_RETURN_CODE 77)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)

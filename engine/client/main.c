@@ -57,9 +57,11 @@ static void usage(FILE *out)
 		"  --help            this text\n"
 		"  --version         print the version\n"
 		"\n"
-		"In eal: and the port string, %%p is the process id and %%i the engine's\n"
-		"instance: the instance key (--set instance=ID), else the one psp-engine\n"
-		"listening on the port's memif socket pattern (several: exit 2).\n"
+		"In eal: and the port string, %%p is the process id, %%u the user id and\n"
+		"%%i the engine's instance: the instance key (--set instance=ID), else the\n"
+		"one psp-engine listening on the port's memif socket pattern (several:\n"
+		"exit 2).  A memif socket file (socket-abstract=no) must be in a directory\n"
+		"of the user's with mode 0700, else exit 2 (docs/engine.md).\n"
 		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
 }
 
@@ -193,6 +195,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
 		cli_config_free(&cfg);
 		return 2;
+	}
+	/* A memif socket file: only in the user's private directory (no
+	 * other user's engine can be found or reached there). */
+	int dir_rc = port_memif_socket_dir(cfg.port_spec, false, &err);
+	if (dir_rc < 0) {
+		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		cli_config_free(&cfg);
+		return dir_rc == -ENOENT ? 1 : 2; /* no engine yet: as when none listens */
 	}
 	int st = find_instance(&cfg);
 	if (st == 0 && yconf_expand_all(cfg.eal, cfg.neal, cfg.port_spec, sizeof(cfg.port_spec),

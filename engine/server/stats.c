@@ -46,6 +46,7 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"tx_retried", tx_retried},
 		{"run_clamped", e->app.state && e->cfg.app == ENG_APP_SPIN ? app_spin_clamped(&e->app) : 0},
 		{"darc_reservations", e->reservations},
+		{"output_lines_lost", e->output_lost},
 		{"idle_backoffs", backoffs},
 		{"ws_steals", stat_get(&st->ws_steals)},
 		{"starts_back_to_back", b2b},
@@ -76,6 +77,11 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"preempt_lag_mean_ns", lag_n ? stat_get(&st->preempt_lag_sum_ns) / lag_n : 0},
 		{"preempt_lag_max_ns", stat_get(&st->preempt_lag_max_ns)},
 		{"preempt_prepared", prepared},
+		{"requeue_mean_ns", stat_get(&st->requeue_count)
+					    ? stat_get(&st->requeue_sum_ns) / stat_get(&st->requeue_count)
+					    : 0},
+		{"requeue_max_ns", stat_get(&st->requeue_max_ns)},
+		{"requeue_migrated", stat_get(&st->requeue_migrated)},
 	};
 	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]) && n < cap; i++)
 		out[n++] = ts[i];

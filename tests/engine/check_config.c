@@ -588,6 +588,15 @@ START_TEST(set_overrides)
 	expect_set_error("", "=3", "--set", "", "expected KEY=VALUE");
 	expect_set_error("", "a..b=3", "--set a..b", "a..b", "words joined by dots");
 	expect_set_error("", "x=[1,", "--set x", "x", "not YAML");
+	/* Nested aliases ("billion laughs"): 9^6 = 531441 nodes once expanded,
+	 * refused before they are copied. */
+	expect_set_error("", "policy.x=[&a [1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], "
+			 "&c [*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c], "
+			 "&e [*d,*d,*d,*d,*d,*d,*d,*d,*d], [*e,*e,*e,*e,*e,*e,*e,*e,*e]]",
+			 "--set policy.x", "policy.x", "expands to more than 4096 nodes");
+	/* An alias used a few times is fine. */
+	expect_set_error("", "policy.x=[&a [1, 2], *a, *a]", "--set policy.x", "policy.x",
+			 "unknown key");
 }
 END_TEST
 
@@ -598,13 +607,14 @@ START_TEST(expansions)
 	char t[1024], want[64];
 	const char *rest = "ip: 10.0.0.2\nworker_lcores: [1, 2]\n";
 	snprintf(t, sizeof(t), "%sinstance: run-7\neal: [--file-prefix, \"e-%%i-%%p-%%%%\"]\n"
-		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%i.sock\"}\noutput_dir: out/%%i\n", rest);
+		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%u/%%i.sock\"}\noutput_dir: out/%%i\n", rest);
 	struct yconf_overrides ov = {.workload = "high-bimodal"};
 	char buf[700];
 	ck_assert_msg(load_ov(t, &ov, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
 	snprintf(want, sizeof(want), "e-run-7-%ld-%%", (long)getpid());
 	ck_assert_str_eq(cfg.eal[1], want);
-	ck_assert_str_eq(cfg.port_spec, "net_memif0,socket=/tmp/m-run-7.sock");
+	snprintf(want, sizeof(want), "net_memif0,socket=/tmp/m-%lu/run-7.sock", (unsigned long)getuid());
+	ck_assert_str_eq(cfg.port_spec, want);
 	ck_assert_str_eq(cfg.instance, "run-7");
 	ck_assert_str_eq(cfg.output_dir, "out/run-7");
 	eng_config_free(&cfg);
@@ -617,7 +627,7 @@ START_TEST(expansions)
 
 	snprintf(t, sizeof(t), "%sworkload: rocksdb\neal: [a, \"b%%q\"]\n"
 		 "port: {vdev: net_null0}\n", rest);
-	expect_error(t, "eal[1]", 4, "a '%' must start %p (the process id), %i (the instance)");
+	expect_error(t, "eal[1]", 4, "a '%' must start %p (the process id), %u (the user id), %i (the instance)");
 	snprintf(t, sizeof(t), "%sworkload: rocksdb\ninstance: a/b\n", NOTYPES);
 	expect_error(t, "instance", 8, "must be 1..32 letters, digits");
 }
