@@ -5,7 +5,8 @@
  *              [--output F] [--workers N] [--label NAME] [--seed N]
  *
  * Exit codes: 0 ok (an overloaded point is a result, not an error), 1 runtime
- * failure, 2 usage or config error.
+ * failure, 2 usage or config error, 3 (CLI_NOT_MEASURED) the run is no
+ * measurement: the server stopped answering, or failed requests.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,7 +61,14 @@ static void usage(FILE *out)
 		"In eal: and the port string, %%p is the process id and %%i the engine's\n"
 		"instance: the instance key (--set instance=ID), else the one psp-engine\n"
 		"listening on the port's memif socket pattern (several: exit 2).\n"
-		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
+		"Reports OVERLOADED when less than 99.9%% of the measured requests were\n"
+		"answered before sending ended (NOT JUDGED below 1000 of them); slowdown\n"
+		"divides by the service time in each reply's run_ns word (psp-engine: the\n"
+		"time it measured; a server that echoes run_ns: the requested time).\n"
+		"Exit codes: 0 ok (overloaded or not), 1 runtime failure, 2 usage or\n"
+		"config error, 3 not a measurement: the server stopped answering (no\n"
+		"reply for timeout_ms while requests waited) or answered requests with\n"
+		"an application failure (reply run_ns 0).\n");
 }
 
 static int parse_double(const char *s, double *out)

@@ -97,7 +97,9 @@ static void usage(FILE *out)
 		"instance key, else this process's id, printed at start) and %%p the\n"
 		"process id: the shipped software configs name their file prefix, memif\n"
 		"socket and output directory with %%i.\n"
-		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n",
+		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 3 the\n"
+		"application failed requests (app_failed > 0: answered with run_ns 0;\n"
+		"the RocksDB application's read errors, printed at stop).\n",
 		ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX, STATS_MS_MAX);
 }
 
@@ -453,6 +455,7 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	bool trace_failed = false;
+	uint64_t app_failed = 0;
 	if ((rc = setup(e, &err)) < 0) {
 		print_err(&err);
 		/* A bad value the EAL or the policy rejected is a config error;
@@ -506,6 +509,14 @@ int main(int argc, char **argv)
 		       "dropped (dropped_at_stop), their mbufs and stacks freed\n",
 		       e->cfg.drain_ms, abandoned);
 	printf("psp-engine: stopping\n");
+	app_failed = eng_app_failed(e);
+	if (app_failed) {
+		printf("psp-engine: %" PRIu64 " requests failed in the %s application (answered "
+		       "with run_ns 0, counted as app_failed): exit status 3\n",
+		       app_failed, e->app.name);
+		if (e->app.report)
+			e->app.report(&e->app, stdout);
+	}
 	trace_failed = eng_trace_write(e, stdout) < 0;
 
 out_port:
@@ -528,5 +539,5 @@ out_port:
 	rte_eal_cleanup();
 	eal_dir_remove(rundir);
 	eng_config_free(&e->cfg);
-	return status ? status : trace_failed ? 1 : 0;
+	return status ? status : trace_failed ? 1 : app_failed ? ENG_EXIT_APP_FAILED : 0;
 }
