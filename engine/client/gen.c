@@ -441,21 +441,27 @@ int cli_generate(const struct cli_config *cfg, const struct cli_run *run,
 	}
 	uint64_t unanswered = g->pending;
 	g->timed_out += g->pending;
-	/* Not a measurement: the server stopped answering (no reply during the
-	 * last timeout_ms while requests waited: it died, or its port went),
-	 * or it answered some requests with an application failure. */
+	/* Not a measurement: the server stopped answering while requests
+	 * waited: its port's link went down (a memif peer that exited), or no
+	 * reply came for the last timeout_ms of sending nor after it (hung).
+	 * A live server that dropped requests still answers the others, and
+	 * one that is draining a backlog answers after sending ended: both
+	 * are measurements.  Or it answered some requests with an application
+	 * failure. */
 	char why[300] = "";
-	uint64_t end = rte_rdtsc();
-	uint64_t silent_ms = tsc_cycles_to_ns(&g->clk, end - (g->last_answer_tsc ? g->last_answer_tsc
-										   : t0)) / 1000000;
-	if ((unanswered || g->tx_failed) && silent_ms >= cfg->timeout_ms) {
-		struct rte_eth_link link;
-		bool down = rte_eth_link_get_nowait(port_id, &link) == 0 &&
-			    link.link_status == RTE_ETH_LINK_DOWN;
+	uint64_t last = g->last_answer_tsc ? g->last_answer_tsc : t0;
+	uint64_t silent_ms = tsc_cycles_to_ns(&g->clk, rte_rdtsc() - last) / 1000000;
+	bool replied_after = g->last_answer_tsc > g->send_end_tsc;
+	bool silent_sending = !replied_after &&
+			      tsc_cycles_to_ns(&g->clk, g->send_end_tsc - last) / 1000000 >= cfg->timeout_ms;
+	struct rte_eth_link link;
+	bool down = rte_eth_link_get_nowait(port_id, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_DOWN;
+	if ((unanswered || g->tx_failed) && (down || silent_sending)) {
 		snprintf(why, sizeof(why), "the server stopped answering: no reply for the last "
 			 "%" PRIu64 " ms, %" PRIu64 " requests unanswered, %" PRIu64 " not sent%s "
-			 "(timeout_ms %u)", silent_ms, unanswered, g->tx_failed, down ? ", the port's link is down" : "",
-			 cfg->timeout_ms);
+			 "(timeout_ms %u)", silent_ms, unanswered, g->tx_failed,
+			 down ? ", the port's link is down" : "", cfg->timeout_ms);
 	} else if (g->failed) {
 		snprintf(why, sizeof(why), "the server answered %" PRIu64 " requests with an "
 			 "application failure (reply run_ns 0; its report says why)", g->failed);

@@ -66,9 +66,10 @@ static void usage(FILE *out)
 		"divides by the service time in each reply's run_ns word (psp-engine: the\n"
 		"time it measured; a server that echoes run_ns: the requested time).\n"
 		"Exit codes: 0 ok (overloaded or not), 1 runtime failure, 2 usage or\n"
-		"config error, 3 not a measurement: the server stopped answering (no\n"
-		"reply for timeout_ms while requests waited) or answered requests with\n"
-		"an application failure (reply run_ns 0).\n");
+		"config error, 3 not a measurement: the server stopped answering while\n"
+		"requests waited (its port's link went down, or no reply during the last\n"
+		"timeout_ms of sending nor after) or answered requests with an\n"
+		"application failure (reply run_ns 0).\n");
 }
 
 static int parse_double(const char *s, double *out)
