@@ -36,6 +36,8 @@
 /* Slot of the per-type arrays that holds PSP_TYPE_UNKNOWN requests. */
 #define ENG_UNKNOWN_SLOT PSP_MAX_TYPES
 #define ENG_TYPE_SLOTS (PSP_MAX_TYPES + 1u)
+/* psp-engine's exit status when the application failed requests (app_failed). */
+#define ENG_EXIT_APP_FAILED 3
 
 static inline uint32_t eng_type_slot(uint32_t type)
 {
@@ -77,6 +79,7 @@ struct eng_req {
 	 * the stint's preemption token (stored before start_tsc, release). */
 	uint64_t start_tsc, end_tsc;
 	uint64_t ran_cycles;         /* the stints so far, summed (by the workers) */
+	int app_rc;                  /* the handler's return: 0, or < 0 failed */
 	uint32_t stint_token;
 	uint32_t status;             /* enum eng_req_status, by the worker */
 	/* For --trace only (kept by the dispatcher, except reply_tsc: the
@@ -201,6 +204,7 @@ struct worker {
 	struct {
 		uint64_t handled;
 		uint64_t handled_unknown; /* PSP_TYPE_UNKNOWN requests run here */
+		uint64_t app_failed; /* requests the application failed (handler < 0) */
 		uint64_t answered;
 		uint64_t tx_failed;
 		uint64_t tx_retried;
@@ -318,6 +322,16 @@ static inline uint64_t eng_dropped(const struct disp_stats *st)
 {
 	return stat_get(&st->dropped_queue_full) + stat_get(&st->tx_failed) +
 	       stat_get(&st->dropped_at_stop);
+}
+
+/* Requests the application failed (answered with run_ns 0), summed over
+ * the workers. */
+static inline uint64_t eng_app_failed(const struct engine *e)
+{
+	uint64_t n = 0;
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+		n += stat_get(&e->workers[w].st.app_failed);
+	return n;
 }
 
 /* DARC's last reservation as text, read consistently from another thread

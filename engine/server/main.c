@@ -107,7 +107,9 @@ static void usage(FILE *out)
 		"file prefix, memif socket and output directory with %%i, and put the\n"
 		"memif socket in the user's private directory /tmp/psp-memif-%%u (made\n"
 		"0700 at start; refused when it is not the user's, mode 0700).\n"
-		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n",
+		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 3 the\n"
+		"application failed requests (app_failed > 0: answered with run_ns 0;\n"
+		"the RocksDB application's read errors, printed at stop).\n",
 		ENG_TRACE_FLUSH_MS, ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX, STATS_MS_MAX);
 }
 
@@ -479,6 +481,7 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	bool output_failed = false;
+	uint64_t app_failed = 0;
 	if ((rc = setup(e, &err)) < 0) {
 		print_err(&err);
 		/* A bad value the EAL or the policy rejected is a config error;
@@ -550,6 +553,14 @@ int main(int argc, char **argv)
 	}
 	output_failed |= eng_trace_finish(e, stdout) < 0;
 	output_failed |= eng_timeline_close(e, stdout) < 0;
+	app_failed = eng_app_failed(e);
+	if (app_failed) {
+		printf("psp-engine: %" PRIu64 " requests failed in the %s application (answered "
+		       "with run_ns 0, counted as app_failed): exit status 3\n",
+		       app_failed, e->app.name);
+		if (e->app.report)
+			e->app.report(&e->app, stdout);
+	}
 
 out_port:
 	if (e->port_started)
@@ -571,5 +582,5 @@ out_port:
 	rte_eal_cleanup();
 	eal_dir_remove(rundir);
 	eng_config_free(&e->cfg);
-	return status ? status : output_failed ? 1 : 0;
+	return status ? status : output_failed ? 1 : app_failed ? ENG_EXIT_APP_FAILED : 0;
 }

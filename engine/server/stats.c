@@ -11,7 +11,7 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	const struct disp_stats *st = &e->st;
 	uint64_t dropped = eng_dropped(st);
 	uint64_t tx_retried = 0, backoffs = stat_get(&st->idle_backoffs);
-	uint64_t b2b = 0, waited = 0, wait_cycles = 0;
+	uint64_t b2b = 0, waited = 0, wait_cycles = 0, app_failed = eng_app_failed(e);
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
 		tx_retried += stat_get(&e->workers[w].st.tx_retried);
 		backoffs += stat_get(&e->workers[w].st.idle_backoffs);
@@ -40,6 +40,7 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"dropped", dropped},
 		{"dropped_queue_full", stat_get(&st->dropped_queue_full)},
 		{"tx_failed", stat_get(&st->tx_failed)},
+		{"app_failed", app_failed},
 		{"dropped_at_stop", stat_get(&st->dropped_at_stop)},
 		{"in_flight", eng_in_flight(e)},
 		{"worker_ring_full", stat_get(&st->worker_ring_full)},
