@@ -58,34 +58,20 @@ static void usage(FILE *out)
 		"  --help            this text\n"
 		"  --version         print the version\n"
 		"\n"
-		"In eal: and the port string, %%p is the process id, %%u the user id and
-"
-		"%%i the engine's instance: the instance key (--set instance=ID), else the
-"
-		"one psp-engine listening on the port's memif socket pattern (several:
-"
-		"exit 2).  A memif socket file (socket-abstract=no) must be in a directory
-"
-		"of the user's with mode 0700, else exit 2 (docs/engine.md).
-"
-		"Reports OVERLOADED when less than 99.9%% of the measured requests were
-"
-		"answered before sending ended (NOT JUDGED below 1000 of them); slowdown
-"
-		"divides by the service time in each reply's run_ns word (psp-engine: the
-"
-		"time it measured; a server that echoes run_ns: the requested time).
-"
-		"Exit codes: 0 ok (overloaded or not), 1 runtime failure, 2 usage or
-"
-		"config error, 3 not a measurement: the server stopped answering while
-"
-		"requests waited (its port's link went down, or no reply during the last
-"
-		"timeout_ms of sending nor after) or answered requests with an
-"
-		"application failure (reply run_ns 0).
-");
+		"In eal: and the port string, %%p is the process id, %%u the user id and\n"
+		"%%i the engine's instance: the instance key (--set instance=ID), else the\n"
+		"one psp-engine listening on the port's memif socket pattern (several:\n"
+		"exit 2).  A memif socket file (socket-abstract=no) must be in a directory\n"
+		"of the user's with mode 0700, else exit 2 (docs/engine.md).\n"
+		"Reports OVERLOADED when less than 99.9%% of the measured requests were\n"
+		"answered before sending ended (NOT JUDGED below 1000 of them); slowdown\n"
+		"divides by the service time in each reply's run_ns word (psp-engine: the\n"
+		"time it measured; a server that echoes run_ns: the requested time).\n"
+		"Exit codes: 0 ok (overloaded or not), 1 runtime failure, 2 usage or\n"
+		"config error, 3 not a measurement: the server stopped answering while\n"
+		"requests waited (its port's link went down, or no reply during the last\n"
+		"timeout_ms of sending nor after) or answered requests with an\n"
+		"application failure (reply run_ns 0).\n");
 }
 
 static int parse_double(const char *s, double *out)
