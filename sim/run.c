@@ -591,6 +591,7 @@ static void open_window(struct sim *s, uint64_t from_id, uint64_t from_ns)
 		double total_ns = total_duration_ns(s);
 		double start = fmax(s->warmup_fraction_ns, (double)from_ns);
 		s->warmup_until_ns = start;
+		s->stab_next_id = UINT64_MAX; /* cut by time (stab_advance) */
 		for (uint32_t i = 0; i <= SIM_STAB_SEGMENTS; i++)
 			s->stab_boundary_ns[i] = start + (total_ns - start) * i / SIM_STAB_SEGMENTS;
 	}
@@ -816,7 +817,8 @@ static void summarise(struct sim *s)
 		stab_advance(s, UINT64_MAX);
 	struct sim_stab_verdict v;
 	sim_stab_verdict(&s->stab, s->longest_mean_ns, s->res->load, &v);
-	res->growing_types = v.growing;
+	/* Named whenever seen growing; overloaded only when judged so. */
+	res->growing_types = v.seen_growing;
 	res->judged_types = v.judged;
 	memcpy(res->growth_per_s, v.growth_per_s, sizeof(res->growth_per_s));
 	res->overloaded = res->dropped > 0 || v.growing != 0;
@@ -853,6 +855,33 @@ static double dist_max_ns(const struct psp_dist *d)
 	return 0;
 }
 
+/* A learning policy profiles at least psp_policy_profile_left() completions
+ * (so as many arrivals) before its first plan, and that phase is never
+ * measured: refuses a run too short to measure anything after it.  The run
+ * itself checks again (check_window): arrivals dropped or still queued can
+ * delay the plan further. */
+static int check_profile_fits(const struct sim_setup *setup, struct psp_err *err)
+{
+	if (!(setup->policy->props.flags & PSP_POLICY_LEARNS))
+		return 0;
+	struct psp_policy_conf conf = setup->conf;
+	struct psp_policy *pol = psp_policy_create(setup->policy, &conf, NULL);
+	if (!pol)
+		return 0; /* its own refusal comes when the run creates it */
+	uint64_t left = psp_policy_profile_left(pol);
+	psp_policy_destroy(pol);
+	if (left == 0 || setup->requests >= left + SIM_MIN_MEASURED)
+		return 0;
+	return psp_err_set(err, -EINVAL, "--requests", NULL,
+			   "%s profiles %llu completions before its first plan, and that phase "
+			   "is never measured: %llu requests leave nothing to measure after it; "
+			   "raise --requests above %llu or profile fewer samples (its knobs: "
+			   "psp-sim --list)",
+			   setup->policy->name, (unsigned long long)left,
+			   (unsigned long long)setup->requests,
+			   (unsigned long long)(left + SIM_MIN_MEASURED));
+}
+
 int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
 			   double *events_out, struct psp_err *err)
 {
@@ -877,6 +906,9 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 					   "or raise --requests", setup->warmup,
 					   (unsigned long long)setup->requests,
 					   (unsigned long long)measured, SIM_MIN_MEASURED);
+		int rc = check_profile_fits(setup, err);
+		if (rc < 0)
+			return rc;
 		double n = (double)setup->requests, mean_ns = wl->phase[0].mean_service_us * 1e3;
 		/* a phases: list of one phase: its duration also ends the arrivals */
 		double dur_ns = wl->phase[0].duration_ms * setup->phase_scale * 1e6;

@@ -64,7 +64,8 @@ struct sim_result {
 	uint64_t seed;
 	double offered_rps, achieved_rps;
 	bool overloaded;     /* a queue grows (stability.h), or arrivals were dropped */
-	uint32_t growing_types;  /* bit t: type t's queue grows; bit ntypes: all requests' */
+	uint32_t growing_types;  /* bit t: type t's queue was seen growing, judged or not
+				  * (stability.h); bit ntypes: all requests' */
 	uint32_t judged_types;   /* bit t: the run was long enough to judge it */
 	double growth_per_s[PSP_MAX_TYPES + 1]; /* fitted change of the number in system */
 	uint64_t arrivals, completed, dropped, measured;

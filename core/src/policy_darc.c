@@ -613,10 +613,13 @@ static void darc_describe(const struct psp_policy *p, char *buf, size_t cap)
 	psp_darc_plan_format(&d->plan, p->conf.type_name, buf, cap);
 }
 
-static bool darc_profiling(const struct psp_policy *p)
+static uint64_t darc_profile_left(const struct psp_policy *p)
 {
 	const struct darc *d = p->priv;
-	return !d->have_plan;
+	if (d->have_plan)
+		return 0;
+	uint64_t need = p->conf.darc_min_samples;
+	return d->ring_total < need ? need - d->ring_total : 1;
 }
 
 const struct psp_policy_ops psp_darc_ops = {
@@ -640,5 +643,5 @@ const struct psp_policy_ops psp_darc_ops = {
 	.complete = darc_complete,
 	.dispatch = darc_dispatch,
 	.describe = darc_describe,
-	.profiling = darc_profiling,
+	.profile_left = darc_profile_left,
 };

@@ -244,9 +244,10 @@ struct psp_policy_ops {
 	 * (e.g. DARC's reservation) into buf.  May be NULL. */
 	void (*describe)(const struct psp_policy *p, char *buf, size_t cap);
 
-	/* True while the policy profiles before its first plan
-	 * (PSP_POLICY_LEARNS).  May be NULL: the policy never profiles. */
-	bool (*profiling)(const struct psp_policy *p);
+	/* Completions the policy still profiles before its first plan
+	 * (PSP_POLICY_LEARNS); 0 once it is in force.  May be NULL: the policy
+	 * never profiles. */
+	uint64_t (*profile_left)(const struct psp_policy *p);
 };
 
 /* The state every policy shares; private state follows in priv.  Kept by
@@ -308,6 +309,9 @@ void psp_policy_describe(const struct psp_policy *p, char *buf, size_t cap);
  * are a stand-in policy's (DARC dynamic runs c-FCFS until it has profiled
  * darc_samples completions).  False for policies that never learn. */
 bool psp_policy_profiling(const struct psp_policy *p);
+
+/* The completions p still needs before its first plan (0: none). */
+uint64_t psp_policy_profile_left(const struct psp_policy *p);
 
 /* Occupancy, for hosts. */
 static inline bool psp_policy_worker_idle(const struct psp_policy *p, uint32_t w)
