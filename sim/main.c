@@ -61,6 +61,21 @@ static void build_setup(struct sim_setup *setup, const struct sim_options *o,
 	sim_options_apply_knobs(o, ops, &setup->conf);
 }
 
+/* Closes f, written to path: an error on any write or on the close (a full
+ * disk, /dev/full) is an error, so no output is lost silently.  stdout is
+ * flushed and checked, not closed. */
+static int close_out(FILE *f, const char *path, struct psp_err *err)
+{
+	bool bad = ferror(f) != 0;
+	errno = 0;
+	int rc = f == stdout ? fflush(f) : fclose(f);
+	bad |= rc != 0 || (f == stdout && ferror(f));
+	if (!bad)
+		return 0;
+	int e = errno ? errno : EIO;
+	return psp_err_set(err, -e, path, NULL, "write failed: %s: output lost", strerror(e));
+}
+
 static FILE *open_out(const char *path, struct psp_err *err)
 {
 	FILE *f = fopen(path, "w");
@@ -145,6 +160,7 @@ struct run {
 	FILE *out, *slo_csv;
 	struct sim_trace trace;    /* --trace: the rows replayed */
 	struct psp_workload given; /* --trace --workload: the workload named */
+	bool output_lost;          /* a write or close of an output failed */
 };
 
 /* --trace: reads the trace (against the workload, if one is given), makes
@@ -212,13 +228,18 @@ static int open_outputs(struct run *run, struct psp_err *err)
 
 static int close_outputs(struct run *run, struct psp_err *err)
 {
-	if (run->slo_csv && fclose(run->slo_csv) != 0)
-		return psp_err_set(err, -errno, run->o.slo_output, NULL, "write failed: %s",
-				   strerror(errno));
-	if (run->out != stdout && fclose(run->out) != 0)
-		return psp_err_set(err, -errno, run->o.output, NULL, "write failed: %s",
-				   strerror(errno));
-	return 0;
+	int rc = run->slo_csv ? close_out(run->slo_csv, run->o.slo_output, err) : 0;
+	run->slo_csv = NULL;
+	if (run->out) {
+		struct psp_err e2;
+		int rc2 = close_out(run->out, run->out == stdout ? "stdout" : run->o.output, &e2);
+		if (rc == 0 && rc2) {
+			*err = e2;
+			rc = rc2;
+		}
+	}
+	run->out = NULL;
+	return rc;
 }
 
 /* Replication r of load l of policy p in a run's (p, l, r)-ordered arrays. */
@@ -343,9 +364,11 @@ static int run_whole(struct run *run, struct psp_err *err)
 		rc = rc ? rc : prc;
 		run->setup[0].on_done = NULL;
 		run->setup[0].on_dropped = NULL;
-		if (fclose(per_request) != 0 && rc == 0)
-			rc = psp_err_set(err, -errno, o->per_request, NULL, "write failed: %s",
-					 strerror(errno));
+		struct psp_err e2;
+		if (close_out(per_request, o->per_request, &e2) < 0 && rc == 0) {
+			*err = e2;
+			rc = e2.code;
+		}
 	}
 	if (rc == 0) {
 		struct sim_report rep;
@@ -386,10 +409,15 @@ static int run_whole(struct run *run, struct psp_err *err)
 	free(stats);
 	free(index);
 	free(cache);
-	if (timeline)
-		fclose(timeline);
-	if (series)
-		fclose(series);
+	struct psp_err e2;
+	if (timeline && close_out(timeline, o->timeline, &e2) < 0 && rc == 0) {
+		*err = e2;
+		rc = e2.code;
+	}
+	if (series && close_out(series, o->series, &e2) < 0 && rc == 0) {
+		*err = e2;
+		rc = e2.code;
+	}
 	return rc;
 }
 
@@ -403,6 +431,9 @@ static int verify_shard(struct run *run, const struct sim_shard *want, struct ps
 		if (rc == 0 && have.shard != want->shard)
 			rc = psp_err_set(err, -EINVAL, run->o.output, NULL, "holds shard %u/%u, not %u/%u",
 					 have.shard, have.nshards, want->shard, want->nshards);
+		/* what --merge would refuse, so psp-sweep --resume runs it again */
+		if (rc == 0)
+			rc = sim_shard_check_records(&have, run->o.output, &run->o, &run->wl, err);
 		sim_shard_free(&have);
 	}
 	return rc;
@@ -478,14 +509,20 @@ static int run_shard(struct run *run, bool *verified, struct psp_err *err)
 static int merge(struct run *run, struct psp_err *err)
 {
 	struct sim_options *o = &run->o;
+	/* parsing the shards' flags into o resets o->merge_file: keep them */
+	char **file = o->merge_file;
 	uint32_t n = o->nmerge;
 	struct sim_shard *sh = calloc(n, sizeof(*sh));
 	if (!sh)
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	int rc = 0;
 	for (uint32_t i = 0; i < n && rc == 0; i++)
-		rc = sim_shard_read(o->merge_file[i], &sh[i], err);
-	rc = rc ? rc : sim_shard_check_set(sh, o->merge_file, n, err);
+		rc = sim_shard_read(file[i], &sh[i], err);
+	rc = rc ? rc : sim_shard_check_set(sh, file, n, err);
+	if (rc == 0 && strcmp(sh[0].id.version, PSP_VERSION))
+		rc = psp_err_set(err, -EINVAL, file[0], NULL,
+				 "written by psp-sim %s, this is %s: run the shards again with this "
+				 "version", sh[0].id.version, PSP_VERSION);
 	/* The run's options: the shards' flags, then the merge's output flags. */
 	char *argv[1024] = {"psp-sim", "--workload", sh[0].id.workload};
 	int argc = 3;
@@ -502,11 +539,13 @@ static int merge(struct run *run, struct psp_err *err)
 			o->slo_output = mine.slo_output;
 			o->quiet = mine.quiet;
 			o->merge = true;
+			o->merge_file = file;
+			o->nmerge = n;
 		} else {
 			char why[512];
 			psp_err_format(err, why, sizeof(why));
-			rc = psp_err_set(err, -EINVAL, o->merge_file[0], NULL,
-					 "its flags do not parse: %s", why);
+			rc = psp_err_set(err, -EINVAL, file[0], NULL, "its flags do not parse: %.200s",
+					 why);
 		}
 	}
 	rc = rc ? rc : prepare(run, err);
@@ -525,29 +564,15 @@ static int merge(struct run *run, struct psp_err *err)
 	if (rc == 0 && (!stats || !have))
 		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		rc = sim_shard_check_records(&sh[i], file[i], o, &run->wl, err);
 		for (uint32_t k = 0; k < sh[i].nrep && rc == 0; k++) {
 			const struct sim_shard_rep *x = &sh[i].rep[k];
-			if (x->p >= o->npolicies || x->l >= o->nloads || x->r >= o->replications ||
-			    sim_shard_owner(sim_shard_unit(o, sh[i].by_policy, x->p, x->l, x->r),
-					    sh[i].nshards) != sh[i].shard ||
-			    have[rep_index(o, x->p, x->l, x->r)])
-				rc = psp_err_set(err, -EINVAL, o->merge_file[i], NULL,
-						 "holds a replication it does not own (policy %u, load %u, "
-						 "replication %u)", x->p, x->l, x->r);
-			else {
-				have[rep_index(o, x->p, x->l, x->r)] = true;
-				stats[rep_index(o, x->p, x->l, x->r)] = x->s;
-			}
+			have[rep_index(o, x->p, x->l, x->r)] = true;
+			stats[rep_index(o, x->p, x->l, x->r)] = x->s;
 		}
 		for (uint32_t k = 0; k < sh[i].ncap && rc == 0; k++) {
-			uint32_t p = sh[i].cap[k].p;
-			if (p >= o->npolicies || have_cap[p])
-				rc = psp_err_set(err, -EINVAL, o->merge_file[i], NULL,
-						 "a second capacity of policy %u", p);
-			else {
-				cap[p] = sh[i].cap[k].c;
-				have_cap[p] = true;
-			}
+			cap[sh[i].cap[k].p] = sh[i].cap[k].c;
+			have_cap[sh[i].cap[k].p] = true;
 		}
 	}
 	for (uint32_t i = 0; i < nall && rc == 0; i++)
@@ -574,6 +599,7 @@ static int merge(struct run *run, struct psp_err *err)
 			report_capacities(&rep, run, slo, cap);
 		sim_report_end(&rep);
 		rc = close_outputs(run, err);
+		run->output_lost = rc < 0;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		sim_shard_free(&sh[i]);
@@ -590,16 +616,18 @@ int main(int argc, char **argv)
 	struct sim_options *o = &run.o;
 	struct psp_err err;
 	int rc = sim_options_parse(argc, argv, o, &err);
-	if (rc == 1)
-		return 0;
+	if (rc == 1) /* --help, --version */
+		return close_out(stdout, "stdout", &err) < 0 ? complain(&err, EXIT_RUNTIME) : 0;
 	if (rc < 0)
 		return fail(&err, EXIT_USAGE);
 	if (o->list) {
 		list_all();
-		return 0;
+		return close_out(stdout, "stdout", &err) < 0 ? complain(&err, EXIT_RUNTIME) : 0;
 	}
-	if (o->merge)
-		return merge(&run, &err) < 0 ? complain(&err, EXIT_USAGE) : 0;
+	if (o->merge) { /* refusals exit 2, a lost output 1 */
+		rc = merge(&run, &err);
+		return rc < 0 ? complain(&err, run.output_lost ? EXIT_RUNTIME : EXIT_USAGE) : 0;
+	}
 	if (prepare(&run, &err) < 0)
 		return fail(&err, EXIT_USAGE);
 	if (o->shard) {
@@ -614,6 +642,6 @@ int main(int argc, char **argv)
 	rc = run_whole(&run, &err);
 	int status = rc < 0 ? fail(&err, EXIT_RUNTIME) : 0;
 	if (close_outputs(&run, &err) < 0)
-		return fail(&err, EXIT_RUNTIME);
+		return complain(&err, EXIT_RUNTIME);
 	return status;
 }

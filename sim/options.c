@@ -515,6 +515,64 @@ static int check_knobs(struct sim_options *o, struct psp_err *err)
 	return 0;
 }
 
+static const char *flag_name(const struct option *opts, int c);
+
+/* The host's flags, then one per knob (names kept in a static table), then
+ * the terminating zero entry. */
+static void build_long_opts(struct option *long_opts)
+{
+	static char flags[MAX_PARAMS][64];
+	size_t nopts = NHOST_OPTS;
+	memcpy(long_opts, host_opts, sizeof(host_opts));
+	for (size_t i = 0; psp_params[i] && i < MAX_PARAMS; i++) {
+		sim_knob_flag(psp_params[i], flags[i], sizeof(flags[i]));
+		long_opts[nopts++] = (struct option){
+			.name = flags[i] + 2,
+			.has_arg = psp_params[i]->kind == PSP_PARAM_BOOL ? optional_argument
+									 : required_argument,
+			.val = OPT_KNOB + (int)i,
+		};
+	}
+	long_opts[nopts] = (struct option){0};
+}
+
+#define SHORT_OPTS ":w:p:k:l:n:s:o:j:r:h"
+
+int sim_options_scan(int argc, char **argv, int (*visit)(void *ctx, const char *flag,
+							  const char *token),
+		     void *ctx, struct psp_err *err)
+{
+	struct option long_opts[NHOST_OPTS + MAX_PARAMS + 1];
+	build_long_opts(long_opts);
+	char **copy = malloc(((size_t)argc + 1) * sizeof(*copy)); /* getopt permutes */
+	if (!copy)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+	copy[argc] = NULL;
+	psp_err_clear(err);
+	optind = 0;
+	opterr = 0;
+	int c, rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, copy, SHORT_OPTS, long_opts, NULL)) != -1) {
+		/* the flag's own token: the one before a value given apart */
+		const char *token = copy[optind - 1];
+		if (optarg && optarg == copy[optind - 1] && optind >= 2)
+			token = copy[optind - 2];
+		if (c == ':')
+			rc = psp_err_set(err, -EINVAL, token, NULL, "needs a value");
+		else if (c == '?')
+			rc = psp_err_set(err, -EINVAL, token, NULL, "unknown option");
+		else
+			rc = visit(ctx, flag_name(long_opts, c), token);
+	}
+	if (rc == 0 && optind < argc)
+		rc = psp_err_set(err, -EINVAL, copy[optind], NULL,
+				 "unexpected argument (not a flag, nor a flag's value)");
+	free(copy);
+	optind = 0;
+	return rc;
+}
+
 /* Records knob prm = value; a knob given twice keeps the last value. */
 static int add_knob(struct sim_options *o, const struct psp_param *prm, const char *value,
 		    struct psp_err *err)
@@ -727,27 +785,14 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 	int c;
 	uint64_t u;
 	double d;
-	/* The host's flags, then one per knob (names kept in flags[]). */
-	static char flags[MAX_PARAMS][64];
 	struct option long_opts[NHOST_OPTS + MAX_PARAMS + 1];
-	size_t nopts = NHOST_OPTS;
-	memcpy(long_opts, host_opts, sizeof(host_opts));
-	for (size_t i = 0; psp_params[i] && i < MAX_PARAMS; i++) {
-		sim_knob_flag(psp_params[i], flags[i], sizeof(flags[i]));
-		long_opts[nopts++] = (struct option){
-			.name = flags[i] + 2,
-			.has_arg = psp_params[i]->kind == PSP_PARAM_BOOL ? optional_argument
-									 : required_argument,
-			.val = OPT_KNOB + (int)i,
-		};
-	}
-	long_opts[nopts] = (struct option){0};
+	build_long_opts(long_opts);
 	/* With --merge anywhere, a flag that shapes results is refused before
 	 * its value is judged. */
 	bool merging = false;
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		merging |= !strcmp(argv[i], "--merge");
-	while ((c = getopt_long(argc, argv, ":w:p:k:l:n:s:o:j:r:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
 		const char *arg = optarg;
 		int rc = 0;
 		if (!o->run_flag && shapes_results(c))

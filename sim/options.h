@@ -89,6 +89,16 @@ void sim_options_apply_knobs(const struct sim_options *opts, const struct psp_po
 int sim_options_run_flags(const struct sim_options *opts, char *buf, size_t cap,
 			  struct psp_err *err);
 
+/* Walks argv[1..argc-1] as sim_options_parse reads it (getopt: unambiguous
+ * abbreviations, attached values "--seed=7" and "-n5000", a flag's value in
+ * the next token) and calls visit with each flag's long name ("--seed") and
+ * the token that gave it, stopping at visit's first non-zero return, which
+ * it returns.  An unknown flag, a missing value or a token that is neither
+ * a flag nor a flag's value give -EINVAL with err naming the token. */
+int sim_options_scan(int argc, char **argv, int (*visit)(void *ctx, const char *flag,
+							  const char *token),
+		     void *ctx, struct psp_err *err);
+
 /* The flag of a knob ("--quantum-us") into buf; returns buf. */
 const char *sim_knob_flag(const struct psp_param *prm, char *buf, size_t cap);
 

@@ -13,7 +13,7 @@ static const char *type_label(const struct psp_workload *wl, uint32_t t)
 
 void sim_csv_field(FILE *f, const char *s)
 {
-	if (!strpbrk(s, ",\"\n")) {
+	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
 	}
@@ -259,8 +259,10 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 	growing_names(r, pt, ";", grow, sizeof(grow));
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		const struct sim_row *row = &pt->row[t];
-		fprintf(r->out, "%s,%s,%u,%.4f,%.1f,%.1f,", policy, r->wl->name, r->opts->workers,
-			pt->load, pt->offered_rps, pt->achieved_rps);
+		fprintf(r->out, "%s,", policy);
+		sim_csv_field(r->out, r->wl->name);
+		fprintf(r->out, ",%u,%.4f,%.1f,%.1f,", r->opts->workers, pt->load, pt->offered_rps,
+			pt->achieved_rps);
 		sim_csv_field(r->out, type_label(r->wl, t));
 		fprintf(r->out, ",%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%llu,",
 			(unsigned long long)row->count, row->mean_us.value, row->p50_us.value,
@@ -387,9 +389,11 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 		r->capacities_written++;
 	}
 	if (slo_csv) {
-		fprintf(slo_csv, "%s,%s,%u,%g,%u,%d,%.4f,%.4f,%.4f,%s,%.1f,", policy, r->wl->name,
-			r->opts->workers, c->slo, r->opts->replications, c->found, c->load, c->lo,
-			c->hi, capacity_range(r->opts->replications), c->rps);
+		fprintf(slo_csv, "%s,", policy);
+		sim_csv_field(slo_csv, r->wl->name);
+		fprintf(slo_csv, ",%u,%g,%u,%d,%.4f,%.4f,%.4f,%s,%.1f,", r->opts->workers, c->slo,
+			r->opts->replications, c->found, c->load, c->lo, c->hi,
+			capacity_range(r->opts->replications), c->rps);
 		csv_num(slo_csv, c->p999_slow.value);
 		fputc(',', slo_csv);
 		csv_num(slo_csv, c->p999_slow.lo);

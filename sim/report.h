@@ -31,7 +31,8 @@ struct sim_report {
 	bool in_capacity;
 };
 
-/* A CSV field, quoted when it holds a comma, a quote or a newline. */
+/* A CSV field, quoted as RFC 4180 says (inside double quotes, a quote
+ * doubled) when it holds a comma, a quote, a carriage return or a newline. */
 void sim_csv_field(FILE *f, const char *s);
 
 void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options *opts,

@@ -103,7 +103,7 @@ const struct psp_param psp_param_darc_sizing = {
 	.name = "darc_sizing", .kind = PSP_PARAM_CHOICE, FIELD(darc_sizing),
 	.choices = "rounding,capacity", .def = PSP_DARC_SIZE_ROUNDING,
 	.help = "rounding: the paper's (fraction <= .5 down, spillway on overflow); "
-		"capacity: largest remainder, then cores moved so that each group's own "
+		"capacity: the paper's counts without overflow, then cores moved so that each group's own "
 		"plus stealable cores carry its measured load with a margin",
 };
 const struct psp_param psp_param_darc_hysteresis = {

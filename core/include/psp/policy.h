@@ -89,7 +89,7 @@ enum psp_darc_ratio_source {
 
 enum psp_darc_sizing {
 	PSP_DARC_SIZE_ROUNDING = 0, /* the paper: round each demand, spillway on overflow */
-	PSP_DARC_SIZE_CAPACITY,     /* largest remainder, then cover each group's load */
+	PSP_DARC_SIZE_CAPACITY,     /* the paper's counts to W, then cover each group's load */
 };
 
 enum psp_darc_hysteresis {
