@@ -329,6 +329,10 @@ def sim(workload, policy, load=None, workers=14, timeline=False, series_ms=None,
                 continue
             args += [flag, val]
     args += [str(a) for a in extra]
+    if "--slo" not in args and "--no-capacity" not in args:
+        # psp-sim searches the workload's slo: in every format; a notebook
+        # that asks no --slo reads no capacity
+        args.append("--no-capacity")
     if series_ms is not None:
         args += ["--series-ms", str(series_ms)]
     key = _cache_key(args + (["--timeline"] if timeline else []) + (["--series"] if series_ms else []))

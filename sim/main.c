@@ -150,13 +150,6 @@ static void warn_after(const struct sim_options *o, const struct sim_point_cache
 	}
 }
 
-static bool capacity_wanted(const struct sim_options *o, double slo)
-{
-	if (slo <= 0 || o->no_capacity)
-		return false;
-	return o->format == SIM_FORMAT_TABLE || o->slo > 0 || o->slo_output;
-}
-
 /* What every way of running needs: the options, the workload, each policy's
  * setup, the output files. */
 struct run {
@@ -398,8 +391,8 @@ static int run_whole(struct run *run, struct psp_err *err)
 			}
 		for (uint32_t i = 0; i < njobs; i++)
 			sim_result_free(&jobs[i].res);
-		double slo = o->slo > 0 ? o->slo : run->wl.slo;
-		if (capacity_wanted(o, slo)) {
+		double slo = sim_capacity_slo(o, &run->wl);
+		if (slo > 0) {
 			bool tty = !o->quiet && isatty(STDERR_FILENO);
 			struct sim_capacity cap[SIM_MAX_POLICIES];
 			for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
@@ -488,7 +481,7 @@ static int run_shard(struct run *run, bool *verified, struct psp_err *err)
 	sh.nrep = rc == 0 ? njobs : 0;
 	/* A policy this shard owns gets its capacity searched from its points,
 	 * as the whole run would. */
-	double slo = o->slo > 0 ? o->slo : run->wl.slo;
+	double slo = sim_capacity_slo(o, &run->wl);
 	bool tty = !o->quiet && isatty(STDERR_FILENO);
 	for (uint32_t p = 0; p < o->npolicies && sh.by_policy && rc == 0; p++) {
 		if (sim_shard_owner(p, o->nshards) != o->shard)
@@ -588,8 +581,8 @@ static int merge(struct run *run, struct psp_err *err)
 					 "the shards lack replication %u of load %g of %s",
 					 i % o->replications, o->load[i / o->replications % o->nloads],
 					 o->policy[i / o->replications / o->nloads]->name);
-	double slo = o->slo > 0 ? o->slo : run->wl.slo;
-	bool want_cap = capacity_wanted(o, slo);
+	double slo = sim_capacity_slo(o, &run->wl);
+	bool want_cap = slo > 0;
 	for (uint32_t p = 0; p < o->npolicies && rc == 0 && want_cap; p++)
 		if (!have_cap[p])
 			rc = psp_err_set(err, -EINVAL, NULL, NULL, "the shards lack the capacity of %s",

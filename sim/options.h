@@ -13,9 +13,10 @@
 #define SIM_MAX_POLICIES 8u
 #define SIM_MAX_KNOBS 32u
 #define SIM_MAX_SHARDS 100000u
-/* Five replications: intervals (t with 4 degrees of freedom, 2.78 s/sqrt 5)
- * while the README's main job stays within ~10 s on 2 cores. */
-#define SIM_DEFAULT_REPLICATIONS 5u
+/* Six replications: the fewest that give percentiles a 95% interval
+ * (SIM_MIN_QUANTILE_REPLICATIONS, docs/statistics.md); means get a t
+ * interval with 5 degrees of freedom (2.57 s/sqrt 6). */
+#define SIM_DEFAULT_REPLICATIONS 6u
 
 enum sim_format { SIM_FORMAT_TABLE = 0, SIM_FORMAT_CSV, SIM_FORMAT_JSON };
 
@@ -46,7 +47,7 @@ struct sim_options {
 	uint64_t dispatch_cost_ns;
 	double slo;           /* --slo; 0: the workload's slo: key, if any */
 	const char *slo_output; /* capacity results as CSV, or NULL */
-	bool no_capacity;     /* no capacity search (table output) */
+	bool no_capacity;     /* --no-capacity: no capacity search (sim_capacity_slo) */
 	uint32_t replications;
 	bool replications_given;
 	uint64_t seed;

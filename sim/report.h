@@ -19,7 +19,8 @@
 /* The CSV header of --slo-output: one row per policy. */
 #define SIM_SLO_CSV_HEADER \
 	"policy,workload,workers,slo,replications,found,capacity_load,capacity_lo,capacity_hi," \
-	"capacity_rps,p999_slowdown,p999_slowdown_ci95,loads_evaluated"
+	"capacity_range,capacity_rps,p999_slowdown,p999_slowdown_lo,p999_slowdown_hi," \
+	"loads_evaluated"
 
 struct sim_report {
 	FILE *out;

@@ -59,8 +59,7 @@ int sim_run_id_of(struct sim_run_id *id, const struct sim_options *o,
 
 bool sim_shard_by_policy(const struct sim_options *o, const struct psp_workload *wl)
 {
-	double slo = o->slo > 0 ? o->slo : wl->slo;
-	return slo > 0 && !o->no_capacity;
+	return sim_capacity_slo(o, wl) > 0;
 }
 
 uint32_t sim_shard_unit(const struct sim_options *o, bool by_policy, uint32_t p, uint32_t l,
@@ -184,7 +183,7 @@ static void write_cap(struct writer *w, const struct sim_shard_cap *x)
 	const struct sim_capacity *c = &x->c;
 	put(w, "capacity %u %d %u", x->p, c->found, c->evaluated);
 	const double v[] = {c->slo, c->load, c->lo, c->hi, c->rps, c->p999_slow.value,
-			    c->p999_slow.ci95, c->unjudged_pass};
+			    c->p999_slow.lo, c->p999_slow.hi, c->unjudged_pass};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		put(w, " %016" PRIx64, bits(v[i]));
 	put(w, "\n");
@@ -417,13 +416,13 @@ static int read_rep(struct reader *rd, const char *s, struct sim_shard_rep *x)
 static int read_cap(struct reader *rd, const char *s, struct sim_shard_cap *x)
 {
 	struct sim_capacity *c = &x->c;
-	uint64_t v[8];
+	uint64_t v[9];
 	int found;
 	memset(x, 0, sizeof(*x));
 	if (sscanf(s, "capacity %u %d %u %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64
-		      " %" SCNx64 " %" SCNx64 " %" SCNx64,
+		      " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64,
 		   &x->p, &found, &c->evaluated, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-		   &v[7]) != 11 || (found != 0 && found != 1))
+		   &v[7], &v[8]) != 12 || (found != 0 && found != 1))
 		return malformed(rd, "bad capacity line");
 	c->found = found;
 	c->slo = from_bits(v[0]);
@@ -431,8 +430,8 @@ static int read_cap(struct reader *rd, const char *s, struct sim_shard_cap *x)
 	c->lo = from_bits(v[2]);
 	c->hi = from_bits(v[3]);
 	c->rps = from_bits(v[4]);
-	c->p999_slow = (struct sim_est){from_bits(v[5]), from_bits(v[6])};
-	c->unjudged_pass = from_bits(v[7]);
+	c->p999_slow = (struct sim_est){from_bits(v[5]), from_bits(v[6]), from_bits(v[7]), true};
+	c->unjudged_pass = from_bits(v[8]);
 	return expect_check(rd, "record");
 }
 

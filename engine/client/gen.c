@@ -246,7 +246,7 @@ static void report(struct gen *g, FILE *out, double send_s, const char *not_meas
 			 * overloaded is empty and judged 0 when the verdict
 			 * is NOT JUDGED. */
 			fprintf(out, "%s,%s,%u,%s,%.1f,%.1f,%s,%" PRIu64
-				     ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,,,1,%" PRIu64 ",,%d,,,,,,,,,\n",
+				     ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,,,1,%" PRIu64 ",,%d,,,,,,,,,,,,,,,\n",
 				label, wl->name, run->workers, load, run->rate_rps, achieved, name,
 				l->count, mean, p50, p99, p999, s999, smean,
 				verdict.kind == CLI_NOT_JUDGED ? "" : overloaded ? "1" : "0",

@@ -55,7 +55,7 @@ check "a shard's file is the same with 1 and 2 threads" cmp -s "$tmp/nc.2" "$tmp
 "$sim" --merge --format csv "$tmp"/knob.? >"$tmp/knob.merged" 2>/dev/null
 check "knobs given in another order, a boolean knob: merge = unsharded run" cmp -s "$tmp/knob.whole" "$tmp/knob.merged"
 
-# With the workload's SLO the table searches capacities: a unit is a policy.
+# With the workload's SLO every format searches capacities: a unit is a policy.
 shard cap 2 -j 2
 check "units are policies with a search" grep -q '^units 2 policies$' "$tmp/cap.1"
 "$sim" "${run[@]}" >"$tmp/whole-cap.table" 2>/dev/null
