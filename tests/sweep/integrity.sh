@@ -106,7 +106,7 @@ check "... saying so" grep -q "cannot write the list to stdout" "$tmp/err"
 
 # Rows 3 and 18: a jobs.txt that cannot be written (here /dev/full) is
 # named, exit 1 (it was exit 2, silently).
-small=$'workloads: [high-bimodal]\nloads: [0.5]\nrequests: 20000\nreplications: 1'
+small=$'workloads: [high-bimodal]\npolicies: [cfcfs]\nloads: [0.5]\nrequests: 20000\nreplications: 1'
 printf '%s\n' "$small" >"$tmp/small.yml"
 mkdir -p "$tmp/full"
 ln -s /dev/full "$tmp/full/jobs.txt"
