@@ -24,6 +24,8 @@
 #include <psp/hist.h>
 #include <psp/param.h>
 #include <psp/policy.h>
+
+#include "test_conf.h"
 #include <psp/workload.h>
 
 #include "run.h"
@@ -130,16 +132,16 @@ END_TEST
 
 /* ---------------------------------------------------------------------- */
 
-static void set_knobs(struct psp_policy_conf *c, const struct psp_param_value *v, size_t n)
+static void set_knobs(struct test_conf *c, const struct psp_param_value *v, size_t n)
 {
 	struct psp_err err;
-	ck_assert_msg(psp_param_apply(c, v, n, &err) == 0, "%s", err.msg);
+	ck_assert_msg(test_param_apply(c, v, n, &err) == 0, "%s", err.msg);
 }
 
 START_TEST(variant_sets_parts)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, WORKERS, 2);
+	struct test_conf c;
+	test_conf_default(&c, WORKERS, 2);
 	ck_assert_int_eq(c.darc_variant, PSP_DARC_PAPER);
 	ck_assert_int_eq(c.darc_sizing, PSP_DARC_SIZE_ROUNDING);
 	ck_assert(c.darc_starvation_guard == 0);
@@ -150,7 +152,7 @@ START_TEST(variant_sets_parts)
 	ck_assert_int_eq(c.darc_hysteresis, PSP_DARC_HYST_CI);
 	ck_assert(c.darc_starvation_guard == 20);
 	/* an explicit part wins, in either order */
-	psp_policy_conf_default(&c, WORKERS, 2);
+	test_conf_default(&c, WORKERS, 2);
 	set_knobs(&c, (struct psp_param_value[]){{psp_param_find("darc-sizing"), "rounding"},
 						 {psp_param_find("darc_variant"), "robust"},
 						 {psp_param_find("darc_starvation_guard"), "0"}}, 3);
@@ -158,7 +160,7 @@ START_TEST(variant_sets_parts)
 	ck_assert(c.darc_starvation_guard == 0);
 	ck_assert_int_eq(c.darc_hysteresis, PSP_DARC_HYST_CI);
 	/* paper implies nothing */
-	psp_policy_conf_default(&c, WORKERS, 2);
+	test_conf_default(&c, WORKERS, 2);
 	set_knobs(&c, (struct psp_param_value[]){{psp_param_find("darc_variant"), "paper"},
 						 {psp_param_find("darc_hysteresis"), "ci"}}, 2);
 	ck_assert_int_eq(c.darc_sizing, PSP_DARC_SIZE_ROUNDING);
@@ -168,12 +170,12 @@ END_TEST
 
 static void refused(const char *knob, const char *value, const char *msg_part)
 {
-	struct psp_policy_conf c;
+	struct test_conf c;
 	struct psp_err err;
-	psp_policy_conf_default(&c, WORKERS, 2);
+	test_conf_default(&c, WORKERS, 2);
 	struct psp_param_value v = {psp_param_find(knob), value};
 	ck_assert_ptr_nonnull(v.param);
-	ck_assert_int_eq(psp_param_apply(&c, &v, 1, &err), -EINVAL);
+	ck_assert_int_eq(test_param_apply(&c, &v, 1, &err), -EINVAL);
 	ck_assert_str_eq(err.key, knob);
 	ck_assert_msg(strstr(err.msg, msg_part), "%s=%s: '%s' lacks '%s'", knob, value, err.msg,
 		      msg_part);
@@ -188,11 +190,11 @@ START_TEST(knob_validation)
 	refused("darc_starvation_guard", "-1", "must be in [0, 1e+06]");
 	refused("darc_starvation_guard", "many", "must be a number");
 	/* set directly (not through the table): the policy refuses it */
-	struct psp_policy_conf c;
+	struct test_conf c;
 	struct psp_err err;
-	psp_policy_conf_default(&c, 4, 2);
+	test_conf_default(&c, 4, 2);
 	c.darc_starvation_guard = -2;
-	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_darc_ops, &c, &err));
 	ck_assert_str_eq(err.key, "darc_starvation_guard");
 	ck_assert_msg(strstr(err.msg, "must be >= 0"), "%s", err.msg);
 }
@@ -206,8 +208,8 @@ END_TEST
  * takes core 0 once it has waited longer than that, not before. */
 static size_t guard_run(double guard, uint64_t check_at_ns)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, 4, 2);
+	struct test_conf c;
+	test_conf_default(&c, 4, 2);
 	c.darc_mode = PSP_DARC_ORACLE;
 	c.type_mean_ns[0] = 1000;
 	c.type_mean_ns[1] = 100000;
@@ -215,7 +217,7 @@ static size_t guard_run(double guard, uint64_t check_at_ns)
 	c.darc_min_samples = 1000000;
 	c.darc_starvation_guard = guard;
 	struct psp_err err;
-	struct psp_policy *p = psp_policy_create(&psp_darc_ops, &c, &err);
+	struct psp_policy *p = test_policy_create(&psp_darc_ops, &c, &err);
 	ck_assert_msg(p != NULL, "%s", err.msg);
 	struct psp_req req[4];
 	struct psp_assign a[4];
@@ -254,7 +256,7 @@ static void robust(struct sim_setup *s)
 {
 	struct psp_err err;
 	struct psp_param_value v = {psp_param_find("darc_variant"), "robust"};
-	ck_assert_msg(psp_param_apply(&s->conf, &v, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(psp_param_apply(s->conf, &v, 1, &err) == 0, "%s", err.msg);
 }
 
 static void run(const struct sim_setup *s, double load, struct sim_result *r)
@@ -351,7 +353,7 @@ static void no_identical_reinstall(const char *name, double load, uint64_t reque
 	s.requests = requests;
 	s.phase_scale = scale;
 	s.timeline = true;
-	s.conf.darc_min_samples = 10000; /* many re-profiles */
+	test_set(s.conf, "darc_samples", "10000"); /* many re-profiles */
 	robust(&s);
 	struct sim_result r;
 	run(&s, load, &r);

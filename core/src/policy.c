@@ -16,15 +16,6 @@ const struct psp_policy_ops *const psp_policies[] = {
 	NULL,
 };
 
-void psp_policy_conf_default(struct psp_policy_conf *conf, uint32_t nworkers,
-			     uint32_t ntypes)
-{
-	memset(conf, 0, sizeof(*conf));
-	conf->nworkers = nworkers;
-	conf->ntypes = ntypes;
-	psp_param_defaults(conf);
-}
-
 bool psp_policy_has_param(const struct psp_policy_ops *ops, const struct psp_param *prm)
 {
 	for (size_t i = 0; ops->params && ops->params[i]; i++)
@@ -36,7 +27,8 @@ bool psp_policy_has_param(const struct psp_policy_ops *ops, const struct psp_par
 uint32_t psp_policy_conf_slots(const struct psp_policy_ops *ops,
 			       const struct psp_policy_conf *conf)
 {
-	return conf->slots ? conf->slots : ops->props.default_slots;
+	uint32_t slots = (uint32_t)psp_knob_uint(conf, &psp_knob_slots);
+	return slots ? slots : ops->props.default_slots;
 }
 
 /* Is name one of the comma-separated words in list (case-insensitive)? */
@@ -102,12 +94,17 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 	}
 	size_t priv = ops->state_size(conf);
 	struct psp_policy *p = calloc(1, sizeof(*p) + priv);
-	if (!p) {
+	struct psp_policy_conf *own = psp_policy_conf_dup(conf);
+	if (!p || !own) {
+		free(p);
+		psp_policy_conf_free(own);
 		psp_err_set(err, -ENOMEM, NULL, "policy", "out of memory");
 		return NULL;
 	}
 	p->ops = ops;
-	p->conf = *conf;
+	p->conf = own;
+	p->nworkers = conf->nworkers;
+	p->ntypes = conf->ntypes;
 	p->idle_mask = workers_mask(conf->nworkers);
 	p->free_mask = p->idle_mask;
 	p->slots = slots;
@@ -116,7 +113,7 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 	if (rc < 0) {
 		if (err && err->code == 0)
 			psp_err_set(err, rc, NULL, ops->name, "initialisation failed");
-		free(p);
+		psp_policy_destroy(p);
 		return NULL;
 	}
 	return p;
@@ -124,6 +121,8 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 
 void psp_policy_destroy(struct psp_policy *p)
 {
+	if (p)
+		psp_policy_conf_free(p->conf);
 	free(p);
 }
 
@@ -136,7 +135,7 @@ static void advance_time(struct psp_policy *p, uint64_t now_ns)
 void psp_policy_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
 {
 	advance_time(p, now_ns);
-	PSP_CHECK(r->type < p->conf.ntypes || r->type == PSP_TYPE_UNKNOWN);
+	PSP_CHECK(r->type < p->ntypes || r->type == PSP_TYPE_UNKNOWN);
 	PSP_CHECK(r->link.next == NULL);
 	r->enqueue_ns = now_ns;
 	p->queued++;
@@ -147,7 +146,7 @@ void psp_policy_complete(struct psp_policy *p, uint32_t worker, struct psp_req *
 			 uint64_t ran_ns, bool finished, uint64_t now_ns)
 {
 	advance_time(p, now_ns);
-	PSP_CHECK(worker < p->conf.nworkers);
+	PSP_CHECK(worker < p->nworkers);
 	PSP_CHECK(p->outstanding[worker] > 0);
 	uint64_t bit = 1ull << worker;
 	p->free_mask |= bit;
@@ -178,7 +177,7 @@ size_t psp_policy_dispatch(struct psp_policy *p, uint64_t now_ns,
 	/* Each worker was given no more than its free slots, and the masks
 	 * agree with the counts. */
 	for (size_t i = 0; i < n; i++) {
-		PSP_ASSERT(out[i].worker < p->conf.nworkers);
+		PSP_ASSERT(out[i].worker < p->nworkers);
 		PSP_ASSERT(out[i].req->link.next == NULL); /* off the queues */
 		held_before[out[i].worker]++;
 	}

@@ -209,7 +209,7 @@ static int setup(struct engine *e, struct psp_err *err)
 	e->reqs = calloc(cfg->requests, sizeof(*e->reqs));
 	e->free_reqs = calloc(cfg->requests, sizeof(*e->free_reqs));
 	/* dispatch() may fill every slot of every worker at once. */
-	uint32_t slots = psp_policy_conf_slots(cfg->ops, &cfg->pconf);
+	uint32_t slots = psp_policy_conf_slots(cfg->ops, cfg->pconf);
 	e->assign = calloc((size_t)cfg->nworkers * slots, sizeof(*e->assign));
 	e->workers = aligned_alloc(64, sizeof(*e->workers) * cfg->nworkers);
 	if (!e->reqs || !e->free_reqs || !e->assign || !e->workers)
@@ -230,7 +230,7 @@ static int setup(struct engine *e, struct psp_err *err)
 	e->worker_timed = e->preemptive && eng_config_worker_timed(cfg);
 	e->hinted = e->worker_timed && !(flags & PSP_POLICY_WORKER_TIMED);
 	e->ticked = e->preemptive && !e->worker_timed && cfg->ops->tick;
-	e->quantum_cycles = tsc_ns_to_cycles(&e->clk, cfg->pconf.ts_quantum_ns);
+	e->quantum_cycles = tsc_ns_to_cycles(&e->clk, eng_config_quantum_ns(cfg));
 	e->all_workers_mask = cfg->nworkers == 64 ? ~0ull : (1ull << cfg->nworkers) - 1;
 #ifdef PSP_HAVE_PREEMPT
 	_Static_assert(ENG_PREEMPT_TASKS_MAX == PSP_TASK_POOL_MAX,
@@ -250,17 +250,16 @@ static int setup(struct engine *e, struct psp_err *err)
 #endif
 
 	/* The policy. */
-	struct psp_policy_conf pc = cfg->pconf;
-	pc.rand_u64 = rand_u64;
+	struct psp_policy_conf *pc = cfg->pconf;
+	psp_policy_conf_set_rand(pc, rand_u64, NULL);
 	if (cfg->ops == &psp_darc_ops) { /* the only policy that reserves */
 		if ((rc = eng_timeline_open(e)) < 0)
 			return psp_err_set(err, rc, NULL, "output_dir",
 					   "cannot write %s/darc-timeline.csv: %s",
 					   cfg->output_dir, strerror(-rc));
-		pc.on_reservation = eng_timeline_on_reservation;
-		pc.on_reservation_ctx = e;
+		psp_policy_conf_set_on_reservation(pc, eng_timeline_on_reservation, e);
 	}
-	e->pol = psp_policy_create(cfg->ops, &pc, err);
+	e->pol = psp_policy_create(cfg->ops, pc, err);
 	if (!e->pol)
 		return err->code ? err->code : -EINVAL;
 	e->slots = psp_policy_slots(e->pol);
