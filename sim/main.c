@@ -136,15 +136,10 @@ static void warn_before(const struct sim_options *o, const struct psp_workload *
 }
 
 /* Warnings about what a run produced. */
-static void warn_after(const struct sim_options *o, const struct sim_setup *setup,
-		       const struct sim_point_cache *cache)
+static void warn_after(const struct sim_options *o, const struct sim_point_cache *cache)
 {
 	bool few_warned = false;
 	for (uint32_t p = 0; p < o->npolicies; p++) {
-		bool dynamic = darc_dynamic(o->policy[p], setup[p].conf);
-		char samples[32] = "";
-		if (dynamic)
-			psp_policy_conf_get(setup[p].conf, "darc_samples", samples, sizeof(samples));
 		for (uint32_t i = 0; i < cache[p].n; i++) {
 			const struct sim_point *pt = &cache[p].pt[i];
 			uint64_t per_rep = pt->measured / pt->reps;
@@ -156,12 +151,6 @@ static void warn_after(const struct sim_options *o, const struct sim_setup *setu
 					o->trace ? "replay a longer trace" : "raise --requests");
 				few_warned = true;
 			}
-			if (dynamic && pt->reservations_min == 0)
-				fprintf(stderr, "psp-sim: warning: darc made no reservation at load %g "
-						"(fewer than darc_samples = %s completions): its results "
-						"there are c-FCFS's; %s --darc-samples\n",
-					pt->load, samples,
-					o->trace ? "lower" : "raise --requests or lower");
 		}
 	}
 }
@@ -278,7 +267,7 @@ static void report_points(struct sim_report *rep, const struct run *run,
 			sim_cache_add(&cache[p], &pt);
 			sim_report_point(rep, o->policy[p]->name, &pt);
 		}
-	warn_after(o, run->setup, cache);
+	warn_after(o, cache);
 }
 
 /* Prints the capacity block: each policy's, then their ratios. */

@@ -156,12 +156,25 @@ static void usage_knobs(FILE *out)
 
 static const char *flag_names(uint32_t flags, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s%s%s%s",
+	snprintf(buf, cap, "%s%s%s%s%s",
 		 flags & PSP_POLICY_WORK_CONSERVING ? "work-conserving" : "non-work-conserving",
 		 flags & PSP_POLICY_PREEMPTIVE ? ", preemptive" : "",
 		 flags & PSP_POLICY_WORKER_TIMED ? " (worker-timed)" : "",
-		 flags & PSP_POLICY_USES_MEANS ? ", reads type means" : "");
+		 flags & PSP_POLICY_USES_MEANS ? ", reads type means" : "",
+		 flags & PSP_POLICY_LEARNS ? ", profiles before its first plan (dynamic modes)" : "");
 	return buf;
+}
+
+/* The steps --dispatch-cost-ns is charged for (PSP_POLICY_CENTRAL_*). */
+static const char *dispatcher_steps(uint32_t flags)
+{
+	if (!(flags & PSP_POLICY_CENTRAL_ARRIVALS))
+		return "none (the NIC places arrivals, as RSS does)";
+	if (flags & PSP_POLICY_CENTRAL_REQUEUE)
+		return "arrivals and preempted requests";
+	if (flags & PSP_POLICY_PREEMPTIVE)
+		return "arrivals (a preempted request stays on its worker)";
+	return "arrivals";
 }
 
 void sim_options_list_policies(FILE *out)
@@ -177,6 +190,7 @@ void sim_options_list_policies(FILE *out)
 			ops->props.default_slots);
 		if (ops->props.max_slots > 1)
 			fprintf(out, " (1..%u)", ops->props.max_slots);
+		fprintf(out, "\n           central dispatcher: %s", dispatcher_steps(ops->props.flags));
 		fprintf(out, "\n           model: ");
 		print_wrapped(out, ops->props.model, 18, 18);
 		for (size_t k = 0; ops->params && ops->params[k]; k++) {
@@ -238,7 +252,8 @@ void sim_options_usage(FILE *out)
 "  -j, --jobs N              load points simulated in parallel (default: cores)\n"
 "      --format F            table, csv or json (default table)\n"
 "  -o, --output FILE         write results to FILE instead of stdout\n"
-"      --dispatch-cost-ns N  a serial dispatcher spends N ns per dispatch (default 0)\n"
+"      --dispatch-cost-ns N  a serial dispatcher spends N ns per hand-off it makes (the\n"
+"                            steps --list names per policy; default 0)\n"
 "      --slo X               p99.9 slowdown bound of the capacity search: the\n"
 "                            highest load that meets it, with an interval\n"
 "                            (default: the workload's slo: key; table output\n"

@@ -38,6 +38,8 @@ void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *r)
 	s->preemptions = r->preemptions;
 	s->steals = r->steals;
 	s->measured = r->measured;
+	s->measured_from = r->window_first_id;
+	s->profiled_arrivals = r->profiled_arrivals;
 	snprintf(s->reservation, sizeof(s->reservation), "%s", r->reservation);
 	for (uint32_t t = 0; t <= r->ntypes; t++) {
 		const struct psp_hist *lat = &r->lat[t], *slow = &r->slow[t];
@@ -72,6 +74,10 @@ void sim_point_from(struct sim_point *pt, const struct sim_rep_stats *reps, uint
 		pt->preemptions += r->preemptions;
 		pt->steals += r->steals;
 		pt->measured += r->measured;
+		if (i == 0 || r->measured_from > pt->measured_from)
+			pt->measured_from = r->measured_from;
+		if (r->profiled_arrivals > pt->profiled_arrivals)
+			pt->profiled_arrivals = r->profiled_arrivals;
 	}
 	pt->offered_rps = offered;
 	pt->achieved_rps = achieved;

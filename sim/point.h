@@ -31,7 +31,7 @@ struct sim_row {
 	uint64_t count; /* measured requests, summed over replications */
 	struct sim_est mean_us, p50_us, p99_us, p999_us, p999_slow, mean_slow;
 	struct sim_est growth_per_s; /* the fitted change of the number in system */
-	bool growing;  /* its queue grows in some replication */
+	bool growing;  /* its queue was seen growing in some replication (judged or not) */
 };
 
 struct sim_point {
@@ -40,11 +40,15 @@ struct sim_point {
 	double offered_rps, achieved_rps; /* means over replications */
 	bool overloaded;          /* in some replication */
 	uint32_t overloaded_reps; /* how many */
-	uint32_t growing_types;   /* union over replications (bit ntypes: all) */
+	uint32_t growing_types;   /* seen growing: union over replications (bit ntypes: all) */
 	bool judged;              /* every replication was long enough to judge
 				   * the stability of all requests (stability.h) */
 	uint64_t dropped, preemptions, steals, measured; /* sums */
 	uint32_t reservations_min; /* DARC: fewest reservations made in a replication */
+	/* The measured window's first arrival (the latest over replications;
+	 * UINT64_MAX: none measured), and the arrivals a learning policy took
+	 * to install its first plan (the most over replications; 0: none). */
+	uint64_t measured_from, profiled_arrivals;
 	char reservation[512];    /* replication 0's, at its end */
 	uint32_t ntypes;
 	struct sim_row row[PSP_MAX_TYPES + 1]; /* types, then ALL */
@@ -66,6 +70,7 @@ struct sim_rep_stats {
 	bool overloaded;
 	uint32_t growing_types, judged_types, reservations, ntypes;
 	uint64_t dropped, preemptions, steals, measured;
+	uint64_t measured_from, profiled_arrivals; /* sim_result's window_first_id, profiled_arrivals */
 	uint64_t count[PSP_MAX_TYPES + 1];
 	double stat[PSP_MAX_TYPES + 1][SIM_NSTATS];
 	char reservation[512];

@@ -180,12 +180,31 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 				(unsigned long long)pt->dropped);
 		fputc('\n', f);
 	}
-	if (!pt->judged && !pt->overloaded)
-		fprintf(f, "  (the run is too short to tell whether this load is stable: raise --requests)\n");
+	if (!pt->judged && !pt->overloaded) {
+		char grow[256];
+		fprintf(f, "  NOT JUDGED: the run is too short to tell whether this load is stable "
+			   "(raise --requests)");
+		if (pt->growing_types)
+			fprintf(f, "; seen growing: %s",
+				growing_names(r, pt, ", ", grow, sizeof(grow)));
+		fputc('\n', f);
+	}
+	if (pt->profiled_arrivals)
+		fprintf(f, "  measured from arrival %llu: the policy profiled until its first plan "
+			   "(arrival %llu at the latest), and that phase is never measured\n",
+			(unsigned long long)pt->measured_from,
+			(unsigned long long)pt->profiled_arrivals);
 	if (pt->reservation[0])
 		fprintf(f, "  %s: %s\n", strcmp(policy, "darc") ? "state" : "DARC", pt->reservation);
 	if (pt->preemptions)
 		fprintf(f, "  preemptions: %llu\n", (unsigned long long)pt->preemptions);
+}
+
+/* The overload verdict: "1" overloaded, "0" judged stable, "" not judged
+ * (the run was too short to tell: never the value that means stable). */
+static const char *overloaded_cell(const struct sim_point *pt)
+{
+	return pt->overloaded ? "1" : pt->judged ? "0" : "";
 }
 
 /* A CSV number with 3 decimals, or nothing for NaN (pandas reads NaN). */
@@ -204,10 +223,10 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 		fprintf(r->out, "%s,%s,%u,%.4f,%.1f,%.1f,", policy, r->wl->name, r->opts->workers,
 			pt->load, pt->offered_rps, pt->achieved_rps);
 		sim_csv_field(r->out, type_label(r->wl, t));
-		fprintf(r->out, ",%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%llu,",
+		fprintf(r->out, ",%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%llu,",
 			(unsigned long long)row->count, row->mean_us.value, row->p50_us.value,
 			row->p99_us.value, row->p999_us.value, row->p999_slow.value,
-			row->mean_slow.value, pt->overloaded, (unsigned long long)pt->preemptions);
+			row->mean_slow.value, overloaded_cell(pt), (unsigned long long)pt->preemptions);
 		sim_csv_field(r->out, pt->reservation);
 		fprintf(r->out, ",%u,%llu,", pt->reps, (unsigned long long)pt->dropped);
 		sim_csv_field(r->out, grow);
@@ -218,6 +237,9 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 			fputc(',', r->out);
 			csv_num(r->out, ci[i]->ci95);
 		}
+		fputc(',', r->out);
+		if (pt->measured_from != UINT64_MAX)
+			fprintf(r->out, "%llu", (unsigned long long)pt->measured_from);
 		fputc('\n', r->out);
 	}
 }
@@ -240,12 +262,17 @@ static void json_point(struct sim_report *r, const char *policy, const struct si
 	fprintf(f, ", \"load\": %.4f, \"replications\": %u, \"offered_rps\": %.1f, "
 		   "\"achieved_rps\": %.1f, \"overloaded\": %s, \"overloaded_types\": ",
 		pt->load, pt->reps, pt->offered_rps, pt->achieved_rps,
-		pt->overloaded ? "true" : "false");
+		pt->overloaded ? "true" : pt->judged ? "false" : "null");
 	json_string(f, growing_names(r, pt, ";", grow, sizeof(grow)));
 	fprintf(f, ", \"judged\": %s, \"dropped\": %llu, \"preemptions\": %llu, \"reservation\": ",
 		pt->judged ? "true" : "false",
 		(unsigned long long)pt->dropped, (unsigned long long)pt->preemptions);
 	json_string(f, pt->reservation);
+	if (pt->measured_from == UINT64_MAX)
+		fprintf(f, ", \"measured_from\": null");
+	else
+		fprintf(f, ", \"measured_from\": %llu", (unsigned long long)pt->measured_from);
+	fprintf(f, ", \"profiled_arrivals\": %llu", (unsigned long long)pt->profiled_arrivals);
 	fprintf(f, ", \"types\": [");
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		const struct sim_row *row = &pt->row[t];

@@ -70,6 +70,7 @@ struct sim {
 	bool phased;              /* the workload has phases */
 	const struct sim_trace *trace; /* a replay's trace, or NULL */
 	uint64_t max_in_system, dispatch_cost_ns, preempt_cost_ns;
+	bool central_arrivals, central_requeue; /* the steps dispatch_cost_ns is charged for */
 	atomic_uint_fast64_t *progress;
 
 	/* Arrival process. */
@@ -81,6 +82,12 @@ struct sim {
 	uint64_t arrivals_left; /* unphased workloads */
 	uint64_t warmup_arrivals; /* unphased: arrivals with id < this are not measured */
 	double warmup_until_ns;   /* phased: arrivals before this are not measured */
+	/* The policy profiles before its first plan (psp_policy_profiling):
+	 * the window above stays closed until that plan is in force, then
+	 * opens at the later of the warm-up and that moment (open_window). */
+	bool profiling;
+	uint64_t warmup_fraction_arrivals; /* the warm-up --warmup asks for */
+	double warmup_fraction_ns;
 
 	/* Measurement window. */
 	uint64_t first_measured_ns, last_arrival_ns;
@@ -243,6 +250,7 @@ static int on_arrival(struct sim *s, double load)
 		if (!s->have_first) {
 			s->first_measured_ns = s->now_ns;
 			s->have_first = true;
+			res->window_first_id = id;
 		}
 		s->measured_arrivals++;
 	}
@@ -481,12 +489,16 @@ static inline uint64_t fresh_u64(const uint64_t *p)
 }
 
 /* Appends an assignment to its worker's FIFO; a serial dispatcher spends
- * dispatch_cost_ns on each one, so a burst of hand-offs is staggered.  An
- * idle worker starts it at once. */
+ * dispatch_cost_ns on each one it makes, so a burst of hand-offs is
+ * staggered.  The policy says which steps pass the dispatcher
+ * (PSP_POLICY_CENTRAL_*): none where the NIC places arrivals, and not the
+ * return of a preempted request that stays on its worker.  An idle worker
+ * starts it at once. */
 static void hand_over(struct sim *s, const struct psp_assign *a)
 {
 	uint64_t handoff = s->now_ns;
-	if (s->dispatch_cost_ns) {
+	if (s->dispatch_cost_ns &&
+	    (a->req->preemptions == 0 ? s->central_arrivals : s->central_requeue)) {
 		if (s->dispatcher_free_ns > handoff)
 			handoff = s->dispatcher_free_ns;
 		handoff += s->dispatch_cost_ns;
@@ -551,6 +563,66 @@ static void stab_advance(struct sim *s, uint64_t to_ns)
 	}
 }
 
+/* The phased workload's length, scaled. */
+static double total_duration_ns(const struct sim *s)
+{
+	double total_ms = 0;
+	for (uint32_t p = 0; p < s->setup->wl->nphases; p++)
+		total_ms += s->setup->wl->phase[p].duration_ms * s->setup->phase_scale;
+	return total_ms * 1e6;
+}
+
+/* No arrival is measured and no stability segment opens (a learning policy
+ * still profiles). */
+static void close_window(struct sim *s)
+{
+	s->warmup_arrivals = UINT64_MAX;
+	s->stab_next_id = UINT64_MAX;
+	s->warmup_until_ns = INFINITY;
+	for (uint32_t i = 0; i <= SIM_STAB_SEGMENTS; i++)
+		s->stab_boundary_ns[i] = INFINITY;
+}
+
+/* The measured window: from the later of the warm-up and (from_id,
+ * from_ns), the first arrival and the time after which the policy is its
+ * own, to the end of the run. */
+static void open_window(struct sim *s, uint64_t from_id, uint64_t from_ns)
+{
+	const struct sim_setup *setup = s->setup;
+	if (!s->phased) {
+		uint64_t start = s->warmup_fraction_arrivals > from_id ? s->warmup_fraction_arrivals
+									: from_id;
+		if (start > setup->requests)
+			start = setup->requests;
+		s->warmup_arrivals = start;
+		/* Equal shares of the measured arrivals: arrival id belongs to
+		 * segment floor((id - warmup) x K / measured), so segment i starts
+		 * at warmup + ceil(i x measured / K). */
+		uint64_t measured = setup->requests - start;
+		for (uint32_t i = 0; i < SIM_STAB_SEGMENTS; i++)
+			s->stab_first_id[i] = start +
+				(i * measured + SIM_STAB_SEGMENTS - 1) / SIM_STAB_SEGMENTS;
+		s->stab_next_id = s->stab_first_id[0];
+	} else {
+		double total_ns = total_duration_ns(s);
+		double start = fmax(s->warmup_fraction_ns, (double)from_ns);
+		s->warmup_until_ns = start;
+		s->stab_next_id = UINT64_MAX; /* cut by time (stab_advance) */
+		for (uint32_t i = 0; i <= SIM_STAB_SEGMENTS; i++)
+			s->stab_boundary_ns[i] = start + (total_ns - start) * i / SIM_STAB_SEGMENTS;
+	}
+}
+
+/* The learning policy's first plan is in force from now on: the window
+ * opens at the next arrival (or at the warm-up's end, if later). */
+static void profiling_over(struct sim *s)
+{
+	s->profiling = false;
+	s->res->profiled_arrivals = s->res->arrivals;
+	s->res->profiled_ns = s->now_ns;
+	open_window(s, s->res->arrivals, s->now_ns);
+}
+
 static int run_loop(struct sim *s, double load)
 {
 	struct sim_event ev;
@@ -572,6 +644,9 @@ static int run_loop(struct sim *s, double load)
 		size_t n = psp_policy_dispatch(s->pol, s->now_ns, s->assign, s->assign_cap);
 		for (size_t i = 0; i < n; i++)
 			hand_over(s, &s->assign[i]);
+		/* A plan is installed in complete() or dispatch(), both above. */
+		if (s->profiling && !psp_policy_profiling(s->pol))
+			profiling_over(s);
 		if (s->disarmed && psp_policy_queued(s->pol))
 			arm_all(s); /* a request waits: slices end again */
 		if (s->clock_overflow)
@@ -601,6 +676,45 @@ void sim_result_free(struct sim_result *res)
 	free(res->timeline);
 	free(res->series);
 	memset(res, 0, sizeof(*res));
+}
+
+/* A learning policy's profile is never measured: refuses a run in which it
+ * never ended, or left too little after it. */
+static int check_window(struct sim *s, struct psp_err *err)
+{
+	const struct sim_setup *setup = s->setup;
+	struct sim_result *res = s->res;
+	const char *name = setup->policy->name;
+	const char *longer = s->phased ? "--phase-scale" : "--requests";
+	if (s->profiling) {
+		char state[256];
+		psp_policy_describe(s->pol, state, sizeof(state));
+		return psp_err_set(err, -EINVAL, longer, NULL,
+				   "%s was still profiling when the run ended, after %llu arrivals "
+				   "(%s): it never ran its own plan, so nothing could be measured; "
+				   "raise %s or profile fewer samples (its knobs: psp-sim --list)",
+				   name, (unsigned long long)res->arrivals, state, longer);
+	}
+	if (res->profiled_arrivals && res->measured < SIM_MIN_MEASURED && s->phased)
+		return psp_err_set(err, -EINVAL, longer, NULL,
+				   "%s installed its first plan after %llu arrivals, and only %llu "
+				   "requests after it and the warm-up were measured (at least %u are "
+				   "needed; its profile is never measured): raise %s",
+				   name, (unsigned long long)res->profiled_arrivals,
+				   (unsigned long long)res->measured, SIM_MIN_MEASURED, longer);
+	if (res->profiled_arrivals && res->measured < SIM_MIN_MEASURED) {
+		/* requests n with n - max(n x warmup, profiled) >= SIM_MIN_MEASURED */
+		double need = fmax((double)(res->profiled_arrivals + SIM_MIN_MEASURED),
+				   SIM_MIN_MEASURED / (1.0 - setup->warmup));
+		return psp_err_set(err, -EINVAL, "--requests", NULL,
+				   "%s installed its first plan after %llu arrivals, and only %llu "
+				   "requests after it and the warm-up were measured (at least %u are "
+				   "needed; its profile is never measured): raise --requests to at "
+				   "least %.0f",
+				   name, (unsigned long long)res->profiled_arrivals,
+				   (unsigned long long)res->measured, SIM_MIN_MEASURED, ceil(need));
+	}
+	return 0;
 }
 
 static int sim_init(struct sim *s, const struct sim_setup *setup, double load, uint32_t rep,
@@ -640,9 +754,14 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	s->dispatch_cost_ns = setup->dispatch_cost_ns;
 	s->preempt_cost_ns = sim_knob_stored(setup->conf, "preempt_cost_us");
 	s->progress = setup->progress;
-	s->postpone = (setup->policy->props.flags & PSP_POLICY_PREEMPT_ALONE_IS_NOOP) &&
-		      !setup->eager_preemption &&
-		      s->preempt_cost_ns == 0 && setup->dispatch_cost_ns == 0;
+	uint32_t flags = setup->policy->props.flags;
+	s->central_arrivals = flags & PSP_POLICY_CENTRAL_ARRIVALS;
+	s->central_requeue = flags & PSP_POLICY_CENTRAL_REQUEUE;
+	/* Postponing is exact only while a preempted request's way back is
+	 * free: no preemption cost, and no dispatcher charged for it. */
+	s->postpone = (flags & PSP_POLICY_PREEMPT_ALONE_IS_NOOP) && !setup->eager_preemption &&
+		      s->preempt_cost_ns == 0 &&
+		      (setup->dispatch_cost_ns == 0 || !s->central_requeue);
 	if (setup->series_bin_ns) {
 		s->bin_lat = malloc((wl->ntypes + 1) * sizeof(*s->bin_lat));
 		if (!s->bin_lat)
@@ -674,26 +793,16 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 		s->trace_scale = sim_trace_scale(setup->trace, s->nworkers, load);
 	if (wl->nphases == 1) {
 		s->arrivals_left = setup->requests;
-		s->warmup_arrivals = (uint64_t)((double)setup->requests * setup->warmup);
-		/* Equal shares of the measured arrivals: arrival id belongs to
-		 * segment floor((id - warmup) x K / measured), so segment i starts
-		 * at warmup + ceil(i x measured / K). */
-		uint64_t measured = setup->requests - s->warmup_arrivals;
-		for (uint32_t i = 0; i < SIM_STAB_SEGMENTS; i++)
-			s->stab_first_id[i] = s->warmup_arrivals +
-				(i * measured + SIM_STAB_SEGMENTS - 1) / SIM_STAB_SEGMENTS;
-		s->stab_next_id = s->stab_first_id[0];
+		s->warmup_fraction_arrivals = (uint64_t)((double)setup->requests * setup->warmup);
 	} else {
 		s->stab_next = SIM_STAB_SEGMENTS; /* phased: cut by time (stab_advance) */
-		s->stab_next_id = UINT64_MAX;
-		double total_ms = 0;
-		for (uint32_t p = 0; p < wl->nphases; p++)
-			total_ms += wl->phase[p].duration_ms * setup->phase_scale;
-		s->warmup_until_ns = total_ms * 1e6 * setup->warmup;
-		for (uint32_t i = 0; i <= SIM_STAB_SEGMENTS; i++)
-			s->stab_boundary_ns[i] = s->warmup_until_ns +
-				(total_ms * 1e6 - s->warmup_until_ns) * i / SIM_STAB_SEGMENTS;
+		s->warmup_fraction_ns = total_duration_ns(s) * setup->warmup;
 	}
+	s->profiling = psp_policy_profiling(s->pol);
+	if (s->profiling)
+		close_window(s);
+	else
+		open_window(s, 0, 0);
 	schedule_arrival(s, load);
 	return 0;
 }
@@ -725,7 +834,8 @@ static void summarise(struct sim *s)
 		stab_advance(s, UINT64_MAX);
 	struct sim_stab_verdict v;
 	sim_stab_verdict(&s->stab, s->longest_mean_ns, s->res->load, &v);
-	res->growing_types = v.growing;
+	/* Named whenever seen growing; overloaded only when judged so. */
+	res->growing_types = v.seen_growing;
 	res->judged_types = v.judged;
 	memcpy(res->growth_per_s, v.growth_per_s, sizeof(res->growth_per_s));
 	res->overloaded = res->dropped > 0 || v.growing != 0;
@@ -762,6 +872,32 @@ static double dist_max_ns(const struct psp_dist *d)
 	return 0;
 }
 
+/* A learning policy profiles at least psp_policy_profile_left() completions
+ * (so as many arrivals) before its first plan, and that phase is never
+ * measured: refuses a run too short to measure anything after it.  The run
+ * itself checks again (check_window): arrivals dropped or still queued can
+ * delay the plan further. */
+static int check_profile_fits(const struct sim_setup *setup, struct psp_err *err)
+{
+	if (!(setup->policy->props.flags & PSP_POLICY_LEARNS))
+		return 0;
+	struct psp_policy *pol = psp_policy_create(setup->policy, setup->conf, NULL);
+	if (!pol)
+		return 0; /* its own refusal comes when the run creates it */
+	uint64_t left = psp_policy_profile_left(pol);
+	psp_policy_destroy(pol);
+	if (left == 0 || setup->requests >= left + SIM_MIN_MEASURED)
+		return 0;
+	return psp_err_set(err, -EINVAL, "--requests", NULL,
+			   "%s profiles %llu completions before its first plan, and that phase "
+			   "is never measured: %llu requests leave nothing to measure after it; "
+			   "raise --requests above %llu or profile fewer samples (its knobs: "
+			   "psp-sim --list)",
+			   setup->policy->name, (unsigned long long)left,
+			   (unsigned long long)setup->requests,
+			   (unsigned long long)(left + SIM_MIN_MEASURED));
+}
+
 int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
 			   double *events_out, struct psp_err *err)
 {
@@ -787,6 +923,9 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 					   "or raise --requests", setup->warmup,
 					   (unsigned long long)setup->requests,
 					   (unsigned long long)measured, SIM_MIN_MEASURED);
+		int rc = check_profile_fits(setup, err);
+		if (rc < 0)
+			return rc;
 		double n = (double)setup->requests, mean_ns = wl->phase[0].mean_service_us * 1e3;
 		/* a phases: list of one phase: its duration also ends the arrivals */
 		double dur_ns = wl->phase[0].duration_ms * setup->phase_scale * 1e6;
@@ -887,6 +1026,7 @@ int sim_run_replication(const struct sim_setup *setup, double load, uint32_t rep
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
+	res->window_first_id = UINT64_MAX;
 	psp_err_clear(err);
 	struct sim s;
 	int rc = sim_init(&s, setup, load, rep, res, err);
@@ -901,7 +1041,7 @@ int sim_run_replication(const struct sim_setup *setup, double load, uint32_t rep
 		else if (rc < 0)
 			psp_err_set(err, rc, NULL, NULL, "out of memory after %llu requests in the system",
 				    (unsigned long long)s.pool.in_use);
-		else
+		else if ((rc = check_window(&s, err)) == 0)
 			summarise(&s);
 	}
 	sim_fini(&s);

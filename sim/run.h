@@ -65,7 +65,8 @@ struct sim_result {
 	uint64_t seed;
 	double offered_rps, achieved_rps;
 	bool overloaded;     /* a queue grows (stability.h), or arrivals were dropped */
-	uint32_t growing_types;  /* bit t: type t's queue grows; bit ntypes: all requests' */
+	uint32_t growing_types;  /* bit t: type t's queue was seen growing, judged or not
+				  * (stability.h); bit ntypes: all requests' */
 	uint32_t judged_types;   /* bit t: the run was long enough to judge it */
 	double growth_per_s[PSP_MAX_TYPES + 1]; /* fitted change of the number in system */
 	uint64_t arrivals, completed, dropped, measured;
@@ -93,6 +94,13 @@ struct sim_result {
 	struct psp_hist *slow; /* slowdown x 1000 */
 	char reservation[512]; /* DARC: the last one in force; else "" */
 	uint32_t reservations;
+	/* The measured window: the id of its first arrival (UINT64_MAX: none
+	 * measured).  A learning policy's profile is kept out of it: it opens
+	 * at the later of the warm-up and the first plan, installed when
+	 * profiled_arrivals had arrived (0: the policy did not profile). */
+	uint64_t window_first_id;
+	uint64_t profiled_arrivals;
+	uint64_t profiled_ns;
 	struct sim_reservation *timeline; /* in the order installed */
 	uint32_t ntimeline, cap_timeline;
 	bool timeline_truncated; /* out of memory while recording it */

@@ -7,7 +7,7 @@
 
 #include "shard.h"
 
-#define SHARD_MAGIC "psp-sim shard file 1"
+#define SHARD_MAGIC "psp-sim shard file 2"
 
 /* FNV-1a: the hash only tells two files apart (a changed workload), it
  * guards against no adversary. */
@@ -79,10 +79,11 @@ static void write_rep(FILE *f, const struct sim_shard_rep *x)
 {
 	const struct sim_rep_stats *s = &x->s;
 	fprintf(f, "rep %u %u %u %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %d %u %u %u %u"
-		   " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+		   " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 		x->p, x->l, x->r, bits(s->load), bits(s->offered_rps), bits(s->achieved_rps),
 		s->overloaded, s->growing_types, s->judged_types, s->reservations, s->ntypes,
-		s->dropped, s->preemptions, s->steals, s->measured);
+		s->dropped, s->preemptions, s->steals, s->measured, s->measured_from,
+		s->profiled_arrivals);
 	for (uint32_t t = 0; t <= s->ntypes; t++) {
 		fprintf(f, "type %u %" PRIu64, t, s->count[t]);
 		for (int k = 0; k < SIM_NSTATS; k++)
@@ -234,10 +235,11 @@ static int read_rep(struct reader *rd, const char *s, struct sim_shard_rep *x)
 	int overloaded;
 	memset(x, 0, sizeof(*x));
 	if (sscanf(s, "rep %u %u %u %" SCNx64 " %" SCNx64 " %" SCNx64 " %d %u %u %u %u %" SCNu64
-		      " %" SCNu64 " %" SCNu64 " %" SCNu64,
+		      " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
 		   &x->p, &x->l, &x->r, &b[0], &b[1], &b[2], &overloaded, &st->growing_types,
 		   &st->judged_types, &st->reservations, &st->ntypes, &st->dropped,
-		   &st->preemptions, &st->steals, &st->measured) != 15 || st->ntypes > PSP_MAX_TYPES)
+		   &st->preemptions, &st->steals, &st->measured, &st->measured_from,
+		   &st->profiled_arrivals) != 17 || st->ntypes > PSP_MAX_TYPES)
 		return malformed(rd, "bad rep line");
 	st->load = from_bits(b[0]);
 	st->offered_rps = from_bits(b[1]);

@@ -113,15 +113,15 @@ void sim_stab_verdict(const struct sim_stability *st, double longest_mean_ns, do
 			return;
 	}
 	double rho = load < RHO_CAP ? load : RHO_CAP;
-	if (window < RELAX_TIMES * longest_mean_ns / ((1 - rho) * (1 - rho)))
-		return;
+	bool long_enough = window >= RELAX_TIMES * longest_mean_ns / ((1 - rho) * (1 - rho));
 	for (uint32_t s = 0; s <= st->ntypes; s++) {
 		uint64_t arrivals = 0;
 		for (uint32_t i = 0; i < K; i++)
 			arrivals += st->arrivals[i][s];
 		if (arrivals < MIN_ARRIVALS)
 			continue;
-		v->judged |= 1u << s;
+		if (long_enough)
+			v->judged |= 1u << s;
 		double m[K];
 		for (uint32_t i = 0; i < K; i++)
 			m[i] = st->area[i][s] / len[i];
@@ -137,6 +137,7 @@ void sim_stab_verdict(const struct sim_stability *st, double longest_mean_ns, do
 		double floor_rise = fmax(NOISE_Z * noise, fmax(MIN_SHARE * (double)arrivals, MIN_RISE));
 		v->growth_per_s[s] = all.slope * 1e9;
 		if (rise > floor_rise && late_rise > noise)
-			v->growing |= 1u << s;
+			v->seen_growing |= 1u << s;
 	}
+	v->growing = v->seen_growing & v->judged;
 }

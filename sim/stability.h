@@ -63,13 +63,18 @@ void sim_stab_close(struct sim_stability *st, uint64_t now_ns);
 struct sim_stab_verdict {
 	uint32_t growing;                 /* bit t: slot t's queue grows (bit ntypes: all) */
 	uint32_t judged;                  /* bit t: enough data to judge slot t */
+	/* bit t: slot t's queue rose as a growing one does, judged or not: in
+	 * a window too short to judge, a queue still filling towards a steady
+	 * state looks the same, so this names a suspect, not a verdict. */
+	uint32_t seen_growing;
 	double growth_per_s[SIM_STAB_SLOTS]; /* fitted rate of change of the number in system */
 };
 
 /* Judges each slot that saw enough arrivals, when the window was long
  * enough for a system at this load whose longest type takes longest_mean_ns
  * on average (see stability.c); the others are not judged (a run that short
- * cannot tell).  A window that never closed judges nothing. */
+ * cannot tell), but their rise is still fitted (growth_per_s, seen_growing).
+ * A window that never closed judges nothing. */
 void sim_stab_verdict(const struct sim_stability *st, double longest_mean_ns, double load,
 		      struct sim_stab_verdict *v);
 

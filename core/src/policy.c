@@ -212,3 +212,13 @@ void psp_policy_describe(const struct psp_policy *p, char *buf, size_t cap)
 	if (p->ops->describe)
 		p->ops->describe(p, buf, cap);
 }
+
+uint64_t psp_policy_profile_left(const struct psp_policy *p)
+{
+	return p->ops->profile_left ? p->ops->profile_left(p) : 0;
+}
+
+bool psp_policy_profiling(const struct psp_policy *p)
+{
+	return psp_policy_profile_left(p) > 0;
+}

@@ -56,7 +56,7 @@ const struct psp_policy_ops psp_cfcfs_ops = {
 	.aliases = "c-fcfs,c_fcfs,fcfs",
 	.summary = "centralised FCFS: one FIFO, a free worker takes the head",
 	.props = {
-		.flags = PSP_POLICY_WORK_CONSERVING, .default_slots = 1, .max_slots = 1,
+		.flags = PSP_POLICY_WORK_CONSERVING | PSP_POLICY_CENTRAL_ARRIVALS, .default_slots = 1, .max_slots = 1,
 		.model = "one central FIFO; a worker that falls idle takes its head (M/G/k FCFS)",
 	},
 	.state_size = cfcfs_state_size,

@@ -94,7 +94,8 @@ const struct psp_policy_ops psp_concord_ops = {
 		/* Not PSP_POLICY_PREEMPT_ALONE_IS_NOOP: a request handed back
 		 * resumes on the lowest idle worker, and which busy worker an
 		 * arrival then queues behind depends on where it went. */
-		.flags = PSP_POLICY_PREEMPTIVE, .default_slots = 2, .max_slots = PSP_MAX_SLOTS,
+		.flags = PSP_POLICY_PREEMPTIVE | PSP_POLICY_CENTRAL_ARRIVALS | PSP_POLICY_CENTRAL_REQUEUE,
+		.default_slots = 2, .max_slots = PSP_MAX_SLOTS,
 		.model = "JBSQ(k) central FIFO; a request that used its quantum is preempted "
 			 "and rejoins the central tail (round robin over all requests)",
 	},

@@ -749,12 +749,22 @@ static void darc_describe(const struct psp_policy *p, char *buf, size_t cap)
 	psp_darc_plan_format(&d->plan, p->conf->type_name, buf, cap);
 }
 
+static uint64_t darc_profile_left(const struct psp_policy *p)
+{
+	const struct darc *d = p->priv;
+	if (d->have_plan)
+		return 0;
+	uint64_t need = knobs_of(p)->darc_min_samples;
+	return d->ring_total < need ? need - d->ring_total : 1;
+}
+
 const struct psp_policy_ops psp_darc_ops = {
 	.name = "darc",
 	.aliases = "persephone",
 	.summary = "DARC: reserve cores per group of similar types, short first; non work-conserving",
 	.props = {
-		.flags = PSP_POLICY_USES_MEANS, .default_slots = 1, .max_slots = 1,
+		.flags = PSP_POLICY_USES_MEANS | PSP_POLICY_LEARNS | PSP_POLICY_CENTRAL_ARRIVALS,
+		.default_slots = 1, .max_slots = 1,
 		.model = "a FIFO per type; groups of similar types get reserved cores (shortest "
 			 "first), may steal longer groups' idle cores, never shorter ones'",
 	},
@@ -769,4 +779,5 @@ const struct psp_policy_ops psp_darc_ops = {
 	.complete = darc_complete,
 	.dispatch = darc_dispatch,
 	.describe = darc_describe,
+	.profile_left = darc_profile_left,
 };

@@ -62,6 +62,7 @@ const struct psp_policy_ops psp_jbsq_ops = {
 	.aliases = "jbsq-k",
 	.summary = "JBSQ(k): central FIFO, head to the worker holding the fewest (< k) requests",
 	.props = {
+		.flags = PSP_POLICY_CENTRAL_ARRIVALS,
 		.default_slots = 2, .max_slots = PSP_MAX_SLOTS,
 		.model = "one central FIFO; its head joins the shortest worker queue while "
 			 "that queue holds fewer than k requests (k = 1 is c-FCFS)",

@@ -127,7 +127,7 @@ static void sjf_describe(const struct psp_policy *p, char *buf, size_t cap)
 
 const struct psp_policy_ops psp_sjf_ops = {
 	.props = {
-		.flags = PSP_POLICY_WORK_CONSERVING | PSP_POLICY_USES_MEANS,
+		.flags = PSP_POLICY_WORK_CONSERVING | PSP_POLICY_USES_MEANS | PSP_POLICY_CENTRAL_ARRIVALS,
 		.default_slots = 1, .max_slots = 1,
 		.model = "non-preemptive priority by type mean, shortest first; FIFO within a type",
 	},

@@ -94,7 +94,7 @@ const struct psp_policy_ops psp_tq_ops = {
 	.aliases = "tiny-quanta",
 	.summary = "Tiny Quanta: JSQ to per-worker queues, each worker round robin with a quantum",
 	.props = {
-		.flags = PSP_POLICY_PREEMPTIVE | PSP_POLICY_WORKER_TIMED |
+		.flags = PSP_POLICY_PREEMPTIVE | PSP_POLICY_WORKER_TIMED | PSP_POLICY_CENTRAL_ARRIVALS |
 			 PSP_POLICY_PREEMPT_ALONE_IS_NOOP,
 		.default_slots = 16, .max_slots = PSP_MAX_SLOTS,
 		.model = "join the shortest worker queue (at most k requests each); each worker "

@@ -279,7 +279,8 @@ const struct psp_policy_ops psp_ts_ops = {
 	.summary = "time sharing (Shinjuku): preempt after a quantum, back to the tail",
 	.props = {
 		.flags = PSP_POLICY_WORK_CONSERVING | PSP_POLICY_PREEMPTIVE | PSP_POLICY_USES_MEANS |
-			 PSP_POLICY_PREEMPT_ALONE_IS_NOOP,
+			 PSP_POLICY_PREEMPT_ALONE_IS_NOOP | PSP_POLICY_CENTRAL_ARRIVALS |
+			 PSP_POLICY_CENTRAL_REQUEUE,
 		.default_slots = 1, .max_slots = 1,
 		.model = "central queue(s), run a quantum, preempted to the tail (round robin; "
 			 "processor sharing over the workers as the quantum goes to 0)",

@@ -200,7 +200,7 @@ static void report(struct gen *g, FILE *out, double send_s)
 			 * one run is one replication (no interval); dropped is what
 			 * timed out; queue growth is psp-sim's to estimate. */
 			fprintf(out, "%s,%s,%u,%s,%.1f,%.1f,%s,%" PRIu64
-				     ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,,,1,%" PRIu64 ",,,,,,,,,,\n",
+				     ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,,,1,%" PRIu64 ",,,,,,,,,,,\n",
 				label, wl->name, run->workers, load, run->rate_rps, achieved, name,
 				l->count, mean, p50, p99, p999, s999, smean, overloaded,
 				g->timed_out);

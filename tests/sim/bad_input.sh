@@ -104,7 +104,10 @@ expect 2 "durs.yml: duration_ms: about .* arrivals would be measured at load 0.5
 expect 2 "durl.yml: duration_ms: about .* arrivals per point at load 0.5; more than 1e\+11" -- --workload "$tmp/durl.yml" --load 0.5
 # simulated time: the whole run must fit psp-sim's clock (2^56 ns)
 expect 2 "--requests: a point could simulate about .* beyond the simulator's clock: time is kept in ns below 2\^56" -- --workload "$tmp/second.yml" --load 0.01 --requests 100000
-expect 0 "" -- --workload "$tmp/second.yml" --load 0.5 --requests 1000 -r 1
+expect 0 "" -- --workload "$tmp/second.yml" --load 0.5 --requests 1000 -r 1 --darc-samples 200
+# A learning policy's profile is never measured: a run too short to measure
+# anything after it is refused, with the length it needs.
+expect 2 "--requests: darc profiles 50000 completions before its first plan, and that phase is never measured: 20000 requests leave nothing to measure after it; raise --requests above 50100" -- --workload high-bimodal -p darc -n 20000
 expect 2 "--quantum-us: about .* events per point at load 0.5 .*preempted every 5 us.*raise --quantum-us" -- --workload "$tmp/second.yml" -p tq --load 0.5 --requests 100000
 expect 2 "--warmup: 1 of 1000000 arrivals leaves 1 measured per point; at least 100" -- --workload high-bimodal --warmup 0.9999999
 expect 2 "--warmup: 0.1 of 100 arrivals leaves 90 measured" -- --workload high-bimodal --requests 100

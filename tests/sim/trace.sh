@@ -34,7 +34,8 @@ done
   awk 'BEGIN { for (i = 0; i < 2000; i++)
     printf "%.3f,%s,%s\n", i * 2.5, i % 10 ? "get" : "\"big, slow\"", i % 10 ? "0.5" : "50" }'
 } | sed 's/$/\r/' >"$tmp/user.csv"
-"$sim" --quiet --trace "$tmp/user.csv" --policy darc --workers 4 --no-capacity >"$tmp/user.out"
+"$sim" --quiet --trace "$tmp/user.csv" --policy darc --darc-samples 100 --workers 4 --no-capacity \
+  >"$tmp/user.out"
 check "user CSV: replayed" grep -Eq "^  ALL +1800 " "$tmp/user.out"
 check "user CSV: its types" grep -Eq "^  big, slow +180 " "$tmp/user.out"
 check "user CSV: the types and means are said to come from the trace" \
@@ -70,7 +71,7 @@ check "--slo over a trace: a capacity found" awk -F, 'NR == 2 { exit !($6 == 1 &
 
 # (f) Determinism: the same inputs give the same output, whatever --jobs.
 for j in 1 2; do
-  "$sim" --quiet --trace "$tmp/s.darc" --workload high-bimodal --policy darc,ts --workers 4 \
+  "$sim" --quiet --trace "$tmp/s.darc" --workload high-bimodal --policy darc,ts --workers 4 --darc-samples 5000 \
     --load 0.5,0.7 --no-capacity --format csv --jobs $j >"$tmp/det.$j" 2>/dev/null
 done
 check "determinism: 1 vs 2 threads" cmp -s "$tmp/det.1" "$tmp/det.2"

@@ -131,6 +131,20 @@ enum {
 	 * host may let it run on instead (psp-sim does).  The stints it
 	 * reports through complete() are then the merged ones. */
 	PSP_POLICY_PREEMPT_ALONE_IS_NOOP = 1u << 4,
+	/* May run a profiling phase before its first plan (DARC's dynamic
+	 * modes): while psp_policy_profiling() says so, its decisions are
+	 * not the policy's own, and a host keeps that phase out of what it
+	 * measures. */
+	PSP_POLICY_LEARNS = 1u << 5,
+	/* Which steps pass a central dispatcher in the system the policy
+	 * models.  ARRIVALS: the dispatcher places each arrival (a central
+	 * queue, JSQ, DARC); without it the NIC places requests (RSS: d-FCFS,
+	 * work stealing) and no dispatcher exists.  REQUEUE: a preempted
+	 * request goes back through the dispatcher (ts, concord); without it
+	 * a preempted request stays on its worker (tq).  A host that models a
+	 * dispatcher's cost charges it for these steps only. */
+	PSP_POLICY_CENTRAL_ARRIVALS = 1u << 6,
+	PSP_POLICY_CENTRAL_REQUEUE = 1u << 7,
 };
 
 struct psp_policy_props {
@@ -191,6 +205,11 @@ struct psp_policy_ops {
 	/* Writes a one-line human description of the policy's current state
 	 * (e.g. DARC's reservation) into buf.  May be NULL. */
 	void (*describe)(const struct psp_policy *p, char *buf, size_t cap);
+
+	/* Completions the policy still profiles before its first plan
+	 * (PSP_POLICY_LEARNS); 0 once it is in force.  May be NULL: the policy
+	 * never profiles. */
+	uint64_t (*profile_left)(const struct psp_policy *p);
 };
 
 /* The state every policy shares; private state follows in priv.  Kept by
@@ -251,6 +270,14 @@ size_t psp_policy_dispatch(struct psp_policy *p, uint64_t now_ns,
 size_t psp_policy_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
 		       size_t cap);
 void psp_policy_describe(const struct psp_policy *p, char *buf, size_t cap);
+
+/* True while p still profiles before its first plan: its decisions so far
+ * are a stand-in policy's (DARC dynamic runs c-FCFS until it has profiled
+ * darc_samples completions).  False for policies that never learn. */
+bool psp_policy_profiling(const struct psp_policy *p);
+
+/* The completions p still needs before its first plan (0: none). */
+uint64_t psp_policy_profile_left(const struct psp_policy *p);
 
 /* Occupancy, for hosts. */
 static inline bool psp_policy_worker_idle(const struct psp_policy *p, uint32_t w)

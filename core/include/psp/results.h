@@ -9,7 +9,7 @@
 	"policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us," \
 	"p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,overloaded,preemptions,reservation," \
 	"replications,dropped,overloaded_types,judged,growing,growth_per_s,mean_us_ci95,p50_us_ci95," \
-	"p99_us_ci95,p999_us_ci95,p999_slowdown_ci95,mean_slowdown_ci95"
+	"p99_us_ci95,p999_us_ci95,p999_slowdown_ci95,mean_slowdown_ci95,measured_from"
 
 /* Columns of the first release, which readers of old files can rely on. */
 enum { PSP_RESULTS_FIRST_COLUMNS = 17 };
