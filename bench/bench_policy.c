@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 			rc |= run(argv[i], n);
 		return rc;
 	}
-	for (size_t i = 0; psp_policies[i]; i++)
-		rc |= run(psp_policies[i]->name, n);
+	for (size_t i = 0; psp_policy_at(i); i++)
+		rc |= run(psp_policy_at(i)->name, n);
 	return rc;
 }

@@ -101,15 +101,6 @@ static int check_policies(const struct sim_options *o, struct sim_setup *setup,
 	return 0;
 }
 
-/* Does ops, configured by c, profile before its first reservation (DARC
- * dynamic)? */
-static bool darc_dynamic(const struct psp_policy_ops *ops, const struct psp_policy_conf *c)
-{
-	char mode[32];
-	return ops == &psp_darc_ops &&
-	       !strcmp(psp_policy_conf_get(c, "darc_mode", mode, sizeof(mode)), "dynamic");
-}
-
 /* Warnings that need only the options and the workload. */
 static void warn_before(const struct sim_options *o, const struct psp_workload *wl,
 			const struct sim_setup *setup)
@@ -117,20 +108,20 @@ static void warn_before(const struct sim_options *o, const struct psp_workload *
 	if (wl->nphases == 1)
 		return;
 	for (uint32_t p = 0; p < o->npolicies; p++) {
-		const struct psp_policy_conf *c = setup[p].conf;
-		char samples[32];
-		if (!darc_dynamic(o->policy[p], c))
+		/* a learning policy (DARC dynamic) profiles this many completions
+		 * before each plan */
+		uint64_t samples = sim_setup_profile_left(&setup[p]);
+		if (samples == 0)
 			continue;
-		psp_policy_conf_get(c, "darc_samples", samples, sizeof(samples));
 		for (uint32_t ph = 0; ph < wl->nphases; ph++) {
 			const struct psp_wl_phase *phase = &wl->phase[ph];
 			double ms = phase->duration_ms * o->phase_scale;
 			double arrivals = o->load[0] * o->workers / phase->mean_service_us * 1e3 * ms;
-			if (arrivals < (double)sim_knob_stored(c, "darc_samples"))
+			if (arrivals < (double)samples)
 				fprintf(stderr, "psp-sim: warning: phase %u lasts %.3g ms (about %.0f arrivals at load %g), "
-						"fewer than darc_samples (%s): DARC cannot re-profile within it; "
+						"fewer than darc_samples (%llu): DARC cannot re-profile within it; "
 						"raise --phase-scale or lower --darc-samples\n",
-					ph + 1, ms, arrivals, o->load[0], samples);
+					ph + 1, ms, arrivals, o->load[0], (unsigned long long)samples);
 		}
 	}
 }

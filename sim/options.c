@@ -70,10 +70,10 @@ static const char *readers(const struct psp_param *prm, char *buf, size_t cap)
 {
 	size_t len = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; psp_policies[i]; i++)
-		if (psp_policy_has_param(psp_policies[i], prm) && len < cap)
+	for (size_t i = 0; psp_policy_at(i); i++)
+		if (psp_policy_has_param(psp_policy_at(i), prm) && len < cap)
 			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "",
-						psp_policies[i]->name);
+						psp_policy_at(i)->name);
 	return buf;
 }
 
@@ -180,8 +180,8 @@ static const char *dispatcher_steps(uint32_t flags)
 void sim_options_list_policies(FILE *out)
 {
 	fprintf(out, "policies:\n");
-	for (size_t i = 0; psp_policies[i]; i++) {
-		const struct psp_policy_ops *ops = psp_policies[i];
+	for (size_t i = 0; psp_policy_at(i); i++) {
+		const struct psp_policy_ops *ops = psp_policy_at(i);
 		char props[128];
 		fprintf(out, "  %-8s %s\n", ops->name, ops->summary);
 		if (ops->aliases[0])
@@ -423,9 +423,9 @@ static int parse_policies(const char *arg, struct sim_options *o, struct psp_err
 		const struct psp_policy_ops *ops = psp_policy_find(field[i]);
 		if (!ops) {
 			char known[256] = "";
-			for (size_t j = 0; psp_policies[j]; j++) {
+			for (size_t j = 0; psp_policy_at(j); j++) {
 				strcat(known, j ? ", " : "");
-				strcat(known, psp_policies[j]->name);
+				strcat(known, psp_policy_at(j)->name);
 			}
 			return psp_err_set(err, -EINVAL, "--policy", NULL,
 					   "unknown policy '%.64s' (known: %s)", field[i], known);

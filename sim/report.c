@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -194,8 +195,17 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 			   "(arrival %llu at the latest), and that phase is never measured\n",
 			(unsigned long long)pt->measured_from,
 			(unsigned long long)pt->profiled_arrivals);
-	if (pt->reservation[0])
-		fprintf(f, "  %s: %s\n", strcmp(policy, "darc") ? "state" : "DARC", pt->reservation);
+	if (pt->reservation[0]) {
+		/* a reserving policy's state is its reservation: labelled with
+		 * its name ("DARC: ..."), any other's "state: ..." */
+		const struct psp_policy_ops *ops = psp_policy_find(policy);
+		char label[32] = "state";
+		if (ops && (ops->props.flags & PSP_POLICY_RESERVES))
+			for (size_t i = 0; i + 1 < sizeof(label); i++)
+				if (!(label[i] = (char)toupper((unsigned char)ops->name[i])))
+					break;
+		fprintf(f, "  %s: %s\n", label, pt->reservation);
+	}
 	if (pt->preemptions)
 		fprintf(f, "  preemptions: %llu\n", (unsigned long long)pt->preemptions);
 }

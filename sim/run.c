@@ -877,7 +877,7 @@ static double dist_max_ns(const struct psp_dist *d)
  * measured: refuses a run too short to measure anything after it.  The run
  * itself checks again (check_window): arrivals dropped or still queued can
  * delay the plan further. */
-static int check_profile_fits(const struct sim_setup *setup, struct psp_err *err)
+uint64_t sim_setup_profile_left(const struct sim_setup *setup)
 {
 	if (!(setup->policy->props.flags & PSP_POLICY_LEARNS))
 		return 0;
@@ -886,6 +886,12 @@ static int check_profile_fits(const struct sim_setup *setup, struct psp_err *err
 		return 0; /* its own refusal comes when the run creates it */
 	uint64_t left = psp_policy_profile_left(pol);
 	psp_policy_destroy(pol);
+	return left;
+}
+
+static int check_profile_fits(const struct sim_setup *setup, struct psp_err *err)
+{
+	uint64_t left = sim_setup_profile_left(setup);
 	if (left == 0 || setup->requests >= left + SIM_MIN_MEASURED)
 		return 0;
 	return psp_err_set(err, -EINVAL, "--requests", NULL,

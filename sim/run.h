@@ -147,6 +147,11 @@ int sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
 /* Frees the setup's policy configuration; NULL-safe, idempotent. */
 void sim_setup_free(struct sim_setup *setup);
 
+/* The completions setup's policy profiles before its first plan
+ * (PSP_POLICY_LEARNS, psp_policy_profile_left on a fresh policy); 0 when it
+ * does not learn or refuses its configuration. */
+uint64_t sim_setup_profile_left(const struct sim_setup *setup);
+
 /* A knob's value in conf as the policies read it (quantum_us in ns). */
 uint64_t sim_knob_stored(const struct psp_policy_conf *conf, const char *name);
 

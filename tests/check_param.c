@@ -356,8 +356,8 @@ static bool in_table(const struct psp_param *p)
  * policy (a knob nobody reads is a flag that does nothing). */
 START_TEST(test_policies_and_table_agree)
 {
-	for (size_t i = 0; psp_policies[i]; i++) {
-		const struct psp_policy_ops *o = psp_policies[i];
+	for (size_t i = 0; psp_policy_at(i); i++) {
+		const struct psp_policy_ops *o = psp_policy_at(i);
 		for (size_t j = 0; o->params && o->params[j]; j++) {
 			ck_assert_msg(in_table(o->params[j]), "%s reads a knob not in the registry",
 				      o->name);
@@ -367,8 +367,8 @@ START_TEST(test_policies_and_table_agree)
 	}
 	for (size_t i = 0; psp_param_at(i); i++) {
 		bool read = false;
-		for (size_t j = 0; psp_policies[j]; j++)
-			read |= psp_policy_has_param(psp_policies[j], psp_param_at(i));
+		for (size_t j = 0; psp_policy_at(j); j++)
+			read |= psp_policy_has_param(psp_policy_at(j), psp_param_at(i));
 		ck_assert_msg(read, "knob %s is read by no policy", psp_param_at(i)->name);
 	}
 	/* and the knobs the new policies must read */

@@ -49,15 +49,15 @@ END_TEST
 START_TEST(test_table)
 {
 	size_t n = 0;
-	for (; psp_policies[n]; n++) {
-		const struct psp_policy_ops *o = psp_policies[n];
+	for (; psp_policy_at(n); n++) {
+		const struct psp_policy_ops *o = psp_policy_at(n);
 		ck_assert_msg(o->name && o->aliases && o->summary && o->state_size &&
 				      o->init && o->enqueue && o->complete && o->dispatch,
 			      "policy %zu (%s) lacks a mandatory field", n,
 			      o->name ? o->name : "?");
 		ck_assert_ptr_eq(psp_policy_find(o->name), o);
 		for (size_t j = 0; j < n; j++)
-			ck_assert_str_ne(psp_policies[j]->name, o->name);
+			ck_assert_str_ne(psp_policy_at(j)->name, o->name);
 		/* Properties: slots in range; the slots knob listed exactly when
 		 * a policy can use more than one; every knob is in the registry. */
 		ck_assert_uint_ge(o->props.default_slots, 1);
@@ -69,7 +69,9 @@ START_TEST(test_table)
 		for (size_t k = 0; o->params && o->params[k]; k++)
 			ck_assert_ptr_eq(psp_param_find(o->params[k]->name), o->params[k]);
 	}
-	ck_assert_uint_eq(n, 9);
+	/* how many is the table's business: the suites iterate it, and
+	 * sim.policy_lists checks the lists written as text against it */
+	ck_assert_uint_ge(n, 1);
 }
 END_TEST
 
@@ -138,8 +140,8 @@ END_TEST
  * are accepted. */
 START_TEST(test_create_slots)
 {
-	for (size_t i = 0; psp_policies[i]; i++) {
-		const struct psp_policy_ops *o = psp_policies[i];
+	for (size_t i = 0; psp_policy_at(i); i++) {
+		const struct psp_policy_ops *o = psp_policy_at(i);
 		struct test_conf c;
 		struct psp_err err;
 		test_conf_default(&c, 4, 2);

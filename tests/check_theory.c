@@ -895,9 +895,9 @@ START_TEST(conservation_every_policy)
 {
 	struct psp_workload wl;
 	make_wl(&wl, 2, PSP_DIST_EXPONENTIAL, (double[]){1, 100}, (double[]){0.9, 0.1});
-	for (size_t i = 0; psp_policies[i]; i++) {
+	for (size_t i = 0; psp_policy_at(i); i++) {
 		for (int variant = 0; variant < 3; variant++) {
-			struct sim_setup s = make_setup(&wl, psp_policies[i], 8, 100000);
+			struct sim_setup s = make_setup(&wl, psp_policy_at(i), 8, 100000);
 			test_put(s.conf, "darc_samples", (double)(5000));
 			test_put(s.conf, "placement", (double)(PSP_PLACE_RANDOM));
 			if (variant == 1) {
@@ -913,7 +913,7 @@ START_TEST(conservation_every_policy)
 			struct sim_result res;
 			run_any(&s, 0.8, &res);
 			check_accounting(&s, &res);
-			const char *name = psp_policies[i]->name;
+			const char *name = psp_policy_at(i)->name;
 			printf("%-6s variant %d: arrivals %llu busy %.3f s idle-while-queued %.3f ms preemptions %llu\n",
 			       name, variant, (unsigned long long)res.arrivals, res.busy_ns * 1e-9,
 			       res.idle_while_queued_ns * 1e-6, (unsigned long long)res.preemptions);
@@ -922,7 +922,7 @@ START_TEST(conservation_every_policy)
 			 * worker while a request waits (a serial dispatcher's
 			 * stagger and a steal's cost hold the worker busy, so they
 			 * do not count); the others may and, on this mix, do. */
-			const struct psp_policy_ops *ops = psp_policies[i];
+			const struct psp_policy_ops *ops = psp_policy_at(i);
 			bool conserving = (ops->props.flags & PSP_POLICY_WORK_CONSERVING) &&
 					  psp_policy_conf_slots(ops, s.conf) == 1;
 			if (conserving)

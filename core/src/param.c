@@ -32,9 +32,9 @@ static bool registered(const struct psp_param *prm)
 
 static void build_registry(void)
 {
-	for (size_t i = 0; psp_policies[i]; i++)
-		for (size_t k = 0; psp_policies[i]->params && psp_policies[i]->params[k]; k++) {
-			const struct psp_param *prm = psp_policies[i]->params[k];
+	for (size_t i = 0; psp_policy_at(i); i++)
+		for (size_t k = 0; psp_policy_at(i)->params && psp_policy_at(i)->params[k]; k++) {
+			const struct psp_param *prm = psp_policy_at(i)->params[k];
 			if (registered(prm))
 				continue;
 			PSP_CHECK(nregistry < MAX_KNOBS);

@@ -10,11 +10,21 @@
 
 #include "internal.h"
 
-const struct psp_policy_ops *const psp_policies[] = {
-	&psp_cfcfs_ops, &psp_dfcfs_ops, &psp_darc_ops, &psp_ts_ops, &psp_sjf_ops,
-	&psp_jbsq_ops, &psp_ws_ops, &psp_tq_ops, &psp_concord_ops,
+#define X(name) extern const struct psp_policy_ops psp_##name##_ops;
+#include "policy_list.h"
+#undef X
+
+static const struct psp_policy_ops *const policies[] = {
+#define X(name) &psp_##name##_ops,
+#include "policy_list.h"
+#undef X
 	NULL,
 };
+
+const struct psp_policy_ops *psp_policy_at(size_t i)
+{
+	return i < sizeof(policies) / sizeof(policies[0]) ? policies[i] : NULL;
+}
 
 bool psp_policy_has_param(const struct psp_policy_ops *ops, const struct psp_param *prm)
 {
@@ -51,8 +61,8 @@ const struct psp_policy_ops *psp_policy_find(const char *name)
 {
 	if (!name)
 		return NULL;
-	for (size_t i = 0; psp_policies[i]; i++) {
-		const struct psp_policy_ops *ops = psp_policies[i];
+	for (size_t i = 0; policies[i]; i++) {
+		const struct psp_policy_ops *ops = policies[i];
 		if (strcasecmp(ops->name, name) == 0 || in_alias_list(ops->aliases, name))
 			return ops;
 	}

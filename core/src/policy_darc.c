@@ -763,7 +763,8 @@ const struct psp_policy_ops psp_darc_ops = {
 	.aliases = "persephone",
 	.summary = "DARC: reserve cores per group of similar types, short first; non work-conserving",
 	.props = {
-		.flags = PSP_POLICY_USES_MEANS | PSP_POLICY_LEARNS | PSP_POLICY_CENTRAL_ARRIVALS,
+		.flags = PSP_POLICY_USES_MEANS | PSP_POLICY_LEARNS | PSP_POLICY_CENTRAL_ARRIVALS |
+			 PSP_POLICY_RESERVES,
 		.default_slots = 1, .max_slots = 1,
 		.model = "a FIFO per type; groups of similar types get reserved cores (shortest "
 			 "first), may steal longer groups' idle cores, never shorter ones'",

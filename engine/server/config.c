@@ -68,9 +68,9 @@ static const struct psp_policy_ops *find_policy(const char *name, struct psp_err
 		char list[256];
 		size_t n = 0;
 		list[0] = '\0';
-		for (size_t i = 0; psp_policies[i]; i++)
+		for (size_t i = 0; psp_policy_at(i); i++)
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
-					      psp_policies[i]->name);
+					      psp_policy_at(i)->name);
 		psp_err_set(err, -EINVAL, NULL, "policy", "unknown policy \"%s\" (known: %s)",
 			    name, list);
 		return NULL;
@@ -91,10 +91,10 @@ static const char *readers(const struct psp_param *prm, char *buf, size_t cap)
 {
 	size_t n = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; psp_policies[i] && n < cap; i++)
-		if (psp_policy_has_param(psp_policies[i], prm))
+	for (size_t i = 0; psp_policy_at(i) && n < cap; i++)
+		if (psp_policy_has_param(psp_policy_at(i), prm))
 			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
-					      psp_policies[i]->name);
+					      psp_policy_at(i)->name);
 	return buf;
 }
 

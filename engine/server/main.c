@@ -45,16 +45,35 @@ static void on_signal(int sig)
 /* The longest --stats-ms period: an hour. */
 #define STATS_MS_MAX 3600000u
 
+/* The policies of the core's table, comma-separated, lines wrapped at 73
+ * columns; col is where the first is written. */
+static void print_policies(FILE *out, size_t col)
+{
+	for (size_t i = 0; psp_policy_at(i); i++) {
+		size_t len = strlen(psp_policy_at(i)->name) + (psp_policy_at(i + 1) ? 2 : 1);
+		if (col + len > 73) {
+			fputc('\n', out);
+			col = 0;
+		} else if (i > 0) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%s%s", psp_policy_at(i)->name, psp_policy_at(i + 1) ? "," : ")");
+		col += len - 1;
+	}
+}
+
 static void usage(FILE *out)
 {
+	fputs("usage: psp-engine [EAL options --] --config FILE [--workload NAME|FILE]\n"
+	      "                  [--set KEY=VALUE]... [--policy NAME] [--app NAME] [--profile]\n"
+	      "                  [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
+	      "\n"
+	      "Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
+	      "psp policy (any of psp-sim's: ", out);
+	print_policies(out, strlen("psp policy (any of psp-sim's: "));
 	fprintf(out,
-		"usage: psp-engine [EAL options --] --config FILE [--workload NAME|FILE]\n"
-		"                  [--set KEY=VALUE]... [--policy NAME] [--app NAME] [--profile]\n"
-		"                  [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
-		"\n"
-		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
-		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
-		"concord) and worker lcores that answer PSP_MB requests over UDP.\n"
+		" and worker lcores that answer PSP_MB requests over UDP.\n"
 		"\n"
 		"  --config FILE   engine configuration (YAML; keys: README.md, \"psp-engine\n"
 		"                  configuration keys\"; guide: docs/engine.md)\n"
@@ -252,7 +271,7 @@ static int setup(struct engine *e, struct psp_err *err)
 	/* The policy. */
 	struct psp_policy_conf *pc = cfg->pconf;
 	psp_policy_conf_set_rand(pc, rand_u64, NULL);
-	if (cfg->ops == &psp_darc_ops) { /* the only policy that reserves */
+	if (cfg->ops->props.flags & PSP_POLICY_RESERVES) {
 		if ((rc = eng_timeline_open(e)) < 0)
 			return psp_err_set(err, rc, NULL, "output_dir",
 					   "cannot write %s/darc-timeline.csv: %s",

@@ -90,10 +90,10 @@ static void engine_config(const char *path, const struct yconf_overrides *ov, ui
 	require_policy_starts(&cfg);
 	/* --policy NAME over the loaded config */
 	size_t npol = 0;
-	while (psp_policies[npol])
+	while (psp_policy_at(npol))
 		npol++;
 	psp_err_clear(&err);
-	if (eng_config_set_policy(&cfg, psp_policies[h % npol]->name, &err) == 0)
+	if (eng_config_set_policy(&cfg, psp_policy_at(h % npol)->name, &err) == 0)
 		require_policy_starts(&cfg);
 	else
 		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);

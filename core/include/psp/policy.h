@@ -145,6 +145,10 @@ enum {
 	 * dispatcher's cost charges it for these steps only. */
 	PSP_POLICY_CENTRAL_ARRIVALS = 1u << 6,
 	PSP_POLICY_CENTRAL_REQUEUE = 1u << 7,
+	/* Reserves cores for groups of types (DARC): calls the conf's
+	 * on_reservation hook at each reservation, and describe() writes the
+	 * reservation in force. */
+	PSP_POLICY_RESERVES = 1u << 8,
 };
 
 struct psp_policy_props {
@@ -234,8 +238,10 @@ struct psp_policy {
 extern const struct psp_policy_ops psp_cfcfs_ops, psp_dfcfs_ops, psp_darc_ops,
 	psp_ts_ops, psp_sjf_ops, psp_jbsq_ops, psp_ws_ops, psp_tq_ops, psp_concord_ops;
 
-/* The policy table, NULL-terminated, for lookups and --list. */
-extern const struct psp_policy_ops *const psp_policies[];
+/* The policy table (the registry): psp_policy_at(i) for i = 0, 1, ... until
+ * NULL, in --list order.  A function, not an exported array, so that a new
+ * policy changes no size a host was built against. */
+const struct psp_policy_ops *psp_policy_at(size_t i);
 
 /* Finds a policy by canonical name or alias (case-insensitive).  Returns
  * NULL when unknown. */
