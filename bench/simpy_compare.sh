@@ -40,7 +40,7 @@ echo "  psp-sim  $s M requests/s  ($nsim requests a run)"
 echo "  SimPy    $p M requests/s  ($npy requests a run)"
 awk -v s="$s" -v p="$p" 'BEGIN {printf "  psp-sim / SimPy = %.0fx\n", s / p}'
 n=${CHECK_REQUESTS:-1000000}
-a=$("$sim" --quiet --format csv -w high-bimodal -p cfcfs -l 0.9 -n "$n" 2>/dev/null |
+a=$("$sim" --quiet --no-capacity --format csv -w high-bimodal -p cfcfs -l 0.9 -n "$n" 2>/dev/null |
 	awk -F, 'NR > 1 && $7 == "ALL" {print $9}')
 b=$($py "$here/bench/simpy_cfcfs.py" "$n" | awk '{print $NF == "us" ? $(NF - 1) : $NF}')
 echo "  mean latency over $n requests: psp-sim $a us, SimPy $b us"

@@ -282,7 +282,9 @@ def parse_sim_csv(path, slo_path=None):
     if "reservation" in df:
         df["reservation"] = df["reservation"].fillna("")
     if "overloaded" in df:
-        df["overloaded"] = df["overloaded"].astype(bool)
+        # 1 overloaded, 0 judged stable, empty: the run was too short to
+        # judge (never counted as overloaded here; `judged` says which)
+        df["overloaded"] = df["overloaded"] == 1
     if slo_path is not None and Path(slo_path).is_file():
         slo_df = pd.read_csv(slo_path)
         slo_df["max_load"] = slo_df["capacity_load"].where(slo_df["found"] == 1, -1.0)
@@ -327,6 +329,10 @@ def sim(workload, policy, load=None, workers=14, timeline=False, series_ms=None,
                 continue
             args += [flag, val]
     args += [str(a) for a in extra]
+    if "--slo" not in args and "--no-capacity" not in args:
+        # psp-sim searches the workload's slo: in every format; a notebook
+        # that asks no --slo reads no capacity
+        args.append("--no-capacity")
     if series_ms is not None:
         args += ["--series-ms", str(series_ms)]
     key = _cache_key(args + (["--timeline"] if timeline else []) + (["--series"] if series_ms else []))

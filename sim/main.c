@@ -70,6 +70,21 @@ static uint64_t no_draw(void *ctx)
 	return 0;
 }
 
+/* Closes f, written to path: an error on any write or on the close (a full
+ * disk, /dev/full) is an error, so no output is lost silently.  stdout is
+ * flushed and checked, not closed. */
+static int close_out(FILE *f, const char *path, struct psp_err *err)
+{
+	bool bad = ferror(f) != 0;
+	errno = 0;
+	int rc = f == stdout ? fflush(f) : fclose(f);
+	bad |= rc != 0 || (f == stdout && ferror(f));
+	if (!bad)
+		return 0;
+	int e = errno ? errno : EIO;
+	return psp_err_set(err, -e, path, NULL, "write failed: %s: output lost", strerror(e));
+}
+
 static FILE *open_out(const char *path, struct psp_err *err)
 {
 	FILE *f = fopen(path, "w");
@@ -146,13 +161,6 @@ static void warn_after(const struct sim_options *o, const struct sim_point_cache
 	}
 }
 
-static bool capacity_wanted(const struct sim_options *o, double slo)
-{
-	if (slo <= 0 || o->no_capacity)
-		return false;
-	return o->format == SIM_FORMAT_TABLE || o->slo > 0 || o->slo_output;
-}
-
 /* What every way of running needs: the options, the workload, each policy's
  * setup, the output files. */
 struct run {
@@ -163,6 +171,7 @@ struct run {
 	FILE *out, *slo_csv;
 	struct sim_trace trace;    /* --trace: the rows replayed */
 	struct psp_workload given; /* --trace --workload: the workload named */
+	bool output_lost;          /* a write or close of an output failed */
 };
 
 /* --trace: reads the trace (against the workload, if one is given), makes
@@ -231,13 +240,18 @@ static int open_outputs(struct run *run, struct psp_err *err)
 
 static int close_outputs(struct run *run, struct psp_err *err)
 {
-	if (run->slo_csv && fclose(run->slo_csv) != 0)
-		return psp_err_set(err, -errno, run->o.slo_output, NULL, "write failed: %s",
-				   strerror(errno));
-	if (run->out != stdout && fclose(run->out) != 0)
-		return psp_err_set(err, -errno, run->o.output, NULL, "write failed: %s",
-				   strerror(errno));
-	return 0;
+	int rc = run->slo_csv ? close_out(run->slo_csv, run->o.slo_output, err) : 0;
+	run->slo_csv = NULL;
+	if (run->out) {
+		struct psp_err e2;
+		int rc2 = close_out(run->out, run->out == stdout ? "stdout" : run->o.output, &e2);
+		if (rc == 0 && rc2) {
+			*err = e2;
+			rc = rc2;
+		}
+	}
+	run->out = NULL;
+	return rc;
 }
 
 /* Replication r of load l of policy p in a run's (p, l, r)-ordered arrays. */
@@ -362,9 +376,11 @@ static int run_whole(struct run *run, struct psp_err *err)
 		rc = rc ? rc : prc;
 		run->setup[0].on_done = NULL;
 		run->setup[0].on_dropped = NULL;
-		if (fclose(per_request) != 0 && rc == 0)
-			rc = psp_err_set(err, -errno, o->per_request, NULL, "write failed: %s",
-					 strerror(errno));
+		struct psp_err e2;
+		if (close_out(per_request, o->per_request, &e2) < 0 && rc == 0) {
+			*err = e2;
+			rc = e2.code;
+		}
 	}
 	if (rc == 0) {
 		struct sim_report rep;
@@ -387,8 +403,8 @@ static int run_whole(struct run *run, struct psp_err *err)
 			}
 		for (uint32_t i = 0; i < njobs; i++)
 			sim_result_free(&jobs[i].res);
-		double slo = o->slo > 0 ? o->slo : run->wl.slo;
-		if (capacity_wanted(o, slo)) {
+		double slo = sim_capacity_slo(o, &run->wl);
+		if (slo > 0) {
 			bool tty = !o->quiet && isatty(STDERR_FILENO);
 			struct sim_capacity cap[SIM_MAX_POLICIES];
 			for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
@@ -405,10 +421,15 @@ static int run_whole(struct run *run, struct psp_err *err)
 	free(stats);
 	free(index);
 	free(cache);
-	if (timeline)
-		fclose(timeline);
-	if (series)
-		fclose(series);
+	struct psp_err e2;
+	if (timeline && close_out(timeline, o->timeline, &e2) < 0 && rc == 0) {
+		*err = e2;
+		rc = e2.code;
+	}
+	if (series && close_out(series, o->series, &e2) < 0 && rc == 0) {
+		*err = e2;
+		rc = e2.code;
+	}
 	return rc;
 }
 
@@ -422,6 +443,9 @@ static int verify_shard(struct run *run, const struct sim_shard *want, struct ps
 		if (rc == 0 && have.shard != want->shard)
 			rc = psp_err_set(err, -EINVAL, run->o.output, NULL, "holds shard %u/%u, not %u/%u",
 					 have.shard, have.nshards, want->shard, want->nshards);
+		/* what --merge would refuse, so psp-sweep --resume runs it again */
+		if (rc == 0)
+			rc = sim_shard_check_records(&have, run->o.output, &run->o, &run->wl, err);
 		sim_shard_free(&have);
 	}
 	return rc;
@@ -469,7 +493,7 @@ static int run_shard(struct run *run, bool *verified, struct psp_err *err)
 	sh.nrep = rc == 0 ? njobs : 0;
 	/* A policy this shard owns gets its capacity searched from its points,
 	 * as the whole run would. */
-	double slo = o->slo > 0 ? o->slo : run->wl.slo;
+	double slo = sim_capacity_slo(o, &run->wl);
 	bool tty = !o->quiet && isatty(STDERR_FILENO);
 	for (uint32_t p = 0; p < o->npolicies && sh.by_policy && rc == 0; p++) {
 		if (sim_shard_owner(p, o->nshards) != o->shard)
@@ -497,14 +521,20 @@ static int run_shard(struct run *run, bool *verified, struct psp_err *err)
 static int merge(struct run *run, struct psp_err *err)
 {
 	struct sim_options *o = &run->o;
+	/* parsing the shards' flags into o resets o->merge_file: keep them */
+	char **file = o->merge_file;
 	uint32_t n = o->nmerge;
 	struct sim_shard *sh = calloc(n, sizeof(*sh));
 	if (!sh)
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	int rc = 0;
 	for (uint32_t i = 0; i < n && rc == 0; i++)
-		rc = sim_shard_read(o->merge_file[i], &sh[i], err);
-	rc = rc ? rc : sim_shard_check_set(sh, o->merge_file, n, err);
+		rc = sim_shard_read(file[i], &sh[i], err);
+	rc = rc ? rc : sim_shard_check_set(sh, file, n, err);
+	if (rc == 0 && strcmp(sh[0].id.version, PSP_VERSION))
+		rc = psp_err_set(err, -EINVAL, file[0], NULL,
+				 "written by psp-sim %s, this is %s: run the shards again with this "
+				 "version", sh[0].id.version, PSP_VERSION);
 	/* The run's options: the shards' flags, then the merge's output flags. */
 	char *argv[1024] = {"psp-sim", "--workload", sh[0].id.workload};
 	int argc = 3;
@@ -521,11 +551,13 @@ static int merge(struct run *run, struct psp_err *err)
 			o->slo_output = mine.slo_output;
 			o->quiet = mine.quiet;
 			o->merge = true;
+			o->merge_file = file;
+			o->nmerge = n;
 		} else {
 			char why[512];
 			psp_err_format(err, why, sizeof(why));
-			rc = psp_err_set(err, -EINVAL, o->merge_file[0], NULL,
-					 "its flags do not parse: %s", why);
+			rc = psp_err_set(err, -EINVAL, file[0], NULL, "its flags do not parse: %.200s",
+					 why);
 		}
 	}
 	rc = rc ? rc : prepare(run, err);
@@ -544,29 +576,15 @@ static int merge(struct run *run, struct psp_err *err)
 	if (rc == 0 && (!stats || !have))
 		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		rc = sim_shard_check_records(&sh[i], file[i], o, &run->wl, err);
 		for (uint32_t k = 0; k < sh[i].nrep && rc == 0; k++) {
 			const struct sim_shard_rep *x = &sh[i].rep[k];
-			if (x->p >= o->npolicies || x->l >= o->nloads || x->r >= o->replications ||
-			    sim_shard_owner(sim_shard_unit(o, sh[i].by_policy, x->p, x->l, x->r),
-					    sh[i].nshards) != sh[i].shard ||
-			    have[rep_index(o, x->p, x->l, x->r)])
-				rc = psp_err_set(err, -EINVAL, o->merge_file[i], NULL,
-						 "holds a replication it does not own (policy %u, load %u, "
-						 "replication %u)", x->p, x->l, x->r);
-			else {
-				have[rep_index(o, x->p, x->l, x->r)] = true;
-				stats[rep_index(o, x->p, x->l, x->r)] = x->s;
-			}
+			have[rep_index(o, x->p, x->l, x->r)] = true;
+			stats[rep_index(o, x->p, x->l, x->r)] = x->s;
 		}
 		for (uint32_t k = 0; k < sh[i].ncap && rc == 0; k++) {
-			uint32_t p = sh[i].cap[k].p;
-			if (p >= o->npolicies || have_cap[p])
-				rc = psp_err_set(err, -EINVAL, o->merge_file[i], NULL,
-						 "a second capacity of policy %u", p);
-			else {
-				cap[p] = sh[i].cap[k].c;
-				have_cap[p] = true;
-			}
+			cap[sh[i].cap[k].p] = sh[i].cap[k].c;
+			have_cap[sh[i].cap[k].p] = true;
 		}
 	}
 	for (uint32_t i = 0; i < nall && rc == 0; i++)
@@ -575,8 +593,8 @@ static int merge(struct run *run, struct psp_err *err)
 					 "the shards lack replication %u of load %g of %s",
 					 i % o->replications, o->load[i / o->replications % o->nloads],
 					 o->policy[i / o->replications / o->nloads]->name);
-	double slo = o->slo > 0 ? o->slo : run->wl.slo;
-	bool want_cap = capacity_wanted(o, slo);
+	double slo = sim_capacity_slo(o, &run->wl);
+	bool want_cap = slo > 0;
 	for (uint32_t p = 0; p < o->npolicies && rc == 0 && want_cap; p++)
 		if (!have_cap[p])
 			rc = psp_err_set(err, -EINVAL, NULL, NULL, "the shards lack the capacity of %s",
@@ -593,6 +611,7 @@ static int merge(struct run *run, struct psp_err *err)
 			report_capacities(&rep, run, slo, cap);
 		sim_report_end(&rep);
 		rc = close_outputs(run, err);
+		run->output_lost = rc < 0;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		sim_shard_free(&sh[i]);
@@ -609,16 +628,18 @@ int main(int argc, char **argv)
 	struct sim_options *o = &run.o;
 	struct psp_err err;
 	int rc = sim_options_parse(argc, argv, o, &err);
-	if (rc == 1)
-		return 0;
+	if (rc == 1) /* --help, --version */
+		return close_out(stdout, "stdout", &err) < 0 ? complain(&err, EXIT_RUNTIME) : 0;
 	if (rc < 0)
 		return fail(&err, EXIT_USAGE);
 	if (o->list) {
 		list_all();
-		return 0;
+		return close_out(stdout, "stdout", &err) < 0 ? complain(&err, EXIT_RUNTIME) : 0;
 	}
-	if (o->merge)
-		return merge(&run, &err) < 0 ? complain(&err, EXIT_USAGE) : 0;
+	if (o->merge) { /* refusals exit 2, a lost output 1 */
+		rc = merge(&run, &err);
+		return rc < 0 ? complain(&err, run.output_lost ? EXIT_RUNTIME : EXIT_USAGE) : 0;
+	}
 	if (prepare(&run, &err) < 0)
 		return fail(&err, EXIT_USAGE);
 	if (o->shard) {
@@ -633,6 +654,6 @@ int main(int argc, char **argv)
 	rc = run_whole(&run, &err);
 	int status = rc < 0 ? fail(&err, EXIT_RUNTIME) : 0;
 	if (close_outputs(&run, &err) < 0)
-		return fail(&err, EXIT_RUNTIME);
+		return complain(&err, EXIT_RUNTIME);
 	return status;
 }

@@ -215,7 +215,10 @@ void sim_options_usage(FILE *out)
 "Simulates request scheduling policies on a workload and prints, per load\n"
 "point, each type's count, mean/p50/p99/p99.9 latency (us) and p99.9 slowdown\n"
 "with 95% intervals over independent replications; then, when an SLO is known\n"
-"(--slo, or the workload's slo: key), each policy's capacity under it.\n"
+"(--slo, or the workload's slo: key), each policy's capacity under it, in every\n"
+"output format.  How each statistic and interval is estimated, and what each\n"
+"column means: docs/statistics.md (installed as statistics.md beside the\n"
+"README).\n"
 "\n"
 "  -w, --workload NAME|FILE  workload name (in $PSP_WORKLOAD_PATH or the installed\n"
 "                            workloads/ directory) or a YAML file path (required\n"
@@ -242,10 +245,11 @@ void sim_options_usage(FILE *out)
 "      --warmup F            fraction of arrivals (phased: of time) not measured,\n"
 "                            0 <= F < 1 (default 0.1)\n"
 "      --phase-scale F       multiply phased workloads' durations by F (default 1)\n"
-"  -r, --replications R      independent runs per load point, 1..1000 (default 5;\n"
+"  -r, --replications R      independent runs per load point, 1..1000 (default 6;\n"
 "                            1 with --trace or --per-request, which take no more);\n"
-"                            each statistic is their mean +- a Student t 95%\n"
-"                            interval (none with 1)\n"
+"                            means: their average +- a Student t 95% interval\n"
+"                            (from 2); percentiles: their median [an\n"
+"                            order-statistic 95% interval] (from 6)\n"
 "  -s, --seed N              random seed (default 1); each load point and\n"
 "                            replication derives its own seed from it, the same\n"
 "                            for every policy\n"
@@ -255,12 +259,13 @@ void sim_options_usage(FILE *out)
 "      --dispatch-cost-ns N  a serial dispatcher spends N ns per hand-off it makes (the\n"
 "                            steps --list names per policy; default 0)\n"
 "      --slo X               p99.9 slowdown bound of the capacity search: the\n"
-"                            highest load that meets it, with an interval\n"
-"                            (default: the workload's slo: key; table output\n"
-"                            searches whenever one is known, CSV/JSON with --slo\n"
-"                            or --slo-output)\n"
+"                            highest load that meets it, with a 95% range (6 or\n"
+"                            more replications) or a bracket (fewer) (default:\n"
+"                            the workload's slo: key; every format searches\n"
+"                            whenever one is known: CSV prints it on stderr or\n"
+"                            in --slo-output, JSON in its capacity member)\n"
 "      --slo-output FILE     write the capacity results as CSV to FILE\n"
-"      --no-capacity         no capacity search\n"
+"      --no-capacity         no capacity search, whatever the format\n"
 "      --per-request FILE    write one CSV row per completed request, in arrival\n"
 "                            order (one policy, one load, one replication), that\n"
 "                            --trace reads back and that joins a trace by id\n"
@@ -512,6 +517,64 @@ static int check_knobs(struct sim_options *o, struct psp_err *err)
 	return 0;
 }
 
+static const char *flag_name(const struct option *opts, int c);
+
+/* The host's flags, then one per knob (names kept in a static table), then
+ * the terminating zero entry. */
+static void build_long_opts(struct option *long_opts)
+{
+	static char flags[MAX_PARAMS][64];
+	size_t nopts = NHOST_OPTS;
+	memcpy(long_opts, host_opts, sizeof(host_opts));
+	for (size_t i = 0; psp_param_at(i) && i < MAX_PARAMS; i++) {
+		sim_knob_flag(psp_param_at(i), flags[i], sizeof(flags[i]));
+		long_opts[nopts++] = (struct option){
+			.name = flags[i] + 2,
+			.has_arg = psp_param_at(i)->kind == PSP_PARAM_BOOL ? optional_argument
+									 : required_argument,
+			.val = OPT_KNOB + (int)i,
+		};
+	}
+	long_opts[nopts] = (struct option){0};
+}
+
+#define SHORT_OPTS ":w:p:k:l:n:s:o:j:r:h"
+
+int sim_options_scan(int argc, char **argv, int (*visit)(void *ctx, const char *flag,
+							  const char *token),
+		     void *ctx, struct psp_err *err)
+{
+	struct option long_opts[NHOST_OPTS + MAX_PARAMS + 1];
+	build_long_opts(long_opts);
+	char **copy = malloc(((size_t)argc + 1) * sizeof(*copy)); /* getopt permutes */
+	if (!copy)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+	copy[argc] = NULL;
+	psp_err_clear(err);
+	optind = 0;
+	opterr = 0;
+	int c, rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, copy, SHORT_OPTS, long_opts, NULL)) != -1) {
+		/* the flag's own token: the one before a value given apart */
+		const char *token = copy[optind - 1];
+		if (optarg && optarg == copy[optind - 1] && optind >= 2)
+			token = copy[optind - 2];
+		if (c == ':')
+			rc = psp_err_set(err, -EINVAL, token, NULL, "needs a value");
+		else if (c == '?')
+			rc = psp_err_set(err, -EINVAL, token, NULL, "unknown option");
+		else
+			rc = visit(ctx, flag_name(long_opts, c), token);
+	}
+	if (rc == 0 && optind < argc)
+		rc = psp_err_set(err, -EINVAL, copy[optind], NULL,
+				 "unexpected argument (not a flag, nor a flag's value)");
+	free(copy);
+	optind = 0;
+	return rc;
+}
+
 /* Records knob prm = value; a knob given twice keeps the last value. */
 static int add_knob(struct sim_options *o, const struct psp_param *prm, const char *value,
 		    struct psp_err *err)
@@ -724,27 +787,14 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 	int c;
 	uint64_t u;
 	double d;
-	/* The host's flags, then one per knob (names kept in flags[]). */
-	static char flags[MAX_PARAMS][64];
 	struct option long_opts[NHOST_OPTS + MAX_PARAMS + 1];
-	size_t nopts = NHOST_OPTS;
-	memcpy(long_opts, host_opts, sizeof(host_opts));
-	for (size_t i = 0; psp_param_at(i) && i < MAX_PARAMS; i++) {
-		sim_knob_flag(psp_param_at(i), flags[i], sizeof(flags[i]));
-		long_opts[nopts++] = (struct option){
-			.name = flags[i] + 2,
-			.has_arg = psp_param_at(i)->kind == PSP_PARAM_BOOL ? optional_argument
-									 : required_argument,
-			.val = OPT_KNOB + (int)i,
-		};
-	}
-	long_opts[nopts] = (struct option){0};
+	build_long_opts(long_opts);
 	/* With --merge anywhere, a flag that shapes results is refused before
 	 * its value is judged. */
 	bool merging = false;
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		merging |= !strcmp(argv[i], "--merge");
-	while ((c = getopt_long(argc, argv, ":w:p:k:l:n:s:o:j:r:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
 		const char *arg = optarg;
 		int rc = 0;
 		if (!o->run_flag && shapes_results(c))

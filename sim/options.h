@@ -13,9 +13,10 @@
 #define SIM_MAX_POLICIES 8u
 #define SIM_MAX_KNOBS 32u
 #define SIM_MAX_SHARDS 100000u
-/* Five replications: intervals (t with 4 degrees of freedom, 2.78 s/sqrt 5)
- * while the README's main job stays within ~10 s on 2 cores. */
-#define SIM_DEFAULT_REPLICATIONS 5u
+/* Six replications: the fewest that give percentiles a 95% interval
+ * (SIM_MIN_QUANTILE_REPLICATIONS, docs/statistics.md); means get a t
+ * interval with 5 degrees of freedom (2.57 s/sqrt 6). */
+#define SIM_DEFAULT_REPLICATIONS 6u
 
 enum sim_format { SIM_FORMAT_TABLE = 0, SIM_FORMAT_CSV, SIM_FORMAT_JSON };
 
@@ -46,7 +47,7 @@ struct sim_options {
 	uint64_t dispatch_cost_ns;
 	double slo;           /* --slo; 0: the workload's slo: key, if any */
 	const char *slo_output; /* capacity results as CSV, or NULL */
-	bool no_capacity;     /* no capacity search (table output) */
+	bool no_capacity;     /* --no-capacity: no capacity search (sim_capacity_slo) */
 	uint32_t replications;
 	bool replications_given;
 	uint64_t seed;
@@ -87,6 +88,16 @@ void sim_options_apply_knobs(const struct sim_options *opts, const struct psp_po
  * -EINVAL (a knob value holding a space) with err set, else 0. */
 int sim_options_run_flags(const struct sim_options *opts, char *buf, size_t cap,
 			  struct psp_err *err);
+
+/* Walks argv[1..argc-1] as sim_options_parse reads it (getopt: unambiguous
+ * abbreviations, attached values "--seed=7" and "-n5000", a flag's value in
+ * the next token) and calls visit with each flag's long name ("--seed") and
+ * the token that gave it, stopping at visit's first non-zero return, which
+ * it returns.  An unknown flag, a missing value or a token that is neither
+ * a flag nor a flag's value give -EINVAL with err naming the token. */
+int sim_options_scan(int argc, char **argv, int (*visit)(void *ctx, const char *flag,
+							  const char *token),
+		     void *ctx, struct psp_err *err);
 
 /* The flag of a knob ("--quantum-us") into buf; returns buf. */
 const char *sim_knob_flag(const struct psp_param *prm, char *buf, size_t cap);

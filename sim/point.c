@@ -1,5 +1,6 @@
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -8,19 +9,55 @@
 
 #include "point.h"
 
-struct sim_est sim_est_of(const double *v, uint32_t n)
+struct sim_est sim_est_mean(const double *v, uint32_t n)
 {
 	double mean = 0;
 	for (uint32_t i = 0; i < n; i++)
 		mean += v[i];
 	mean /= n;
 	if (n < 2)
-		return (struct sim_est){mean, NAN};
+		return (struct sim_est){mean, NAN, NAN, false};
 	double ss = 0;
 	for (uint32_t i = 0; i < n; i++)
 		ss += (v[i] - mean) * (v[i] - mean);
-	double sd = sqrt(ss / (n - 1));
-	return (struct sim_est){mean, gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt((double)n)};
+	double half = gsl_cdf_tdist_Pinv(0.975, n - 1) * sqrt(ss / (n - 1)) / sqrt((double)n);
+	return (struct sim_est){mean, mean - half, mean + half, false};
+}
+
+double sim_median_ci_coverage(uint32_t n, uint32_t j)
+{
+	PSP_ASSERT(j >= 1 && 2 * j <= n);
+	/* P(B <= j - 1) below the interval, the same above it by symmetry */
+	return 1 - 2 * gsl_cdf_binomial_P(j - 1, 0.5, n);
+}
+
+uint32_t sim_median_ci_rank(uint32_t n)
+{
+	uint32_t j = 0; /* coverage falls as j grows: the largest j that keeps 95% */
+	while (2 * (j + 1) <= n && sim_median_ci_coverage(n, j + 1) >= 0.95)
+		j++;
+	return j;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+struct sim_est sim_est_quantile(const double *v, uint32_t n)
+{
+	PSP_ASSERT(n >= 1 && n <= SIM_MAX_REPLICATIONS);
+	double x[SIM_MAX_REPLICATIONS];
+	memcpy(x, v, n * sizeof(*x));
+	qsort(x, n, sizeof(*x), cmp_double);
+	struct sim_est e = {x[(n + 1) / 2 - 1], NAN, NAN, true}; /* x(ceil(n/2)) */
+	uint32_t j = sim_median_ci_rank(n);
+	if (j) {
+		e.lo = x[j - 1];
+		e.hi = x[n - j];
+	}
+	return e;
 }
 
 void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *r)
@@ -98,13 +135,13 @@ void sim_point_from(struct sim_point *pt, const struct sim_rep_stats *reps, uint
 			for (int k = 0; k < SIM_NSTATS; k++)
 				v[k][i] = reps[i].stat[t][k];
 		}
-		row->mean_us = sim_est_of(v[SIM_STAT_MEAN_US], n);
-		row->p50_us = sim_est_of(v[SIM_STAT_P50_US], n);
-		row->p99_us = sim_est_of(v[SIM_STAT_P99_US], n);
-		row->p999_us = sim_est_of(v[SIM_STAT_P999_US], n);
-		row->p999_slow = sim_est_of(v[SIM_STAT_P999_SLOW], n);
-		row->mean_slow = sim_est_of(v[SIM_STAT_MEAN_SLOW], n);
-		row->growth_per_s = sim_est_of(v[SIM_STAT_GROWTH_PER_S], n);
+		row->mean_us = sim_est_mean(v[SIM_STAT_MEAN_US], n);
+		row->p50_us = sim_est_quantile(v[SIM_STAT_P50_US], n);
+		row->p99_us = sim_est_quantile(v[SIM_STAT_P99_US], n);
+		row->p999_us = sim_est_quantile(v[SIM_STAT_P999_US], n);
+		row->p999_slow = sim_est_quantile(v[SIM_STAT_P999_SLOW], n);
+		row->mean_slow = sim_est_mean(v[SIM_STAT_MEAN_SLOW], n);
+		row->growth_per_s = sim_est_mean(v[SIM_STAT_GROWTH_PER_S], n);
 		row->growing = (pt->growing_types >> t) & 1u;
 	}
 }

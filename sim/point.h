@@ -1,17 +1,22 @@
 /* A load point of one policy: R independent replications summarised as
  * estimates with 95% confidence intervals.
  *
- * Estimator: every statistic (mean, p50, p99, p99.9 latency, p99.9 and mean
- * slowdown, queue growth) is computed within each replication; the point
- * estimate is their average and the interval is the Student t interval of
- * that average, value +- t(0.975, R-1) x s / sqrt(R), s the standard
- * deviation across replications.  Replications are independent runs (their
- * own seeds), so their estimates are i.i.d. and the interval is valid for
- * any statistic, percentiles included, without assuming a distribution of
- * latencies or modelling the autocorrelation inside a run; a percentile's
- * estimate within a run is slightly biased for small runs, which the
- * warnings about sample size address.  With R = 1 there is no interval
- * (ci95 is NaN). */
+ * Every statistic is computed within each replication; replications are
+ * independent runs (their own seeds), so their estimates are i.i.d. and
+ * the summary needs neither a distribution of latencies nor a model of
+ * the autocorrelation inside a run.  Two estimators, by kind of statistic
+ * (docs/statistics.md gives the reasons and what each output column means):
+ *  - means (mean latency, mean slowdown, queue growth): the average of the
+ *    replications' values with Student's t interval, value +- t(0.975, R-1)
+ *    x s / sqrt(R), s the standard deviation across replications;
+ *  - quantiles (p50, p99, p99.9 latency, p99.9 slowdown): the median of the
+ *    replications' values, x(ceil(R/2)) (the inverse of their empirical
+ *    distribution, the definition each run uses for its own percentiles),
+ *    with the distribution-free order-statistic interval [x(j), x(R+1-j)]
+ *    for that median: the narrowest whose binomial coverage is >= 95%.
+ *    It exists from SIM_MIN_QUANTILE_REPLICATIONS replications on; its
+ *    bounds are values some replication produced.
+ * An estimate without an interval has lo = hi = NaN. */
 #ifndef PSP_SIM_POINT_H
 #define PSP_SIM_POINT_H
 
@@ -23,8 +28,10 @@
 #include "run.h"
 
 struct sim_est {
-	double value; /* mean over replications */
-	double ci95;  /* half-width of the 95% interval; NaN with one replication */
+	double value;  /* means: the average over replications; quantiles: their median */
+	double lo, hi; /* the 95% interval; NaN when there is none */
+	bool quantile; /* a quantile's estimate (median, order-statistic interval);
+			* else a mean's (average, Student t interval, symmetric) */
 };
 
 struct sim_row {
@@ -82,7 +89,29 @@ void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *res);
 /* Summarises 1 <= n <= SIM_MAX_REPLICATIONS replications of one point. */
 void sim_point_from(struct sim_point *pt, const struct sim_rep_stats *reps, uint32_t n);
 
-/* The Student t interval of n values (NaN half-width when n < 2). */
-struct sim_est sim_est_of(const double *v, uint32_t n);
+/* The fewest replications that give a quantile a 95% interval
+ * (sim_median_ci_rank(6) = 1: [x(1), x(6)] covers 1 - 2/64 = 96.9%; with 5,
+ * the widest interval [x(1), x(5)] covers only 1 - 2/32 = 93.75%). */
+#define SIM_MIN_QUANTILE_REPLICATIONS 6u
+
+/* A mean's estimate from n values: their average and its Student t interval
+ * (none when n < 2). */
+struct sim_est sim_est_mean(const double *v, uint32_t n);
+
+/* A quantile's estimate from n values (each replication's estimate of that
+ * quantile): their median x(ceil(n/2)) and the interval [x(j), x(n+1-j)],
+ * j = sim_median_ci_rank(n) (none when j = 0). */
+struct sim_est sim_est_quantile(const double *v, uint32_t n);
+
+/* The rank j of the narrowest order-statistic interval [x(j), x(n+1-j)] for
+ * the median of n i.i.d. values whose coverage, sim_median_ci_coverage(n, j),
+ * is at least 95%; 0 when even [x(1), x(n)] covers less (n < 6). */
+uint32_t sim_median_ci_rank(uint32_t n);
+
+/* The probability that [x(j), x(n+1-j)] contains the median of the values'
+ * distribution: P(j <= B <= n - j) for B ~ Binomial(n, 1/2), exact for a
+ * continuous distribution and a lower bound otherwise (the interval is
+ * closed).  1 <= j <= n / 2. */
+double sim_median_ci_coverage(uint32_t n, uint32_t j);
 
 #endif

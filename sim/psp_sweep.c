@@ -3,13 +3,16 @@
  * then merges each cell's shards into its output.  Every job writes its
  * shard file itself (psp-sim --shard), so the three ways differ only in who
  * starts the command lines; what they produce is byte-identical. */
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,15 +39,17 @@ struct opts {
 	uint32_t nsbatch;
 };
 
+/* A job is small (100 k of them are a few MB): its name, files and command
+ * line are made from its cell and shard when needed. */
 struct job {
-	char name[224];
 	uint32_t cell, shard;
-	char shard_path[PATH_MAX], log_path[PATH_MAX];
-	char *cmd;     /* the shell command line */
-	bool pending;  /* to run now */
-	bool done;     /* its shard file exists */
 	int status;    /* exit status when run locally, or -1 */
+	bool pending;  /* to run now */
 };
+
+/* A job's command line, at most this long (sh -c takes one argument of at
+ * most 128 KiB on Linux). */
+#define MAX_COMMAND 65536
 
 struct state {
 	struct opts o;
@@ -95,7 +100,8 @@ static void usage(FILE *out)
 "Jobs on other machines need DIR, the workload files and psp-sim at the same\n"
 "paths there (a shared file system, as Slurm clusters have).\n"
 "Exit status: 0 every job and merge done; 1 a job or merge failed (named on\n"
-"stderr; re-run with --resume or --only); 2 usage or sweep file error.\n", out);
+"stderr; re-run with --resume or --only) or a file could not be written; 2 usage\n"
+"or sweep file error, or psp-sim cannot be started.\n", out);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -189,29 +195,35 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* s in single quotes for sh, appended to buf. */
-static void sh_quote(char *buf, size_t cap, const char *s)
+/* s in single quotes for sh, appended to buf; false when it does not fit
+ * (buf then holds a cut text that must not be used). */
+static bool sh_quote(char *buf, size_t cap, const char *s)
 {
 	size_t len = strlen(buf);
-	if (len + 1 < cap)
+	bool fits = len + 1 < cap;
+	if (fits)
 		buf[len++] = '\'';
-	for (; *s && len + 5 < cap; s++) {
-		if (*s == '\'') {
+	for (; *s && fits; s++) {
+		if (len + 6 >= cap) {
+			fits = false;
+		} else if (*s == '\'') {
 			memcpy(buf + len, "'\\''", 4);
 			len += 4;
 		} else {
 			buf[len++] = *s;
 		}
 	}
-	if (len + 1 < cap)
+	fits = fits && len + 1 < cap;
+	if (fits)
 		buf[len++] = '\'';
 	buf[len] = '\0';
+	return fits;
 }
 
-static void append(char *buf, size_t cap, const char *s)
+static bool append(char *buf, size_t cap, const char *s)
 {
 	size_t len = strlen(buf);
-	snprintf(buf + len, cap - len, "%s", s);
+	return snprintf(buf + len, cap - len, "%s", s) < (int)(cap - len);
 }
 
 /* The psp-sim beside this program, or --psp-sim's, as an absolute path. */
@@ -247,98 +259,165 @@ static int make_dir(const char *path)
 	return -1;
 }
 
-/* The psp-sim command of one cell: its flags, then extra (may be NULL). */
-static void cell_command(const struct state *st, const struct sweep_cell *cell, char *buf,
+/* The psp-sim command of one cell: its flags; false when it does not fit. */
+static bool cell_command(const struct state *st, const struct sweep_cell *cell, char *buf,
 			 size_t cap)
 {
 	buf[0] = '\0';
+	bool fits = true;
 	const char *wp = getenv("PSP_WORKLOAD_PATH");
 	if (wp) {
-		append(buf, cap, "PSP_WORKLOAD_PATH=");
-		sh_quote(buf, cap, wp);
-		append(buf, cap, " ");
+		fits = append(buf, cap, "PSP_WORKLOAD_PATH=") && sh_quote(buf, cap, wp) &&
+		       append(buf, cap, " ");
 	}
-	sh_quote(buf, cap, st->psp_sim);
-	for (uint32_t a = 0; a < cell->argc; a++) {
-		append(buf, cap, " ");
-		sh_quote(buf, cap, cell->argv[a]);
-	}
+	fits = fits && sh_quote(buf, cap, st->psp_sim);
+	for (uint32_t a = 0; a < cell->argc && fits; a++)
+		fits = append(buf, cap, " ") && sh_quote(buf, cap, cell->argv[a]);
+	return fits;
+}
+
+/* "CELL.IofN" */
+static void job_name(const struct state *st, const struct job *j, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s.%uof%u", st->sw.cell[j->cell].name, j->shard, st->sw.shards);
+}
+
+/* DIR/shards/CELL.IofN.shard and DIR/logs/CELL.IofN.log (sweepfile.h bounds
+ * the name, sweep_main the directory: they fit PATH_MAX). */
+static const char *shard_path(const struct state *st, const struct job *j, char *buf)
+{
+	char name[SWEEP_NAME_MAX + 32];
+	job_name(st, j, name, sizeof(name));
+	snprintf(buf, PATH_MAX, "%s/shards/%s.shard", st->outdir, name);
+	return buf;
+}
+
+static const char *log_path(const struct state *st, const struct job *j, char *buf)
+{
+	char name[SWEEP_NAME_MAX + 32];
+	job_name(st, j, name, sizeof(name));
+	snprintf(buf, PATH_MAX, "%s/logs/%s.log", st->outdir, name);
+	return buf;
+}
+
+/* Job j's shell command line (jobs.txt, GNU parallel, --list) into buf of
+ * MAX_COMMAND bytes; -1 with a message when it is longer. */
+static int job_command(const struct state *st, const struct job *j, char *buf)
+{
+	char tail[96], path[PATH_MAX];
+	snprintf(tail, sizeof(tail), " --quiet --jobs 1 --shard %u/%u --output ", j->shard,
+		 st->sw.shards);
+	if (cell_command(st, &st->sw.cell[j->cell], buf, MAX_COMMAND) &&
+	    append(buf, MAX_COMMAND, tail) &&
+	    sh_quote(buf, MAX_COMMAND, shard_path(st, j, path)) &&
+	    append(buf, MAX_COMMAND, " >") && sh_quote(buf, MAX_COMMAND, log_path(st, j, path)) &&
+	    append(buf, MAX_COMMAND, " 2>&1"))
+		return 0;
+	char name[SWEEP_NAME_MAX + 32];
+	job_name(st, j, name, sizeof(name));
+	fprintf(stderr, "psp-sweep: job %s: its command line is longer than %d bytes\n", name,
+		MAX_COMMAND - 1);
+	return -1;
 }
 
 static int build_jobs(struct state *st)
 {
-	uint32_t n = st->sw.ncells * st->sw.shards;
+	uint64_t n = (uint64_t)st->sw.ncells * st->sw.shards; /* <= SWEEP_MAX_JOBS */
 	st->job = calloc(n, sizeof(*st->job));
-	if (!st->job)
+	if (!st->job) {
+		fprintf(stderr, "psp-sweep: out of memory for %llu jobs\n", (unsigned long long)n);
 		return -1;
-	st->njobs = n;
+	}
+	st->njobs = (uint32_t)n;
 	for (uint32_t c = 0; c < st->sw.ncells; c++)
-		for (uint32_t s = 1; s <= st->sw.shards; s++) {
-			struct job *j = &st->job[c * st->sw.shards + s - 1];
-			const struct sweep_cell *cell = &st->sw.cell[c];
-			j->cell = c;
-			j->shard = s;
-			j->status = -1;
-			snprintf(j->name, sizeof(j->name), "%s.%uof%u", cell->name, s, st->sw.shards);
-			snprintf(j->shard_path, sizeof(j->shard_path), "%s/shards/%s.shard", st->outdir,
-				 j->name);
-			snprintf(j->log_path, sizeof(j->log_path), "%s/logs/%s.log", st->outdir, j->name);
-			char cmd[16384], tail[64];
-			cell_command(st, cell, cmd, sizeof(cmd));
-			snprintf(tail, sizeof(tail), " --quiet --jobs 1 --shard %u/%u --output ", s,
-				 st->sw.shards);
-			append(cmd, sizeof(cmd), tail);
-			sh_quote(cmd, sizeof(cmd), j->shard_path);
-			append(cmd, sizeof(cmd), " >");
-			sh_quote(cmd, sizeof(cmd), j->log_path);
-			append(cmd, sizeof(cmd), " 2>&1");
-			if (!(j->cmd = strdup(cmd)))
-				return -1;
-		}
+		for (uint32_t s = 1; s <= st->sw.shards; s++)
+			st->job[(size_t)c * st->sw.shards + s - 1] =
+				(struct job){.cell = c, .shard = s, .status = -1};
 	return 0;
 }
 
-/* Runs argv, waits, returns its exit status (-1 when it could not start).
- * stdout_path / stderr_path: NULL keeps ours. */
-static int run_wait(char *const *argv, const char *stdout_path, const char *stderr_path)
+/* Starts argv (execvp) with stdout and stderr sent to the paths given (NULL:
+ * ours; the same path for both: one file, as 2>&1).  The child gets
+ * deathsig when psp-sweep dies, even by kill -9: SIGKILL for a psp-sim
+ * job, SIGTERM for GNU parallel (which then starts no more jobs).  Returns
+ * the pid, or -1 with errno the reason it could not start (fork's or
+ * exec's: E2BIG, ENOENT...). */
+static pid_t spawn(char *const *argv, const char *stdout_path, const char *stderr_path,
+		   int deathsig)
 {
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
+	fflush(NULL);
+	pid_t parent = getpid();
+	pid_t pid = fork();
 	if (pid == 0) {
+		close(fds[0]);
+		int e = 0;
+		if (prctl(PR_SET_PDEATHSIG, deathsig) < 0 || getppid() != parent)
+			_exit(127); /* psp-sweep is already gone */
 		if (stdout_path && !freopen(stdout_path, "w", stdout))
-			_exit(127);
-		if (stderr_path && !freopen(stderr_path, "w", stderr))
-			_exit(127);
-		execvp(argv[0], argv);
-		fprintf(stderr, "psp-sweep: cannot run %s: %s\n", argv[0], strerror(errno));
+			e = errno;
+		if (!e && stderr_path && stdout_path && !strcmp(stderr_path, stdout_path)) {
+			if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0) /* 2>&1 */
+				e = errno;
+		} else if (!e && stderr_path && !freopen(stderr_path, "w", stderr)) {
+			e = errno;
+		}
+		if (!e) {
+			execvp(argv[0], argv);
+			e = errno;
+		}
+		if (write(fds[1], &e, sizeof(e)) != (ssize_t)sizeof(e))
+			_exit(126);
 		_exit(127);
 	}
-	int ws;
-	while (waitpid(pid, &ws, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-}
-
-static pid_t spawn_sh(const char *cmd)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+	close(fds[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		errno = e;
+		return -1;
+	}
+	int e = 0;
+	ssize_t got;
+	while ((got = read(fds[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(fds[0]);
+	if (got == (ssize_t)sizeof(e)) { /* exec failed: the child exits 127 */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		errno = e;
+		return -1;
 	}
 	return pid;
 }
 
-/* psp-sim with one cell's flags and extra arguments (NULL-terminated). */
-static int run_psp_sim(const struct state *st, uint32_t c, const char *const *extra,
-		       const char *stdout_path, const char *stderr_path)
+static int exit_status(int ws)
+{
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+/* Runs argv, waits, returns its exit status, or -1 with errno when it could
+ * not start.  stdout_path / stderr_path: NULL keeps ours. */
+static int run_wait(char *const *argv, const char *stdout_path, const char *stderr_path)
+{
+	pid_t pid = spawn(argv, stdout_path, stderr_path, SIGKILL);
+	if (pid < 0)
+		return -1;
+	int ws;
+	while (waitpid(pid, &ws, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return exit_status(ws);
+}
+
+/* The argv of psp-sim with one cell's flags and extra arguments
+ * (NULL-terminated), into argv of SWEEP_MAX_ARGS + 16. */
+static void psp_sim_argv(const struct state *st, uint32_t c, const char *const *extra,
+			 char **argv)
 {
 	const struct sweep_cell *cell = &st->sw.cell[c];
-	char *argv[SWEEP_MAX_ARGS + 16];
 	uint32_t n = 0;
 	argv[n++] = (char *)st->psp_sim;
 	for (uint32_t a = 0; a < cell->argc; a++)
@@ -346,6 +425,13 @@ static int run_psp_sim(const struct state *st, uint32_t c, const char *const *ex
 	for (; *extra && n < SWEEP_MAX_ARGS + 15; extra++)
 		argv[n++] = (char *)*extra;
 	argv[n] = NULL;
+}
+
+static int run_psp_sim(const struct state *st, uint32_t c, const char *const *extra,
+		       const char *stdout_path, const char *stderr_path)
+{
+	char *argv[SWEEP_MAX_ARGS + 16];
+	psp_sim_argv(st, c, extra, argv);
 	return run_wait(argv, stdout_path, stderr_path);
 }
 
@@ -367,8 +453,14 @@ static int preflight(const struct state *st)
 			run_psp_sim(st, c, again, "/dev/null", NULL);
 			return -1;
 		}
+		if (rc < 0) {
+			fprintf(stderr, "psp-sweep: cell %s: cannot run %s: %s\n", st->sw.cell[c].name,
+				st->psp_sim, strerror(errno));
+			return -1;
+		}
 		if (rc != 1) {
-			fprintf(stderr, "psp-sweep: cannot run %s (status %d)\n", st->psp_sim, rc);
+			fprintf(stderr, "psp-sweep: cell %s: %s --verify of no file exited %d, not 1: "
+					"is it psp-sim?\n", st->sw.cell[c].name, st->psp_sim, rc);
 			return -1;
 		}
 	}
@@ -383,11 +475,12 @@ static bool exists(const char *path)
 /* Whether job j's shard is on disk and is this run's (psp-sim --verify). */
 static bool verifies(const struct state *st, const struct job *j)
 {
-	if (!exists(j->shard_path))
+	char path[PATH_MAX];
+	if (!exists(shard_path(st, j, path)))
 		return false;
 	char spec[32];
 	snprintf(spec, sizeof(spec), "%u/%u", j->shard, st->sw.shards);
-	const char *extra[] = {"--quiet", "--shard", spec, "--verify", "--output", j->shard_path, NULL};
+	const char *extra[] = {"--quiet", "--shard", spec, "--verify", "--output", path, NULL};
 	return run_psp_sim(st, j->cell, extra, "/dev/null", "/dev/null") == 0;
 }
 
@@ -401,8 +494,12 @@ static int select_jobs(struct state *st, uint32_t *npending)
 			return -1;
 		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 			uint32_t i = 0;
-			while (i < st->njobs && strcmp(st->job[i].name, t))
-				i++;
+			char name[SWEEP_NAME_MAX + 32];
+			for (; i < st->njobs; i++) {
+				job_name(st, &st->job[i], name, sizeof(name));
+				if (!strcmp(name, t))
+					break;
+			}
 			if (i == st->njobs) {
 				fprintf(stderr, "psp-sweep: --only: no job named '%s' (--list names them)\n", t);
 				free(list);
@@ -423,7 +520,8 @@ static int select_jobs(struct state *st, uint32_t *npending)
 			skipped++;
 		}
 		if (j->pending) {
-			unlink(j->shard_path); /* a stale shard must not pass for this run's */
+			char path[PATH_MAX];
+			unlink(shard_path(st, j, path)); /* a stale shard must not pass for this run's */
 			(*npending)++;
 		}
 	}
@@ -471,8 +569,9 @@ static void progress_end(const struct state *st)
 static uint32_t count_done(const struct state *st)
 {
 	uint32_t n = 0;
+	char path[PATH_MAX];
 	for (uint32_t i = 0; i < st->njobs; i++)
-		n += st->job[i].pending && exists(st->job[i].shard_path);
+		n += st->job[i].pending && exists(shard_path(st, &st->job[i], path));
 	return n;
 }
 
@@ -494,11 +593,23 @@ static int run_local(struct state *st, uint32_t total)
 		while (running < width && next < st->njobs) {
 			struct job *j = &st->job[next];
 			if (j->pending) {
-				pid[next] = spawn_sh(j->cmd);
-				if (pid[next] < 0)
+				/* psp-sim itself (no shell between): it dies with us */
+				char spec[32], path[PATH_MAX], log[PATH_MAX];
+				snprintf(spec, sizeof(spec), "%u/%u", j->shard, st->sw.shards);
+				const char *extra[] = {"--quiet", "--jobs", "1", "--shard", spec,
+						       "--output", shard_path(st, j, path), NULL};
+				char *argv[SWEEP_MAX_ARGS + 16];
+				psp_sim_argv(st, j->cell, extra, argv);
+				pid[next] = spawn(argv, log_path(st, j, log), log, SIGKILL);
+				if (pid[next] < 0) {
+					char name[SWEEP_NAME_MAX + 32];
+					job_name(st, j, name, sizeof(name));
+					fprintf(stderr, "psp-sweep: job %s: cannot run %s: %s\n", name,
+						st->psp_sim, strerror(errno));
 					j->status = 127, failed++;
-				else
+				} else {
 					running++;
+				}
 			}
 			next++;
 		}
@@ -513,7 +624,7 @@ static int run_local(struct state *st, uint32_t total)
 		}
 		for (uint32_t i = 0; i < st->njobs; i++)
 			if (pid[i] == p && st->job[i].pending) {
-				st->job[i].status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+				st->job[i].status = exit_status(ws);
 				pid[i] = 0;
 				if (st->job[i].status == 0)
 					done++;
@@ -527,18 +638,33 @@ static int run_local(struct state *st, uint32_t total)
 	return 0;
 }
 
-/* The pending jobs' command lines, one a line (GNU parallel's input). */
-static int write_pending(const struct state *st, const char *path)
+/* The jobs' command lines, one a line (all: jobs.txt, Slurm's; the pending
+ * ones: GNU parallel's input), every write checked. */
+static int write_commands(const struct state *st, const char *path, bool pending_only)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "psp-sweep: cannot write %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	for (uint32_t i = 0; i < st->njobs; i++)
-		if (st->job[i].pending)
-			fprintf(f, "%s\n", st->job[i].cmd);
-	return fclose(f) == 0 ? 0 : -1;
+	char *cmd = malloc(MAX_COMMAND);
+	int rc = cmd ? 0 : -1;
+	for (uint32_t i = 0; i < st->njobs && rc == 0; i++)
+		if (!pending_only || st->job[i].pending) {
+			rc = job_command(st, &st->job[i], cmd);
+			if (rc == 0 && fprintf(f, "%s\n", cmd) < 0)
+				rc = -2;
+		}
+	free(cmd);
+	if (ferror(f) && rc == 0)
+		rc = -2;
+	errno = 0;
+	if ((fclose(f) != 0 || rc == -2) && rc != -1) {
+		fprintf(stderr, "psp-sweep: cannot write %s: %s\n", path,
+			strerror(errno ? errno : EIO));
+		rc = -1;
+	}
+	return rc;
 }
 
 /* Waits for child pid, showing how many shards have appeared. */
@@ -548,7 +674,7 @@ static int watch_child(struct state *st, pid_t pid, uint32_t total)
 		int ws;
 		pid_t p = waitpid(pid, &ws, WNOHANG);
 		if (p == pid)
-			return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+			return exit_status(ws);
 		if (p < 0 && errno != EINTR)
 			return -1;
 		progress(st, count_done(st), 0, total);
@@ -561,7 +687,7 @@ static int run_parallel(struct state *st, uint32_t total)
 	char input[PATH_MAX + 32], joblog[PATH_MAX + 32], jobs[32];
 	snprintf(input, sizeof(input), "%s/parallel.jobs", st->outdir);
 	snprintf(joblog, sizeof(joblog), "%s/logs/parallel.joblog", st->outdir);
-	if (write_pending(st, input) < 0)
+	if (write_commands(st, input, true) < 0)
 		return -1;
 	char *argv[16];
 	int n = 0;
@@ -580,18 +706,14 @@ static int run_parallel(struct state *st, uint32_t total)
 	argv[n++] = "-a";
 	argv[n++] = input;
 	argv[n] = NULL;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		execvp(argv[0], argv);
+	pid_t pid = spawn(argv, NULL, NULL, SIGTERM);
+	if (pid < 0) {
 		fprintf(stderr, "psp-sweep: cannot run GNU parallel: %s (Debian: apt-get install parallel)\n",
 			strerror(errno));
-		_exit(127);
-	}
-	if (pid < 0)
 		return -1;
-	int rc = watch_child(st, pid, total);
-	return rc == 127 ? -1 : 0;
+	}
+	watch_child(st, pid, total);
+	return 0;
 }
 
 /* "1-3,5,7-9": the pending jobs' 1-based indices (lines of jobs.txt). */
@@ -652,7 +774,13 @@ static int run_slurm(struct state *st, uint32_t total)
 	sh_quote(q, sizeof(q), jobs_txt);
 	fprintf(f, "#!/bin/sh\n# psp-sweep: array task K runs line K of jobs.txt\n"
 		   "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" %s)\nexec /bin/sh -c \"$line\"\n", q);
-	fclose(f);
+	bool bad = ferror(f);
+	errno = 0;
+	if (fclose(f) != 0 || bad) {
+		fprintf(stderr, "psp-sweep: cannot write %s: %s\n", script,
+			strerror(errno ? errno : EIO));
+		return -1;
+	}
 	char *spec = array_spec(st);
 	char name[160], out[PATH_MAX + 64];
 	if (!spec)
@@ -683,8 +811,11 @@ static int run_slurm(struct state *st, uint32_t total)
 	free(spec);
 	free(arr);
 	if (rc != 0 || !id[0]) {
-		fprintf(stderr, "psp-sweep: sbatch failed (status %d): is Slurm running? "
-				"(tools/slurm-single-node.sh starts one on this machine)\n", rc);
+		if (rc < 0)
+			fprintf(stderr, "psp-sweep: cannot run sbatch: %s\n", strerror(errno));
+		else
+			fprintf(stderr, "psp-sweep: sbatch failed (status %d): is Slurm running? "
+					"(tools/slurm-single-node.sh starts one on this machine)\n", rc);
 		return -1;
 	}
 	id[strcspn(id, ";")] = '\0'; /* "ID;cluster" */
@@ -715,10 +846,11 @@ static uint32_t merge_cells(const struct state *st, uint32_t *merged)
 	uint32_t failed = 0;
 	*merged = 0;
 	for (uint32_t c = 0; c < st->sw.ncells; c++) {
-		const struct job *first = &st->job[c * st->sw.shards];
+		const struct job *first = &st->job[(size_t)c * st->sw.shards];
 		bool complete = true;
-		for (uint32_t s = 0; s < st->sw.shards; s++)
-			complete &= exists(first[s].shard_path);
+		char path[PATH_MAX];
+		for (uint32_t s = 0; s < st->sw.shards && complete; s++)
+			complete = exists(shard_path(st, &first[s], path));
 		if (!complete)
 			continue;
 		char out[PATH_MAX + 64], log[PATH_MAX + 64], slo[PATH_MAX + 64];
@@ -726,8 +858,12 @@ static uint32_t merge_cells(const struct state *st, uint32_t *merged)
 		snprintf(slo, sizeof(slo), "%s/%s.capacity.csv", st->outdir, st->sw.cell[c].name);
 		snprintf(log, sizeof(log), "%s/logs/%s.merge.log", st->outdir, st->sw.cell[c].name);
 		char **argv = calloc(st->sw.shards + 16, sizeof(*argv));
-		if (!argv)
+		char *paths = malloc((size_t)st->sw.shards * PATH_MAX);
+		if (!argv || !paths) {
+			free(argv);
+			free(paths);
 			return failed + 1;
+		}
 		uint32_t n = 0;
 		argv[n++] = (char *)st->psp_sim;
 		argv[n++] = "--merge";
@@ -741,11 +877,16 @@ static uint32_t merge_cells(const struct state *st, uint32_t *merged)
 			argv[n++] = slo;
 		}
 		for (uint32_t s = 0; s < st->sw.shards; s++)
-			argv[n++] = (char *)first[s].shard_path;
+			argv[n++] = (char *)shard_path(st, &first[s], paths + (size_t)s * PATH_MAX);
 		argv[n] = NULL;
 		int rc = run_wait(argv, NULL, log);
 		free(argv);
-		if (rc != 0) {
+		free(paths);
+		if (rc < 0) {
+			fprintf(stderr, "psp-sweep: merging %s: cannot run %s: %s\n",
+				st->sw.cell[c].name, st->psp_sim, strerror(errno));
+			failed++;
+		} else if (rc != 0) {
 			fprintf(stderr, "psp-sweep: merging %s failed (log: %s)\n", st->sw.cell[c].name,
 				log);
 			failed++;
@@ -760,14 +901,27 @@ static int write_jobs_txt(const struct state *st)
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/jobs.txt", st->outdir);
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "psp-sweep: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
+	return write_commands(st, path, false);
+}
+
+/* --list: each job's name and command on stdout, every write checked. */
+static int list_jobs(const struct state *st)
+{
+	char *cmd = malloc(MAX_COMMAND), name[SWEEP_NAME_MAX + 32];
+	int rc = cmd ? 0 : -1;
+	for (uint32_t i = 0; i < st->njobs && rc == 0; i++) {
+		rc = job_command(st, &st->job[i], cmd);
+		job_name(st, &st->job[i], name, sizeof(name));
+		if (rc == 0 && printf("%s: %s\n", name, cmd) < 0)
+			rc = -2;
 	}
-	for (uint32_t i = 0; i < st->njobs; i++)
-		fprintf(f, "%s\n", st->job[i].cmd);
-	return fclose(f) == 0 ? 0 : -1;
+	free(cmd);
+	if (rc != -1 && (fflush(stdout) != 0 || ferror(stdout) || rc == -2)) {
+		fprintf(stderr, "psp-sweep: cannot write the list to stdout: %s\n",
+			strerror(errno ? errno : EIO));
+		rc = -1;
+	}
+	return rc;
 }
 
 static int sweep_main(struct state *st)
@@ -804,17 +958,17 @@ static int sweep_main(struct state *st)
 	if (st->o.list) {
 		if (build_jobs(st) < 0)
 			return 2;
-		for (uint32_t i = 0; i < st->njobs; i++)
-			printf("%s: %s\n", st->job[i].name, st->job[i].cmd);
-		return 0;
+		return list_jobs(st) < 0 ? 1 : 0;
 	}
 	char sub[PATH_MAX + 16];
 	snprintf(sub, sizeof(sub), "%s/shards", st->outdir);
 	if (make_dir(sub) < 0)
 		return 2;
 	snprintf(sub, sizeof(sub), "%s/logs", st->outdir);
-	if (make_dir(sub) < 0 || build_jobs(st) < 0 || write_jobs_txt(st) < 0)
+	if (make_dir(sub) < 0 || build_jobs(st) < 0)
 		return 2;
+	if (write_jobs_txt(st) < 0)
+		return 1;
 	if (preflight(st) < 0)
 		return 2;
 	uint32_t pending;
@@ -837,14 +991,18 @@ static int sweep_main(struct state *st)
 	uint32_t lost = 0;
 	for (uint32_t i = 0; i < st->njobs; i++) {
 		struct job *j = &st->job[i];
-		if (!j->pending || exists(j->shard_path))
+		char path[PATH_MAX], name[SWEEP_NAME_MAX + 32];
+		if (!j->pending || exists(shard_path(st, j, path)))
 			continue;
 		if (lost++ == 0)
 			fprintf(stderr, "psp-sweep: jobs that failed or were lost:\n");
+		job_name(st, j, name, sizeof(name));
 		if (j->status > 0)
-			fprintf(stderr, "  %s: exit status %d (log: %s)\n", j->name, j->status, j->log_path);
+			fprintf(stderr, "  %s: exit status %d (log: %s)\n", name, j->status,
+				log_path(st, j, path));
 		else
-			fprintf(stderr, "  %s: no shard written (log: %s)\n", j->name, j->log_path);
+			fprintf(stderr, "  %s: no shard written (log: %s)\n", name,
+				log_path(st, j, path));
 	}
 	if (lost)
 		fprintf(stderr, "psp-sweep: re-run them alone with --only NAME[,NAME...], or all "
@@ -865,8 +1023,6 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	rc = sweep_main(&st);
-	for (uint32_t i = 0; i < st.njobs; i++)
-		free(st.job[i].cmd);
 	free(st.job);
 	sweep_free(&st.sw);
 	return rc;

@@ -15,7 +15,7 @@ static const char *type_label(const struct psp_workload *wl, uint32_t t)
 
 void sim_csv_field(FILE *f, const char *s)
 {
-	if (!strpbrk(s, ",\"\n")) {
+	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
 	}
@@ -124,16 +124,46 @@ void sim_report_trace(struct sim_report *r, const struct sim_trace *t)
 				o->load[l], sim_trace_scale(t, o->workers, o->load[l]));
 }
 
-/* "15.1 ± 0.3", or "15.1" without an interval, right-aligned in width. */
-static void table_est(FILE *f, struct sim_est e, int width)
+/* An estimate as the table prints it: a mean "15.1 ± 0.3" (the half-width
+ * of its symmetric interval), a quantile "15.1 [14.8, 15.9]" (its
+ * order-statistic interval), "15.1" without an interval. */
+static void est_text(char *buf, size_t cap, struct sim_est e)
 {
-	char buf[64];
-	if (isnan(e.ci95))
-		snprintf(buf, sizeof(buf), "%.1f", e.value);
+	if (isnan(e.lo))
+		snprintf(buf, cap, "%.1f", e.value);
+	else if (e.quantile)
+		snprintf(buf, cap, "%.1f [%.1f, %.1f]", e.value, e.lo, e.hi);
 	else
-		snprintf(buf, sizeof(buf), "%.1f ± %.1f", e.value, e.ci95);
-	/* "±" is two bytes but one column */
-	fprintf(f, " %*s", width + (isnan(e.ci95) ? 0 : 1), buf);
+		snprintf(buf, cap, "%.1f ± %.1f", e.value, (e.hi - e.lo) / 2);
+}
+
+/* Columns of a UTF-8 string ("±" is two bytes but one column). */
+static int text_columns(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* s right-aligned in width columns, after a space. */
+static void table_cell(FILE *f, const char *s, int width)
+{
+	fprintf(f, " %*s%s", width - text_columns(s) > 0 ? width - text_columns(s) : 0, "", s);
+}
+
+/* What the intervals of a point with reps replications are, for its
+ * heading (docs/statistics.md explains them). */
+static void table_intervals(FILE *f, uint32_t reps)
+{
+	if (reps < 2)
+		return;
+	if (sim_median_ci_rank(reps))
+		fprintf(f, "  (%u replications; 95%% intervals: means ± half-width, "
+			   "percentiles [lo, hi])", reps);
+	else
+		fprintf(f, "  (%u replications; 95%% intervals: means ± half-width; percentiles "
+			   "none: they need >= %u replications)", reps, SIM_MIN_QUANTILE_REPLICATIONS);
 }
 
 /* The types whose queues grow, joined by sep, into buf. */
@@ -152,21 +182,35 @@ static const char *growing_names(const struct sim_report *r, const struct sim_po
 static void table_point(struct sim_report *r, const char *policy, const struct sim_point *pt)
 {
 	FILE *f = r->out;
-	int w = pt->reps > 1 ? 15 : 10;
-	fprintf(f, "\n%-7s load %.2f  offered %.1f kRPS  achieved %.1f kRPS", policy, pt->load,
-		pt->offered_rps / 1e3, pt->achieved_rps / 1e3);
-	if (pt->reps > 1)
-		fprintf(f, "  (%u replications, 95%% intervals)", pt->reps);
-	fprintf(f, "\n  %-12s %10s %*s %*s %*s %*s %*s\n", "type", "count", w, "mean_us", w,
-		"p50_us", w, "p99_us", w, "p99.9_us", w + 2, "p99.9_slow");
+	enum { NCOLS = 5 };
+	static const char *const head[NCOLS] = {"mean_us", "p50_us", "p99_us", "p99.9_us",
+						"p99.9_slow"};
+	char cell[PSP_MAX_TYPES + 1][NCOLS][96];
+	int w[NCOLS];
+	for (int c = 0; c < NCOLS; c++) /* the widths of the first release, at least */
+		w[c] = (pt->reps > 1 ? 15 : 10) + (c == NCOLS - 1 ? 2 : 0);
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		const struct sim_row *row = &pt->row[t];
-		fprintf(f, "  %-12s %10llu", type_label(r->wl, t), (unsigned long long)row->count);
-		table_est(f, row->mean_us, w);
-		table_est(f, row->p50_us, w);
-		table_est(f, row->p99_us, w);
-		table_est(f, row->p999_us, w);
-		table_est(f, row->p999_slow, w + 2);
+		const struct sim_est e[NCOLS] = {row->mean_us, row->p50_us, row->p99_us,
+						 row->p999_us, row->p999_slow};
+		for (int c = 0; c < NCOLS; c++) {
+			est_text(cell[t][c], sizeof(cell[t][c]), e[c]);
+			if (text_columns(cell[t][c]) > w[c])
+				w[c] = text_columns(cell[t][c]);
+		}
+	}
+	fprintf(f, "\n%-7s load %.2f  offered %.1f kRPS  achieved %.1f kRPS", policy, pt->load,
+		pt->offered_rps / 1e3, pt->achieved_rps / 1e3);
+	table_intervals(f, pt->reps);
+	fprintf(f, "\n  %-12s %10s", "type", "count");
+	for (int c = 0; c < NCOLS; c++)
+		table_cell(f, head[c], w[c]);
+	fputc('\n', f);
+	for (uint32_t t = 0; t <= pt->ntypes; t++) {
+		fprintf(f, "  %-12s %10llu", type_label(r->wl, t),
+			(unsigned long long)pt->row[t].count);
+		for (int c = 0; c < NCOLS; c++)
+			table_cell(f, cell[t][c], w[c]);
 		fputc('\n', f);
 	}
 	if (pt->overloaded) {
@@ -230,8 +274,10 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 	growing_names(r, pt, ";", grow, sizeof(grow));
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		const struct sim_row *row = &pt->row[t];
-		fprintf(r->out, "%s,%s,%u,%.4f,%.1f,%.1f,", policy, r->wl->name, r->opts->workers,
-			pt->load, pt->offered_rps, pt->achieved_rps);
+		fprintf(r->out, "%s,", policy);
+		sim_csv_field(r->out, r->wl->name);
+		fprintf(r->out, ",%u,%.4f,%.1f,%.1f,", r->opts->workers, pt->load, pt->offered_rps,
+			pt->achieved_rps);
 		sim_csv_field(r->out, type_label(r->wl, t));
 		fprintf(r->out, ",%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%llu,",
 			(unsigned long long)row->count, row->mean_us.value, row->p50_us.value,
@@ -245,7 +291,9 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 					      &row->p999_us, &row->p999_slow, &row->mean_slow};
 		for (size_t i = 0; i < sizeof(ci) / sizeof(ci[0]); i++) {
 			fputc(',', r->out);
-			csv_num(r->out, ci[i]->ci95);
+			csv_num(r->out, ci[i]->lo);
+			fputc(',', r->out);
+			csv_num(r->out, ci[i]->hi);
 		}
 		fputc(',', r->out);
 		if (pt->measured_from != UINT64_MAX)
@@ -294,10 +342,12 @@ static void json_point(struct sim_report *r, const char *policy, const struct si
 			{"p999_us", row->p999_us}, {"p999_slowdown", row->p999_slow},
 			{"mean_slowdown", row->mean_slow}};
 		for (size_t i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
-			char ci[64];
-			snprintf(ci, sizeof(ci), "%s_ci95", col[i].name);
+			char lo[64], hi[64];
+			snprintf(lo, sizeof(lo), "%s_lo", col[i].name);
+			snprintf(hi, sizeof(hi), "%s_hi", col[i].name);
 			json_num(f, col[i].name, col[i].e.value);
-			json_num(f, ci, col[i].e.ci95);
+			json_num(f, lo, col[i].e.lo);
+			json_num(f, hi, col[i].e.hi);
 		}
 		fprintf(f, ", \"growing\": %s, \"growth_per_s\": %.1f}", row->growing ? "true" : "false",
 			row->growth_per_s.value);
@@ -315,21 +365,26 @@ void sim_report_point(struct sim_report *r, const char *policy, const struct sim
 	r->points_written++;
 }
 
+/* The word for a capacity's [lo, hi] with reps replications a load. */
+static const char *capacity_range(uint32_t reps)
+{
+	return sim_capacity_bracket(reps) ? "bracket" : "confidence";
+}
+
 void sim_report_capacity(struct sim_report *r, const char *policy, const struct sim_capacity *c,
 			 FILE *slo_csv)
 {
-	char line[512], slow[64];
-	if (isnan(c->p999_slow.ci95))
-		snprintf(slow, sizeof(slow), "%.1f", c->p999_slow.value);
-	else
-		snprintf(slow, sizeof(slow), "%.1f ± %.1f", c->p999_slow.value, c->p999_slow.ci95);
+	char line[512], slow[96];
+	bool bracket = sim_capacity_bracket(r->opts->replications);
+	est_text(slow, sizeof(slow), c->p999_slow);
 	if (!c->found)
 		snprintf(line, sizeof(line), "  %-8s meets it at no load tried (lowest %.4f)", policy,
 			 c->hi);
 	else
 		snprintf(line, sizeof(line),
-			 "  %-8s load %.3f [%.3f, %.3f]  %.1f kRPS  p99.9 slowdown %s there",
-			 policy, c->load, c->lo, c->hi, c->rps / 1e3, slow);
+			 "  %-8s load %.3f, %s [%.3f, %.3f]  %.1f kRPS  p99.9 slowdown %s there",
+			 policy, c->load, bracket ? "bracket" : "95% range", c->lo, c->hi,
+			 c->rps / 1e3, slow);
 	if (r->opts->format == SIM_FORMAT_TABLE)
 		fprintf(r->out, "%s\n", line);
 	else if (!slo_csv && r->opts->format == SIM_FORMAT_CSV)
@@ -339,20 +394,26 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 		fprintf(f, "%s\n  {\"policy\": ", r->capacities_written ? "," : "");
 		json_string(f, policy);
 		fprintf(f, ", \"slo\": %g, \"found\": %s, \"capacity_load\": %.4f, \"capacity_lo\": %.4f, "
-			   "\"capacity_hi\": %.4f, \"capacity_rps\": %.1f",
-			c->slo, c->found ? "true" : "false", c->load, c->lo, c->hi, c->rps);
+			   "\"capacity_hi\": %.4f, \"capacity_range\": \"%s\", \"capacity_rps\": %.1f",
+			c->slo, c->found ? "true" : "false", c->load, c->lo, c->hi,
+			capacity_range(r->opts->replications), c->rps);
 		json_num(f, "p999_slowdown", c->p999_slow.value);
-		json_num(f, "p999_slowdown_ci95", c->p999_slow.ci95);
+		json_num(f, "p999_slowdown_lo", c->p999_slow.lo);
+		json_num(f, "p999_slowdown_hi", c->p999_slow.hi);
 		fprintf(f, ", \"loads_evaluated\": %u}", c->evaluated);
 		r->capacities_written++;
 	}
 	if (slo_csv) {
-		fprintf(slo_csv, "%s,%s,%u,%g,%u,%d,%.4f,%.4f,%.4f,%.1f,", policy, r->wl->name,
-			r->opts->workers, c->slo, r->opts->replications, c->found, c->load, c->lo,
-			c->hi, c->rps);
+		fprintf(slo_csv, "%s,", policy);
+		sim_csv_field(slo_csv, r->wl->name);
+		fprintf(slo_csv, ",%u,%g,%u,%d,%.4f,%.4f,%.4f,%s,%.1f,", r->opts->workers, c->slo,
+			r->opts->replications, c->found, c->load, c->lo, c->hi,
+			capacity_range(r->opts->replications), c->rps);
 		csv_num(slo_csv, c->p999_slow.value);
 		fputc(',', slo_csv);
-		csv_num(slo_csv, c->p999_slow.ci95);
+		csv_num(slo_csv, c->p999_slow.lo);
+		fputc(',', slo_csv);
+		csv_num(slo_csv, c->p999_slow.hi);
 		fprintf(slo_csv, ",%u\n", c->evaluated);
 	}
 }
@@ -360,11 +421,20 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 void sim_report_capacity_begin(struct sim_report *r, double slo, bool from_workload,
 			       FILE *slo_csv)
 {
-	if (r->opts->format == SIM_FORMAT_TABLE)
+	uint32_t reps = r->opts->replications;
+	if (r->opts->format == SIM_FORMAT_TABLE) {
 		fprintf(r->out, "\nCapacity: the highest load whose p99.9 slowdown stays <= %g%s, "
-				"%u replication%s a load [95%% interval of the load]:\n",
-			slo, from_workload ? " (the workload's SLO)" : "", r->opts->replications,
-			r->opts->replications == 1 ? "" : "s");
+				"%u replication%s a load; ",
+			slo, from_workload ? " (the workload's SLO)" : "", reps, reps == 1 ? "" : "s");
+		if (sim_capacity_bracket(reps))
+			fprintf(r->out, "bracket: from it to the lowest load above it that missed the "
+					"SLO, not a confidence interval (no 95%% interval of a "
+					"percentile below %u replications):\n",
+				SIM_MIN_QUANTILE_REPLICATIONS);
+		else
+			fprintf(r->out, "95%% range: from the highest load that met the SLO to the "
+					"lowest that missed it, each with 95%% confidence:\n");
+	}
 	if (r->opts->format == SIM_FORMAT_JSON)
 		fprintf(r->out, "\n], \"capacity\": [");
 	r->in_capacity = true;

@@ -19,7 +19,8 @@
 /* The CSV header of --slo-output: one row per policy. */
 #define SIM_SLO_CSV_HEADER \
 	"policy,workload,workers,slo,replications,found,capacity_load,capacity_lo,capacity_hi," \
-	"capacity_rps,p999_slowdown,p999_slowdown_ci95,loads_evaluated"
+	"capacity_range,capacity_rps,p999_slowdown,p999_slowdown_lo,p999_slowdown_hi," \
+	"loads_evaluated"
 
 struct sim_report {
 	FILE *out;
@@ -30,7 +31,8 @@ struct sim_report {
 	bool in_capacity;
 };
 
-/* A CSV field, quoted when it holds a comma, a quote or a newline. */
+/* A CSV field, quoted as RFC 4180 says (inside double quotes, a quote
+ * doubled) when it holds a comma, a quote, a carriage return or a newline. */
 void sim_csv_field(FILE *f, const char *s);
 
 void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options *opts,

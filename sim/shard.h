@@ -13,7 +13,9 @@
  * normalised flags, seeds included), then each replication's statistics as
  * the bit patterns of its doubles (the merge recomputes every estimate and
  * interval from them, exactly), each capacity found, and an end line with
- * the record counts. */
+ * the record counts.  A "check" line after the header and after each record
+ * holds the FNV-1a 64 of the lines since the previous one, so an edited or
+ * damaged record is refused (a guard against accidents, not adversaries). */
 #ifndef PSP_SIM_SHARD_H
 #define PSP_SIM_SHARD_H
 
@@ -90,5 +92,15 @@ int sim_shard_same_run(const struct sim_shard *a, const char *a_path,
  * shards. */
 int sim_shard_check_set(const struct sim_shard *sh, char *const *path, uint32_t n,
 			struct psp_err *err);
+
+/* Checks that sh, read from path, holds exactly the records of its slice
+ * of the run o describes on workload wl: each replication it owns once and
+ * nothing else, each at the run's load with the workload's types, and, when
+ * a unit is a policy, the capacity of each policy it owns once; err names
+ * the file and the first record at fault.  --verify and --merge both ask
+ * it, so psp-sweep --resume runs again what a merge would refuse. */
+int sim_shard_check_records(const struct sim_shard *sh, const char *path,
+			    const struct sim_options *o, const struct psp_workload *wl,
+			    struct psp_err *err);
 
 #endif

@@ -11,6 +11,18 @@ static double round_load(double load)
 	return round(load * 1e4) / 1e4;
 }
 
+double sim_capacity_slo(const struct sim_options *o, const struct psp_workload *wl)
+{
+	if (o->no_capacity)
+		return 0;
+	return o->slo > 0 ? o->slo : wl->slo > 0 ? wl->slo : 0;
+}
+
+bool sim_capacity_bracket(uint32_t reps)
+{
+	return sim_median_ci_rank(reps) == 0;
+}
+
 const struct sim_point *sim_cache_find(const struct sim_point_cache *c, double load)
 {
 	for (uint32_t i = 0; i < c->n; i++)
@@ -70,17 +82,20 @@ static bool passes(const struct sim_point *pt, double slo)
 	return pt->judged && !pt->overloaded && pt->row[pt->ntypes].p999_slow.value <= slo;
 }
 
-/* Surely passes / surely fails: the 95% bound on the right side of slo. */
+/* Surely passes / surely fails: the 95% interval lies wholly on that side
+ * of slo.  Without an interval (too few replications) the estimate stands
+ * for both bounds, and the capacity's [lo, hi] is a bracket
+ * (sim_capacity_bracket). */
 static bool surely_passes(const struct sim_point *pt, double slo)
 {
 	struct sim_est e = pt->row[pt->ntypes].p999_slow;
-	return pt->judged && !pt->overloaded && e.value + (isnan(e.ci95) ? 0 : e.ci95) <= slo;
+	return pt->judged && !pt->overloaded && (isnan(e.hi) ? e.value : e.hi) <= slo;
 }
 
 static bool surely_fails(const struct sim_point *pt, double slo)
 {
 	struct sim_est e = pt->row[pt->ntypes].p999_slow;
-	return pt->overloaded || e.value - (isnan(e.ci95) ? 0 : e.ci95) > slo;
+	return pt->overloaded || (isnan(e.lo) ? e.value : e.lo) > slo;
 }
 
 /* The highest passing load in the cache (or 0), and the lowest load above it
@@ -161,7 +176,11 @@ int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps
 		cap->p999_slow = at->row[at->ntypes].p999_slow;
 	} else {
 		cap->hi = fail;
-		cap->p999_slow = (struct sim_est){NAN, NAN};
+		cap->p999_slow = (struct sim_est){NAN, NAN, NAN, true};
 	}
 	return 0;
 }
+
+/* psp-sim's defaults give every statistic its 95% interval. */
+_Static_assert(SIM_DEFAULT_REPLICATIONS >= SIM_MIN_QUANTILE_REPLICATIONS,
+	       "the default replications give percentiles no 95% interval");

@@ -1,11 +1,20 @@
 /* Capacity under an SLO: the highest load whose p99.9 slowdown (ALL rows,
- * averaged over the replications) stays <= slo on a point that is not
- * overloaded. */
+ * the median over the replications, point.h) stays <= slo on a point that
+ * is not overloaded. */
 #ifndef PSP_SIM_SLO_H
 #define PSP_SIM_SLO_H
 
+#include <psp/workload.h>
+
+#include "options.h"
 #include "point.h"
 #include "sweep.h"
+
+/* The SLO whose capacity a run searches, or 0 when it searches none: --slo,
+ * else the workload's slo: key, unless --no-capacity.  The one decision,
+ * whatever the output format (they differ only in how they print it) and
+ * whether the run is sharded. */
+double sim_capacity_slo(const struct sim_options *opts, const struct psp_workload *wl);
 
 /* The points of one policy simulated so far (the sweep's and the search's),
  * by load: the search reuses a sweep's points and never simulates a load
@@ -25,10 +34,12 @@ struct sim_capacity {
 	double slo;
 	bool found;      /* some load met the SLO */
 	double load;     /* the highest load simulated that met it */
-	/* Its interval: lo, the highest load <= `load` whose 95% upper bound
-	 * meets the SLO; hi, the lowest load above `load` whose 95% lower
-	 * bound misses it, or that is overloaded (1.0 when none).  With one
-	 * replication the bounds are the estimates. */
+	/* Its range: lo, the highest load <= `load` whose p99.9 slowdown's 95%
+	 * interval lies within the SLO; hi, the lowest load above `load` whose
+	 * interval lies beyond it, or that is overloaded (1.0 when none).
+	 * Without intervals (sim_capacity_bracket) the estimates stand for the
+	 * bounds: lo = load and hi is the lowest failing load found, a bracket
+	 * and not a confidence interval. */
 	double lo, hi;
 	double rps;      /* offered rate at `load` */
 	struct sim_est p999_slow; /* at `load` */
@@ -38,6 +49,11 @@ struct sim_capacity {
 	 * runs. */
 	double unjudged_pass;
 };
+
+/* Whether a capacity searched with reps replications a load has a bracket
+ * for [lo, hi] (the p99.9 slowdown has no 95% interval with so few,
+ * point.h) rather than bounds from 95% intervals. */
+bool sim_capacity_bracket(uint32_t reps);
 
 /* Loads the search adds per round.  A constant, not a function of the
  * threads: the loads tried, hence the answer, must not depend on --jobs

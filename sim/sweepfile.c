@@ -3,6 +3,7 @@
  * key. */
 #include <errno.h>
 #include <libgen.h>
+#include <math.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,8 +92,9 @@ static int count_of(struct ctx *c, const yaml_node_t *n, const char *key, unsign
 	char *end;
 	errno = 0;
 	double d = s ? strtod(s, &end) : 0;
-	if (!s || errno || end == s || *end || d != (double)(unsigned long long)d || d < (double)lo ||
-	    d > (double)hi)
+	/* the range first: casting a double out of range is undefined */
+	if (!s || errno || end == s || *end || !(d >= (double)lo && d <= (double)hi) ||
+	    d != floor(d))
 		return fail_at(c, n, key, "expected a whole number in %llu..%llu, got '%.64s'", lo, hi,
 			       s ? s : "(not a value)");
 	*out = (unsigned long long)d;
@@ -117,8 +119,12 @@ struct spec {
 	const char *knob_name[SIM_MAX_KNOBS];
 	const char *knob_value[SIM_MAX_KNOBS][64];
 	uint32_t nknobs, nvalues[SIM_MAX_KNOBS];
+	const struct psp_param *knob_param[SIM_MAX_KNOBS];
 	const char *common[SWEEP_MAX_ARGS]; /* flags every cell shares */
 	uint32_t ncommon;
+	const yaml_node_t *options_node;    /* options:, checked once all keys are read */
+	const char *option[64];
+	uint32_t noptions;
 };
 
 static int add_common(struct ctx *c, struct spec *sp, const yaml_node_t *n, const char *flag,
@@ -149,11 +155,58 @@ static const char *workload_arg(struct ctx *c, const yaml_node_t *n, const char 
 	return keep(c, real);
 }
 
-/* psp-sim's flags that the sweep's keys set: refused in options:. */
+/* psp-sim's flags that the sweep's keys or psp-sweep set, or that make a
+ * job write no shard: refused in options:, however spelt (sim_options_scan
+ * gives their long names). */
 static const char *const owned_flags[] = {
-	"--workload", "-w", "--policy", "-p", "--workers", "-k", "--load", "-l", "--requests", "-n",
-	"--replications", "-r", "--seed", "-s", "--shard", "--output", "-o", "--format", "--jobs",
-	"-j", "--merge", "--verify", "--no-capacity", "--timeline", "--series", "--slo-output", NULL};
+	"--workload", "--policy", "--workers", "--load", "--requests", "--replications", "--seed",
+	"--shard", "--output", "--format", "--jobs", "--merge", "--verify", "--no-capacity",
+	"--timeline", "--series", "--slo-output", "--per-request", "--trace", "--list", "--help",
+	"--version", NULL};
+
+struct option_check {
+	const struct spec *sp;
+	const char *flag, *token, *why;
+};
+
+static int check_option(void *ctx, const char *flag, const char *token)
+{
+	struct option_check *oc = ctx;
+	for (size_t f = 0; owned_flags[f]; f++)
+		if (!strcmp(flag, owned_flags[f])) {
+			*oc = (struct option_check){oc->sp, flag, token,
+						    "is set by the sweep's own keys or by psp-sweep"};
+			return 1;
+		}
+	for (uint32_t k = 0; k < oc->sp->nknobs; k++)
+		if (!strcmp(flag, oc->sp->knob_flag[k])) {
+			*oc = (struct option_check){oc->sp, flag, token, "is set by knobs:"};
+			return 1;
+		}
+	return 0;
+}
+
+/* options: as psp-sim reads them (abbreviated "--see=7", attached "-n5000"
+ * included) must not set what the keys set: a cell would run settings its
+ * name does not say. */
+static int check_options(struct ctx *c, const struct spec *sp)
+{
+	if (!sp->noptions)
+		return 0;
+	char *argv[65] = {"psp-sim"};
+	memcpy(argv + 1, sp->option, sp->noptions * sizeof(*argv));
+	struct option_check oc = {.sp = sp};
+	struct psp_err e;
+	int rc = sim_options_scan((int)sp->noptions + 1, argv, check_option, &oc, &e);
+	if (rc < 0)
+		return fail_at(c, sp->options_node, "options", "%.64s: %.120s", e.where, e.msg);
+	if (rc == 0)
+		return 0;
+	if (!strcmp(oc.token, oc.flag))
+		return fail_at(c, sp->options_node, "options", "%s %s", oc.flag, oc.why);
+	return fail_at(c, sp->options_node, "options", "'%.64s' is %s, which %s", oc.token, oc.flag,
+		       oc.why);
+}
 
 static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node, const yaml_node_t *v)
 {
@@ -224,32 +277,66 @@ static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node,
 			if (!prm)
 				return fail_at(c, kn, "knobs", "unknown knob '%.64s' (psp-sim --help lists them)",
 					       ydoc_scalar(kn) ? ydoc_scalar(kn) : "");
+			for (uint32_t k = 0; k < sp->nknobs; k++)
+				if (sp->knob_param[k] == prm)
+					return fail_at(c, kn, "knobs", "knob '%s' given twice", prm->name);
 			if (sp->nknobs == SIM_MAX_KNOBS)
 				return fail_at(c, kn, "knobs", "too many knobs");
 			char flag[64];
 			uint32_t k = sp->nknobs++;
 			sp->knob_flag[k] = keep(c, sim_knob_flag(prm, flag, sizeof(flag)));
 			sp->knob_name[k] = prm->name;
+			sp->knob_param[k] = prm;
 			if ((rc = scalars(c, kv, prm->name, sp->knob_value[k], 64, &sp->nvalues[k])))
 				return rc;
 		}
 	} else if (!strcmp(key, "options")) {
-		if ((rc = scalars(c, v, key, list, 64, &n)))
+		if ((rc = scalars(c, v, key, sp->option, 64, &sp->noptions)))
 			return rc;
-		for (uint32_t i = 0; i < n && rc == 0; i++) {
-			for (size_t f = 0; owned_flags[f]; f++)
-				if (!strcmp(list[i], owned_flags[f]) ||
-				    (!strncmp(list[i], owned_flags[f], strlen(owned_flags[f])) &&
-				     list[i][strlen(owned_flags[f])] == '='))
-					return fail_at(c, v, key, "%s is set by the sweep's own keys "
-						       "or by psp-sweep", owned_flags[f]);
-			rc = add_common(c, sp, v, list[i], NULL);
-		}
+		sp->options_node = v;
+		for (uint32_t i = 0; i < sp->noptions && rc == 0; i++)
+			rc = add_common(c, sp, v, sp->option[i], NULL);
 	} else {
 		return fail_at(c, key_node, key, "unknown key (known: name, workloads, policies, knobs, "
 			       "loads, workers, replications, requests, seed, shards, format, "
 			       "capacity, options)");
 	}
+	return rc;
+}
+
+/* FNV-1a 64 of s and a separator, continuing h. */
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (h ^ 0xffu) * 0x100000001b3ull;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct sweep_cell *const *)a)->name,
+		      (*(const struct sweep_cell *const *)b)->name);
+}
+
+/* Two cells of one name would write the same files: the last would win. */
+static int check_names_unique(struct ctx *c)
+{
+	struct sweep *sw = c->sw;
+	const struct sweep_cell **order = malloc(sw->ncells * sizeof(*order));
+	if (!order)
+		return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
+	for (uint32_t i = 0; i < sw->ncells; i++)
+		order[i] = &sw->cell[i];
+	qsort(order, sw->ncells, sizeof(*order), by_name);
+	int rc = 0;
+	for (uint32_t i = 1; i < sw->ncells && rc == 0; i++)
+		if (!strcmp(order[i - 1]->name, order[i]->name))
+			rc = psp_err_set(c->err, -EINVAL, c->path, NULL,
+					 "two cells would both be named '%.80s' (workloads %.100s and "
+					 "%.100s): give the workloads distinct file names and the knobs "
+					 "values that differ in letters, digits, '.', '-' or '_'",
+					 order[i]->name, order[i - 1]->argv[1], order[i]->argv[1]);
+	free(order);
 	return rc;
 }
 
@@ -264,8 +351,20 @@ static int build_cells(struct ctx *c, struct spec *sp)
 	if (n > SWEEP_MAX_CELLS)
 		return psp_err_set(c->err, -EINVAL, c->path, NULL, "%llu cells: at most %u",
 				   (unsigned long long)n, SWEEP_MAX_CELLS);
+	if (n * sw->shards > SWEEP_MAX_JOBS)
+		return psp_err_set(c->err, -EINVAL, c->path, "shards",
+				   "%llu cells x %u shards = %llu jobs: at most %u",
+				   (unsigned long long)n, sw->shards,
+				   (unsigned long long)(n * sw->shards), SWEEP_MAX_JOBS);
+	uint32_t argc = 4 + sp->ncommon + 2 * sp->nknobs;
+	if (argc > SWEEP_MAX_ARGS)
+		return psp_err_set(c->err, -EINVAL, c->path, "options",
+				   "a cell would pass psp-sim %u arguments (4, the keys' and "
+				   "options' %u, 2 per knob): at most %u", argc, sp->ncommon,
+				   SWEEP_MAX_ARGS);
 	sw->cell = calloc(n, sizeof(*sw->cell));
-	if (!sw->cell)
+	sw->args = calloc(n * argc, sizeof(*sw->args));
+	if (!sw->cell || !sw->args)
 		return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
 	sw->ncells = (uint32_t)n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -278,13 +377,16 @@ static int build_cells(struct ctx *c, struct spec *sp)
 		const char *workers = sp->worker[rest % sp->nworkers];
 		const char *wl = sp->workload[rest / sp->nworkers];
 		const char *base = strrchr(wl, '/') ? strrchr(wl, '/') + 1 : wl;
-		char wname[128] = "";
-		name_append(wname, sizeof(wname), base);
-		char *dot = strstr(wname, ".y");
+		char name[4096] = "";
+		name_append(name, sizeof(name), base);
+		char *dot = strstr(name, ".y");
 		if (dot && (!strcmp(dot, ".yml") || !strcmp(dot, ".yaml")))
 			*dot = '\0';
-		snprintf(cell->name, sizeof(cell->name), "%s-k%s", wname, workers);
-		const char **a = (const char **)cell->argv;
+		size_t len = strlen(name);
+		snprintf(name + len, sizeof(name) - len, "-k");
+		name_append(name, sizeof(name), workers);
+		uint64_t h = hash_str(hash_str(0xcbf29ce484222325ull, wl), workers);
+		const char **a = (const char **)(cell->argv = sw->args + (size_t)i * argc);
 		uint32_t m = 0;
 		a[m++] = "--workload";
 		a[m++] = wl;
@@ -295,13 +397,18 @@ static int build_cells(struct ctx *c, struct spec *sp)
 		for (uint32_t k = 0; k < sp->nknobs; k++) {
 			a[m++] = sp->knob_flag[k];
 			a[m++] = sp->knob_value[k][pick[k]];
-			size_t len = strlen(cell->name);
-			snprintf(cell->name + len, sizeof(cell->name) - len, "-%s-", sp->knob_name[k]);
-			name_append(cell->name, sizeof(cell->name), sp->knob_value[k][pick[k]]);
+			len = strlen(name);
+			snprintf(name + len, sizeof(name) - len, "-%s-", sp->knob_name[k]);
+			name_append(name, sizeof(name), sp->knob_value[k][pick[k]]);
+			h = hash_str(hash_str(h, sp->knob_name[k]), sp->knob_value[k][pick[k]]);
 		}
 		cell->argc = m;
+		if (strlen(name) > SWEEP_NAME_MAX) /* cut: the hash keeps it unique */
+			snprintf(name + SWEEP_NAME_MAX - 17, 18, "-%016llx", (unsigned long long)h);
+		if (!(cell->name = keep(c, name)))
+			return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
 	}
-	return 0;
+	return check_names_unique(c);
 }
 
 static int read_doc(struct ctx *c)
@@ -335,6 +442,7 @@ static int read_doc(struct ctx *c)
 	}
 	if (rc == 0 && sp->nworkloads == 0)
 		rc = psp_err_set(c->err, -EINVAL, c->path, "workloads", "is required");
+	rc = rc ? rc : check_options(c, sp);
 	if (rc == 0 && !c->sw->capacity)
 		rc = add_common(c, sp, root, "--no-capacity", NULL);
 	rc = rc ? rc : build_cells(c, sp);
@@ -375,7 +483,9 @@ void sweep_free(struct sweep *sw)
 		free(sw->strings[i]);
 	free(sw->strings);
 	free(sw->cell);
+	free(sw->args);
 	sw->strings = NULL;
 	sw->cell = NULL;
+	sw->args = NULL;
 	sw->nstrings = sw->ncells = 0;
 }

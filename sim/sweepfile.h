@@ -10,13 +10,18 @@
 
 #include <psp/err.h>
 
-#define SWEEP_MAX_ARGS 96u
+#define SWEEP_MAX_ARGS 96u    /* psp-sim arguments of a cell */
 #define SWEEP_MAX_CELLS 100000u
+#define SWEEP_MAX_JOBS 1000000u /* cells x shards */
+/* A cell's name is a file name (with ".IofN.shard", ".capacity.csv" and a
+ * temporary suffix after it); a longer one is cut and ends in "-" and a
+ * hash of the cell's workload, workers and knob values. */
+#define SWEEP_NAME_MAX 160u
 
 struct sweep_cell {
-	char name[192];          /* workload-kWORKERS[-knob-value...], file-name safe */
+	const char *name;   /* workload-kWORKERS[-knob-value...], file-name safe, unique */
 	uint32_t argc;
-	char *argv[SWEEP_MAX_ARGS]; /* psp-sim flags, without --shard/--output/--format */
+	char **argv;        /* psp-sim flags, without --shard/--output/--format */
 };
 
 struct sweep {
@@ -26,6 +31,7 @@ struct sweep {
 	bool capacity;           /* capacity searches (else every cell gets --no-capacity) */
 	uint32_t ncells;
 	struct sweep_cell *cell;
+	char **args;             /* the cells' argv, one block */
 	char **strings;          /* every string the cells point to */
 	uint32_t nstrings, cap_strings;
 };

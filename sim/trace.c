@@ -11,6 +11,7 @@
 #include <psp/trace_status.h>
 
 #include "evq.h"
+#include "linein.h"
 #include "run.h"
 #include "trace.h"
 
@@ -19,11 +20,10 @@ static const char *const col_name[NCOLS] = {
 	"id", "type", "arrival_ns", "arrival_us", "service_ns", "service_us", "status",
 };
 
-#define SERVICE_NS_MAX (PSP_WL_TIME_US_MAX * 1e3)
-
 struct reader {
 	const char *path;
 	FILE *f;
+	bool seekable;      /* a regular file: it can be read twice */
 	uint64_t line;
 	struct psp_err *err;
 	const struct psp_workload *wl;
@@ -174,12 +174,45 @@ static int find_columns(struct reader *r, char *const *name, size_t nfields)
 	return 0;
 }
 
+/* Whether s is valid UTF-8 without control characters: a type name goes
+ * to the terminal, CSV and JSON as it is. */
+static bool printable_utf8(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s++, more, min;
+		if (c < 0x20 || c == 0x7f)
+			return false;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			more = 2, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			more = 3, min = 0x10000;
+		else
+			return false;
+		unsigned cp = c & (0x3f >> more);
+		for (unsigned i = 0; i < more; i++, s++) {
+			if ((*s & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*s & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    (cp >= 0x80 && cp < 0xa0))
+			return false;
+	}
+	return true;
+}
+
 /* The type index of a replayed row's type name. */
 static int type_index(struct reader *r, const char *name, uint32_t *out)
 {
 	struct sim_trace *t = r->t;
 	if (!*name)
 		return fail(r, "type", "empty type name");
+	if (!printable_utf8((const unsigned char *)name))
+		return fail(r, "type", "holds a control character or is not valid UTF-8");
 	if (strlen(name) >= PSP_WL_NAME_MAX)
 		return fail(r, "type", "'%.40s...' is longer than %u characters", name,
 			    PSP_WL_NAME_MAX - 1);
@@ -228,10 +261,37 @@ static int by_id_line(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+static void sift_down(struct id_line *a, uint64_t i, uint64_t n)
+{
+	for (uint64_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && by_id_line(&a[c], &a[c + 1]) < 0)
+			c++;
+		if (by_id_line(&a[i], &a[c]) >= 0)
+			return;
+		struct id_line t = a[i];
+		a[i] = a[c];
+		a[c] = t;
+	}
+}
+
+/* In place (glibc's qsort takes a copy of the array: 16 bytes a row more
+ * at the peak). */
+static void heapsort_ids(struct id_line *a, uint64_t n)
+{
+	for (uint64_t i = n / 2; i-- > 0;)
+		sift_down(a, i, n);
+	for (uint64_t end = n; end-- > 1;) {
+		struct id_line t = a[0];
+		a[0] = a[end];
+		a[end] = t;
+		sift_down(a, 0, end);
+	}
+}
+
 /* Ids that were not increasing: the first line repeating an earlier id. */
 static int check_ids(struct reader *r)
 {
-	qsort(r->ids, r->nids, sizeof(*r->ids), by_id_line);
+	heapsort_ids(r->ids, r->nids);
 	uint64_t worst = 0, id = 0, first = 0;
 	for (uint64_t i = 1; i < r->nids; i++)
 		if (r->ids[i].id == r->ids[i - 1].id && (!worst || r->ids[i].line < worst)) {
@@ -274,18 +334,31 @@ static int add_row(struct reader *r, const struct sim_trace_row *row, uint64_t *
 static int read_rows(struct reader *r)
 {
 	struct sim_trace *t = r->t;
-	char *line = NULL;
-	size_t linecap = 0;
+	struct linein in = {.f = r->f, .max = SIM_TRACE_MAX_LINE};
 	uint64_t cap = 0, rows = 0, prev_arrival = 0, prev_id = 0, first_arrival = 0;
 	bool have_header = false, have_first = false;
 	int rc = 0;
 	r->line = 0;
 	while (rc == 0) {
-		ssize_t len = getline(&line, &linecap, r->f);
-		if (len < 0)
+		ssize_t len = linein_read(&in);
+		if (len == LINEIN_EOF || len == LINEIN_ERROR)
 			break;
 		r->line++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		if (len == LINEIN_NOMEM) {
+			rc = psp_err_set(r->err, -ENOMEM, r->path, NULL, "out of memory");
+			break;
+		}
+		if (len == LINEIN_TOO_LONG) {
+			rc = fail(r, NULL, "a line longer than %u bytes: not a trace CSV file",
+				  SIM_TRACE_MAX_LINE);
+			break;
+		}
+		char *line = in.buf;
+		if (r->line == 1 && !strncmp(line, "\xef\xbb\xbf", 3)) { /* a UTF-8 BOM */
+			memmove(line, line + 3, (size_t)len - 2);
+			len -= 3;
+		}
+		while (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if ((size_t)len != strlen(line)) {
 			rc = fail(r, NULL, "holds a NUL byte: not a text CSV file");
@@ -378,9 +451,10 @@ static int read_rows(struct reader *r)
 			t->skipped++; /* dropped before it ran: not replayed */
 			continue;
 		}
-		if (service < 1 || service > SERVICE_NS_MAX) {
-			rc = fail(r, scol, "%llu ns is outside 1 ns .. 1e15 ns (1e9 us), the service "
-				  "times psp-sim simulates", (unsigned long long)service);
+		if (service < 1 || service > SIM_TRACE_MAX_SERVICE_NS) {
+			rc = fail(r, scol, "%llu ns is outside 1 ns .. %.0e ns (%.0e us), the service "
+				  "times psp-sim simulates", (unsigned long long)service,
+				  (double)SIM_TRACE_MAX_SERVICE_NS, PSP_WL_TIME_US_MAX);
 			break;
 		}
 		uint32_t type;
@@ -401,7 +475,7 @@ static int read_rows(struct reader *r)
 			t->max_service_ns = service;
 		t->span_ns = arrival - first_arrival;
 	}
-	free(line);
+	linein_free(&in);
 	if (rc)
 		return rc;
 	if (ferror(r->f))
@@ -464,8 +538,12 @@ int sim_trace_read(const char *path, const struct psp_workload *wl, struct sim_t
 				 (unsigned long long)(SIM_TRACE_MAX_BYTES >> 30));
 	else if (S_ISDIR(st.st_mode))
 		rc = psp_err_set(err, -EISDIR, path, NULL, "is a directory, not a trace");
+	/* Ids are collected only once they turn out not to be increasing, by a
+	 * second reading; a pipe cannot be read twice: its ids are collected
+	 * from the start. */
+	r.seekable = rc == 0 && S_ISREG(st.st_mode);
 	if (rc == 0) {
-		rc = read_once(&r, false);
+		rc = read_once(&r, !r.seekable);
 		if (rc == -EAGAIN) {
 			rewind(r.f);
 			rc = read_once(&r, true);

@@ -14,11 +14,15 @@
  * and the file's size (an engine trace writes about 100 bytes a row). */
 #define SIM_TRACE_MAX_ROWS 100000000ull
 #define SIM_TRACE_MAX_BYTES (16ull << 30)
+/* The longest line (a header of many columns included). */
+#define SIM_TRACE_MAX_LINE 65536u
+/* A row's service time: 1 ns .. the workload loader's bound (1e9 us). */
+#define SIM_TRACE_MAX_SERVICE_NS ((uint64_t)(PSP_WL_TIME_US_MAX * 1e3))
 
 struct sim_trace_row {
 	uint64_t id;
 	uint64_t arrival_ns; /* since the first row's arrival */
-	uint64_t service_ns; /* 1 ns .. 1e15 ns (the workload loader's bounds) */
+	uint64_t service_ns; /* 1 ns .. SIM_TRACE_MAX_SERVICE_NS */
 	uint32_t type;       /* index into the replay's types */
 };
 

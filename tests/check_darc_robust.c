@@ -3,8 +3,10 @@
  *  - capacity sizing: the paper's worked plans where they are right, 2|6|6
  *    for TPC-C when noise makes the paper's rounding give StockLevel's group
  *    5 cores, 2 cores for rare-long's C (the paper rounds 1.33 to 1);
+ *  - capacity sizing never gives a group fewer cores than the paper's rule
+ *    (a middle group whose demand rounds up);
  *  - the starvation guard lets a waiting type take an idle core of a
- *    shorter group, and only past its bound;
+ *    shorter group, never the shortest group's, and only past its bound;
  *  - the knob table: robust sets every part, an explicit part wins, bad
  *    values are refused with the knob's name;
  *  - in psp-sim runs (fixed seeds: deterministic): rare-long's C does not
@@ -119,6 +121,21 @@ START_TEST(capacity_covers_rare_type)
 }
 END_TEST
 
+/* tests/data/workloads/middle-group.yml: SHORT 0.3, MIDDLE 1.6, LONG 12.1
+ * cores of demand.  The paper rounds MIDDLE up to 2 and LONG takes what
+ * remains; capacity sizing must not give MIDDLE less (a largest remainder
+ * over floors gave it 1: SHORT's forced core took its fraction). */
+START_TEST(capacity_keeps_middle_group)
+{
+	struct psp_darc_plan p;
+	const double mean_us[] = {1, 10, 100}, ratio[] = {0.5164, 0.2754, 0.2082};
+	for (int known = 0; known < 2; known++) {
+		capacity_plan(&p, 3, mean_us, ratio, known ? 0.85 : 0);
+		assert_cores(&p, 3, (uint32_t[]){1, 2, 11});
+	}
+}
+END_TEST
+
 START_TEST(plan_equal)
 {
 	struct psp_darc_plan a, b;
@@ -202,44 +219,61 @@ END_TEST
 
 /* ---------------------------------------------------------------------- */
 
-/* Oracle DARC on 4 workers, SHORT 1 us / LONG 100 us: SHORT reserves core
- * 0, LONG owns 1-3.  LONG fills 1-3 and one more waits: without the guard
- * core 0 idles under it forever; with a guard of 20 x its mean (2 ms) it
- * takes core 0 once it has waited longer than that, not before. */
-static size_t guard_run(double guard, uint64_t check_at_ns)
+/* Oracle DARC on 5 workers, SHORT 1 us / MIDDLE 10 us / LONG 100 us with
+ * demands 1 | 1 | 3: SHORT reserves core 0, MIDDLE core 1, LONG owns 2-4.
+ * MIDDLE runs one request when mid_busy; LONG fills 2-4 and one more
+ * waits.  Without the guard it waits for its own cores; with a guard of 20
+ * x its mean (2 ms) it takes MIDDLE's idle core once it has waited longer
+ * than that, not before, and never SHORT's (a long request there would
+ * hold the short type for 100 us).  Returns the worker it took, or -1. */
+static int guard_run(double guard, uint64_t check_at_ns, bool mid_busy)
 {
 	struct test_conf c;
-	test_conf_default(&c, 4, 2);
+	test_conf_default(&c, 5, 3);
 	c.darc_mode = PSP_DARC_ORACLE;
 	c.type_mean_ns[0] = 1000;
-	c.type_mean_ns[1] = 100000;
-	c.type_ratio[0] = c.type_ratio[1] = 0.5;
+	c.type_mean_ns[1] = 10000;
+	c.type_mean_ns[2] = 100000;
+	c.type_ratio[0] = 1 / 1.13;
+	c.type_ratio[1] = 0.1 / 1.13;
+	c.type_ratio[2] = 0.03 / 1.13;
 	c.darc_min_samples = 1000000;
 	c.darc_starvation_guard = guard;
 	struct psp_err err;
 	struct psp_policy *p = test_policy_create(&psp_darc_ops, &c, &err);
 	ck_assert_msg(p != NULL, "%s", err.msg);
-	struct psp_req req[4];
-	struct psp_assign a[4];
+	const struct psp_darc_plan *plan = psp_darc_current_plan(p);
+	ck_assert_uint_eq(plan->group[0].reserved_mask, 1u);
+	ck_assert_uint_eq(plan->group[1].reserved_mask, 2u);
+	struct psp_req req[5];
+	struct psp_assign a[5];
 	memset(req, 0, sizeof(req));
+	uint32_t busy = 0;
+	if (mid_busy) {
+		req[4].type = 1;
+		psp_policy_enqueue(p, &req[4], 0);
+		busy++;
+	}
 	for (uint32_t i = 0; i < 4; i++) {
 		req[i].id = i;
-		req[i].type = 1;
+		req[i].type = 2;
 		psp_policy_enqueue(p, &req[i], 0);
 	}
-	ck_assert_uint_eq(psp_policy_dispatch(p, 0, a, 4), 3);
-	size_t n = psp_policy_dispatch(p, check_at_ns, a, 4);
-	if (n)
-		ck_assert_uint_eq(a[0].worker, 0);
+	ck_assert_uint_eq(psp_policy_dispatch(p, 0, a, 5), 3 + busy);
+	size_t n = psp_policy_dispatch(p, check_at_ns, a, 5);
+	int worker = n ? (int)a[0].worker : -1;
+	ck_assert_uint_le(n, 1);
 	psp_policy_destroy(p);
-	return n;
+	return worker;
 }
 
-START_TEST(guard_takes_idle_short_core)
+START_TEST(guard_takes_idle_core_never_the_shortest_groups)
 {
-	ck_assert_uint_eq(guard_run(0, 10000000), 0);
-	ck_assert_uint_eq(guard_run(20, 1999999), 0);
-	ck_assert_uint_eq(guard_run(20, 2000001), 1);
+	ck_assert_int_eq(guard_run(0, 10000000, false), -1);
+	ck_assert_int_eq(guard_run(20, 1999999, false), -1);
+	ck_assert_int_eq(guard_run(20, 2000001, false), 1);
+	/* MIDDLE's core busy: SHORT's core 0 stays SHORT's */
+	ck_assert_int_eq(guard_run(20, 10000000, true), -1);
 }
 END_TEST
 
@@ -383,10 +417,11 @@ Suite *psp_darc_robust_suite(void)
 	tcase_add_test(plan, capacity_keeps_paper_plans);
 	tcase_add_test(plan, capacity_fixes_tpcc_noise);
 	tcase_add_test(plan, capacity_covers_rare_type);
+	tcase_add_test(plan, capacity_keeps_middle_group);
 	tcase_add_test(plan, plan_equal);
 	tcase_add_test(plan, variant_sets_parts);
 	tcase_add_test(plan, knob_validation);
-	tcase_add_test(plan, guard_takes_idle_short_core);
+	tcase_add_test(plan, guard_takes_idle_core_never_the_shortest_groups);
 	suite_add_tcase(s, plan);
 	TCase *sim = tcase_create("sim");
 	tcase_set_timeout(sim, 300);

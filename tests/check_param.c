@@ -299,7 +299,7 @@ START_TEST(test_apply_implies)
 }
 END_TEST
 
-/* psp_policy_conf_default stores each descriptor's default: formatted, they
+/* psp_policy_conf_new stores each descriptor's default: formatted, they
  * read as psp_param_format_default says (slots: 0, resolved per policy). */
 START_TEST(test_defaults)
 {

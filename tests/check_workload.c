@@ -399,7 +399,7 @@ static const struct {
 	{"bad-syntax.yml", "", "YAML syntax error", 6},
 	{"bad-dist.yml", "types[0].service.dist", "weibull", 6},
 	{"bad-mean.yml", "types[1].service.mean_us", "> 0, got -3", 11},
-	{"bad-key.yml", "types[0].ratoi", "allowed here: name, ratio, wire_id, service", 5},
+	{"bad-key.yml", "types[0].ratoi", "allowed here: name, ratio, wire_id, service, op", 5},
 };
 
 START_TEST(test_bad_files)

@@ -12,7 +12,7 @@ if(TARGET psp-engine AND TARGET psp-client)
   target_link_libraries(darc_expect PRIVATE psp_core psp_workload)
 
   # Check suites over the engine's object libraries.
-  foreach(m rx_parse config)
+  foreach(m rx_parse config verdict)
     add_executable(check_engine_${m} ${PSP_ENG_TEST_DIR}/check_${m}.c
                    ${CMAKE_SOURCE_DIR}/tests/check_main.c)
     target_compile_definitions(check_engine_${m} PRIVATE PSP_SUITE=psp_engine_${m}_suite)
@@ -23,6 +23,9 @@ if(TARGET psp-engine AND TARGET psp-client)
     add_test(NAME engine.unit.${m} COMMAND check_engine_${m})
     if(m STREQUAL "config") # psp-client's --set, through the same YAML layer
       target_sources(check_engine_${m} PRIVATE ${CMAKE_SOURCE_DIR}/engine/client/config.c)
+    endif()
+    if(m STREQUAL "verdict") # psp-client's verdict on constructed counts
+      target_sources(check_engine_${m} PRIVATE ${CMAKE_SOURCE_DIR}/engine/client/verdict.c)
     endif()
     set_tests_properties(engine.unit.${m} PROPERTIES LABELS "unit;engine" TIMEOUT 60
       ENVIRONMENT "${PSP_ENG_ENV}")
@@ -48,13 +51,31 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.start_errors COMMAND bash ${PSP_ENG_TEST_DIR}/start_errors.sh)
   # Two engine + client pairs on the shipped configs at once: instances.
   add_test(NAME engine.memif.instances COMMAND bash ${PSP_ENG_TEST_DIR}/instances.sh)
+  # The README's quick start runs DARC; a plan never installed is said.
+  add_test(NAME engine.memif.quickstart COMMAND bash ${PSP_ENG_TEST_DIR}/quickstart.sh run)
+  add_test(NAME engine.memif.darc_no_plan COMMAND bash ${PSP_ENG_TEST_DIR}/quickstart.sh no-plan)
+  list(APPEND PSP_ENG_E2E engine.memif.quickstart engine.memif.darc_no_plan)
+  # The shipped memif sockets: private files, no squatting, no other user.
+  add_test(NAME engine.memif.private_socket COMMAND bash ${PSP_ENG_TEST_DIR}/memif_private.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
-       engine.memif.start_errors engine.memif.instances)
+       engine.memif.start_errors engine.memif.instances engine.memif.private_socket)
+  # The engine SIGKILLed mid-run: psp-client says it could not measure (exit 3).
+  add_test(NAME engine.memif.client_engine_dies COMMAND bash ${PSP_ENG_TEST_DIR}/client_engine_dies.sh)
+  list(APPEND PSP_ENG_E2E engine.memif.client_engine_dies)
   # --trace: a row per request that agrees with the engine's counters (and,
   # through psp-sim --trace, replays to the same per-type counts).
   add_test(NAME engine.memif.trace COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh full darc)
   add_test(NAME engine.memif.trace_limit COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh limit)
   list(APPEND PSP_ENG_E2E engine.memif.trace engine.memif.trace_limit)
+  # The output files and the runtime directory under failures: a full disk,
+  # SIGKILL, a refused start, the trace's memory at start, a dead engine's
+  # runtime directory (outputs.sh says what each checks).
+  foreach(m full-disk kill refused memory stale)
+    string(REPLACE "-" "_" _n ${m})
+    add_test(NAME engine.memif.outputs_${_n} COMMAND bash ${PSP_ENG_TEST_DIR}/outputs.sh ${m})
+    list(APPEND PSP_ENG_E2E engine.memif.outputs_${_n})
+  endforeach()
+  set_tests_properties(engine.memif.outputs_full_disk PROPERTIES SKIP_RETURN_CODE 77)
   # Time sharing needs the preemption library (x86-64).
   if(TARGET psp_preempt)
     add_test(NAME engine.memif.ts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt)
@@ -86,6 +107,15 @@ if(TARGET psp-engine AND TARGET psp-client)
   if(TARGET PkgConfig::ROCKSDB)
     add_test(NAME engine.memif.rocksdb COMMAND bash ${PSP_ENG_TEST_DIR}/rocksdb_app.sh darc)
     list(APPEND PSP_ENG_E2E engine.memif.rocksdb)
+    # A database that is not what psp-engine made: corrupted, someone
+    # else's, or on a full disk (tests/engine/rocksdb_db.sh).
+    add_executable(rocksdb_foreign ${PSP_ENG_TEST_DIR}/rocksdb_foreign.c)
+    target_link_libraries(rocksdb_foreign PRIVATE PkgConfig::ROCKSDB)
+    foreach(mode corrupt foreign full)
+      add_test(NAME engine.memif.rocksdb_${mode} COMMAND bash ${PSP_ENG_TEST_DIR}/rocksdb_db.sh ${mode})
+      list(APPEND PSP_ENG_E2E engine.memif.rocksdb_${mode})
+    endforeach()
+    set_tests_properties(engine.memif.rocksdb_full PROPERTIES SKIP_RETURN_CODE 77)
     if(TARGET psp_preempt)
       add_test(NAME engine.memif.rocksdb_ts COMMAND bash ${PSP_ENG_TEST_DIR}/rocksdb_app.sh ts)
       list(APPEND PSP_ENG_E2E engine.memif.rocksdb_ts)

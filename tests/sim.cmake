@@ -11,8 +11,10 @@ add_test(NAME sim.warnings COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/warnings.sh $
 add_test(NAME sim.shard COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/shard.sh $<TARGET_FILE:psp-sim>)
 add_test(NAME sim.trace COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/trace.sh $<TARGET_FILE:psp-sim>)
 add_test(NAME sim.answers COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/answers.sh $<TARGET_FILE:psp-sim>)
+add_test(NAME sim.integrity COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/integrity.sh $<TARGET_FILE:psp-sim> ${PSP_SIM_SANITIZED})
+add_test(NAME sim.statistics COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/statistics.sh $<TARGET_FILE:psp-sim>)
 set_tests_properties(sim.bad_input sim.determinism sim.overload sim.capacity sim.warnings sim.shard sim.trace
-  sim.answers PROPERTIES
+  sim.answers sim.integrity sim.statistics PROPERTIES
   LABELS "sim" TIMEOUT 300 ENVIRONMENT "${PSP_TEST_ENV}")
 # DARC robust vs the paper's rule (capacity searches: about a minute; under
 # the sanitizers it repeats what unit.darc_robust checks, so no-asan).

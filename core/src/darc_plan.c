@@ -128,31 +128,31 @@ int psp_darc_plan(struct psp_darc_plan *plan, uint32_t nworkers, uint32_t ntypes
 	return 0;
 }
 
-/* Largest remainder: every group floor(demand), at least 1, then the cores
- * left one each to the largest fractions (the longer group on a tie: it
- * cannot steal); too many (groups forced up to 1) are taken back from the
- * groups furthest above their demand.  The counts add up to W exactly. */
-static void largest_remainder(const struct psp_darc_plan *plan, uint32_t *n)
+/* The paper's counts made to add up to W: every group its rounded demand
+ * (at least 1); too many are taken back from the longest groups first, as
+ * the paper's reservation order does (the last groups get what remains);
+ * cores left over go one each to the groups furthest below their demand
+ * (the longer group on a tie: it cannot steal).  A group never gets fewer
+ * cores than the paper's plan reserves for it, so a middle group whose
+ * demand rounds up keeps its core (a largest remainder over floors gave it
+ * to a short group forced up to 1 core, and the middle group's p99.9 was
+ * 2.5x the paper's). */
+static void paper_counts(const struct psp_darc_plan *plan, uint32_t *n)
 {
 	uint32_t G = plan->ngroups, sum = 0;
 	for (uint32_t g = 0; g < G; g++) {
-		double fl = floor(plan->group[g].demand);
-		n[g] = fl < 1 ? 1 : (uint32_t)fl;
+		n[g] = round_demand(plan->group[g].demand);
 		sum += n[g];
 	}
-	while (sum != plan->nworkers) {
-		bool give = sum < plan->nworkers;
-		uint32_t best = G;
-		double best_v = -INFINITY;
-		for (uint32_t g = 0; g < G; g++) {
-			double v = give ? plan->group[g].demand - n[g] : n[g] - plan->group[g].demand;
-			if ((give || n[g] > 1) && v >= best_v) {
+	for (uint32_t g = G; sum > plan->nworkers && g-- > 0;)
+		while (sum > plan->nworkers && n[g] > 1)
+			n[g]--, sum--;
+	while (sum < plan->nworkers) {
+		uint32_t best = 0;
+		for (uint32_t g = 1; g < G; g++)
+			if (plan->group[g].demand - n[g] >= plan->group[best].demand - n[best])
 				best = g;
-				best_v = v;
-			}
-		}
-		n[best] += give ? 1 : (uint32_t)-1;
-		sum += give ? 1 : (uint32_t)-1;
+		n[best]++, sum++;
 	}
 }
 
@@ -234,7 +234,7 @@ int psp_darc_plan_capacity(struct psp_darc_plan *plan, uint32_t nworkers, uint32
 		return 0;
 	}
 	uint32_t n[PSP_MAX_TYPES];
-	largest_remainder(plan, n);
+	paper_counts(plan, n);
 	if (load > 0)
 		cover_load(plan, n, load, steal);
 	for (uint32_t g = 0; g < plan->ngroups; g++)

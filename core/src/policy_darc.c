@@ -61,7 +61,7 @@ enum psp_darc_ratio_source {
 
 enum psp_darc_sizing {
 	PSP_DARC_SIZE_ROUNDING = 0, /* the paper: round each demand, spillway on overflow */
-	PSP_DARC_SIZE_CAPACITY,     /* largest remainder, then cover each group's load */
+	PSP_DARC_SIZE_CAPACITY,     /* the paper's counts to W, then cover each group's load */
 };
 
 enum psp_darc_hysteresis {
@@ -121,7 +121,7 @@ static const struct psp_param knob_darc_sizing = {
 	.name = "darc_sizing", .kind = PSP_PARAM_CHOICE, .rank = 70,
 	.choices = "rounding,capacity", .def = PSP_DARC_SIZE_ROUNDING,
 	.help = "rounding: the paper's (fraction <= .5 down, spillway on overflow); "
-		"capacity: largest remainder, then cores moved so that each group's own "
+		"capacity: the paper's counts without overflow, then cores moved so that each group's own "
 		"plus stealable cores carry its measured load with a margin",
 };
 static const struct psp_param knob_darc_hysteresis = {
@@ -662,8 +662,12 @@ static int64_t spillway_queue(struct psp_policy *p, struct darc *d)
 
 /* The starvation guard: a present type whose head has waited longer than
  * darc_starvation_guard x its mean joins the guarded set and, until its
- * queue drains, takes any idle core (the highest id first: the shortest
- * group's cores, the lowest ids, last). */
+ * queue drains, takes any idle core (the highest id first) but the
+ * shortest group's own: a long request there would hold that group's
+ * requests for a long service time (a rare type re-planned onto one core
+ * from a noisy profile sent its 500 us requests to the short type's cores
+ * and the short type's p99.9 went from 3.6 to 103 us).  The shortest
+ * group may already use every core. */
 static size_t guard_dispatch(struct psp_policy *p, struct darc *d, uint64_t now_ns,
 			     struct psp_assign *out, size_t n, size_t cap)
 {
@@ -677,11 +681,13 @@ static size_t guard_dispatch(struct psp_policy *p, struct darc *d, uint64_t now_
 		if ((double)(now_ns - head->enqueue_ns) > factor * d->mean_ns[t])
 			d->starving |= 1u << t;
 	}
+	uint64_t shortest = d->plan.group[0].reserved_mask;
 	for (uint32_t m = d->starving; m && n < cap && p->idle_mask; m &= m - 1) {
 		uint32_t t = (uint32_t)__builtin_ctz(m);
-		while (n < cap && p->idle_mask && ((d->nonempty >> t) & 1u))
+		uint64_t keep = d->plan.type_group[t] == 0 ? 0 : shortest;
+		while (n < cap && (p->idle_mask & ~keep) && ((d->nonempty >> t) & 1u))
 			assign_worker(p, &out[n++], pop_type(d, t),
-				      63u - (uint32_t)__builtin_clzll(p->idle_mask), 0);
+				      63u - (uint32_t)__builtin_clzll(p->idle_mask & ~keep), 0);
 	}
 	d->starving &= d->nonempty;
 	return n;

@@ -69,8 +69,12 @@ struct cli_run {
 
 struct psp_workload;
 
+/* psp-client's exit status when the run is no measurement: the server
+ * stopped answering mid-run, or answered with application failures. */
+#define CLI_NOT_MEASURED 3
+
 /* Runs the load against the server on port_id; prints the report.  Returns 0,
- * or 1 on a runtime failure (message printed). */
+ * 1 on a runtime failure (message printed), or CLI_NOT_MEASURED. */
 int cli_generate(const struct cli_config *cfg, const struct cli_run *run,
 		 const struct psp_workload *wl, uint16_t port_id);
 

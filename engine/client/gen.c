@@ -5,6 +5,11 @@
  * a table indexed by req_id modulo the window (a power of two).  A slot still
  * busy when its index comes round again is counted as timed out; so are the
  * requests unanswered timeout_ms after the last send.
+ *
+ * Slowdown divides a request's latency by the service time in its reply's
+ * run_ns word: psp-engine writes there the time its worker measured (0: the
+ * application failed the request); a server that echoes the request's
+ * run_ns (Perséphone's) leaves the requested time.  The report says which.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -23,6 +28,7 @@
 #include "../common/rx_parse.h"
 #include "../common/tsc.h"
 #include "client.h"
+#include "verdict.h"
 
 #define CLI_MAX_BURST 512u
 #define CLI_MAX_RXQ 65u
@@ -51,10 +57,15 @@ struct gen {
 	/* results */
 	uint64_t sent, tx_failed, alloc_failed, answered, timed_out, unmatched;
 	uint64_t pending, measured_sent, measured_answered;
+	uint64_t measured_in_window; /* measured replies received while sending */
+	uint64_t failed;         /* replies saying the application failed (run_ns 0) */
+	uint64_t svc_measured;   /* replies whose run_ns differs from the request's */
+	bool sending;            /* in the send loop: replies are in the window */
 	uint64_t sent_type[PSP_MAX_TYPES];
 	uint64_t rx_verdict[RX_NVERDICTS];
 	uint64_t warmup_count;
 	uint64_t first_measured_tsc, last_measured_send_tsc, last_answer_tsc;
+	uint64_t start_tsc, send_end_tsc;
 	struct psp_hist *lat, *slow; /* ntypes + 1 (ALL) each */
 };
 
@@ -69,12 +80,21 @@ static void record_reply(struct gen *g, const struct rx_parsed *p, uint64_t now)
 	g->pending--;
 	g->answered++;
 	g->last_answer_tsc = now;
+	uint32_t svc_ns = p->req.run_ns;
+	if (svc_ns == 0) { /* answered, but the application failed it */
+		g->failed++;
+		return;
+	}
+	if (svc_ns != s->run_ns)
+		g->svc_measured++;
 	if (!s->measured)
 		return;
 	g->measured_answered++;
+	if (g->sending)
+		g->measured_in_window++;
 	uint64_t lat = tsc_cycles_to_ns(&g->clk, now - s->send_tsc);
 	uint32_t t = psp_workload_type_by_wire(g->wl, s->type);
-	uint64_t slow = (uint64_t)((double)lat * SLOWDOWN_SCALE / (double)(s->run_ns ? s->run_ns : 1));
+	uint64_t slow = (uint64_t)((double)lat * SLOWDOWN_SCALE / (double)svc_ns);
 	if (t < g->wl->ntypes) {
 		psp_hist_record(&g->lat[t], lat);
 		psp_hist_record(&g->slow[t], slow);
@@ -130,45 +150,69 @@ static double mean_service_us(const struct psp_workload *wl, double duration_s)
 	return t > 0 ? acc / t : 0;
 }
 
-static void report(struct gen *g, FILE *out, double send_s)
+/* ns since the run started of a TSC stamp (0 stays 0: never happened). */
+static uint64_t since_start(const struct gen *g, uint64_t tsc)
+{
+	return tsc > g->start_tsc ? tsc_cycles_to_ns(&g->clk, tsc - g->start_tsc) : 0;
+}
+
+/* Prints the report.  not_measured: why the run is no measurement (the
+ * summary is printed, then the reason instead of a verdict and a table), or
+ * NULL. */
+static void report(struct gen *g, FILE *out, double send_s, const char *not_measured)
 {
 	const struct psp_workload *wl = g->wl;
 	const struct cli_run *run = g->run;
-	/* Achieved: measured replies over the time from the first measured send
-	 * to the last reply. */
-	double span_s = g->last_answer_tsc > g->first_measured_tsc && g->first_measured_tsc
-				? (double)tsc_cycles_to_ns(&g->clk, g->last_answer_tsc -
-								     g->first_measured_tsc) / 1e9
-				: 0;
-	double achieved = span_s > 0 ? (double)g->measured_answered / span_s : 0;
+	struct cli_counts counts = {
+		.sent = g->measured_sent,
+		.answered = g->measured_answered,
+		.answered_in_window = g->measured_in_window,
+		.first_send_ns = since_start(g, g->first_measured_tsc),
+		.last_send_ns = since_start(g, g->last_measured_send_tsc),
+		.send_end_ns = since_start(g, g->send_end_tsc),
+		.last_answer_ns = since_start(g, g->last_answer_tsc),
+	};
+	struct cli_verdict verdict;
+	cli_verdict_compute(&counts, &verdict);
+	double achieved = verdict.achieved_rps;
+	bool overloaded = verdict.kind == CLI_OVERLOADED;
 	double mean_us = mean_service_us(wl, run->duration_s);
 	char load[32] = "";
 	if (run->workers)
 		snprintf(load, sizeof(load), "%.4f", run->rate_rps * mean_us / 1e6 / run->workers);
-	/* The paper's criterion: less than 99.9% of the offered load answered.
-	 * Offered is what was really sent over the measured sending window (a
-	 * Poisson count strays from rate x time by ~1/sqrt(n), more than 0.1%);
-	 * achieved spans the same window plus the last reply's latency, so a
-	 * server whose latency grows to a sizeable part of the run is caught
-	 * even when every request is eventually answered. */
-	double send_span_s = g->last_measured_send_tsc > g->first_measured_tsc
-		? (double)tsc_cycles_to_ns(&g->clk, g->last_measured_send_tsc -
-						      g->first_measured_tsc) / 1e9
-		: 0;
-	double offered_sent = send_span_s > 0 ? (double)g->measured_sent / send_span_s : 0;
-	bool overloaded = g->measured_answered < 0.999 * (double)g->measured_sent ||
-			  achieved < 0.999 * offered_sent;
 	/* CSV output holds only the table, wherever it goes. */
 	FILE *sum = run->csv ? stderr : out;
 	fprintf(sum, "psp-client: workload=%s rate=%.0f duration=%.2fs sent=%" PRIu64
-		     " answered=%" PRIu64 " timed_out=%" PRIu64 " tx_failed=%" PRIu64
-		     " alloc_failed=%" PRIu64 " unmatched=%" PRIu64 "\n",
-		wl->name, run->rate_rps, send_s, g->sent, g->answered, g->timed_out,
+		     " answered=%" PRIu64 " failed=%" PRIu64 " timed_out=%" PRIu64
+		     " tx_failed=%" PRIu64 " alloc_failed=%" PRIu64 " unmatched=%" PRIu64 "\n",
+		wl->name, run->rate_rps, send_s, g->sent, g->answered, g->failed, g->timed_out,
 		g->tx_failed, g->alloc_failed, g->unmatched);
+	if (not_measured) {
+		fprintf(sum, "psp-client: NOT MEASURED: %s\n", not_measured);
+		return;
+	}
 	fprintf(sum, "psp-client: offered_rps=%.1f achieved_rps=%.1f measured=%" PRIu64
-		     " (first %" PRIu64 " discarded)%s\n",
-		run->rate_rps, achieved, g->measured_answered, g->warmup_count,
-		overloaded ? " OVERLOADED (less than 99.9% of the offered load answered)" : "");
+		     " (first %" PRIu64 " discarded; %" PRIu64 " answered after sending ended)%s\n",
+		verdict.offered_rps, achieved, g->measured_answered, g->warmup_count,
+		g->measured_answered - g->measured_in_window,
+		verdict.kind == CLI_OVERLOADED
+			? " OVERLOADED (less than 99.9% of the measured requests answered "
+			  "before sending ended)"
+		: verdict.kind == CLI_NOT_JUDGED
+			? " NOT JUDGED (fewer than 1000 measured requests: 0.1% of them is "
+			  "less than one)"
+			: "");
+	if (g->svc_measured == g->answered - g->failed)
+		fprintf(sum, "psp-client: slowdown = latency / the service time the server "
+			     "measured (each reply's run_ns word)\n");
+	else if (g->svc_measured == 0)
+		fprintf(sum, "psp-client: slowdown = latency / the requested service time "
+			     "(the server echoed run_ns)\n");
+	else
+		fprintf(sum, "psp-client: slowdown = latency / the service time in each reply's "
+			     "run_ns word: measured by the server for %" PRIu64 " replies, the "
+			     "requested one echoed for %" PRIu64 "\n",
+			g->svc_measured, g->answered - g->failed - g->svc_measured);
 	fprintf(sum, "psp-client: sent per type:");
 	for (uint32_t t = 0; t < wl->ntypes; t++)
 		fprintf(sum, " %s=%" PRIu64, wl->type_name[t], g->sent_type[t]);
@@ -198,12 +242,15 @@ static void report(struct gen *g, FILE *out, double send_s)
 			/* psp-sim's columns; preemptions and the reservation are
 			 * the server's to report (its stop counters, its timeline);
 			 * one run is one replication (no interval); dropped is what
-			 * timed out; queue growth is psp-sim's to estimate. */
+			 * timed out; queue growth is psp-sim's to estimate;
+			 * overloaded is empty and judged 0 when the verdict
+			 * is NOT JUDGED. */
 			fprintf(out, "%s,%s,%u,%s,%.1f,%.1f,%s,%" PRIu64
-				     ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,,,1,%" PRIu64 ",,,,,,,,,,,\n",
+				     ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,,,1,%" PRIu64 ",,%d,,,,,,,,,,,,,,,\n",
 				label, wl->name, run->workers, load, run->rate_rps, achieved, name,
-				l->count, mean, p50, p99, p999, s999, smean, overloaded,
-				g->timed_out);
+				l->count, mean, p50, p99, p999, s999, smean,
+				verdict.kind == CLI_NOT_JUDGED ? "" : overloaded ? "1" : "0",
+				g->timed_out, verdict.kind != CLI_NOT_JUDGED);
 		else
 			fprintf(out, "%-12s %10" PRIu64 " %10.2f %10.2f %10.2f %10.2f %14.2f %14.2f\n",
 				name, l->count, mean, p50, p99, p999, s999, smean);
@@ -308,6 +355,8 @@ int cli_generate(const struct cli_config *cfg, const struct cli_run *run,
 	uint64_t expected = (uint64_t)(run->rate_rps * run->duration_s);
 	g->warmup_count = (uint64_t)((double)expected * cfg->warmup);
 	uint64_t t0 = rte_rdtsc();
+	g->start_tsc = t0;
+	g->sending = true;
 	uint64_t end_ns = (uint64_t)(run->duration_s * 1e9);
 	double next_ns = psp_wl_sample_gap_ns(smp, rate_per_ns);
 	struct idle_state idle = {0};
@@ -317,8 +366,10 @@ int cli_generate(const struct cli_config *cfg, const struct cli_run *run,
 	for (;;) {
 		uint64_t now = rte_rdtsc();
 		uint64_t ns = tsc_cycles_to_ns(&g->clk, now - t0);
-		if (ns >= end_ns)
+		if (ns >= end_ns) {
+			g->send_end_tsc = now;
 			break;
+		}
 		struct rte_mbuf *pkts[CLI_MAX_BURST];
 		struct slot *slot_of[CLI_MAX_BURST];
 		uint16_t n = 0;
@@ -380,16 +431,43 @@ int cli_generate(const struct cli_config *cfg, const struct cli_run *run,
 		bool due_soon = next_ns - (double)ns < 2000.0 + cfg->idle.sleep_us * 1000.0;
 		idle_note(&idle, &cfg->idle, n != 0 || got != 0 || due_soon);
 	}
-	double send_s = (double)tsc_cycles_to_ns(&g->clk, rte_rdtsc() - t0) / 1e9;
+	g->sending = false; /* replies from here on came after the window */
+	double send_s = (double)tsc_cycles_to_ns(&g->clk, g->send_end_tsc - t0) / 1e9;
 	/* Wait for the stragglers. */
 	uint64_t wait_end = rte_rdtsc() + hz / 1000 * cfg->timeout_ms;
 	while (g->pending > 0 && rte_rdtsc() < wait_end) {
 		uint32_t got = poll_rx(g);
 		idle_note(&idle, &cfg->idle, got != 0);
 	}
+	uint64_t unanswered = g->pending;
 	g->timed_out += g->pending;
-	report(g, out, send_s);
-	status = 0;
+	/* Not a measurement: the server stopped answering while requests
+	 * waited: its port's link went down (a memif peer that exited), or no
+	 * reply came for the last timeout_ms of sending nor after it (hung).
+	 * A live server that dropped requests still answers the others, and
+	 * one that is draining a backlog answers after sending ended: both
+	 * are measurements.  Or it answered some requests with an application
+	 * failure. */
+	char why[300] = "";
+	uint64_t last = g->last_answer_tsc ? g->last_answer_tsc : t0;
+	uint64_t silent_ms = tsc_cycles_to_ns(&g->clk, rte_rdtsc() - last) / 1000000;
+	bool replied_after = g->last_answer_tsc > g->send_end_tsc;
+	bool silent_sending = !replied_after &&
+			      tsc_cycles_to_ns(&g->clk, g->send_end_tsc - last) / 1000000 >= cfg->timeout_ms;
+	struct rte_eth_link link;
+	bool down = rte_eth_link_get_nowait(port_id, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_DOWN;
+	if ((unanswered || g->tx_failed) && (down || silent_sending)) {
+		snprintf(why, sizeof(why), "the server stopped answering: no reply for the last "
+			 "%" PRIu64 " ms, %" PRIu64 " requests unanswered, %" PRIu64 " not sent%s "
+			 "(timeout_ms %u)", silent_ms, unanswered, g->tx_failed,
+			 down ? ", the port's link is down" : "", cfg->timeout_ms);
+	} else if (g->failed) {
+		snprintf(why, sizeof(why), "the server answered %" PRIu64 " requests with an "
+			 "application failure (reply run_ns 0; its report says why)", g->failed);
+	}
+	report(g, out, send_s, why[0] ? why : NULL);
+	status = why[0] ? CLI_NOT_MEASURED : 0;
 done:
 	if (out != stdout)
 		fclose(out);

@@ -5,7 +5,8 @@
  *              [--output F] [--workers N] [--label NAME] [--seed N]
  *
  * Exit codes: 0 ok (an overloaded point is a result, not an error), 1 runtime
- * failure, 2 usage or config error.
+ * failure, 2 usage or config error, 3 (CLI_NOT_MEASURED) the run is no
+ * measurement: the server stopped answering, or failed requests.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -57,10 +58,20 @@ static void usage(FILE *out)
 		"  --help            this text\n"
 		"  --version         print the version\n"
 		"\n"
-		"In eal: and the port string, %%p is the process id and %%i the engine's\n"
-		"instance: the instance key (--set instance=ID), else the one psp-engine\n"
-		"listening on the port's memif socket pattern (several: exit 2).\n"
-		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n");
+		"In eal: and the port string, %%p is the process id, %%u the user id and\n"
+		"%%i the engine's instance: the instance key (--set instance=ID), else the\n"
+		"one psp-engine listening on the port's memif socket pattern (several:\n"
+		"exit 2).  A memif socket file (socket-abstract=no) must be in a directory\n"
+		"of the user's with mode 0700, else exit 2 (docs/engine.md).\n"
+		"Reports OVERLOADED when less than 99.9%% of the measured requests were\n"
+		"answered before sending ended (NOT JUDGED below 1000 of them); slowdown\n"
+		"divides by the service time in each reply's run_ns word (psp-engine: the\n"
+		"time it measured; a server that echoes run_ns: the requested time).\n"
+		"Exit codes: 0 ok (overloaded or not), 1 runtime failure, 2 usage or\n"
+		"config error, 3 not a measurement: the server stopped answering while\n"
+		"requests waited (its port's link went down, or no reply during the last\n"
+		"timeout_ms of sending nor after) or answered requests with an\n"
+		"application failure (reply run_ns 0).\n");
 }
 
 static int parse_double(const char *s, double *out)
@@ -193,6 +204,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
 		cli_config_free(&cfg);
 		return 2;
+	}
+	/* A memif socket file: only in the user's private directory (no
+	 * other user's engine can be found or reached there). */
+	int dir_rc = port_memif_socket_dir(cfg.port_spec, false, &err);
+	if (dir_rc < 0) {
+		fprintf(stderr, "psp-client: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+		cli_config_free(&cfg);
+		return dir_rc == -ENOENT ? 1 : 2; /* no engine yet: as when none listens */
 	}
 	int st = find_instance(&cfg);
 	if (st == 0 && yconf_expand_all(cfg.eal, cfg.neal, cfg.port_spec, sizeof(cfg.port_spec),

@@ -16,4 +16,14 @@ void eal_dir_save(char *buf, size_t cap);
  * process recreated meanwhile keeps the directory. */
 void eal_dir_remove(const char *dir);
 
+/* Removes the runtime directories whose names start with prefix (such as
+ * "psp-engine-") left behind by processes that died without their clean-up
+ * (a crash, SIGKILL): those whose EAL config file no primary process holds
+ * its lock on (DPDK's primary keeps a write lock on it while it lives), and
+ * that is more than STALE_SECONDS old, so that a process starting right
+ * now (its file made, its lock not yet taken) is left alone.  Call before
+ * rte_eal_init.  Returns how many were removed. */
+#define EAL_DIR_STALE_SECONDS 5
+int eal_dir_remove_stale(const char *prefix);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <rte_errno.h>
 
 #include "port.h"
+#include "yconf.h"
 
 void port_dev_name(const char *spec, char *name, size_t cap)
 {
@@ -127,28 +129,28 @@ static const char *vdev_arg(const char *spec, const char *key, char *buf, size_t
 	return NULL;
 }
 
-/* Whether a server accepts connections on the unix socket path, as a file
- * or (memif's default, socket-abstract=yes) in the abstract namespace. */
-static bool listening(const char *path)
+/* Whether some process listens on the unix socket path, a file (file) or
+ * a name in the abstract namespace (memif's default, socket-abstract=yes),
+ * from the kernel's list (/proc/net/unix) rather than by connecting: DPDK's
+ * memif server aborts on a control connection that closes before its hello
+ * is answered. */
+static bool listening(const char *path, bool file)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	size_t len = strlen(path);
-	if (len + 1 >= sizeof(sa.sun_path))
+	FILE *f = fopen("/proc/net/unix", "r");
+	if (!f)
 		return true; /* cannot tell: do not claim it is missing */
-	for (int abstract = 0; abstract < 2; abstract++) {
-		memset(sa.sun_path, 0, sizeof(sa.sun_path));
-		memcpy(sa.sun_path + abstract, path, len);
-		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-		if (fd < 0)
-			return true;
-		socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + len +
-					   !abstract);
-		bool up = connect(fd, (struct sockaddr *)&sa, sl) == 0;
-		close(fd);
-		if (up)
-			return true;
+	char line[512];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long flags;
+		char p[300];
+		/* Num RefCount Protocol Flags Type St Inode Path */
+		found = sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %299s", &flags, p) == 2 &&
+			(flags & 0x10000) && /* __SO_ACCEPTCON: listening */
+			(p[0] == '@') != file && !strcmp(p + !file, path);
 	}
-	return false;
+	fclose(f);
+	return found;
 }
 
 bool port_memif_server_missing(const char *spec, char *sock, size_t cap)
@@ -159,22 +161,89 @@ bool port_memif_server_missing(const char *spec, char *sock, size_t cap)
 		return false;
 	if (!vdev_arg(spec, "socket", sock, cap))
 		snprintf(sock, cap, "/run/memif.sock");
-	return !listening(sock);
+	char v[16];
+	return !listening(sock, vdev_arg(spec, "socket-abstract", v, sizeof(v)) && !strcmp(v, "no"));
+}
+
+/* Whether spec is a memif port whose socket is a file (socket-abstract=no);
+ * its socket path, %u and %p expanded (a %i left as it is), into sock. */
+static bool memif_file_socket(const char *spec, char *sock, size_t cap)
+{
+	char v[16], raw[256];
+	if (strncmp(spec, "net_memif", 9) != 0 || !vdev_arg(spec, "socket-abstract", v, sizeof(v)) ||
+	    strcmp(v, "no") != 0)
+		return false;
+	if (!vdev_arg(spec, "socket", raw, sizeof(raw)))
+		snprintf(raw, sizeof(raw), "/run/memif.sock");
+	if (yconf_expand(raw, "%i", sock, cap) < 0)
+		snprintf(sock, cap, "%s", raw);
+	return true;
+}
+
+int port_memif_socket_dir(const char *spec, bool server, struct psp_err *err)
+{
+	char sock[256];
+	if (!memif_file_socket(spec, sock, sizeof(sock)))
+		return 0;
+	char *slash = strrchr(sock, '/');
+	if (!slash || slash == sock)
+		return psp_err_set(err, -EINVAL, NULL, "port",
+				   "memif socket %s with socket-abstract=no must be in a directory "
+				   "of its own (/tmp/psp-memif-%%u/%%i.sock)", sock);
+	*slash = '\0';
+	struct stat sb;
+	if (server && mkdir(sock, 0700) < 0 && errno != EEXIST)
+		return psp_err_set(err, -errno, NULL, "port", "cannot create the memif socket "
+				   "directory %s: %s", sock, strerror(errno));
+	if (lstat(sock, &sb) < 0) {
+		if (server)
+			return psp_err_set(err, -errno, NULL, "port", "memif socket directory %s: %s",
+					   sock, strerror(errno));
+		/* No directory, so no server (memif itself would only say
+		 * "Invalid socket directory"). */
+		*slash = '/';
+		char *i = strstr(sock, "%i");
+		if (i)
+			memmove(i + 1, i + 2, strlen(i + 2) + 1), *i = '*';
+		return psp_err_set(err, -ENOENT, NULL, "port", "no memif server listens on %s: start "
+				   "psp-engine (with a port.vdev on the same socket) first", sock);
+	}
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != getuid() || (sb.st_mode & 077))
+		return psp_err_set(err, -EPERM, NULL, "port",
+				   "memif socket directory %s is not private (%s, owner uid %lu, "
+				   "mode %03o; needed: a directory of uid %lu, mode 0700): another "
+				   "user could listen or connect in it; remove it or use another",
+				   sock, S_ISDIR(sb.st_mode) ? "a directory" : "not a directory",
+				   (unsigned long)sb.st_uid, (unsigned)(sb.st_mode & 0777),
+				   (unsigned long)getuid());
+	if (!server)
+		return 0;
+	/* A socket file left by a server that died (SIGKILL): memif would
+	 * say "Address already in use".  Removed when nobody answers on it. */
+	*slash = '/';
+	if (lstat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode) && !listening(sock, true))
+		unlink(sock);
+	return 0;
 }
 
 int port_memif_instances(const char *spec, char (*found)[PORT_INSTANCE_MAX + 1], int cap,
 			 char *pattern, size_t pcap)
 {
-	char sock[256];
+	char raw[256], sock[256];
 	const char *at;
-	if (!vdev_arg(spec, "socket", sock, sizeof(sock)) || !(at = strstr(sock, "%i")) ||
-	    strchr(sock, '%') != at || strchr(at + 2, '%'))
+	/* %u and %p expanded, %i kept: the instance is what is looked for. */
+	if (!vdev_arg(spec, "socket", raw, sizeof(raw)) || yconf_expand(raw, "%i", sock, sizeof(sock)) < 0 ||
+	    !(at = strstr(sock, "%i")) || strchr(sock, '%') != at || strchr(at + 2, '%'))
 		return -EINVAL;
+	char v[16];
+	bool file = vdev_arg(spec, "socket-abstract", v, sizeof(v)) && !strcmp(v, "no");
 	size_t pre = (size_t)(at - sock), suf = strlen(at + 2);
 	snprintf(pattern, pcap, "%.*s*%s", (int)pre, sock, at + 2);
 	/* DPDK's memif listens in the abstract namespace by default
 	 * (socket-abstract=yes): no file to look for, but the kernel lists
-	 * every listening unix socket, abstract ones with a leading '@'. */
+	 * every listening unix socket, abstract ones with a leading '@'.  Only
+	 * sockets of the kind the port uses are taken (a file socket's
+	 * directory was checked private by port_memif_socket_dir). */
 	FILE *f = fopen("/proc/net/unix", "r");
 	if (!f)
 		return 0;
@@ -186,6 +255,8 @@ int port_memif_instances(const char *spec, char (*found)[PORT_INSTANCE_MAX + 1],
 		/* Num RefCount Protocol Flags Type St Inode Path */
 		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %299s", &flags, path) != 2 ||
 		    !(flags & 0x10000)) /* __SO_ACCEPTCON: listening */
+			continue;
+		if ((path[0] == '@') == file)
 			continue;
 		const char *p = path[0] == '@' ? path + 1 : path;
 		size_t plen = strlen(p);

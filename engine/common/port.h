@@ -44,13 +44,24 @@ int port_wait_link(uint16_t port_id, uint32_t timeout_ms);
 bool port_memif_server_missing(const char *spec, char *sock, size_t cap);
 
 /* The instances of the psp-engines listening on a memif socket pattern:
- * spec's socket=PATH holds one %i (and no other '%').  Writes PATH with
- * %i as '*' into pattern, the first cap instances found into found, and
- * returns how many listen (abstract or file sockets, from /proc/net/unix);
+ * spec's socket=PATH holds one %i (and, once %u and %p are expanded, no
+ * other '%').  Writes PATH with %i as '*' into pattern, the first cap
+ * instances found into found, and returns how many listen (from
+ * /proc/net/unix: file sockets with socket-abstract=no, else abstract ones);
  * -EINVAL when PATH has no single %i. */
 #define PORT_INSTANCE_MAX 32u
 int port_memif_instances(const char *spec, char (*found)[PORT_INSTANCE_MAX + 1], int cap,
 			 char *pattern, size_t pcap);
+
+/* A memif port whose socket is a file (socket-abstract=no): its directory
+ * must be the user's own, mode 0700, so that no other local user can listen
+ * on (squat) or connect to a socket in it, which abstract sockets allow
+ * (docs/engine.md, "Who can reach the engine").  server (psp-engine):
+ * creates the directory when missing and removes a socket file nobody
+ * listens on (left by a server that was killed).  For a client a missing
+ * directory is -ENOENT: no server listens.  Returns 0 (also for other
+ * ports) or a negative errno with err (key "port"). */
+int port_memif_socket_dir(const char *spec, bool server, struct psp_err *err);
 
 /* Stops and closes the port; errors are only reported (nothing to undo). */
 void port_close(uint16_t port_id);

@@ -1,8 +1,12 @@
 /* The Perséphone PSP_MB wire format (docs/engine.md, "Wire format", has the
  * byte layout) and the frame layout both psp-engine and psp-client use: Ethernet II / IPv4 / UDP / a
  * 16-byte payload of little-endian u32.  The reply echoes the first 12 bytes
- * (req_id, type, reqsize); we echo all 16 so that a client which checks the
- * length of a reply against the request's sees the same size.
+ * (req_id, type, reqsize), all that Perséphone's clients read; it is 16 bytes
+ * too, so that a client which checks the length of a reply against the
+ * request's sees the same size.  psp-engine writes into the reply's 4th word
+ * (run_ns) the service time its worker measured for the request, in ns (1 to
+ * 2^32 - 1, saturated), or PSP_WIRE_RUN_FAILED when the application could not
+ * serve it; psp-client's slowdowns divide by it.
  */
 #ifndef PSP_ENGINE_WIRE_H
 #define PSP_ENGINE_WIRE_H
@@ -17,6 +21,9 @@ struct psp_wire_req {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct psp_wire_req) == 16, "wire payload is 16 bytes");
+
+/* A reply's run_ns: the application failed the request (a read error). */
+#define PSP_WIRE_RUN_FAILED 0u
 
 #define PSP_WIRE_PAYLOAD_BYTES 16u
 #define PSP_WIRE_ECHO_BYTES 12u

@@ -300,6 +300,9 @@ int yconf_expand(const char *in, const char *instance, char *out, size_t cap)
 		} else if (p[1] == 'p') {
 			snprintf(num, sizeof(num), "%ld", (long)getpid());
 			p++;
+		} else if (p[1] == 'u') {
+			snprintf(num, sizeof(num), "%lu", (unsigned long)getuid());
+			p++;
 		} else if (p[1] == 'i') {
 			if (!instance)
 				return -ENOENT;
@@ -325,8 +328,8 @@ static int check_one(struct ydoc *y, yaml_node_t *n, const char *key, struct psp
 	const char *s = ydoc_scalar(n);
 	if (s && yconf_expand(s, "i", tmp, sizeof(tmp)) == -EINVAL)
 		return ydoc_fail(y, n, key, err, -EINVAL,
-				  "a '%%' must start %%p (the process id), %%i (the instance) "
-				  "or %%%% (a '%%'), got \"%.60s\"", s);
+				  "a '%%' must start %%p (the process id), %%u (the user id), "
+				  "%%i (the instance) or %%%% (a '%%'), got \"%.60s\"", s);
 	return 0;
 }
 

@@ -81,9 +81,10 @@ int yconf_ip_mac(struct ydoc *y, yaml_node_t *root, const char *whose, uint32_t 
 
 /* Instances: which psp-engine a process belongs to, so that two runs never
  * share files.  In the eal: items, the port string and psp-engine's
- * output_dir, %p is this process's id, %i the instance and %% a '%'.  The shipped memif configs
- * put %i in the engine's --file-prefix and in both sides' memif socket,
- * and %p in the client's --file-prefix. */
+ * output_dir, %p is this process's id, %u the real user id, %i the instance
+ * and %% a '%'.  The shipped memif configs put %i in the engine's
+ * --file-prefix and in both sides' memif socket (in the user's own
+ * directory, /tmp/psp-memif-%u), and %p in the client's --file-prefix. */
 #define YCONF_INSTANCE_MAX 32u
 
 /* `instance` (optional): letters, digits, '-' and '_', at most
@@ -93,11 +94,11 @@ int yconf_instance(struct ydoc *y, yaml_node_t *root, char *buf, size_t cap,
 		   struct psp_err *err);
 
 /* Checks the expansions in the eal: items, the port string and (the
- * engine's) output_dir: a '%' not followed by p, i or % errs at the node. */
+ * engine's) output_dir: a '%' not followed by p, u, i or % errs at the node. */
 int yconf_check_expand(struct ydoc *y, yaml_node_t *root, struct psp_err *err);
 
 /* Expands in into out.  instance NULL: %i is an error (-ENOENT).  Returns
- * 0, -EINVAL (a '%' not followed by p, i or %) or -ENAMETOOLONG. */
+ * 0, -EINVAL (a '%' not followed by p, u, i or %) or -ENAMETOOLONG. */
 int yconf_expand(const char *in, const char *instance, char *out, size_t cap);
 
 /* Expands eal[0..neal) (reallocated) and spec (cap bytes) in place; err

@@ -4,7 +4,11 @@
  *
  * Handlers run on worker lcores, one request at a time per worker, and must
  * not block.  They may read the request's payload; the reply is built by the
- * worker afterwards (it echoes the request's header fields).
+ * worker afterwards (it echoes the request's first 12 payload bytes and puts
+ * the measured service time in the 4th word).  A handler returns 0, or a
+ * negative errno when it could not serve the request (a read error): the
+ * reply's run_ns word is then 0, the failure is counted (app_failed) and
+ * psp-engine exits with status 3.
  *
  * Time sharing (policy ts): each request runs on its own stack and can be
  * preempted only where its handler calls psp_preempt_point() (<psp/preempt.h>,
@@ -23,6 +27,7 @@
 #define PSP_ENGINE_APP_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <psp/err.h>
 #include <psp/req.h>
@@ -47,7 +52,7 @@ struct app_call {
 	uint64_t start_tsc;             /* when a worker first started the request */
 };
 
-typedef void (*app_handler_fn)(void *state, const struct app_call *call);
+typedef int (*app_handler_fn)(void *state, const struct app_call *call);
 
 struct app {
 	const char *name;
@@ -55,6 +60,9 @@ struct app {
 	app_handler_fn handler[PSP_MAX_TYPES]; /* by type index; all set */
 	app_handler_fn unknown;                /* PSP_TYPE_UNKNOWN; set */
 	void (*fini)(struct app *app);         /* releases state */
+	/* At stop, after the workers: prints what the application has to say
+	 * (why requests failed); NULL when it has nothing. */
+	void (*report)(const struct app *app, FILE *out);
 };
 
 /* The bundled application: every type spins for run_ns of TSC time (run_ns
@@ -80,12 +88,13 @@ int app_rocksdb_init(struct app *app, const struct eng_config *cfg, struct psp_e
 void app_rocksdb_fini(struct app *app);
 #endif
 
-/* Dispatches call to its type's handler. */
-static inline void app_handle(const struct app *app, const struct app_call *call)
+/* Dispatches call to its type's handler: 0, or a negative errno when the
+ * application failed the request. */
+static inline int app_handle(const struct app *app, const struct app_call *call)
 {
 	app_handler_fn fn = call->type == PSP_TYPE_UNKNOWN ? app->unknown
 							   : app->handler[call->type];
-	fn(app->state, call);
+	return fn(app->state, call);
 }
 
 #endif

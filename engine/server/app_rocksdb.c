@@ -5,16 +5,28 @@
  * preempted).  The key comes from the request: a hash of its req_id picks it,
  * so a client's id sequence spreads over the database.
  *
- * At start the database at app.rocksdb.path is opened, or created and filled
- * with keys 0..keys-1 ("k" and 10 digits) of value_bytes each when absent; a
- * database made with other sizes is refused.  RocksDB's calls allocate; they
- * run on the workers, never on the dispatcher. */
+ * At start an existing database at app.rocksdb.path is opened read-only and
+ * checked: one psp-engine filled with these sizes is served, read-only (no
+ * write, no compaction, nothing to fail on a full disk); anything else is
+ * refused untouched.  An absent path (or an empty directory) is created and
+ * filled with keys 0..keys-1 ("k" and 10 digits) of value_bytes each, then
+ * reopened read-only; a fill that fails (a full disk) removes what it made.
+ *
+ * A read error (a checksum mismatch in a corrupted file), a key missing from
+ * a get or a scan that ends short fails the request: the handler returns
+ * -EIO, the reply says so, the engine counts it (app_failed) and the first
+ * error is printed at stop.  RocksDB's calls allocate; they run on the
+ * workers, never on the dispatcher. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <stdatomic.h>
 
 #include <rocksdb/c.h>
 
@@ -33,6 +45,11 @@ struct rdb_state {
 	uint32_t keys;
 	bool points; /* app.preempt_points */
 	uint32_t scan[PSP_MAX_TYPES];
+	/* The first failure's words, written once (first_taken) by the worker
+	 * that saw it, read at stop after the workers returned. */
+	atomic_bool first_taken;
+	char first_error[256];
+	char log_dir[300]; /* RocksDB's info log (make_log_dir), removed at fini */
 	/* Per-lcore sums of value bytes read, each on its own line: keeps the
 	 * reads from being optimised away, and counts work for the report. */
 	struct {
@@ -52,12 +69,26 @@ static uint32_t pick(uint32_t req_id, uint32_t n)
 	return (uint32_t)((h >> 32) % n);
 }
 
-static void rdb_get(struct rdb_state *s, const struct app_call *call, unsigned lcore)
+/* Records why a request failed (the first time only) and returns -EIO. */
+static int failed(struct rdb_state *s, const char *what, const char *key, const char *why)
+{
+	bool expected = false;
+	if (atomic_compare_exchange_strong(&s->first_taken, &expected, true))
+		snprintf(s->first_error, sizeof(s->first_error), "%s %s: %s", what, key, why);
+	return -EIO;
+}
+
+static int rdb_get(struct rdb_state *s, const struct app_call *call, unsigned lcore)
 {
 	char key[KEY_BYTES + 1];
 	key_of(pick(call->req->req_id, s->keys), key);
 	char *errmsg = NULL;
 	rocksdb_pinnableslice_t *v = rocksdb_get_pinned(s->db, s->ropts, key, KEY_BYTES, &errmsg);
+	int rc = 0;
+	if (errmsg)
+		rc = failed(s, "get", key, errmsg);
+	else if (!v)
+		rc = failed(s, "get", key, "not found (the database lost a key)");
 	if (v) {
 		size_t len;
 		rocksdb_pinnableslice_value(v, &len);
@@ -65,10 +96,11 @@ static void rdb_get(struct rdb_state *s, const struct app_call *call, unsigned l
 		rocksdb_pinnableslice_destroy(v);
 	}
 	free(errmsg);
+	return rc;
 }
 
-static void rdb_scan(struct rdb_state *s, const struct app_call *call, uint32_t n,
-		     unsigned lcore)
+static int rdb_scan(struct rdb_state *s, const struct app_call *call, uint32_t n,
+		    unsigned lcore)
 {
 	char key[KEY_BYTES + 1];
 	key_of(pick(call->req->req_id, s->keys - n + 1), key);
@@ -83,21 +115,50 @@ static void rdb_scan(struct rdb_state *s, const struct app_call *call, uint32_t 
 		if (s->points)
 			psp_preempt_point(); /* may resume on another worker */
 	}
+	/* An iterator stops being valid at the end of the data or on an error:
+	 * only get_error tells which. */
+	int rc = 0;
+	char *errmsg = NULL;
+	rocksdb_iter_get_error(it, &errmsg);
+	if (errmsg) {
+		rc = failed(s, "scan from", key, errmsg);
+	} else if (seen < n) {
+		char why[96];
+		snprintf(why, sizeof(why), "ended after %u of %u keys (the database lost keys)",
+			 seen, n);
+		rc = failed(s, "scan from", key, why);
+	}
+	free(errmsg);
 	rocksdb_iter_destroy(it);
 	/* lcore was read before the first point: the sum goes to the lcore
 	 * that started the scan (a counter, so any lcore's line will do). */
 	s->per_lcore[lcore].bytes += bytes;
+	return rc;
 }
 
-static void rdb_handle(void *state, const struct app_call *call)
+static int rdb_handle(void *state, const struct app_call *call)
 {
 	struct rdb_state *s = state;
 	unsigned lcore = rte_lcore_id();
+	if (lcore >= RTE_MAX_LCORE) /* a thread that is no lcore (the tests) */
+		lcore = 0;
 	uint32_t n = call->type < PSP_MAX_TYPES ? s->scan[call->type] : 0;
 	if (n)
-		rdb_scan(s, call, n, lcore);
-	else
-		rdb_get(s, call, lcore); /* get, and unknown types */
+		return rdb_scan(s, call, n, lcore);
+	return rdb_get(s, call, lcore); /* get, and unknown types */
+}
+
+static void rdb_report(const struct app *app, FILE *out)
+{
+	const struct rdb_state *s = app->state;
+	if (atomic_load(&s->first_taken))
+		fprintf(out, "rocksdb: first failure: %s\n", s->first_error);
+}
+
+/* Adds what an error message means for the user: a full disk. */
+static const char *hint(const char *errmsg)
+{
+	return errmsg && strstr(errmsg, "No space left") ? " (the disk is full)" : "";
 }
 
 static int fill(struct rdb_state *s, const struct eng_config *cfg, struct psp_err *err)
@@ -136,14 +197,26 @@ static int fill(struct rdb_state *s, const struct eng_config *cfg, struct psp_er
 	rocksdb_writeoptions_destroy(wo);
 	if (errmsg) {
 		int rc = psp_err_set(err, -EIO, cfg->rocksdb.path, "app.rocksdb",
-				     "cannot fill the database: %s", errmsg);
+				     "cannot fill the database: %s%s", errmsg, hint(errmsg));
 		free(errmsg);
 		return rc;
 	}
 	return 0;
 }
 
-/* The database's meta record against the config's sizes: 0, or an error. */
+/* Whether key is one of psp-engine's ("k" and 10 digits). */
+static bool psp_key(const char *key, size_t len)
+{
+	if (len != KEY_BYTES || key[0] != 'k')
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (key[i] < '0' || key[i] > '9')
+			return false;
+	return true;
+}
+
+/* The database's meta record against the config's sizes: 0, or an error
+ * that says whose database it is. */
 static int check_meta(struct rdb_state *s, const struct eng_config *cfg, struct psp_err *err)
 {
 	char *errmsg = NULL;
@@ -153,16 +226,128 @@ static int check_meta(struct rdb_state *s, const struct eng_config *cfg, struct 
 	int wlen = snprintf(want, sizeof(want), "keys=%u value_bytes=%u", cfg->rocksdb.keys,
 			    cfg->rocksdb.value_bytes);
 	int rc = 0;
-	if (errmsg || !meta)
-		rc = psp_err_set(err, -EINVAL, cfg->rocksdb.path, "app.rocksdb.path",
-				 "holds a database psp-engine did not finish filling (%s): remove it "
-				 "and start again", errmsg ? errmsg : "no psp:meta record");
-	else if (len != (size_t)wlen || memcmp(meta, want, len))
+	if (errmsg) {
+		rc = psp_err_set(err, -EIO, cfg->rocksdb.path, "app.rocksdb.path",
+				 "cannot read the database's psp:meta record: %s", errmsg);
+	} else if (!meta) {
+		/* psp's own unfinished fill, or somebody else's database? */
+		rocksdb_iterator_t *it = rocksdb_create_iterator(s->db, s->ropts);
+		rocksdb_iter_seek_to_first(it);
+		size_t klen = 0;
+		const char *key = rocksdb_iter_valid(it) ? rocksdb_iter_key(it, &klen) : NULL;
+		if (!key || psp_key(key, klen))
+			rc = psp_err_set(err, -EINVAL, cfg->rocksdb.path, "app.rocksdb.path",
+					 "holds a database psp-engine did not finish filling (%s, no "
+					 "psp:meta record): remove it and start again",
+					 key ? "psp-engine's keys" : "empty");
+		else
+			rc = psp_err_set(err, -EINVAL, cfg->rocksdb.path, "app.rocksdb.path",
+					 "holds a RocksDB database that is not psp-engine's (first key "
+					 "\"%.*s\", no psp:meta record): left untouched; give another "
+					 "path", (int)(klen > 40 ? 40 : klen), key);
+		rocksdb_iter_destroy(it);
+	} else if (len != (size_t)wlen || memcmp(meta, want, len)) {
 		rc = psp_err_set(err, -EINVAL, cfg->rocksdb.path, "app.rocksdb.path",
 				 "holds a database of %.*s, the config asks for %s: remove it or "
 				 "give another path", (int)len, meta, want);
+	}
 	free(meta);
 	free(errmsg);
+	return rc;
+}
+
+/* 1 when path holds something (a non-empty directory, or not a directory),
+ * 0 when there is nothing to damage (absent, or an empty directory: *empty_dir
+ * says which), or a negative errno. */
+static int path_holds(const char *path, bool *empty_dir)
+{
+	struct stat st;
+	*empty_dir = false;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return 1;
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	struct dirent *de;
+	int n = 0;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	*empty_dir = n == 0;
+	return n > 0;
+}
+
+/* RocksDB writes its info log into the database's directory, renaming the
+ * one there first: even a read-only open would modify a database it is
+ * about to refuse.  Its info log goes to a directory of its own instead. */
+static int make_log_dir(struct rdb_state *s, struct psp_err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(s->log_dir, sizeof(s->log_dir), "%s/psp-rocksdb-log-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(s->log_dir)) {
+		int e = errno;
+		s->log_dir[0] = '\0';
+		return psp_err_set(err, -e, NULL, "app.rocksdb",
+				   "cannot create a directory for RocksDB's info log: %s", strerror(e));
+	}
+	rocksdb_options_set_db_log_dir(s->opts, s->log_dir);
+	return 0;
+}
+
+static void remove_log_dir(struct rdb_state *s)
+{
+	if (!s->log_dir[0])
+		return;
+	DIR *d = opendir(s->log_dir);
+	if (d) {
+		struct dirent *de;
+		char f[sizeof(s->log_dir) + 300];
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				snprintf(f, sizeof(f), "%s/%s", s->log_dir, de->d_name);
+				unlink(f);
+			}
+		closedir(d);
+	}
+	rmdir(s->log_dir);
+	s->log_dir[0] = '\0';
+}
+
+/* Creates and fills the database at path, then closes it; on any failure
+ * removes what it made (a partial database would be refused at the next
+ * start, and RocksDB cannot even open one read-write on a still-full disk). */
+static int create(struct rdb_state *s, const struct eng_config *cfg, bool was_empty_dir,
+		  struct psp_err *err)
+{
+	const char *path = cfg->rocksdb.path;
+	rocksdb_options_set_create_if_missing(s->opts, 1);
+	char *errmsg = NULL;
+	s->db = rocksdb_open(s->opts, path, &errmsg);
+	rocksdb_options_set_create_if_missing(s->opts, 0);
+	int rc;
+	if (!s->db) {
+		rc = psp_err_set(err, -EIO, path, "app.rocksdb.path",
+				 "cannot create the database: %s%s", errmsg, hint(errmsg));
+		free(errmsg);
+	} else {
+		rc = fill(s, cfg, err);
+		rocksdb_close(s->db);
+		s->db = NULL;
+	}
+	if (rc < 0) {
+		char *e2 = NULL;
+		rocksdb_destroy_db(s->opts, path, &e2);
+		free(e2);
+		rmdir(path); /* DestroyDB may leave the directory */
+		if (was_empty_dir)
+			mkdir(path, 0755);
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof(err->msg) - len, "; the partial database was removed");
+	}
 	return rc;
 }
 
@@ -172,43 +357,59 @@ int app_rocksdb_init(struct app *app, const struct eng_config *cfg, struct psp_e
 	if (!s)
 		return psp_err_set(err, -ENOMEM, NULL, "app.rocksdb", "out of memory");
 	memset(s, 0, sizeof(*s));
+	app->state = s;
 	s->keys = cfg->rocksdb.keys;
 	s->points = cfg->preempt_points;
 	memcpy(s->scan, cfg->rocksdb.scan, sizeof(s->scan));
-	struct stat st;
-	bool exists = stat(cfg->rocksdb.path, &st) == 0;
+	const char *path = cfg->rocksdb.path;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	s->opts = rocksdb_options_create();
 	s->ropts = rocksdb_readoptions_create();
-	rocksdb_options_set_create_if_missing(s->opts, 1);
-	char *errmsg = NULL;
-	s->db = rocksdb_open(s->opts, cfg->rocksdb.path, &errmsg);
-	int rc = 0;
-	if (!s->db) {
-		rc = psp_err_set(err, -EIO, cfg->rocksdb.path, "app.rocksdb.path",
-				 "cannot open or create the database: %s", errmsg);
-		free(errmsg);
-	} else {
-		rc = exists ? check_meta(s, cfg, err) : fill(s, cfg, err);
-	}
+	/* Checks that cost nothing per request: file sizes and the manifest at
+	 * open, every block's checksum as it is read. */
+	rocksdb_options_set_paranoid_checks(s->opts, 1);
+	rocksdb_readoptions_set_verify_checksums(s->ropts, 1);
+	bool empty_dir;
+	int rc = path_holds(path, &empty_dir);
 	if (rc < 0) {
-		app->state = s;
-		app_rocksdb_fini(app);
-		return rc;
+		rc = psp_err_set(err, rc, path, "app.rocksdb.path", "cannot read it: %s",
+				 strerror(-rc));
+		goto fail;
 	}
+	bool created = rc == 0;
+	if ((rc = make_log_dir(s, err)) < 0)
+		goto fail;
+	if (created && (rc = create(s, cfg, empty_dir, err)) < 0)
+		goto fail;
+	/* Read-only: checks a database before anything in it can change, and
+	 * serves it without writes or compactions. */
+	char *errmsg = NULL;
+	s->db = rocksdb_open_for_read_only(s->opts, path, 0, &errmsg);
+	if (!s->db) {
+		rc = psp_err_set(err, -EINVAL, path, "app.rocksdb.path",
+				 "is not a RocksDB database psp-engine can read (%s): left "
+				 "untouched; give another path", errmsg);
+		free(errmsg);
+		goto fail;
+	}
+	if ((rc = check_meta(s, cfg, err)) < 0)
+		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("rocksdb: %s %s (%u keys of %u bytes) in %.2f s\n",
-	       exists ? "opened" : "created and filled", cfg->rocksdb.path, cfg->rocksdb.keys,
+	printf("rocksdb: %s %s (%u keys of %u bytes) in %.2f s; serving it read-only\n",
+	       created ? "created and filled" : "opened", path, cfg->rocksdb.keys,
 	       cfg->rocksdb.value_bytes,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	app->name = "rocksdb";
-	app->state = s;
 	for (uint32_t t = 0; t < PSP_MAX_TYPES; t++)
 		app->handler[t] = rdb_handle;
 	app->unknown = rdb_handle;
 	app->fini = app_rocksdb_fini;
+	app->report = rdb_report;
 	return 0;
+fail:
+	app_rocksdb_fini(app);
+	return rc;
 }
 
 void app_rocksdb_fini(struct app *app)
@@ -222,6 +423,7 @@ void app_rocksdb_fini(struct app *app)
 		rocksdb_readoptions_destroy(s->ropts);
 	if (s->opts)
 		rocksdb_options_destroy(s->opts);
+	remove_log_dir(s);
 	free(s);
 	app->state = NULL;
 }

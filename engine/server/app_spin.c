@@ -47,7 +47,7 @@ static inline bool preempt_point_yielded(void)
  * work left lives on the request's stack, so after a preemption (and a wait
  * in the policy's queue, maybe a move to another worker) it resumes with
  * exactly what remains. */
-static void spin(void *state, const struct app_call *call)
+static int spin(void *state, const struct app_call *call)
 {
 	uint64_t left = spin_cycles(state, call);
 	uint64_t t = rte_rdtsc();
@@ -58,15 +58,17 @@ static void spin(void *state, const struct app_call *call)
 		left = ran >= left ? 0 : left - ran;
 		t = preempt_point_yielded() ? rte_rdtsc() : now;
 	}
+	return 0;
 }
 
 /* The handler that never reaches a preemption point (app.preempt_points:
  * false): a deadline loop, as a handler unaware of time sharing would be. */
-static void spin_no_points(void *state, const struct app_call *call)
+static int spin_no_points(void *state, const struct app_call *call)
 {
 	uint64_t deadline = rte_rdtsc() + spin_cycles(state, call);
 	while (rte_rdtsc() < deadline)
 		rte_pause();
+	return 0;
 }
 
 int app_spin_init(struct app *app, const struct eng_config *cfg,

@@ -416,6 +416,7 @@ static int load_workload(struct ydoc *y, yaml_node_t *root,
 		struct eng_type *et = &cfg->types[t];
 		snprintf(et->name, sizeof(et->name), "%s", wl->type_name[t]);
 		et->wire_id = wl->wire_id[t];
+		snprintf(et->op, sizeof(et->op), "%s", wl->op[t]);
 		psp_workload_nominal(wl, t, &et->mean_us, &et->ratio);
 	}
 	snprintf(cfg->workload, sizeof(cfg->workload), "%s", wl->name);
@@ -494,17 +495,33 @@ static int app_by_name(const char *name, enum eng_app_kind *out, char *why, size
 	return -EINVAL;
 }
 
-/* Every configured type needs an operation under app: rocksdb. */
-static int check_rocksdb_ops(const struct eng_config *cfg, struct psp_err *err)
+/* Every configured type needs an operation under app: rocksdb: its entry
+ * in app.rocksdb.ops, else the workload's op for it (already checked to be
+ * get or "scan N" by the workload loader; N is checked here against
+ * app.rocksdb.keys). */
+static int check_rocksdb_ops(struct eng_config *cfg, struct psp_err *err)
 {
 	if (cfg->app != ENG_APP_ROCKSDB)
 		return 0;
-	for (uint32_t t = 0; t < cfg->ntypes; t++)
-		if (!cfg->rocksdb.op_given[t])
+	for (uint32_t t = 0; t < cfg->ntypes; t++) {
+		const struct eng_type *et = &cfg->types[t];
+		if (cfg->rocksdb.op_given[t])
+			continue;
+		if (!et->op[0])
 			return psp_err_set(err, -EINVAL, cfg->path, "app.rocksdb.ops",
 					   "type %s has no operation: give \"%s: get\" or \"%s: "
-					   "scan N\"", cfg->types[t].name, cfg->types[t].name,
-					   cfg->types[t].name);
+					   "scan N\" here, or op: in the workload's type", et->name,
+					   et->name, et->name);
+		unsigned long long n = 0;
+		if (strcmp(et->op, "get") && (sscanf(et->op, "scan %llu", &n) != 1 || n < 1 ||
+					      n > cfg->rocksdb.keys))
+			return psp_err_set(err, -EINVAL, cfg->types_where, "app.rocksdb.ops",
+					   "type %s: the workload's op \"%s\" scans more than "
+					   "app.rocksdb.keys (%u) keys: raise app.rocksdb.keys or give "
+					   "the type's operation in app.rocksdb.ops", et->name, et->op,
+					   cfg->rocksdb.keys);
+		cfg->rocksdb.scan[t] = (uint32_t)n;
+	}
 	return 0;
 }
 
@@ -853,9 +870,11 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 			cfg->rocksdb.keys, cfg->rocksdb.value_bytes);
 		for (uint32_t t = 0; t < cfg->ntypes; t++)
 			if (cfg->rocksdb.scan[t])
-				fprintf(out, " %s=scan %u", cfg->types[t].name, cfg->rocksdb.scan[t]);
+				fprintf(out, " %s=scan %u%s", cfg->types[t].name, cfg->rocksdb.scan[t],
+					cfg->rocksdb.op_given[t] ? "" : " (workload)");
 			else
-				fprintf(out, " %s=get", cfg->types[t].name);
+				fprintf(out, " %s=get%s", cfg->types[t].name,
+					cfg->rocksdb.op_given[t] ? "" : " (workload)");
 		fprintf(out, " preempt_points=%s\n", cfg->preempt_points ? "true" : "false");
 	} else {
 		fprintf(out, "  app: spin max_run_us=%llu preempt_points=%s\n",

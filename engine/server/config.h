@@ -15,6 +15,7 @@
 #include <psp/err.h>
 #include <psp/policy.h>
 #include <psp/req.h>
+#include <psp/workload.h>
 
 #include "../common/idle.h"
 
@@ -40,6 +41,7 @@ struct eng_type {
 	uint32_t wire_id;  /* 1..2^32-1; 0 is "unknown" on the wire */
 	double mean_us;    /* 0 = not given */
 	double ratio;      /* 0 = not given */
+	char op[PSP_WL_OP_MAX]; /* the workload's op for it ("get", "scan N"), or "" */
 };
 
 /* The engine's applications (app.name). */

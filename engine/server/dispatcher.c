@@ -175,6 +175,8 @@ static void complete_preempted(struct engine *e, uint32_t w, struct eng_req *r,
 	psp_policy_complete(e->pol, w, &r->req, ran_ns, false, now_ns);
 	stat_add(&st->preempted_type[eng_type_slot(r->req.type)], 1);
 	r->preemptions++;
+	r->yield_tsc = r->end_tsc;
+	r->yield_worker = (uint8_t)w;
 	/* The round trip of a flag the dispatcher set for this stint. */
 	uint64_t set = e->preempt_set_tsc[w];
 	if (set && r->end_tsc >= set) {
@@ -221,6 +223,14 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 			uint64_t ran_ns = tsc_cycles_to_ns(&e->clk, r->end_tsc - r->start_tsc);
 			if (!r->first_start_tsc)
 				r->first_start_tsc = r->start_tsc;
+			if (r->preemptions && r->start_tsc > r->yield_tsc) { /* back after a yield */
+				uint64_t ns = tsc_cycles_to_ns(&e->clk, r->start_tsc - r->yield_tsc);
+				stat_add(&st->requeue_count, 1);
+				stat_add(&st->requeue_sum_ns, ns);
+				if (ns > st->requeue_max_ns)
+					__atomic_store_n(&st->requeue_max_ns, ns, __ATOMIC_RELAXED);
+				stat_add(&st->requeue_migrated, r->yield_worker != w);
+			}
 			if (r->status == ENG_REQ_PREEMPTED) {
 				complete_preempted(e, w, r, ran_ns, now_ns);
 				e->preempt_set_tsc[w] = 0;

@@ -36,6 +36,8 @@
 /* Slot of the per-type arrays that holds PSP_TYPE_UNKNOWN requests. */
 #define ENG_UNKNOWN_SLOT PSP_MAX_TYPES
 #define ENG_TYPE_SLOTS (PSP_MAX_TYPES + 1u)
+/* psp-engine's exit status when the application failed requests (app_failed). */
+#define ENG_EXIT_APP_FAILED 3
 
 static inline uint32_t eng_type_slot(uint32_t type)
 {
@@ -77,6 +79,7 @@ struct eng_req {
 	 * the stint's preemption token (stored before start_tsc, release). */
 	uint64_t start_tsc, end_tsc;
 	uint64_t ran_cycles;         /* the stints so far, summed (by the workers) */
+	int app_rc;                  /* the handler's return: 0, or < 0 failed */
 	uint32_t stint_token;
 	uint32_t status;             /* enum eng_req_status, by the worker */
 	/* For --trace only (kept by the dispatcher, except reply_tsc: the
@@ -87,6 +90,8 @@ struct eng_req {
 	uint64_t reply_tsc;
 	uint32_t preemptions;
 	bool dispatched;
+	uint8_t yield_worker; /* the worker of its last yield (preemptions > 0) */
+	uint64_t yield_tsc;   /* the end of its last stint that yielded */
 	/* Worker-timed slice (tq): the stint yields after this many TSC cycles
 	 * of its own run time; 0: not timed by the worker.  Set at dispatch. */
 	uint64_t slice_cycles;
@@ -131,6 +136,14 @@ struct disp_stats {
 	uint64_t preempt_lag_count;
 	uint64_t preempt_lag_sum_ns;
 	uint64_t preempt_lag_max_ns;
+	/* A preempted request's way back: from its yield (the stint's end on
+	 * the worker) to its next stint's start, through the done ring, the
+	 * policy and the in ring; and how often the next stint ran on another
+	 * worker than the one it yielded on. */
+	uint64_t requeue_count;
+	uint64_t requeue_sum_ns;
+	uint64_t requeue_max_ns;
+	uint64_t requeue_migrated;
 } __attribute__((aligned(64)));
 
 /* psp-engine --profile: where the dispatcher's cycles go.  Each loop
@@ -191,6 +204,7 @@ struct worker {
 	struct {
 		uint64_t handled;
 		uint64_t handled_unknown; /* PSP_TYPE_UNKNOWN requests run here */
+		uint64_t app_failed; /* requests the application failed (handler < 0) */
 		uint64_t answered;
 		uint64_t tx_failed;
 		uint64_t tx_retried;
@@ -271,14 +285,17 @@ struct engine {
 	uint64_t quantum_cycles; /* the time-sharing quantum in TSC cycles */
 	/* "preemptions_<type>" per slot, the counters' names */
 	char preempt_name[ENG_TYPE_SLOTS][ENG_NAME_MAX + 24];
-	FILE *timeline;          /* darc-timeline.csv, or NULL */
+	struct eng_outfile timeline; /* darc-timeline.csv (open under darc only) */
+	/* Lines of the output files (stats.jsonl, darc-timeline.csv, --trace)
+	 * that could not be written (a full disk): counted at stop. */
+	uint64_t output_lost;
 	struct eng_trace trace;  /* --trace: rec is NULL when not tracing */
 	struct eng_stats_file {  /* --stats-ms: output_dir/stats.jsonl */
 		bool running;
 		_Atomic bool stop;
 		uint32_t interval_ms;
 		pthread_t thread;
-		FILE *out;
+		struct eng_outfile out;
 		char path[600];
 		struct eng_snap_reader reader;
 		struct eng_type_snap *types; /* ENG_TYPE_SLOTS */
@@ -305,6 +322,16 @@ static inline uint64_t eng_dropped(const struct disp_stats *st)
 {
 	return stat_get(&st->dropped_queue_full) + stat_get(&st->tx_failed) +
 	       stat_get(&st->dropped_at_stop);
+}
+
+/* Requests the application failed (answered with run_ns 0), summed over
+ * the workers. */
+static inline uint64_t eng_app_failed(const struct engine *e)
+{
+	uint64_t n = 0;
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+		n += stat_get(&e->workers[w].st.app_failed);
+	return n;
 }
 
 /* DARC's last reservation as text, read consistently from another thread
@@ -360,9 +387,25 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
  * server-side latency percentiles. */
 void eng_report(const struct engine *e, FILE *out);
 
-/* --trace: allocates limit records and opens path for writing.  Returns 0
- * or a negative errno with the reason in err. */
-int eng_trace_open(struct engine *e, const char *path, uint64_t limit, struct psp_err *err);
+/* --trace: checks that path can be written (without touching it) and
+ * allocates limit records, touching every page so that the memory is had
+ * now (refused when the system does not have it available) rather than on
+ * the dispatcher mid-run.  Returns 0 or a negative errno with err set. */
+int eng_trace_prepare(struct engine *e, const char *path, uint64_t limit, struct psp_err *err);
+
+/* Creates (truncates) the file, writes the header and starts the writer
+ * thread: once the start can no longer be refused.  0 or a negative errno
+ * with err set. */
+int eng_trace_start(struct engine *e, struct psp_err *err);
+
+/* A finished record: published to the writer thread. */
+static inline void eng_trace_publish(struct engine *e, uint64_t seq,
+				     const struct eng_trace_rec *rec)
+{
+	struct eng_trace_rec *to = &e->trace.rec[seq];
+	*to = *rec;
+	__atomic_store_n(&to->ready, 1, __ATOMIC_RELEASE);
+}
 
 /* Records r's fate (dispatcher only; r's fields are final).  A request past
  * the limit is not recorded. */
@@ -371,14 +414,14 @@ static inline void eng_trace_record(struct engine *e, const struct eng_req *r,
 {
 	if (__builtin_expect(r->seq >= e->trace.limit, 1)) /* limit is 0 when not tracing */
 		return;
-	e->trace.rec[r->seq] = (struct eng_trace_rec){
+	eng_trace_publish(e, r->seq, &(struct eng_trace_rec){
 		.arrive_tsc = r->arrive_tsc, .dispatch_ns = r->first_dispatch_ns,
 		.start_tsc = r->first_start_tsc, .end_tsc = r->first_start_tsc ? r->end_tsc : 0,
 		.reply_tsc = status == PSP_TRACE_ANSWERED ? r->reply_tsc : 0,
 		.ran_cycles = r->ran_cycles, .preemptions = r->preemptions,
 		.slot = (uint16_t)eng_type_slot(r->req.type), .worker = (uint8_t)worker,
 		.status = (uint8_t)status, .dispatched = r->dispatched,
-	};
+	});
 }
 
 /* Records a request dropped on arrival (every descriptor was held). */
@@ -387,33 +430,39 @@ static inline void eng_trace_record_drop(struct engine *e, uint64_t seq, uint64_
 {
 	if (__builtin_expect(seq >= e->trace.limit, 1))
 		return;
-	e->trace.rec[seq] = (struct eng_trace_rec){
+	eng_trace_publish(e, seq, &(struct eng_trace_rec){
 		.arrive_tsc = arrive_tsc, .slot = (uint16_t)slot,
 		.status = PSP_TRACE_DROPPED_QUEUE_FULL,
-	};
+	});
 }
 
-/* Writes the records (every arrival up to the limit) as CSV, closes the
- * file and frees them; prints one line saying what was written to report.
- * Returns 0 or a negative errno (the file could not be written). */
-int eng_trace_write(struct engine *e, FILE *report);
+/* At stop, once every request has its fate: stops the writer thread, writes
+ * the remaining records, closes the file and frees them; prints one line
+ * saying what was written (or lost) to report.  Returns 0 or a negative
+ * errno (rows could not be written). */
+int eng_trace_finish(struct engine *e, FILE *report);
 
-/* Frees the records and closes the file without writing (error paths). */
+/* Stops the writer and frees everything without writing more (error paths). */
 void eng_trace_close(struct engine *e);
 
 /* Creates output_dir and its missing parents; 0 or a negative errno. */
 int eng_output_dir_create(const struct engine *e);
 
 /* --stats-ms N: starts the thread that appends a JSON line to
- * output_dir/stats.jsonl every N ms (stats_file.c); stop joins it and writes
- * a last line.  Start returns 0 or a negative errno with the reason in err. */
+ * output_dir/stats.jsonl every N ms (stats_file.c); stop joins it, writes
+ * a last line and closes the file.  Start returns 0 or a negative errno with
+ * the reason in err; stop returns 0 or a negative errno when lines could
+ * not be written, said on report (when not NULL) and counted in
+ * output_lost. */
 int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err *err);
-void eng_stats_file_stop(struct engine *e);
+int eng_stats_file_stop(struct engine *e, FILE *report);
 
 /* on_reservation callback: appends the plan to darc-timeline.csv. */
 void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
 				 const struct psp_darc_plan *plan);
 int eng_timeline_open(struct engine *e);
-void eng_timeline_close(struct engine *e);
+/* Closes darc-timeline.csv; with report, says on it when rows could not be
+ * written (counted in output_lost).  0 or a negative errno. */
+int eng_timeline_close(struct engine *e, FILE *report);
 
 #endif

@@ -95,12 +95,15 @@ static void usage(FILE *out)
 		"                  at stop; RX is polled only while fewer than the workers'\n"
 		"                  slots + 2 bursts are in flight (for endless sources:\n"
 		"                  bench/bench_dispatcher.sh)\n"
-		"  --trace FILE    write one CSV row per accepted request at stop: id, type,\n"
-		"                  arrival, first dispatch, worker, first start, measured\n"
-		"                  service, completion and reply times (ns), preemptions and\n"
-		"                  fate (docs/trace-format.md); psp-sim --trace replays it\n"
+		"  --trace FILE    write one CSV row per accepted request: id, type, arrival,\n"
+		"                  first dispatch, worker, first start, measured service,\n"
+		"                  completion and reply times (ns), preemptions and fate\n"
+		"                  (docs/trace-format.md), as the rows are ready (every %u ms,\n"
+		"                  in id order) and the rest at stop; psp-sim --trace replays\n"
+		"                  it.  FILE is created only once the start is accepted\n"
 		"  --trace-limit N record the first N arrivals (default %u, 64 bytes each,\n"
-		"                  allocated at start; at most %u); later ones are counted\n"
+		"                  allocated and touched at start, refused beyond the memory\n"
+		"                  available; at most %u); later ones are counted\n"
 		"  --stats-ms N    every N ms (1..%u) append one JSON line of counters,\n"
 		"                  per-type latency percentiles (since start and over the\n"
 		"                  interval) and per-worker figures to OUTPUT_DIR/stats.jsonl\n"
@@ -111,13 +114,22 @@ static void usage(FILE *out)
 		"EAL options are taken from the config's eal: list; any given before\n"
 		"\"--\" are appended.  Prints the effective configuration (--set items\n"
 		"listed, their values applied) and \"ready\" once it accepts requests; stops\n"
-		"cleanly on SIGINT/SIGTERM and prints its counters.\n"
+		"cleanly on SIGINT/SIGTERM and prints its counters.  An output file\n"
+		"(--trace, stats.jsonl, darc-timeline.csv) that could not be written in\n"
+		"full (a full disk) is said at stop, ends at its last whole line, counts\n"
+		"in output_lines_lost and makes the exit status 1.  At start, the runtime\n"
+		"directories of psp-engines that died (/var/run/dpdk/psp-engine-*, no\n"
+		"process holding them) are removed.\n"
 		"In eal:, the port string and output_dir, %%i is the instance (the\n"
-		"instance key, else this process's id, printed at start) and %%p the\n"
-		"process id: the shipped software configs name their file prefix, memif\n"
-		"socket and output directory with %%i.\n"
-		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.\n",
-		ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX, STATS_MS_MAX);
+		"instance key, else this process's id, printed at start), %%p the\n"
+		"process id and %%u the user id: the shipped software configs name their\n"
+		"file prefix, memif socket and output directory with %%i, and put the\n"
+		"memif socket in the user's private directory /tmp/psp-memif-%%u (made\n"
+		"0700 at start; refused when it is not the user's, mode 0700).\n"
+		"Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 3 the\n"
+		"application failed requests (app_failed > 0: answered with run_ns 0;\n"
+		"the RocksDB application's read errors, printed at stop).\n",
+		ENG_TRACE_FLUSH_MS, ENG_TRACE_LIMIT_DEFAULT, ENG_TRACE_LIMIT_MAX, STATS_MS_MAX);
 }
 
 /* A command-line count: decimal 1..max, nothing around it (strtoull alone
@@ -350,7 +362,7 @@ static void teardown(struct engine *e)
 	free(e->reqs);
 	if (e->app.state)
 		e->app.fini(&e->app);
-	eng_timeline_close(e);
+	eng_timeline_close(e, NULL);
 	eng_trace_close(e);
 }
 
@@ -439,7 +451,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	eng_config_print(&e->cfg, stdout);
-	if (trace && eng_trace_open(e, trace, trace_records, &err) < 0) {
+	/* The trace's records now (a limit the memory cannot hold is refused
+	 * before anything starts); its file only once the start is accepted. */
+	if (trace && eng_trace_prepare(e, trace, trace_records, &err) < 0) {
 		print_err(&err);
 		eng_config_free(&e->cfg);
 		return 2;
@@ -458,6 +472,20 @@ int main(int argc, char **argv)
 	for (int i = 1; i <= eal_argc && n < (int)(sizeof(eal_argv) / sizeof(*eal_argv)) - 1; i++)
 		eal_argv[n++] = argv[i];
 	eal_argv[n] = NULL;
+	/* A memif socket file lives in the user's private directory. */
+	if (port_memif_socket_dir(e->cfg.port_spec, true, &err) < 0) {
+		print_err(&err);
+		eng_trace_close(e);
+		eng_config_free(&e->cfg);
+		return 2;
+	}
+	/* Runtime directories of engines that crashed (their files are
+	 * several MB with --no-huge, one per instance): removed, so that
+	 * they do not pile up. */
+	int stale = eal_dir_remove_stale("psp-engine-");
+	if (stale > 0)
+		printf("psp-engine: removed %d runtime director%s of dead psp-engines\n", stale,
+		       stale == 1 ? "y" : "ies");
 	int rc = rte_eal_init(n, eal_argv);
 	if (rc < 0) {
 		eal_report_init_failure("psp-engine", n, eal_argv);
@@ -470,12 +498,18 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	int status = 0;
-	bool trace_failed = false;
+	bool output_failed = false;
+	uint64_t app_failed = 0;
 	if ((rc = setup(e, &err)) < 0) {
 		print_err(&err);
 		/* A bad value the EAL or the policy rejected is a config error;
 		 * a port or memory failure is a runtime one. */
 		status = rc == -EINVAL && strcmp(err.key, "port") ? 2 : 1;
+		goto out_port;
+	}
+	if ((rc = eng_trace_start(e, &err)) < 0) {
+		print_err(&err);
+		status = 1;
 		goto out_port;
 	}
 	if (e->cfg.telemetry && (rc = eng_telemetry_register(e)) < 0)
@@ -518,13 +552,33 @@ int main(int argc, char **argv)
 		atomic_store(&e->workers[i].stop, true);
 	rte_eal_mp_wait_lcore();
 	uint64_t abandoned = eng_abandon_in_flight(e);
-	eng_stats_file_stop(e); /* its last line counts the abandoned ones */
+	/* its last line counts the abandoned ones */
+	output_failed |= eng_stats_file_stop(e, stdout) < 0;
 	if (abandoned)
 		printf("psp-engine: drain_ms (%u ms) ran out with %" PRIu64 " requests in flight: "
 		       "dropped (dropped_at_stop), their mbufs and stacks freed\n",
 		       e->cfg.drain_ms, abandoned);
 	printf("psp-engine: stopping\n");
-	trace_failed = eng_trace_write(e, stdout) < 0;
+	/* A policy that learns before it plans (DARC dynamic, robust) and never
+	 * got to plan ran its stand-in (c-FCFS) the whole run: the figures are
+	 * not the policy's, and nothing else would say so. */
+	if ((e->pol->ops->props.flags & PSP_POLICY_LEARNS) && psp_policy_profiling(e->pol)) {
+		char state[160];
+		psp_policy_describe(e->pol, state, sizeof(state));
+		printf("psp-engine: WARNING: %s never installed a plan (darc_reservations=0): it "
+		       "ran its profiling stand-in the whole run, %s; send more requests or lower "
+		       "policy.darc_samples\n", e->pol->ops->name, state);
+	}
+	output_failed |= eng_trace_finish(e, stdout) < 0;
+	output_failed |= eng_timeline_close(e, stdout) < 0;
+	app_failed = eng_app_failed(e);
+	if (app_failed) {
+		printf("psp-engine: %" PRIu64 " requests failed in the %s application (answered "
+		       "with run_ns 0, counted as app_failed): exit status 3\n",
+		       app_failed, e->app.name);
+		if (e->app.report)
+			e->app.report(&e->app, stdout);
+	}
 
 out_port:
 	if (e->port_started)
@@ -546,5 +600,5 @@ out_port:
 	rte_eal_cleanup();
 	eal_dir_remove(rundir);
 	eng_config_free(&e->cfg);
-	return status ? status : trace_failed ? 1 : 0;
+	return status ? status : output_failed ? 1 : app_failed ? ENG_EXIT_APP_FAILED : 0;
 }

@@ -11,7 +11,7 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	const struct disp_stats *st = &e->st;
 	uint64_t dropped = eng_dropped(st);
 	uint64_t tx_retried = 0, backoffs = stat_get(&st->idle_backoffs);
-	uint64_t b2b = 0, waited = 0, wait_cycles = 0;
+	uint64_t b2b = 0, waited = 0, wait_cycles = 0, app_failed = eng_app_failed(e);
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
 		tx_retried += stat_get(&e->workers[w].st.tx_retried);
 		backoffs += stat_get(&e->workers[w].st.idle_backoffs);
@@ -40,12 +40,14 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"dropped", dropped},
 		{"dropped_queue_full", stat_get(&st->dropped_queue_full)},
 		{"tx_failed", stat_get(&st->tx_failed)},
+		{"app_failed", app_failed},
 		{"dropped_at_stop", stat_get(&st->dropped_at_stop)},
 		{"in_flight", eng_in_flight(e)},
 		{"worker_ring_full", stat_get(&st->worker_ring_full)},
 		{"tx_retried", tx_retried},
 		{"run_clamped", e->app.state && e->cfg.app == ENG_APP_SPIN ? app_spin_clamped(&e->app) : 0},
 		{"darc_reservations", e->reservations},
+		{"output_lines_lost", e->output_lost},
 		{"idle_backoffs", backoffs},
 		{"ws_steals", stat_get(&st->ws_steals)},
 		{"starts_back_to_back", b2b},
@@ -76,6 +78,11 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"preempt_lag_mean_ns", lag_n ? stat_get(&st->preempt_lag_sum_ns) / lag_n : 0},
 		{"preempt_lag_max_ns", stat_get(&st->preempt_lag_max_ns)},
 		{"preempt_prepared", prepared},
+		{"requeue_mean_ns", stat_get(&st->requeue_count)
+					    ? stat_get(&st->requeue_sum_ns) / stat_get(&st->requeue_count)
+					    : 0},
+		{"requeue_max_ns", stat_get(&st->requeue_max_ns)},
+		{"requeue_migrated", stat_get(&st->requeue_migrated)},
 	};
 	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]) && n < cap; i++)
 		out[n++] = ts[i];

@@ -41,9 +41,17 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* One line, built in memory and handed whole to the file (outfile.h: a
+ * full disk cuts no line in two). */
 static void write_line(struct engine *e, struct eng_stats_file *sf)
 {
-	FILE *f = sf->out;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f) {
+		sf->out.lost++;
+		return;
+	}
 	fprintf(f, "{\"time_s\":%.3f", (double)tsc_now_ns(&e->clk, rte_rdtsc()) / 1e9);
 	struct eng_counter c[ENG_MAX_COUNTERS];
 	put_pairs(f, c, eng_counters(e, c, ENG_MAX_COUNTERS), false);
@@ -74,7 +82,12 @@ static void write_line(struct engine *e, struct eng_stats_file *sf)
 		fputc('}', f);
 	}
 	fputs("}}\n", f);
-	fflush(f);
+	if (fclose(f) == 0)
+		eng_outfile_line(&sf->out, text, len);
+	else
+		sf->out.lost++;
+	free(text);
+	eng_outfile_flush(&sf->out);
 }
 
 static void *stats_thread(void *arg)
@@ -104,15 +117,15 @@ static void *stats_thread(void *arg)
 	return NULL;
 }
 
-/* Frees what start took (reader, scratch, file). */
-static void release(struct eng_stats_file *sf)
+/* Frees what start took (reader, scratch, file).  Returns the file's
+ * close status (0 or -errno: lines were lost). */
+static int release(struct eng_stats_file *sf)
 {
-	if (sf->out)
-		fclose(sf->out);
-	sf->out = NULL;
+	int rc = eng_outfile_close(&sf->out);
 	eng_snap_reader_fini(&sf->reader);
 	free(sf->types);
 	sf->types = NULL;
+	return rc;
 }
 
 int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err *err)
@@ -125,9 +138,9 @@ int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err 
 		return psp_err_set(err, -ENOMEM, NULL, "--stats-ms", "out of memory");
 	}
 	int rc = eng_output_dir_create(e);
-	sf->out = rc < 0 ? NULL : fopen(sf->path, "w");
-	if (!sf->out) {
-		rc = rc < 0 ? rc : -errno;
+	if (rc == 0)
+		rc = eng_outfile_open(&sf->out, sf->path, 1u << 16);
+	if (rc < 0) {
 		release(sf);
 		return psp_err_set(err, rc, NULL, "--stats-ms", "cannot write %s: %s", sf->path,
 				   strerror(-rc));
@@ -144,14 +157,21 @@ int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err 
 	return 0;
 }
 
-void eng_stats_file_stop(struct engine *e)
+int eng_stats_file_stop(struct engine *e, FILE *report)
 {
 	struct eng_stats_file *sf = &e->stats_file;
 	if (!sf->running)
-		return;
+		return 0;
 	atomic_store_explicit(&sf->stop, true, memory_order_release);
 	pthread_join(sf->thread, NULL);
 	sf->running = false;
 	write_line(e, sf); /* the end of the run, whatever the interval */
-	release(sf);
+	int rc = release(sf);
+	if (rc < 0 && report) {
+		fprintf(report, "stats: cannot write %s: %s: %" PRIu64 " lines written, %" PRIu64
+				" lost (the file ends at the last whole line)\n",
+			sf->path, strerror(-rc), sf->out.written, sf->out.lost);
+		e->output_lost += sf->out.lost;
+	}
+	return rc;
 }

@@ -40,23 +40,31 @@ int eng_timeline_open(struct engine *e)
 		return rc;
 	char path[600];
 	snprintf(path, sizeof(path), "%s/darc-timeline.csv", e->cfg.output_dir);
-	e->timeline = fopen(path, "w");
-	if (!e->timeline)
-		return -errno;
-	fprintf(e->timeline, "%s\n", PSP_DARC_TIMELINE_HEADER);
-	fflush(e->timeline);
+	if ((rc = eng_outfile_open(&e->timeline, path, 4096)) < 0)
+		return rc;
+	char head[sizeof(PSP_DARC_TIMELINE_HEADER) + 1];
+	int n = snprintf(head, sizeof(head), "%s\n", PSP_DARC_TIMELINE_HEADER);
+	eng_outfile_line(&e->timeline, head, (size_t)n);
+	eng_outfile_flush(&e->timeline);
 	return 0;
 }
 
-void eng_timeline_close(struct engine *e)
+int eng_timeline_close(struct engine *e, FILE *report)
 {
-	if (e->timeline)
-		fclose(e->timeline);
-	e->timeline = NULL;
+	if (!eng_outfile_is_open(&e->timeline))
+		return 0;
+	int rc = eng_outfile_close(&e->timeline);
+	if (rc < 0 && report) {
+		fprintf(report, "darc-timeline: cannot write %s: %s: %" PRIu64 " rows written, %"
+				PRIu64 " lost (the file ends at the last whole row)\n",
+			e->timeline.path, strerror(-rc), e->timeline.written, e->timeline.lost);
+		e->output_lost += e->timeline.lost;
+	}
+	return rc;
 }
 
 /* Runs on the dispatcher inside complete()/dispatch(): reservations are rare
- * (one per profiling window), so a buffered write and a flush are fine. */
+ * (one per profiling window), so a write(2) per plan is fine. */
 void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
 				 const struct psp_darc_plan *plan)
 {
@@ -73,14 +81,16 @@ void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
 	atomic_fetch_add_explicit(&e->plan_seq, 1, memory_order_release);
 	printf("DARC: %s\n", e->last_plan);
 	fflush(stdout);
-	if (!e->timeline)
+	if (!eng_outfile_is_open(&e->timeline))
 		return;
 	for (uint32_t g = 0; g < plan->ngroups; g++) {
 		char row[512];
-		psp_darc_timeline_row(plan, g, now_ns, names, row, sizeof(row));
-		fprintf(e->timeline, "%s\n", row);
+		psp_darc_timeline_row(plan, g, now_ns, names, row, sizeof(row) - 1);
+		size_t len = strlen(row);
+		row[len++] = '\n';
+		eng_outfile_line(&e->timeline, row, len);
 	}
-	fflush(e->timeline);
+	eng_outfile_flush(&e->timeline);
 }
 
 void eng_plan_snapshot(const struct engine *e, char *buf, size_t cap)

@@ -1,22 +1,34 @@
 /* psp-engine --trace FILE: one record per accepted request, written as the
- * psp trace CSV (docs/trace-format.md) at stop, which psp-sim --trace
- * replays.
+ * psp trace CSV (docs/trace-format.md) while the engine runs, which psp-sim
+ * --trace replays.
  *
  * Records live in an array indexed by the request's arrival sequence number
- * (its trace id), allocated once at start for --trace-limit requests: the
- * dispatcher fills a record when the request's fate is known (answered,
- * reply failed, dropped because the system was full, abandoned at stop), so
- * recording is a bounds check and a few stores, no allocation, no I/O, and
- * no sort at the end.  The first --trace-limit arrivals are recorded; later
- * ones are only counted.  Every accepted request reaches exactly one fate,
- * so the file holds every arrival up to the limit: a complete prefix of the
+ * (its trace id), allocated and touched once at start for --trace-limit
+ * requests: the dispatcher fills a record when the request's fate is known
+ * (answered, reply failed, dropped because the system was full, abandoned
+ * at stop) and marks it ready (a release store), so recording is a bounds
+ * check and a few stores, no allocation, no I/O, no page fault.  A control
+ * thread (never an lcore) writes the rows in id order as far as they are
+ * ready, every ENG_TRACE_FLUSH_MS, and the rest at stop: a crash loses only
+ * the rows of requests still in flight (and those after them) and the last
+ * interval's.  The first --trace-limit arrivals are recorded; later ones are
+ * only counted.  Every accepted request reaches exactly one fate, so the
+ * file holds every arrival up to the limit: a complete prefix of the
  * traffic, which is what a replay needs.
+ *
+ * The file is created (truncated) only once the engine has started: a
+ * refused start leaves an existing file as it was.
  */
 #ifndef PSP_ENGINE_TRACE_H
 #define PSP_ENGINE_TRACE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "outfile.h"
 
 #include <psp/trace_status.h>
 
@@ -26,8 +38,8 @@
 #define ENG_TRACE_LIMIT_MAX 100000000u
 
 /* One request; times as TSC values (converted when written). 0 = did not
- * happen (not dispatched, never started, no reply); a record whose
- * arrive_tsc is 0 was never written (a bug: every request has a fate). */
+ * happen (not dispatched, never started, no reply); a record not ready
+ * was never written (in flight, or a bug at stop: every request has a fate). */
 struct eng_trace_rec {
 	uint64_t arrive_tsc;
 	uint64_t dispatch_ns;  /* first hand-off to a worker, the dispatcher's clock */
@@ -40,15 +52,24 @@ struct eng_trace_rec {
 	uint8_t worker;        /* the worker of the last stint */
 	uint8_t status;        /* enum psp_trace_status */
 	uint8_t dispatched;    /* dispatch_ns is set (it may be 0 at the first loop) */
-	uint8_t pad[7];
+	uint8_t ready;         /* written last (release): the writer may read it */
+	uint8_t pad[6];
 };
 _Static_assert(sizeof(struct eng_trace_rec) == 64, "a trace record is one cache line");
+
+/* How often the writer thread writes the rows that are ready. */
+#define ENG_TRACE_FLUSH_MS 100u
 
 struct eng_trace {
 	struct eng_trace_rec *rec; /* limit records, or NULL: not tracing */
 	uint64_t limit;
-	FILE *out;                 /* opened at start, so a bad path fails early */
 	const char *path;
+	struct eng_outfile out;    /* opened by eng_trace_start */
+	uint64_t next;             /* the first record not yet written */
+	uint64_t unset;            /* records skipped at stop without a fate (a bug) */
+	bool running;              /* the writer thread */
+	_Atomic bool stop;
+	pthread_t thread;
 };
 
 #endif

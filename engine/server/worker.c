@@ -64,7 +64,7 @@ static void post_done(struct worker *w, struct eng_req *r)
 static void task_main(void *arg)
 {
 	struct eng_req *r = arg;
-	app_handle(r->app, &r->call);
+	r->app_rc = app_handle(r->app, &r->call);
 }
 #endif
 
@@ -129,7 +129,7 @@ static bool run_stint(struct worker *w, struct eng_req *r)
 #endif
 	r->call.start_tsc = rte_rdtsc();
 	__atomic_store_n(&r->start_tsc, r->call.start_tsc, __ATOMIC_RELEASE);
-	app_handle(w->app, &r->call);
+	r->app_rc = app_handle(w->app, &r->call);
 	r->end_tsc = rte_rdtsc();
 	stat_add(&w->st.busy_cycles, r->end_tsc - r->start_tsc);
 	return true;
@@ -155,9 +155,18 @@ static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *
 		return;
 	}
 
+	/* The reply's 4th word: the service time measured here (ns, at least
+	 * 1), or 0 when the application failed the request (wire.h). */
+	uint64_t svc_ns = tsc_cycles_to_ns(w->clk, r->ran_cycles);
+	if (r->app_rc < 0) {
+		r->wire.run_ns = PSP_WIRE_RUN_FAILED;
+		stat_add(&w->st.app_failed, 1);
+	} else {
+		r->wire.run_ns = svc_ns < 1 ? 1 : svc_ns > UINT32_MAX ? UINT32_MAX : (uint32_t)svc_ns;
+	}
 	eng_reply_build(r);
 	uint32_t slot = eng_type_slot(r->req.type);
-	psp_hist_record(&w->svc[slot], tsc_cycles_to_ns(w->clk, r->ran_cycles));
+	psp_hist_record(&w->svc[slot], svc_ns);
 	if (tx_one(w, r->m)) {
 		r->status = ENG_REQ_ANSWERED;
 		stat_add(&w->st.answered, 1);

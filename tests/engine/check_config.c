@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <psp/workload.h>
+
 #include "client/client.h"
 #include "common/yconf.h"
 #include "test_conf.h"
@@ -474,6 +476,60 @@ static void expect_set_error(const char *extra, const char *set, const char *whe
 	eng_config_free(&cfg);
 }
 
+/* Issue 21: the shipped rocksdb workload names each type's operation (op:),
+ * so psp-engine --workload rocksdb --app rocksdb runs with no ops key; a key
+ * in app.rocksdb.ops still wins; an op scanning more keys than the database
+ * has is refused naming the workload. */
+START_TEST(rocksdb_ops_from_the_workload)
+{
+#ifdef PSP_HAVE_ROCKSDB
+	struct eng_config cfg;
+	struct psp_err err;
+	char buf[700], t[1024];
+	struct yconf_overrides ov = {.workload = "rocksdb"};
+	ck_assert_msg(load_ov(NOTYPES, &ov, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_str_eq(cfg.types[0].op, "get");
+	ck_assert_str_eq(cfg.types[1].op, "scan 5000");
+	ck_assert_msg(eng_config_set_app(&cfg, "rocksdb", &err) == 0, "--app rocksdb: %s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_uint_eq(cfg.rocksdb.scan[0], 0);
+	ck_assert_uint_eq(cfg.rocksdb.scan[1], 5000);
+	eng_config_free(&cfg);
+
+	snprintf(t, sizeof(t), "%sapp: {name: rocksdb, rocksdb: {ops: {SCAN: scan 7}}}\n", NOTYPES);
+	ck_assert_msg(load_ov(t, &ov, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_uint_eq(cfg.rocksdb.scan[0], 0);
+	ck_assert_uint_eq(cfg.rocksdb.scan[1], 7);
+	eng_config_free(&cfg);
+
+	snprintf(t, sizeof(t), "%sapp: {name: rocksdb, rocksdb: {keys: 1000}}\n", NOTYPES);
+	ck_assert_int_lt(load_ov(t, &ov, &cfg, &err), 0);
+	psp_err_format(&err, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "rocksdb.yml") && strstr(buf, "type SCAN") &&
+		      strstr(buf, "app.rocksdb.keys (1000)"), "%s", buf);
+	eng_config_free(&cfg);
+#endif
+	/* The workload loader checks an op's form, with file:line. */
+	char wl[64] = "/tmp/psp-check-wl-XXXXXX.yml";
+	int fd = mkstemps(wl, 4);
+	ck_assert_int_ge(fd, 0);
+	const char *bad = "name: badop\ntypes:\n"
+			  "  - {name: A, ratio: 1, op: scan, service: {dist: constant, mean_us: 2}}\n";
+	ck_assert_int_eq(write(fd, bad, strlen(bad)), (ssize_t)strlen(bad));
+	close(fd);
+	struct psp_workload *w = malloc(sizeof(*w));
+	struct psp_err werr;
+	ck_assert_int_lt(psp_workload_load(wl, w, &werr), 0);
+	char wbuf[700];
+	psp_err_format(&werr, wbuf, sizeof(wbuf));
+	ck_assert_msg(strstr(wbuf, ":3:") && strstr(wbuf, "types[0].op") &&
+		      strstr(wbuf, "\"scan N\""), "%s", wbuf);
+	free(w);
+	unlink(wl);
+}
+END_TEST
+
 START_TEST(workload_types)
 {
 	struct eng_config cfg;
@@ -600,6 +656,15 @@ START_TEST(set_overrides)
 	expect_set_error("", "=3", "--set", "", "expected KEY=VALUE");
 	expect_set_error("", "a..b=3", "--set a..b", "a..b", "words joined by dots");
 	expect_set_error("", "x=[1,", "--set x", "x", "not YAML");
+	/* Nested aliases ("billion laughs"): 9^6 = 531441 nodes once expanded,
+	 * refused before they are copied. */
+	expect_set_error("", "policy.x=[&a [1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], "
+			 "&c [*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c], "
+			 "&e [*d,*d,*d,*d,*d,*d,*d,*d,*d], [*e,*e,*e,*e,*e,*e,*e,*e,*e]]",
+			 "--set policy.x", "policy.x", "expands to more than 4096 nodes");
+	/* An alias used a few times is fine. */
+	expect_set_error("", "policy.x=[&a [1, 2], *a, *a]", "--set policy.x", "policy.x",
+			 "unknown key");
 }
 END_TEST
 
@@ -610,13 +675,14 @@ START_TEST(expansions)
 	char t[1024], want[64];
 	const char *rest = "ip: 10.0.0.2\nworker_lcores: [1, 2]\n";
 	snprintf(t, sizeof(t), "%sinstance: run-7\neal: [--file-prefix, \"e-%%i-%%p-%%%%\"]\n"
-		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%i.sock\"}\noutput_dir: out/%%i\n", rest);
+		 "port: {vdev: \"net_memif0,socket=/tmp/m-%%u/%%i.sock\"}\noutput_dir: out/%%i\n", rest);
 	struct yconf_overrides ov = {.workload = "high-bimodal"};
 	char buf[700];
 	ck_assert_msg(load_ov(t, &ov, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
 	snprintf(want, sizeof(want), "e-run-7-%ld-%%", (long)getpid());
 	ck_assert_str_eq(cfg.eal[1], want);
-	ck_assert_str_eq(cfg.port_spec, "net_memif0,socket=/tmp/m-run-7.sock");
+	snprintf(want, sizeof(want), "net_memif0,socket=/tmp/m-%lu/run-7.sock", (unsigned long)getuid());
+	ck_assert_str_eq(cfg.port_spec, want);
 	ck_assert_str_eq(cfg.instance, "run-7");
 	ck_assert_str_eq(cfg.output_dir, "out/run-7");
 	eng_config_free(&cfg);
@@ -629,7 +695,7 @@ START_TEST(expansions)
 
 	snprintf(t, sizeof(t), "%sworkload: rocksdb\neal: [a, \"b%%q\"]\n"
 		 "port: {vdev: net_null0}\n", rest);
-	expect_error(t, "eal[1]", 4, "a '%' must start %p (the process id), %i (the instance)");
+	expect_error(t, "eal[1]", 4, "a '%' must start %p (the process id), %u (the user id), %i (the instance)");
 	snprintf(t, sizeof(t), "%sworkload: rocksdb\ninstance: a/b\n", NOTYPES);
 	expect_error(t, "instance", 8, "must be 1..32 letters, digits");
 }
@@ -683,6 +749,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, not_a_config_file);
 	tcase_add_test(tc, app_keys);
+	tcase_add_test(tc, rocksdb_ops_from_the_workload);
 	tcase_add_test(tc, address_parsers);
 	tcase_add_test(tc, cross_key_limits);
 	tcase_add_test(tc, policies);

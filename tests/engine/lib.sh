@@ -27,6 +27,7 @@ cleanup() {
 		rm -rf "$T"
 	fi
 	rm -rf "/var/run/dpdk/psp-engine-$INST" 2>/dev/null
+	rm -f "/tmp/psp-memif-$(id -u)/$INST.sock" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -50,7 +51,7 @@ counter() {
 }
 
 # This test's instance: the engine's EAL file prefix psp-engine-$INST and
-# the memif socket /tmp/psp-memif-$INST.sock (the shipped configs' %i).
+# the memif socket /tmp/psp-memif-UID/$INST.sock (the shipped configs' %u, %i).
 INST=t$ID
 # psp-engine and psp-client on the shipped memif configs as this test's
 # instance, with their output in $T; tests add --set items and flags.

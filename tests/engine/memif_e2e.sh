@@ -57,6 +57,15 @@ for type in SHORT LONG; do
 	e=$(awk -v t="$type" '/server-side latency/ {on=1} on && $1 == t {print $2; exit}' "$T/engine.log")
 	[ "$c" = "$e" ] || fail "$type: client sent $c, engine received $e"
 done
+# The verdict agrees with the rates it prints (one window for both):
+# OVERLOADED exactly when achieved_rps < 0.999 x offered_rps; the CSV's
+# overloaded column says the same.
+vline=$(grep '^psp-client: offered_rps=' "$T/client.log")
+off=$(echo "$vline" | sed 's/.*offered_rps=\([0-9.]*\).*/\1/'); ach=$(echo "$vline" | sed 's/.*achieved_rps=\([0-9.]*\).*/\1/')
+over=0; case $vline in *OVERLOADED*) over=1 ;; esac
+awk -v o="$off" -v a="$ach" -v v=$over 'BEGIN { exit !((a < 0.999 * o) == v) }' ||
+	fail "verdict ($vline) disagrees with its rates"
+awk -F, -v v=$over '$7 == "ALL" { exit !($15 == v) }' "$T/client.csv" || fail "CSV overloaded differs from the verdict"
 # Ratios: High Bimodal is 50/50; 5 standard deviations of a binomial share.
 short=$(counter SHORT "$T/client.log")
 awk -v s="$short" -v n="$sent" 'BEGIN {

@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# The RocksDB application over memif: app: rocksdb with GET -> get (one key)
-# and SCAN -> scan 5000 (the paper's), the database created and filled in
-# this test's directory at start.  The client sends the rocksdb workload
+# The RocksDB application over memif: --workload rocksdb --app rocksdb as
+# shipped (the workload's op: keys map GET -> get, one key, and SCAN -> scan
+# 5000, the paper's), the database created and filled in this test's
+# directory at start.  The client sends the rocksdb workload
 # (GET and SCAN, half each) at a rate the 2-CPU machine serves: every request
 # answered, counters balance, pool full, and the measured service time of a
-# SCAN is far above a GET's.  Under ts (rocksdb_app.sh ts) SCANs are
+# SCAN is far above a GET's, and the client's slowdowns divide by the service
+# the engine measured (carried in each reply), not by the workload's nominal
+# 1.5 us for a GET.  Under ts (rocksdb_app.sh ts) SCANs are
 # preempted inside their iterator loop; GETs, which have no preemption point,
 # never are.
 POLICY=${1:-darc}
 . "$(dirname "$0")/lib.sh"
 
-# The types (GET, SCAN) come from the workload; app.rocksdb.ops maps them.
-SETS=(--workload rocksdb --set "app={name: rocksdb, rocksdb: {path: $T/db, keys: 20000}}"
-      --set "app.rocksdb.ops={GET: get, SCAN: scan 5000}")
+# The types (GET, SCAN) and their operations come from the workload.
+SETS=(--workload rocksdb --app rocksdb --set "app.rocksdb={path: $T/db, keys: 20000}")
 [ "$POLICY" = ts ] && SETS+=(--set "policy={name: ts, quantum_us: 5}")
 start_engine "$T/engine.log" "${ENGINE[@]}" "${SETS[@]}" --policy "$POLICY"
 grep -E '^rocksdb:|app: rocksdb' "$T/engine.log"
+grep -q "app: rocksdb .* GET=get (workload) SCAN=scan 5000 (workload)" "$T/engine.log" ||
+	fail "the operations are not the workload's"
 grep -q "^rocksdb: created and filled $T/db (20000 keys of 64 bytes) in [0-9.]* s" "$T/engine.log" ||
 	fail "the engine did not create and fill the database in the test directory"
 [ -d "$T/db" ] || fail "no database directory $T/db"
@@ -35,6 +39,15 @@ echo "measured service: GET mean $get us, SCAN mean $scan us"
 # loaded machine (the paper: 1.5 us vs 635 us).
 awk -v g="$get" -v s="$scan" 'BEGIN { exit !(g > 0 && s > 20 * g) }' ||
 	fail "SCAN's service ($scan us) is not far above GET's ($get us)"
+grep -q "^psp-client: slowdown = latency / the service time the server measured" "$T/client.log" ||
+	fail "the client does not say its slowdowns use the measured service"
+# Client-side GET: mean latency and mean slowdown.  Over the nominal 1.5 us
+# the slowdown would be mean_us / 1.5; over the measured service (several us
+# for a RocksDB get) it is well below half of that.
+read -r glat gslow < <(awk '$1 == "GET" && NF == 8 {print $3, $8; exit}' "$T/client.log")
+echo "client GET: mean latency $glat us, mean slowdown $gslow (nominal would be $(awk -v l="$glat" 'BEGIN {printf "%.1f", l / 1.5}'))"
+awk -v l="$glat" -v s="$gslow" 'BEGIN { exit !(s > 0 && s < l / 1.5 / 2) }' ||
+	fail "GET slowdown $gslow is not over the measured service (nominal would give $glat / 1.5)"
 if [ "$POLICY" = ts ]; then
 	[ "$(counter preemptions_SCAN "$T/engine.log")" -gt 0 ] || fail "no SCAN was preempted under ts"
 	[ "$(counter preemptions_GET "$T/engine.log")" -eq 0 ] || fail "a GET was preempted"

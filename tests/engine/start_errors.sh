@@ -11,7 +11,7 @@
 status=0
 "${CLIENT[@]}" --workload high-bimodal --rate 100 --duration 1 > "$T/early.log" 2>&1 || status=$?
 [ "$status" -eq 1 ] || fail "a client without an engine exited with $status, not 1"
-grep -q "psp-client: port: no memif server listens on /tmp/psp-memif-$INST.sock: start psp-engine" \
+grep -q "psp-client: port: no memif server listens on /tmp/psp-memif-$(id -u)/$INST.sock: start psp-engine" \
 	"$T/early.log" || fail "a client without an engine does not say the engine is missing: $(tail -2 "$T/early.log")"
 start_engine "$T/engine.log" "${ENGINE[@]}"
 status=0

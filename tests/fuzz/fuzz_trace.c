@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint64_t i = 0; i < t.n; i++) {
 		const struct sim_trace_row *row = &t.row[i];
 		FUZZ_REQUIRE(row->type < t.ntypes);
-		FUZZ_REQUIRE(row->service_ns >= 1 && row->service_ns <= 1000000000000000ull);
+		FUZZ_REQUIRE(row->service_ns >= 1 && row->service_ns <= SIM_TRACE_MAX_SERVICE_NS);
 		FUZZ_REQUIRE(i == 0 || row->arrival_ns >= t.row[i - 1].arrival_ns);
 	}
 	for (uint32_t i = 0; i < t.ntypes; i++)

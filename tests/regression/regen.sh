@@ -32,7 +32,7 @@ loads=0.5,0.7,0.9
 # 50,000 requests per point; DARC profiles 5,000 completions so it reserves
 # within the run.  dynamic runs its 4 phases of 5 s scaled by 0.002 (10 ms
 # each).
-common=(--workers 14 --seed 1 --warmup 0.1 --replications 1 --format csv --quiet --jobs 2)
+common=(--workers 14 --seed 1 --warmup 0.1 --replications 1 --format csv --no-capacity --quiet --jobs 2)
 knobs() {
   case $1 in
     dfcfs)   echo --placement round-robin ;;

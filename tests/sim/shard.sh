@@ -55,7 +55,7 @@ check "a shard's file is the same with 1 and 2 threads" cmp -s "$tmp/nc.2" "$tmp
 "$sim" --merge --format csv "$tmp"/knob.? >"$tmp/knob.merged" 2>/dev/null
 check "knobs given in another order, a boolean knob: merge = unsharded run" cmp -s "$tmp/knob.whole" "$tmp/knob.merged"
 
-# With the workload's SLO the table searches capacities: a unit is a policy.
+# With the workload's SLO every format searches capacities: a unit is a policy.
 shard cap 2 -j 2
 check "units are policies with a search" grep -q '^units 2 policies$' "$tmp/cap.1"
 "$sim" "${run[@]}" >"$tmp/whole-cap.table" 2>/dev/null
@@ -85,7 +85,7 @@ refuses 'different runs: flags differ: --seed 1 vs 7' "$tmp/nc.1" "$tmp/seed.2" 
 "$sim" "${run[@]}" --no-capacity --shard 2/3 --output "$tmp/three.2" 2>/dev/null
 refuses 'sliced differently: 1/4 vs 2/3' "$tmp/nc.1" "$tmp/three.2"
 sed 's/^version .*/version 0.0.0-other/' "$tmp/nc.2" >"$tmp/version.2"
-refuses 'psp-sim versions differ' "$tmp/nc.1" "$tmp/version.2" "$tmp/nc.3" "$tmp/nc.4"
+refuses 'version.2:9: the checksum of the header above does not match' "$tmp/nc.1" "$tmp/version.2" "$tmp/nc.3" "$tmp/nc.4"
 # The same workload name from a file whose contents differ.
 cp "$PSP_WORKLOAD_PATH/high-bimodal.yml" "$tmp/high-bimodal.yml"
 echo "# an edit" >>"$tmp/high-bimodal.yml"

@@ -33,6 +33,7 @@ struct ctx {
 	uint32_t wire_given[PSP_MAX_TYPES];
 	const yaml_node_t *wire_node[PSP_MAX_TYPES];
 	char wire_key[PSP_MAX_TYPES][KEY_MAX];
+	char op_key[PSP_MAX_TYPES][KEY_MAX]; /* where a type's op was given */
 	uint32_t first_phase[PSP_MAX_TYPES];
 };
 
@@ -324,19 +325,41 @@ static int type_index(struct ctx *c, const yaml_node_t *name_node, const char *k
 	return 0;
 }
 
-/* One entry of a types list: {name, ratio, wire_id?, service}. */
+/* A type's op: "get" or "scan N" (N in 1..PSP_WL_SCAN_MAX), written back in
+ * that form.  What it does is the engine's (app: rocksdb); psp-sim and the
+ * spin application do not read it. */
+static int get_op(struct ctx *c, const yaml_node_t *n, const char *key, char *out)
+{
+	char raw[PSP_WL_OP_MAX + 16];
+	int rc = get_string(c, n, key, raw, sizeof(raw));
+	if (rc)
+		return rc;
+	unsigned long long keys = 0;
+	char tail;
+	if (!strcmp(raw, "get")) {
+		snprintf(out, PSP_WL_OP_MAX, "get");
+		return 0;
+	}
+	if (sscanf(raw, "scan %llu%c", &keys, &tail) != 1 || keys < 1 || keys > PSP_WL_SCAN_MAX)
+		return fail_at(c, n, key, "must be get or \"scan N\" with N in 1..%u, got \"%s\"",
+			       PSP_WL_SCAN_MAX, raw);
+	snprintf(out, PSP_WL_OP_MAX, "scan %llu", keys);
+	return 0;
+}
+
+/* One entry of a types list: {name, ratio, wire_id?, op?, service}. */
 static int parse_type(struct ctx *c, yaml_node_t *n, const char *prefix,
 		      uint32_t ph, bool *seen, char (*seen_key)[KEY_MAX])
 {
-	static const char *const allowed[] = {"name", "ratio", "wire_id", "service"};
-	enum { F_NAME, F_RATIO, F_WIRE, F_SERVICE };
-	yaml_node_t *v[4], *k[4];
+	static const char *const allowed[] = {"name", "ratio", "wire_id", "service", "op"};
+	enum { F_NAME, F_RATIO, F_WIRE, F_SERVICE, F_OP };
+	yaml_node_t *v[5], *k[5];
 	char key[KEY_MAX], sub[KEY_MAX], name[PSP_WL_NAME_MAX];
 	struct psp_wl_phase *phase = &c->wl->phase[ph];
 	uint32_t t = 0;
 	double ratio;
 
-	int rc = read_map(c, n, prefix, allowed, 4, v, k);
+	int rc = read_map(c, n, prefix, allowed, 5, v, k);
 	if (rc || (rc = require(c, n, v[F_NAME], prefix, "name")) ||
 	    (rc = require(c, n, v[F_RATIO], prefix, "ratio")) ||
 	    (rc = require(c, n, v[F_SERVICE], prefix, "service")))
@@ -380,6 +403,18 @@ static int parse_type(struct ctx *c, yaml_node_t *n, const char *prefix,
 		/* Default id; remember the type's first entry for errors. */
 		c->wire_node[t] = n;
 		key_copy(c->wire_key[t], prefix);
+	}
+
+	if (v[F_OP]) {
+		char op[PSP_WL_OP_MAX];
+		key_join(key, prefix, "op");
+		if ((rc = get_op(c, v[F_OP], key, op)))
+			return rc;
+		if (c->op_key[t][0] && strcmp(c->wl->op[t], op))
+			return fail_at(c, v[F_OP], key, "op \"%s\" for type '%s' differs from \"%s\" "
+				       "given at %s", op, name, c->wl->op[t], c->op_key[t]);
+		snprintf(c->wl->op[t], PSP_WL_OP_MAX, "%s", op);
+		key_copy(c->op_key[t], key);
 	}
 
 	return parse_service(c, v[F_SERVICE], key_join(sub, prefix, "service"),

@@ -241,12 +241,19 @@ static size_t node_count(const struct ydoc *y)
 }
 
 /* Copies node id of src (a --set value) into y's document, depth first.
- * Returns the new node's id, or 0 when libyaml runs out of memory. */
-static int copy_node(struct ydoc *y, yaml_document_t *src, int id, int depth)
+ * An alias is copied as often as it is used, so nested anchors would grow
+ * exponentially ("billion laughs": a 300-byte value made millions of nodes):
+ * *budget counts the nodes still allowed.  Returns the new node's id, 0
+ * when libyaml runs out of memory or the value nests too deep, -1 when the
+ * budget ran out. */
+static int copy_node(struct ydoc *y, yaml_document_t *src, int id, int depth, size_t *budget)
 {
 	yaml_node_t *n = yaml_document_get_node(src, id);
 	if (depth > 32) /* a command-line value: nothing real nests this deep */
 		return 0;
+	if (*budget == 0)
+		return -1;
+	--*budget;
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
 		return yaml_document_add_scalar(&y->doc, NULL, n->data.scalar.value,
@@ -255,8 +262,10 @@ static int copy_node(struct ydoc *y, yaml_document_t *src, int id, int depth)
 		int to = yaml_document_add_sequence(&y->doc, NULL, n->data.sequence.style);
 		for (yaml_node_item_t *it = n->data.sequence.items.start;
 		     to && it < n->data.sequence.items.top; it++) {
-			int c = copy_node(y, src, *it, depth + 1);
-			if (!c || !yaml_document_append_sequence_item(&y->doc, to, c))
+			int c = copy_node(y, src, *it, depth + 1, budget);
+			if (c <= 0)
+				return c;
+			if (!yaml_document_append_sequence_item(&y->doc, to, c))
 				return 0;
 		}
 		return to;
@@ -265,9 +274,11 @@ static int copy_node(struct ydoc *y, yaml_document_t *src, int id, int depth)
 		int to = yaml_document_add_mapping(&y->doc, NULL, n->data.mapping.style);
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 		     to && p < n->data.mapping.pairs.top; p++) {
-			int k = copy_node(y, src, p->key, depth + 1);
-			int v = k ? copy_node(y, src, p->value, depth + 1) : 0;
-			if (!v || !yaml_document_append_mapping_pair(&y->doc, to, k, v))
+			int k = copy_node(y, src, p->key, depth + 1, budget);
+			int v = k > 0 ? copy_node(y, src, p->value, depth + 1, budget) : k;
+			if (v <= 0)
+				return v;
+			if (!yaml_document_append_mapping_pair(&y->doc, to, k, v))
 				return 0;
 		}
 		return to;
@@ -338,8 +349,14 @@ int ydoc_set(struct ydoc *y, const char *item, struct psp_err *err)
 	y->set[y->nsets].first_node = node_count(y);
 	snprintf(y->set[y->nsets].key, YDOC_KEY_MAX, "%s", key);
 	y->nsets++;
-	int vid = yaml_document_get_root_node(&val) ? copy_node(y, &val, 1, 0) : add_word(y, "");
+	size_t budget = YDOC_SET_MAX_NODES;
+	int vid = yaml_document_get_root_node(&val) ? copy_node(y, &val, 1, 0, &budget)
+						     : add_word(y, "");
 	yaml_document_delete(&val);
+	if (vid < 0)
+		return psp_err_set(err, -E2BIG, where, key,
+				   "the value expands to more than %u nodes (aliases are copied "
+				   "each time they are used)", YDOC_SET_MAX_NODES);
 	if (!vid)
 		return psp_err_set(err, -ENOMEM, where, key,
 				   "libyaml: out of memory (or a value nested too deep)");

@@ -55,9 +55,11 @@ int psp_darc_plan(struct psp_darc_plan *plan, uint32_t nworkers, uint32_t ntypes
 /* The capacity sizing of the robust variant (darc_sizing capacity): the same
  * groups and demands as psp_darc_plan, then
  *
- *  - largest remainder: each group floor(demand) cores, at least 1, the
- *    cores left to the largest fractions (the longer group on a tie), so
- *    the counts add up to W: no spillway overflow, no unreserved core;
+ *  - the paper's counts to W: each group its rounded demand (at least 1);
+ *    an excess is taken back from the longest groups first (as the paper's
+ *    order of reservation does), cores left over go to the groups furthest
+ *    below their demand (the longer on a tie): no spillway overflow, no
+ *    unreserved core, and no group below the paper's count for it;
  *  - cover the load: with load > 0 (the measured busy fraction of the W
  *    cores, so group g's load is load x demand_g cores), a group whose load
  *    exceeds PSP_DARC_CAPACITY_UTIL x (own cores + the cores longer groups

@@ -8,8 +8,9 @@
 #define PSP_RESULTS_CSV_HEADER \
 	"policy,workload,workers,load,offered_rps,achieved_rps,type,count,mean_us," \
 	"p50_us,p99_us,p999_us,p999_slowdown,mean_slowdown,overloaded,preemptions,reservation," \
-	"replications,dropped,overloaded_types,judged,growing,growth_per_s,mean_us_ci95,p50_us_ci95," \
-	"p99_us_ci95,p999_us_ci95,p999_slowdown_ci95,mean_slowdown_ci95,measured_from"
+	"replications,dropped,overloaded_types,judged,growing,growth_per_s,mean_us_lo,mean_us_hi," \
+	"p50_us_lo,p50_us_hi,p99_us_lo,p99_us_hi,p999_us_lo,p999_us_hi,p999_slowdown_lo," \
+	"p999_slowdown_hi,mean_slowdown_lo,mean_slowdown_hi,measured_from"
 
 /* Columns of the first release, which readers of old files can rely on. */
 enum { PSP_RESULTS_FIRST_COLUMNS = 17 };

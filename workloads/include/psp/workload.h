@@ -10,6 +10,8 @@
  *     - name: SHORT
  *       ratio: 0.5
  *       wire_id: 1               # optional, default position + 1
+ *       op: get                  # optional: what psp-engine's rocksdb app
+ *                                # does ("get" or "scan N"); psp-sim ignores it
  *       service: {dist: constant, mean_us: 1}
  * or, for a phased workload, instead of types:
  *   phases:
@@ -53,6 +55,10 @@
 #define PSP_WL_DURATION_MS_MIN 1e-6
 #define PSP_WL_DURATION_MS_MAX 1e9
 #define PSP_WL_WIRE_ID_MAX 4294967295u
+/* A type's op ("get", "scan N"): its size, and N's bound (the engine's
+ * app.rocksdb.keys bound). */
+#define PSP_WL_OP_MAX 24u
+#define PSP_WL_SCAN_MAX 100000000u
 
 enum psp_dist_kind {
 	PSP_DIST_CONSTANT = 0, /* mean_us */
@@ -96,6 +102,10 @@ struct psp_workload {
 	uint32_t wire_id[PSP_MAX_TYPES]; /* 1..; 0 is "unknown" on the wire */
 	uint32_t nphases; /* 1 for a workload without phases */
 	struct psp_wl_phase phase[PSP_WL_MAX_PHASES];
+	/* Per type, the operation a real application runs for it (key op:
+	 * "get" or "scan N"), "" when not given.  Read by psp-engine's rocksdb
+	 * application only. */
+	char op[PSP_MAX_TYPES][PSP_WL_OP_MAX];
 };
 
 /* Loads a workload by name (looked up as NAME.yml in the workload

@@ -22,6 +22,10 @@
 #define YDOC_MAX_SETS 64u
 #define YDOC_KEY_MAX 96u
 #define YDOC_MAP_MAX 32u /* the most keys one mapping may allow */
+/* The most nodes one --set value may make once its aliases are expanded
+ * (each use of an alias is a copy): far more than any config needs, far
+ * fewer than nested aliases ("billion laughs") would make. */
+#define YDOC_SET_MAX_NODES 4096u
 
 struct ydoc {
 	yaml_document_t doc;
@@ -83,7 +87,8 @@ int ydoc_map(struct ydoc *d, yaml_node_t *n, const char *prefix, const char *con
  * whole.  What the value means is the loader's to check, as for the file's
  * keys; nodes made here are located as "--set KEY".  Refuses a malformed
  * item (no '=', a key that is not dotted words, a value that is not YAML, a
- * path through a list) with err->where "--set KEY".  The root must be a
+ * path through a list, a value that expands to more than YDOC_SET_MAX_NODES
+ * nodes) with err->where "--set KEY".  The root must be a
  * mapping. */
 int ydoc_set(struct ydoc *d, const char *item, struct psp_err *err);
 
