@@ -54,18 +54,20 @@ static int run(const char *name, uint64_t nreq)
 	static const double ratio[NTYPES] = {0.44, 0.04, 0.44, 0.04, 0.04};
 	static const char *const names[NTYPES] = {"Payment", "OrderStatus", "NewOrder",
 						  "Delivery", "StockLevel"};
-	struct psp_policy_conf conf;
-	psp_policy_conf_default(&conf, W, NTYPES);
-	for (uint32_t t = 0; t < NTYPES; t++) {
-		conf.type_mean_ns[t] = (uint64_t)(mean_us[t] * 1000);
-		conf.type_ratio[t] = ratio[t];
-		conf.type_name[t] = names[t];
-	}
-	conf.darc_mode = PSP_DARC_ORACLE;
-	conf.rand_u64 = rand_u64;
 	struct psp_err err;
+	struct psp_policy_conf *conf = psp_policy_conf_new(W, NTYPES);
+	if (!conf) {
+		fprintf(stderr, "bench-policy: out of memory\n");
+		return 1;
+	}
+	for (uint32_t t = 0; t < NTYPES; t++)
+		psp_policy_conf_set_type(conf, t, names[t], (uint64_t)(mean_us[t] * 1000), ratio[t]);
+	psp_policy_conf_set_rand(conf, rand_u64, NULL);
 	const struct psp_policy_ops *ops = psp_policy_find(name);
-	struct psp_policy *p = ops ? psp_policy_create(ops, &conf, &err) : NULL;
+	struct psp_policy *p = NULL;
+	if (psp_policy_conf_set(conf, "darc_mode", "oracle", &err) == 0)
+		p = ops ? psp_policy_create(ops, conf, &err) : NULL;
+	psp_policy_conf_free(conf);
 	if (!ops)
 		psp_err_set(&err, -1, NULL, NULL, "unknown policy");
 	if (!p) {
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
 			rc |= run(argv[i], n);
 		return rc;
 	}
-	for (size_t i = 0; psp_policies[i]; i++)
-		rc |= run(psp_policies[i]->name, n);
+	for (size_t i = 0; psp_policy_at(i); i++)
+		rc |= run(psp_policy_at(i)->name, n);
 	return rc;
 }

@@ -253,16 +253,28 @@ static void long_request(void *arg)
 	}
 }
 
-static struct psp_policy *make_ts(void)
+/* ops on one worker with a QUANTUM_NS slice and slots ("" = the policy's). */
+static struct psp_policy *make_policy(const struct psp_policy_ops *ops, const char *slots)
 {
-	struct psp_policy_conf conf;
 	struct psp_err err;
-	psp_policy_conf_default(&conf, 1, 1);
-	conf.ts_quantum_ns = QUANTUM_NS;
-	struct psp_policy *p = psp_policy_create(&psp_ts_ops, &conf, &err);
+	char quantum_us[32];
+	struct psp_policy_conf *conf = psp_policy_conf_new(1, 1);
+	if (!conf)
+		die("out of memory", -ENOMEM);
+	snprintf(quantum_us, sizeof(quantum_us), "%g", QUANTUM_NS / 1e3);
+	struct psp_policy *p = NULL;
+	if (psp_policy_conf_set(conf, "quantum_us", quantum_us, &err) == 0 &&
+	    (!slots[0] || psp_policy_conf_set(conf, "slots", slots, &err) == 0))
+		p = psp_policy_create(ops, conf, &err);
+	psp_policy_conf_free(conf);
 	if (!p)
 		die(err.msg, err.code);
 	return p;
+}
+
+static struct psp_policy *make_ts(void)
+{
+	return make_policy(&psp_ts_ops, "");
 }
 
 static void enqueue_all(struct psp_policy *p, struct psp_task_pool *pool, uint64_t now)
@@ -534,14 +546,7 @@ static void *timed_worker(void *arg)
 /* lead_ns: the prepare hook's lead before the deadline; 0: no hook. */
 static double bench_worker_timed(struct psp_task_pool *pool, uint64_t lead_ns)
 {
-	struct psp_policy_conf conf;
-	struct psp_err err;
-	psp_policy_conf_default(&conf, 1, 1);
-	conf.ts_quantum_ns = QUANTUM_NS;
-	conf.slots = 2;
-	struct psp_policy *p = psp_policy_create(&psp_concord_ops, &conf, &err);
-	if (!p)
-		die(err.msg, err.code);
+	struct psp_policy *p = make_policy(&psp_concord_ops, "2");
 	memset(&tw, 0, sizeof(tw));
 	tw.quantum_cycles = (uint64_t)((double)QUANTUM_NS / ns_per_cycle);
 	tw.lead_cycles = (uint64_t)((double)lead_ns / ns_per_cycle);

@@ -8,7 +8,7 @@
 #
 # --base names a second bench-sim (an older build) measured in the same
 # loop, run for run, so both see the same machine.  Default policies: all of
-# them; high-bimodal, 14 workers, load 0.9, time sharing at its default 5 us
+# them, in the registry's order (psp-sim --list); high-bimodal, 14 workers, load 0.9, time sharing at its default 5 us
 # quantum.  Prints one Markdown table row per policy, ending with the
 # policy's throughput target (bench-sim's) and whether the median meets it.
 set -eu
@@ -29,8 +29,12 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-policies=${*:-cfcfs darc dfcfs sjf jbsq ws tq concord ts}
 [ -x "$bench" ] || { echo "sim_rates.sh: no $bench (build first)" >&2; exit 2; }
+sim=$(dirname "$bench")/psp-sim
+all() { # every policy of the registry, as psp-sim --list names them
+	"$sim" --list | awk '/^policies:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^[^ ]/ { on = 0 }'
+}
+policies=${*:-$(all)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -44,11 +44,12 @@ static void list_all(void)
 
 /* The setup of one policy's runs: psp-sim's defaults for the workload,
  * then the options. */
-static void build_setup(struct sim_setup *setup, const struct sim_options *o,
-			const struct psp_workload *wl, const struct psp_policy_ops *ops,
-			atomic_uint_fast64_t *progress)
+static int build_setup(struct sim_setup *setup, const struct sim_options *o,
+		       const struct psp_workload *wl, const struct psp_policy_ops *ops,
+		       atomic_uint_fast64_t *progress)
 {
-	sim_setup_default(setup, wl, ops, o->workers);
+	if (sim_setup_default(setup, wl, ops, o->workers) < 0)
+		return -ENOMEM;
 	setup->requests = o->requests;
 	setup->phase_scale = o->phase_scale;
 	setup->warmup = o->warmup;
@@ -58,7 +59,15 @@ static void build_setup(struct sim_setup *setup, const struct sim_options *o,
 	setup->timeline = o->timeline != NULL;
 	setup->series_bin_ns = o->series ? (uint64_t)(o->series_ms * 1e6) : 0;
 	setup->progress = progress;
-	sim_options_apply_knobs(o, ops, &setup->conf);
+	sim_options_apply_knobs(o, ops, setup->conf);
+	return 0;
+}
+
+/* check_policies' generator: creating a policy draws nothing. */
+static uint64_t no_draw(void *ctx)
+{
+	(void)ctx;
+	return 0;
 }
 
 /* Closes f, written to path: an error on any write or on the close (a full
@@ -89,12 +98,13 @@ static int check_policies(const struct sim_options *o, struct sim_setup *setup,
 			  struct psp_err *err)
 {
 	for (uint32_t p = 0; p < o->npolicies; p++) {
-		struct psp_policy_conf conf = setup[p].conf;
-		conf.on_reservation = NULL;
-		conf.rand_u64 = NULL;
-		if (conf.placement == PSP_PLACE_RANDOM) /* the run supplies it */
-			conf.placement = PSP_PLACE_ROUND_ROBIN;
-		struct psp_policy *pol = psp_policy_create(o->policy[p], &conf, err);
+		struct psp_policy_conf *conf = psp_policy_conf_dup(setup[p].conf);
+		if (!conf)
+			return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+		psp_policy_conf_set_on_reservation(conf, NULL, NULL);
+		psp_policy_conf_set_rand(conf, no_draw, NULL); /* the run supplies its own */
+		struct psp_policy *pol = psp_policy_create(o->policy[p], conf, err);
+		psp_policy_conf_free(conf);
 		if (!pol) {
 			char where[160];
 			snprintf(where, sizeof(where), "--policy %s", o->policy[p]->name);
@@ -113,19 +123,20 @@ static void warn_before(const struct sim_options *o, const struct psp_workload *
 	if (wl->nphases == 1)
 		return;
 	for (uint32_t p = 0; p < o->npolicies; p++) {
-		const struct psp_policy_conf *c = &setup[p].conf;
-		if (o->policy[p] != &psp_darc_ops || c->darc_mode != PSP_DARC_DYNAMIC)
+		/* a learning policy (DARC dynamic) profiles this many completions
+		 * before each plan */
+		uint64_t samples = sim_setup_profile_left(&setup[p]);
+		if (samples == 0)
 			continue;
 		for (uint32_t ph = 0; ph < wl->nphases; ph++) {
 			const struct psp_wl_phase *phase = &wl->phase[ph];
 			double ms = phase->duration_ms * o->phase_scale;
 			double arrivals = o->load[0] * o->workers / phase->mean_service_us * 1e3 * ms;
-			if (arrivals < (double)c->darc_min_samples)
+			if (arrivals < (double)samples)
 				fprintf(stderr, "psp-sim: warning: phase %u lasts %.3g ms (about %.0f arrivals at load %g), "
 						"fewer than darc_samples (%llu): DARC cannot re-profile within it; "
 						"raise --phase-scale or lower --darc-samples\n",
-					ph + 1, ms, arrivals, o->load[0],
-					(unsigned long long)c->darc_min_samples);
+					ph + 1, ms, arrivals, o->load[0], (unsigned long long)samples);
 		}
 	}
 }
@@ -202,7 +213,8 @@ static int prepare(struct run *run, struct psp_err *err)
 				"phase durations (scale them with --phase-scale)\n", run->wl.name);
 	atomic_init(&run->progress, 0);
 	for (uint32_t p = 0; p < o->npolicies; p++) {
-		build_setup(&run->setup[p], o, nominal, o->policy[p], &run->progress);
+		if (build_setup(&run->setup[p], o, nominal, o->policy[p], &run->progress) < 0)
+			return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 		run->setup[p].wl = &run->wl;
 		run->setup[p].trace = o->trace ? &run->trace : NULL;
 	}

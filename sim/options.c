@@ -16,7 +16,7 @@ enum {
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
 	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY, OPT_SHARD, OPT_MERGE, OPT_VERIFY,
 	OPT_TRACE, OPT_PER_REQUEST,
-	OPT_KNOB = 1000, /* + index in psp_params[] */
+	OPT_KNOB = 1000, /* + index in the knob registry (psp_param_at) */
 };
 
 /* psp-sim's own flags; the policy knobs' flags are appended at parse time. */
@@ -70,10 +70,10 @@ static const char *readers(const struct psp_param *prm, char *buf, size_t cap)
 {
 	size_t len = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; psp_policies[i]; i++)
-		if (psp_policy_has_param(psp_policies[i], prm) && len < cap)
+	for (size_t i = 0; psp_policy_at(i); i++)
+		if (psp_policy_has_param(psp_policy_at(i), prm) && len < cap)
 			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "",
-						psp_policies[i]->name);
+						psp_policy_at(i)->name);
 	return buf;
 }
 
@@ -123,8 +123,8 @@ static const char *metavar(const struct psp_param *prm)
 static void usage_knobs(FILE *out)
 {
 	fputs("\nPolicy knobs (each read by the policies named; see --list):\n", out);
-	for (size_t i = 0; psp_params[i]; i++) {
-		const struct psp_param *prm = psp_params[i];
+	for (size_t i = 0; psp_param_at(i); i++) {
+		const struct psp_param *prm = psp_param_at(i);
 		char flag[64], line[128], text[512], def[32], who[128];
 		snprintf(line, sizeof(line), "      %s%s", sim_knob_flag(prm, flag, sizeof(flag)),
 			 metavar(prm));
@@ -180,8 +180,8 @@ static const char *dispatcher_steps(uint32_t flags)
 void sim_options_list_policies(FILE *out)
 {
 	fprintf(out, "policies:\n");
-	for (size_t i = 0; psp_policies[i]; i++) {
-		const struct psp_policy_ops *ops = psp_policies[i];
+	for (size_t i = 0; psp_policy_at(i); i++) {
+		const struct psp_policy_ops *ops = psp_policy_at(i);
 		char props[128];
 		fprintf(out, "  %-8s %s\n", ops->name, ops->summary);
 		if (ops->aliases[0])
@@ -428,9 +428,9 @@ static int parse_policies(const char *arg, struct sim_options *o, struct psp_err
 		const struct psp_policy_ops *ops = psp_policy_find(field[i]);
 		if (!ops) {
 			char known[256] = "";
-			for (size_t j = 0; psp_policies[j]; j++) {
+			for (size_t j = 0; psp_policy_at(j); j++) {
 				strcat(known, j ? ", " : "");
-				strcat(known, psp_policies[j]->name);
+				strcat(known, psp_policy_at(j)->name);
 			}
 			return psp_err_set(err, -EINVAL, "--policy", NULL,
 					   "unknown policy '%.64s' (known: %s)", field[i], known);
@@ -480,9 +480,11 @@ void sim_options_apply_knobs(const struct sim_options *o, const struct psp_polic
 /* Each knob must concern a selected policy, and its value must parse. */
 static int check_knobs(struct sim_options *o, struct psp_err *err)
 {
-	struct psp_policy_conf conf;
-	psp_policy_conf_default(&conf, o->workers, 1);
-	int rc = psp_param_apply(&conf, o->knob, o->nknobs, err);
+	struct psp_policy_conf *conf = psp_policy_conf_new(o->workers, 1);
+	if (!conf)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	int rc = psp_param_apply(conf, o->knob, o->nknobs, err);
+	psp_policy_conf_free(conf);
 	if (rc < 0) {
 		const struct psp_param *prm = psp_param_find(err->key);
 		if (prm) {
@@ -524,11 +526,11 @@ static void build_long_opts(struct option *long_opts)
 	static char flags[MAX_PARAMS][64];
 	size_t nopts = NHOST_OPTS;
 	memcpy(long_opts, host_opts, sizeof(host_opts));
-	for (size_t i = 0; psp_params[i] && i < MAX_PARAMS; i++) {
-		sim_knob_flag(psp_params[i], flags[i], sizeof(flags[i]));
+	for (size_t i = 0; psp_param_at(i) && i < MAX_PARAMS; i++) {
+		sim_knob_flag(psp_param_at(i), flags[i], sizeof(flags[i]));
 		long_opts[nopts++] = (struct option){
 			.name = flags[i] + 2,
-			.has_arg = psp_params[i]->kind == PSP_PARAM_BOOL ? optional_argument
+			.has_arg = psp_param_at(i)->kind == PSP_PARAM_BOOL ? optional_argument
 									 : required_argument,
 			.val = OPT_KNOB + (int)i,
 		};
@@ -678,9 +680,9 @@ int sim_options_run_flags(const struct sim_options *o, char *buf, size_t cap,
 		rc = append(buf, cap, &len, " --allow-overload");
 	/* Knobs in the table's order, so the order they were given in does not
 	 * make two runs differ. */
-	for (size_t i = 0; psp_params[i] && rc == 0; i++) {
+	for (size_t i = 0; psp_param_at(i) && rc == 0; i++) {
 		uint32_t k = 0;
-		while (k < o->nknobs && o->knob[k].param != psp_params[i])
+		while (k < o->nknobs && o->knob[k].param != psp_param_at(i))
 			k++;
 		if (k == o->nknobs)
 			continue;
@@ -903,7 +905,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "needs a value");
 		default:
 			if (c >= OPT_KNOB && c < OPT_KNOB + (int)MAX_PARAMS) {
-				const struct psp_param *prm = psp_params[c - OPT_KNOB];
+				const struct psp_param *prm = psp_param_at((size_t)(c - OPT_KNOB));
 				rc = add_knob(o, prm, arg ? arg : "true", err);
 				break;
 			}

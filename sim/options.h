@@ -41,7 +41,7 @@ struct sim_options {
 	const char *series;   /* per-bin per-type percentiles CSV, or NULL */
 	double series_ms;
 	/* Policy knobs given on the command line (flags generated from the
-	 * core's psp_params[]), in the order given. */
+	 * core's knob registry), in the order given. */
 	uint32_t nknobs;
 	struct psp_param_value knob[SIM_MAX_KNOBS];
 	uint64_t dispatch_cost_ns;

@@ -1,6 +1,8 @@
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
+#include <psp/assert.h>
 #include <psp/darc.h>
 #include <psp/hist.h>
 
@@ -46,17 +48,21 @@ static void print_knobs(FILE *out, const struct sim_options *opts,
 {
 	if (!ops->params || !ops->params[0])
 		return;
-	struct psp_policy_conf conf;
-	psp_policy_conf_default(&conf, opts->workers, 1);
-	sim_options_apply_knobs(opts, ops, &conf);
-	conf.slots = psp_policy_conf_slots(ops, &conf);
+	struct psp_policy_conf *conf = psp_policy_conf_new(opts->workers, 1);
+	PSP_CHECK(conf != NULL);
+	sim_options_apply_knobs(opts, ops, conf);
 	fprintf(out, "# %s:", ops->name);
 	for (size_t k = 0; ops->params[k]; k++) {
+		const struct psp_param *prm = ops->params[k];
 		char v[64];
-		fprintf(out, "%s %s %s", k ? "," : "", ops->params[k]->name,
-			psp_param_format(&conf, ops->params[k], v, sizeof(v)));
+		if (prm->flags & PSP_PARAM_PER_POLICY) /* slots: the policy's when not given */
+			snprintf(v, sizeof(v), "%u", psp_policy_conf_slots(ops, conf));
+		else
+			psp_param_format(conf, prm, v, sizeof(v));
+		fprintf(out, "%s %s %s", k ? "," : "", prm->name, v);
 	}
 	fputc('\n', out);
+	psp_policy_conf_free(conf);
 }
 
 void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options *opts,
@@ -233,8 +239,17 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 			   "(arrival %llu at the latest), and that phase is never measured\n",
 			(unsigned long long)pt->measured_from,
 			(unsigned long long)pt->profiled_arrivals);
-	if (pt->reservation[0])
-		fprintf(f, "  %s: %s\n", strcmp(policy, "darc") ? "state" : "DARC", pt->reservation);
+	if (pt->reservation[0]) {
+		/* a reserving policy's state is its reservation: labelled with
+		 * its name ("DARC: ..."), any other's "state: ..." */
+		const struct psp_policy_ops *ops = psp_policy_find(policy);
+		char label[32] = "state";
+		if (ops && (ops->props.flags & PSP_POLICY_RESERVES))
+			for (size_t i = 0; i + 1 < sizeof(label); i++)
+				if (!(label[i] = (char)toupper((unsigned char)ops->name[i])))
+					break;
+		fprintf(f, "  %s: %s\n", label, pt->reservation);
+	}
 	if (pt->preemptions)
 		fprintf(f, "  preemptions: %llu\n", (unsigned long long)pt->preemptions);
 }

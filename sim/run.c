@@ -132,21 +132,37 @@ uint64_t sim_replication_seed(uint64_t seed, double load, uint32_t rep)
 	return rep == 0 ? point : mix64(point + (uint64_t)rep * 0xd1b54a32d192ed03ull);
 }
 
-void sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
-		       const struct psp_policy_ops *ops, uint32_t nworkers)
+int sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
+		      const struct psp_policy_ops *ops, uint32_t nworkers)
 {
 	*setup = (struct sim_setup){
 		.wl = wl, .policy = ops, .requests = 1000000, .phase_scale = 1.0,
 		.warmup = 0.1, .max_in_system = 10000000, .seed = 1,
 	};
-	struct psp_policy_conf *conf = &setup->conf;
-	psp_policy_conf_default(conf, nworkers, wl->ntypes);
+	struct psp_policy_conf *conf = psp_policy_conf_new(nworkers, wl->ntypes);
+	if (!conf)
+		return -ENOMEM;
 	for (uint32_t t = 0; t < wl->ntypes; t++) {
-		double mean_us;
-		conf->type_name[t] = wl->type_name[t];
-		psp_workload_nominal(wl, t, &mean_us, &conf->type_ratio[t]);
-		conf->type_mean_ns[t] = (uint64_t)(mean_us * 1e3 + 0.5);
+		double mean_us, ratio;
+		psp_workload_nominal(wl, t, &mean_us, &ratio);
+		psp_policy_conf_set_type(conf, t, wl->type_name[t], (uint64_t)(mean_us * 1e3 + 0.5),
+					 ratio);
 	}
+	setup->conf = conf;
+	return 0;
+}
+
+void sim_setup_free(struct sim_setup *setup)
+{
+	psp_policy_conf_free(setup->conf);
+	setup->conf = NULL;
+}
+
+uint64_t sim_knob_stored(const struct psp_policy_conf *conf, const char *name)
+{
+	const struct psp_param *prm = psp_param_find(name);
+	PSP_CHECK(prm != NULL);
+	return (uint64_t)psp_param_stored(conf, prm);
 }
 
 static uint64_t sampler_u64(void *ctx)
@@ -708,7 +724,7 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	memset(s, 0, sizeof(*s));
 	s->setup = setup;
 	s->res = res;
-	s->nworkers = setup->conf.nworkers;
+	s->nworkers = psp_policy_conf_workers(setup->conf);
 	s->ntypes = wl->ntypes;
 	sim_reqpool_init(&s->pool);
 	if (alloc_result(res, wl->ntypes) < 0)
@@ -719,7 +735,7 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	s->sampler = psp_wl_sampler_create(wl, res->seed);
 	s->fifo = calloc(s->nworkers, sizeof(*s->fifo));
 	s->stint_ns = calloc(s->nworkers, sizeof(*s->stint_ns));
-	uint32_t slots = psp_policy_conf_slots(setup->policy, &setup->conf), ring = 1;
+	uint32_t slots = psp_policy_conf_slots(setup->policy, setup->conf), ring = 1;
 	while (ring < slots)
 		ring *= 2;
 	s->ring_mask = ring - 1;
@@ -736,7 +752,7 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	s->trace = setup->trace;
 	s->max_in_system = setup->max_in_system;
 	s->dispatch_cost_ns = setup->dispatch_cost_ns;
-	s->preempt_cost_ns = setup->conf.preempt_cost_ns;
+	s->preempt_cost_ns = sim_knob_stored(setup->conf, "preempt_cost_us");
 	s->progress = setup->progress;
 	uint32_t flags = setup->policy->props.flags;
 	s->central_arrivals = flags & PSP_POLICY_CENTRAL_ARRIVALS;
@@ -744,7 +760,7 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	/* Postponing is exact only while a preempted request's way back is
 	 * free: no preemption cost, and no dispatcher charged for it. */
 	s->postpone = (flags & PSP_POLICY_PREEMPT_ALONE_IS_NOOP) && !setup->eager_preemption &&
-		      setup->conf.preempt_cost_ns == 0 &&
+		      s->preempt_cost_ns == 0 &&
 		      (setup->dispatch_cost_ns == 0 || !s->central_requeue);
 	if (setup->series_bin_ns) {
 		s->bin_lat = malloc((wl->ntypes + 1) * sizeof(*s->bin_lat));
@@ -754,12 +770,13 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 			psp_hist_reset(&s->bin_lat[t]);
 	}
 
-	struct psp_policy_conf conf = setup->conf;
-	conf.rand_u64 = sampler_u64;
-	conf.rand_ctx = s->sampler;
-	conf.on_reservation = record_reservation;
-	conf.on_reservation_ctx = s;
-	s->pol = psp_policy_create(setup->policy, &conf, err);
+	struct psp_policy_conf *conf = psp_policy_conf_dup(setup->conf);
+	if (!conf)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	psp_policy_conf_set_rand(conf, sampler_u64, s->sampler);
+	psp_policy_conf_set_on_reservation(conf, record_reservation, s);
+	s->pol = psp_policy_create(setup->policy, conf, err);
+	psp_policy_conf_free(conf);
 	if (!s->pol)
 		return err ? err->code : -EINVAL;
 
@@ -860,16 +877,21 @@ static double dist_max_ns(const struct psp_dist *d)
  * measured: refuses a run too short to measure anything after it.  The run
  * itself checks again (check_window): arrivals dropped or still queued can
  * delay the plan further. */
-static int check_profile_fits(const struct sim_setup *setup, struct psp_err *err)
+uint64_t sim_setup_profile_left(const struct sim_setup *setup)
 {
 	if (!(setup->policy->props.flags & PSP_POLICY_LEARNS))
 		return 0;
-	struct psp_policy_conf conf = setup->conf;
-	struct psp_policy *pol = psp_policy_create(setup->policy, &conf, NULL);
+	struct psp_policy *pol = psp_policy_create(setup->policy, setup->conf, NULL);
 	if (!pol)
 		return 0; /* its own refusal comes when the run creates it */
 	uint64_t left = psp_policy_profile_left(pol);
 	psp_policy_destroy(pol);
+	return left;
+}
+
+static int check_profile_fits(const struct sim_setup *setup, struct psp_err *err)
+{
+	uint64_t left = sim_setup_profile_left(setup);
 	if (left == 0 || setup->requests >= left + SIM_MIN_MEASURED)
 		return 0;
 	return psp_err_set(err, -EINVAL, "--requests", NULL,
@@ -888,7 +910,8 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 	if (setup->trace)
 		return sim_trace_check(setup, load, nloads, events_out, err);
 	const struct psp_workload *wl = setup->wl;
-	double lo = INFINITY, hi = 0, k = setup->conf.nworkers;
+	uint64_t quantum_ns = sim_knob_stored(setup->conf, "quantum_us");
+	double lo = INFINITY, hi = 0, k = psp_policy_conf_workers(setup->conf);
 	for (uint32_t i = 0; i < nloads; i++) {
 		lo = fmin(lo, load[i]);
 		hi = fmax(hi, load[i]);
@@ -962,13 +985,13 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 	/* A preemptive policy adds an event per quantum of work, and the
 	 * longest request alone may bring many more than the mean suggests. */
 	double events = 2 * arrivals_hi;
-	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && setup->conf.ts_quantum_ns) {
+	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && quantum_ns) {
 		double longest = 0;
 		for (uint32_t p = 0; p < wl->nphases; p++)
 			for (uint32_t t = 0; t < wl->ntypes; t++)
 				if (wl->phase[p].ratio[t] > 0)
 					longest = fmax(longest, dist_max_ns(&wl->phase[p].service[t]));
-		events += (work_hi_ns + longest) / (double)setup->conf.ts_quantum_ns;
+		events += (work_hi_ns + longest) / (double)quantum_ns;
 	}
 	if (events_out)
 		*events_out = events;
@@ -977,7 +1000,7 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 				   "about %.3g events per point at load %g (%.3g arrivals, each "
 				   "preempted every %g us of its service); more than %.0e would "
 				   "take hours: raise --quantum-us or lower --requests", events, hi,
-				   arrivals_hi, (double)setup->conf.ts_quantum_ns * 1e-3,
+				   arrivals_hi, (double)quantum_ns * 1e-3,
 				   (double)SIM_MAX_EVENTS);
 	/* twice the estimate: room for the randomness of the arrivals and
 	 * of the service times */

@@ -19,9 +19,10 @@ struct sim_trace;
 struct sim_setup {
 	const struct psp_workload *wl;
 	const struct psp_policy_ops *policy;
-	struct psp_policy_conf conf; /* workers, types, policy knobs (the modelled
-				      * costs preempt_cost_ns and steal_cost_ns
-				      * included: the run charges them) */
+	/* workers, types, policy knobs (the modelled costs preempt_cost_us
+	 * and steal_cost_ns included: the run charges them); owned, freed by
+	 * sim_setup_free */
+	struct psp_policy_conf *conf;
 	uint64_t requests;           /* arrivals per point (unphased workloads) */
 	double phase_scale;          /* phased workloads: duration multiplier */
 	double warmup;               /* fraction of arrivals not measured */
@@ -139,9 +140,20 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
  * requests, warm-up 0.1, seed 1, at most 10 M requests in the system) and
  * a policy configuration holding the first phase's nominal means and
  * ratios (a type absent from it gets no mean), as oracle/static DARC and
- * SJF need.  Callers override what they choose.  Cannot fail. */
-void sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
-		       const struct psp_policy_ops *ops, uint32_t nworkers);
+ * SJF need.  Callers override what they choose.  Returns 0, or -ENOMEM
+ * (setup then holds no configuration).  Release with sim_setup_free. */
+int sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
+		      const struct psp_policy_ops *ops, uint32_t nworkers);
+/* Frees the setup's policy configuration; NULL-safe, idempotent. */
+void sim_setup_free(struct sim_setup *setup);
+
+/* The completions setup's policy profiles before its first plan
+ * (PSP_POLICY_LEARNS, psp_policy_profile_left on a fresh policy); 0 when it
+ * does not learn or refuses its configuration. */
+uint64_t sim_setup_profile_left(const struct sim_setup *setup);
+
+/* A knob's value in conf as the policies read it (quantum_us in ns). */
+uint64_t sim_knob_stored(const struct psp_policy_conf *conf, const char *name);
 
 /* Slowdowns are recorded in thousandths. */
 #define SIM_SLOWDOWN_SCALE 1000.0

@@ -633,7 +633,8 @@ int sim_trace_check(const struct sim_setup *setup, const double *load, uint32_t 
 	}
 	if (!(lo > 0 && hi < INFINITY))
 		return psp_err_set(err, -EINVAL, "--load", NULL, "no positive load to run");
-	uint32_t k = setup->conf.nworkers;
+	uint32_t k = psp_policy_conf_workers(setup->conf);
+	uint64_t quantum_ns = sim_knob_stored(setup->conf, "quantum_us");
 	/* the arrivals' span at the lowest load, then all their work served
 	 * one request at a time: no replay can end later */
 	double horizon_ns = (double)t->span_ns * sim_trace_scale(t, k, lo) + t->work_ns +
@@ -644,9 +645,9 @@ int sim_trace_check(const struct sim_setup *setup, const double *load, uint32_t 
 				   "simulator's clock: time is kept in ns below 2^56 (about 2.3 years, "
 				   "sim/evq.h); raise the load", lo, t->path, horizon_ns * 1e-9);
 	double events = 2 * (double)t->n;
-	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && setup->conf.ts_quantum_ns)
+	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && quantum_ns)
 		events += (t->work_ns + (double)t->max_service_ns) /
-			  (double)setup->conf.ts_quantum_ns;
+			  (double)quantum_ns;
 	if (events_out)
 		*events_out = events;
 	if (!(events <= SIM_MAX_EVENTS))
@@ -654,6 +655,6 @@ int sim_trace_check(const struct sim_setup *setup, const double *load, uint32_t 
 				   "about %.3g events per replay (%llu rows, each preempted every %g "
 				   "us of its service); more than %.0e would take hours: raise "
 				   "--quantum-us", events, (unsigned long long)t->n,
-				   (double)setup->conf.ts_quantum_ns * 1e-3, (double)SIM_MAX_EVENTS);
+				   (double)quantum_ns * 1e-3, (double)SIM_MAX_EVENTS);
 	return 0;
 }

@@ -5,10 +5,10 @@
 
 Suite *psp_cfcfs_suite(void);
 
-static struct psp_policy_conf conf(uint32_t nworkers)
+static struct test_conf conf(uint32_t nworkers)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, nworkers, 2);
+	struct test_conf c;
+	test_conf_default(&c, nworkers, 2);
 	return c;
 }
 
@@ -25,7 +25,7 @@ START_TEST(test_fifo_and_wait)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, 0}, {10, 1, 1, 0}, {150, 2, 1, 0}, {200, 3, 0, 0},
 	};
-	struct psp_policy_conf c = conf(2);
+	struct test_conf c = conf(2);
 	h_script(&psp_cfcfs_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
@@ -34,7 +34,7 @@ END_TEST
  * first, and the rest queue in order. */
 START_TEST(test_burst)
 {
-	struct psp_policy_conf c = conf(3);
+	struct test_conf c = conf(3);
 	struct harness *h = h_create(&psp_cfcfs_ops, &c);
 	for (uint32_t i = 0; i < 5; i++) {
 		h->req[i] = (struct psp_req){.id = i, .type = 0};
@@ -63,7 +63,7 @@ START_TEST(test_handed_back)
 		{H_FINISH, 9, 1, 0},
 	};
 	static const struct h_assign exp[] = {{0, 0, 0, 0}, {5, 1, 0, 0}, {9, 0, 0, 0}};
-	struct psp_policy_conf c = conf(1);
+	struct test_conf c = conf(1);
 	h_script(&psp_cfcfs_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
@@ -71,9 +71,9 @@ END_TEST
 /* cap bounds one dispatch; the rest stay for the next. */
 START_TEST(test_cap)
 {
-	struct psp_policy_conf c = conf(4);
+	struct test_conf c = conf(4);
 	struct psp_err err;
-	struct psp_policy *p = psp_policy_create(&psp_cfcfs_ops, &c, &err);
+	struct psp_policy *p = test_policy_create(&psp_cfcfs_ops, &c, &err);
 	struct psp_req r[3] = {{.id = 0}, {.id = 1}, {.id = 2}};
 	struct psp_assign out[4];
 	for (int i = 0; i < 3; i++)

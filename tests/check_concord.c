@@ -9,10 +9,10 @@ Suite *psp_concord_suite(void);
 
 #define Q 5000u /* quantum, ns */
 
-static struct psp_policy_conf conf(uint32_t nworkers, uint32_t slots)
+static struct test_conf conf(uint32_t nworkers, uint32_t slots)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, nworkers, 2);
+	struct test_conf c;
+	test_conf_default(&c, nworkers, 2);
 	c.ts_quantum_ns = Q;
 	c.slots = slots;
 	return c;
@@ -34,7 +34,7 @@ START_TEST(test_preempted_to_central_tail)
 		{0, 0, 0, Q},           {1, 1, 0, Q},           {Q, 2, 0, Q},
 		{Q + 10, 3, 0, Q},      {2 * Q + 10, 0, 0, Q},  {2 * Q + 20, 2, 0, Q},
 	};
-	struct psp_policy_conf c = conf(1, 2);
+	struct test_conf c = conf(1, 2);
 	struct harness *h = h_create(&psp_concord_ops, &c);
 	h_run(h, steps, H_LEN(steps));
 	h_expect(h, exp, H_LEN(exp));
@@ -57,7 +57,7 @@ START_TEST(test_preempted_migrates)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, Q}, {1, 1, 1, Q}, {Q, 2, 0, Q}, {Q + 10, 0, 1, Q},
 	};
-	struct psp_policy_conf c = conf(2, 1);
+	struct test_conf c = conf(2, 1);
 	h_script(&psp_concord_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
@@ -66,7 +66,7 @@ END_TEST
  * most k; the default k is 2. */
 START_TEST(test_jbsq_placement)
 {
-	struct psp_policy_conf c = conf(2, 0);
+	struct test_conf c = conf(2, 0);
 	struct harness *h = h_create(&psp_concord_ops, &c);
 	ck_assert_uint_eq(psp_policy_slots(h->p), 2);
 	for (uint32_t i = 0; i < 5; i++)
@@ -115,7 +115,7 @@ static void expect_tick(struct harness *h, uint64_t now, const uint32_t *want, s
  * assigned). */
 START_TEST(test_tick_stint_start)
 {
-	struct psp_policy_conf c = conf(3, 2);
+	struct test_conf c = conf(3, 2);
 	struct harness *h = h_create(&psp_concord_ops, &c);
 	TICK_NONE(h, 0);
 	h_arrive(h, 0, 0, 0);    /* w0 from 0 */
@@ -176,16 +176,16 @@ START_TEST(test_create_errors)
 	ck_assert(!(psp_concord_ops.props.flags & PSP_POLICY_WORKER_TIMED));
 	ck_assert_ptr_nonnull(psp_concord_ops.tick);
 	struct psp_err err;
-	struct psp_policy_conf c = conf(2, 0);
+	struct test_conf c = conf(2, 0);
 	c.ts_quantum_ns = 0;
-	ck_assert_ptr_null(psp_policy_create(&psp_concord_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_concord_ops, &c, &err));
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, "quantum_us");
 	c = conf(2, PSP_MAX_SLOTS + 1);
-	ck_assert_ptr_null(psp_policy_create(&psp_concord_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_concord_ops, &c, &err));
 	ck_assert_str_eq(err.key, "slots");
 	c.slots = 3;
-	struct psp_policy *p = psp_policy_create(&psp_concord_ops, &c, &err);
+	struct psp_policy *p = test_policy_create(&psp_concord_ops, &c, &err);
 	ck_assert_ptr_nonnull(p);
 	char buf[96];
 	psp_policy_describe(p, buf, sizeof(buf));

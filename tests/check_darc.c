@@ -9,6 +9,8 @@
 #include <psp/darc.h>
 #include <psp/policy.h>
 
+#include "test_conf.h"
+
 static uint64_t bits(uint32_t from, uint32_t to) /* [from, to] */
 {
 	uint64_t m = 0;
@@ -224,12 +226,12 @@ static void on_res(void *ctx, uint64_t now, const struct psp_darc_plan *plan)
 	((struct harness *)ctx)->reservations_seen++;
 }
 
-static void h_create(struct harness *h, enum psp_darc_mode mode, uint32_t w,
+static void h_create(struct harness *h, int mode, uint32_t w,
 		     uint64_t min_samples)
 {
 	memset(h, 0, sizeof(*h));
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, w, 2);
+	struct test_conf c;
+	test_conf_default(&c, w, 2);
 	c.type_mean_ns[0] = 1000;
 	c.type_mean_ns[1] = 100000;
 	c.type_ratio[0] = c.type_ratio[1] = 0.5;
@@ -238,7 +240,7 @@ static void h_create(struct harness *h, enum psp_darc_mode mode, uint32_t w,
 	c.on_reservation = on_res;
 	c.on_reservation_ctx = h;
 	struct psp_err err;
-	h->p = psp_policy_create(&psp_darc_ops, &c, &err);
+	h->p = test_policy_create(&psp_darc_ops, &c, &err);
 	ck_assert_msg(h->p != NULL, "%s", err.msg);
 }
 
@@ -328,27 +330,27 @@ END_TEST
 
 START_TEST(bad_static_reserve)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, 4, 2);
+	struct test_conf c;
+	test_conf_default(&c, 4, 2);
 	c.type_mean_ns[0] = 1000;
 	c.type_mean_ns[1] = 100000;
 	c.type_ratio[0] = c.type_ratio[1] = 0.5;
 	c.darc_mode = PSP_DARC_STATIC;
 	c.darc_reserve = 4;
 	struct psp_err err;
-	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_darc_ops, &c, &err));
 	ck_assert_str_eq(err.key, "reserve");
 	c.darc_mode = PSP_DARC_DYNAMIC; /* reserve without static mode */
-	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_darc_ops, &c, &err));
 	ck_assert_str_eq(err.key, "reserve");
 	c.darc_reserve = 1;
 	c.darc_mode = PSP_DARC_STATIC;
 	c.darc_reserve = -1; /* static without reserve */
-	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_darc_ops, &c, &err));
 	ck_assert_str_eq(err.key, "darc_mode");
 	c.darc_mode = PSP_DARC_ORACLE;
 	c.type_mean_ns[1] = 0;
-	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_darc_ops, &c, &err));
 	ck_assert_str_eq(err.key, "type_mean");
 }
 END_TEST

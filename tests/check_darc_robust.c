@@ -26,6 +26,8 @@
 #include <psp/hist.h>
 #include <psp/param.h>
 #include <psp/policy.h>
+
+#include "test_conf.h"
 #include <psp/workload.h>
 
 #include "run.h"
@@ -147,16 +149,16 @@ END_TEST
 
 /* ---------------------------------------------------------------------- */
 
-static void set_knobs(struct psp_policy_conf *c, const struct psp_param_value *v, size_t n)
+static void set_knobs(struct test_conf *c, const struct psp_param_value *v, size_t n)
 {
 	struct psp_err err;
-	ck_assert_msg(psp_param_apply(c, v, n, &err) == 0, "%s", err.msg);
+	ck_assert_msg(test_param_apply(c, v, n, &err) == 0, "%s", err.msg);
 }
 
 START_TEST(variant_sets_parts)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, WORKERS, 2);
+	struct test_conf c;
+	test_conf_default(&c, WORKERS, 2);
 	ck_assert_int_eq(c.darc_variant, PSP_DARC_PAPER);
 	ck_assert_int_eq(c.darc_sizing, PSP_DARC_SIZE_ROUNDING);
 	ck_assert(c.darc_starvation_guard == 0);
@@ -167,7 +169,7 @@ START_TEST(variant_sets_parts)
 	ck_assert_int_eq(c.darc_hysteresis, PSP_DARC_HYST_CI);
 	ck_assert(c.darc_starvation_guard == 20);
 	/* an explicit part wins, in either order */
-	psp_policy_conf_default(&c, WORKERS, 2);
+	test_conf_default(&c, WORKERS, 2);
 	set_knobs(&c, (struct psp_param_value[]){{psp_param_find("darc-sizing"), "rounding"},
 						 {psp_param_find("darc_variant"), "robust"},
 						 {psp_param_find("darc_starvation_guard"), "0"}}, 3);
@@ -175,7 +177,7 @@ START_TEST(variant_sets_parts)
 	ck_assert(c.darc_starvation_guard == 0);
 	ck_assert_int_eq(c.darc_hysteresis, PSP_DARC_HYST_CI);
 	/* paper implies nothing */
-	psp_policy_conf_default(&c, WORKERS, 2);
+	test_conf_default(&c, WORKERS, 2);
 	set_knobs(&c, (struct psp_param_value[]){{psp_param_find("darc_variant"), "paper"},
 						 {psp_param_find("darc_hysteresis"), "ci"}}, 2);
 	ck_assert_int_eq(c.darc_sizing, PSP_DARC_SIZE_ROUNDING);
@@ -185,12 +187,12 @@ END_TEST
 
 static void refused(const char *knob, const char *value, const char *msg_part)
 {
-	struct psp_policy_conf c;
+	struct test_conf c;
 	struct psp_err err;
-	psp_policy_conf_default(&c, WORKERS, 2);
+	test_conf_default(&c, WORKERS, 2);
 	struct psp_param_value v = {psp_param_find(knob), value};
 	ck_assert_ptr_nonnull(v.param);
-	ck_assert_int_eq(psp_param_apply(&c, &v, 1, &err), -EINVAL);
+	ck_assert_int_eq(test_param_apply(&c, &v, 1, &err), -EINVAL);
 	ck_assert_str_eq(err.key, knob);
 	ck_assert_msg(strstr(err.msg, msg_part), "%s=%s: '%s' lacks '%s'", knob, value, err.msg,
 		      msg_part);
@@ -205,11 +207,11 @@ START_TEST(knob_validation)
 	refused("darc_starvation_guard", "-1", "must be in [0, 1e+06]");
 	refused("darc_starvation_guard", "many", "must be a number");
 	/* set directly (not through the table): the policy refuses it */
-	struct psp_policy_conf c;
+	struct test_conf c;
 	struct psp_err err;
-	psp_policy_conf_default(&c, 4, 2);
+	test_conf_default(&c, 4, 2);
 	c.darc_starvation_guard = -2;
-	ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_darc_ops, &c, &err));
 	ck_assert_str_eq(err.key, "darc_starvation_guard");
 	ck_assert_msg(strstr(err.msg, "must be >= 0"), "%s", err.msg);
 }
@@ -226,8 +228,8 @@ END_TEST
  * hold the short type for 100 us).  Returns the worker it took, or -1. */
 static int guard_run(double guard, uint64_t check_at_ns, bool mid_busy)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, 5, 3);
+	struct test_conf c;
+	test_conf_default(&c, 5, 3);
 	c.darc_mode = PSP_DARC_ORACLE;
 	c.type_mean_ns[0] = 1000;
 	c.type_mean_ns[1] = 10000;
@@ -238,7 +240,7 @@ static int guard_run(double guard, uint64_t check_at_ns, bool mid_busy)
 	c.darc_min_samples = 1000000;
 	c.darc_starvation_guard = guard;
 	struct psp_err err;
-	struct psp_policy *p = psp_policy_create(&psp_darc_ops, &c, &err);
+	struct psp_policy *p = test_policy_create(&psp_darc_ops, &c, &err);
 	ck_assert_msg(p != NULL, "%s", err.msg);
 	const struct psp_darc_plan *plan = psp_darc_current_plan(p);
 	ck_assert_uint_eq(plan->group[0].reserved_mask, 1u);
@@ -288,7 +290,7 @@ static void robust(struct sim_setup *s)
 {
 	struct psp_err err;
 	struct psp_param_value v = {psp_param_find("darc_variant"), "robust"};
-	ck_assert_msg(psp_param_apply(&s->conf, &v, 1, &err) == 0, "%s", err.msg);
+	ck_assert_msg(psp_param_apply(s->conf, &v, 1, &err) == 0, "%s", err.msg);
 }
 
 static void run(const struct sim_setup *s, double load, struct sim_result *r)
@@ -385,7 +387,7 @@ static void no_identical_reinstall(const char *name, double load, uint64_t reque
 	s.requests = requests;
 	s.phase_scale = scale;
 	s.timeline = true;
-	s.conf.darc_min_samples = 10000; /* many re-profiles */
+	test_set(s.conf, "darc_samples", "10000"); /* many re-profiles */
 	robust(&s);
 	struct sim_result r;
 	run(&s, load, &r);

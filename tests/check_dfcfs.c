@@ -6,10 +6,10 @@
 
 Suite *psp_dfcfs_suite(void);
 
-static struct psp_policy_conf conf(uint32_t nworkers)
+static struct test_conf conf(uint32_t nworkers)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, nworkers, 1);
+	struct test_conf c;
+	test_conf_default(&c, nworkers, 1);
 	return c;
 }
 
@@ -26,7 +26,7 @@ START_TEST(test_head_of_line_blocking)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, 0}, {1, 1, 1, 0}, {6, 3, 1, 0}, {100, 2, 0, 0},
 	};
-	struct psp_policy_conf c = conf(2);
+	struct test_conf c = conf(2);
 	h_script(&psp_dfcfs_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
@@ -45,18 +45,18 @@ START_TEST(test_fifo_and_handed_back)
 		{0, 0, 0, 0},  {1, 1, 1, 0},  {10, 2, 0, 0}, {20, 4, 0, 0},
 		{30, 0, 0, 0}, {35, 3, 1, 0},
 	};
-	struct psp_policy_conf c = conf(2);
+	struct test_conf c = conf(2);
 	h_script(&psp_dfcfs_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
 
 /* Enqueues n requests at t=0, then drains: each worker runs its own FIFO.
  * Fills placed[i] with the worker request i ran on and counts per worker. */
-static void place_and_drain(struct psp_policy_conf *c, uint32_t n, uint32_t *placed,
+static void place_and_drain(struct test_conf *c, uint32_t n, uint32_t *placed,
 			    uint32_t *count)
 {
 	struct psp_err err;
-	struct psp_policy *p = psp_policy_create(&psp_dfcfs_ops, c, &err);
+	struct psp_policy *p = test_policy_create(&psp_dfcfs_ops, c, &err);
 	ck_assert_msg(p != NULL, "%s", err.msg);
 	struct psp_req *r = calloc(n, sizeof(*r));
 	ck_assert_ptr_nonnull(r);
@@ -88,7 +88,7 @@ static void place_and_drain(struct psp_policy_conf *c, uint32_t n, uint32_t *pla
  * artifact's 8-bit counter wrapped at 256 and gave 101/100/99 here. */
 START_TEST(test_round_robin_exact)
 {
-	struct psp_policy_conf c = conf(3);
+	struct test_conf c = conf(3);
 	uint32_t placed[300], count[PSP_MAX_WORKERS];
 	place_and_drain(&c, 300, placed, count);
 	for (uint32_t i = 0; i < 300; i++)
@@ -102,7 +102,7 @@ END_TEST
  * more). */
 START_TEST(test_round_robin_off_by_one)
 {
-	struct psp_policy_conf c = conf(7);
+	struct test_conf c = conf(7);
 	uint32_t placed[256], count[PSP_MAX_WORKERS];
 	place_and_drain(&c, 256, placed, count);
 	uint32_t lo = UINT32_MAX, hi = 0;
@@ -144,7 +144,7 @@ START_TEST(test_random_uniform)
 {
 	enum { N = 60000, W = 6 };
 	struct test_rng g = {.state = 12345};
-	struct psp_policy_conf c = conf(W);
+	struct test_conf c = conf(W);
 	c.placement = PSP_PLACE_RANDOM;
 	c.rand_u64 = test_rand;
 	c.rand_ctx = &g;
@@ -192,7 +192,7 @@ START_TEST(test_random_mapping)
 		0xFFFFFFFF00000000ull, /* -> 2 */
 	};
 	struct script_rng g = {vals, 6, 0};
-	struct psp_policy_conf c = conf(3);
+	struct test_conf c = conf(3);
 	c.placement = PSP_PLACE_RANDOM;
 	c.rand_u64 = script_rand;
 	c.rand_ctx = &g;

@@ -6,10 +6,10 @@
 
 Suite *psp_jbsq_suite(void);
 
-static struct psp_policy_conf conf(uint32_t nworkers, uint32_t slots)
+static struct test_conf conf(uint32_t nworkers, uint32_t slots)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, nworkers, 2);
+	struct test_conf c;
+	test_conf_default(&c, nworkers, 2);
 	c.slots = slots;
 	return c;
 }
@@ -22,7 +22,7 @@ static struct psp_policy_conf conf(uint32_t nworkers, uint32_t slots)
  * (r9 to w0). */
 START_TEST(test_fewest_held_lowest_id)
 {
-	struct psp_policy_conf c = conf(3, 2);
+	struct test_conf c = conf(3, 2);
 	struct harness *h = h_create(&psp_jbsq_ops, &c);
 	for (uint32_t i = 0; i < 8; i++)
 		h_arrive(h, i, 0, i);
@@ -73,7 +73,7 @@ END_TEST
  * than k per worker, in the fill order of the rounds. */
 START_TEST(test_burst_never_more_than_k)
 {
-	struct psp_policy_conf c = conf(2, 3);
+	struct test_conf c = conf(2, 3);
 	struct harness *h = h_create(&psp_jbsq_ops, &c);
 	for (uint32_t i = 0; i < 9; i++) {
 		h->req[i] = (struct psp_req){.id = i};
@@ -100,7 +100,7 @@ END_TEST
  * tail, behind the waiters. */
 START_TEST(test_default_and_handed_back)
 {
-	struct psp_policy_conf c = conf(1, 0);
+	struct test_conf c = conf(1, 0);
 	struct harness *h = h_create(&psp_jbsq_ops, &c);
 	ck_assert_uint_eq(psp_policy_slots(h->p), 2);
 	h_arrive(h, 0, 0, 0);
@@ -125,7 +125,7 @@ END_TEST
  * which running request stops; the requests running depend on the policy's
  * decisions, so two policies that decide alike see the same script. */
 static struct harness *random_host(const struct psp_policy_ops *ops,
-				   const struct psp_policy_conf *c, uint64_t seed,
+				   const struct test_conf *c, uint64_t seed,
 				   uint32_t nreq)
 {
 	struct harness *h = h_create(ops, c);
@@ -157,7 +157,7 @@ static struct harness *random_host(const struct psp_policy_ops *ops,
 /* k = 1 is c-FCFS, decision for decision, over a long random script. */
 START_TEST(test_k1_is_cfcfs)
 {
-	struct psp_policy_conf c = conf(5, 1);
+	struct test_conf c = conf(5, 1);
 	struct harness *j = random_host(&psp_jbsq_ops, &c, 42 + (uint64_t)_i, 800);
 	c.slots = 0;
 	struct harness *f = random_host(&psp_cfcfs_ops, &c, 42 + (uint64_t)_i, 800);
@@ -173,7 +173,7 @@ END_TEST
 START_TEST(test_random_bounded)
 {
 	static const uint32_t ks[] = {2, 3, 64};
-	struct psp_policy_conf c = conf(4, ks[_i]);
+	struct test_conf c = conf(4, ks[_i]);
 	struct harness *h = random_host(&psp_jbsq_ops, &c, 7, 1000);
 	h_destroy(h);
 }
@@ -182,12 +182,12 @@ END_TEST
 START_TEST(test_create_slots)
 {
 	struct psp_err err;
-	struct psp_policy_conf c = conf(4, PSP_MAX_SLOTS + 1);
-	ck_assert_ptr_null(psp_policy_create(&psp_jbsq_ops, &c, &err));
+	struct test_conf c = conf(4, PSP_MAX_SLOTS + 1);
+	ck_assert_ptr_null(test_policy_create(&psp_jbsq_ops, &c, &err));
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, "slots");
 	c.slots = PSP_MAX_SLOTS;
-	struct psp_policy *p = psp_policy_create(&psp_jbsq_ops, &c, &err);
+	struct psp_policy *p = test_policy_create(&psp_jbsq_ops, &c, &err);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(psp_policy_slots(p), PSP_MAX_SLOTS);
 	psp_policy_destroy(p);

@@ -23,6 +23,8 @@
 #include <psp/darc.h>
 #include <psp/hist.h>
 #include <psp/policy.h>
+
+#include "test_conf.h"
 #include <psp/workload.h>
 
 #include "run.h"
@@ -146,8 +148,8 @@ START_TEST(static_sweep_best_at_one)
 	uint32_t best = WORKERS;
 	for (uint32_t k = 0; k < WORKERS; k++) {
 		struct sim_setup s = make_setup(&wl, &psp_darc_ops, 300000);
-		s.conf.darc_mode = PSP_DARC_STATIC;
-		s.conf.darc_reserve = k;
+		test_put(s.conf, "darc_mode", (double)(PSP_DARC_STATIC));
+		test_put(s.conf, "reserve", (double)(k));
 		struct sim_result r;
 		run(&s, 0.9, &r);
 		slow[k] = p999_slowdown(&r, wl.ntypes);
@@ -233,7 +235,7 @@ START_TEST(dynamic_phases_rereserve)
 	ck_assert_uint_eq(wl.nphases, 4);
 	struct sim_setup s = make_setup(&wl, &psp_darc_ops, 0);
 	s.phase_scale = 0.1;
-	s.conf.darc_min_samples = 20000;
+	test_put(s.conf, "darc_samples", (double)(20000));
 	s.timeline = true;
 	struct sim_result r;
 	run(&s, 0.8, &r);

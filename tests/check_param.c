@@ -1,4 +1,4 @@
-/* The knob table (core/src/param.c): lookup, parsing and formatting of each
+/* The knob registry (core/src/param.c, derived from the policies): lookup, parsing and formatting of each
  * kind, refusals, implied knobs, defaults, and its agreement with the
  * policies' ops->params lists. */
 #include <check.h>
@@ -10,6 +10,8 @@
 #include <psp/param.h>
 #include <psp/policy.h>
 
+#include "test_conf.h"
+
 Suite *psp_param_suite(void);
 
 static const struct psp_param *knob(const char *name)
@@ -19,30 +21,30 @@ static const struct psp_param *knob(const char *name)
 	return p;
 }
 
-static struct psp_policy_conf defaults(void)
+static struct test_conf defaults(void)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, 4, 2);
+	struct test_conf c;
+	test_conf_default(&c, 4, 2);
 	return c;
 }
 
 /* Sets name=value, which must be accepted, and returns its formatted value. */
-static const char *set_ok(struct psp_policy_conf *c, const char *name, const char *value)
+static const char *set_ok(struct test_conf *c, const char *name, const char *value)
 {
 	static char buf[64];
 	struct psp_err err;
-	int rc = psp_param_set(c, knob(name), value, &err);
+	int rc = test_param_set(c, knob(name), value, &err);
 	ck_assert_msg(rc == 0, "%s=%s refused: %s", name, value, err.msg);
-	return psp_param_format(c, knob(name), buf, sizeof(buf));
+	return test_param_format(c, knob(name), buf, sizeof(buf));
 }
 
 /* name=value must be refused with err naming the knob (and msg containing
  * in_msg, when given), leaving conf untouched. */
 static void set_refused(const char *name, const char *value, const char *in_msg)
 {
-	struct psp_policy_conf c = defaults(), before = c;
+	struct test_conf c = defaults(), before = c;
 	struct psp_err err;
-	ck_assert_int_eq(psp_param_set(&c, knob(name), value, &err), -EINVAL);
+	ck_assert_int_eq(test_param_set(&c, knob(name), value, &err), -EINVAL);
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_msg(strcmp(err.key, knob(name)->name) == 0, "%s=%s: key '%s'", name, value,
 		      err.key);
@@ -69,8 +71,8 @@ START_TEST(test_find)
 	ck_assert_ptr_null(psp_param_find(""));
 	ck_assert_ptr_null(psp_param_find(NULL));
 	/* every knob by its own name and its dashed flag name; names unique */
-	for (size_t i = 0; psp_params[i]; i++) {
-		const struct psp_param *p = psp_params[i];
+	for (size_t i = 0; psp_param_at(i); i++) {
+		const struct psp_param *p = psp_param_at(i);
 		ck_assert_ptr_eq(psp_param_find(p->name), p);
 		char dashed[64];
 		snprintf(dashed, sizeof(dashed), "%s", p->name);
@@ -79,38 +81,20 @@ START_TEST(test_find)
 				*s = '-';
 		ck_assert_ptr_eq(psp_param_find(dashed), p);
 		for (size_t j = 0; j < i; j++)
-			ck_assert_str_ne(psp_params[j]->name, p->name);
+			ck_assert_str_ne(psp_param_at(j)->name, p->name);
 	}
 }
 END_TEST
 
-/* Each descriptor is consistent: field inside the conf with a size fit for
- * its kind, a default inside its range (reserve's "none" is below it on
- * purpose), help text, choices for a CHOICE. */
+/* Each descriptor is consistent: a default inside its range (reserve's
+ * "none" is below it on purpose), help text, choices for a CHOICE. */
 START_TEST(test_descriptors)
 {
-	for (size_t i = 0; psp_params[i]; i++) {
-		const struct psp_param *p = psp_params[i];
+	for (size_t i = 0; psp_param_at(i); i++) {
+		const struct psp_param *p = psp_param_at(i);
 		ck_assert_msg(p->help && *p->help, "%s: no help", p->name);
-		ck_assert_uint_le(p->offset + p->size, sizeof(struct psp_policy_conf));
-		switch (p->kind) {
-		case PSP_PARAM_UINT:
-			ck_assert(p->size == 4 || p->size == 8);
-			break;
-		case PSP_PARAM_INT:
-			ck_assert_uint_eq(p->size, sizeof(int32_t));
-			break;
-		case PSP_PARAM_REAL:
-			ck_assert_uint_eq(p->size, sizeof(double));
-			break;
-		case PSP_PARAM_BOOL:
-			ck_assert_uint_eq(p->size, sizeof(bool));
-			break;
-		case PSP_PARAM_CHOICE:
-			ck_assert_uint_eq(p->size, sizeof(int));
+		if (p->kind == PSP_PARAM_CHOICE)
 			ck_assert_ptr_nonnull(p->choices);
-			break;
-		}
 		if (p->kind != PSP_PARAM_BOOL && p->kind != PSP_PARAM_CHOICE) {
 			ck_assert_msg(p->scale > 0, "%s: scale %g", p->name, p->scale);
 			if (!(p->flags & PSP_PARAM_PER_POLICY))
@@ -127,7 +111,7 @@ END_TEST
 
 START_TEST(test_uint)
 {
-	struct psp_policy_conf c = defaults();
+	struct test_conf c = defaults();
 	/* scaled: written in us, stored in ns, rounded to the nearest ns */
 	ck_assert_str_eq(set_ok(&c, "quantum_us", "0.5"), "0.5");
 	ck_assert_uint_eq(c.ts_quantum_ns, 500);
@@ -177,10 +161,10 @@ END_TEST
 
 START_TEST(test_int)
 {
-	struct psp_policy_conf c = defaults();
+	struct test_conf c = defaults();
 	ck_assert_int_eq(c.darc_reserve, -1);
 	char buf[32];
-	ck_assert_str_eq(psp_param_format(&c, knob("reserve"), buf, sizeof(buf)), "none");
+	ck_assert_str_eq(test_param_format(&c, knob("reserve"), buf, sizeof(buf)), "none");
 	ck_assert_str_eq(set_ok(&c, "reserve", "3"), "3");
 	ck_assert_int_eq(c.darc_reserve, 3);
 	ck_assert_str_eq(set_ok(&c, "reserve", "0"), "0");
@@ -195,7 +179,7 @@ END_TEST
 
 START_TEST(test_real)
 {
-	struct psp_policy_conf c = defaults();
+	struct test_conf c = defaults();
 	ck_assert_str_eq(set_ok(&c, "darc_delta", "0.35"), "0.35");
 	ck_assert(c.darc_delta == 0.35);
 	ck_assert_str_eq(set_ok(&c, "darc_delta", "0"), "0");
@@ -215,7 +199,7 @@ START_TEST(test_bool)
 {
 	static const char *const yes[] = {"true", "yes", "on", "1", "TRUE", "Yes", "ON"};
 	static const char *const no[] = {"false", "no", "off", "0", "False", "NO", "Off"};
-	struct psp_policy_conf c = defaults();
+	struct test_conf c = defaults();
 	ck_assert(!c.darc_no_steal);
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		c.darc_no_steal = false;
@@ -232,7 +216,7 @@ END_TEST
 
 START_TEST(test_choice)
 {
-	struct psp_policy_conf c = defaults();
+	struct test_conf c = defaults();
 	ck_assert_str_eq(set_ok(&c, "placement", "random"), "random");
 	ck_assert_int_eq(c.placement, PSP_PLACE_RANDOM);
 	ck_assert_str_eq(set_ok(&c, "placement", "flow-hash"), "flow-hash");
@@ -265,18 +249,18 @@ START_TEST(test_apply_implies)
 {
 	const struct psp_param *reserve = knob("reserve"), *mode = knob("darc_mode");
 	struct psp_err err;
-	struct psp_policy_conf c = defaults();
+	struct test_conf c = defaults();
 	c.type_mean_ns[0] = 1000;
 	c.type_mean_ns[1] = 100000;
 	c.type_ratio[0] = 0.5;
 	c.type_ratio[1] = 0.5;
-	struct psp_policy_conf base = c;
+	struct test_conf base = c;
 
 	struct psp_param_value alone[] = {{reserve, "2"}};
-	ck_assert_int_eq(psp_param_apply(&c, alone, 1, &err), 0);
+	ck_assert_int_eq(test_param_apply(&c, alone, 1, &err), 0);
 	ck_assert_int_eq(c.darc_mode, PSP_DARC_STATIC);
 	ck_assert_int_eq(c.darc_reserve, 2);
-	struct psp_policy *p = psp_policy_create(&psp_darc_ops, &c, &err);
+	struct psp_policy *p = test_policy_create(&psp_darc_ops, &c, &err);
 	ck_assert_msg(p != NULL, "%s: %s", err.key, err.msg);
 	psp_policy_destroy(p);
 
@@ -289,59 +273,59 @@ START_TEST(test_apply_implies)
 			both[0] = (struct psp_param_value){mode, "dynamic"};
 			both[1] = (struct psp_param_value){reserve, "2"};
 		}
-		ck_assert_int_eq(psp_param_apply(&c, both, 2, &err), 0);
+		ck_assert_int_eq(test_param_apply(&c, both, 2, &err), 0);
 		ck_assert_int_eq(c.darc_mode, PSP_DARC_DYNAMIC);
 		ck_assert_int_eq(c.darc_reserve, 2);
-		ck_assert_ptr_null(psp_policy_create(&psp_darc_ops, &c, &err));
+		ck_assert_ptr_null(test_policy_create(&psp_darc_ops, &c, &err));
 		ck_assert_int_eq(err.code, -EINVAL);
 		ck_assert_str_eq(err.key, "reserve");
 	}
 	/* darc_mode static given with reserve: static */
 	c = base;
 	struct psp_param_value st[] = {{mode, "oracle"}, {reserve, "1"}};
-	ck_assert_int_eq(psp_param_apply(&c, st, 2, &err), 0);
+	ck_assert_int_eq(test_param_apply(&c, st, 2, &err), 0);
 	ck_assert_int_eq(c.darc_mode, PSP_DARC_ORACLE);
 
 	/* the first error is returned, naming its knob */
 	c = base;
 	struct psp_param_value bad[] = {{knob("slots"), "3"}, {knob("placement"), "nope"},
 					{knob("steal_cost_ns"), "x"}};
-	ck_assert_int_eq(psp_param_apply(&c, bad, 3, &err), -EINVAL);
+	ck_assert_int_eq(test_param_apply(&c, bad, 3, &err), -EINVAL);
 	ck_assert_str_eq(err.key, "placement");
 	/* nothing given: nothing changes */
 	c = base;
-	ck_assert_int_eq(psp_param_apply(&c, NULL, 0, &err), 0);
+	ck_assert_int_eq(test_param_apply(&c, NULL, 0, &err), 0);
 	ck_assert(memcmp(&c, &base, sizeof(c)) == 0);
 }
 END_TEST
 
-/* psp_policy_conf_default stores each descriptor's default: formatted, they
+/* psp_policy_conf_new stores each descriptor's default: formatted, they
  * read as psp_param_format_default says (slots: 0, resolved per policy). */
 START_TEST(test_defaults)
 {
-	struct psp_policy_conf c;
+	struct test_conf c;
 	memset(&c, 0xa5, sizeof(c));
-	psp_policy_conf_default(&c, 4, 2);
+	test_conf_default(&c, 4, 2);
 	ck_assert_uint_eq(c.nworkers, 4);
 	ck_assert_uint_eq(c.ntypes, 2);
-	for (size_t i = 0; psp_params[i]; i++) {
-		const struct psp_param *p = psp_params[i];
+	for (size_t i = 0; psp_param_at(i); i++) {
+		const struct psp_param *p = psp_param_at(i);
 		char got[64], want[64];
 		psp_param_format_default(p, want, sizeof(want));
 		if (p->flags & PSP_PARAM_PER_POLICY) {
 			ck_assert_str_eq(want, "per policy");
-			ck_assert_str_eq(psp_param_format(&c, p, got, sizeof(got)), "0");
+			ck_assert_str_eq(test_param_format(&c, p, got, sizeof(got)), "0");
 			continue;
 		}
-		ck_assert_msg(strcmp(psp_param_format(&c, p, got, sizeof(got)), want) == 0,
+		ck_assert_msg(strcmp(test_param_format(&c, p, got, sizeof(got)), want) == 0,
 			      "%s: default conf holds %s, descriptor says %s", p->name, got, want);
 		/* and setting the formatted default stores the same bytes */
 		if (strcmp(want, "none") == 0)
 			continue;
-		struct psp_policy_conf d = c;
+		struct test_conf d = c;
 		struct psp_err err;
-		ck_assert_int_eq(psp_param_set(&d, p, want, &err), 0);
-		ck_assert_msg(memcmp((char *)&d + p->offset, (char *)&c + p->offset, p->size) == 0,
+		ck_assert_int_eq(test_param_set(&d, p, want, &err), 0);
+		ck_assert_msg(memcmp(&d, &c, sizeof(c)) == 0,
 			      "%s: setting its default '%s' changed it", p->name, want);
 	}
 	/* spot checks, so that the comparison above cannot pass on two
@@ -362,8 +346,8 @@ END_TEST
 
 static bool in_table(const struct psp_param *p)
 {
-	for (size_t i = 0; psp_params[i]; i++)
-		if (psp_params[i] == p)
+	for (size_t i = 0; psp_param_at(i); i++)
+		if (psp_param_at(i) == p)
 			return true;
 	return false;
 }
@@ -372,20 +356,20 @@ static bool in_table(const struct psp_param *p)
  * policy (a knob nobody reads is a flag that does nothing). */
 START_TEST(test_policies_and_table_agree)
 {
-	for (size_t i = 0; psp_policies[i]; i++) {
-		const struct psp_policy_ops *o = psp_policies[i];
+	for (size_t i = 0; psp_policy_at(i); i++) {
+		const struct psp_policy_ops *o = psp_policy_at(i);
 		for (size_t j = 0; o->params && o->params[j]; j++) {
-			ck_assert_msg(in_table(o->params[j]), "%s reads a knob not in psp_params[]",
+			ck_assert_msg(in_table(o->params[j]), "%s reads a knob not in the registry",
 				      o->name);
 			for (size_t k = 0; k < j; k++)
 				ck_assert_ptr_ne(o->params[k], o->params[j]);
 		}
 	}
-	for (size_t i = 0; psp_params[i]; i++) {
+	for (size_t i = 0; psp_param_at(i); i++) {
 		bool read = false;
-		for (size_t j = 0; psp_policies[j]; j++)
-			read |= psp_policy_has_param(psp_policies[j], psp_params[i]);
-		ck_assert_msg(read, "knob %s is read by no policy", psp_params[i]->name);
+		for (size_t j = 0; psp_policy_at(j); j++)
+			read |= psp_policy_has_param(psp_policy_at(j), psp_param_at(i));
+		ck_assert_msg(read, "knob %s is read by no policy", psp_param_at(i)->name);
 	}
 	/* and the knobs the new policies must read */
 	ck_assert(psp_policy_has_param(&psp_ws_ops, knob("steal_cost_ns")));

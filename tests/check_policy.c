@@ -7,6 +7,8 @@
 
 #include <psp/policy.h>
 
+#include "test_conf.h"
+
 Suite *psp_policy_suite(void);
 
 START_TEST(test_find_names)
@@ -47,15 +49,15 @@ END_TEST
 START_TEST(test_table)
 {
 	size_t n = 0;
-	for (; psp_policies[n]; n++) {
-		const struct psp_policy_ops *o = psp_policies[n];
+	for (; psp_policy_at(n); n++) {
+		const struct psp_policy_ops *o = psp_policy_at(n);
 		ck_assert_msg(o->name && o->aliases && o->summary && o->state_size &&
 				      o->init && o->enqueue && o->complete && o->dispatch,
 			      "policy %zu (%s) lacks a mandatory field", n,
 			      o->name ? o->name : "?");
 		ck_assert_ptr_eq(psp_policy_find(o->name), o);
 		for (size_t j = 0; j < n; j++)
-			ck_assert_str_ne(psp_policies[j]->name, o->name);
+			ck_assert_str_ne(psp_policy_at(j)->name, o->name);
 		/* Properties: slots in range; the slots knob listed exactly when
 		 * a policy can use more than one; every knob is in the registry. */
 		ck_assert_uint_ge(o->props.default_slots, 1);
@@ -67,15 +69,17 @@ START_TEST(test_table)
 		for (size_t k = 0; o->params && o->params[k]; k++)
 			ck_assert_ptr_eq(psp_param_find(o->params[k]->name), o->params[k]);
 	}
-	ck_assert_uint_eq(n, 9);
+	/* how many is the table's business: the suites iterate it, and
+	 * sim.policy_lists checks the lists written as text against it */
+	ck_assert_uint_ge(n, 1);
 }
 END_TEST
 
-START_TEST(test_conf_default)
+START_TEST(test_conf_defaults)
 {
-	struct psp_policy_conf c;
+	struct test_conf c;
 	memset(&c, 0xab, sizeof(c));
-	psp_policy_conf_default(&c, 14, 2);
+	test_conf_default(&c, 14, 2);
 	ck_assert_uint_eq(c.nworkers, 14);
 	ck_assert_uint_eq(c.ntypes, 2);
 	ck_assert_uint_eq(c.ts_quantum_ns, 5000);
@@ -89,11 +93,11 @@ START_TEST(test_conf_default)
 END_TEST
 
 /* Creation fails with err filled; the message names the limit and value. */
-static void expect_refused(const struct psp_policy_conf *c, const char *key,
+static void expect_refused(const struct test_conf *c, const char *key,
 			   const char *in_msg)
 {
 	struct psp_err err;
-	struct psp_policy *p = psp_policy_create(&psp_cfcfs_ops, c, &err);
+	struct psp_policy *p = test_policy_create(&psp_cfcfs_ops, c, &err);
 	ck_assert_ptr_null(p);
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, key);
@@ -103,8 +107,8 @@ static void expect_refused(const struct psp_policy_conf *c, const char *key,
 
 START_TEST(test_create_limits)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, 0, 2);
+	struct test_conf c;
+	test_conf_default(&c, 0, 2);
 	expect_refused(&c, "workers", "1..64");
 	c.nworkers = 65;
 	expect_refused(&c, "workers", "65");
@@ -116,14 +120,14 @@ START_TEST(test_create_limits)
 
 	/* the limits themselves are accepted */
 	struct psp_err err;
-	psp_policy_conf_default(&c, 64, 16);
-	struct psp_policy *p = psp_policy_create(&psp_cfcfs_ops, &c, &err);
+	test_conf_default(&c, 64, 16);
+	struct psp_policy *p = test_policy_create(&psp_cfcfs_ops, &c, &err);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(err.code, 0);
 	ck_assert_uint_eq(p->idle_mask, UINT64_MAX);
 	psp_policy_destroy(p);
-	psp_policy_conf_default(&c, 1, 1);
-	p = psp_policy_create(&psp_cfcfs_ops, &c, &err);
+	test_conf_default(&c, 1, 1);
+	p = test_policy_create(&psp_cfcfs_ops, &c, &err);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(p->idle_mask, 1);
 	psp_policy_destroy(p);
@@ -136,15 +140,15 @@ END_TEST
  * are accepted. */
 START_TEST(test_create_slots)
 {
-	for (size_t i = 0; psp_policies[i]; i++) {
-		const struct psp_policy_ops *o = psp_policies[i];
-		struct psp_policy_conf c;
+	for (size_t i = 0; psp_policy_at(i); i++) {
+		const struct psp_policy_ops *o = psp_policy_at(i);
+		struct test_conf c;
 		struct psp_err err;
-		psp_policy_conf_default(&c, 4, 2);
+		test_conf_default(&c, 4, 2);
 		c.type_mean_ns[0] = 1000; /* sjf needs the means */
 		c.type_mean_ns[1] = 10000;
 		c.slots = o->props.max_slots + 1;
-		ck_assert_msg(psp_policy_create(o, &c, &err) == NULL, "%s took %u slots", o->name,
+		ck_assert_msg(test_policy_create(o, &c, &err) == NULL, "%s took %u slots", o->name,
 			      c.slots);
 		ck_assert_int_eq(err.code, -EINVAL);
 		ck_assert_str_eq(err.key, "slots");
@@ -153,11 +157,11 @@ START_TEST(test_create_slots)
 				      o->name, err.msg);
 		for (uint32_t slots = 0; slots <= 1; slots++) {
 			c.slots = slots ? o->props.max_slots : 0;
-			struct psp_policy *p = psp_policy_create(o, &c, &err);
+			struct psp_policy *p = test_policy_create(o, &c, &err);
 			ck_assert_msg(p != NULL, "%s, %u slots: %s", o->name, c.slots, err.msg);
 			ck_assert_uint_eq(psp_policy_slots(p),
 					  slots ? o->props.max_slots : o->props.default_slots);
-			ck_assert_uint_eq(psp_policy_slots(p), psp_policy_conf_slots(o, &c));
+			ck_assert_uint_eq(psp_policy_slots(p), test_conf_slots(o, &c));
 			psp_policy_destroy(p);
 		}
 	}
@@ -174,30 +178,30 @@ END_TEST
 /* Each policy's own init refuses what it cannot run with, naming the key. */
 START_TEST(test_policy_init_errors)
 {
-	struct psp_policy_conf c;
+	struct test_conf c;
 	struct psp_err err;
 
-	psp_policy_conf_default(&c, 4, 2);
+	test_conf_default(&c, 4, 2);
 	c.placement = PSP_PLACE_RANDOM; /* no rand_u64 */
-	ck_assert_ptr_null(psp_policy_create(&psp_dfcfs_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_dfcfs_ops, &c, &err));
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, "placement");
 	ck_assert_ptr_nonnull(strstr(err.msg, "rand_u64"));
 
-	psp_policy_conf_default(&c, 4, 2);
+	test_conf_default(&c, 4, 2);
 	c.ts_quantum_ns = 0;
-	ck_assert_ptr_null(psp_policy_create(&psp_ts_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_ts_ops, &c, &err));
 	ck_assert_str_eq(err.key, "quantum");
 	c.ts_quantum_ns = 5000;
 	c.ts_variant = PSP_TS_PER_TYPE;
 	c.ts_slo_factor = 0;
-	ck_assert_ptr_null(psp_policy_create(&psp_ts_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_ts_ops, &c, &err));
 	ck_assert_str_eq(err.key, "slo_factor");
 
-	psp_policy_conf_default(&c, 4, 3);
+	test_conf_default(&c, 4, 3);
 	c.type_mean_ns[0] = 1000;
 	c.type_mean_ns[2] = 100000; /* type 1 has none */
-	ck_assert_ptr_null(psp_policy_create(&psp_sjf_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_sjf_ops, &c, &err));
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, "type_mean");
 	ck_assert_ptr_nonnull(strstr(err.msg, "type 1"));
@@ -206,11 +210,11 @@ END_TEST
 
 START_TEST(test_describe)
 {
-	struct psp_policy_conf c;
+	struct test_conf c;
 	struct psp_err err;
 	char buf[128];
-	psp_policy_conf_default(&c, 4, 2);
-	struct psp_policy *p = psp_policy_create(&psp_ts_ops, &c, &err);
+	test_conf_default(&c, 4, 2);
+	struct psp_policy *p = test_policy_create(&psp_ts_ops, &c, &err);
 	ck_assert_ptr_nonnull(p);
 	psp_policy_describe(p, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "quantum 5.0 us, single queue");
@@ -222,10 +226,10 @@ END_TEST
 
 static struct psp_policy *make_cfcfs(uint32_t nworkers)
 {
-	struct psp_policy_conf c;
+	struct test_conf c;
 	struct psp_err err;
-	psp_policy_conf_default(&c, nworkers, 1);
-	struct psp_policy *p = psp_policy_create(&psp_cfcfs_ops, &c, &err);
+	test_conf_default(&c, nworkers, 1);
+	struct psp_policy *p = test_policy_create(&psp_cfcfs_ops, &c, &err);
 	ck_assert_ptr_nonnull(p);
 	return p;
 }
@@ -290,7 +294,7 @@ Suite *psp_policy_suite(void)
 	tcase_add_test(tc, test_find_names);
 	tcase_add_test(tc, test_find_unknown);
 	tcase_add_test(tc, test_table);
-	tcase_add_test(tc, test_conf_default);
+	tcase_add_test(tc, test_conf_defaults);
 	tcase_add_test(tc, test_create_limits);
 	tcase_add_test(tc, test_create_slots);
 	tcase_add_test(tc, test_policy_init_errors);

@@ -9,10 +9,10 @@ Suite *psp_sjf_suite(void);
 
 /* Type ids deliberately out of mean order: type 1 (1 us) is served first,
  * then type 2 (20 us), then type 0 (50 us), then the unknown type. */
-static struct psp_policy_conf conf(uint32_t nworkers)
+static struct test_conf conf(uint32_t nworkers)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, nworkers, 3);
+	struct test_conf c;
+	test_conf_default(&c, nworkers, 3);
 	c.type_mean_ns[0] = 50000;
 	c.type_mean_ns[1] = 1000;
 	c.type_mean_ns[2] = 20000;
@@ -38,7 +38,7 @@ START_TEST(test_short_first)
 		{0, 0, 0, 0},     {1000, 3, 0, 0},  {2000, 5, 0, 0},
 		{3000, 4, 0, 0},  {23000, 1, 0, 0}, {73000, 2, 0, 0},
 	};
-	struct psp_policy_conf c = conf(1);
+	struct test_conf c = conf(1);
 	h_script(&psp_sjf_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
@@ -56,7 +56,7 @@ START_TEST(test_non_preemptive_wait)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, 0}, {5, 1, 1, 0}, {40000, 2, 1, 0}, {41000, 3, 1, 0},
 	};
-	struct psp_policy_conf c = conf(2);
+	struct test_conf c = conf(2);
 	h_script(&psp_sjf_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
@@ -64,8 +64,8 @@ END_TEST
 /* Equal means rank by type id; the order shows in describe. */
 START_TEST(test_ties_and_describe)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, 1, 3);
+	struct test_conf c;
+	test_conf_default(&c, 1, 3);
 	c.type_mean_ns[0] = 7000;
 	c.type_mean_ns[1] = 3000;
 	c.type_mean_ns[2] = 3000;
@@ -101,7 +101,7 @@ START_TEST(test_handed_back)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, 0}, {5, 1, 0, 0}, {6, 0, 0, 0}, {7, 2, 0, 0},
 	};
-	struct psp_policy_conf c = conf(1);
+	struct test_conf c = conf(1);
 	h_script(&psp_sjf_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST

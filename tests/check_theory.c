@@ -47,6 +47,8 @@
 #include <psp/darc.h>
 #include <psp/hist.h>
 #include <psp/policy.h>
+
+#include "test_conf.h"
 #include <psp/workload.h>
 
 #include "queueing_models.h"
@@ -288,7 +290,7 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* d-FCFS. */
 
-static void dfcfs_point(enum psp_placement placement, uint32_t k, double load)
+static void dfcfs_point(int placement, uint32_t k, double load)
 {
 	struct psp_workload wl;
 	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
@@ -298,7 +300,7 @@ static void dfcfs_point(enum psp_placement placement, uint32_t k, double load)
 	 * only lucky ones (3.3% with 250,000 for the xoshiro streams). */
 	struct sim_setup s = make_setup(&wl, &psp_dfcfs_ops, k,
 					load >= 0.9 ? 2 * MMK_REQUESTS : MMK_REQUESTS);
-	s.conf.placement = placement;
+	test_put(s.conf, "placement", (double)(placement));
 	double mu = 0.1, lambda1 = load * mu; /* per worker */
 	/* Sojourn ~ Exp(theta) per worker, the same theta for all. */
 	double theta = placement == PSP_PLACE_RANDOM ? mu - lambda1
@@ -358,7 +360,7 @@ static void ts_point(double load, uint64_t quantum_ns, struct est *out)
 	struct psp_workload wl;
 	make_wl(&wl, 2, PSP_DIST_CONSTANT, (double[]){2, 10}, (double[]){0.8, 0.2});
 	struct sim_setup s = make_setup(&wl, &psp_ts_ops, 1, TS_REQUESTS);
-	s.conf.ts_quantum_ns = quantum_ns;
+	test_put(s.conf, "quantum_us", (double)(quantum_ns));
 	for (unsigned r = 0; r < NREP; r++) {
 		struct sim_result res;
 		s.seed = SEED0 + r;
@@ -438,9 +440,9 @@ START_TEST(darc_static_groups_mmk)
 	struct psp_workload wl;
 	make_wl(&wl, 2, PSP_DIST_EXPONENTIAL, (double[]){5, 50}, (double[]){0.5, 0.5});
 	struct sim_setup s = make_setup(&wl, &psp_darc_ops, w, MMK_REQUESTS);
-	s.conf.darc_mode = PSP_DARC_STATIC;
-	s.conf.darc_reserve = k;
-	s.conf.darc_no_steal = true;
+	test_put(s.conf, "darc_mode", (double)(PSP_DARC_STATIC));
+	test_put(s.conf, "reserve", (double)(k));
+	test_put(s.conf, "no_steal", (double)(true));
 	double lambda = load * w / 27.5, mu[2] = {0.2, 0.02};
 	uint32_t cores[2] = {k, w - k};
 	struct est soj[2], p99[2];
@@ -535,7 +537,7 @@ START_TEST(jbsq_k1_is_cfcfs)
 	for (int serial = 0; serial < 2; serial++) {
 		struct sim_setup c = make_setup(&wl, &psp_cfcfs_ops, 8, ID_REQUESTS);
 		struct sim_setup j = make_setup(&wl, &psp_jbsq_ops, 8, ID_REQUESTS);
-		j.conf.slots = 1;
+		test_put(j.conf, "slots", (double)(1));
 		c.dispatch_cost_ns = j.dispatch_cost_ns = serial ? 50 : 0;
 		struct sim_result rc, rj;
 		run_any(&c, 0.85, &rc);
@@ -552,7 +554,7 @@ START_TEST(jbsq_k1_is_cfcfs)
 	 * request queued behind a long one at its worker) */
 	struct sim_setup c = make_setup(&wl, &psp_cfcfs_ops, 8, ID_REQUESTS);
 	struct sim_setup j = make_setup(&wl, &psp_jbsq_ops, 8, ID_REQUESTS);
-	j.conf.slots = 2;
+	test_put(j.conf, "slots", (double)(2));
 	struct sim_result rc, rj;
 	run_any(&c, 0.85, &rc);
 	run_any(&j, 0.85, &rj);
@@ -604,7 +606,7 @@ START_TEST(postponed_preemption_is_exact)
 	make_wl(&wl, 2, PSP_DIST_CONSTANT, (double[]){5, 20}, (double[]){0.5, 0.5});
 	for (uint64_t q = 1000; q <= 5000; q += 4000) {
 		struct sim_setup e = make_setup(&wl, &psp_tq_ops, 8, ID_REQUESTS);
-		e.conf.ts_quantum_ns = q;
+		test_put(e.conf, "quantum_us", (double)(q));
 		struct sim_setup p = e;
 		e.eager_preemption = true;
 		struct sim_result re, rp;
@@ -639,7 +641,7 @@ START_TEST(tq_one_slot_is_fcfs)
 	id_workload(&wl);
 	struct sim_setup c = make_setup(&wl, &psp_cfcfs_ops, 8, ID_REQUESTS);
 	struct sim_setup t = make_setup(&wl, &psp_tq_ops, 8, ID_REQUESTS);
-	t.conf.slots = 1;
+	test_put(t.conf, "slots", (double)(1));
 	struct sim_result rc, rt;
 	run_any(&c, 0.85, &rc);
 	run_any(&t, 0.85, &rt);
@@ -659,7 +661,7 @@ START_TEST(tq_one_slot_is_fcfs)
 	 * the identity above makes it exact, not an approximation. */
 	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
 	t = make_setup(&wl, &psp_tq_ops, 1, MM1_REQUESTS);
-	t.conf.slots = 1;
+	test_put(t.conf, "slots", (double)(1));
 	struct est soj = {0};
 	for (unsigned r = 0; r < NREP; r++) {
 		t.seed = SEED0 + r;
@@ -695,7 +697,7 @@ static void ws_point(uint32_t k, double load)
 	struct psp_workload wl;
 	make_wl(&wl, 1, PSP_DIST_EXPONENTIAL, (double[]){10}, (double[]){1});
 	struct sim_setup s = make_setup(&wl, &psp_ws_ops, k, WS_REQUESTS);
-	s.conf.steal_cost_ns = 0;
+	test_put(s.conf, "steal_cost_ns", (double)(0));
 	double mu = 0.1, lambda = load * k * mu;
 	struct est soj = {0}, inside = {0};
 	for (unsigned r = 0; r < NREP; r++) {
@@ -739,8 +741,8 @@ static void ps_runs(const struct psp_policy_ops *ops, uint32_t slots,
 		    uint64_t requests, struct est *out)
 {
 	struct sim_setup s = make_setup(wl, ops, 1, requests);
-	s.conf.slots = slots;
-	s.conf.ts_quantum_ns = quantum_ns;
+	test_put(s.conf, "slots", (double)(slots));
+	test_put(s.conf, "quantum_us", (double)(quantum_ns));
 	for (unsigned r = 0; r < NREP; r++) {
 		struct sim_result res;
 		s.seed = SEED0 + r;
@@ -796,8 +798,9 @@ static void ps_point(const struct psp_workload *wl, bool exponential, double loa
 	struct sim_result rt, rc;
 	struct sim_setup st = make_setup(wl, &psp_tq_ops, 1, PS_REQUESTS);
 	struct sim_setup sc = make_setup(wl, &psp_concord_ops, 1, PS_REQUESTS);
-	st.conf.slots = 64;
-	st.conf.ts_quantum_ns = sc.conf.ts_quantum_ns = q;
+	test_put(st.conf, "slots", (double)(64));
+	test_put(st.conf, "quantum_us", (double)q);
+	test_put(sc.conf, "quantum_us", (double)q);
 	run_ok(&st, load, &rt);
 	run_ok(&sc, load, &rc);
 	/* the same events, once tq's postponed slice ends (sim/run.c) are
@@ -809,7 +812,7 @@ static void ps_point(const struct psp_workload *wl, bool exponential, double loa
 	sim_result_free(&rc);
 	if (!exponential && load >= 0.8) {
 		struct sim_setup ss = make_setup(wl, &psp_ts_ops, 1, PS_REQUESTS);
-		ss.conf.ts_quantum_ns = q;
+		test_put(ss.conf, "quantum_us", (double)(q));
 		run_ok(&ss, load, &rc);
 		same_results("ts vs tq, 1 worker", &rt, &rc, false);
 		ck_assert_uint_eq(rt.events + rt.preempt_postponed, rc.events + rc.preempt_postponed);
@@ -876,13 +879,14 @@ static void check_accounting(const struct sim_setup *s, const struct sim_result 
 	/* Work: every worker-nanosecond held ran a request's service, plus the
 	 * preemption cost of each preemption and the steal cost of each steal
 	 * (and, with a serial dispatcher, the stagger before a stint starts). */
-	uint64_t overhead = r->preemptions * s->conf.preempt_cost_ns + r->steals * s->conf.steal_cost_ns;
+	uint64_t overhead = r->preemptions * sim_knob_stored(s->conf, "preempt_cost_us") +
+			    r->steals * sim_knob_stored(s->conf, "steal_cost_ns");
 	if (s->dispatch_cost_ns == 0)
 		ck_assert_uint_eq(r->busy_ns, r->work_done_ns + overhead);
 	else
 		ck_assert_uint_ge(r->busy_ns, r->work_done_ns + overhead);
 	/* No worker can be busy longer than the run. */
-	ck_assert_uint_le(r->busy_ns, (uint64_t)s->conf.nworkers * r->sim_ns);
+	ck_assert_uint_le(r->busy_ns, (uint64_t)psp_policy_conf_workers(s->conf) * r->sim_ns);
 }
 
 /* Every policy on one two-type workload at load 0.8, plus TS with a
@@ -891,15 +895,15 @@ START_TEST(conservation_every_policy)
 {
 	struct psp_workload wl;
 	make_wl(&wl, 2, PSP_DIST_EXPONENTIAL, (double[]){1, 100}, (double[]){0.9, 0.1});
-	for (size_t i = 0; psp_policies[i]; i++) {
+	for (size_t i = 0; psp_policy_at(i); i++) {
 		for (int variant = 0; variant < 3; variant++) {
-			struct sim_setup s = make_setup(&wl, psp_policies[i], 8, 100000);
-			s.conf.darc_min_samples = 5000;
-			s.conf.placement = PSP_PLACE_RANDOM;
+			struct sim_setup s = make_setup(&wl, psp_policy_at(i), 8, 100000);
+			test_put(s.conf, "darc_samples", (double)(5000));
+			test_put(s.conf, "placement", (double)(PSP_PLACE_RANDOM));
 			if (variant == 1) {
-				s.conf.preempt_cost_ns = 300;
-				s.conf.steal_cost_ns = 200;
-				s.conf.ts_variant = PSP_TS_PER_TYPE;
+				test_put(s.conf, "preempt_cost_us", (double)(300));
+				test_put(s.conf, "steal_cost_ns", (double)(200));
+				test_put(s.conf, "ts_variant", (double)(PSP_TS_PER_TYPE));
 			} else if (variant == 2) {
 				s.dispatch_cost_ns = 20;
 			}
@@ -909,7 +913,7 @@ START_TEST(conservation_every_policy)
 			struct sim_result res;
 			run_any(&s, 0.8, &res);
 			check_accounting(&s, &res);
-			const char *name = psp_policies[i]->name;
+			const char *name = psp_policy_at(i)->name;
 			printf("%-6s variant %d: arrivals %llu busy %.3f s idle-while-queued %.3f ms preemptions %llu\n",
 			       name, variant, (unsigned long long)res.arrivals, res.busy_ns * 1e-9,
 			       res.idle_while_queued_ns * 1e-6, (unsigned long long)res.preemptions);
@@ -918,9 +922,9 @@ START_TEST(conservation_every_policy)
 			 * worker while a request waits (a serial dispatcher's
 			 * stagger and a steal's cost hold the worker busy, so they
 			 * do not count); the others may and, on this mix, do. */
-			const struct psp_policy_ops *ops = psp_policies[i];
+			const struct psp_policy_ops *ops = psp_policy_at(i);
 			bool conserving = (ops->props.flags & PSP_POLICY_WORK_CONSERVING) &&
-					  psp_policy_conf_slots(ops, &s.conf) == 1;
+					  psp_policy_conf_slots(ops, s.conf) == 1;
 			if (conserving)
 				ck_assert_msg(res.idle_while_queued_ns == 0, "%s idled a worker", name);
 			else if (variant == 0)

@@ -9,10 +9,10 @@ Suite *psp_tq_suite(void);
 
 #define Q 5000u /* quantum, ns */
 
-static struct psp_policy_conf conf(uint32_t nworkers, uint32_t slots)
+static struct test_conf conf(uint32_t nworkers, uint32_t slots)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, nworkers, 2);
+	struct test_conf c;
+	test_conf_default(&c, nworkers, 2);
 	c.ts_quantum_ns = Q;
 	c.slots = slots;
 	return c;
@@ -25,7 +25,7 @@ static struct psp_policy_conf conf(uint32_t nworkers, uint32_t slots)
  * when r0 is preempted on w0 its slot goes to r0 again, not to r7. */
 START_TEST(test_jsq_and_back_first)
 {
-	struct psp_policy_conf c = conf(3, 2);
+	struct test_conf c = conf(3, 2);
 	struct harness *h = h_create(&psp_tq_ops, &c);
 	for (uint32_t i = 0; i < 8; i++)
 		h_arrive(h, i, 0, i);
@@ -62,7 +62,7 @@ START_TEST(test_no_migration)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, Q}, {1, 1, 1, Q}, {2, 2, 0, Q}, {Q, 0, 0, Q}, {Q + 1, 3, 1, Q},
 	};
-	struct psp_policy_conf c = conf(2, 4);
+	struct test_conf c = conf(2, 4);
 	struct harness *h = h_create(&psp_tq_ops, &c);
 	h_run(h, steps, H_LEN(steps));
 	h_expect(h, exp, H_LEN(exp));
@@ -77,7 +77,7 @@ END_TEST
  * before the preemption and ahead of later ones. */
 START_TEST(test_round_robin_on_a_worker)
 {
-	struct psp_policy_conf c = conf(1, 16);
+	struct test_conf c = conf(1, 16);
 	struct harness *h = h_create(&psp_tq_ops, &c);
 	h_arrive(h, 0, 0, 0);
 	h_arrive(h, 1, 1, 1);
@@ -110,7 +110,7 @@ END_TEST
  * waiters get a slot. */
 START_TEST(test_back_several_workers)
 {
-	struct psp_policy_conf c = conf(2, 1);
+	struct test_conf c = conf(2, 1);
 	struct harness *h = h_create(&psp_tq_ops, &c);
 	h_arrive(h, 0, 0, 0);
 	h_arrive(h, 1, 0, 0);
@@ -139,7 +139,7 @@ START_TEST(test_no_tick)
 	ck_assert_ptr_null(psp_tq_ops.tick);
 	ck_assert(psp_tq_ops.props.flags & PSP_POLICY_WORKER_TIMED);
 	ck_assert(psp_tq_ops.props.flags & PSP_POLICY_PREEMPTIVE);
-	struct psp_policy_conf c = conf(2, 0);
+	struct test_conf c = conf(2, 0);
 	struct harness *h = h_create(&psp_tq_ops, &c);
 	ck_assert_uint_eq(psp_policy_slots(h->p), 16); /* the default */
 	h_arrive(h, 0, 0, 0);
@@ -152,16 +152,16 @@ END_TEST
 START_TEST(test_create_errors)
 {
 	struct psp_err err;
-	struct psp_policy_conf c = conf(2, 0);
+	struct test_conf c = conf(2, 0);
 	c.ts_quantum_ns = 0;
-	ck_assert_ptr_null(psp_policy_create(&psp_tq_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_tq_ops, &c, &err));
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, "quantum_us");
 	c = conf(2, PSP_MAX_SLOTS + 1);
-	ck_assert_ptr_null(psp_policy_create(&psp_tq_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_tq_ops, &c, &err));
 	ck_assert_str_eq(err.key, "slots");
 	c.slots = PSP_MAX_SLOTS;
-	struct psp_policy *p = psp_policy_create(&psp_tq_ops, &c, &err);
+	struct psp_policy *p = test_policy_create(&psp_tq_ops, &c, &err);
 	ck_assert_ptr_nonnull(p);
 	char buf[96];
 	psp_policy_describe(p, buf, sizeof(buf));

@@ -7,10 +7,10 @@ Suite *psp_ts_suite(void);
 
 #define Q 5000u /* quantum, ns */
 
-static struct psp_policy_conf conf(uint32_t nworkers, enum psp_ts_variant v)
+static struct test_conf conf(uint32_t nworkers, int v)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, nworkers, 2);
+	struct test_conf c;
+	test_conf_default(&c, nworkers, 2);
 	c.ts_quantum_ns = Q;
 	c.ts_variant = v;
 	return c;
@@ -30,7 +30,7 @@ START_TEST(test_single_queue_requeue_tail)
 		{0, 0, 0, Q}, {5000, 1, 0, Q}, {7000, 2, 0, Q}, {12000, 0, 0, Q},
 		{14000, 2, 0, Q},
 	};
-	struct psp_policy_conf c = conf(1, PSP_TS_SINGLE_QUEUE);
+	struct test_conf c = conf(1, PSP_TS_SINGLE_QUEUE);
 	struct harness *h = h_create(&psp_ts_ops, &c);
 	h_run(h, steps, H_LEN(steps));
 	h_expect(h, exp, H_LEN(exp));
@@ -55,7 +55,7 @@ START_TEST(test_single_queue_wait)
 		{0, 0, 0, Q},  {10, 1, 1, Q}, {5010, 2, 1, Q}, {5020, 3, 1, Q},
 		{5030, 1, 0, Q},
 	};
-	struct psp_policy_conf c = conf(2, PSP_TS_SINGLE_QUEUE);
+	struct test_conf c = conf(2, PSP_TS_SINGLE_QUEUE);
 	h_script(&psp_ts_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
@@ -73,7 +73,7 @@ START_TEST(test_per_type_slo_beats_age)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, Q}, {1000, 2, 0, Q}, {1100, 1, 0, Q},
 	};
-	struct psp_policy_conf c = conf(1, PSP_TS_PER_TYPE);
+	struct test_conf c = conf(1, PSP_TS_PER_TYPE);
 	c.type_mean_ns[0] = 100;
 	c.type_mean_ns[1] = 1000;
 	h_script(&psp_ts_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
@@ -92,7 +92,7 @@ START_TEST(test_per_type_age_still_counts)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, Q}, {1000, 1, 0, Q}, {1100, 2, 0, Q},
 	};
-	struct psp_policy_conf c = conf(1, PSP_TS_PER_TYPE);
+	struct test_conf c = conf(1, PSP_TS_PER_TYPE);
 	c.type_mean_ns[0] = 100;
 	c.type_mean_ns[1] = 1000;
 	h_script(&psp_ts_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
@@ -124,7 +124,7 @@ START_TEST(test_per_type_learns_means)
 		{10100, 2, 0, Q},      {30000, 3, 0, Q}, {35000, 4, 0, Q},
 		{40000, 5, 0, Q},      {40100, 3, 0, Q},
 	};
-	struct psp_policy_conf c = conf(1, PSP_TS_PER_TYPE);
+	struct test_conf c = conf(1, PSP_TS_PER_TYPE);
 	h_script(&psp_ts_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
 END_TEST
@@ -141,7 +141,7 @@ START_TEST(test_per_type_unknown_mean_borrows_smallest)
 		{H_FINISH, 1000, 0, 0},
 	};
 	static const struct h_assign exp[] = {{0, 0, 0, Q}, {1000, 1, 0, Q}};
-	struct psp_policy_conf c = conf(1, PSP_TS_PER_TYPE);
+	struct test_conf c = conf(1, PSP_TS_PER_TYPE);
 	c.type_mean_ns[0] = 100;
 	h_script(&psp_ts_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
 }
@@ -157,7 +157,7 @@ START_TEST(test_per_type_unknown_type)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, Q}, {100, 1, 0, Q}, {300, 2, 0, Q},
 	};
-	struct psp_policy_conf c = conf(1, PSP_TS_PER_TYPE);
+	struct test_conf c = conf(1, PSP_TS_PER_TYPE);
 	c.type_mean_ns[0] = 1000;
 	c.type_mean_ns[1] = 1000;
 	h_script(&psp_ts_ops, &c, steps, H_LEN(steps), exp, H_LEN(exp));
@@ -173,7 +173,7 @@ static size_t tick(struct harness *h, uint64_t now, uint32_t *w, size_t cap)
  * least the quantum: w0 from 0, w1 from 2000, w2 from 4000. */
 START_TEST(test_tick)
 {
-	struct psp_policy_conf c = conf(4, PSP_TS_SINGLE_QUEUE);
+	struct test_conf c = conf(4, PSP_TS_SINGLE_QUEUE);
 	struct harness *h = h_create(&psp_ts_ops, &c);
 	uint32_t w[PSP_MAX_WORKERS];
 
@@ -214,7 +214,7 @@ END_TEST
 
 START_TEST(test_describe)
 {
-	struct psp_policy_conf c = conf(2, PSP_TS_SINGLE_QUEUE);
+	struct test_conf c = conf(2, PSP_TS_SINGLE_QUEUE);
 	struct harness *h = h_create(&psp_ts_ops, &c);
 	char buf[128];
 	psp_policy_describe(h->p, buf, sizeof(buf));

@@ -9,10 +9,10 @@ Suite *psp_ws_suite(void);
 
 #define STEAL 700u /* steal cost, ns */
 
-static struct psp_policy_conf conf(uint32_t nworkers)
+static struct test_conf conf(uint32_t nworkers)
 {
-	struct psp_policy_conf c;
-	psp_policy_conf_default(&c, nworkers, 1);
+	struct test_conf c;
+	test_conf_default(&c, nworkers, 1);
 	c.steal_cost_ns = STEAL;
 	return c;
 }
@@ -40,7 +40,7 @@ START_TEST(test_own_first_then_steal)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, 0}, {1, 1, 1, 0}, {10, 3, 1, 0}, {20, 2, 1, 0}, {30, 4, 0, 0},
 	};
-	struct psp_policy_conf c = conf(2);
+	struct test_conf c = conf(2);
 	struct harness *h = h_create(&psp_ws_ops, &c);
 	h_run(h, steps, H_LEN(steps));
 	h_expect(h, exp, H_LEN(exp));
@@ -61,7 +61,7 @@ END_TEST
  * lower-id FIFO. */
 START_TEST(test_victim_longest_lowest_id)
 {
-	struct psp_policy_conf c = conf(4);
+	struct test_conf c = conf(4);
 	struct harness *h = h_create(&psp_ws_ops, &c);
 	for (uint32_t i = 0; i < 10; i++)
 		h_arrive(h, i, 0, i);
@@ -97,7 +97,7 @@ static void enqueue_flow(struct harness *h, uint32_t id, uint32_t flow, uint64_t
  * at its turn: w2 from w0 (4 = 4, the lower id), then w3 from w1 (4 > 3). */
 START_TEST(test_several_thieves)
 {
-	struct psp_policy_conf c = conf(4);
+	struct test_conf c = conf(4);
 	c.placement = PSP_PLACE_FLOW_HASH;
 	c.steal_cost_ns = 0; /* free steals: still flagged, setup 0 */
 	struct harness *h = h_create(&psp_ws_ops, &c);
@@ -136,7 +136,7 @@ START_TEST(test_handed_back_own_fifo)
 	static const struct h_assign exp[] = {
 		{0, 0, 0, 0}, {1, 1, 1, 0}, {5, 2, 0, 0}, {6, 0, 0, 0},
 	};
-	struct psp_policy_conf c = conf(2);
+	struct test_conf c = conf(2);
 	struct harness *h = h_create(&psp_ws_ops, &c);
 	h_run(h, steps, H_LEN(steps));
 	h_expect(h, exp, H_LEN(exp));
@@ -170,7 +170,7 @@ START_TEST(test_random_placement)
 		0x5555555600000000ull, 0x5555555600000000ull, 0x0000000100000000ull,
 	};
 	struct script_rng g = {vals, H_LEN(vals), 0};
-	struct psp_policy_conf c = conf(3);
+	struct test_conf c = conf(3);
 	c.placement = PSP_PLACE_RANDOM;
 	c.rand_u64 = script_rand;
 	c.rand_ctx = &g;
@@ -195,7 +195,7 @@ START_TEST(test_random_placement)
 	/* without the host's generator, random placement is refused */
 	struct psp_err err;
 	c.rand_u64 = NULL;
-	ck_assert_ptr_null(psp_policy_create(&psp_ws_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_ws_ops, &c, &err));
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, "placement");
 }
@@ -210,7 +210,7 @@ static void arrive_flow(struct harness *h, uint32_t id, uint32_t flow, uint64_t 
 
 START_TEST(test_flow_hash_placement)
 {
-	struct psp_policy_conf c = conf(3);
+	struct test_conf c = conf(3);
 	c.placement = PSP_PLACE_FLOW_HASH;
 	struct harness *h = h_create(&psp_ws_ops, &c);
 	/* flows 7, 5, 9 -> w1, w2, w0, idle: they run there */
@@ -242,13 +242,13 @@ END_TEST
 START_TEST(test_create_slots)
 {
 	struct psp_err err;
-	struct psp_policy_conf c = conf(4);
+	struct test_conf c = conf(4);
 	c.slots = 2;
-	ck_assert_ptr_null(psp_policy_create(&psp_ws_ops, &c, &err));
+	ck_assert_ptr_null(test_policy_create(&psp_ws_ops, &c, &err));
 	ck_assert_int_eq(err.code, -EINVAL);
 	ck_assert_str_eq(err.key, "slots");
 	c.slots = 1;
-	struct psp_policy *p = psp_policy_create(&psp_ws_ops, &c, &err);
+	struct psp_policy *p = test_policy_create(&psp_ws_ops, &c, &err);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_ptr_null(psp_ws_ops.tick);
 	psp_policy_destroy(p);

@@ -16,6 +16,8 @@ if(TARGET psp-engine AND TARGET psp-client)
     add_executable(check_engine_${m} ${PSP_ENG_TEST_DIR}/check_${m}.c
                    ${CMAKE_SOURCE_DIR}/tests/check_main.c)
     target_compile_definitions(check_engine_${m} PRIVATE PSP_SUITE=psp_engine_${m}_suite)
+    target_include_directories(check_engine_${m} PRIVATE ${CMAKE_SOURCE_DIR}/tests
+      ${CMAKE_SOURCE_DIR}/core/src) # test_conf.h
     target_link_libraries(check_engine_${m} PRIVATE psp_engine_server psp_engine_common
       psp_core psp_workload PkgConfig::CHECK PkgConfig::DPDK PkgConfig::YAML Threads::Threads m)
     add_test(NAME engine.unit.${m} COMMAND check_engine_${m})

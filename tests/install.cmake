@@ -12,7 +12,8 @@ if(PSP_SANITIZE OR PSP_FUZZ)
 endif()
 set(PSP_INSTALL_TEST ${CMAKE_BINARY_DIR}/install-test)
 add_test(NAME install.layout COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/install/layout.sh
-  ${CMAKE_BINARY_DIR} ${PSP_INSTALL_TEST}/prefix ${PROJECT_VERSION} ${PSP_ENGINE} ${PSP_DOCS})
+  ${CMAKE_BINARY_DIR} ${PSP_INSTALL_TEST}/prefix ${PROJECT_VERSION} ${PSP_ENGINE} ${PSP_DOCS}
+  ${PSP_CORE_ABI})
 set_tests_properties(install.layout PROPERTIES FIXTURES_SETUP psp_installed)
 foreach(how pkgconfig cmake)
   add_test(NAME install.embed_${how} COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/install/embed.sh

@@ -29,6 +29,8 @@
 
 #include <psp/policy.h>
 
+#include "test_conf.h"
+
 #define H_MAX_REQS 1024u
 #define H_MAX_LOG 4096u
 #define H_NONE UINT32_MAX
@@ -84,17 +86,17 @@ static inline void h_check_occupancy(const struct harness *h)
 
 /* Creates the policy (the test fails if that fails) and an empty host. */
 static inline struct harness *h_create(const struct psp_policy_ops *ops,
-				       const struct psp_policy_conf *conf)
+				       const struct test_conf *conf)
 {
 	struct harness *h = calloc(1, sizeof(*h));
 	ck_assert_ptr_nonnull(h);
 	struct psp_err err;
-	h->p = psp_policy_create(ops, conf, &err);
+	h->p = test_policy_create(ops, conf, &err);
 	ck_assert_msg(h->p != NULL, "%s: create failed: %s: %s", ops->name, err.key,
 		      err.msg);
 	h->nworkers = conf->nworkers;
 	h->slots = psp_policy_slots(h->p);
-	ck_assert_uint_eq(h->slots, psp_policy_conf_slots(ops, conf));
+	ck_assert_uint_eq(h->slots, test_conf_slots(ops, conf));
 	return h;
 }
 
@@ -213,7 +215,7 @@ static inline void h_expect(const struct harness *h, const struct h_assign *exp,
 
 /* Runs steps on a fresh policy and checks the assignments. */
 static inline void h_script(const struct psp_policy_ops *ops,
-			    const struct psp_policy_conf *conf,
+			    const struct test_conf *conf,
 			    const struct h_step *steps, size_t nsteps,
 			    const struct h_assign *exp, size_t nexp)
 {

@@ -16,7 +16,7 @@ SUDO=""
 fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
 passed=0
 ok() { passed=$((passed + 1)); }
-packages=(psp psp-engine libpsp-core0 libpsp-core-dev)
+packages=(psp psp-engine libpsp-core1 libpsp-core-dev)
 
 # One version: CMakeLists.txt's project() and debian/changelog (native).
 want=$(sed -n 's/^project(psp VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)

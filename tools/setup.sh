@@ -15,6 +15,7 @@ PACKAGES=(
   python3 python3-pandas python3-matplotlib python3-nbconvert python3-nbformat
   python3-ipykernel jupyter-nbconvert   # notebooks/
   python3-simpy                         # bench/simpy_compare.sh
+  abigail-tools                         # abidw/abidiff: libpsp-core's ABI check (tests/abi.cmake)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

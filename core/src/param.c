@@ -1,8 +1,10 @@
-/* Every policy knob, described once: name, where it is stored, default,
- * range, unit and help.  Hosts build their flags and config keys from
- * psp_params[]; policies list the ones they read in ops->params. */
+/* The knob registry, derived from the policies' ops->params, and the
+ * knobs' parsing and formatting.  The knobs themselves are declared by the
+ * policies that read them (knobs_shared.c for those several read). */
+#define _POSIX_C_SOURCE 200809L /* pthread_once */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,122 +15,89 @@
 
 #include "internal.h"
 
-#define FIELD(f) offsetof(struct psp_policy_conf, f), sizeof(((struct psp_policy_conf *)0)->f)
+/* The registry, derived once from the policy table: every knob a policy
+ * lists in its ops->params, once, stably sorted by rank. */
+#define MAX_KNOBS 256
+static const struct psp_param *registry[MAX_KNOBS];
+static size_t nregistry;
+static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
 
-const struct psp_param psp_param_slots = {
-	.name = "slots", .kind = PSP_PARAM_UINT, FIELD(slots), .scale = 1,
-	.min = 1, .unit = "requests", .flags = PSP_PARAM_PER_POLICY,
-	.help = "requests a worker may hold at once (JBSQ's k); it runs them in order",
-};
-const struct psp_param psp_param_placement = {
-	.name = "placement", .kind = PSP_PARAM_CHOICE, FIELD(placement),
-	.choices = "round-robin,random,flow-hash", .def = PSP_PLACE_ROUND_ROBIN,
-	.help = "worker an arriving request is queued at: round-robin, random, or "
-		"its flow hash mod workers (RSS)",
-};
-const struct psp_param psp_param_steal_cost_ns = {
-	.name = "steal_cost_ns", .kind = PSP_PARAM_UINT, FIELD(steal_cost_ns), .scale = 1,
-	.def = 0, .min = 0, .max = 1e9, .unit = "ns", .flags = PSP_PARAM_MODEL_ONLY,
-	.help = "worker time spent on each steal before the stolen request runs",
-};
-const struct psp_param psp_param_preempt_cost_us = {
-	.name = "preempt_cost_us", .kind = PSP_PARAM_UINT, FIELD(preempt_cost_ns), .scale = 1000,
-	.def = 0, .min = 0, .max = 1e6, .unit = "us", .flags = PSP_PARAM_MODEL_ONLY,
-	.help = "worker time lost per preemption (saving the context)",
-};
-const struct psp_param psp_param_quantum_us = {
-	.name = "quantum_us", .kind = PSP_PARAM_UINT, FIELD(ts_quantum_ns), .scale = 1000,
-	.def = 5, .min = 0.001, .max = 1e6, .unit = "us",
-	.help = "time slice: a request that ran this long is preempted",
-};
-const struct psp_param psp_param_ts_variant = {
-	.name = "ts_variant", .kind = PSP_PARAM_CHOICE, FIELD(ts_variant),
-	.choices = "single,per-type", .def = PSP_TS_SINGLE_QUEUE,
-	.help = "single: one FIFO; per-type: a FIFO per type, serve the largest "
-		"wait / SLO (Shinjuku)",
-};
-const struct psp_param psp_param_ts_slo_factor = {
-	.name = "ts_slo_factor", .kind = PSP_PARAM_REAL, FIELD(ts_slo_factor), .scale = 1,
-	.def = 10, .min = 1e-3, .max = 1e6, .unit = "x mean",
-	.help = "per-type variant: a type's SLO is this factor x its mean",
-};
-const struct psp_param psp_param_darc_mode = {
-	.name = "darc_mode", .kind = PSP_PARAM_CHOICE, FIELD(darc_mode),
-	.choices = "dynamic,oracle,static", .def = PSP_DARC_DYNAMIC,
-	.help = "dynamic: profile, then reserve; oracle: reserve from the "
-		"workload's means; static: --reserve K",
-};
-const struct psp_param psp_param_reserve = {
-	.name = "reserve", .kind = PSP_PARAM_INT, FIELD(darc_reserve), .scale = 1,
-	.def = -1, .min = 0, .max = PSP_MAX_WORKERS - 1, .unit = "cores",
-	.implies = "darc_mode=static",
-	.help = "static mode: cores [0,K) reserved for the short group",
-};
-const struct psp_param psp_param_no_steal = {
-	.name = "no_steal", .kind = PSP_PARAM_BOOL, FIELD(darc_no_steal),
-	.def = 0,
-	.help = "groups use only their own cores (no stealing)",
-};
-const struct psp_param psp_param_darc_samples = {
-	.name = "darc_samples", .kind = PSP_PARAM_UINT, FIELD(darc_min_samples), .scale = 1,
-	.def = 50000, .min = 1, .max = 1e12, .unit = "completions",
-	.help = "completions profiled before (re)reserving",
-};
-const struct psp_param psp_param_darc_delta = {
-	.name = "darc_delta", .kind = PSP_PARAM_REAL, FIELD(darc_delta), .scale = 1,
-	.def = 0.2, .min = 0, .max = 99.999, .unit = "",
-	.help = "grouping tolerance: a type joins a group while its mean < (1 + delta) x the leader's",
-};
-const struct psp_param psp_param_darc_demand_change = {
-	.name = "darc_demand_change", .kind = PSP_PARAM_REAL, FIELD(darc_demand_change),
-	.scale = 1, .def = 0.1, .min = 0, .max = 1e6, .unit = "",
-	.help = "re-reserve when a type's demand moved by more than this fraction",
-};
-const struct psp_param psp_param_darc_variant = {
-	.name = "darc_variant", .kind = PSP_PARAM_CHOICE, FIELD(darc_variant),
-	.choices = "paper,robust", .def = PSP_DARC_PAPER,
-	.implies = "darc_ratio_source=arrivals darc_sizing=capacity darc_hysteresis=ci "
-		   "darc_starvation_guard=20",
-	.implies_when = "robust",
-	.help = "paper: the paper's rule; robust: the four darc_* parts below at "
-		"their robust setting (each part given explicitly wins)",
-};
-const struct psp_param psp_param_darc_ratio_source = {
-	.name = "darc_ratio_source", .kind = PSP_PARAM_CHOICE, FIELD(darc_ratio_source),
-	.choices = "completions,arrivals", .def = PSP_DARC_RATIOS_COMPLETIONS,
-	.help = "a type's ratio is its share of the profiled completions (the paper) "
-		"or of the arrivals over the same window; means always come from completions",
-};
-const struct psp_param psp_param_darc_sizing = {
-	.name = "darc_sizing", .kind = PSP_PARAM_CHOICE, FIELD(darc_sizing),
-	.choices = "rounding,capacity", .def = PSP_DARC_SIZE_ROUNDING,
-	.help = "rounding: the paper's (fraction <= .5 down, spillway on overflow); "
-		"capacity: the paper's counts without overflow, then cores moved so that each group's own "
-		"plus stealable cores carry its measured load with a margin",
-};
-const struct psp_param psp_param_darc_hysteresis = {
-	.name = "darc_hysteresis", .kind = PSP_PARAM_CHOICE, FIELD(darc_hysteresis),
-	.choices = "fixed,ci", .def = PSP_DARC_HYST_FIXED,
-	.help = "fixed: re-reserve when a demand moved by more than darc_demand_change "
-		"(the paper); ci: when it moved beyond its 3-sigma profile noise, and "
-		"never re-install the plan in force",
-};
-const struct psp_param psp_param_darc_starvation_guard = {
-	.name = "darc_starvation_guard", .kind = PSP_PARAM_REAL, FIELD(darc_starvation_guard),
-	.scale = 1, .def = 0, .min = 0, .max = 1e6, .unit = "x mean",
-	.help = "a type whose oldest request waited longer than this multiple of its "
-		"mean may use any idle core until its queue drains; 0: off (the paper)",
-};
+static bool registered(const struct psp_param *prm)
+{
+	for (size_t i = 0; i < nregistry; i++)
+		if (registry[i] == prm)
+			return true;
+	return false;
+}
 
-const struct psp_param *const psp_params[] = {
-	&psp_param_slots, &psp_param_placement, &psp_param_steal_cost_ns,
-	&psp_param_quantum_us, &psp_param_preempt_cost_us, &psp_param_ts_variant,
-	&psp_param_ts_slo_factor, &psp_param_darc_mode, &psp_param_reserve,
-	&psp_param_no_steal, &psp_param_darc_samples, &psp_param_darc_delta,
-	&psp_param_darc_demand_change, &psp_param_darc_variant,
-	&psp_param_darc_ratio_source, &psp_param_darc_sizing, &psp_param_darc_hysteresis,
-	&psp_param_darc_starvation_guard, NULL,
-};
+static void build_registry(void)
+{
+	for (size_t i = 0; psp_policy_at(i); i++)
+		for (size_t k = 0; psp_policy_at(i)->params && psp_policy_at(i)->params[k]; k++) {
+			const struct psp_param *prm = psp_policy_at(i)->params[k];
+			if (registered(prm))
+				continue;
+			PSP_CHECK(nregistry < MAX_KNOBS);
+			/* insertion: after every knob of the same or lower rank */
+			size_t at = nregistry;
+			while (at > 0 && registry[at - 1]->rank > prm->rank) {
+				registry[at] = registry[at - 1];
+				at--;
+			}
+			registry[at] = prm;
+			nregistry++;
+		}
+}
+
+size_t psp_param_count(void)
+{
+	pthread_once(&registry_once, build_registry);
+	return nregistry;
+}
+
+const struct psp_param *psp_param_at(size_t i)
+{
+	return i < psp_param_count() ? registry[i] : NULL;
+}
+
+/* The knob's position in the registry, or -1. */
+static long registry_index(const struct psp_param *prm)
+{
+	size_t n = psp_param_count();
+	for (size_t i = 0; i < n; i++)
+		if (registry[i] == prm)
+			return (long)i;
+	return -1;
+}
+
+union psp_knob_value *psp_knob_slot(struct psp_policy_conf *c, const struct psp_param *knob)
+{
+	long i = registry_index(knob);
+	return i < 0 ? NULL : &c->knob[i];
+}
+
+static const union psp_knob_value *cslot(const struct psp_policy_conf *c,
+					 const struct psp_param *knob)
+{
+	long i = registry_index(knob);
+	PSP_CHECK(i >= 0); /* a policy reads a knob it does not list */
+	return &c->knob[i];
+}
+
+uint64_t psp_knob_uint(const struct psp_policy_conf *c, const struct psp_param *knob)
+{
+	return cslot(c, knob)->u;
+}
+
+int64_t psp_knob_int(const struct psp_policy_conf *c, const struct psp_param *knob)
+{
+	return cslot(c, knob)->i;
+}
+
+double psp_knob_real(const struct psp_policy_conf *c, const struct psp_param *knob)
+{
+	return cslot(c, knob)->r;
+}
 
 /* Same name, with '-' and '_' taken as equal. */
 static bool name_eq(const char *a, const char *b)
@@ -145,20 +114,10 @@ const struct psp_param *psp_param_find(const char *name)
 {
 	if (!name)
 		return NULL;
-	for (size_t i = 0; psp_params[i]; i++)
-		if (name_eq(psp_params[i]->name, name))
-			return psp_params[i];
+	for (size_t i = 0; i < psp_param_count(); i++)
+		if (name_eq(registry[i]->name, name))
+			return registry[i];
 	return NULL;
-}
-
-static void *field(struct psp_policy_conf *conf, const struct psp_param *prm)
-{
-	return (char *)conf + prm->offset;
-}
-
-static const void *cfield(const struct psp_policy_conf *conf, const struct psp_param *prm)
-{
-	return (const char *)conf + prm->offset;
 }
 
 /* The index of name in the comma-separated list, or -1. */
@@ -225,6 +184,10 @@ static int refuse(struct psp_err *err, const struct psp_param *prm, const char *
 int psp_param_set(struct psp_policy_conf *conf, const struct psp_param *prm,
 		  const char *value, struct psp_err *err)
 {
+	union psp_knob_value *f = prm ? psp_knob_slot(conf, prm) : NULL;
+	if (!f)
+		return psp_err_set(err, -EINVAL, NULL, prm ? prm->name : "knob",
+				   "not a knob of this library");
 	if (!value)
 		value = "";
 	if (prm->kind == PSP_PARAM_BOOL) {
@@ -232,7 +195,7 @@ int psp_param_set(struct psp_policy_conf *conf, const struct psp_param *prm,
 		if (parse_bool(value, &b) < 0)
 			return psp_err_set(err, -EINVAL, NULL, prm->name,
 					   "must be true or false, got '%.60s'", value);
-		*(bool *)field(conf, prm) = b;
+		f->i = b;
 		return 0;
 	}
 	if (prm->kind == PSP_PARAM_CHOICE) {
@@ -240,7 +203,7 @@ int psp_param_set(struct psp_policy_conf *conf, const struct psp_param *prm,
 		if (i < 0)
 			return psp_err_set(err, -EINVAL, NULL, prm->name,
 					   "must be one of %s, got '%.60s'", prm->choices, value);
-		*(int *)field(conf, prm) = i;
+		f->i = i;
 		return 0;
 	}
 	char *end;
@@ -253,18 +216,16 @@ int psp_param_set(struct psp_policy_conf *conf, const struct psp_param *prm,
 		return refuse(err, prm, "must be in [%g, %g]", value, prm->min, max);
 	double stored = v * prm->scale;
 	if (prm->kind == PSP_PARAM_REAL) {
-		*(double *)field(conf, prm) = stored;
+		f->r = stored;
 		return 0;
 	}
 	if (prm->scale == 1 && stored != floor(stored))
 		return refuse(err, prm, "must be a whole number in [%g, %g]", value, prm->min, max);
 	stored = floor(stored + 0.5);
 	if (prm->kind == PSP_PARAM_INT)
-		*(int32_t *)field(conf, prm) = (int32_t)stored;
-	else if (prm->size == sizeof(uint32_t))
-		*(uint32_t *)field(conf, prm) = (uint32_t)stored;
+		f->i = (int64_t)stored;
 	else
-		*(uint64_t *)field(conf, prm) = (uint64_t)stored;
+		f->u = (uint64_t)stored;
 	return 0;
 }
 
@@ -328,24 +289,23 @@ static const char *format_number(double v, char *buf, size_t cap)
 const char *psp_param_format(const struct psp_policy_conf *conf,
 			     const struct psp_param *prm, char *buf, size_t cap)
 {
-	const void *f = cfield(conf, prm);
+	const union psp_knob_value *f = cslot(conf, prm);
 	switch (prm->kind) {
 	case PSP_PARAM_BOOL:
-		snprintf(buf, cap, "%s", *(const bool *)f ? "true" : "false");
+		snprintf(buf, cap, "%s", f->i ? "true" : "false");
 		return buf;
 	case PSP_PARAM_CHOICE:
-		return choice_name(prm->choices, *(const int *)f, buf, cap);
+		return choice_name(prm->choices, (int)f->i, buf, cap);
 	case PSP_PARAM_REAL:
-		return format_number(*(const double *)f / prm->scale, buf, cap);
+		return format_number(f->r / prm->scale, buf, cap);
 	case PSP_PARAM_INT:
-		if ((double)*(const int32_t *)f < prm->min * prm->scale) { /* reserve -1 */
+		if ((double)f->i < prm->min * prm->scale) { /* reserve -1 */
 			snprintf(buf, cap, "none");
 			return buf;
 		}
-		return format_number((double)*(const int32_t *)f / prm->scale, buf, cap);
+		return format_number((double)f->i / prm->scale, buf, cap);
 	case PSP_PARAM_UINT: {
-		uint64_t v = prm->size == sizeof(uint32_t) ? *(const uint32_t *)f
-							   : *(const uint64_t *)f;
+		uint64_t v = f->u;
 		/* Unscaled: every digit (%.10g would write darc_samples
 		 * 123456789012 as 1.23456789e+11). */
 		if (prm->scale == 1) {
@@ -356,6 +316,16 @@ const char *psp_param_format(const struct psp_policy_conf *conf,
 	}
 	}
 	return buf;
+}
+
+double psp_param_stored(const struct psp_policy_conf *conf, const struct psp_param *prm)
+{
+	const union psp_knob_value *f = cslot(conf, prm);
+	switch (prm->kind) {
+	case PSP_PARAM_REAL: return f->r;
+	case PSP_PARAM_UINT: return (double)f->u;
+	default: return (double)f->i;
+	}
 }
 
 const char *psp_param_format_default(const struct psp_param *prm, char *buf, size_t cap)
@@ -373,25 +343,19 @@ const char *psp_param_format_default(const struct psp_param *prm, char *buf, siz
 	return buf;
 }
 
-void psp_param_defaults(struct psp_policy_conf *conf)
+/* Stores every knob's default in conf (psp_policy_conf_new). */
+void psp_param_store_defaults(struct psp_policy_conf *conf)
 {
-	for (size_t i = 0; psp_params[i]; i++) {
-		const struct psp_param *prm = psp_params[i];
-		void *f = field(conf, prm);
+	for (size_t i = 0; i < conf->nknobs; i++) {
+		const struct psp_param *prm = registry[i];
+		union psp_knob_value *f = &conf->knob[i];
 		double stored = prm->def * prm->scale;
 		if (prm->flags & PSP_PARAM_PER_POLICY)
 			stored = 0; /* resolved by the policy at create */
 		switch (prm->kind) {
-		case PSP_PARAM_BOOL: *(bool *)f = stored != 0; break;
-		case PSP_PARAM_CHOICE: *(int *)f = (int)stored; break;
-		case PSP_PARAM_REAL: *(double *)f = stored; break;
-		case PSP_PARAM_INT: *(int32_t *)f = (int32_t)floor(stored + 0.5); break;
-		case PSP_PARAM_UINT:
-			if (prm->size == sizeof(uint32_t))
-				*(uint32_t *)f = (uint32_t)floor(stored + 0.5);
-			else
-				*(uint64_t *)f = (uint64_t)floor(stored + 0.5);
-			break;
+		case PSP_PARAM_REAL: f->r = stored; break;
+		case PSP_PARAM_UINT: f->u = (uint64_t)floor(stored + 0.5); break;
+		default: f->i = (int64_t)floor(stored + 0.5); break;
 		}
 	}
 }

@@ -6,11 +6,6 @@
 
 #include "internal.h"
 
-_Static_assert(sizeof(enum psp_placement) == sizeof(int) &&
-		       sizeof(enum psp_ts_variant) == sizeof(int) &&
-		       sizeof(enum psp_darc_mode) == sizeof(int),
-	       "CHOICE knobs are stored as int");
-
 /* Lemire's multiply-shift on the top 32 bits of a draw, with his rejection
  * step so the result carries no bias at all (a plain `% n` favours the low
  * indices when 2^64 % n != 0; the rejection fires with probability
@@ -30,11 +25,11 @@ uint32_t psp_draw_below(const struct psp_policy_conf *c, uint32_t n)
 	return (uint32_t)(m >> 32);
 }
 
-uint32_t psp_place(const struct psp_policy_conf *c, const struct psp_req *r,
-		   uint32_t *next_rr)
+uint32_t psp_place(const struct psp_policy_conf *c, enum psp_placement how,
+		   const struct psp_req *r, uint32_t *next_rr)
 {
 	uint32_t nw = c->nworkers;
-	switch (c->placement) {
+	switch (how) {
 	case PSP_PLACE_RANDOM:
 		return psp_draw_below(c, nw);
 	case PSP_PLACE_FLOW_HASH:
@@ -51,9 +46,11 @@ uint32_t psp_place(const struct psp_policy_conf *c, const struct psp_req *r,
 	}
 }
 
-int psp_place_check(const struct psp_policy_conf *c, struct psp_err *err)
+int psp_place_init(const struct psp_policy_conf *c, enum psp_placement *how,
+		   struct psp_err *err)
 {
-	switch (c->placement) {
+	*how = (enum psp_placement)psp_knob_int(c, &psp_knob_placement);
+	switch (*how) {
 	case PSP_PLACE_ROUND_ROBIN:
 	case PSP_PLACE_FLOW_HASH:
 		return 0;
@@ -66,5 +63,5 @@ int psp_place_check(const struct psp_policy_conf *c, struct psp_err *err)
 	}
 	return psp_err_set(err, -EINVAL, NULL, "placement",
 			   "unknown placement %d (expected round-robin, random or "
-			   "flow-hash)", (int)c->placement);
+			   "flow-hash)", (int)*how);
 }

@@ -10,19 +10,20 @@
 
 #include "internal.h"
 
-const struct psp_policy_ops *const psp_policies[] = {
-	&psp_cfcfs_ops, &psp_dfcfs_ops, &psp_darc_ops, &psp_ts_ops, &psp_sjf_ops,
-	&psp_jbsq_ops, &psp_ws_ops, &psp_tq_ops, &psp_concord_ops,
+#define X(name) extern const struct psp_policy_ops psp_##name##_ops;
+#include "policy_list.h"
+#undef X
+
+static const struct psp_policy_ops *const policies[] = {
+#define X(name) &psp_##name##_ops,
+#include "policy_list.h"
+#undef X
 	NULL,
 };
 
-void psp_policy_conf_default(struct psp_policy_conf *conf, uint32_t nworkers,
-			     uint32_t ntypes)
+const struct psp_policy_ops *psp_policy_at(size_t i)
 {
-	memset(conf, 0, sizeof(*conf));
-	conf->nworkers = nworkers;
-	conf->ntypes = ntypes;
-	psp_param_defaults(conf);
+	return i < sizeof(policies) / sizeof(policies[0]) ? policies[i] : NULL;
 }
 
 bool psp_policy_has_param(const struct psp_policy_ops *ops, const struct psp_param *prm)
@@ -36,7 +37,8 @@ bool psp_policy_has_param(const struct psp_policy_ops *ops, const struct psp_par
 uint32_t psp_policy_conf_slots(const struct psp_policy_ops *ops,
 			       const struct psp_policy_conf *conf)
 {
-	return conf->slots ? conf->slots : ops->props.default_slots;
+	uint32_t slots = (uint32_t)psp_knob_uint(conf, &psp_knob_slots);
+	return slots ? slots : ops->props.default_slots;
 }
 
 /* Is name one of the comma-separated words in list (case-insensitive)? */
@@ -59,8 +61,8 @@ const struct psp_policy_ops *psp_policy_find(const char *name)
 {
 	if (!name)
 		return NULL;
-	for (size_t i = 0; psp_policies[i]; i++) {
-		const struct psp_policy_ops *ops = psp_policies[i];
+	for (size_t i = 0; policies[i]; i++) {
+		const struct psp_policy_ops *ops = policies[i];
 		if (strcasecmp(ops->name, name) == 0 || in_alias_list(ops->aliases, name))
 			return ops;
 	}
@@ -102,12 +104,17 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 	}
 	size_t priv = ops->state_size(conf);
 	struct psp_policy *p = calloc(1, sizeof(*p) + priv);
-	if (!p) {
+	struct psp_policy_conf *own = psp_policy_conf_dup(conf);
+	if (!p || !own) {
+		free(p);
+		psp_policy_conf_free(own);
 		psp_err_set(err, -ENOMEM, NULL, "policy", "out of memory");
 		return NULL;
 	}
 	p->ops = ops;
-	p->conf = *conf;
+	p->conf = own;
+	p->nworkers = conf->nworkers;
+	p->ntypes = conf->ntypes;
 	p->idle_mask = workers_mask(conf->nworkers);
 	p->free_mask = p->idle_mask;
 	p->slots = slots;
@@ -116,7 +123,7 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 	if (rc < 0) {
 		if (err && err->code == 0)
 			psp_err_set(err, rc, NULL, ops->name, "initialisation failed");
-		free(p);
+		psp_policy_destroy(p);
 		return NULL;
 	}
 	return p;
@@ -124,6 +131,8 @@ struct psp_policy *psp_policy_create(const struct psp_policy_ops *ops,
 
 void psp_policy_destroy(struct psp_policy *p)
 {
+	if (p)
+		psp_policy_conf_free(p->conf);
 	free(p);
 }
 
@@ -136,7 +145,7 @@ static void advance_time(struct psp_policy *p, uint64_t now_ns)
 void psp_policy_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
 {
 	advance_time(p, now_ns);
-	PSP_CHECK(r->type < p->conf.ntypes || r->type == PSP_TYPE_UNKNOWN);
+	PSP_CHECK(r->type < p->ntypes || r->type == PSP_TYPE_UNKNOWN);
 	PSP_CHECK(r->link.next == NULL);
 	r->enqueue_ns = now_ns;
 	p->queued++;
@@ -147,7 +156,7 @@ void psp_policy_complete(struct psp_policy *p, uint32_t worker, struct psp_req *
 			 uint64_t ran_ns, bool finished, uint64_t now_ns)
 {
 	advance_time(p, now_ns);
-	PSP_CHECK(worker < p->conf.nworkers);
+	PSP_CHECK(worker < p->nworkers);
 	PSP_CHECK(p->outstanding[worker] > 0);
 	uint64_t bit = 1ull << worker;
 	p->free_mask |= bit;
@@ -178,7 +187,7 @@ size_t psp_policy_dispatch(struct psp_policy *p, uint64_t now_ns,
 	/* Each worker was given no more than its free slots, and the masks
 	 * agree with the counts. */
 	for (size_t i = 0; i < n; i++) {
-		PSP_ASSERT(out[i].worker < p->conf.nworkers);
+		PSP_ASSERT(out[i].worker < p->nworkers);
 		PSP_ASSERT(out[i].req->link.next == NULL); /* off the queues */
 		held_before[out[i].worker]++;
 	}

@@ -17,6 +17,7 @@
 #include "internal.h"
 
 struct concord {
+	uint64_t quantum_ns;
 	struct psp_fifo queue;
 	uint64_t stint_start_ns[PSP_MAX_WORKERS];
 };
@@ -30,7 +31,8 @@ static size_t concord_state_size(const struct psp_policy_conf *conf)
 static int concord_init(struct psp_policy *p, struct psp_err *err)
 {
 	struct concord *s = p->priv;
-	if (p->conf.ts_quantum_ns == 0)
+	s->quantum_ns = psp_knob_uint(p->conf, &psp_knob_quantum_us);
+	if (s->quantum_ns == 0)
 		return psp_err_set(err, -EINVAL, NULL, "quantum_us",
 				   "time sharing needs a quantum > 0");
 	psp_fifo_init(&s->queue);
@@ -59,7 +61,7 @@ static size_t concord_dispatch(struct psp_policy *p, uint64_t now_ns,
 			       struct psp_assign *out, size_t cap)
 {
 	struct concord *s = p->priv;
-	uint64_t quantum = p->conf.ts_quantum_ns;
+	uint64_t quantum = s->quantum_ns;
 	size_t n = 0;
 	while (n < cap && p->free_mask && !psp_fifo_empty(&s->queue)) {
 		uint32_t w = least_held(p, p->free_mask);
@@ -74,13 +76,14 @@ static size_t concord_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *work
 			   size_t cap)
 {
 	const struct concord *s = p->priv;
-	return workers_past_quantum(p, s->stint_start_ns, now_ns, workers, cap);
+	return workers_past_quantum(p, s->stint_start_ns, s->quantum_ns, now_ns, workers, cap);
 }
 
 static void concord_describe(const struct psp_policy *p, char *buf, size_t cap)
 {
+	const struct concord *s = p->priv;
 	snprintf(buf, cap, "JBSQ(%u), quantum %.3g us, preempted to the central tail",
-		 p->slots, (double)p->conf.ts_quantum_ns / 1000.0);
+		 p->slots, (double)s->quantum_ns / 1000.0);
 }
 
 const struct psp_policy_ops psp_concord_ops = {
@@ -96,8 +99,8 @@ const struct psp_policy_ops psp_concord_ops = {
 		.model = "JBSQ(k) central FIFO; a request that used its quantum is preempted "
 			 "and rejoins the central tail (round robin over all requests)",
 	},
-	.params = (const struct psp_param *const[]){&psp_param_slots, &psp_param_quantum_us,
-		&psp_param_preempt_cost_us, NULL},
+	.params = (const struct psp_param *const[]){&psp_knob_slots, &psp_knob_quantum_us,
+		&psp_knob_preempt_cost_us, NULL},
 	.state_size = concord_state_size,
 	.init = concord_init,
 	.enqueue = concord_enqueue,

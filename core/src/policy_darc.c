@@ -40,6 +40,132 @@
 
 #include "internal.h"
 
+enum psp_darc_mode {
+	PSP_DARC_DYNAMIC = 0, /* c-FCFS until profiled, then reserve */
+	PSP_DARC_ORACLE,      /* first reservation from the configured means */
+	PSP_DARC_STATIC,      /* SHORT reserves [0,k), LONG owns [k,W) */
+};
+
+/* DARC's rule: the paper's, or the robust one (README, "DARC robust
+ * variant").  The policy reads only the four parts below, each its own
+ * knob; darc_variant robust sets them (the knob's implies). */
+enum psp_darc_variant {
+	PSP_DARC_PAPER = 0,
+	PSP_DARC_ROBUST,
+};
+
+enum psp_darc_ratio_source {
+	PSP_DARC_RATIOS_COMPLETIONS = 0, /* the paper: a type's share of completions */
+	PSP_DARC_RATIOS_ARRIVALS,        /* its share of arrivals */
+};
+
+enum psp_darc_sizing {
+	PSP_DARC_SIZE_ROUNDING = 0, /* the paper: round each demand, spillway on overflow */
+	PSP_DARC_SIZE_CAPACITY,     /* the paper's counts to W, then cover each group's load */
+};
+
+enum psp_darc_hysteresis {
+	PSP_DARC_HYST_FIXED = 0, /* the paper: a demand moved by > darc_demand_change */
+	PSP_DARC_HYST_CI,        /* moved beyond its confidence interval; no identical re-install */
+};
+
+/* DARC's knobs, in help order (rank 70: after the time-sharing ones). */
+static const struct psp_param knob_darc_mode = {
+	.name = "darc_mode", .kind = PSP_PARAM_CHOICE, .rank = 70,
+	.choices = "dynamic,oracle,static", .def = PSP_DARC_DYNAMIC,
+	.help = "dynamic: profile, then reserve; oracle: reserve from the "
+		"workload's means; static: --reserve K",
+};
+static const struct psp_param knob_reserve = {
+	.name = "reserve", .kind = PSP_PARAM_INT, .rank = 70, .scale = 1,
+	.def = -1, .min = 0, .max = PSP_MAX_WORKERS - 1, .unit = "cores",
+	.implies = "darc_mode=static",
+	.help = "static mode: cores [0,K) reserved for the short group",
+};
+static const struct psp_param knob_no_steal = {
+	.name = "no_steal", .kind = PSP_PARAM_BOOL, .rank = 70,
+	.def = 0,
+	.help = "groups use only their own cores (no stealing)",
+};
+static const struct psp_param knob_darc_samples = {
+	.name = "darc_samples", .kind = PSP_PARAM_UINT, .rank = 70, .scale = 1,
+	.def = 50000, .min = 1, .max = 1e12, .unit = "completions",
+	.help = "completions profiled before (re)reserving",
+};
+static const struct psp_param knob_darc_delta = {
+	.name = "darc_delta", .kind = PSP_PARAM_REAL, .rank = 70, .scale = 1,
+	.def = 0.2, .min = 0, .max = 99.999, .unit = "",
+	.help = "grouping tolerance: a type joins a group while its mean < (1 + delta) x the leader's",
+};
+static const struct psp_param knob_darc_demand_change = {
+	.name = "darc_demand_change", .kind = PSP_PARAM_REAL, .rank = 70,
+	.scale = 1, .def = 0.1, .min = 0, .max = 1e6, .unit = "",
+	.help = "re-reserve when a type's demand moved by more than this fraction",
+};
+static const struct psp_param knob_darc_variant = {
+	.name = "darc_variant", .kind = PSP_PARAM_CHOICE, .rank = 70,
+	.choices = "paper,robust", .def = PSP_DARC_PAPER,
+	.implies = "darc_ratio_source=arrivals darc_sizing=capacity darc_hysteresis=ci "
+		   "darc_starvation_guard=20",
+	.implies_when = "robust",
+	.help = "paper: the paper's rule; robust: the four darc_* parts below at "
+		"their robust setting (each part given explicitly wins)",
+};
+static const struct psp_param knob_darc_ratio_source = {
+	.name = "darc_ratio_source", .kind = PSP_PARAM_CHOICE, .rank = 70,
+	.choices = "completions,arrivals", .def = PSP_DARC_RATIOS_COMPLETIONS,
+	.help = "a type's ratio is its share of the profiled completions (the paper) "
+		"or of the arrivals over the same window; means always come from completions",
+};
+static const struct psp_param knob_darc_sizing = {
+	.name = "darc_sizing", .kind = PSP_PARAM_CHOICE, .rank = 70,
+	.choices = "rounding,capacity", .def = PSP_DARC_SIZE_ROUNDING,
+	.help = "rounding: the paper's (fraction <= .5 down, spillway on overflow); "
+		"capacity: the paper's counts without overflow, then cores moved so that each group's own "
+		"plus stealable cores carry its measured load with a margin",
+};
+static const struct psp_param knob_darc_hysteresis = {
+	.name = "darc_hysteresis", .kind = PSP_PARAM_CHOICE, .rank = 70,
+	.choices = "fixed,ci", .def = PSP_DARC_HYST_FIXED,
+	.help = "fixed: re-reserve when a demand moved by more than darc_demand_change "
+		"(the paper); ci: when it moved beyond its 3-sigma profile noise, and "
+		"never re-install the plan in force",
+};
+static const struct psp_param knob_darc_starvation_guard = {
+	.name = "darc_starvation_guard", .kind = PSP_PARAM_REAL, .rank = 70,
+	.scale = 1, .def = 0, .min = 0, .max = 1e6, .unit = "x mean",
+	.help = "a type whose oldest request waited longer than this multiple of its "
+		"mean may use any idle core until its queue drains; 0: off (the paper)",
+};
+
+/* The knobs' values, read once by init. */
+struct darc_knobs {
+	enum psp_darc_mode darc_mode;
+	int32_t darc_reserve;      /* static mode: k short cores; -1 none */
+	bool darc_no_steal;
+	uint64_t darc_min_samples; /* completions before (re)profiling */
+	double darc_delta;
+	double darc_demand_change;
+	enum psp_darc_ratio_source darc_ratio_source;
+	enum psp_darc_sizing darc_sizing;
+	enum psp_darc_hysteresis darc_hysteresis;
+	double darc_starvation_guard; /* x a type's mean; 0 = off */
+};
+
+static void read_knobs(const struct psp_policy_conf *c, struct darc_knobs *k)
+{
+	k->darc_mode = (enum psp_darc_mode)psp_knob_int(c, &knob_darc_mode);
+	k->darc_reserve = (int32_t)psp_knob_int(c, &knob_reserve);
+	k->darc_no_steal = psp_knob_int(c, &knob_no_steal) != 0;
+	k->darc_min_samples = psp_knob_uint(c, &knob_darc_samples);
+	k->darc_delta = psp_knob_real(c, &knob_darc_delta);
+	k->darc_demand_change = psp_knob_real(c, &knob_darc_demand_change);
+	k->darc_ratio_source = (enum psp_darc_ratio_source)psp_knob_int(c, &knob_darc_ratio_source);
+	k->darc_sizing = (enum psp_darc_sizing)psp_knob_int(c, &knob_darc_sizing);
+	k->darc_hysteresis = (enum psp_darc_hysteresis)psp_knob_int(c, &knob_darc_hysteresis);
+	k->darc_starvation_guard = psp_knob_real(c, &knob_darc_starvation_guard);
+}
+
 #define PROFILE_SLOTS 8u /* the ring spans 2 x darc_min_samples */
 #define ALL_SLOTS ((1u << PROFILE_SLOTS) - 1u)
 
@@ -65,6 +191,7 @@ struct profile {
 };
 
 struct darc {
+	struct darc_knobs kn;
 	struct psp_fifo queue[PSP_MAX_TYPES];
 	struct psp_fifo warmup;  /* known types before the first reservation */
 	struct psp_fifo unknown; /* PSP_TYPE_UNKNOWN: spillway only */
@@ -88,11 +215,16 @@ struct darc {
 	uint32_t cur_slot;
 	uint64_t slot_size;
 	uint64_t ring_total;
-	bool hysteresis_ci; /* conf.darc_hysteresis == PSP_DARC_HYST_CI */
+	bool hysteresis_ci; /* darc_hysteresis == PSP_DARC_HYST_CI */
 	/* A robust part reads arrivals and squared service times: count
 	 * them (the paper's rule does not pay for it). */
 	bool track;
 };
+
+static const struct darc_knobs *knobs_of(const struct psp_policy *p)
+{
+	return &((const struct darc *)p->priv)->kn;
+}
 
 static size_t darc_state_size(const struct psp_policy_conf *conf)
 {
@@ -173,11 +305,11 @@ static void install(struct psp_policy *p, struct darc *d,
 			d->group_types[g] |= 1u << grp->types[i];
 		d->group_cores[g] = grp->reserved_mask | grp->stealable_mask;
 	}
-	compute_demand(p->conf.nworkers, p->conf.ntypes, d->mean_ns, ratio, d->demand);
+	compute_demand(p->nworkers, p->ntypes, d->mean_ns, ratio, d->demand);
 	memcpy(d->demand_se, demand_se, sizeof(d->demand_se));
 	drain_warmup(d);
-	if (p->conf.on_reservation)
-		p->conf.on_reservation(p->conf.on_reservation_ctx, now_ns, &d->plan);
+	if (p->conf->on_reservation)
+		p->conf->on_reservation(p->conf->on_reservation_ctx, now_ns, &d->plan);
 }
 
 static void ring_clear(struct darc *d, uint64_t now_ns)
@@ -218,8 +350,9 @@ static void ring_record(struct darc *d, uint32_t type, uint64_t ran_ns, uint64_t
 static void ring_profile(const struct psp_policy *p, const struct darc *d, uint32_t slots,
 			 uint64_t end_ns, struct profile *pr)
 {
-	const struct psp_policy_conf *c = &p->conf;
-	bool by_arrivals = c->darc_ratio_source == PSP_DARC_RATIOS_ARRIVALS;
+	const struct psp_policy_conf *c = p->conf;
+	const struct darc_knobs *kn = knobs_of(p);
+	bool by_arrivals = kn->darc_ratio_source == PSP_DARC_RATIOS_ARRIVALS;
 	uint64_t arrivals_total = 0, completions = 0, start_ns = end_ns;
 	for (uint32_t i = 0; i < PROFILE_SLOTS; i++) {
 		const struct profile_slot *sl = &d->slot[i];
@@ -286,12 +419,13 @@ static void ring_profile(const struct psp_policy *p, const struct darc *d, uint3
 static int plan_from(struct psp_policy *p, struct psp_darc_plan *plan,
 		     const double *mean_ns, const double *ratio, double load)
 {
-	const struct psp_policy_conf *c = &p->conf;
-	if (c->darc_sizing == PSP_DARC_SIZE_CAPACITY)
+	const struct psp_policy_conf *c = p->conf;
+	const struct darc_knobs *kn = knobs_of(p);
+	if (kn->darc_sizing == PSP_DARC_SIZE_CAPACITY)
 		return psp_darc_plan_capacity(plan, c->nworkers, c->ntypes, mean_ns, ratio,
-					      c->darc_delta, !c->darc_no_steal, load);
+					      kn->darc_delta, !kn->darc_no_steal, load);
 	return psp_darc_plan(plan, c->nworkers, c->ntypes, mean_ns, ratio,
-			     c->darc_delta, !c->darc_no_steal);
+			     kn->darc_delta, !kn->darc_no_steal);
 }
 
 /* Has a queued request waited longer than its type's mean service time? */
@@ -323,8 +457,8 @@ static bool queueing_exceeds_mean(const struct psp_policy *p, const struct darc 
 static bool demand_moved(const struct psp_policy *p, const struct darc *d,
 			 const struct profile *pr, double z, bool quick)
 {
-	bool ci = p->conf.darc_hysteresis == PSP_DARC_HYST_CI;
-	for (uint32_t t = 0; t < p->conf.ntypes; t++) {
+	bool ci = knobs_of(p)->darc_hysteresis == PSP_DARC_HYST_CI;
+	for (uint32_t t = 0; t < p->ntypes; t++) {
 		bool was = d->demand[t] > 0, is = pr->demand[t] > 0;
 		if (quick && !is)
 			continue;
@@ -332,7 +466,7 @@ static bool demand_moved(const struct psp_policy *p, const struct darc *d,
 			return true; /* the set of present types changed */
 		double moved = fabs(pr->demand[t] - d->demand[t]);
 		double bound = ci ? z * hypot(pr->demand_se[t], d->demand_se[t])
-				  : p->conf.darc_demand_change * d->demand[t];
+				  : knobs_of(p)->darc_demand_change * d->demand[t];
 		if (is && moved > bound)
 			return true;
 	}
@@ -348,7 +482,7 @@ static void replan(struct psp_policy *p, struct darc *d, const struct profile *p
 	struct psp_darc_plan plan;
 	if (plan_from(p, &plan, pr->mean_ns, pr->ratio, pr->load) != 0)
 		return; /* fails only with no type present */
-	if (!first && p->conf.darc_hysteresis == PSP_DARC_HYST_CI &&
+	if (!first && knobs_of(p)->darc_hysteresis == PSP_DARC_HYST_CI &&
 	    psp_darc_plan_equal(&plan, &d->plan)) {
 		/* The same cores: nothing to install; the new profile is the
 		 * baseline of the next test. */
@@ -363,8 +497,8 @@ static void replan(struct psp_policy *p, struct darc *d, const struct profile *p
  * darc_min_samples completions. */
 static void maybe_reserve(struct psp_policy *p, struct darc *d, uint64_t now_ns)
 {
-	const struct psp_policy_conf *c = &p->conf;
-	if (c->darc_mode == PSP_DARC_STATIC)
+	const struct darc_knobs *kn = knobs_of(p);
+	if (kn->darc_mode == PSP_DARC_STATIC)
 		return;
 	if (d->have_plan && !queueing_exceeds_mean(p, d, now_ns))
 		return;
@@ -399,40 +533,42 @@ static void quick_check(struct psp_policy *p, struct darc *d, uint64_t now_ns)
 static int darc_init(struct psp_policy *p, struct psp_err *err)
 {
 	struct darc *d = p->priv;
-	const struct psp_policy_conf *c = &p->conf;
+	const struct psp_policy_conf *c = p->conf;
+	const struct darc_knobs *kn = &d->kn;
+	read_knobs(c, &d->kn);
 	for (uint32_t t = 0; t < PSP_MAX_TYPES; t++)
 		psp_fifo_init(&d->queue[t]);
 	psp_fifo_init(&d->warmup);
 	psp_fifo_init(&d->unknown);
 
-	if (!(c->darc_delta >= 0 && c->darc_delta < 100))
+	if (!(kn->darc_delta >= 0 && kn->darc_delta < 100))
 		return psp_err_set(err, -EINVAL, NULL, "darc_delta",
-				   "must be in [0, 100), got %g", c->darc_delta);
-	if (!(c->darc_starvation_guard >= 0))
+				   "must be in [0, 100), got %g", kn->darc_delta);
+	if (!(kn->darc_starvation_guard >= 0))
 		return psp_err_set(err, -EINVAL, NULL, "darc_starvation_guard",
-				   "must be >= 0 (0: off), got %g", c->darc_starvation_guard);
-	if (!(c->darc_demand_change >= 0))
+				   "must be >= 0 (0: off), got %g", kn->darc_starvation_guard);
+	if (!(kn->darc_demand_change >= 0))
 		return psp_err_set(err, -EINVAL, NULL, "darc_demand_change",
-				   "must be >= 0, got %g", c->darc_demand_change);
-	if (c->darc_mode != PSP_DARC_STATIC && c->darc_min_samples < 1)
+				   "must be >= 0, got %g", kn->darc_demand_change);
+	if (kn->darc_mode != PSP_DARC_STATIC && kn->darc_min_samples < 1)
 		return psp_err_set(err, -EINVAL, NULL, "darc_samples",
 				   "must be >= 1 completions");
-	if (c->darc_mode == PSP_DARC_STATIC && c->darc_reserve < 0)
+	if (kn->darc_mode == PSP_DARC_STATIC && kn->darc_reserve < 0)
 		return psp_err_set(err, -EINVAL, NULL, "darc_mode",
 				   "static needs reserve K (the short group's cores)");
-	if (c->darc_mode != PSP_DARC_STATIC && c->darc_reserve >= 0)
+	if (kn->darc_mode != PSP_DARC_STATIC && kn->darc_reserve >= 0)
 		return psp_err_set(err, -EINVAL, NULL, "reserve",
 				   "goes with darc_mode static only");
-	d->hysteresis_ci = c->darc_hysteresis == PSP_DARC_HYST_CI;
-	d->track = d->hysteresis_ci || c->darc_ratio_source == PSP_DARC_RATIOS_ARRIVALS ||
-		   c->darc_sizing == PSP_DARC_SIZE_CAPACITY;
-	d->slot_size = (c->darc_min_samples + PROFILE_SLOTS / 2 - 1) / (PROFILE_SLOTS / 2);
+	d->hysteresis_ci = kn->darc_hysteresis == PSP_DARC_HYST_CI;
+	d->track = d->hysteresis_ci || kn->darc_ratio_source == PSP_DARC_RATIOS_ARRIVALS ||
+		   kn->darc_sizing == PSP_DARC_SIZE_CAPACITY;
+	d->slot_size = (kn->darc_min_samples + PROFILE_SLOTS / 2 - 1) / (PROFILE_SLOTS / 2);
 	if (d->slot_size == 0)
 		d->slot_size = 1;
 
 	for (uint32_t t = 0; t < c->ntypes; t++)
 		d->mean_ns[t] = INFINITY;
-	if (c->darc_mode == PSP_DARC_DYNAMIC)
+	if (kn->darc_mode == PSP_DARC_DYNAMIC)
 		return 0;
 
 	/* Oracle and static start from the configured means and ratios. */
@@ -441,23 +577,23 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 		if (c->type_mean_ns[t] == 0 || !(c->type_ratio[t] >= 0))
 			return psp_err_set(err, -EINVAL, NULL, "type_mean",
 					   "DARC %s mode needs every type's mean service time and ratio (type %u has none)",
-					   c->darc_mode == PSP_DARC_STATIC ? "static" : "oracle", t);
+					   kn->darc_mode == PSP_DARC_STATIC ? "static" : "oracle", t);
 		mean_ns[t] = (double)c->type_mean_ns[t];
 		ratio[t] = c->type_ratio[t];
 	}
 	struct psp_darc_plan plan;
 	int rc;
-	if (c->darc_mode == PSP_DARC_STATIC) {
-		if ((uint32_t)c->darc_reserve >= c->nworkers)
+	if (kn->darc_mode == PSP_DARC_STATIC) {
+		if ((uint32_t)kn->darc_reserve >= c->nworkers)
 			return psp_err_set(err, -EINVAL, NULL, "reserve",
 					   "static reservation must leave LONG at least one core: 0..%u, got %d",
-					   c->nworkers - 1, c->darc_reserve);
+					   c->nworkers - 1, kn->darc_reserve);
 		rc = psp_darc_plan_static(&plan, c->nworkers, c->ntypes, mean_ns, ratio,
-					  c->darc_delta, (uint32_t)c->darc_reserve, !c->darc_no_steal);
+					  kn->darc_delta, (uint32_t)kn->darc_reserve, !kn->darc_no_steal);
 		if (rc < 0)
 			return psp_err_set(err, rc, NULL, "darc_mode",
 					   "static reservation needs a SHORT and a LONG group: types whose means differ by more than delta (%g)",
-					   c->darc_delta);
+					   kn->darc_delta);
 	} else {
 		rc = plan_from(p, &plan, mean_ns, ratio, 0);
 		if (rc < 0)
@@ -499,7 +635,7 @@ static void darc_complete(struct psp_policy *p, uint32_t worker, struct psp_req 
 		darc_enqueue(p, r, now_ns);
 		return;
 	}
-	if (r->type != PSP_TYPE_UNKNOWN && p->conf.darc_mode != PSP_DARC_STATIC)
+	if (r->type != PSP_TYPE_UNKNOWN && knobs_of(p)->darc_mode != PSP_DARC_STATIC)
 		ring_record(d, r->type, ran_ns, now_ns);
 }
 
@@ -513,7 +649,7 @@ static int64_t spillway_queue(struct psp_policy *p, struct darc *d)
 		return which;
 	for (uint32_t m = d->nonempty; m; m &= m - 1) {
 		uint32_t t = (uint32_t)__builtin_ctz(m);
-		if (t >= p->conf.ntypes || d->plan.type_group[t] >= 0)
+		if (t >= p->ntypes || d->plan.type_group[t] >= 0)
 			continue;
 		const struct psp_req *head = psp_fifo_peek(&d->queue[t]);
 		if (!best || head->enqueue_ns < best->enqueue_ns) {
@@ -535,11 +671,11 @@ static int64_t spillway_queue(struct psp_policy *p, struct darc *d)
 static size_t guard_dispatch(struct psp_policy *p, struct darc *d, uint64_t now_ns,
 			     struct psp_assign *out, size_t n, size_t cap)
 {
-	double factor = p->conf.darc_starvation_guard;
+	double factor = knobs_of(p)->darc_starvation_guard;
 	d->starving &= d->nonempty;
 	for (uint32_t m = d->nonempty & ~d->starving; m; m &= m - 1) {
 		uint32_t t = (uint32_t)__builtin_ctz(m);
-		if (t >= p->conf.ntypes || d->plan.type_group[t] < 0)
+		if (t >= p->ntypes || d->plan.type_group[t] < 0)
 			continue; /* absent: the spillway's */
 		const struct psp_req *head = psp_fifo_peek(&d->queue[t]);
 		if ((double)(now_ns - head->enqueue_ns) > factor * d->mean_ns[t])
@@ -563,7 +699,7 @@ static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 	struct darc *d = p->priv;
 	if (d->closed_slot)
 		quick_check(p, d, now_ns);
-	if (d->ring_total >= p->conf.darc_min_samples)
+	if (d->ring_total >= knobs_of(p)->darc_min_samples)
 		maybe_reserve(p, d, now_ns);
 
 	size_t n = 0;
@@ -593,10 +729,10 @@ static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 					return n;
 			}
 		}
-		if (p->conf.darc_starvation_guard > 0 && p->idle_mask && d->nonempty)
+		if (knobs_of(p)->darc_starvation_guard > 0 && p->idle_mask && d->nonempty)
 			n = guard_dispatch(p, d, now_ns, out, n, cap);
 	}
-	uint32_t spill = p->conf.nworkers - 1;
+	uint32_t spill = p->nworkers - 1;
 	if (n < cap && psp_policy_worker_idle(p, spill)) {
 		int64_t t = spillway_queue(p, d);
 		if (t == (int64_t)PSP_TYPE_UNKNOWN)
@@ -613,10 +749,10 @@ static void darc_describe(const struct psp_policy *p, char *buf, size_t cap)
 	if (!d->have_plan) {
 		snprintf(buf, cap, "c-FCFS warm-up (%llu of %llu samples)",
 			 (unsigned long long)d->ring_total,
-			 (unsigned long long)p->conf.darc_min_samples);
+			 (unsigned long long)knobs_of(p)->darc_min_samples);
 		return;
 	}
-	psp_darc_plan_format(&d->plan, p->conf.type_name, buf, cap);
+	psp_darc_plan_format(&d->plan, p->conf->type_name, buf, cap);
 }
 
 static uint64_t darc_profile_left(const struct psp_policy *p)
@@ -624,7 +760,7 @@ static uint64_t darc_profile_left(const struct psp_policy *p)
 	const struct darc *d = p->priv;
 	if (d->have_plan)
 		return 0;
-	uint64_t need = p->conf.darc_min_samples;
+	uint64_t need = knobs_of(p)->darc_min_samples;
 	return d->ring_total < need ? need - d->ring_total : 1;
 }
 
@@ -633,16 +769,17 @@ const struct psp_policy_ops psp_darc_ops = {
 	.aliases = "persephone",
 	.summary = "DARC: reserve cores per group of similar types, short first; non work-conserving",
 	.props = {
-		.flags = PSP_POLICY_USES_MEANS | PSP_POLICY_LEARNS | PSP_POLICY_CENTRAL_ARRIVALS,
+		.flags = PSP_POLICY_USES_MEANS | PSP_POLICY_LEARNS | PSP_POLICY_CENTRAL_ARRIVALS |
+			 PSP_POLICY_RESERVES,
 		.default_slots = 1, .max_slots = 1,
 		.model = "a FIFO per type; groups of similar types get reserved cores (shortest "
 			 "first), may steal longer groups' idle cores, never shorter ones'",
 	},
-	.params = (const struct psp_param *const[]){&psp_param_darc_mode, &psp_param_reserve,
-		&psp_param_no_steal, &psp_param_darc_samples, &psp_param_darc_delta,
-		&psp_param_darc_demand_change, &psp_param_darc_variant,
-		&psp_param_darc_ratio_source, &psp_param_darc_sizing, &psp_param_darc_hysteresis,
-		&psp_param_darc_starvation_guard, NULL},
+	.params = (const struct psp_param *const[]){&knob_darc_mode, &knob_reserve,
+		&knob_no_steal, &knob_darc_samples, &knob_darc_delta,
+		&knob_darc_demand_change, &knob_darc_variant,
+		&knob_darc_ratio_source, &knob_darc_sizing, &knob_darc_hysteresis,
+		&knob_darc_starvation_guard, NULL},
 	.state_size = darc_state_size,
 	.init = darc_init,
 	.enqueue = darc_enqueue,

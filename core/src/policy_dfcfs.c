@@ -12,9 +12,10 @@
 #include "internal.h"
 
 struct dfcfs {
+	enum psp_placement placement;
 	uint32_t next_rr;   /* round-robin: worker for the next arrival */
 	uint64_t nonempty;  /* bit w set: fifo[w] holds a request */
-	struct psp_fifo fifo[]; /* conf.nworkers entries */
+	struct psp_fifo fifo[]; /* one per worker */
 };
 
 static size_t dfcfs_state_size(const struct psp_policy_conf *conf)
@@ -24,9 +25,9 @@ static size_t dfcfs_state_size(const struct psp_policy_conf *conf)
 
 static int dfcfs_init(struct psp_policy *p, struct psp_err *err)
 {
-	const struct psp_policy_conf *c = &p->conf;
+	const struct psp_policy_conf *c = p->conf;
 	struct dfcfs *s = p->priv;
-	int rc = psp_place_check(c, err);
+	int rc = psp_place_init(c, &s->placement, err);
 	if (rc < 0)
 		return rc;
 	for (uint32_t w = 0; w < c->nworkers; w++)
@@ -46,7 +47,7 @@ static void dfcfs_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_
 {
 	(void)now_ns;
 	struct dfcfs *s = p->priv;
-	push_to(s, psp_place(&p->conf, r, &s->next_rr), r);
+	push_to(s, psp_place(p->conf, s->placement, r, &s->next_rr), r);
 }
 
 static void dfcfs_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
@@ -86,8 +87,8 @@ static void dfcfs_describe(const struct psp_policy *p, char *buf, size_t cap)
 {
 	char place[32];
 	snprintf(buf, cap, "%s placement over %u per-worker FIFOs",
-		 psp_param_format(&p->conf, &psp_param_placement, place, sizeof(place)),
-		 p->conf.nworkers);
+		 psp_param_format(p->conf, &psp_knob_placement, place, sizeof(place)),
+		 p->nworkers);
 }
 
 const struct psp_policy_ops psp_dfcfs_ops = {
@@ -98,7 +99,7 @@ const struct psp_policy_ops psp_dfcfs_ops = {
 		.default_slots = 1, .max_slots = 1,
 		.model = "a FIFO per worker; an arrival is placed on one and never moves",
 	},
-	.params = (const struct psp_param *const[]){&psp_param_placement, NULL},
+	.params = (const struct psp_param *const[]){&psp_knob_placement, NULL},
 	.state_size = dfcfs_state_size,
 	.init = dfcfs_init,
 	.enqueue = dfcfs_enqueue,

@@ -67,7 +67,7 @@ const struct psp_policy_ops psp_jbsq_ops = {
 		.model = "one central FIFO; its head joins the shortest worker queue while "
 			 "that queue holds fewer than k requests (k = 1 is c-FCFS)",
 	},
-	.params = (const struct psp_param *const[]){&psp_param_slots, NULL},
+	.params = (const struct psp_param *const[]){&psp_knob_slots, NULL},
 	.state_size = jbsq_state_size,
 	.init = jbsq_init,
 	.enqueue = jbsq_enqueue,

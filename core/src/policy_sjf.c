@@ -31,7 +31,7 @@ static size_t sjf_state_size(const struct psp_policy_conf *conf)
 
 static int sjf_init(struct psp_policy *p, struct psp_err *err)
 {
-	const struct psp_policy_conf *c = &p->conf;
+	const struct psp_policy_conf *c = p->conf;
 	struct sjf *s = p->priv;
 
 	for (uint32_t t = 0; t < c->ntypes; t++) {
@@ -60,7 +60,7 @@ static int sjf_init(struct psp_policy *p, struct psp_err *err)
 static void push_req(struct psp_policy *p, struct psp_req *r)
 {
 	struct sjf *s = p->priv;
-	uint32_t k = r->type == PSP_TYPE_UNKNOWN ? p->conf.ntypes : s->rank[r->type];
+	uint32_t k = r->type == PSP_TYPE_UNKNOWN ? p->ntypes : s->rank[r->type];
 	psp_fifo_push(&s->queue[k], r);
 	s->nonempty |= 1u << k;
 }
@@ -103,7 +103,7 @@ static size_t sjf_dispatch(struct psp_policy *p, uint64_t now_ns,
 
 static void sjf_describe(const struct psp_policy *p, char *buf, size_t cap)
 {
-	const struct psp_policy_conf *c = &p->conf;
+	const struct psp_policy_conf *c = p->conf;
 	const struct sjf *s = p->priv;
 	size_t len = 0;
 

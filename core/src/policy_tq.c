@@ -18,6 +18,7 @@
 #include "internal.h"
 
 struct tq {
+	uint64_t quantum_ns;
 	struct psp_fifo queue;  /* arrivals no worker has room for */
 	uint64_t back_nonempty; /* bit w: back[w] holds a request */
 	struct psp_fifo back[PSP_MAX_WORKERS]; /* preempted, to their worker's tail */
@@ -32,7 +33,8 @@ static size_t tq_state_size(const struct psp_policy_conf *conf)
 static int tq_init(struct psp_policy *p, struct psp_err *err)
 {
 	struct tq *s = p->priv;
-	if (p->conf.ts_quantum_ns == 0)
+	s->quantum_ns = psp_knob_uint(p->conf, &psp_knob_quantum_us);
+	if (s->quantum_ns == 0)
 		return psp_err_set(err, -EINVAL, NULL, "quantum_us",
 				   "time sharing needs a quantum > 0");
 	psp_fifo_init(&s->queue);
@@ -64,7 +66,7 @@ static size_t tq_dispatch(struct psp_policy *p, uint64_t now_ns,
 {
 	(void)now_ns;
 	struct tq *s = p->priv;
-	uint64_t quantum = p->conf.ts_quantum_ns;
+	uint64_t quantum = s->quantum_ns;
 	size_t n = 0;
 	/* Preempted requests first: each freed the slot it goes back to. */
 	while (n < cap && s->back_nonempty) {
@@ -82,8 +84,9 @@ static size_t tq_dispatch(struct psp_policy *p, uint64_t now_ns,
 
 static void tq_describe(const struct psp_policy *p, char *buf, size_t cap)
 {
+	const struct tq *s = p->priv;
 	snprintf(buf, cap, "JSQ over %u slots per worker, quantum %.3g us per worker",
-		 p->slots, (double)p->conf.ts_quantum_ns / 1000.0);
+		 p->slots, (double)s->quantum_ns / 1000.0);
 }
 
 const struct psp_policy_ops psp_tq_ops = {
@@ -97,8 +100,8 @@ const struct psp_policy_ops psp_tq_ops = {
 		.model = "join the shortest worker queue (at most k requests each); each worker "
 			 "time-shares its own requests round robin (processor sharing per worker)",
 	},
-	.params = (const struct psp_param *const[]){&psp_param_slots, &psp_param_quantum_us,
-		&psp_param_preempt_cost_us, NULL},
+	.params = (const struct psp_param *const[]){&psp_knob_slots, &psp_knob_quantum_us,
+		&psp_knob_preempt_cost_us, NULL},
 	.state_size = tq_state_size,
 	.init = tq_init,
 	.enqueue = tq_enqueue,

@@ -4,13 +4,13 @@
  * long request cannot hold a worker while short ones wait.
  *
  * Two variants:
- * - PSP_TS_SINGLE_QUEUE: one central FIFO.
- * - PSP_TS_PER_TYPE: one FIFO per type plus one for PSP_TYPE_UNKNOWN; an idle
+ * - TS_SINGLE_QUEUE: one central FIFO.
+ * - TS_PER_TYPE: one FIFO per type plus one for PSP_TYPE_UNKNOWN; an idle
  *   worker takes the head of the queue whose head has waited longest relative
  *   to its type's SLO, (now - arrive_ns) / (slo_factor x type mean), as in
  *   Shinjuku's multi-queue policy.
  *
- * Type means for the SLO: the configured conf.type_mean_ns[t] when non-zero;
+ * Type means for the SLO: the configured mean of type t when non-zero;
  * otherwise learned as (sum of ran_ns over every stint of type t) / (number of
  * type-t requests finished).  Summing all stints, rather than each request's
  * total at its finish, needs no per-request field (struct psp_req has none
@@ -34,12 +34,32 @@
 
 #include "internal.h"
 
+enum ts_variant {
+	TS_SINGLE_QUEUE = 0, /* one central FIFO, preempted to the tail */
+	TS_PER_TYPE,         /* one FIFO per type, serve max wait/SLO */
+};
+
+static const struct psp_param knob_ts_variant = {
+	.name = "ts_variant", .kind = PSP_PARAM_CHOICE, .rank = 60,
+	.choices = "single,per-type", .def = TS_SINGLE_QUEUE,
+	.help = "single: one FIFO; per-type: a FIFO per type, serve the largest "
+		"wait / SLO (Shinjuku)",
+};
+static const struct psp_param knob_ts_slo_factor = {
+	.name = "ts_slo_factor", .kind = PSP_PARAM_REAL, .rank = 60, .scale = 1,
+	.def = 10, .min = 1e-3, .max = 1e6, .unit = "x mean",
+	.help = "per-type variant: a type's SLO is this factor x its mean",
+};
+
 #define NQUEUES (PSP_MAX_TYPES + 1u)  /* types, then the unknown-type queue */
 #define DEFAULT_MEAN_NS 1000.0        /* 1 us: the fallback when no mean is known */
 
 _Static_assert(NQUEUES <= 32, "the non-empty queue mask is 32 bits");
 
 struct ts {
+	uint64_t quantum_ns;
+	double slo_factor;   /* per-type SLO = slo_factor x type mean */
+	enum ts_variant variant;
 	uint32_t nqueues;    /* 1 (single) or ntypes + 1 (per type) */
 	uint32_t nonempty;   /* bit q set: queue[q] holds a request */
 	/* Per queue (per type): the inverse of its SLO in 1/ns, 0 while the
@@ -61,27 +81,30 @@ static size_t ts_state_size(const struct psp_policy_conf *conf)
 
 static int ts_init(struct psp_policy *p, struct psp_err *err)
 {
-	const struct psp_policy_conf *c = &p->conf;
+	const struct psp_policy_conf *c = p->conf;
 	struct ts *s = p->priv;
 
-	if (c->ts_quantum_ns == 0)
+	s->quantum_ns = psp_knob_uint(c, &psp_knob_quantum_us);
+	s->variant = (enum ts_variant)psp_knob_int(c, &knob_ts_variant);
+	s->slo_factor = psp_knob_real(c, &knob_ts_slo_factor);
+	if (s->quantum_ns == 0)
 		return psp_err_set(err, -EINVAL, NULL, "quantum",
 				   "time sharing needs a quantum > 0 ns");
-	switch (c->ts_variant) {
-	case PSP_TS_SINGLE_QUEUE:
+	switch (s->variant) {
+	case TS_SINGLE_QUEUE:
 		s->nqueues = 1;
 		break;
-	case PSP_TS_PER_TYPE:
-		if (!(c->ts_slo_factor > 0) || !isfinite(c->ts_slo_factor))
+	case TS_PER_TYPE:
+		if (!(s->slo_factor > 0) || !isfinite(s->slo_factor))
 			return psp_err_set(err, -EINVAL, NULL, "slo_factor",
 					   "must be a finite number > 0 (SLO = factor "
-					   "x type mean), got %g", c->ts_slo_factor);
+					   "x type mean), got %g", s->slo_factor);
 		s->nqueues = c->ntypes + 1u;
 		break;
 	default:
 		return psp_err_set(err, -EINVAL, NULL, "variant",
 				   "unknown time-sharing variant %d (expected single "
-				   "queue or per type)", (int)c->ts_variant);
+				   "queue or per type)", (int)s->variant);
 	}
 	s->nonempty = 0;
 	for (uint32_t q = 0; q < NQUEUES; q++) {
@@ -90,7 +113,7 @@ static int ts_init(struct psp_policy *p, struct psp_err *err)
 		s->finished[q] = 0;
 		s->configured[q] = q < c->ntypes && c->type_mean_ns[q] > 0;
 		s->inv_slo[q] = s->configured[q]
-			? 1.0 / (c->ts_slo_factor * (double)c->type_mean_ns[q])
+			? 1.0 / (s->slo_factor * (double)c->type_mean_ns[q])
 			: 0.0;
 	}
 	return 0;
@@ -103,7 +126,7 @@ static uint32_t queue_of(const struct psp_policy *p, const struct ts *s,
 {
 	if (s->nqueues == 1)
 		return 0;
-	return r->type == PSP_TYPE_UNKNOWN ? p->conf.ntypes : r->type;
+	return r->type == PSP_TYPE_UNKNOWN ? p->ntypes : r->type;
 }
 
 static void push_to(struct ts *s, uint32_t q, struct psp_req *r)
@@ -132,7 +155,7 @@ static void ts_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r
 			s->finished[q]++;
 		if (s->finished[q] > 0 && s->ran_sum_ns[q] > 0)
 			s->inv_slo[q] = (double)s->finished[q] /
-				(p->conf.ts_slo_factor * (double)s->ran_sum_ns[q]);
+				(s->slo_factor * (double)s->ran_sum_ns[q]);
 	}
 	if (!finished)
 		push_to(s, q, r); /* preempted: to the tail, behind the waiters */
@@ -141,20 +164,19 @@ static void ts_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r
 /* The inverse SLO lent to types whose mean is not known yet: that of the
  * smallest known mean (the largest inv_slo), or of 1 us when none is known.
  * O(types); dispatch calls it only while such a type has a request queued. */
-static double fallback_inv_slo(const struct psp_policy *p, const struct ts *s)
+static double fallback_inv_slo(const struct ts *s)
 {
 	double best = 0.0;
 	for (uint32_t q = 0; q < s->nqueues; q++)
 		if (s->inv_slo[q] > best)
 			best = s->inv_slo[q];
-	return best > 0 ? best : 1.0 / (p->conf.ts_slo_factor * DEFAULT_MEAN_NS);
+	return best > 0 ? best : 1.0 / (s->slo_factor * DEFAULT_MEAN_NS);
 }
 
 /* The non-empty queue whose head has the largest wait / SLO.  Ties go to the
  * head that arrived first, then to the lower queue index, so the choice never
  * depends on anything but the queues' contents. */
-static uint32_t pick_queue(const struct psp_policy *p, const struct ts *s,
-			   uint64_t now_ns)
+static uint32_t pick_queue(const struct ts *s, uint64_t now_ns)
 {
 	double fallback = 0.0;
 	double best_score = -1.0;
@@ -167,7 +189,7 @@ static uint32_t pick_queue(const struct psp_policy *p, const struct ts *s,
 		double inv = s->inv_slo[q];
 		if (inv == 0.0) {
 			if (fallback == 0.0)
-				fallback = fallback_inv_slo(p, s);
+				fallback = fallback_inv_slo(s);
 			inv = fallback;
 		}
 		/* arrive_ns can be after now_ns only if the host stamped it from
@@ -197,7 +219,7 @@ static size_t dispatch_single(struct psp_policy *p, struct ts *s, uint64_t now_n
 		struct psp_req *r = psp_fifo_pop(queue);
 		uint32_t w = lowest_bit(p->idle_mask);
 		s->stint_start_ns[w] = now_ns;
-		assign_worker(p, &out[n++], r, w, p->conf.ts_quantum_ns);
+		assign_worker(p, &out[n++], r, w, s->quantum_ns);
 	}
 	s->nonempty = !psp_fifo_empty(queue);
 	return n;
@@ -208,11 +230,11 @@ static __attribute__((noinline)) size_t dispatch_per_type(struct psp_policy *p, 
 							  uint64_t now_ns,
 							  struct psp_assign *out, size_t cap)
 {
-	uint64_t quantum = p->conf.ts_quantum_ns;
+	uint64_t quantum = s->quantum_ns;
 	size_t n = 0;
 
 	while (n < cap && p->idle_mask && s->nonempty) {
-		uint32_t q = pick_queue(p, s, now_ns);
+		uint32_t q = pick_queue(s, now_ns);
 		struct psp_req *r = psp_fifo_pop(&s->queue[q]);
 		PSP_ASSERT(r != NULL);
 		if (psp_fifo_empty(&s->queue[q]))
@@ -236,17 +258,17 @@ static size_t ts_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
 		      size_t cap)
 {
 	const struct ts *s = p->priv;
-	return workers_past_quantum(p, s->stint_start_ns, now_ns, workers, cap);
+	return workers_past_quantum(p, s->stint_start_ns, s->quantum_ns, now_ns, workers, cap);
 }
 
 static void ts_describe(const struct psp_policy *p, char *buf, size_t cap)
 {
-	const struct psp_policy_conf *c = &p->conf;
-	double quantum_us = (double)c->ts_quantum_ns / 1000.0;
+	const struct ts *s = p->priv;
+	double quantum_us = (double)s->quantum_ns / 1000.0;
 
-	if (c->ts_variant == PSP_TS_PER_TYPE)
+	if (s->variant == TS_PER_TYPE)
 		snprintf(buf, cap, "quantum %.1f us, per-type queues, SLO %gx type mean",
-			 quantum_us, c->ts_slo_factor);
+			 quantum_us, s->slo_factor);
 	else
 		snprintf(buf, cap, "quantum %.1f us, single queue", quantum_us);
 }
@@ -263,8 +285,8 @@ const struct psp_policy_ops psp_ts_ops = {
 		.model = "central queue(s), run a quantum, preempted to the tail (round robin; "
 			 "processor sharing over the workers as the quantum goes to 0)",
 	},
-	.params = (const struct psp_param *const[]){&psp_param_quantum_us,
-		&psp_param_preempt_cost_us, &psp_param_ts_variant, &psp_param_ts_slo_factor, NULL},
+	.params = (const struct psp_param *const[]){&psp_knob_quantum_us,
+		&psp_knob_preempt_cost_us, &knob_ts_variant, &knob_ts_slo_factor, NULL},
 	.state_size = ts_state_size,
 	.init = ts_init,
 	.enqueue = ts_enqueue,

@@ -18,11 +18,19 @@
 
 #include "internal.h"
 
+static const struct psp_param knob_steal_cost_ns = {
+	.name = "steal_cost_ns", .kind = PSP_PARAM_UINT, .rank = 30, .scale = 1,
+	.def = 0, .min = 0, .max = 1e9, .unit = "ns", .flags = PSP_PARAM_MODEL_ONLY,
+	.help = "worker time spent on each steal before the stolen request runs",
+};
+
 struct ws {
+	enum psp_placement placement;
 	uint32_t next_rr;   /* round-robin placement cursor */
 	uint64_t nonempty;  /* bit w set: fifo[w] holds a request */
 	uint64_t steals;
-	struct psp_fifo fifo[]; /* conf.nworkers entries */
+	uint64_t steal_cost_ns;
+	struct psp_fifo fifo[]; /* one per worker */
 };
 
 static size_t ws_state_size(const struct psp_policy_conf *conf)
@@ -33,10 +41,11 @@ static size_t ws_state_size(const struct psp_policy_conf *conf)
 static int ws_init(struct psp_policy *p, struct psp_err *err)
 {
 	struct ws *s = p->priv;
-	int rc = psp_place_check(&p->conf, err);
+	s->steal_cost_ns = psp_knob_uint(p->conf, &knob_steal_cost_ns);
+	int rc = psp_place_init(p->conf, &s->placement, err);
 	if (rc < 0)
 		return rc;
-	for (uint32_t w = 0; w < p->conf.nworkers; w++)
+	for (uint32_t w = 0; w < p->nworkers; w++)
 		psp_fifo_init(&s->fifo[w]);
 	return 0;
 }
@@ -59,7 +68,7 @@ static void ws_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
 {
 	(void)now_ns;
 	struct ws *s = p->priv;
-	push_to(s, psp_place(&p->conf, r, &s->next_rr), r);
+	push_to(s, psp_place(p->conf, s->placement, r, &s->next_rr), r);
 }
 
 static void ws_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
@@ -102,7 +111,7 @@ static size_t ws_dispatch(struct psp_policy *p, uint64_t now_ns,
 		struct psp_assign *a = &out[n++];
 		assign_worker(p, a, pop_from(s, longest(s)), w, 0);
 		a->stolen = true;
-		a->setup_ns = p->conf.steal_cost_ns;
+		a->setup_ns = s->steal_cost_ns;
 		s->steals++;
 	}
 	return n;
@@ -113,7 +122,7 @@ static void ws_describe(const struct psp_policy *p, char *buf, size_t cap)
 	const struct ws *s = p->priv;
 	char place[32];
 	snprintf(buf, cap, "%s placement, %llu steals",
-		 psp_param_format(&p->conf, &psp_param_placement, place, sizeof(place)),
+		 psp_param_format(p->conf, &psp_knob_placement, place, sizeof(place)),
 		 (unsigned long long)s->steals);
 }
 
@@ -126,8 +135,8 @@ const struct psp_policy_ops psp_ws_ops = {
 		.model = "a FIFO per worker, placed at arrival; a worker whose FIFO is empty "
 			 "steals the head of the longest other FIFO",
 	},
-	.params = (const struct psp_param *const[]){&psp_param_placement,
-		&psp_param_steal_cost_ns, NULL},
+	.params = (const struct psp_param *const[]){&psp_knob_placement,
+		&knob_steal_cost_ns, NULL},
 	.state_size = ws_state_size,
 	.init = ws_init,
 	.enqueue = ws_enqueue,

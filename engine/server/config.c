@@ -21,7 +21,7 @@ void eng_config_default(struct eng_config *cfg)
 	cfg->dispatcher_lcore = 0;
 	snprintf(cfg->policy, sizeof(cfg->policy), "cfcfs");
 	cfg->ops = psp_policy_find("cfcfs");
-	psp_policy_conf_default(&cfg->pconf, 1, 1);
+	cfg->pconf = NULL; /* made by finish_policy */
 	cfg->requests = 4096;
 	cfg->mbufs = 8191;
 	cfg->mbuf_cache = 256;
@@ -51,6 +51,13 @@ void eng_config_free(struct eng_config *cfg)
 	for (uint32_t i = 0; i < cfg->neal; i++)
 		free(cfg->eal[i]);
 	cfg->neal = 0;
+	psp_policy_conf_free(cfg->pconf);
+	cfg->pconf = NULL;
+}
+
+uint64_t eng_config_quantum_ns(const struct eng_config *cfg)
+{
+	return (uint64_t)psp_param_stored(cfg->pconf, psp_param_find("quantum_us"));
 }
 
 /* The policy called name, or an error listing the known ones. */
@@ -61,9 +68,9 @@ static const struct psp_policy_ops *find_policy(const char *name, struct psp_err
 		char list[256];
 		size_t n = 0;
 		list[0] = '\0';
-		for (size_t i = 0; psp_policies[i]; i++)
+		for (size_t i = 0; psp_policy_at(i); i++)
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
-					      psp_policies[i]->name);
+					      psp_policy_at(i)->name);
 		psp_err_set(err, -EINVAL, NULL, "policy", "unknown policy \"%s\" (known: %s)",
 			    name, list);
 		return NULL;
@@ -84,10 +91,10 @@ static const char *readers(const struct psp_param *prm, char *buf, size_t cap)
 {
 	size_t n = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; psp_policies[i] && n < cap; i++)
-		if (psp_policy_has_param(psp_policies[i], prm))
+	for (size_t i = 0; psp_policy_at(i) && n < cap; i++)
+		if (psp_policy_has_param(psp_policy_at(i), prm))
 			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
-					      psp_policies[i]->name);
+					      psp_policy_at(i)->name);
 	return buf;
 }
 
@@ -107,22 +114,24 @@ static int finish_policy(struct eng_config *cfg, struct psp_err *err)
 	const struct psp_policy_ops *ops = cfg->ops;
 	struct psp_param_value v[ENG_MAX_KNOBS];
 	size_t n = 0;
-	psp_policy_conf_default(&cfg->pconf, cfg->nworkers ? cfg->nworkers : 1,
-				cfg->ntypes ? cfg->ntypes : 1);
+	psp_policy_conf_free(cfg->pconf);
+	cfg->pconf = psp_policy_conf_new(cfg->nworkers ? cfg->nworkers : 1,
+					 cfg->ntypes ? cfg->ntypes : 1);
+	if (!cfg->pconf)
+		return psp_err_set(err, -ENOMEM, NULL, "policy", "out of memory");
 	for (uint32_t i = 0; i < cfg->nknobs; i++)
 		if (psp_policy_has_param(ops, cfg->knobs[i].param))
 			v[n++] = (struct psp_param_value){cfg->knobs[i].param, cfg->knobs[i].value};
-	int rc = psp_param_apply(&cfg->pconf, v, n, err);
+	int rc = psp_param_apply(cfg->pconf, v, n, err);
 	if (rc == 0) {
-		for (uint32_t t = 0; t < cfg->ntypes; t++) {
-			cfg->pconf.type_mean_ns[t] =
-				(uint64_t)(cfg->types[t].mean_us * 1000.0 + 0.5);
-			cfg->pconf.type_ratio[t] = cfg->types[t].ratio;
-			cfg->pconf.type_name[t] = cfg->types[t].name;
-		}
-		struct psp_policy_conf trial = cfg->pconf;
-		trial.rand_u64 = no_rand;
-		struct psp_policy *p = psp_policy_create(ops, &trial, err);
+		for (uint32_t t = 0; t < cfg->ntypes; t++)
+			psp_policy_conf_set_type(cfg->pconf, t, cfg->types[t].name,
+						 (uint64_t)(cfg->types[t].mean_us * 1000.0 + 0.5),
+						 cfg->types[t].ratio);
+		/* the trial draws nothing: the real generator is the engine's */
+		psp_policy_conf_set_rand(cfg->pconf, no_rand, NULL);
+		struct psp_policy *p = psp_policy_create(ops, cfg->pconf, err);
+		psp_policy_conf_set_rand(cfg->pconf, NULL, NULL);
 		if (p) {
 			psp_policy_destroy(p);
 			return 0;
@@ -187,7 +196,7 @@ int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_e
 	} while (0)
 
 /* policy: NAME, or {name: NAME, KNOB: VALUE, ...} with the core's knob names
- * (psp_params[]).  A knob the policy does not read, or a modelled cost, is
+ * (the core's knob registry).  A knob the policy does not read, or a modelled cost, is
  * refused here; the values are applied once the workers and types are
  * known (finish_policy). */
 static int load_policy(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
@@ -260,9 +269,11 @@ static int load_policy(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 		if (!vs || strlen(vs) >= sizeof(cfg->knobs[0].value))
 			return ydoc_fail(y, v, full, err, -EINVAL, "must be a short scalar value");
 		/* The value alone, in the knob's terms (range, choices). */
-		struct psp_policy_conf scratch;
-		psp_policy_conf_default(&scratch, 1, 1);
-		int rc = psp_param_set(&scratch, prm, vs, err);
+		struct psp_policy_conf *scratch = psp_policy_conf_new(1, 1);
+		if (!scratch)
+			return ydoc_fail(y, v, full, err, -ENOMEM, "out of memory");
+		int rc = psp_param_set(scratch, prm, vs, err);
+		psp_policy_conf_free(scratch);
 		if (rc < 0) {
 			char msg[sizeof(err->msg)];
 			snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -827,9 +838,9 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 			continue; /* refused: the engine pays the real cost */
 		if (prm->flags & PSP_PARAM_PER_POLICY) /* 0 stands for the policy's own */
 			snprintf(buf, sizeof(buf), "%u",
-				 psp_policy_conf_slots(cfg->ops, &cfg->pconf));
+				 psp_policy_conf_slots(cfg->ops, cfg->pconf));
 		else
-			psp_param_format(&cfg->pconf, prm, buf, sizeof(buf));
+			psp_param_format(cfg->pconf, prm, buf, sizeof(buf));
 		fprintf(out, " %s=%s", prm->name, buf);
 	}
 	fprintf(out, "\n");

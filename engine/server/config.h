@@ -66,8 +66,9 @@ struct eng_config {
 	char policy[32];
 	const struct psp_policy_ops *ops; /* the policy called policy */
 	/* Every knob: the defaults, then those of knobs[] the policy reads
-	 * (psp_param_apply); workers and types filled from the config. */
-	struct psp_policy_conf pconf;
+	 * (psp_param_apply); workers and types filled from the config.  Owned
+	 * (eng_config_free); NULL until a config is loaded. */
+	struct psp_policy_conf *pconf;
 	struct eng_knob knobs[ENG_MAX_KNOBS];
 	uint32_t nknobs;
 	char policy_where[160]; /* file:line:col of the policy key's value */
@@ -145,6 +146,9 @@ void eng_config_free(struct eng_config *cfg);
 /* Whether the workers time their own slices: tq always, ts and concord
  * with preempt.timer: worker. */
 bool eng_config_worker_timed(const struct eng_config *cfg);
+
+/* The time slice the policy runs with (knob quantum_us), in ns. */
+uint64_t eng_config_quantum_ns(const struct eng_config *cfg);
 
 /* Prints the effective configuration, one "key: value" per line. */
 void eng_config_print(const struct eng_config *cfg, FILE *out);

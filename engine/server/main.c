@@ -45,16 +45,35 @@ static void on_signal(int sig)
 /* The longest --stats-ms period: an hour. */
 #define STATS_MS_MAX 3600000u
 
+/* The policies of the core's table, comma-separated, lines wrapped at 73
+ * columns; col is where the first is written. */
+static void print_policies(FILE *out, size_t col)
+{
+	for (size_t i = 0; psp_policy_at(i); i++) {
+		size_t len = strlen(psp_policy_at(i)->name) + (psp_policy_at(i + 1) ? 2 : 1);
+		if (col + len > 73) {
+			fputc('\n', out);
+			col = 0;
+		} else if (i > 0) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%s%s", psp_policy_at(i)->name, psp_policy_at(i + 1) ? "," : ")");
+		col += len - 1;
+	}
+}
+
 static void usage(FILE *out)
 {
+	fputs("usage: psp-engine [EAL options --] --config FILE [--workload NAME|FILE]\n"
+	      "                  [--set KEY=VALUE]... [--policy NAME] [--app NAME] [--profile]\n"
+	      "                  [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
+	      "\n"
+	      "Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
+	      "psp policy (any of psp-sim's: ", out);
+	print_policies(out, strlen("psp policy (any of psp-sim's: "));
 	fprintf(out,
-		"usage: psp-engine [EAL options --] --config FILE [--workload NAME|FILE]\n"
-		"                  [--set KEY=VALUE]... [--policy NAME] [--app NAME] [--profile]\n"
-		"                  [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
-		"\n"
-		"Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
-		"psp policy (any of psp-sim's: cfcfs, dfcfs, darc, sjf, ts, jbsq, ws, tq,\n"
-		"concord) and worker lcores that answer PSP_MB requests over UDP.\n"
+		" and worker lcores that answer PSP_MB requests over UDP.\n"
 		"\n"
 		"  --config FILE   engine configuration (YAML; keys: README.md, \"psp-engine\n"
 		"                  configuration keys\"; guide: docs/engine.md)\n"
@@ -221,7 +240,7 @@ static int setup(struct engine *e, struct psp_err *err)
 	e->reqs = calloc(cfg->requests, sizeof(*e->reqs));
 	e->free_reqs = calloc(cfg->requests, sizeof(*e->free_reqs));
 	/* dispatch() may fill every slot of every worker at once. */
-	uint32_t slots = psp_policy_conf_slots(cfg->ops, &cfg->pconf);
+	uint32_t slots = psp_policy_conf_slots(cfg->ops, cfg->pconf);
 	e->assign = calloc((size_t)cfg->nworkers * slots, sizeof(*e->assign));
 	e->workers = aligned_alloc(64, sizeof(*e->workers) * cfg->nworkers);
 	if (!e->reqs || !e->free_reqs || !e->assign || !e->workers)
@@ -242,7 +261,7 @@ static int setup(struct engine *e, struct psp_err *err)
 	e->worker_timed = e->preemptive && eng_config_worker_timed(cfg);
 	e->hinted = e->worker_timed && !(flags & PSP_POLICY_WORKER_TIMED);
 	e->ticked = e->preemptive && !e->worker_timed && cfg->ops->tick;
-	e->quantum_cycles = tsc_ns_to_cycles(&e->clk, cfg->pconf.ts_quantum_ns);
+	e->quantum_cycles = tsc_ns_to_cycles(&e->clk, eng_config_quantum_ns(cfg));
 	e->all_workers_mask = cfg->nworkers == 64 ? ~0ull : (1ull << cfg->nworkers) - 1;
 #ifdef PSP_HAVE_PREEMPT
 	_Static_assert(ENG_PREEMPT_TASKS_MAX == PSP_TASK_POOL_MAX,
@@ -262,17 +281,16 @@ static int setup(struct engine *e, struct psp_err *err)
 #endif
 
 	/* The policy. */
-	struct psp_policy_conf pc = cfg->pconf;
-	pc.rand_u64 = rand_u64;
-	if (cfg->ops == &psp_darc_ops) { /* the only policy that reserves */
+	struct psp_policy_conf *pc = cfg->pconf;
+	psp_policy_conf_set_rand(pc, rand_u64, NULL);
+	if (cfg->ops->props.flags & PSP_POLICY_RESERVES) {
 		if ((rc = eng_timeline_open(e)) < 0)
 			return psp_err_set(err, rc, NULL, "output_dir",
 					   "cannot write %s/darc-timeline.csv: %s",
 					   cfg->output_dir, strerror(-rc));
-		pc.on_reservation = eng_timeline_on_reservation;
-		pc.on_reservation_ctx = e;
+		psp_policy_conf_set_on_reservation(pc, eng_timeline_on_reservation, e);
 	}
-	e->pol = psp_policy_create(cfg->ops, &pc, err);
+	e->pol = psp_policy_create(cfg->ops, pc, err);
 	if (!e->pol)
 		return err->code ? err->code : -EINVAL;
 	e->slots = psp_policy_slots(e->pol);

@@ -153,7 +153,7 @@ void eng_report(const struct engine *e, FILE *out)
 	free(h);
 	if (e->preemptive) {
 		fprintf(out, "%s: quantum_us=%g (%s); preemptions per answered request:",
-			e->cfg.policy, (double)e->cfg.pconf.ts_quantum_ns / 1e3,
+			e->cfg.policy, (double)eng_config_quantum_ns(&e->cfg) / 1e3,
 			e->hinted ? "timed by the worker, yielding while a request waits"
 			: e->worker_timed ? "timed by the worker"
 			: "timed by the dispatcher");

@@ -55,34 +55,38 @@ static struct psp_policy *create(int argc, char **argv)
 		return NULL;
 	}
 	printf("policy %s, %d workers\n", ops->name, WORKERS);
-	struct psp_policy_conf conf;
-	psp_policy_conf_default(&conf, WORKERS, TYPES);
-	for (uint32_t t = 0; t < TYPES; t++) {
-		conf.type_mean_ns[t] = type_service_ns[t];
-		conf.type_ratio[t] = 0.5;
-		conf.type_name[t] = type_name[t];
+	/* The library makes and sizes the configuration: a knob added to a
+	 * later libpsp-core changes nothing this program was built with. */
+	struct psp_policy_conf *conf = psp_policy_conf_new(WORKERS, TYPES);
+	if (!conf) {
+		fprintf(stderr, "embed: out of memory\n");
+		return NULL;
 	}
-	conf.darc_min_samples = 1000; /* reserve after 1000 completions */
-	conf.on_reservation = on_reservation;
+	for (uint32_t t = 0; t < TYPES; t++)
+		psp_policy_conf_set_type(conf, t, type_name[t], type_service_ns[t], 0.5);
+	psp_policy_conf_set_on_reservation(conf, on_reservation, NULL);
 	struct psp_err err;
+	struct psp_policy *p = NULL;
+	/* reserve after 1000 completions */
+	if (psp_policy_conf_set(conf, "darc_samples", "1000", &err) < 0)
+		goto fail;
 	for (int i = 2; i < argc; i++) { /* knob=value, as psp-sim's --knob value */
 		char name[64];
 		const char *eq = strchr(argv[i], '=');
 		size_t len = eq ? (size_t)(eq - argv[i]) : 0;
-		const struct psp_param *prm = NULL;
-		if (eq && len < sizeof(name)) {
-			memcpy(name, argv[i], len);
-			name[len] = '\0';
-			prm = psp_param_find(name);
-		}
-		if (!prm) {
-			fprintf(stderr, "embed: \"%s\" is not KNOB=VALUE with a known knob\n", argv[i]);
+		if (!eq || len >= sizeof(name)) {
+			fprintf(stderr, "embed: \"%s\" is not KNOB=VALUE\n", argv[i]);
+			psp_policy_conf_free(conf);
 			return NULL;
 		}
-		if (psp_param_set(&conf, prm, eq + 1, &err) < 0)
+		memcpy(name, argv[i], len);
+		name[len] = '\0';
+		if (psp_policy_conf_set(conf, name, eq + 1, &err) < 0)
 			goto fail;
 	}
-	struct psp_policy *p = psp_policy_create(ops, &conf, &err);
+	p = psp_policy_create(ops, conf, &err);
+	psp_policy_conf_free(conf);
+	conf = NULL;
 	if (p && (psp_policy_slots(p) != 1 || (ops->props.flags & PSP_POLICY_PREEMPTIVE))) {
 		/* A host of those keeps a FIFO per worker and preempts on tick(). */
 		fprintf(stderr, "embed: %s holds several requests per worker or preempts; "
@@ -93,6 +97,7 @@ static struct psp_policy *create(int argc, char **argv)
 	if (p)
 		return p;
 fail:;
+	psp_policy_conf_free(conf);
 	char msg[600];
 	fprintf(stderr, "embed: %s\n", psp_err_format(&err, msg, sizeof(msg)));
 	return NULL;

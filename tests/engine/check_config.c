@@ -11,9 +11,21 @@
 
 #include "client/client.h"
 #include "common/yconf.h"
+#include "test_conf.h"
 #include "server/config.h"
 
 Suite *psp_engine_config_suite(void);
+
+/* The loaded config's policy configuration, member by member. */
+static struct test_conf knobs(const struct eng_config *cfg)
+{
+	struct test_conf c;
+	memset(&c, 0, sizeof(c));
+	ck_assert_ptr_nonnull(cfg->pconf);
+	test_conf_read(&c, cfg->pconf);
+	return c;
+}
+
 
 static const char *BASE =
 	"eal: [--no-huge]\n"
@@ -74,7 +86,7 @@ START_TEST(base_loads)
 	ck_assert_uint_eq(cfg.nworkers, 2);
 	ck_assert_uint_eq(cfg.udp_port, 6789);
 	ck_assert_uint_eq(cfg.ntypes, 2);
-	ck_assert_uint_eq(cfg.pconf.type_mean_ns[1], 100000);
+	ck_assert_uint_eq(knobs(&cfg).type_mean_ns[1], 100000);
 	ck_assert_uint_eq(eng_config_type_of(&cfg, 2), 1);
 	ck_assert_uint_eq(eng_config_type_of(&cfg, 0), PSP_TYPE_UNKNOWN);
 	ck_assert_uint_eq(eng_config_type_of(&cfg, 9), PSP_TYPE_UNKNOWN);
@@ -318,44 +330,44 @@ START_TEST(policy_knobs)
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_samples: 500, darc_delta: 0.3}", "");
 	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
 	ck_assert_str_eq(cfg.policy, "darc");
-	ck_assert_uint_eq(cfg.pconf.darc_min_samples, 500);
-	ck_assert(cfg.pconf.darc_delta == 0.3);
-	ck_assert_int_eq(cfg.pconf.darc_mode, PSP_DARC_DYNAMIC);
-	ck_assert_uint_eq(cfg.pconf.nworkers, 2);
+	ck_assert_uint_eq(knobs(&cfg).darc_min_samples, 500);
+	ck_assert(knobs(&cfg).darc_delta == 0.3);
+	ck_assert_int_eq(knobs(&cfg).darc_mode, PSP_DARC_DYNAMIC);
+	ck_assert_uint_eq(knobs(&cfg).nworkers, 2);
 	/* --policy: the knobs ts does not read are ignored, its own default */
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), 0);
-	ck_assert_uint_eq(cfg.pconf.darc_min_samples, 50000);
-	ck_assert_uint_eq(cfg.pconf.ts_quantum_ns, 5000);
+	ck_assert_uint_eq(knobs(&cfg).darc_min_samples, 50000);
+	ck_assert_uint_eq(knobs(&cfg).ts_quantum_ns, 5000);
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "darc", &err), 0);
-	ck_assert_uint_eq(cfg.pconf.darc_min_samples, 500);
+	ck_assert_uint_eq(knobs(&cfg).darc_min_samples, 500);
 	eng_config_free(&cfg);
 
 	/* reserve implies darc_mode: static */
 	with_policy(t, sizeof(t), "policy: {name: darc, reserve: 1}", "");
 	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
-	ck_assert_int_eq(cfg.pconf.darc_mode, PSP_DARC_STATIC);
-	ck_assert_int_eq(cfg.pconf.darc_reserve, 1);
+	ck_assert_int_eq(knobs(&cfg).darc_mode, PSP_DARC_STATIC);
+	ck_assert_int_eq(knobs(&cfg).darc_reserve, 1);
 	eng_config_free(&cfg);
 
 	/* darc_variant robust sets the parts; an explicit part wins */
 	with_policy(t, sizeof(t),
 		    "policy: {name: darc, darc_variant: robust, darc_starvation_guard: 5}", "");
 	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
-	ck_assert_int_eq(cfg.pconf.darc_variant, PSP_DARC_ROBUST);
-	ck_assert_int_eq(cfg.pconf.darc_sizing, PSP_DARC_SIZE_CAPACITY);
-	ck_assert_int_eq(cfg.pconf.darc_ratio_source, PSP_DARC_RATIOS_ARRIVALS);
-	ck_assert_int_eq(cfg.pconf.darc_hysteresis, PSP_DARC_HYST_CI);
-	ck_assert(cfg.pconf.darc_starvation_guard == 5);
+	ck_assert_int_eq(knobs(&cfg).darc_variant, PSP_DARC_ROBUST);
+	ck_assert_int_eq(knobs(&cfg).darc_sizing, PSP_DARC_SIZE_CAPACITY);
+	ck_assert_int_eq(knobs(&cfg).darc_ratio_source, PSP_DARC_RATIOS_ARRIVALS);
+	ck_assert_int_eq(knobs(&cfg).darc_hysteresis, PSP_DARC_HYST_CI);
+	ck_assert(knobs(&cfg).darc_starvation_guard == 5);
 	eng_config_free(&cfg);
 
 	/* block form, slots, placement */
 	with_policy(t, sizeof(t), "policy:\n  name: jbsq\n  slots: 3", "");
 	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
-	ck_assert_uint_eq(cfg.pconf.slots, 3);
+	ck_assert_uint_eq(knobs(&cfg).slots, 3);
 	eng_config_free(&cfg);
 	with_policy(t, sizeof(t), "policy: {name: ws, placement: flow-hash}", "");
 	ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
-	ck_assert_int_eq(cfg.pconf.placement, PSP_PLACE_FLOW_HASH);
+	ck_assert_int_eq(knobs(&cfg).placement, PSP_PLACE_FLOW_HASH);
 	eng_config_free(&cfg);
 
 	/* errors: file:line:col and the key */
@@ -408,9 +420,9 @@ START_TEST(preempt_keys)
 		    "ts_slo_factor: 20}",
 		    "preempt: {stack_kib: 32, tasks: 100}\napp: {preempt_points: false}\n");
 	ck_assert_int_eq(load(t, &cfg, &err), 0);
-	ck_assert_uint_eq(cfg.pconf.ts_quantum_ns, 2500);
-	ck_assert_int_eq(cfg.pconf.ts_variant, PSP_TS_PER_TYPE);
-	ck_assert(cfg.pconf.ts_slo_factor == 20.0);
+	ck_assert_uint_eq(knobs(&cfg).ts_quantum_ns, 2500);
+	ck_assert_int_eq(knobs(&cfg).ts_variant, PSP_TS_PER_TYPE);
+	ck_assert(knobs(&cfg).ts_slo_factor == 20.0);
 	ck_assert_uint_eq(cfg.preempt_stack_kib, 32);
 	ck_assert_uint_eq(cfg.preempt_tasks, 100);
 	ck_assert(!cfg.preempt_points);
@@ -529,7 +541,7 @@ START_TEST(workload_types)
 	ck_assert_uint_eq(cfg.ntypes, 2);
 	ck_assert_str_eq(cfg.types[1].name, "SCAN");
 	ck_assert_uint_eq(cfg.types[1].wire_id, 11);
-	ck_assert_uint_eq(cfg.pconf.type_mean_ns[0], 1500);
+	ck_assert_uint_eq(knobs(&cfg).type_mean_ns[0], 1500);
 	ck_assert_double_eq(cfg.types[1].ratio, 0.5);
 	ck_assert_uint_eq(eng_config_type_of(&cfg, 10), 0);
 	eng_config_free(&cfg);
@@ -540,15 +552,15 @@ START_TEST(workload_types)
 	ck_assert_str_eq(cfg.workload, "high-bimodal");
 	ck_assert_str_eq(cfg.workload_from, "--workload");
 	ck_assert_str_eq(cfg.types[0].name, "SHORT");
-	ck_assert_uint_eq(cfg.pconf.type_mean_ns[1], 100000);
+	ck_assert_uint_eq(knobs(&cfg).type_mean_ns[1], 100000);
 	eng_config_free(&cfg);
 
 	/* Phased: every phase's types, phase 1's means and ratios. */
 	ov.workload = "dynamic";
 	ck_assert_int_eq(load_ov(NOTYPES, &ov, &cfg, &err), 0);
 	ck_assert_uint_eq(cfg.ntypes, 2);
-	ck_assert_uint_eq(cfg.pconf.type_mean_ns[0], 100000);
-	ck_assert_uint_eq(cfg.pconf.type_mean_ns[1], 1000);
+	ck_assert_uint_eq(knobs(&cfg).type_mean_ns[0], 100000);
+	ck_assert_uint_eq(knobs(&cfg).type_mean_ns[1], 1000);
 	eng_config_free(&cfg);
 
 	/* A type phase 1 leaves out: no nominal mean or ratio ("not given"). */
@@ -571,7 +583,7 @@ START_TEST(workload_types)
 	ck_assert_uint_eq(cfg.types[1].wire_id, 9);
 	ck_assert_double_eq(cfg.types[1].mean_us, 0);
 	ck_assert_double_eq(cfg.types[1].ratio, 0);
-	ck_assert_uint_eq(cfg.pconf.type_mean_ns[0], 2000);
+	ck_assert_uint_eq(knobs(&cfg).type_mean_ns[0], 2000);
 	eng_config_free(&cfg);
 }
 END_TEST

@@ -36,11 +36,13 @@ static FILE *devnull(void)
 /* The policy the engine would run: created, dispatching nothing, destroyed. */
 static void require_policy_starts(const struct eng_config *cfg)
 {
-	struct psp_policy_conf pc = cfg->pconf;
-	pc.rand_u64 = fixed_rand;
+	struct psp_policy_conf *pc = psp_policy_conf_dup(cfg->pconf);
+	FUZZ_REQUIRE(pc != NULL);
+	psp_policy_conf_set_rand(pc, fixed_rand, NULL);
 	struct psp_err err;
 	psp_err_clear(&err);
-	struct psp_policy *p = psp_policy_create(cfg->ops, &pc, &err);
+	struct psp_policy *p = psp_policy_create(cfg->ops, pc, &err);
+	psp_policy_conf_free(pc);
 	if (!p) {
 		char buf[600];
 		fprintf(stderr, "fuzz_config: accepted config, policy %s refused: %s\n",
@@ -88,10 +90,10 @@ static void engine_config(const char *path, const struct yconf_overrides *ov, ui
 	require_policy_starts(&cfg);
 	/* --policy NAME over the loaded config */
 	size_t npol = 0;
-	while (psp_policies[npol])
+	while (psp_policy_at(npol))
 		npol++;
 	psp_err_clear(&err);
-	if (eng_config_set_policy(&cfg, psp_policies[h % npol]->name, &err) == 0)
+	if (eng_config_set_policy(&cfg, psp_policy_at(h % npol)->name, &err) == 0)
 		require_policy_starts(&cfg);
 	else
 		FUZZ_REQUIRE(err.code < 0 && err.msg[0]);

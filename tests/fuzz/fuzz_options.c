@@ -60,9 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_REQUIRE(o.replications >= 1 && o.replications <= SIM_MAX_REPLICATIONS);
 		/* every knob applies to the policies that read it */
 		for (uint32_t p = 0; p < o.npolicies; p++) {
-			struct psp_policy_conf conf;
-			psp_policy_conf_default(&conf, o.workers, 1);
-			sim_options_apply_knobs(&o, o.policy[p], &conf);
+			struct psp_policy_conf *conf = psp_policy_conf_new(o.workers, 1);
+			FUZZ_REQUIRE(conf != NULL);
+			sim_options_apply_knobs(&o, o.policy[p], conf);
+			psp_policy_conf_free(conf);
 		}
 	}
 	free(buf);

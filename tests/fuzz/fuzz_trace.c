@@ -77,9 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_REQUIRE(sum == t.n);
 
 	size_t npol = 0;
-	while (psp_policies[npol])
+	while (psp_policy_at(npol))
 		npol++;
-	const struct psp_policy_ops *ops = psp_policies[(h >> 1) % npol];
+	const struct psp_policy_ops *ops = psp_policy_at((h >> 1) % npol);
 	uint32_t workers = 1 + (uint32_t)((h >> 8) % 16);
 	static const double loads[] = {0, 0.3, 0.9, 1.5}; /* 0: the trace's own */
 	double load = loads[(h >> 16) % 4];

@@ -53,11 +53,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     wl.phase[p].mean_service_us <= PSP_WL_TIME_US_MAX);
 
 	size_t npol = 0;
-	while (psp_policies[npol])
+	while (psp_policy_at(npol))
 		npol++;
 	uint64_t h = fuzz_hash(data, size);
 	static const double loads[] = {0.3, 0.7, 0.95, 1.5};
-	const struct psp_policy_ops *ops = psp_policies[h % npol];
+	const struct psp_policy_ops *ops = psp_policy_at(h % npol);
 	uint32_t workers = 1 + (uint32_t)((h >> 8) % 16);
 	double load = loads[(h >> 16) % 4];
 

@@ -3,9 +3,11 @@
 # installed tree relies on: the files, libpsp-core's soname and exported
 # symbols, headers that need nothing beyond libc, and installed programs that
 # find the installed workloads with no environment variable.
-#   layout.sh BUILD_DIR PREFIX VERSION ENGINE(ON|OFF) DOCS(ON|OFF)
+#   layout.sh BUILD_DIR PREFIX VERSION ENGINE(ON|OFF) DOCS(ON|OFF) ABI
 set -euo pipefail
-build=$1 prefix=$2 version=$3 engine=$4 docs=$5
+build=$1 prefix=$2 version=$3 engine=$4 docs=$5 abi=$6
+# the library's file version: the interface number, then the release's minor.patch
+libversion=$abi.${version#*.}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 rm -rf "$prefix"
@@ -15,7 +17,7 @@ libdir=$(dirname "$(find . -name 'libpsp-core.so' | head -1)")
 [ "$libdir" != . ] || fail "no libpsp-core.so installed"
 
 need=(bin/psp-sim share/psp/workloads/high-bimodal.yml include/psp/policy.h
-      "$libdir/libpsp-core.so.$version" "$libdir/libpsp-core.a"
+      "$libdir/libpsp-core.so.$libversion" "$libdir/libpsp-core.a"
       "$libdir/pkgconfig/psp-core.pc" "$libdir/cmake/psp/pspConfig.cmake"
       share/bash-completion/completions/psp-sim)
 [ "$engine" = ON ] && need+=(bin/psp-engine bin/psp-client share/psp/configs/engine-memif.yml)
@@ -26,17 +28,16 @@ fi
 for f in "${need[@]}"; do [ -e "$f" ] || fail "$f not installed"; done
 [ -e include/psp/workload.h ] && fail "the workload loader's header (GSL, libyaml) is installed"
 
-major=${version%%.*}
-soname=$(readelf -d "$libdir/libpsp-core.so.$version" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
-[ "$soname" = "libpsp-core.so.$major" ] || fail "soname is '$soname', want libpsp-core.so.$major"
-readelf -d "$libdir/libpsp-core.so.$version" | grep -q TEXTREL && fail "libpsp-core.so has text relocations (not PIC)"
+soname=$(readelf -d "$libdir/libpsp-core.so.$libversion" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+[ "$soname" = "libpsp-core.so.$abi" ] || fail "soname is '$soname', want libpsp-core.so.$abi"
+readelf -d "$libdir/libpsp-core.so.$libversion" | grep -q TEXTREL && fail "libpsp-core.so has text relocations (not PIC)"
 
 # The public headers include the C library's headers and each other, nothing else.
 bad=$(grep -h '#include' include/psp/*.h | grep -vE '#include <(std[a-z]*|psp/[a-z_]+)\.h>' || true)
 [ -z "$bad" ] || fail "public headers include more than libc: $bad"
 
 # Exported: only psp_ names, each declared in an installed header.
-syms=$(nm -D --defined-only "$libdir/libpsp-core.so.$version" | awk '{print $3}')
+syms=$(nm -D --defined-only "$libdir/libpsp-core.so.$libversion" | awk '{print $3}')
 [ -n "$syms" ] || fail "libpsp-core.so exports nothing"
 for s in $syms; do
   [[ $s == psp_* ]] || fail "libpsp-core.so exports $s (not psp_-prefixed)"

@@ -1,7 +1,14 @@
-/* Policy knobs: each one described once, in a table the hosts read.
+/* Policy knobs: each one described once, next to the policy that reads it.
  *
- * A knob has a name ("quantum_us"), a kind, where it lives in struct
- * psp_policy_conf, a default, a range and a one-line help.  psp-sim turns
+ * A knob has a name ("quantum_us"), a kind, a default, a range, a unit and a
+ * one-line help.  Each policy declares its own knobs in its file
+ * (core/src/policy_<name>.c) and lists them in its ops->params; the knobs
+ * several policies read (slots, placement, quantum_us, preempt_cost_us) are
+ * declared once, in core/src/knobs_shared.c.  The registry of knobs
+ * (psp_param_count/psp_param_at) is derived from the policy table: every
+ * knob some policy reads, once.  The values live in the opaque struct
+ * psp_policy_conf, sized by the library, so a new knob changes no layout a
+ * host was built against.  psp-sim turns
  * every knob into a flag (`--quantum-us`, underscores become dashes) and
  * psp-engine's config accepts the same names; each policy lists the knobs it
  * reads (struct psp_policy_ops.params), so a host can tell a user which
@@ -39,12 +46,16 @@ enum {
 	PSP_PARAM_PER_POLICY = 1u << 1,
 };
 
+/* A knob's descriptor.  Hosts read descriptors the library gives them
+ * (psp_param_at, psp_param_find, ops->params) and never make their own: the
+ * library may append members. */
 struct psp_param {
 	const char *name;    /* snake_case; the flag is --name with '-' for '_' */
 	enum psp_param_kind kind;
-	size_t offset;       /* of the field in struct psp_policy_conf */
-	size_t size;         /* of that field (UINT: 4 or 8) */
-	/* The user writes values in `unit`; the field stores value x scale,
+	/* Where help listings put it: ascending rank, knobs of equal rank in
+	 * the order the policy table first names them. */
+	unsigned rank;
+	/* The user writes values in `unit`; the conf stores value x scale,
 	 * rounded to the nearest integer for UINT and INT (quantum_us is
 	 * written in us and stored in ns: scale 1000). */
 	double scale;
@@ -61,15 +72,18 @@ struct psp_param {
 	const char *implies_when;
 };
 
-/* Every knob of every policy, NULL-terminated, in help order. */
-extern const struct psp_param *const psp_params[];
+/* The registry: every knob some policy reads, once, in help order (by
+ * rank).  psp_param_at(i) for i < psp_param_count(); NULL past the end. */
+size_t psp_param_count(void);
+const struct psp_param *psp_param_at(size_t i);
 
 /* The knob called name, with '_' or '-' between words (so "quantum-us" and
  * "quantum_us" both find it).  NULL when there is none. */
 const struct psp_param *psp_param_find(const char *name);
 
 /* Parses value (as the user wrote it, in the knob's unit) and stores it in
- * conf.  A BOOL accepts true/false/yes/no/on/off/1/0.  Returns 0, or -EINVAL
+ * conf, without what it implies (psp_param_apply, psp_policy_conf_set).
+ * prm must be one of the registry's.  A BOOL accepts true/false/yes/no/on/off/1/0.  Returns 0, or -EINVAL
  * with err naming the knob and saying what it accepts. */
 int psp_param_set(struct psp_policy_conf *conf, const struct psp_param *prm,
 		  const char *value, struct psp_err *err);
@@ -93,12 +107,14 @@ int psp_param_apply(struct psp_policy_conf *conf, const struct psp_param_value *
 const char *psp_param_format(const struct psp_policy_conf *conf,
 			     const struct psp_param *prm, char *buf, size_t cap);
 
+/* The knob's value in conf as the policies read it, in stored units
+ * (quantum_us in ns; a CHOICE's index, a BOOL's 0 or 1).  Exact for whole
+ * numbers below 2^53. */
+double psp_param_stored(const struct psp_policy_conf *conf, const struct psp_param *prm);
+
 /* Writes the knob's default ("5", "dynamic"; for PER_POLICY knobs "policy")
  * into buf.  Returns buf. */
 const char *psp_param_format_default(const struct psp_param *prm, char *buf,
 				     size_t cap);
-
-/* Stores every knob's default in conf. */
-void psp_param_defaults(struct psp_policy_conf *conf);
 
 #endif

@@ -4,7 +4,8 @@
  * The host owns the requests and the workers; the policy owns the queues and
  * knows which workers are idle.  Every call passes the current time in
  * nanoseconds: policies never read a clock, never draw a random number
- * (randomness comes from conf->rand_u64) and never allocate after create.
+ * (randomness comes from the host, psp_policy_conf_set_rand) and never
+ * allocate after create.
  *
  * The host's loop, in the simulator and on the dispatcher lcore alike:
  *
@@ -55,99 +56,60 @@ struct psp_assign {
 	uint64_t setup_ns;
 };
 
-/* Where per-worker-queue policies (dfcfs, ws) put an arriving request. */
-enum psp_placement {
-	PSP_PLACE_ROUND_ROBIN = 0,
-	PSP_PLACE_RANDOM,    /* uniform, from the host's generator */
-	PSP_PLACE_FLOW_HASH, /* req->flow mod workers, as RSS on a NIC */
-};
-
-enum psp_ts_variant {
-	PSP_TS_SINGLE_QUEUE = 0, /* one central FIFO, preempted to the tail */
-	PSP_TS_PER_TYPE,         /* one FIFO per type, serve max wait/SLO */
-};
-
-enum psp_darc_mode {
-	PSP_DARC_DYNAMIC = 0, /* c-FCFS until profiled, then reserve */
-	PSP_DARC_ORACLE,      /* first reservation from the configured means */
-	PSP_DARC_STATIC,      /* SHORT reserves [0,k), LONG owns [k,W) */
-};
-
-/* DARC's rule: the paper's, or the robust one (README, "DARC robust
- * variant").  The policy reads only the four parts below, each its own
- * knob; darc_variant robust sets them through psp_param_apply (the knob
- * table's implies), so a host that fills the conf by hand sets the parts. */
-enum psp_darc_variant {
-	PSP_DARC_PAPER = 0,
-	PSP_DARC_ROBUST,
-};
-
-enum psp_darc_ratio_source {
-	PSP_DARC_RATIOS_COMPLETIONS = 0, /* the paper: a type's share of completions */
-	PSP_DARC_RATIOS_ARRIVALS,        /* its share of arrivals */
-};
-
-enum psp_darc_sizing {
-	PSP_DARC_SIZE_ROUNDING = 0, /* the paper: round each demand, spillway on overflow */
-	PSP_DARC_SIZE_CAPACITY,     /* the paper's counts to W, then cover each group's load */
-};
-
-enum psp_darc_hysteresis {
-	PSP_DARC_HYST_FIXED = 0, /* the paper: a demand moved by > darc_demand_change */
-	PSP_DARC_HYST_CI,        /* moved beyond its confidence interval; no identical re-install */
-};
-
 /* Called by DARC each time it installs a reservation (including the first).
  * Runs on the caller's thread, inside dispatch() or complete(). */
 typedef void (*psp_reservation_fn)(void *ctx, uint64_t now_ns,
 				   const struct psp_darc_plan *plan);
 
-struct psp_policy_conf {
-	uint32_t nworkers; /* 1..PSP_MAX_WORKERS */
-	uint32_t ntypes;   /* 1..PSP_MAX_TYPES */
-	/* Per type: nominal mean service time and share of arrivals, from the
-	 * workload or config.  0 = not known.  DARC oracle/static and SJF need
-	 * the means; TS per-type starts from them. */
-	uint64_t type_mean_ns[PSP_MAX_TYPES];
-	double type_ratio[PSP_MAX_TYPES];
-	const char *type_name[PSP_MAX_TYPES]; /* for descriptions; may be NULL */
+/* A policy's configuration: workers, types, the host's hooks and every
+ * knob's value.  Opaque: the library creates and sizes it, so that a new
+ * knob or policy changes no layout a host was built against.  Knobs are set
+ * by name (psp_policy_conf_set, or psp_param_set/psp_param_apply with the
+ * descriptors of param.h) and read back as text (psp_policy_conf_get). */
+struct psp_policy_conf;
 
-	/* Randomness from the host (d-FCFS random placement).  Required only
-	 * by policies that draw; returns a uniform 64-bit value. */
-	uint64_t (*rand_u64)(void *ctx);
-	void *rand_ctx;
+/* A configuration for nworkers and ntypes (checked by psp_policy_create:
+ * 1..PSP_MAX_WORKERS, 1..PSP_MAX_TYPES) with every knob at its default, no
+ * type means or ratios, no hooks.  NULL when out of memory. */
+struct psp_policy_conf *psp_policy_conf_new(uint32_t nworkers, uint32_t ntypes);
+/* A copy of conf (its knobs, types and hooks); NULL when out of memory. */
+struct psp_policy_conf *psp_policy_conf_dup(const struct psp_policy_conf *conf);
+/* Frees conf; NULL is ignored. */
+void psp_policy_conf_free(struct psp_policy_conf *conf);
 
-	/* The knobs: each is described (name, default, range, help) in
-	 * core/src/param.c, and psp_policy_conf_default() stores the defaults.
-	 * The policies that read a knob list it in their ops->params. */
-	uint32_t slots;            /* requests a worker may hold; 0 = the policy's default */
-	enum psp_placement placement;
-	uint64_t steal_cost_ns;    /* modelled: worker time per steal (ws) */
-	uint64_t preempt_cost_ns;  /* modelled: worker time per preemption */
+/* Sets the knob called name (with '_' or '-' between words) to value, in
+ * the knob's unit, with what it implies (reserve sets darc_mode static).
+ * Returns 0, or -EINVAL with err naming the knob and the reason (unknown
+ * knob, what it accepts). */
+int psp_policy_conf_set(struct psp_policy_conf *conf, const char *name, const char *value,
+			struct psp_err *err);
+/* Writes the value of the knob called name, in its unit, into buf and
+ * returns buf; NULL when there is no such knob. */
+const char *psp_policy_conf_get(const struct psp_policy_conf *conf, const char *name,
+				char *buf, size_t cap);
 
-	uint64_t ts_quantum_ns; /* > 0 for the time-sharing policies */
-	enum psp_ts_variant ts_variant;
-	double ts_slo_factor;   /* per-type SLO = factor x type mean; default 10 */
+uint32_t psp_policy_conf_workers(const struct psp_policy_conf *conf);
+uint32_t psp_policy_conf_types(const struct psp_policy_conf *conf);
+void psp_policy_conf_set_workers(struct psp_policy_conf *conf, uint32_t nworkers);
+void psp_policy_conf_set_types(struct psp_policy_conf *conf, uint32_t ntypes);
 
-	enum psp_darc_mode darc_mode;
-	int32_t darc_reserve;      /* static mode: k short cores, 0..nworkers-1; -1 none */
-	bool darc_no_steal;        /* disable stealing (for theory tests) */
-	uint64_t darc_min_samples; /* completions before (re)profiling; default 50000 */
-	double darc_delta;         /* grouping tolerance; default 0.2 */
-	double darc_demand_change; /* re-reserve threshold; default 0.1 */
-	enum psp_darc_variant darc_variant;
-	enum psp_darc_ratio_source darc_ratio_source;
-	enum psp_darc_sizing darc_sizing;
-	enum psp_darc_hysteresis darc_hysteresis;
-	double darc_starvation_guard; /* x a type's mean; 0 = off */
-	psp_reservation_fn on_reservation; /* may be NULL */
-	void *on_reservation_ctx;
-};
+/* Type t's nominal mean service time and share of arrivals, from the
+ * workload or config (0 = not known: DARC oracle/static and SJF need the
+ * means; TS per-type starts from them), and its name for descriptions
+ * (may be NULL; the string must outlive the policies made from conf).
+ * Returns 0, or -EINVAL when t >= PSP_MAX_TYPES. */
+int psp_policy_conf_set_type(struct psp_policy_conf *conf, uint32_t t, const char *name,
+			     uint64_t mean_ns, double ratio);
+uint64_t psp_policy_conf_type_mean_ns(const struct psp_policy_conf *conf, uint32_t t);
+double psp_policy_conf_type_ratio(const struct psp_policy_conf *conf, uint32_t t);
 
-/* Fills conf with every knob's default for nworkers and ntypes (and zero
- * means/ratios).  Cannot fail. */
-void psp_policy_conf_default(struct psp_policy_conf *conf, uint32_t nworkers,
-			     uint32_t ntypes);
+/* Randomness from the host (d-FCFS and ws random placement).  Required
+ * only by policies that draw; rand_u64 returns a uniform 64-bit value. */
+void psp_policy_conf_set_rand(struct psp_policy_conf *conf, uint64_t (*rand_u64)(void *ctx),
+			      void *ctx);
+/* Called when DARC installs a reservation; fn may be NULL. */
+void psp_policy_conf_set_on_reservation(struct psp_policy_conf *conf, psp_reservation_fn fn,
+					void *ctx);
 
 /* What a policy is, for hosts, documentation and the theory tests. */
 enum {
@@ -156,7 +118,7 @@ enum {
 	PSP_POLICY_WORK_CONSERVING = 1u << 0,
 	/* Dispatches with slice_ns > 0: requests are preempted and resumed. */
 	PSP_POLICY_PREEMPTIVE = 1u << 1,
-	/* Reads the nominal type means (conf.type_mean_ns): required by sjf
+	/* Reads the nominal type means (psp_policy_conf_set_type): required by sjf
 	 * and by darc's oracle and static modes. */
 	PSP_POLICY_USES_MEANS = 1u << 2,
 	/* Preemption is timed by the worker itself, from slice_ns, among the
@@ -183,6 +145,10 @@ enum {
 	 * dispatcher's cost charges it for these steps only. */
 	PSP_POLICY_CENTRAL_ARRIVALS = 1u << 6,
 	PSP_POLICY_CENTRAL_REQUEUE = 1u << 7,
+	/* Reserves cores for groups of types (DARC): calls the conf's
+	 * on_reservation hook at each reservation, and describe() writes the
+	 * reservation in force. */
+	PSP_POLICY_RESERVES = 1u << 8,
 };
 
 struct psp_policy_props {
@@ -251,25 +217,31 @@ struct psp_policy_ops {
 };
 
 /* The state every policy shares; private state follows in priv.  Kept by
- * the wrappers and assign_worker(); hosts use the accessors below. */
+ * the wrappers and assign_worker(); hosts use the accessors below, which
+ * read the members before `ops` only: the members from `ops` on are the
+ * library's and may change without notice. */
 struct psp_policy {
-	const struct psp_policy_ops *ops;
-	struct psp_policy_conf conf;
-	uint64_t last_now_ns; /* time must not go backwards */
 	uint64_t idle_mask;   /* bit w set: worker w holds no request */
 	uint64_t free_mask;   /* bit w set: worker w has a free slot */
 	uint64_t queued;      /* requests held by the policy */
 	uint64_t held;        /* requests held by workers (sum of outstanding) */
-	uint32_t slots;       /* conf.slots, or the policy's default */
+	uint32_t slots;       /* the conf's slots, or the policy's default */
 	uint8_t outstanding[PSP_MAX_WORKERS]; /* requests worker w holds */
+	const struct psp_policy_ops *ops;
+	/* The library's: */
+	struct psp_policy_conf *conf; /* the policy's own copy */
+	uint32_t nworkers, ntypes;
+	uint64_t last_now_ns; /* time must not go backwards */
 	void *priv;
 };
 
 extern const struct psp_policy_ops psp_cfcfs_ops, psp_dfcfs_ops, psp_darc_ops,
 	psp_ts_ops, psp_sjf_ops, psp_jbsq_ops, psp_ws_ops, psp_tq_ops, psp_concord_ops;
 
-/* The policy table, NULL-terminated, for lookups and --list. */
-extern const struct psp_policy_ops *const psp_policies[];
+/* The policy table (the registry): psp_policy_at(i) for i = 0, 1, ... until
+ * NULL, in --list order.  A function, not an exported array, so that a new
+ * policy changes no size a host was built against. */
+const struct psp_policy_ops *psp_policy_at(size_t i);
 
 /* Finds a policy by canonical name or alias (case-insensitive).  Returns
  * NULL when unknown. */
