@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # DARC's robust variant against the paper's rule, through psp-sim: on the
 # paper's four workloads at their SLOs, robust's capacity never lies below
-# the paper's by more than the intervals allow (robust's upper end >= the
+# the paper's by more than their ranges allow (robust's upper end >= the
 # paper's lower end); psp-sim refuses bad robust knobs with exit 2 and the
 # knob's name.  Capacity searches with 3 replications of 300,000 requests
-# (DARC profiling 20,000 completions), so the intervals are wide, but a
-# robust rule that lost a whole step on a workload would fail here.
+# (DARC profiling 20,000 completions): with fewer than 6 replications a
+# capacity's range is a bracket (capacity to the lowest failing load,
+# docs/statistics.md), so this checks that robust fails no load below the
+# paper's capacity: a robust rule that lost a whole step would fail here.
 #   usage: darc_robust.sh PSP_SIM   (PSP_WORKLOAD_PATH set)
 set -u
 sim=$1
