@@ -175,7 +175,8 @@ def script(b):
     else:
         lines = b.lines
         if b.tag == "console":
-            return console_script(b, out)
+            console_commands(b, out)
+            lines = []
         for g in command_groups(lines):
             first = g[0].strip()
             out += g
@@ -190,9 +191,9 @@ def script(b):
     return "\n".join(out) + "\n"
 
 
-def console_script(b, out):
+def console_commands(b, out):
     """A console block: each "$ " command, its output matched against the lines shown
-    under it (match below)."""
+    under it (match below).  Appends to out; the caller ends the block."""
     cmds = []
     for line in b.lines:
         if line.strip().startswith("$ "):
@@ -207,8 +208,6 @@ def console_script(b, out):
             out.append("doc_console_match %s %s <<'DOC_SHOWN_EOF'" % (b.where(), shell_quote(cmd)))
             out += shown
             out.append("DOC_SHOWN_EOF")
-    out.append("doc_block_end %s" % b.where())
-    return "\n".join(out) + "\n"
 
 
 def pattern(text):
