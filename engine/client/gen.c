@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -469,8 +470,17 @@ int cli_generate(const struct cli_config *cfg, const struct cli_run *run,
 	report(g, out, send_s, why[0] ? why : NULL);
 	status = why[0] ? CLI_NOT_MEASURED : 0;
 done:
-	if (out != stdout)
-		fclose(out);
+	/* A report that did not reach its file (a full disk, a closed pipe) is
+	 * a lost measurement: named, and exit 1 unless already failing. */
+	bool lost = fflush(out) != 0 || ferror(out);
+	if (out != stdout && fclose(out) != 0)
+		lost = true;
+	if (lost) {
+		fprintf(stderr, "psp-client: %s: write failed: %s: output lost\n",
+			out == stdout ? "standard output" : run->output, strerror(errno));
+		if (status == 0)
+			status = 1;
+	}
 	free(g->slots);
 	free(g->lat);
 	free(g->slow);

@@ -67,8 +67,9 @@ static void usage(FILE *out)
 		"answered before sending ended (NOT JUDGED below 1000 of them); slowdown\n"
 		"divides by the service time in each reply's run_ns word (psp-engine: the\n"
 		"time it measured; a server that echoes run_ns: the requested time).\n"
-		"Exit codes: 0 ok (overloaded or not), 1 runtime failure, 2 usage or\n"
-		"config error, 3 not a measurement: the server stopped answering while\n"
+		"Exit codes: 0 ok (overloaded or not), 1 runtime failure (a report that\n"
+		"could not be written included), 2 usage or config error, 3 not a\n"
+		"measurement: the server stopped answering while\n"
 		"requests waited (its port's link went down, or no reply during the last\n"
 		"timeout_ms of sending nor after) or answered requests with an\n"
 		"application failure (reply run_ns 0).\n");

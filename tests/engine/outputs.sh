@@ -5,7 +5,8 @@
 #                         skip): the engine says at stop which file lost how
 #                         many lines, counts them (output_lines_lost), exits 1,
 #                         and every file ends at a whole line; --trace
-#                         /dev/full: refused at stop the same way.
+#                         /dev/full: refused at stop the same way; psp-client
+#                         --output /dev/full says its report was lost, exit 1.
 #   outputs.sh kill       SIGKILL mid-run: the trace already holds the rows of
 #                         the first requests, whole, ids 0..n-1.
 #   outputs.sh refused    a start refused after the config is read (the EAL
@@ -73,6 +74,13 @@ full-disk)
 	# A device that takes nothing: the header itself is lost.
 	start_engine "$T/engine2.log" "${ENGINE[@]}" --trace /dev/full
 	client_run 1 || fail "psp-client failed (status $?)"
+	# psp-client's report to a device that takes nothing: named, exit 1.
+	status=0
+	"${CLIENT[@]}" --workload high-bimodal --rate 1000 --duration 1 --workers 3 \
+		--output /dev/full > "$T/client2.out" 2> "$T/client2.log" || status=$?
+	[ "$status" -eq 1 ] || fail "psp-client --output /dev/full exited with $status, not 1"
+	grep -q "^psp-client: /dev/full: write failed: No space left on device: output lost" \
+		"$T/client2.log" || fail "psp-client --output /dev/full: the loss is not said"
 	status=0
 	stop_engine || status=$?
 	[ "$status" -eq 1 ] || fail "--trace /dev/full exited with $status, not 1"
