@@ -59,6 +59,7 @@ static uint32_t coverage_of(const struct psp_workload *wl, const struct psp_poli
 		width += (e.hi - e.lo) / RUNS;
 		for (uint32_t r = 0; r < reps; r++)
 			sim_result_free(&res[r]);
+		sim_setup_free(&s);
 	}
 	printf("  %s, %u workers, load %.2f, %u replications: exact %.3f us, covered by %u of %u "
 	       "intervals (mean width %.3f us)\n", wl->name, workers, load, reps, exact_us, covered,

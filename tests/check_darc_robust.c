@@ -331,6 +331,7 @@ START_TEST(rare_type_does_not_starve)
 			if (rob)
 				ck_assert_msg(!((r.growing_types >> C) & 1), "robust: C flagged growing");
 			sim_result_free(&r);
+			sim_setup_free(&s);
 		}
 	ck_assert_msg(m[0][1] > 2 * m[0][0], "the paper's rule no longer starves C: the test would not tell");
 	ck_assert_msg(m[1][1] < 1.5 * m[1][0], "robust: C's mean grows %.0f -> %.0f us", m[1][0], m[1][1]);
@@ -370,6 +371,7 @@ START_TEST(tpcc_reaches_oracle_plan)
 			run(&s, 0.9, &r);
 			hits[rob] += strcmp(r.reservation, want) == 0;
 			sim_result_free(&r);
+			sim_setup_free(&s);
 		}
 	printf("tpcc 0.9: oracle plan \"%s\" at the end in %u/%u seeds (paper), %u/%u (robust)\n",
 	       want, hits[0], seeds, hits[1], seeds);
@@ -399,6 +401,7 @@ static void no_identical_reinstall(const char *name, double load, uint64_t reque
 			      r.timeline[i].time_ns / 1e6);
 	printf("%s %.2f: %u reservations, none repeated\n", name, load, r.ntimeline);
 	sim_result_free(&r);
+	sim_setup_free(&s);
 }
 
 START_TEST(no_identical_plan_reinstalled)

@@ -86,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (load == 0)
 		load = sim_trace_load(&t, workers);
 	sim_trace_workload(&t, with, &wl);
-	struct sim_setup setup;
+	/* freed on every return below */
+	struct sim_setup setup __attribute__((cleanup(sim_setup_free)));
 	sim_setup_default(&setup, with ? with : &wl, ops, workers);
 	setup.wl = &wl;
 	setup.trace = &t;

@@ -61,7 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t workers = 1 + (uint32_t)((h >> 8) % 16);
 	double load = loads[(h >> 16) % 4];
 
-	struct sim_setup setup;
+	/* freed on every return below */
+	struct sim_setup setup __attribute__((cleanup(sim_setup_free)));
 	sim_setup_default(&setup, &wl, ops, workers);
 	setup.requests = (uint64_t)FUZZ_ARRIVALS;
 	setup.seed = h >> 24;
