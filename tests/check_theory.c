@@ -172,25 +172,6 @@ static void est_check(const char *what, const struct est *e, double theory,
 /* ---------------------------------------------------------------------- */
 /* Workloads and runs. */
 
-/* make_setup's setups are copied around and kept to the end of the test
- * process (Check forks one per test): their confs are freed at its exit. */
-static struct psp_policy_conf *kept_conf[256];
-static size_t nkept;
-
-static void free_kept_confs(void)
-{
-	while (nkept)
-		psp_policy_conf_free(kept_conf[--nkept]);
-}
-
-static void keep_conf(struct psp_policy_conf *conf)
-{
-	if (nkept == 0)
-		atexit(free_kept_confs);
-	ck_assert_uint_lt(nkept, sizeof(kept_conf) / sizeof(kept_conf[0]));
-	kept_conf[nkept++] = conf;
-}
-
 /* The setup psp-sim builds for wl (sim_setup_default). */
 static struct sim_setup make_setup(const struct psp_workload *wl,
 				   const struct psp_policy_ops *ops, uint32_t nworkers,
@@ -198,7 +179,7 @@ static struct sim_setup make_setup(const struct psp_workload *wl,
 {
 	struct sim_setup s;
 	sim_setup_default(&s, wl, ops, nworkers);
-	keep_conf(s.conf);
+	test_keep_conf(s.conf);
 	s.requests = requests;
 	s.seed = SEED0;
 	return s;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <psp/param.h>
@@ -183,6 +184,26 @@ static inline void test_set(struct psp_policy_conf *conf, const char *name, cons
 	struct psp_err err;
 	int rc = psp_param_set(conf, test_knob(name), value, &err);
 	ck_assert_msg(rc == 0, "%s=%s: %s", name, value, err.msg);
+}
+
+/* A conf that a suite copies around inside setups and keeps to the end of
+ * the test process (Check forks one per test): freed at that process's
+ * exit, so LeakSanitizer sees none left. */
+static struct psp_policy_conf *test_kept_conf[256];
+static size_t test_nkept;
+
+static inline void test_free_kept_confs(void)
+{
+	while (test_nkept)
+		psp_policy_conf_free(test_kept_conf[--test_nkept]);
+}
+
+static inline void test_keep_conf(struct psp_policy_conf *conf)
+{
+	if (test_nkept == 0)
+		atexit(test_free_kept_confs);
+	ck_assert_uint_lt(test_nkept, sizeof(test_kept_conf) / sizeof(test_kept_conf[0]));
+	test_kept_conf[test_nkept++] = conf;
 }
 
 #endif
