@@ -9,7 +9,7 @@ how=$1 src=$2/examples/embed prefix=$3 work=$4
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -d "$prefix" ] || fail "$prefix: nothing installed (the install.layout test sets it up)"
 rm -rf "$work" && mkdir -p "$work"
-libdir=$(dirname "$(find "$prefix" -name 'libpsp-core.so' | head -1)")
+libdir=$(dirname "$(find "$prefix/" -name 'libpsp-core.so' | head -1)")
 flags="-O2 -std=c11 -pedantic -Wall -Wextra -Werror"
 
 case $how in
@@ -24,8 +24,13 @@ cmake)
   cmake -S "$src" -B "$work" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="$flags" >/dev/null
   cmake --build "$work" >/dev/null
   run=("$work/embed" "$work/embed-static")
-  # Linked against the installed library, not the build tree's.
-  ldd "$work/embed" | grep -q "$libdir/libpsp-core.so" || fail "embed does not use $libdir/libpsp-core.so" ;;
+  # Linked against the installed library, not the build tree's. Compared as
+  # files (-ef), not as strings: the prefix may be reached through a symlink.
+  used=$(ldd "$work/embed" | awk '$1 ~ /^libpsp-core[.]so/ { print $3 }')
+  if ! [ -n "$used" ] || ! [ "$used" -ef "$libdir/$(basename "$used")" ]; then
+    { ldd "$work/embed"; readelf -d "$work/embed" | grep -E 'RUNPATH|RPATH|NEEDED'; } >&2
+    fail "embed does not use $libdir/libpsp-core.so: ldd says '${used:-nothing}'"
+  fi ;;
 *) fail "unknown way $how" ;;
 esac
 
