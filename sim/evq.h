@@ -114,6 +114,18 @@ static inline bool sim_evq_arrival_pending(const struct sim_evq *q)
 	return q->arrival_key != SIM_EVQ_NONE;
 }
 
+/* The time of the earliest event, or SIM_EVQ_NONE; changes nothing pop
+ * would see (a popped event not replaced is dropped, as pop drops it). */
+static inline uint64_t sim_evq_peek_at(struct sim_evq *q)
+{
+	uint32_t w = (uint32_t)(q->popped_key & 0xff);
+	if (q->popped_key != SIM_EVQ_NONE && q->node[q->first_leaf + w] == q->popped_key)
+		sim_evq__update(q, w, SIM_EVQ_NONE);
+	q->popped_key = SIM_EVQ_NONE;
+	uint64_t top = sim_evq__min(q->arrival_key, q->node[1]);
+	return top == SIM_EVQ_NONE ? SIM_EVQ_NONE : top >> 8;
+}
+
 /* Removes the earliest event into *out; returns 0 when the queue is empty. */
 static inline int sim_evq_pop(struct sim_evq *q, struct sim_event *out)
 {

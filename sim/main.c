@@ -15,6 +15,7 @@
 #include "slo.h"
 #include "point.h"
 #include "sweep.h"
+#include "system.h"
 #include "trace.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -171,6 +172,7 @@ struct run {
 	FILE *out, *slo_csv;
 	struct sim_trace trace;    /* --trace: the rows replayed */
 	struct psp_workload given; /* --trace --workload: the workload named */
+	struct sim_system system;  /* --system */
 	bool output_lost;          /* a write or close of an output failed */
 };
 
@@ -200,10 +202,48 @@ static int prepare_trace(struct run *run, struct psp_err *err)
 	return 0;
 }
 
+/* Whether knob name was given on the command line. */
+static bool knob_given(const struct sim_options *o, const char *name)
+{
+	for (uint32_t i = 0; i < o->nknobs; i++)
+		if (!strcmp(o->knob[i].param->name, name))
+			return true;
+	return false;
+}
+
+/* --system: loads it; a fact it gives may not be given again by a flag. */
+static int prepare_system(struct run *run, struct psp_err *err)
+{
+	struct sim_options *o = &run->o;
+	struct sim_system *sys = &run->system;
+	if (sim_system_load(o->system, sys, err) < 0)
+		return -EINVAL;
+	if (sys->workers && o->workers_given && sys->workers != o->workers)
+		return psp_err_set(err, -EINVAL, "--workers", NULL,
+				   "%u, but the system %s has %u workers (workers.count): give one "
+				   "or the other", o->workers, sys->path, sys->workers);
+	if (sys->workers)
+		o->workers = sys->workers;
+	if (o->dispatch_cost_ns && sim_sysdist_given(&sys->disp_dispatch))
+		return psp_err_set(err, -EINVAL, "--dispatch-cost-ns", NULL,
+				   "the system %s gives dispatcher.dispatch already (the flag is "
+				   "shorthand for it): give one or the other", sys->path);
+	for (uint32_t i = 0; i < sys->npreempt; i++)
+		if (sim_sysdist_given(&sys->preempt[i].cost) && knob_given(o, "preempt_cost_us"))
+			return psp_err_set(err, -EINVAL, "--preempt-cost-us", NULL,
+					   "the system %s gives the preemption cost already "
+					   "(preemption%s%s.cost): give one or the other", sys->path,
+					   sys->preempt[i].policy ? "." : "",
+					   sys->preempt[i].policy ? sys->preempt[i].policy->name : "");
+	return 0;
+}
+
 /* Loads the workload and builds and checks each policy's setup. */
 static int prepare(struct run *run, struct psp_err *err)
 {
 	struct sim_options *o = &run->o;
+	if (o->system && prepare_system(run, err) < 0)
+		return -EINVAL;
 	if (o->trace ? prepare_trace(run, err) < 0 : psp_workload_load(o->workload, &run->wl, err) < 0)
 		return -EINVAL;
 	/* the nominal means and ratios: the workload's, else the replay's */
@@ -217,6 +257,7 @@ static int prepare(struct run *run, struct psp_err *err)
 			return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 		run->setup[p].wl = &run->wl;
 		run->setup[p].trace = o->trace ? &run->trace : NULL;
+		run->setup[p].system = o->system ? &run->system : NULL;
 	}
 	if (check_policies(o, run->setup, err) < 0)
 		return -EINVAL;
@@ -384,7 +425,7 @@ static int run_whole(struct run *run, struct psp_err *err)
 	}
 	if (rc == 0) {
 		struct sim_report rep;
-		sim_report_begin(&rep, run->out, o, &run->wl);
+		sim_report_begin(&rep, run->out, o, &run->wl, o->system ? &run->system : NULL);
 		if (o->trace)
 			sim_report_trace(&rep, &run->trace);
 		report_points(&rep, run, stats, cache);
@@ -605,7 +646,7 @@ static int merge(struct run *run, struct psp_err *err)
 	rc = rc ? rc : open_outputs(run, err);
 	if (rc == 0) {
 		struct sim_report rep;
-		sim_report_begin(&rep, run->out, o, &run->wl);
+		sim_report_begin(&rep, run->out, o, &run->wl, o->system ? &run->system : NULL);
 		report_points(&rep, run, stats, cache);
 		if (want_cap)
 			report_capacities(&rep, run, slo, cap);

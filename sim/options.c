@@ -15,7 +15,7 @@ enum {
 	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
 	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY, OPT_SHARD, OPT_MERGE, OPT_VERIFY,
-	OPT_TRACE, OPT_PER_REQUEST,
+	OPT_TRACE, OPT_PER_REQUEST, OPT_SYSTEM,
 	OPT_KNOB = 1000, /* + index in the knob registry (psp_param_at) */
 };
 
@@ -51,6 +51,7 @@ static const struct option host_opts[] = {
 	{"verify", no_argument, NULL, OPT_VERIFY},
 	{"trace", required_argument, NULL, OPT_TRACE},
 	{"per-request", required_argument, NULL, OPT_PER_REQUEST},
+	{"system", required_argument, NULL, OPT_SYSTEM},
 };
 
 #define NHOST_OPTS (sizeof(host_opts) / sizeof(host_opts[0]))
@@ -257,7 +258,14 @@ void sim_options_usage(FILE *out)
 "      --format F            table, csv or json (default table)\n"
 "  -o, --output FILE         write results to FILE instead of stdout\n"
 "      --dispatch-cost-ns N  a serial dispatcher spends N ns per hand-off it makes (the\n"
-"                            steps --list names per policy; default 0)\n"
+"                            steps --list names per policy; default 0): shorthand\n"
+"                            for a system's dispatcher.dispatch, constant N ns\n"
+"      --system FILE         simulate the machine FILE describes (dispatcher\n"
+"                            costs, hand-off and completion-notice latencies,\n"
+"                            preemption, worker wake-up, network delay; the\n"
+"                            format: docs/system-model.md; examples in systems/);\n"
+"                            every output row then names it, with CPU use per\n"
+"                            request (default: the ideal machine, all free)\n"
 "      --slo X               p99.9 slowdown bound of the capacity search: the\n"
 "                            highest load that meets it, with a 95% range (6 or\n"
 "                            more replications) or a bracket (fewer) (default:\n"
@@ -750,6 +758,10 @@ static int check_options(struct sim_options *o, struct psp_err *err)
 		return psp_err_set(err, -EINVAL, o->timeline ? "--timeline" : "--series", NULL,
 				   "not available with --shard (a shard file holds no per-event "
 				   "record; run it unsharded)");
+	if (o->shard && o->system)
+		return psp_err_set(err, -EINVAL, "--system", NULL,
+				   "not with --shard: a shard file does not carry a system (run it "
+				   "unsharded)");
 	if (!o->list && !o->workload && !o->trace)
 		return psp_err_set(err, -EINVAL, "--workload", NULL,
 				   "is required, unless --trace gives the requests (try --list)");
@@ -817,6 +829,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 					      "the policy core's limit, PSP_MAX_WORKERS", &u, err)))
 				return rc;
 			o->workers = (uint32_t)u;
+			o->workers_given = true;
 			break;
 		case 'l':
 			rc = parse_loads(arg, o, err);
@@ -901,6 +914,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		case OPT_VERIFY: o->verify = true; break;
 		case OPT_TRACE: o->trace = arg; break;
 		case OPT_PER_REQUEST: o->per_request = arg; break;
+		case OPT_SYSTEM: o->system = arg; break;
 		case ':':
 			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "needs a value");
 		default:

@@ -27,6 +27,8 @@ struct sim_options {
 	uint32_t npolicies;
 	const struct psp_policy_ops *policy[SIM_MAX_POLICIES];
 	uint32_t workers;
+	bool workers_given;
+	const char *system;   /* --system: the machine's description (system.h), or NULL */
 	uint32_t nloads;
 	double load[SIM_MAX_LOADS];
 	bool loads_given;

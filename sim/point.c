@@ -78,6 +78,13 @@ void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *r)
 	s->measured_from = r->window_first_id;
 	s->profiled_arrivals = r->profiled_arrivals;
 	snprintf(s->reservation, sizeof(s->reservation), "%s", r->reservation);
+	if (r->cores && r->completed) {
+		double per = 1e3 * (double)r->completed; /* ns -> us per request */
+		s->has_cpu = true;
+		s->cpu_busy_us = (double)r->cpu_busy_ns / per;
+		s->cpu_spin_us = (double)r->cpu_spin_ns / per;
+		s->cpu_parked_us = (double)r->cpu_parked_ns / per;
+	}
 	for (uint32_t t = 0; t <= r->ntypes; t++) {
 		const struct psp_hist *lat = &r->lat[t], *slow = &r->slow[t];
 		double *v = s->stat[t];
@@ -128,6 +135,17 @@ void sim_point_from(struct sim_point *pt, const struct sim_rep_stats *reps, uint
 			pt->reservations_min = reps[i].reservations;
 	PSP_ASSERT(n >= 1 && n <= SIM_MAX_REPLICATIONS);
 	double v[SIM_NSTATS][SIM_MAX_REPLICATIONS]; /* 56 KB: the statistics, by replication */
+	pt->has_cpu = r0->has_cpu;
+	if (pt->has_cpu) {
+		for (uint32_t i = 0; i < n; i++) {
+			v[0][i] = reps[i].cpu_busy_us;
+			v[1][i] = reps[i].cpu_spin_us;
+			v[2][i] = reps[i].cpu_parked_us;
+		}
+		pt->cpu_busy_us = sim_est_mean(v[0], n);
+		pt->cpu_spin_us = sim_est_mean(v[1], n);
+		pt->cpu_parked_us = sim_est_mean(v[2], n);
+	}
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		struct sim_row *row = &pt->row[t];
 		for (uint32_t i = 0; i < n; i++) {

@@ -57,6 +57,11 @@ struct sim_point {
 	 * to install its first plan (the most over replications; 0: none). */
 	uint64_t measured_from, profiled_arrivals;
 	char reservation[512];    /* replication 0's, at its end */
+	/* CPU accounting (a run on a --system only; sim_result's): core-us
+	 * per completed request, busy / spinning / parked, means over
+	 * replications. */
+	bool has_cpu;
+	struct sim_est cpu_busy_us, cpu_spin_us, cpu_parked_us;
 	uint32_t ntypes;
 	struct sim_row row[PSP_MAX_TYPES + 1]; /* types, then ALL */
 };
@@ -81,6 +86,10 @@ struct sim_rep_stats {
 	uint64_t count[PSP_MAX_TYPES + 1];
 	double stat[PSP_MAX_TYPES + 1][SIM_NSTATS];
 	char reservation[512];
+	/* CPU accounting (not stored in shard files: --system is refused with
+	 * --shard): core-us per completed request; has_cpu when accounted. */
+	bool has_cpu;
+	double cpu_busy_us, cpu_spin_us, cpu_parked_us;
 };
 
 /* The statistics of one replication's result. */

@@ -66,19 +66,26 @@ static void print_knobs(FILE *out, const struct sim_options *opts,
 }
 
 void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options *opts,
-		      const struct psp_workload *wl)
+		      const struct psp_workload *wl, const struct sim_system *sys)
 {
 	r->out = out;
 	r->opts = opts;
 	r->wl = wl;
+	r->sys = sys;
 	r->points_written = 0;
 	r->capacities_written = 0;
 	r->in_capacity = false;
 	if (opts->format == SIM_FORMAT_CSV) {
-		fprintf(out, "%s\n", SIM_CSV_HEADER);
+		fprintf(out, "%s%s\n", SIM_CSV_HEADER, sys ? "," SIM_CSV_SYSTEM_COLUMNS : "");
 	} else if (opts->format == SIM_FORMAT_JSON) {
 		fprintf(out, "{\"workload\": ");
 		json_string(out, wl->name);
+		if (sys) {
+			fprintf(out, ", \"system\": ");
+			json_string(out, sys->name);
+			fprintf(out, ", \"system_hash\": \"%s\", \"system_file\": ", sys->hash_text);
+			json_string(out, sys->path);
+		}
 		fprintf(out, ", \"workers\": %u, \"seed\": %llu, \"replications\": %u, \"points\": [",
 			opts->workers, (unsigned long long)opts->seed, opts->replications);
 	} else {
@@ -93,6 +100,9 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 				wl->nphases, opts->phase_scale, opts->warmup * 100);
 		for (uint32_t p = 0; p < opts->npolicies; p++)
 			print_knobs(out, opts, opts->policy[p]);
+		if (sys)
+			fprintf(out, "# system %s@%s (%s)%s%s\n", sys->name, sys->hash_text, sys->path,
+				sys->description[0] ? ": " : "", sys->description);
 	}
 }
 
@@ -201,6 +211,8 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 	}
 	fprintf(f, "\n%-7s load %.2f  offered %.1f kRPS  achieved %.1f kRPS", policy, pt->load,
 		pt->offered_rps / 1e3, pt->achieved_rps / 1e3);
+	if (r->sys)
+		fprintf(f, "  system %s@%s", r->sys->name, r->sys->hash_text);
 	table_intervals(f, pt->reps);
 	fprintf(f, "\n  %-12s %10s", "type", "count");
 	for (int c = 0; c < NCOLS; c++)
@@ -252,6 +264,14 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 	}
 	if (pt->preemptions)
 		fprintf(f, "  preemptions: %llu\n", (unsigned long long)pt->preemptions);
+	if (r->sys && pt->has_cpu) {
+		char busy[96], spin[96], parked[96];
+		est_text(busy, sizeof(busy), pt->cpu_busy_us);
+		est_text(spin, sizeof(spin), pt->cpu_spin_us);
+		est_text(parked, sizeof(parked), pt->cpu_parked_us);
+		fprintf(f, "  cpu per request (core-us): busy %s, spinning %s, parked %s\n", busy, spin,
+			parked);
+	}
 }
 
 /* The overload verdict: "1" overloaded, "0" judged stable, "" not judged
@@ -298,6 +318,14 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 		fputc(',', r->out);
 		if (pt->measured_from != UINT64_MAX)
 			fprintf(r->out, "%llu", (unsigned long long)pt->measured_from);
+		if (r->sys) {
+			fprintf(r->out, ",%s,%s,", r->sys->name, r->sys->hash_text);
+			csv_num(r->out, pt->has_cpu ? pt->cpu_busy_us.value : NAN);
+			fputc(',', r->out);
+			csv_num(r->out, pt->has_cpu ? pt->cpu_spin_us.value : NAN);
+			fputc(',', r->out);
+			csv_num(r->out, pt->has_cpu ? pt->cpu_parked_us.value : NAN);
+		}
 		fputc('\n', r->out);
 	}
 }
@@ -331,6 +359,22 @@ static void json_point(struct sim_report *r, const char *policy, const struct si
 	else
 		fprintf(f, ", \"measured_from\": %llu", (unsigned long long)pt->measured_from);
 	fprintf(f, ", \"profiled_arrivals\": %llu", (unsigned long long)pt->profiled_arrivals);
+	if (r->sys) {
+		fprintf(f, ", \"system\": ");
+		json_string(f, r->sys->name);
+		fprintf(f, ", \"system_hash\": \"%s\"", r->sys->hash_text);
+		const struct { const char *name; struct sim_est e; } cpu[] = {
+			{"cpu_busy_us_per_req", pt->cpu_busy_us}, {"cpu_spin_us_per_req", pt->cpu_spin_us},
+			{"cpu_parked_us_per_req", pt->cpu_parked_us}};
+		for (size_t i = 0; i < 3; i++) {
+			char lo[64], hi[64];
+			snprintf(lo, sizeof(lo), "%s_lo", cpu[i].name);
+			snprintf(hi, sizeof(hi), "%s_hi", cpu[i].name);
+			json_num(f, cpu[i].name, pt->has_cpu ? cpu[i].e.value : NAN);
+			json_num(f, lo, pt->has_cpu ? cpu[i].e.lo : NAN);
+			json_num(f, hi, pt->has_cpu ? cpu[i].e.hi : NAN);
+		}
+	}
 	fprintf(f, ", \"types\": [");
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		const struct sim_row *row = &pt->row[t];
@@ -414,7 +458,10 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 		csv_num(slo_csv, c->p999_slow.lo);
 		fputc(',', slo_csv);
 		csv_num(slo_csv, c->p999_slow.hi);
-		fprintf(slo_csv, ",%u\n", c->evaluated);
+		fprintf(slo_csv, ",%u", c->evaluated);
+		if (r->sys)
+			fprintf(slo_csv, ",%s,%s", r->sys->name, r->sys->hash_text);
+		fputc('\n', slo_csv);
 	}
 }
 
@@ -439,7 +486,7 @@ void sim_report_capacity_begin(struct sim_report *r, double slo, bool from_workl
 		fprintf(r->out, "\n], \"capacity\": [");
 	r->in_capacity = true;
 	if (slo_csv)
-		fprintf(slo_csv, "%s\n", SIM_SLO_CSV_HEADER);
+		fprintf(slo_csv, "%s%s\n", SIM_SLO_CSV_HEADER, r->sys ? ",system,system_hash" : "");
 }
 
 void sim_report_ratio(struct sim_report *r, const char *a, const char *b, double ratio)

@@ -11,10 +11,16 @@
 #include "point.h"
 #include "run.h"
 #include "slo.h"
+#include "system.h"
 #include "trace.h"
 
 /* The CSV header of the load points: psp-client writes the same columns. */
 #define SIM_CSV_HEADER PSP_RESULTS_CSV_HEADER
+
+/* Columns appended to SIM_CSV_HEADER when a run has a --system: which one,
+ * and its CPU use per request (docs/system-model.md). */
+#define SIM_CSV_SYSTEM_COLUMNS \
+	"system,system_hash,cpu_busy_us_per_req,cpu_spin_us_per_req,cpu_parked_us_per_req"
 
 /* The CSV header of --slo-output: one row per policy. */
 #define SIM_SLO_CSV_HEADER \
@@ -26,6 +32,7 @@ struct sim_report {
 	FILE *out;
 	const struct sim_options *opts;
 	const struct psp_workload *wl;
+	const struct sim_system *sys; /* --system, or NULL */
 	unsigned points_written;
 	unsigned capacities_written;
 	bool in_capacity;
@@ -35,8 +42,10 @@ struct sim_report {
  * doubled) when it holds a comma, a quote, a carriage return or a newline. */
 void sim_csv_field(FILE *f, const char *s);
 
+/* sys: the run's --system, or NULL (the outputs are then those of psp-sim
+ * before systems existed, byte for byte). */
 void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options *opts,
-		      const struct psp_workload *wl);
+		      const struct psp_workload *wl, const struct sim_system *sys);
 /* A replay's trace: its rows, span and own load, where its types come from,
  * how each load scales it (table: in its header; CSV and JSON: on stderr). */
 void sim_report_trace(struct sim_report *r, const struct sim_trace *t);

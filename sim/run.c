@@ -15,6 +15,7 @@
 #include "reqpool.h"
 #include "run.h"
 #include "stability.h"
+#include "system.h"
 #include "trace.h"
 
 /* The requests a worker holds, in the order assigned; the head runs.  Each
@@ -35,6 +36,30 @@ struct worker_slot {
 	struct psp_req *req;
 	uint64_t slice_ns, setup_ns; /* its assignment's */
 	uint64_t handoff_ns;
+};
+
+/* What the modelled machine (system.h) delays: a step of the dispatcher or
+ * a notice on its way to it, pending in struct sys_queue. */
+enum sys_event_kind {
+	SYS_ARRIVAL_READY, /* the dispatcher has taken the arrival in: enqueue it */
+	SYS_NOTICE_ARRIVE, /* a completion notice reaches the dispatcher */
+	SYS_NOTICE_DONE,   /* ... and the dispatcher has taken it in: complete() */
+};
+
+struct sys_event {
+	uint64_t at_ns, seq; /* in (at_ns, seq) order: the order of their making */
+	struct psp_req *req;
+	uint64_t ran_ns;
+	uint32_t worker;
+	uint8_t kind;
+	bool finished;
+};
+
+/* A binary min-heap of the pending system events. */
+struct sys_queue {
+	struct sys_event *ev;
+	uint32_t n, cap;
+	uint64_t seq;
 };
 
 struct worker_fifo {
@@ -110,6 +135,20 @@ struct sim {
 	/* Time series (phased workloads). */
 	uint64_t bin_start_ns;
 	struct psp_hist *bin_lat; /* ntypes + 1 */
+
+	/* The modelled machine (setup->system; system.h), NULL for the ideal
+	 * one.  A part a policy's steps never meet is left NULL here. */
+	const struct sim_system *sys;
+	struct sim_sysrng rng;
+	const struct sim_sysdist *sys_arrival, *sys_dispatch, *sys_completion;
+	const struct sim_sysdist *sys_handoff, *sys_notice, *sys_network;
+	const struct sim_sysdist *sys_signal, *sys_pcost, *sys_wakeup;
+	uint64_t park_after_ns;   /* UINT64_MAX: workers never park */
+	bool sys_notices;         /* completions pass a notice path (sys_queue) */
+	struct sys_queue sysq;
+	bool sys_oom;
+	uint64_t *idle_since_ns;  /* by worker: when it last stopped running */
+	uint64_t *run_start_ns;   /* by worker: when its current stint began (woken) */
 };
 
 /* splitmix64's finaliser */
@@ -130,6 +169,91 @@ uint64_t sim_replication_seed(uint64_t seed, double load, uint32_t rep)
 {
 	uint64_t point = sim_point_seed(seed, load);
 	return rep == 0 ? point : mix64(point + (uint64_t)rep * 0xd1b54a32d192ed03ull);
+}
+
+static bool sys_before(const struct sys_event *a, const struct sys_event *b)
+{
+	return a->at_ns < b->at_ns || (a->at_ns == b->at_ns && a->seq < b->seq);
+}
+
+/* Schedules a system event; out of memory stops the run (sys_oom). */
+static void sys_push(struct sim *s, struct sys_event e)
+{
+	struct sys_queue *q = &s->sysq;
+	if (e.at_ns > SIM_EVQ_MAX_TIME_NS) {
+		s->clock_overflow = true;
+		return;
+	}
+	if (q->n == q->cap) {
+		uint32_t cap = q->cap ? 2 * q->cap : 64;
+		void *n = realloc(q->ev, cap * sizeof(*q->ev));
+		if (!n) {
+			s->sys_oom = true;
+			return;
+		}
+		q->ev = n;
+		q->cap = cap;
+	}
+	e.seq = q->seq++;
+	uint32_t i = q->n++;
+	while (i > 0 && sys_before(&e, &q->ev[(i - 1) / 2])) {
+		q->ev[i] = q->ev[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	q->ev[i] = e;
+}
+
+static struct sys_event sys_pop(struct sys_queue *q)
+{
+	struct sys_event top = q->ev[0], last = q->ev[--q->n];
+	uint32_t i = 0;
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+		if (c >= q->n)
+			break;
+		if (c + 1 < q->n && sys_before(&q->ev[c + 1], &q->ev[c]))
+			c++;
+		if (!sys_before(&q->ev[c], &last))
+			break;
+		q->ev[i] = q->ev[c];
+		i = c;
+	}
+	if (q->n)
+		q->ev[i] = last;
+	return top;
+}
+
+/* One draw of part d (NULL: absent, 0). */
+static inline uint64_t sys_draw(struct sim *s, const struct sim_sysdist *d)
+{
+	return d ? sim_sysdist_draw_ns(d, &s->rng) : 0;
+}
+
+/* The serial dispatcher takes a step of cost ns that reaches it now: it
+ * starts when it is free and is done at the returned time. */
+static uint64_t dispatcher_step(struct sim *s, uint64_t cost)
+{
+	uint64_t at = s->dispatcher_free_ns > s->now_ns ? s->dispatcher_free_ns : s->now_ns;
+	at += cost;
+	s->dispatcher_free_ns = at;
+	s->res->dispatcher_busy_ns += cost;
+	return at;
+}
+
+double sim_setup_machine_ns(const struct sim_setup *setup)
+{
+	double ns = (double)setup->dispatch_cost_ns;
+	const struct sim_system *sys = setup->system;
+	if (!sys)
+		return ns;
+	const struct sim_system_preempt *p = sim_system_preempt_for(sys, setup->policy);
+	const struct sim_sysdist *part[] = {&sys->disp_arrival, &sys->disp_dispatch,
+					    &sys->disp_completion, &sys->handoff, &sys->notice,
+					    &sys->wakeup, &sys->network, &sys->network,
+					    &p->cost, &p->signal};
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+		ns += sim_sysdist_mean_us(part[i]) * 1e3;
+	return ns;
 }
 
 int sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
@@ -294,7 +418,11 @@ static int on_arrival(struct sim *s, double load)
 	sim_stab_change(&s->stab, type, +1, s->now_ns);
 	if (!s->phased && s->arrivals_left == 0)
 		sim_stab_close(&s->stab, s->now_ns); /* the window ends at the last arrival */
-	psp_policy_enqueue(s->pol, r, s->now_ns);
+	if (s->sys_arrival) /* the dispatcher takes it in first */
+		sys_push(s, (struct sys_event){.at_ns = dispatcher_step(s, sys_draw(s, s->sys_arrival)),
+					       .req = r, .kind = SYS_ARRIVAL_READY});
+	else
+		psp_policy_enqueue(s->pol, r, s->now_ns);
 	return 0;
 }
 
@@ -325,6 +453,8 @@ static void record_completion(struct sim *s, struct psp_req *r)
 {
 	struct sim_result *res = s->res;
 	uint64_t latency = s->now_ns - r->arrive_ns;
+	if (s->sys_network) /* the client's latency: the way in and the way back */
+		latency += sys_draw(s, s->sys_network) + sys_draw(s, s->sys_network);
 	res->completed++;
 	sim_stab_change(&s->stab, r->type, -1, s->now_ns);
 	if (s->bin_lat) {
@@ -376,8 +506,15 @@ static void run_head(struct sim *s, uint32_t w, const struct worker_slot *a, uin
 		f->origin_ns = start;
 		preempt = false;
 	}
-	f->ran_ns = a->slice_ns;
-	uint64_t at = preempt ? start + a->slice_ns + s->preempt_cost_ns : start + remaining;
+	uint64_t ran = a->slice_ns, cost = s->preempt_cost_ns;
+	if (preempt && s->sys_signal) { /* it runs on until the signal arrives */
+		ran += sys_draw(s, s->sys_signal);
+		preempt = remaining > ran;
+	}
+	if (preempt && s->sys_pcost)
+		cost = sys_draw(s, s->sys_pcost);
+	f->ran_ns = ran;
+	uint64_t at = preempt ? start + ran + cost : start + remaining;
 	if (at > SIM_EVQ_MAX_TIME_NS) { /* at >= start */
 		s->clock_overflow = true;
 		return;
@@ -420,6 +557,26 @@ static void arm_all(struct sim *s)
 		arm(s, (uint32_t)__builtin_ctzll(m));
 }
 
+/* Worker w, idle since idle_since_ns, gets work at avail: accounts the
+ * idle time (spinning, then parked past park_after), and returns when it
+ * can start (a parked worker wakes first). */
+static uint64_t wake(struct sim *s, uint32_t w, uint64_t avail)
+{
+	struct sim_result *res = s->res;
+	uint64_t gap = avail - s->idle_since_ns[w];
+	if (gap > s->park_after_ns) {
+		uint64_t up = sys_draw(s, s->sys_wakeup);
+		res->cpu_spin_ns += s->park_after_ns;
+		res->cpu_parked_ns += gap - s->park_after_ns + up;
+		res->wakeups++;
+		avail += up;
+	} else {
+		res->cpu_spin_ns += gap;
+	}
+	s->run_start_ns[w] = avail;
+	return avail;
+}
+
 /* Starts the head of worker w's FIFO now (head: a copy of it, passed by
  * value): after its hand-off and its modelled setup time (a steal's cost).
  * A request that will not finish within its slice is preempted at the
@@ -430,6 +587,8 @@ static void start_head(struct sim *s, uint32_t w, struct worker_slot head)
 	uint64_t start = head.handoff_ns;
 	if (start < s->now_ns)
 		start = s->now_ns;
+	if (s->sys)
+		start = wake(s, w, start);
 	start += head.setup_ns;
 	head.req->dispatch_ns = start;
 	if (head.req->preemptions == 0) { /* its first hand-off and start */
@@ -438,6 +597,43 @@ static void start_head(struct sim *s, uint32_t w, struct worker_slot head)
 	}
 	s->stint_ns[w] = s->now_ns;
 	run_head(s, w, &head, start);
+}
+
+/* Worker w's finish or preemption of r reaches the dispatcher after the
+ * notice latency, then takes its completion step there (sys_queue). */
+static void send_notice(struct sim *s, uint32_t w, struct psp_req *r, uint64_t ran,
+			bool finished)
+{
+	struct sys_event e = {.req = r, .ran_ns = ran, .worker = w, .finished = finished};
+	if (s->sys_notice) {
+		e.at_ns = s->now_ns + sys_draw(s, s->sys_notice);
+		e.kind = SYS_NOTICE_ARRIVE;
+	} else {
+		e.at_ns = dispatcher_step(s, sys_draw(s, s->sys_completion));
+		e.kind = SYS_NOTICE_DONE;
+	}
+	sys_push(s, e);
+}
+
+static void on_sys_event(struct sim *s, const struct sys_event *e)
+{
+	switch (e->kind) {
+	case SYS_ARRIVAL_READY:
+		psp_policy_enqueue(s->pol, e->req, s->now_ns);
+		return;
+	case SYS_NOTICE_ARRIVE:
+		if (s->sys_completion) {
+			struct sys_event done = *e;
+			done.kind = SYS_NOTICE_DONE;
+			done.at_ns = dispatcher_step(s, sys_draw(s, s->sys_completion));
+			sys_push(s, done);
+			return;
+		}
+		break;
+	}
+	psp_policy_complete(s->pol, e->worker, e->req, e->ran_ns, e->finished, s->now_ns);
+	if (e->finished)
+		sim_reqpool_put(&s->pool, e->req);
 }
 
 static void on_worker_event(struct sim *s, const struct sim_event *ev)
@@ -460,14 +656,29 @@ static void on_worker_event(struct sim *s, const struct sim_event *ev)
 	f->head = (f->head + 1) & s->ring_mask;
 	f->len--;
 	s->res->busy_ns += s->now_ns - s->stint_ns[w];
-	if (ev->kind == SIM_EV_PREEMPT) {
+	if (s->sys) {
+		s->res->cpu_busy_ns += s->now_ns - s->run_start_ns[w];
+		s->idle_since_ns[w] = s->now_ns;
+	}
+	bool finished = ev->kind == SIM_EV_FINISH;
+	/* a step the central dispatcher must learn of, through the notice path */
+	bool notice = s->sys_notices && (finished ? s->central_arrivals : s->central_requeue);
+	if (!finished) {
 		r->remaining_ns -= ran;
 		s->res->preemptions++;
-		psp_policy_complete(s->pol, w, r, ran, false, s->now_ns);
+		if (notice)
+			send_notice(s, w, r, ran, false);
+		else
+			psp_policy_complete(s->pol, w, r, ran, false, s->now_ns);
 	} else {
-		psp_policy_complete(s->pol, w, r, r->remaining_ns, true, s->now_ns);
-		record_completion(s, r);
-		sim_reqpool_put(&s->pool, r);
+		if (notice) {
+			send_notice(s, w, r, r->remaining_ns, true);
+			record_completion(s, r); /* the reply leaves the worker now */
+		} else {
+			psp_policy_complete(s->pol, w, r, r->remaining_ns, true, s->now_ns);
+			record_completion(s, r);
+			sim_reqpool_put(&s->pool, r);
+		}
 		if (s->progress && ++s->completions_since_progress == 65536) {
 			atomic_fetch_add(s->progress, s->completions_since_progress);
 			s->completions_since_progress = 0;
@@ -497,12 +708,13 @@ static inline uint64_t fresh_u64(const uint64_t *p)
 static void hand_over(struct sim *s, const struct psp_assign *a)
 {
 	uint64_t handoff = s->now_ns;
-	if (s->dispatch_cost_ns &&
-	    (a->req->preemptions == 0 ? s->central_arrivals : s->central_requeue)) {
-		if (s->dispatcher_free_ns > handoff)
-			handoff = s->dispatcher_free_ns;
-		handoff += s->dispatch_cost_ns;
-		s->dispatcher_free_ns = handoff;
+	bool central = a->req->preemptions == 0 ? s->central_arrivals : s->central_requeue;
+	if (s->dispatch_cost_ns && !s->sys_dispatch && central)
+		handoff = dispatcher_step(s, s->dispatch_cost_ns);
+	if (s->sys && central) {
+		if (s->sys_dispatch)
+			handoff = dispatcher_step(s, sys_draw(s, s->sys_dispatch));
+		handoff += sys_draw(s, s->sys_handoff);
 	}
 	struct worker_fifo *f = &s->fifo[a->worker];
 	PSP_ASSERT(f->len <= s->ring_mask);
@@ -623,11 +835,31 @@ static void profiling_over(struct sim *s)
 	open_window(s, s->res->arrivals, s->now_ns);
 }
 
+/* The next event, of the event queue or of the system's: a system event
+ * goes first only when strictly earlier (sim_evq's order otherwise). */
+static bool next_event(struct sim *s, struct sim_event *ev, struct sys_event *sys_ev,
+		       bool *is_sys)
+{
+	*is_sys = false;
+	if (s->sysq.n) {
+		uint64_t at = sim_evq_peek_at(&s->evq);
+		if (at == SIM_EVQ_NONE || s->sysq.ev[0].at_ns < at) {
+			*sys_ev = sys_pop(&s->sysq);
+			ev->at_ns = sys_ev->at_ns;
+			ev->worker = SIM_EVQ_ARRIVAL_SLOT + 1; /* after every evq slot */
+			*is_sys = true;
+			return true;
+		}
+	}
+	return sim_evq_pop(&s->evq, ev);
+}
+
 static int run_loop(struct sim *s, double load)
 {
 	struct sim_event ev;
-	bool phased = s->phased;
-	while (sim_evq_pop(&s->evq, &ev)) {
+	struct sys_event sys_ev;
+	bool phased = s->phased, is_sys;
+	while (next_event(s, &ev, &sys_ev, &is_sys)) {
 		PSP_ASSERT(ev.at_ns >= s->now_ns);
 		account_interval(s, ev.at_ns - s->now_ns);
 		if (phased)
@@ -635,12 +867,16 @@ static int run_loop(struct sim *s, double load)
 		s->now_ns = ev.at_ns;
 		s->cur_slot = ev.worker;
 		s->res->events++;
-		if (ev.kind == SIM_EV_ARRIVAL) {
+		if (is_sys) {
+			on_sys_event(s, &sys_ev);
+		} else if (ev.kind == SIM_EV_ARRIVAL) {
 			if (on_arrival(s, load) < 0)
 				return -ENOMEM;
 		} else {
 			on_worker_event(s, &ev);
 		}
+		if (s->sys_oom)
+			return -ENOMEM;
 		size_t n = psp_policy_dispatch(s->pol, s->now_ns, s->assign, s->assign_cap);
 		for (size_t i = 0; i < n; i++)
 			hand_over(s, &s->assign[i]);
@@ -717,6 +953,63 @@ static int check_window(struct sim *s, struct psp_err *err)
 	return 0;
 }
 
+/* The parts of setup's system this policy's steps meet (system.h). */
+static int init_system(struct sim *s, const struct sim_setup *setup, struct sim_result *res)
+{
+	const struct sim_system *sys = setup->system;
+	uint32_t flags = setup->policy->props.flags;
+	const struct sim_system_preempt *pre = sim_system_preempt_for(sys, setup->policy);
+#define PART(d) (sim_sysdist_given(d) ? (d) : NULL)
+	s->sys = sys;
+	sim_sysrng_seed(&s->rng, res->seed);
+	if (s->central_arrivals) {
+		s->sys_arrival = PART(&sys->disp_arrival);
+		s->sys_dispatch = PART(&sys->disp_dispatch);
+		s->sys_completion = PART(&sys->disp_completion);
+		s->sys_handoff = PART(&sys->handoff);
+		s->sys_notice = PART(&sys->notice);
+	}
+	s->sys_network = PART(&sys->network);
+	if (flags & PSP_POLICY_PREEMPTIVE) {
+		s->sys_pcost = PART(&pre->cost);
+		if (!(flags & PSP_POLICY_WORKER_TIMED)) /* a signal only from the dispatcher */
+			s->sys_signal = PART(&pre->signal);
+	}
+	s->sys_wakeup = PART(&sys->wakeup);
+#undef PART
+	s->park_after_ns = sys->park_after_us < 0 ? UINT64_MAX
+						  : (uint64_t)(sys->park_after_us * 1e3 + 0.5);
+	s->sys_notices = s->sys_notice || s->sys_completion;
+	/* postponed preemptions are exact only on the ideal machine */
+	if (s->sys_arrival || s->sys_dispatch || s->sys_completion || s->sys_handoff ||
+	    s->sys_notice || s->sys_pcost || s->sys_signal || s->park_after_ns != UINT64_MAX)
+		s->postpone = false;
+	res->cores = s->nworkers + (s->central_arrivals ? 1 : 0);
+	s->idle_since_ns = calloc(s->nworkers, sizeof(*s->idle_since_ns));
+	s->run_start_ns = calloc(s->nworkers, sizeof(*s->run_start_ns));
+	return s->idle_since_ns && s->run_start_ns ? 0 : -ENOMEM;
+}
+
+/* The idle time of every worker up to the end of the run, and the
+ * dispatcher's core (system.h's accounting). */
+static void close_accounting(struct sim *s)
+{
+	struct sim_result *res = s->res;
+	for (uint32_t w = 0; w < s->nworkers; w++) {
+		uint64_t gap = s->now_ns - s->idle_since_ns[w];
+		if (gap > s->park_after_ns) {
+			res->cpu_spin_ns += s->park_after_ns;
+			res->cpu_parked_ns += gap - s->park_after_ns;
+		} else {
+			res->cpu_spin_ns += gap;
+		}
+	}
+	if (s->central_arrivals) {
+		res->cpu_busy_ns += res->dispatcher_busy_ns;
+		res->cpu_spin_ns += s->now_ns - res->dispatcher_busy_ns;
+	}
+}
+
 static int sim_init(struct sim *s, const struct sim_setup *setup, double load, uint32_t rep,
 		    struct sim_result *res, struct psp_err *err)
 {
@@ -762,6 +1055,8 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	s->postpone = (flags & PSP_POLICY_PREEMPT_ALONE_IS_NOOP) && !setup->eager_preemption &&
 		      s->preempt_cost_ns == 0 &&
 		      (setup->dispatch_cost_ns == 0 || !s->central_requeue);
+	if (setup->system && init_system(s, setup, res) < 0)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	if (setup->series_bin_ns) {
 		s->bin_lat = malloc((wl->ntypes + 1) * sizeof(*s->bin_lat));
 		if (!s->bin_lat)
@@ -817,6 +1112,9 @@ static void sim_fini(struct sim *s)
 	free(s->stint_ns);
 	free(s->assign);
 	free(s->bin_lat);
+	free(s->sysq.ev);
+	free(s->idle_since_ns);
+	free(s->run_start_ns);
 }
 
 /* Rates, the overload verdict and the ALL row, once the run has drained. */
@@ -840,6 +1138,8 @@ static void summarise(struct sim *s)
 	memcpy(res->growth_per_s, v.growth_per_s, sizeof(res->growth_per_s));
 	res->overloaded = res->dropped > 0 || v.growing != 0;
 	res->sim_ns = s->now_ns;
+	if (s->sys)
+		close_accounting(s);
 	for (uint32_t t = 0; t < s->ntypes; t++) {
 		psp_hist_merge(&res->lat[s->ntypes], &res->lat[t]);
 		psp_hist_merge(&res->slow[s->ntypes], &res->slow[t]);
@@ -918,7 +1218,7 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 	}
 	if (!(lo > 0 && hi < INFINITY && k >= 1))
 		return psp_err_set(err, -EINVAL, "--load", NULL, "no positive load to run");
-	double cost = (double)setup->dispatch_cost_ns, horizon_ns, arrivals_hi, work_hi_ns;
+	double cost = sim_setup_machine_ns(setup), horizon_ns, arrivals_hi, work_hi_ns;
 	if (wl->nphases == 1) {
 		uint64_t warm = (uint64_t)((double)setup->requests * setup->warmup);
 		uint64_t measured = setup->requests - warm;

@@ -12,6 +12,7 @@
 #include <psp/workload.h>
 
 struct sim_req;
+struct sim_system;
 struct sim_trace;
 
 /* What a run needs besides the load: shared, read-only, by every run of a
@@ -26,7 +27,12 @@ struct sim_setup {
 	uint64_t requests;           /* arrivals per point (unphased workloads) */
 	double phase_scale;          /* phased workloads: duration multiplier */
 	double warmup;               /* fraction of arrivals not measured */
-	uint64_t dispatch_cost_ns;   /* serial dispatcher time per dispatch */
+	uint64_t dispatch_cost_ns;   /* serial dispatcher time per dispatch: the
+				      * system's dispatcher.dispatch when it gives none
+				      * (--dispatch-cost-ns, docs/system-model.md) */
+	/* The machine under the policy (system.h), or NULL: the ideal one.
+	 * Not owned. */
+	const struct sim_system *system;
 	uint64_t max_in_system;      /* arrivals beyond this many are dropped */
 	uint64_t seed;
 	bool timeline;               /* record DARC's reservations */
@@ -87,6 +93,17 @@ struct sim_result {
 	uint64_t measured_service_ns;  /* service_ns of the measured completions
 					* (mean wait = mean latency - this / measured) */
 	uint64_t events;
+	/* CPU accounting over the whole run (setup->system given only): worker
+	 * cores busy (a request's start after its hand-off and wake-up to its
+	 * finish or preemption, preemption cost included), spinning (idle, not
+	 * parked) and parked (idle past park_after, and waking); the central
+	 * dispatcher's core, for policies that have one, is busy for its
+	 * modelled costs and spins otherwise.  busy + spin + parked = cores x
+	 * sim_ns exactly. */
+	uint64_t cpu_busy_ns, cpu_spin_ns, cpu_parked_ns;
+	uint64_t dispatcher_busy_ns;
+	uint64_t wakeups;         /* starts of a parked worker */
+	uint32_t cores;           /* workers, plus one for a central dispatcher */
 	double wall_s;
 	uint32_t ntypes;
 	/* Index ntypes holds ALL (merged at the end of the run). */
@@ -135,6 +152,11 @@ int sim_setup_check(const struct sim_setup *setup, const double *load, uint32_t 
  * quantum of work under a preemptive policy. */
 int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
 			   double *events, struct psp_err *err);
+
+/* The modelled machine time one request may add, in ns, on average: the
+ * dispatch cost and the system's parts' means (for the clock bound of
+ * sim_setup_check). */
+double sim_setup_machine_ns(const struct sim_setup *setup);
 
 /* Fills setup with psp-sim's defaults for wl, ops and nworkers (1 M
  * requests, warm-up 0.1, seed 1, at most 10 M requests in the system) and

@@ -638,7 +638,7 @@ int sim_trace_check(const struct sim_setup *setup, const double *load, uint32_t 
 	/* the arrivals' span at the lowest load, then all their work served
 	 * one request at a time: no replay can end later */
 	double horizon_ns = (double)t->span_ns * sim_trace_scale(t, k, lo) + t->work_ns +
-			    (double)t->n * (double)setup->dispatch_cost_ns;
+			    (double)t->n * sim_setup_machine_ns(setup);
 	if (!(horizon_ns <= (double)SIM_EVQ_MAX_TIME_NS))
 		return psp_err_set(err, -EINVAL, "--load", NULL,
 				   "at load %g the replay of %s could last about %.3g s, beyond the "
