@@ -17,8 +17,9 @@ add_test(NAME sim.trace COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/trace.sh $<TARGE
 add_test(NAME sim.answers COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/answers.sh $<TARGET_FILE:psp-sim>)
 add_test(NAME sim.integrity COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/integrity.sh $<TARGET_FILE:psp-sim> ${PSP_SIM_SANITIZED})
 add_test(NAME sim.statistics COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/statistics.sh $<TARGET_FILE:psp-sim>)
+add_test(NAME sim.system COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/system.sh $<TARGET_FILE:psp-sim> ${CMAKE_SOURCE_DIR})
 set_tests_properties(sim.bad_input sim.determinism sim.overload sim.capacity sim.warnings sim.shard sim.trace
-  sim.answers sim.integrity sim.statistics PROPERTIES
+  sim.answers sim.integrity sim.statistics sim.system PROPERTIES
   LABELS "sim" TIMEOUT ${PSP_SIM_TIMEOUT} ENVIRONMENT "${PSP_TEST_ENV}")
 # DARC robust vs the paper's rule (capacity searches: about a minute; under
 # the sanitizers it repeats what unit.darc_robust checks, so no-asan).

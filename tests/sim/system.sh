@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# psp-sim --system end to end (docs/system-model.md): the ideal system prints
+# the numbers of no system in every format, plus its name, hash and CPU
+# columns; every output names the system; the flags a system gives a fact
+# for are refused beside it; a bad file names its line and key; the
+# shipped systems run.
+#   usage: system.sh PSP_SIM SOURCE_DIR   (PSP_WORKLOAD_PATH set)
+set -u
+sim=$1 src=$2
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../check.sh"
+ideal=$src/systems/ideal.yml testbed=$src/systems/persephone-testbed.yml
+base=(--workload high-bimodal --policy cfcfs,dfcfs,jbsq,ts --load 0.5,0.9 -n 20000 -r 2 --quiet --no-capacity)
+
+# the ideal system: the same rows, with five more columns
+"$sim" "${base[@]}" --format csv > "$tmp/none.csv"
+"$sim" "${base[@]}" --format csv --system "$ideal" > "$tmp/ideal.csv"
+check "csv: the ideal system's rows are those of no system, plus 5 columns" \
+	cmp "$tmp/none.csv" <(sed -E 's/(,[^,]*){5}$//' "$tmp/ideal.csv")
+check "csv: the header names the system columns" \
+	grep -q ',measured_from,system,system_hash,cpu_busy_us_per_req,cpu_spin_us_per_req,cpu_parked_us_per_req$' "$tmp/ideal.csv"
+hash=$(sed -n 2p "$tmp/ideal.csv" | awk -F, '{print $(NF-3)}')
+check "csv: every row names ideal and an 8-digit hash" \
+	test "$(awk -F, -v h="$hash" 'NR > 1 && $(NF-4) == "ideal" && $(NF-3) == h' "$tmp/ideal.csv" | wc -l)" -eq 24 -a ${#hash} -eq 8
+check "no system: no system column" bash -c "! grep -q system '$tmp/none.csv'"
+"$sim" "${base[@]}" --system "$ideal" > "$tmp/ideal.txt"
+check "table: the heading and each point name the system" \
+	test "$(grep -c "system ideal@$hash" "$tmp/ideal.txt")" -eq 9
+check "table: cpu line per point" test "$(grep -c '^  cpu per request (core-us): busy' "$tmp/ideal.txt")" -eq 8
+"$sim" "${base[@]}" --format json --system "$ideal" > "$tmp/ideal.json"
+check "json: parses, names the system at the top and in every point, with CPU figures" \
+	/usr/bin/python3 -c "
+import json, sys
+d = json.load(open('$tmp/ideal.json'))
+assert d['system'] == 'ideal' and d['system_hash'] == '$hash', d.get('system')
+assert len(d['points']) == 8
+for p in d['points']:
+    assert p['system'] == 'ideal' and p['system_hash'] == '$hash'
+    assert p['cpu_busy_us_per_req'] > 0 and p['cpu_parked_us_per_req'] == 0
+"
+# an edited file is another hash
+sed 's/every dispatcher/each dispatcher/' "$ideal" > "$tmp/ideal2.yml"
+"$sim" "${base[@]}" --format csv --system "$tmp/ideal2.yml" > "$tmp/ideal2.csv"
+check "an edited file has another hash" \
+	test "$(sed -n 2p "$tmp/ideal2.csv" | awk -F, '{print $(NF-3)}')" != "$hash"
+# the capacity CSV names it too
+"$sim" --workload high-bimodal -p cfcfs -n 20000 -r 1 --quiet --format csv --slo 20 \
+	--system "$ideal" --slo-output "$tmp/cap.csv" > /dev/null
+check "--slo-output names the system" grep -q ",ideal,$hash$" "$tmp/cap.csv"
+
+# refusals: exit 2, the reason named
+refused() { # PATTERN ARGS...
+	local pattern=$1; shift
+	"$sim" --workload high-bimodal -p cfcfs -l 0.5 -n 20000 -r 1 --quiet "$@" > /dev/null 2> "$tmp/err"
+	local rc=$?
+	[ $rc -eq 2 ] && grep -Eq -- "$pattern" "$tmp/err" || { echo "  exit $rc: $(cat "$tmp/err")"; false; }
+}
+check "--dispatch-cost-ns beside dispatcher.dispatch" \
+	refused "--dispatch-cost-ns: the system .* gives dispatcher.dispatch already" --system "$testbed" --dispatch-cost-ns 100
+check "--workers beside workers.count" \
+	refused "--workers: 3, but the system .* has 14 workers" --system "$testbed" --workers 3
+check "--preempt-cost-us beside preemption.cost" \
+	refused "--preempt-cost-us: the system .* gives the preemption cost already" -p ts --system "$testbed" --preempt-cost-us 1
+check "--shard with --system" \
+	refused "--system: not with --shard" --system "$ideal" --shard 1/2 -o "$tmp/s"
+printf 'name: x\nhandoff: {dist: constant, mean_us: fast}\n' > "$tmp/bad.yml"
+check "a bad file: its line, column and key" \
+	refused "bad.yml:2:36: handoff.mean_us: expected a finite number, got 'fast'" --system "$tmp/bad.yml"
+check "a missing file" refused "nope.yml.*(No such file|cannot)" --system "$tmp/nope.yml"
+# --dispatch-cost-ns supplies dispatcher.dispatch to a system without one
+"$sim" --workload high-bimodal -p cfcfs -l 0.9 -n 20000 -r 1 --quiet --no-capacity --format csv \
+	--dispatch-cost-ns 300 > "$tmp/d.csv"
+"$sim" --workload high-bimodal -p cfcfs -l 0.9 -n 20000 -r 1 --quiet --no-capacity --format csv \
+	--dispatch-cost-ns 300 --system "$ideal" > "$tmp/di.csv"
+check "--dispatch-cost-ns on the ideal system: the same numbers" \
+	cmp "$tmp/d.csv" <(sed -E 's/(,[^,]*){5}$//' "$tmp/di.csv")
+
+# the shipped testbed runs every policy; workers.count gives the 14 workers
+# (--policy takes at most 8: two runs)
+check "the testbed runs every policy" \
+	"$sim" --workload high-bimodal -p cfcfs,dfcfs,darc,ts,sjf -l 0.7 -n 60000 \
+		-r 1 --quiet --no-capacity --darc-samples 5000 --system "$testbed" -o "$tmp/tb.txt"
+check "... and the rest" "$sim" --workload high-bimodal -p jbsq,ws,tq,concord -l 0.7 -n 60000 \
+		-r 1 --quiet --no-capacity --system "$testbed" -o "$tmp/tb2.txt"
+check "the testbed: 14 workers, named" grep -q "14 workers" "$tmp/tb.txt"
+# determinism: the same output whatever --jobs
+"$sim" "${base[@]}" --format csv --system "$testbed" -j 1 > "$tmp/j1.csv"
+"$sim" "${base[@]}" --format csv --system "$testbed" -j 2 > "$tmp/j2.csv"
+check "deterministic whatever --jobs" cmp "$tmp/j1.csv" "$tmp/j2.csv"
+checks_done
