@@ -15,6 +15,7 @@
 #include "slo.h"
 #include "point.h"
 #include "sweep.h"
+#include "fit.h"
 #include "system.h"
 #include "trace.h"
 
@@ -663,6 +664,42 @@ static int merge(struct run *run, struct psp_err *err)
 	return rc;
 }
 
+/* --fit-system: the system's name is --output's base name (its letters,
+ * digits, '-', '_', '.'), or "fitted". */
+static int fit_system(const struct sim_options *o)
+{
+	struct psp_err err;
+	char name[64] = "fitted";
+	if (o->output) {
+		const char *base = strrchr(o->output, '/') ? strrchr(o->output, '/') + 1 : o->output;
+		size_t n = 0;
+		for (const char *c = base; *c && n + 1 < sizeof(name); c++) {
+			bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+				  (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.';
+			name[n++] = ok ? *c : '_';
+		}
+		name[n] = '\0';
+		if (n > 4 && !strcmp(name + n - 4, ".yml"))
+			name[n - 4] = '\0';
+		if (!name[0])
+			snprintf(name, sizeof(name), "fitted");
+	}
+	FILE *out = o->output ? open_out(o->output, &err) : stdout;
+	if (!out)
+		return fail(&err, EXIT_RUNTIME);
+	int rc = sim_fit_system(o->merge_file, o->nmerge, name, out, &err);
+	struct psp_err e2;
+	int crc = close_out(out, o->output ? o->output : "stdout", &e2);
+	if (rc < 0) {
+		if (o->output)
+			remove(o->output); /* no half-written system */
+		return fail(&err, rc == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE);
+	}
+	if (crc < 0)
+		return complain(&e2, EXIT_RUNTIME);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct run run;
@@ -677,6 +714,8 @@ int main(int argc, char **argv)
 		list_all();
 		return close_out(stdout, "stdout", &err) < 0 ? complain(&err, EXIT_RUNTIME) : 0;
 	}
+	if (o->fit) /* bad traces exit 2, a lost output 1 */
+		return fit_system(o);
 	if (o->merge) { /* refusals exit 2, a lost output 1 */
 		rc = merge(&run, &err);
 		return rc < 0 ? complain(&err, run.output_lost ? EXIT_RUNTIME : EXIT_USAGE) : 0;

@@ -15,7 +15,7 @@ enum {
 	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
 	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY, OPT_SHARD, OPT_MERGE, OPT_VERIFY,
-	OPT_TRACE, OPT_PER_REQUEST, OPT_SYSTEM,
+	OPT_TRACE, OPT_PER_REQUEST, OPT_SYSTEM, OPT_FIT_SYSTEM,
 	OPT_KNOB = 1000, /* + index in the knob registry (psp_param_at) */
 };
 
@@ -52,6 +52,7 @@ static const struct option host_opts[] = {
 	{"trace", required_argument, NULL, OPT_TRACE},
 	{"per-request", required_argument, NULL, OPT_PER_REQUEST},
 	{"system", required_argument, NULL, OPT_SYSTEM},
+	{"fit-system", no_argument, NULL, OPT_FIT_SYSTEM},
 };
 
 #define NHOST_OPTS (sizeof(host_opts) / sizeof(host_opts[0]))
@@ -212,6 +213,7 @@ void sim_options_usage(FILE *out)
 	fputs(
 "usage: psp-sim --workload NAME|FILE [options]\n"
 "       psp-sim --trace FILE [--workload NAME|FILE] [options]\n"
+"       psp-sim --fit-system TRACE... [-o SYSTEM.yml]\n"
 "\n"
 "Simulates request scheduling policies on a workload and prints, per load\n"
 "point, each type's count, mean/p50/p99/p99.9 latency (us) and p99.9 slowdown\n"
@@ -266,6 +268,9 @@ void sim_options_usage(FILE *out)
 "                            format: docs/system-model.md; examples in systems/);\n"
 "                            every output row then names it, with CPU use per\n"
 "                            request (default: the ideal machine, all free)\n"
+"      --fit-system TRACE... write a system file fitted from psp-engine traces\n"
+"                            (its hand-off and completion-notice latencies) to\n"
+"                            --output or stdout (takes only --output, --quiet)\n"
 "      --slo X               p99.9 slowdown bound of the capacity search: the\n"
 "                            highest load that meets it, with a 95% range (6 or\n"
 "                            more replications) or a bracket (fewer) (default:\n"
@@ -617,7 +622,7 @@ static bool shapes_results(int c)
 {
 	switch (c) {
 	case 'o': case 'j': case 'h': case OPT_VERSION: case OPT_FORMAT: case OPT_SLO_OUTPUT:
-	case OPT_LIST: case OPT_QUIET: case OPT_MERGE: case ':': case '?':
+	case OPT_LIST: case OPT_QUIET: case OPT_MERGE: case OPT_FIT_SYSTEM: case ':': case '?':
 		return false;
 	default:
 		return true;
@@ -803,9 +808,11 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 	build_long_opts(long_opts);
 	/* With --merge anywhere, a flag that shapes results is refused before
 	 * its value is judged. */
-	bool merging = false;
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+	bool merging = false, fitting = false;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		merging |= !strcmp(argv[i], "--merge");
+		fitting |= !strcmp(argv[i], "--fit-system");
+	}
 	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
 		const char *arg = optarg;
 		int rc = 0;
@@ -815,6 +822,10 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			return psp_err_set(err, -EINVAL, o->run_flag, NULL,
 					   "not with --merge: the shard files carry the run's flags "
 					   "(--merge takes only --format, --output, --slo-output, --quiet)");
+		if (fitting && (o->run_flag || c == OPT_FORMAT || c == OPT_SLO_OUTPUT ||
+				c == OPT_MERGE || c == OPT_LIST))
+			return psp_err_set(err, -EINVAL, flag_name(long_opts, c), NULL,
+					   "not with --fit-system (it takes only --output and --quiet)");
 		switch (c) {
 		case 'w':
 			if (o->workload)
@@ -915,6 +926,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		case OPT_TRACE: o->trace = arg; break;
 		case OPT_PER_REQUEST: o->per_request = arg; break;
 		case OPT_SYSTEM: o->system = arg; break;
+		case OPT_FIT_SYSTEM: o->fit = true; break;
 		case ':':
 			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "needs a value");
 		default:
@@ -927,6 +939,14 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		}
 		if (rc < 0)
 			return rc;
+	}
+	if (o->fit) {
+		if (optind == argc)
+			return psp_err_set(err, -EINVAL, "--fit-system", NULL,
+					   "needs psp-engine trace files");
+		o->merge_file = argv + optind;
+		o->nmerge = (uint32_t)(argc - optind);
+		return 0;
 	}
 	if (o->merge) {
 		if (optind == argc)

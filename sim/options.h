@@ -61,6 +61,7 @@ struct sim_options {
 	uint32_t shard, nshards;  /* --shard I/N: this run is slice I of N; 0/0: whole */
 	bool verify;              /* --verify: check --output holds that shard, run nothing */
 	bool merge;               /* --merge FILE...: print the run the shards make up */
+	bool fit;                 /* --fit-system TRACE...: write a fitted system (fit.h) */
 	uint32_t nmerge;
 	char **merge_file;        /* argv's */
 	const char *run_flag;     /* the first flag given that shapes the results

@@ -592,7 +592,8 @@ static void start_head(struct sim *s, uint32_t w, struct worker_slot head)
 	start += head.setup_ns;
 	head.req->dispatch_ns = start;
 	if (head.req->preemptions == 0) { /* its first hand-off and start */
-		sim_req_of(head.req)->handoff_ns = head.handoff_ns;
+		if (!s->sys_handoff) /* else hand_over kept the decision's time */
+			sim_req_of(head.req)->handoff_ns = head.handoff_ns;
 		sim_req_of(head.req)->start_ns = start;
 	}
 	s->stint_ns[w] = s->now_ns;
@@ -714,6 +715,10 @@ static void hand_over(struct sim *s, const struct psp_assign *a)
 	if (s->sys && central) {
 		if (s->sys_dispatch)
 			handoff = dispatcher_step(s, sys_draw(s, s->sys_dispatch));
+		/* the decision's time is the request's dispatch_ns (as psp-engine's
+		 * trace records it); the worker can start it a hand-off later */
+		if (s->sys_handoff && a->req->preemptions == 0)
+			sim_req_of(a->req)->handoff_ns = handoff;
 		handoff += sys_draw(s, s->sys_handoff);
 	}
 	struct worker_fifo *f = &s->fifo[a->worker];

@@ -52,11 +52,8 @@ static int fail(struct reader *r, const char *col, const char *fmt, ...)
 	return psp_err_set(r->err, -EINVAL, where, col, "%s", msg);
 }
 
-/* Splits line in place into at most max fields at commas: a field may be
- * quoted ("a,b", "" for a quote); an unquoted one loses its surrounding
- * blanks.  Returns the number of fields (max + 1 when there are more), or
- * -1 for a quote left open or followed by more text. */
-static long split_csv(char *line, char **field, size_t max)
+/* trace.h */
+long sim_csv_split(char *line, char **field, size_t max)
 {
 	size_t n = 0;
 	char *p = line;
@@ -376,7 +373,7 @@ static int read_rows(struct reader *r)
 				rc = psp_err_set(r->err, -ENOMEM, r->path, NULL, "out of memory");
 				break;
 			}
-			long n = split_csv(line, r->field, count);
+			long n = sim_csv_split(line, r->field, count);
 			if (n < 0) {
 				rc = fail(r, NULL, "a quote is left open or followed by text");
 				break;
@@ -386,7 +383,7 @@ static int read_rows(struct reader *r)
 			have_header = true;
 			continue;
 		}
-		long n = split_csv(line, r->field, r->nfields);
+		long n = sim_csv_split(line, r->field, r->nfields);
 		if (n < 0) {
 			rc = fail(r, NULL, "a quote is left open or followed by text");
 			break;

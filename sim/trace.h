@@ -54,6 +54,12 @@ int sim_trace_read(const char *path, const struct psp_workload *wl, struct sim_t
 
 void sim_trace_free(struct sim_trace *t);
 
+/* Splits a CSV line in place into at most max fields at commas: a field
+ * may be quoted ("a,b", "" for a quote); an unquoted one loses its
+ * surrounding blanks.  Returns the number of fields (max + 1 when there
+ * are more), or -1 for a quote left open or followed by more text. */
+long sim_csv_split(char *line, char **field, size_t max);
+
 /* The trace's own offered load on this many workers: its work over its span
  * times the workers. */
 double sim_trace_load(const struct sim_trace *t, uint32_t workers);

@@ -3,7 +3,8 @@
 # the numbers of no system in every format, plus its name, hash and CPU
 # columns; every output names the system; the flags a system gives a fact
 # for are refused beside it; a bad file names its line and key; the
-# shipped systems run.
+# shipped systems run; --fit-system fits a synthetic trace's known delays
+# back.
 #   usage: system.sh PSP_SIM SOURCE_DIR   (PSP_WORKLOAD_PATH set)
 set -u
 sim=$1 src=$2
@@ -87,4 +88,55 @@ check "the testbed: 14 workers, named" grep -q "14 workers" "$tmp/tb.txt"
 "$sim" "${base[@]}" --format csv --system "$testbed" -j 1 > "$tmp/j1.csv"
 "$sim" "${base[@]}" --format csv --system "$testbed" -j 2 > "$tmp/j2.csv"
 check "deterministic whatever --jobs" cmp "$tmp/j1.csv" "$tmp/j2.csv"
+# --fit-system: a synthetic trace with known delays is fitted back to them
+printf 'name: known\nhandoff: {dist: constant, mean_us: 3}\ncompletion_notice: {dist: constant, mean_us: 2}\n' > "$tmp/known.yml"
+"$sim" -w high-bimodal -p cfcfs -k 4 -l 0.7 -n 20000 --quiet --no-capacity --system "$tmp/known.yml" \
+	--per-request "$tmp/known.csv" > /dev/null
+check "fit: runs" "$sim" --fit-system "$tmp/known.csv" -o "$tmp/fitted.yml"
+check "fit: the constant hand-off of 3 us" grep -qx 'handoff: {dist: constant, mean_us: 3.000}' "$tmp/fitted.yml"
+check "fit: the constant notice of 2 us" grep -qx 'completion_notice: {dist: constant, mean_us: 2.000}' "$tmp/fitted.yml"
+check "fit: named after its file, naming its trace" grep -q '^name: fitted$' "$tmp/fitted.yml"
+check "fit: the fitted file runs" "$sim" -w high-bimodal -p cfcfs -k 4 -l 0.7 -n 20000 -r 1 --quiet --no-capacity --system "$tmp/fitted.yml" -o /dev/null
+# an exponential hand-off of mean 3 us: the fitted quantiles are -3 ln(1 - q)
+# within 5 standard errors of a quantile estimate, 3 sqrt(q / ((1 - q) n)),
+# from n = 20,000 samples (q <= 0.99)
+printf 'name: expo\nhandoff: {dist: exponential, mean_us: 3}\n' > "$tmp/expo.yml"
+"$sim" -w high-bimodal -p cfcfs -k 4 -l 0.5 -n 20000 --quiet --no-capacity --system "$tmp/expo.yml" \
+	--per-request "$tmp/expo.csv" > /dev/null
+"$sim" --fit-system "$tmp/expo.csv" -o "$tmp/expo-fit.yml"
+check "fit: exponential hand-off quantiles" /usr/bin/python3 -c "
+import math, re
+text = open('$tmp/expo-fit.yml').read()
+n = int(re.search(r'# handoff: (\d+) samples', text).group(1))
+pairs = re.findall(r'\[([0-9.]+), ([0-9.]+)\]', text.split('handoff:\n')[1].split('\n')[1])
+assert n == 20000 and len(pairs) == 16, (n, len(pairs))
+for q, v in pairs:
+    q, v = float(q), float(v)
+    if 0 < q <= 0.99:
+        want = -3 * math.log(1 - q)
+        assert abs(v - want) <= 5 * 3 * math.sqrt(q / ((1 - q) * n)), (q, v, want)
+"
+# a JBSQ(2) trace hides the notice: not fitted, and said so
+"$sim" -w high-bimodal -p jbsq -k 4 -l 0.7 -n 20000 --quiet --no-capacity --system "$tmp/known.yml" \
+	--per-request "$tmp/jbsq.csv" > /dev/null
+"$sim" --fit-system "$tmp/jbsq.csv" > "$tmp/jbsq-fit.yml"
+check "fit: JBSQ(2)'s hand-off fitted, its notice not" \
+	bash -c "grep -qx 'handoff: {dist: constant, mean_us: 3.000}' '$tmp/jbsq-fit.yml' && grep -q '^# completion_notice: not fitted: .* handed to a worker' '$tmp/jbsq-fit.yml' && ! grep -q '^completion_notice' '$tmp/jbsq-fit.yml'"
+fit_refused() { # PATTERN ARGS...
+	local pattern=$1; shift
+	"$sim" --fit-system "$@" > /dev/null 2> "$tmp/err"
+	local rc=$?
+	[ $rc -eq 2 ] && grep -Eq -- "$pattern" "$tmp/err" || { echo "  exit $rc: $(cat "$tmp/err")"; false; }
+}
+printf 'arrival_ns,type,service_ns\n0,A,5\n' > "$tmp/short.csv"
+check "fit: a trace without the engine's columns" fit_refused "short.csv:1: worker: missing column" "$tmp/short.csv"
+printf 'worker,arrival_ns,dispatch_ns,start_ns,completion_ns\n0,10,5,20,30\n' > "$tmp/order.csv"
+check "fit: times out of order" fit_refused "order.csv:2: times out of order" "$tmp/order.csv"
+printf 'worker,arrival_ns,dispatch_ns,start_ns,completion_ns\n0,1,2,3,x\n' > "$tmp/nan.csv"
+check "fit: not a number" fit_refused "nan.csv:2: completion_ns: not an unsigned integer" "$tmp/nan.csv"
+printf 'worker,arrival_ns,dispatch_ns,start_ns,completion_ns\n0,1,2,3,4\n' > "$tmp/one.csv"
+check "fit: too few samples" fit_refused "nothing to fit: 1 hand-off and 0 notice samples" "$tmp/one.csv"
+check "fit: no other flag" fit_refused "--workers: not with --fit-system" -k 3 "$tmp/known.csv"
+check "fit: needs traces" fit_refused "--fit-system: needs psp-engine trace files"
+check "fit: a failed fit leaves no file" bash -c "! '$sim' --fit-system '$tmp/one.csv' -o '$tmp/none.yml' 2>/dev/null && [ ! -e '$tmp/none.yml' ]"
 checks_done
