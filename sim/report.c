@@ -429,6 +429,11 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 			 "  %-8s load %.3f, %s [%.3f, %.3f]  %.1f kRPS  p99.9 slowdown %s there",
 			 policy, c->load, bracket ? "bracket" : "95% range", c->lo, c->hi,
 			 c->rps / 1e3, slow);
+	if (r->sys) {
+		size_t len = strlen(line);
+		snprintf(line + len, sizeof(line) - len, "  system %s@%s", r->sys->name,
+			 r->sys->hash_text);
+	}
 	if (r->opts->format == SIM_FORMAT_TABLE)
 		fprintf(r->out, "%s\n", line);
 	else if (!slo_csv && r->opts->format == SIM_FORMAT_CSV)
@@ -444,7 +449,13 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 		json_num(f, "p999_slowdown", c->p999_slow.value);
 		json_num(f, "p999_slowdown_lo", c->p999_slow.lo);
 		json_num(f, "p999_slowdown_hi", c->p999_slow.hi);
-		fprintf(f, ", \"loads_evaluated\": %u}", c->evaluated);
+		fprintf(f, ", \"loads_evaluated\": %u", c->evaluated);
+		if (r->sys) {
+			fprintf(f, ", \"system\": ");
+			json_string(f, r->sys->name);
+			fprintf(f, ", \"system_hash\": \"%s\"", r->sys->hash_text);
+		}
+		fputc('}', f);
 		r->capacities_written++;
 	}
 	if (slo_csv) {

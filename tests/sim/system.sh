@@ -48,6 +48,14 @@ check "an edited file has another hash" \
 "$sim" --workload high-bimodal -p cfcfs -n 20000 -r 1 --quiet --format csv --slo 20 \
 	--system "$ideal" --slo-output "$tmp/cap.csv" > /dev/null
 check "--slo-output names the system" grep -q ",ideal,$hash$" "$tmp/cap.csv"
+"$sim" --workload high-bimodal -p cfcfs -n 20000 -r 1 --quiet --slo 20 --system "$ideal" > "$tmp/cap.txt"
+check "the table's capacity line names the system" grep -Eq "^  cfcfs +load .*  system ideal@$hash$" "$tmp/cap.txt"
+"$sim" --workload high-bimodal -p cfcfs -n 20000 -r 1 --quiet --slo 20 --system "$ideal" --format json > "$tmp/cap.json"
+check "JSON's capacity names the system" /usr/bin/python3 -c "
+import json
+c = json.load(open('$tmp/cap.json'))['capacity'][0]
+assert c['system'] == 'ideal' and c['system_hash'] == '$hash', c
+"
 
 # refusals: exit 2, the reason named
 refused() { # PATTERN ARGS...
