@@ -426,22 +426,23 @@ static int run_whole(struct run *run, struct psp_err *err)
 	}
 	if (rc == 0) {
 		struct sim_report rep;
-		sim_report_begin(&rep, run->out, o, &run->wl, o->system ? &run->system : NULL);
+		const struct sim_system *sys = o->system ? &run->system : NULL;
+		sim_report_begin(&rep, run->out, o, &run->wl, sys);
 		if (o->trace)
 			sim_report_trace(&rep, &run->trace);
 		report_points(&rep, run, stats, cache);
 		/* the timeline and series of replication 0 */
 		if (timeline)
-			sim_timeline_header(timeline);
+			sim_timeline_header(timeline, sys);
 		if (series)
-			sim_series_header(series);
+			sim_series_header(series, sys);
 		for (uint32_t p = 0; p < o->npolicies; p++)
 			for (uint32_t l = 0; l < o->nloads; l++) {
 				const struct sim_result *r0 = &jobs[rep_index(o, p, l, 0)].res;
 				if (timeline)
-					sim_timeline_rows(timeline, o->policy[p]->name, &run->wl, r0);
+					sim_timeline_rows(timeline, o->policy[p]->name, &run->wl, r0, sys);
 				if (series)
-					sim_series_rows(series, o->policy[p]->name, &run->wl, r0);
+					sim_series_rows(series, o->policy[p]->name, &run->wl, r0, sys);
 			}
 		for (uint32_t i = 0; i < njobs; i++)
 			sim_result_free(&jobs[i].res);

@@ -512,13 +512,24 @@ void sim_report_end(struct sim_report *r)
 		fprintf(r->out, "\n]}\n");
 }
 
-void sim_timeline_header(FILE *f)
+/* ",system,system_hash" of a row (or of the header: names) when sys is given. */
+static void system_cells(FILE *f, const struct sim_system *sys, bool header)
 {
-	fprintf(f, "%s,policy,load\n", PSP_DARC_TIMELINE_HEADER);
+	if (sys && header)
+		fputs(",system,system_hash", f);
+	else if (sys)
+		fprintf(f, ",%s,%s", sys->name, sys->hash_text);
+}
+
+void sim_timeline_header(FILE *f, const struct sim_system *sys)
+{
+	fprintf(f, "%s,policy,load", PSP_DARC_TIMELINE_HEADER);
+	system_cells(f, sys, true);
+	fputc('\n', f);
 }
 
 void sim_timeline_rows(FILE *f, const char *policy, const struct psp_workload *wl,
-		       const struct sim_result *res)
+		       const struct sim_result *res, const struct sim_system *sys)
 {
 	const char *type_names[PSP_MAX_TYPES];
 	for (uint32_t t = 0; t < wl->ntypes; t++)
@@ -528,7 +539,9 @@ void sim_timeline_rows(FILE *f, const char *policy, const struct psp_workload *w
 		for (uint32_t g = 0; g < rv->plan.ngroups; g++) {
 			char row[512];
 			psp_darc_timeline_row(&rv->plan, g, rv->time_ns, type_names, row, sizeof(row));
-			fprintf(f, "%s,%s,%.4f\n", row, policy, res->load);
+			fprintf(f, "%s,%s,%.4f", row, policy, res->load);
+			system_cells(f, sys, false);
+			fputc('\n', f);
 		}
 	}
 	if (res->timeline_truncated)
@@ -536,19 +549,23 @@ void sim_timeline_rows(FILE *f, const char *policy, const struct psp_workload *w
 			res->ntimeline ? (unsigned long long)res->timeline[res->ntimeline - 1].time_ns : 0ull);
 }
 
-void sim_series_header(FILE *f)
+void sim_series_header(FILE *f, const struct sim_system *sys)
 {
-	fprintf(f, "policy,load,bin_start_ms,type,count,p50_us,p99_us,p999_us\n");
+	fprintf(f, "policy,load,bin_start_ms,type,count,p50_us,p99_us,p999_us");
+	system_cells(f, sys, true);
+	fputc('\n', f);
 }
 
 void sim_series_rows(FILE *f, const char *policy, const struct psp_workload *wl,
-		     const struct sim_result *res)
+		     const struct sim_result *res, const struct sim_system *sys)
 {
 	for (uint32_t i = 0; i < res->nseries; i++) {
 		const struct sim_series_row *s = &res->series[i];
 		fprintf(f, "%s,%.4f,%.3f,", policy, res->load, (double)s->bin_start_ns / 1e6);
 		sim_csv_field(f, type_label(wl, s->type));
-		fprintf(f, ",%llu,%.3f,%.3f,%.3f\n", (unsigned long long)s->count, s->p50_ns / 1e3,
+		fprintf(f, ",%llu,%.3f,%.3f,%.3f", (unsigned long long)s->count, s->p50_ns / 1e3,
 			s->p99_ns / 1e3, s->p999_ns / 1e3);
+		system_cells(f, sys, false);
+		fputc('\n', f);
 	}
 }

@@ -60,12 +60,13 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 void sim_report_ratio(struct sim_report *r, const char *a, const char *b, double ratio);
 void sim_report_end(struct sim_report *r);
 
-/* Writes the DARC timeline header / rows of one point. */
-void sim_timeline_header(FILE *f);
+/* Writes the DARC timeline header / rows of one point; sys (the run's
+ * --system, or NULL) adds the columns system,system_hash. */
+void sim_timeline_header(FILE *f, const struct sim_system *sys);
 void sim_timeline_rows(FILE *f, const char *policy, const struct psp_workload *wl,
-		       const struct sim_result *res);
-void sim_series_header(FILE *f);
+		       const struct sim_result *res, const struct sim_system *sys);
+void sim_series_header(FILE *f, const struct sim_system *sys);
 void sim_series_rows(FILE *f, const char *policy, const struct psp_workload *wl,
-		     const struct sim_result *res);
+		     const struct sim_result *res, const struct sim_system *sys);
 
 #endif

@@ -48,6 +48,13 @@ check "an edited file has another hash" \
 "$sim" --workload high-bimodal -p cfcfs -n 20000 -r 1 --quiet --format csv --slo 20 \
 	--system "$ideal" --slo-output "$tmp/cap.csv" > /dev/null
 check "--slo-output names the system" grep -q ",ideal,$hash$" "$tmp/cap.csv"
+"$sim" --workload dynamic -p darc --load 0.8 --phase-scale 0.01 -r 1 --quiet --no-capacity --darc-samples 2000 \
+	--system "$ideal" --timeline "$tmp/tl.csv" --series "$tmp/series.csv" > /dev/null 2>&1
+check "--timeline and --series name the system on every row" bash -c "
+	head -1 '$tmp/tl.csv' | grep -q ',policy,load,system,system_hash$' &&
+	head -1 '$tmp/series.csv' | grep -q ',p999_us,system,system_hash$' &&
+	[ \$(tail -n +2 '$tmp/tl.csv' | grep -vc ',ideal,$hash$') -eq 0 ] && [ \$(wc -l < '$tmp/tl.csv') -gt 1 ] &&
+	[ \$(tail -n +2 '$tmp/series.csv' | grep -vc ',ideal,$hash$') -eq 0 ] && [ \$(wc -l < '$tmp/series.csv') -gt 1 ]"
 "$sim" --workload high-bimodal -p cfcfs -n 20000 -r 1 --quiet --slo 20 --system "$ideal" > "$tmp/cap.txt"
 check "the table's capacity line names the system" grep -Eq "^  cfcfs +load .*  system ideal@$hash$" "$tmp/cap.txt"
 "$sim" --workload high-bimodal -p cfcfs -n 20000 -r 1 --quiet --slo 20 --system "$ideal" --format json > "$tmp/cap.json"
