@@ -366,6 +366,27 @@ static int expand_fail(int rc, const char *key, const char *s, struct psp_err *e
 	return psp_err_set(err, rc, NULL, key, "\"%.60s\" is too long once expanded", s);
 }
 
+/* A tap device's iface= becomes a Linux interface name: at most 15 bytes
+ * (IFNAMSIZ - 1), which a long instance in "psp-%i" can pass.  The kernel
+ * would truncate it or DPDK fail with a vaguer message. */
+static int check_tap_name(const char *expanded, const char *raw, struct psp_err *err)
+{
+	enum { IFNAME_MAX = 15 };
+	if (strncmp(expanded, "net_tap", 7) != 0)
+		return 0;
+	const char *at = strstr(expanded, ",iface=");
+	if (!at)
+		return 0;
+	at += strlen(",iface=");
+	size_t len = strcspn(at, ",");
+	if (len <= IFNAME_MAX)
+		return 0;
+	return psp_err_set(err, -ENAMETOOLONG, NULL, "port",
+			   "the tap interface name \"%.*s\" (from \"%s\") is %zu bytes; Linux "
+			   "allows %d: use a shorter instance or name", (int)len, at, raw, len,
+			   IFNAME_MAX);
+}
+
 int yconf_expand_all(char **eal, uint32_t neal, char *spec, size_t cap,
 		     const char *instance, struct psp_err *err)
 {
@@ -384,6 +405,8 @@ int yconf_expand_all(char **eal, uint32_t neal, char *spec, size_t cap,
 	}
 	if ((rc = yconf_expand(spec, instance, tmp, cap < sizeof(tmp) ? cap : sizeof(tmp))) < 0)
 		return expand_fail(rc, "port", spec, err);
+	if ((rc = check_tap_name(tmp, spec, err)) < 0)
+		return rc;
 	memcpy(spec, tmp, strlen(tmp) + 1);
 	return 0;
 }

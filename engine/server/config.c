@@ -403,6 +403,18 @@ static int load_workload(struct ydoc *y, yaml_node_t *root,
 		return ydoc_fail(y, tk, "types", err, -EINVAL,
 				  "declared here and by workload %s (%s); the workload's types "
 				  "win: remove this key", name, cfg->workload_from);
+	/* A relative path in the file is the file's neighbour, wherever the
+	 * engine runs from; --workload and --set are the shell's, from here. */
+	char beside[sizeof(((struct psp_workload *)0)->path)];
+	const char *slash = strrchr(y->path, '/');
+	if (!(ov && ov->workload) && ydoc_in_file(y, wk) && psp_workload_is_path(name) && name[0] != '/' &&
+	    slash) {
+		if (snprintf(beside, sizeof(beside), "%.*s/%s", (int)(slash - y->path), y->path,
+			     name) >= (int)sizeof(beside))
+			return ydoc_fail(y, wk, "workload", err, -ENAMETOOLONG,
+					 "too long once joined to the config's directory");
+		name = beside;
+	}
 	struct psp_workload *wl = malloc(sizeof(*wl));
 	if (!wl)
 		return psp_err_set(err, -ENOMEM, cfg->workload_from, "workload", "out of memory");

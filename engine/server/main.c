@@ -554,6 +554,9 @@ int main(int argc, char **argv)
 	printf("psp-engine: ready: %u.%u.%u.%u:%u mac %s, port %u, policy %s, %u workers\n",
 	       ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, e->cfg.udp_port, macs,
 	       e->port_id, e->pol->ops->name, e->cfg.nworkers);
+	const char *iface = strstr(e->cfg.port_spec, ",iface=");
+	if (!strncmp(e->cfg.port_spec, "net_tap", 7) && iface) /* the name to configure */
+		printf("psp-engine: tap interface %.*s\n", (int)strcspn(iface + 7, ","), iface + 7);
 	fflush(stdout);
 
 	eng_dispatcher_run(e, &force_quit);

@@ -13,10 +13,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* A name is a bare word ("tpcc"); anything with a '/' or a YAML suffix is a
- * path, so "./tpcc.yml" and "tpcc.yml" read that file in the current
- * directory rather than the workload directory. */
-static bool is_path(const char *s)
+bool psp_workload_is_path(const char *s)
 {
 	return strchr(s, '/') || ends_with(s, ".yml") || ends_with(s, ".yaml");
 }
@@ -30,7 +27,7 @@ int psp_workload_load(const char *name_or_path, struct psp_workload *wl,
 		return psp_err_set(err, -EINVAL, NULL, NULL,
 				   "no workload given; available in %s: %s", psp_workload_dir(),
 				   (psp_workload_list(names, sizeof(names)), names));
-	if (is_path(name_or_path))
+	if (psp_workload_is_path(name_or_path))
 		return psp_workload_parse_file(name_or_path, wl, err);
 
 	const char *dir = psp_workload_dir();

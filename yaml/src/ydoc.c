@@ -107,6 +107,11 @@ yaml_node_t *ydoc_node(struct ydoc *d, int id)
 	return yaml_document_get_node(&d->doc, id);
 }
 
+bool ydoc_in_file(const struct ydoc *d, const yaml_node_t *n)
+{
+	return n && (size_t)(n - d->doc.nodes.start) < d->file_nodes;
+}
+
 void ydoc_where(const struct ydoc *d, const yaml_node_t *n, char *buf, size_t cap)
 {
 	size_t idx = n ? (size_t)(n - d->doc.nodes.start) : 0;

@@ -23,6 +23,7 @@
 #ifndef PSP_WORKLOAD_H
 #define PSP_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <psp/err.h>
@@ -107,6 +108,11 @@ struct psp_workload {
 	 * application only. */
 	char op[PSP_MAX_TYPES][PSP_WL_OP_MAX];
 };
+
+/* A name is a bare word ("tpcc"); anything with a '/' or a YAML suffix is a
+ * path, so "./tpcc.yml" and "tpcc.yml" read that file in the current
+ * directory rather than the workload directory. */
+bool psp_workload_is_path(const char *s);
 
 /* Loads a workload by name (looked up as NAME.yml in the workload
  * directory) or by path (anything containing '/' or ending in .yml/.yaml).
