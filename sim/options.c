@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <psp/suggest.h>
+
 #include "options.h"
 #include "point.h"
 #include "run.h"
@@ -432,6 +434,11 @@ static int parse_policies(const char *arg, struct sim_options *o, struct psp_err
 				strcat(known, j ? ", " : "");
 				strcat(known, psp_policy_at(j)->name);
 			}
+			char near[64];
+			if (psp_suggest_in_list(field[i], known, near, sizeof(near)))
+				return psp_err_set(err, -EINVAL, "--policy", NULL,
+						   "unknown policy '%.64s' (did you mean '%s'?); known: %s",
+						   field[i], near, known);
 			return psp_err_set(err, -EINVAL, "--policy", NULL,
 					   "unknown policy '%.64s' (known: %s)", field[i], known);
 		}
@@ -519,6 +526,16 @@ static int check_knobs(struct sim_options *o, struct psp_err *err)
 
 static const char *flag_name(const struct option *opts, int c);
 
+/* A flag getopt refused, with the nearest real one when it looks like a typo. */
+static int unknown_option(const char *token, const struct option *opts, struct psp_err *err)
+{
+	char near[64];
+	if (psp_suggest_option(token, opts, near, sizeof(near)))
+		return psp_err_set(err, -EINVAL, token, NULL, "unknown option (did you mean %s?)",
+				   near);
+	return psp_err_set(err, -EINVAL, token, NULL, "unknown option");
+}
+
 /* The host's flags, then one per knob (names kept in a static table), then
  * the terminating zero entry. */
 static void build_long_opts(struct option *long_opts)
@@ -563,7 +580,7 @@ int sim_options_scan(int argc, char **argv, int (*visit)(void *ctx, const char *
 		if (c == ':')
 			rc = psp_err_set(err, -EINVAL, token, NULL, "needs a value");
 		else if (c == '?')
-			rc = psp_err_set(err, -EINVAL, token, NULL, "unknown option");
+			rc = unknown_option(token, long_opts, err);
 		else
 			rc = visit(ctx, flag_name(long_opts, c), token);
 	}
@@ -909,7 +926,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 				rc = add_knob(o, prm, arg ? arg : "true", err);
 				break;
 			}
-			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "unknown option");
+			return unknown_option(argv[optind - 1], long_opts, err);
 		}
 		if (rc < 0)
 			return rc;

@@ -18,6 +18,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include <psp/suggest.h>
 #include <psp/workload.h>
 
 #include "../common/eal_dir.h"
@@ -183,7 +184,12 @@ int main(int argc, char **argv)
 			}
 			run.workers = (uint32_t)w;
 		} else {
-			fprintf(stderr, "psp-client: unexpected argument \"%s\"; try --help\n", a);
+			char near[64];
+			if (psp_suggest_flag_from_usage(a, usage, near, sizeof(near)))
+				fprintf(stderr, "psp-client: unexpected argument \"%s\" (did you mean "
+					"%s?); try --help\n", a, near);
+			else
+				fprintf(stderr, "psp-client: unexpected argument \"%s\"; try --help\n", a);
 			return 2;
 		}
 	}

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <psp/darc.h>
+#include <psp/suggest.h>
 #include <psp/workload.h>
 
 #include "../common/wire.h"
@@ -73,8 +74,14 @@ static const struct psp_policy_ops *find_policy(const char *name, struct psp_err
 		for (size_t i = 0; psp_policy_at(i); i++)
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
 					      psp_policy_at(i)->name);
-		psp_err_set(err, -EINVAL, NULL, "policy", "unknown policy \"%s\" (known: %s)",
-			    name, list);
+		char near[64];
+		if (psp_suggest_in_list(name, list, near, sizeof(near)))
+			psp_err_set(err, -EINVAL, NULL, "policy",
+				    "unknown policy \"%s\" (did you mean \"%s\"?); known: %s", name,
+				    near, list);
+		else
+			psp_err_set(err, -EINVAL, NULL, "policy", "unknown policy \"%s\" (known: %s)",
+				    name, list);
 		return NULL;
 	}
 #ifndef PSP_HAVE_PREEMPT

@@ -27,6 +27,8 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
+#include <psp/suggest.h>
+
 #include "../common/eal_dir.h"
 #include "../common/eal_fail.h"
 #include "../common/port.h"
@@ -415,8 +417,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--stats-ms") && i + 1 < argc) {
 			stats_ms = argv[++i];
 		} else {
-			fprintf(stderr, "psp-engine: unexpected argument \"%s\"; try --help\n",
-				argv[i]);
+			char near[64];
+			if (psp_suggest_flag_from_usage(argv[i], usage, near, sizeof(near)))
+				fprintf(stderr, "psp-engine: unexpected argument \"%s\" (did you mean "
+					"%s?); try --help\n", argv[i], near);
+			else
+				fprintf(stderr, "psp-engine: unexpected argument \"%s\"; try --help\n",
+					argv[i]);
 			return 2;
 		}
 	}

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <psp/suggest.h>
+
 #include "internal.h"
 
 static bool ends_with(const char *s, const char *suffix)
@@ -39,7 +41,13 @@ int psp_workload_load(const char *name_or_path, struct psp_workload *wl,
 				   strlen(name_or_path), dir, sizeof(path) - 1, name_or_path);
 	struct stat st;
 	if (stat(path, &st) != 0 && errno == ENOENT) {
+		char all[2048], near[128];
 		psp_workload_list(names, sizeof(names));
+		psp_workload_list(all, sizeof(all));
+		if (psp_suggest_in_list(name_or_path, all, near, sizeof(near)))
+			return psp_err_set(err, -ENOENT, NULL, NULL,
+					   "unknown workload '%.64s' (did you mean '%s'?); no %.64s.yml "
+					   "in %s", name_or_path, near, name_or_path, dir);
 		return psp_err_set(err, -ENOENT, NULL, NULL,
 				   "unknown workload '%.64s' (no %.64s.yml in %s); available: %s",
 				   name_or_path, name_or_path, dir, names[0] ? names : "none");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <psp/suggest.h>
 #include <psp/ydoc.h>
 
 /* Turns a libyaml failure into an error at its mark.  Reader errors (bad
@@ -220,9 +221,11 @@ int ydoc_map(struct ydoc *d, yaml_node_t *n, const char *prefix, const char *con
 			for (size_t j = 0; j < nallowed && len < sizeof(list); j++)
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							j ? ", " : "", allowed[j]);
+			const char *near = psp_suggest(ks, allowed, nallowed);
 			return ydoc_fail(d, kn, key_join(key, sizeof(key), prefix, ks), err, -EINVAL,
-					 "unknown key '%.40s%s'; allowed here: %s", ks,
-					 strlen(ks) > 40 ? "..." : "", list);
+					 "unknown key '%.40s%s'%s%s%s; allowed here: %s", ks,
+					 strlen(ks) > 40 ? "..." : "", near ? " (did you mean '" : "",
+					 near ? near : "", near ? "'?)" : "", list);
 		}
 		if (v[i])
 			return ydoc_fail(d, kn, key_join(key, sizeof(key), prefix, ks), err, -EINVAL,
