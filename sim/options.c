@@ -206,7 +206,7 @@ void sim_options_list_policies(FILE *out)
 	}
 }
 
-void sim_options_usage(FILE *out)
+static void sim_options_usage(FILE *out)
 {
 	fputs(
 "usage: psp-sim --workload NAME|FILE [options]\n"

@@ -181,7 +181,9 @@ int yconf_mac(struct ydoc *y, yaml_node_t *n, const char *key, uint8_t out[6],
 	return 0;
 }
 
-int yconf_str_list(struct ydoc *y, yaml_node_t *n, const char *key, char **out,
+/* A sequence of scalars into strings (each strdup'ed into out[]; caller frees
+ * with free()).  *count receives the length. */
+static int yconf_str_list(struct ydoc *y, yaml_node_t *n, const char *key, char **out,
 		   size_t cap, size_t *count, struct psp_err *err)
 {
 	if (!n || n->type != YAML_SEQUENCE_NODE)

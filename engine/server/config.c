@@ -14,7 +14,9 @@
 #include "../common/yconf.h"
 #include "config.h"
 
-void eng_config_default(struct eng_config *cfg)
+/* Fills cfg with the defaults documented in docs/engine-reference.md, "psp-engine
+ * configuration keys". */
+static void eng_config_default(struct eng_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->udp_port = PSP_DEFAULT_UDP_PORT;

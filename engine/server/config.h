@@ -121,9 +121,6 @@ struct eng_config {
  * the same checks as the app.name key.  Returns 0 or a negative errno. */
 int eng_config_set_app(struct eng_config *cfg, const char *name, struct psp_err *err);
 
-/* Fills cfg with the defaults documented in docs/engine-reference.md, "psp-engine
- * configuration keys". */
-void eng_config_default(struct eng_config *cfg);
 
 struct yconf_overrides;
 

@@ -36,6 +36,15 @@
 /* Set by SIGINT/SIGTERM; the only thing the handler does. */
 static atomic_bool force_quit;
 
+/* What a failed core assertion prints about where it happened: the lcore,
+ * the dispatcher's (the main lcore) or a worker's. */
+static void print_lcore(char *buf, unsigned cap)
+{
+	unsigned lcore = rte_lcore_id();
+	snprintf(buf, cap, "(psp-engine: lcore %u, %s)", lcore,
+		 lcore == rte_get_main_lcore() ? "the dispatcher" : "a worker");
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -494,6 +503,7 @@ int main(int argc, char **argv)
 	}
 	char rundir[512];
 	eal_dir_save(rundir, sizeof(rundir));
+	psp_assert_set_context(print_lcore);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
