@@ -67,6 +67,13 @@ for page in man1/psp-sim.1 man1/psp-engine.1 man1/psp-client.1 man5/psp-workload
   [ -f /usr/share/man/$page.gz ] || fail "no /usr/share/man/$page.gz"
 done
 zcat /usr/share/man/man5/psp-workload.5.gz | grep bounded_pareto > /dev/null || fail "psp-workload(5) lacks the distributions"; ok
+# the manual the man pages name, uncompressed where they say it is
+for page in /usr/share/man/man1/psp-*.1.gz; do
+  for f in $(zcat "$page" | grep -o 'docs/[a-z-]*\.md' | sort -u); do
+    [ -f "/usr/share/doc/psp/$f" ] || fail "$page names /usr/share/doc/psp/$f, not installed"
+  done
+done
+[ -f /usr/share/doc/psp/README.md ] || fail "no /usr/share/doc/psp/README.md"; ok
 
 comp=/usr/share/bash-completion/completions/psp-sim
 [ -f $comp ] || fail "no $comp"

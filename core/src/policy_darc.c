@@ -21,7 +21,7 @@
  * request of an absent type triggers the check as soon as the ring is full,
  * so a type that comes back is never left on the spillway for long.
  *
- * The robust variant's parts (README, "DARC robust variant"), each its own
+ * The robust variant's parts (docs/policies.md, "DARC robust variant"), each its own
  * knob: ratios from the arrivals of the same window (darc_ratio_source);
  * capacity sizing from the window's arrival rate (darc_sizing,
  * psp_darc_plan_capacity); re-reservation when a demand moved beyond 3
@@ -47,7 +47,7 @@ enum psp_darc_mode {
 	PSP_DARC_STATIC,      /* SHORT reserves [0,k), LONG owns [k,W) */
 };
 
-/* DARC's rule: the paper's, or the robust one (README, "DARC robust
+/* DARC's rule: the paper's, or the robust one (docs/policies.md, "DARC robust
  * variant").  The policy reads only the four parts below, each its own
  * knob; darc_variant robust sets them (the knob's implies). */
 enum psp_darc_variant {

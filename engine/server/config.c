@@ -15,7 +15,7 @@
 #include "../common/yconf.h"
 #include "config.h"
 
-/* Fills cfg with the defaults documented in README.md, "psp-engine
+/* Fills cfg with the defaults documented in docs/engine-reference.md, "psp-engine
  * configuration keys". */
 static void eng_config_default(struct eng_config *cfg)
 {

@@ -1,4 +1,4 @@
-/* psp-engine's configuration: one YAML file (README.md, "psp-engine
+/* psp-engine's configuration: one YAML file (docs/engine-reference.md, "psp-engine
  * configuration keys", lists every key with units and limits).  Loading
  * checks each value, rejects unknown keys, checks limits across keys, and
  * reports "file:line:col: key: what" through struct psp_err.  Needs no DPDK:

@@ -86,8 +86,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		" and worker lcores that answer PSP_MB requests over UDP.\n"
 		"\n"
-		"  --config FILE   engine configuration (YAML; keys: README.md, \"psp-engine\n"
-		"                  configuration keys\"; guide: docs/engine.md)\n"
+		"  --config FILE   engine configuration (YAML; keys: docs/engine-reference.md,\n"
+		"                  \"psp-engine configuration keys\"; guide: docs/engine.md)\n"
 		"  --workload NAME|FILE\n"
 		"                  the request types (names, wire ids, phase 1's mean\n"
 		"                  service times and ratios) from a workload, found as\n"

@@ -2,7 +2,7 @@
  * sampler that draws arrivals, types and service times from them (GSL).
  * psp-sim and psp-client both read workloads through this module.
  *
- * Schema (see README "Workload files"):
+ * Schema (see docs/workloads.md):
  *   name: high-bimodal
  *   description: ...
  *   arrival: poisson            # or "constant"; default poisson
