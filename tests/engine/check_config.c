@@ -673,7 +673,7 @@ START_TEST(set_overrides)
 	eng_config_free(&cfg);
 
 	expect_set_error("", "workerz=3", "--set workerz", "workerz",
-			 "unknown key 'workerz'; allowed here: eal, port, ip, mac, udp_port");
+			 "unknown key 'workerz' (did you mean 'workers'?); allowed here: eal, port, ip, mac, udp_port");
 	expect_set_error("", "queues.requestz=3", "--set queues.requestz", "queues.requestz",
 			 "allowed here: requests, mbufs");
 	expect_set_error("", "queues.requests=abc", "--set queues.requests", "queues.requests",
