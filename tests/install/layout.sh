@@ -21,8 +21,10 @@ libdir=$(dirname "$(find . -name 'libpsp-core.so' | head -1)")
 need=(bin/psp-sim share/psp/workloads/high-bimodal.yml include/psp/policy.h
       "$libdir/libpsp-core.so.$libversion" "$libdir/libpsp-core.a"
       "$libdir/pkgconfig/psp-core.pc" "$libdir/cmake/psp/pspConfig.cmake"
-      share/bash-completion/completions/psp-sim)
-[ "$engine" = ON ] && need+=(bin/psp-engine bin/psp-client share/psp/configs/engine-memif.yml)
+      share/bash-completion/completions/psp-sim share/bash-completion/completions/psp-sweep)
+[ "$engine" = ON ] && need+=(bin/psp-engine bin/psp-client share/psp/configs/engine-memif.yml
+                             share/bash-completion/completions/psp-engine
+                             share/bash-completion/completions/psp-client)
 if [ "$docs" = ON ]; then
   need+=(share/man/man1/psp-sim.1 share/man/man1/psp-sweep.1 share/man/man5/psp-workload.5
          share/doc/psp/README.md share/doc/psp/CONTRIBUTING.md)
