@@ -103,4 +103,7 @@ refused load "load.ini: \[headline h\]: no row for cfcfs:ALL at load 0.6"
 printf '[reproduction]\ntitle = x\n' >"$tmp/top.ini"
 refused top "top.ini: \[reproduction\] source: missing key"
 refused nosuchfile "nosuchfile.ini: .*No such file"
+"$repro" --sim "$tmp/no-such-sim" "$tmp/same.ini" >/dev/null 2>"$tmp/err"
+check "a psp-sim that cannot run: exit 1" test $? -eq 1
+check "... naming it" grep -q "same.ini: \[run r\]: cannot run $tmp/no-such-sim: No such file or directory" "$tmp/err"
 checks_done
