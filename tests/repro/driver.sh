@@ -103,6 +103,45 @@ refused load "load.ini: \[headline h\]: no row for cfcfs:ALL at load 0.6"
 printf '[reproduction]\ntitle = x\n' >"$tmp/top.ini"
 refused top "top.ini: \[reproduction\] source: missing key"
 refused nosuchfile "nosuchfile.ini: .*No such file"
+# phases-followed reads psp-sim's --timeline: DARC follows dynamic's 4 phases
+# (a tenth of their length, a 5,000-completion profile); re-reserving only past a
+# 1000x demand change it follows 2 (the first plan, and the type set's change).
+cat >"$tmp/dyn.ini" <<END
+[reproduction]
+title = test
+source = none: a test of the driver
+requests = phased
+replications = 1
+fast_requests = phased
+fast_replications = 1
+
+[run follows]
+args = -w dynamic -p darc -l 0.8 --phase-scale 0.1 --darc-samples 5000 --no-capacity
+
+[run sticks]
+args = -w dynamic -p darc -l 0.8 --phase-scale 0.1 --darc-samples 5000 --darc-demand-change 1000 --no-capacity
+END
+for r in follows sticks; do
+  cat >>"$tmp/dyn.ini" <<END
+
+[headline $r]
+claim = DARC follows the phases
+source = none
+setting = dynamic at a tenth
+run = $r
+metric = phases-followed
+policy = darc
+phases_ms = 500, 500, 500, 500
+published = 4
+tolerance = 10%
+expect = reproduced
+END
+done
+"$repro" --sim "$sim" --format csv "$tmp/dyn.ini" >"$tmp/dyn.csv" 2>"$tmp/err"
+check "phases-followed: the runs complete" test $? -eq 0
+check "phases-followed: DARC follows 4 phases" grep -q "^$tmp/dyn.ini,follows,phases-followed,4,10%,4,,," "$tmp/dyn.csv"
+check "phases-followed: with a 1000x demand change, 2" grep -q "^$tmp/dyn.ini,sticks,phases-followed,4,10%,2,,," "$tmp/dyn.csv"
+
 "$repro" --sim "$tmp/no-such-sim" "$tmp/same.ini" >/dev/null 2>"$tmp/err"
 check "a psp-sim that cannot run: exit 1" test $? -eq 1
 check "... naming it" grep -q "same.ini: \[run r\]: cannot run $tmp/no-such-sim: No such file or directory" "$tmp/err"
