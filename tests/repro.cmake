@@ -4,8 +4,9 @@
 #                 verdicts follow the tolerance, --check fails on a lost
 #                 reproduction, bad files refused with file, section and key
 #   repro.fast    the fast mode: every headline marked fast = yes in
-#                 reproductions/*.ini, 200,000 requests x 6 replications; fails
-#                 when one that reproduced stops reproducing.  Under the
+#                 reproductions/*.ini, at each run's fast settings (about 1.5
+#                 minutes on 2 CPUs); fails when one that reproduced stops
+#                 reproducing.  Under the
 #                 sanitizers it repeats psp-sim runs the sim label covers, so
 #                 no-asan.
 file(GLOB PSP_REPRODUCTIONS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reproductions/*.ini)
