@@ -33,6 +33,8 @@ void eng_config_default(struct eng_config *cfg)
 	cfg->idle.enabled = false;
 	cfg->idle.polls = 1000;
 	cfg->idle.sleep_us = 0;
+	cfg->worker_idle = IDLE_SPIN;
+	cfg->park_after_us = 50;
 	snprintf(cfg->output_dir, sizeof(cfg->output_dir), ".");
 	cfg->app = ENG_APP_SPIN;
 	cfg->max_run_ns = 10000000; /* 10 ms */
@@ -473,6 +475,31 @@ static int load_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 	return 0;
 }
 
+const char *const idle_mode_names[IDLE_NMODES] = {
+	[IDLE_SPIN] = "spin", [IDLE_PAUSE] = "pause", [IDLE_PARK] = "park", [IDLE_AUTO] = "auto"};
+
+int idle_mode_by_name(const char *name)
+{
+	for (int m = 0; m < IDLE_AUTO; m++)
+		if (name && !strcmp(name, idle_mode_names[m]))
+			return m;
+	return -1;
+}
+
+/* idle: spin | pause | park | auto (park.h). */
+static int load_worker_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
+			    struct psp_err *err)
+{
+	const char *name = ydoc_scalar(n);
+	int m = idle_mode_by_name(name);
+	if (m < 0)
+		return ydoc_fail(y, n, "idle", err, -EINVAL,
+				  "must be spin, pause or park, got \"%s\"",
+				  name ? name : "(not a scalar)");
+	cfg->worker_idle = (enum idle_mode)m;
+	return 0;
+}
+
 const char *const eng_app_names[ENG_NAPPS] = {[ENG_APP_SPIN] = "spin",
 					       [ENG_APP_ROCKSDB] = "rocksdb"};
 
@@ -672,7 +699,8 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
 		"worker_lcores", "policy", "preempt", "workload", "types", "queues", "instance",
-		"idle_backoff", "output_dir", "app", "drain_ms", "telemetry", NULL};
+		"idle_backoff", "idle", "park_after_us", "output_dir", "app", "drain_ms",
+		"telemetry", NULL};
 	yaml_node_t *root = ydoc_root(y), *v;
 	int nlcores = -1;
 	if ((rc = yconf_check_keys(y, root, "", keys, err)) < 0)
@@ -723,6 +751,9 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 		goto out;
 	if ((v = ydoc_get(y, root, "idle_backoff")) && (rc = load_idle(y, v, cfg, err)) < 0)
 		goto out;
+	if ((v = ydoc_get(y, root, "idle")) && (rc = load_worker_idle(y, v, cfg, err)) < 0)
+		goto out;
+	GET_U_OUT(root, "park_after_us", "park_after_us", 0, 1000000, cfg->park_after_us);
 	if ((v = ydoc_get(y, root, "app")) && (rc = load_app(y, v, cfg, err)) < 0)
 		goto out;
 	if ((v = ydoc_get(y, root, "output_dir"))) {
@@ -857,6 +888,8 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		cfg->burst, cfg->tx_retries, cfg->worker_ring);
 	fprintf(out, "  idle_backoff: enabled=%s polls=%u sleep_us=%u\n",
 		cfg->idle.enabled ? "true" : "false", cfg->idle.polls, cfg->idle.sleep_us);
+	fprintf(out, "  idle: %s park_after_us=%u\n", idle_mode_names[cfg->worker_idle],
+		cfg->park_after_us);
 	if (cfg->ops->props.flags & PSP_POLICY_PREEMPTIVE)
 		fprintf(out, "  preempt: stack_kib=%u tasks=%u (%s)\n", cfg->preempt_stack_kib,
 			cfg->preempt_tasks,

@@ -18,6 +18,7 @@
 #include <psp/workload.h>
 
 #include "../common/idle.h"
+#include "park.h"
 
 #define ENG_MAX_EAL_ARGS 64u
 #define ENG_MAX_LCORE 1024u /* lcore ids are checked against the EAL later */
@@ -91,7 +92,10 @@ struct eng_config {
 	uint32_t burst;       /* RX burst */
 	uint32_t tx_retries;  /* extra tx_burst attempts before counting tx_failed */
 	uint32_t worker_ring; /* dispatcher <-> worker ring size, power of two */
-	struct idle_conf idle;
+	struct idle_conf idle; /* idle_backoff: the dispatcher's, and spin/pause workers' */
+	/* idle, park_after_us: what an idle worker does (park.h) */
+	enum idle_mode worker_idle;
+	uint32_t park_after_us;
 	char output_dir[256];
 	enum eng_app_kind app; /* app.name */
 	uint64_t max_run_ns;  /* spin: run_ns above this is clamped (and counted) */

@@ -257,6 +257,21 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 	return total;
 }
 
+/* After the assignments in e->assign[0..n) are in their rings: wakes each
+ * of those workers that parked (park.h: the fence orders the rings' tail
+ * stores before the loads of the park words).  A worker not parked costs a
+ * load. */
+static void wake_assigned(struct engine *e, size_t n)
+{
+	uint64_t tsc = rte_rdtsc();
+	park_fence();
+	for (size_t i = 0; i < n; i++) {
+		uint32_t w = e->assign[i].worker;
+		if (park_wake(&e->park[w], tsc))
+			stat_add(&e->st.wakes[w], 1);
+	}
+}
+
 /* Hands the policy's decisions to the workers. */
 static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 {
@@ -300,6 +315,8 @@ static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 				rte_pause();
 		}
 	}
+	if (n && e->parking)
+		wake_assigned(e, n);
 	return (uint32_t)n;
 }
 

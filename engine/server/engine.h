@@ -30,6 +30,7 @@
 #include "../common/wire.h"
 #include "app.h"
 #include "config.h"
+#include "park.h"
 #include "snapshot.h"
 #include "trace.h"
 
@@ -122,6 +123,7 @@ struct disp_stats {
 	uint64_t dropped_at_stop; /* in flight when drain_ms ran out at stop */
 	uint64_t worker_ring_full;
 	uint64_t idle_backoffs;
+	uint64_t wakes[PSP_MAX_WORKERS]; /* parked workers woken by a dispatch, per worker */
 	uint64_t ws_steals; /* assignments the policy took from another worker's queue */
 	uint64_t accepted_type[ENG_TYPE_SLOTS];
 	uint64_t answered_type[ENG_TYPE_SLOTS];
@@ -194,6 +196,12 @@ struct worker {
 	const struct app *app;
 	const struct tsc_clock *clk;
 	const struct idle_conf *idle;
+	/* The idle mode (park.h): park spins park_after_cycles, then sleeps
+	 * on park (the engine's line for this worker). */
+	enum idle_mode idle_mode;
+	enum pause_kind pause;
+	uint64_t park_after_cycles;
+	struct park_word *park;
 	uint32_t tx_retries;
 	/* preempt.timer: worker (ts, concord): "another request waits for this
 	 * worker", the dispatcher's hint a slice past its quantum yields on;
@@ -210,6 +218,11 @@ struct worker {
 		uint64_t tx_retried;
 		uint64_t busy_cycles;
 		uint64_t idle_backoffs;
+		/* Parks that slept until a waker (the dispatcher or the stop)
+		 * ended them, and parks cancelled because the re-check found a
+		 * request. */
+		uint64_t parks;
+		uint64_t parks_cancelled;
 		/* Stint starts with the next request already in the ring when
 		 * the previous stint ended, and starts after polling an empty
 		 * ring (the first start, and every start after an idle spell);
@@ -266,6 +279,12 @@ struct engine {
 		_Alignas(64) _Atomic uint32_t waiting;
 	} hint[PSP_MAX_WORKERS];
 	uint8_t hint_shadow[PSP_MAX_WORKERS];
+	/* Per worker, its park word (park.h); parking: any worker may park,
+	 * so the dispatcher checks the words after a dispatch. */
+	struct park_word park[PSP_MAX_WORKERS];
+	bool parking;
+	enum pause_kind pause;
+	uint64_t stop_wakes; /* parked workers woken by the stop (main, after the dispatcher) */
 	uint32_t slots;          /* requests a worker may hold (the policy's) */
 	uint64_t all_workers_mask; /* bit w for every worker: all idle */
 #ifdef PSP_HAVE_PREEMPT
@@ -360,6 +379,10 @@ void eng_profile_report(const struct engine *e, FILE *out);
 
 /* The worker loop; arg is a struct worker.  Runs until w->stop. */
 int eng_worker_main(void *arg);
+
+/* Sets every worker's stop flag, wakes those parked (counted in
+ * stop_wakes) and waits for the worker lcores to return. */
+void eng_workers_stop(struct engine *e);
 
 /* Builds the reply to r in place in r->m (Ethernet/IPv4/UDP, both checksums)
  * and echoes the request.  Cannot fail. */

@@ -302,6 +302,16 @@ static int setup(struct engine *e, struct psp_err *err)
 	if (ring - 1 < e->slots)
 		ring = rte_align32pow2(e->slots + 1);
 
+	/* Workers' idle mode (park.h); the dispatcher wakes parked ones. */
+	e->pause = pause_detect();
+	e->parking = cfg->worker_idle == IDLE_PARK;
+	printf("psp-engine: workers idle: %s", idle_mode_names[cfg->worker_idle]);
+	if (cfg->worker_idle == IDLE_PARK)
+		printf(" (spin %u us, then sleep on a futex until a dispatch wakes them)",
+		       cfg->park_after_us);
+	else if (cfg->worker_idle == IDLE_PAUSE)
+		printf(" (%s)", pause_kind_name(e->pause));
+	printf("\n");
 	for (uint32_t i = 0; i < cfg->nworkers; i++) {
 		struct worker *w = &e->workers[i];
 		char name[RTE_RING_NAMESIZE];
@@ -312,6 +322,10 @@ static int setup(struct engine *e, struct psp_err *err)
 		w->app = &e->app;
 		w->clk = &e->clk;
 		w->idle = &cfg->idle;
+		w->idle_mode = cfg->worker_idle;
+		w->pause = e->pause;
+		w->park_after_cycles = tsc_ns_to_cycles(&e->clk, (uint64_t)cfg->park_after_us * 1000);
+		w->park = &e->park[i];
 		w->tx_retries = cfg->tx_retries;
 		w->waiting = e->hinted ? &e->hint[i].waiting : NULL;
 #ifdef PSP_HAVE_PREEMPT
@@ -522,9 +536,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "psp-engine: cannot launch worker %u on lcore %u: %s\n", i,
 				e->workers[i].lcore, rte_strerror(-rc));
 			atomic_store(&force_quit, true);
-			for (uint32_t j = 0; j < i; j++)
-				atomic_store(&e->workers[j].stop, true);
-			rte_eal_mp_wait_lcore();
+			eng_workers_stop(e);
 			status = 1;
 			goto out_port;
 		}
@@ -532,9 +544,7 @@ int main(int argc, char **argv)
 	if (stats_interval_ms && (rc = eng_stats_file_start(e, (uint32_t)stats_interval_ms, &err)) < 0) {
 		print_err(&err);
 		atomic_store(&force_quit, true);
-		for (uint32_t j = 0; j < e->cfg.nworkers; j++)
-			atomic_store(&e->workers[j].stop, true);
-		rte_eal_mp_wait_lcore();
+		eng_workers_stop(e);
 		status = 1;
 		goto out_port;
 	}
@@ -548,9 +558,7 @@ int main(int argc, char **argv)
 
 	eng_dispatcher_run(e, &force_quit);
 
-	for (uint32_t i = 0; i < e->cfg.nworkers; i++)
-		atomic_store(&e->workers[i].stop, true);
-	rte_eal_mp_wait_lcore();
+	eng_workers_stop(e);
 	uint64_t abandoned = eng_abandon_in_flight(e);
 	/* its last line counts the abandoned ones */
 	output_failed |= eng_stats_file_stop(e, stdout) < 0;

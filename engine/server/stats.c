@@ -12,7 +12,11 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	uint64_t dropped = eng_dropped(st);
 	uint64_t tx_retried = 0, backoffs = stat_get(&st->idle_backoffs);
 	uint64_t b2b = 0, waited = 0, wait_cycles = 0, app_failed = eng_app_failed(e);
+	uint64_t parks = 0, cancelled = 0, wakes = 0;
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		parks += stat_get(&e->workers[w].st.parks);
+		cancelled += stat_get(&e->workers[w].st.parks_cancelled);
+		wakes += stat_get(&st->wakes[w]);
 		tx_retried += stat_get(&e->workers[w].st.tx_retried);
 		backoffs += stat_get(&e->workers[w].st.idle_backoffs);
 		b2b += stat_get(&e->workers[w].st.starts_back_to_back);
@@ -53,6 +57,10 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"starts_back_to_back", b2b},
 		{"starts_after_wait", waited},
 		{"wait_mean_ns", waited ? tsc_cycles_to_ns(&e->clk, wait_cycles) / waited : 0},
+		{"parks", parks},
+		{"parks_cancelled", cancelled},
+		{"wakes", wakes},
+		{"stop_wakes", e->stop_wakes},
 	};
 	size_t n = sizeof(all) / sizeof(all[0]);
 	if (n > cap)
@@ -177,6 +185,9 @@ void eng_report(const struct engine *e, FILE *out)
 		uint64_t a = stat_get(&wk->st.starts_after_wait);
 		fprintf(out, " starts=%" PRIu64 " back_to_back=%" PRIu64 " (%.1f%%)", a + b, b,
 			a + b ? 100.0 * (double)b / (double)(a + b) : 0.0);
+		if (e->parking)
+			fprintf(out, " parks=%" PRIu64 " wakes=%" PRIu64,
+				stat_get(&wk->st.parks), stat_get(&e->st.wakes[w]));
 #ifdef PSP_HAVE_PREEMPT
 		/* The executor's own counts (the workers have stopped). */
 		if (e->preemptive)

@@ -185,12 +185,46 @@ static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *
 	post_done(w, r);
 }
 
+/* park_wait's re-check: a request in the ring, or the stop. */
+static bool worker_has_work(void *arg)
+{
+	struct worker *w = arg;
+	return rte_ring_count(w->in) > 0 || atomic_load_explicit(&w->stop, memory_order_seq_cst);
+}
+
+/* The ring was empty: what the idle mode does about it.  idle_since is the
+ * TSC of the first empty poll of this idle spell (0: none yet). */
+static void worker_idle(struct worker *w, struct idle_state *idle, uint64_t *idle_since)
+{
+	if (w->idle_mode == IDLE_PARK) {
+		uint64_t now = rte_rdtsc();
+		if (*idle_since == 0)
+			*idle_since = now;
+		if (now - *idle_since < w->park_after_cycles) {
+			rte_pause();
+			return;
+		}
+		if (park_wait(w->park, worker_has_work, w))
+			stat_add(&w->st.parks, 1);
+		else
+			stat_add(&w->st.parks_cancelled, 1);
+		*idle_since = 0;
+		return;
+	}
+	if (w->idle_mode == IDLE_PAUSE)
+		pause_once(w->pause, PARK_TPAUSE_CYCLES);
+	uint64_t before = idle->backoffs;
+	idle_note(idle, w->idle, false);
+	if (idle->backoffs != before)
+		stat_add(&w->st.idle_backoffs, 1);
+}
+
 int eng_worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct idle_state idle = {0};
 	bool waited = true; /* the ring was found empty since the last stint */
-	uint64_t last_end = 0;
+	uint64_t last_end = 0, idle_since = 0;
 #ifdef PSP_HAVE_PREEMPT
 	/* Called in worker-timed stints only (tq; ts and concord with
 	 * preempt.timer: worker); the dispatcher's flag stints never. */
@@ -201,14 +235,23 @@ int eng_worker_main(void *arg)
 		if (rte_ring_sc_dequeue(w->in, &obj) == 0) {
 			run_one(w, obj, waited, &last_end);
 			waited = false;
+			idle_since = 0;
 			idle_note(&idle, w->idle, true);
 			continue;
 		}
 		waited = true;
-		uint64_t before = idle.backoffs;
-		idle_note(&idle, w->idle, false);
-		if (idle.backoffs != before)
-			stat_add(&w->st.idle_backoffs, 1);
+		worker_idle(w, &idle, &idle_since);
 	}
 	return 0;
+}
+
+void eng_workers_stop(struct engine *e)
+{
+	for (uint32_t i = 0; i < e->cfg.nworkers; i++)
+		atomic_store(&e->workers[i].stop, true);
+	park_fence(); /* the stop flags before the park words (park.h) */
+	for (uint32_t i = 0; i < e->cfg.nworkers; i++)
+		if (park_wake(&e->park[i], rte_rdtsc()))
+			e->stop_wakes++;
+	rte_eal_mp_wait_lcore();
 }

@@ -616,6 +616,43 @@ START_TEST(workload_errors)
 }
 END_TEST
 
+/* idle: spin | pause | park and park_after_us: the worker's idle mode
+ * (spin by default), from the file or --set; anything else refused with the
+ * choices. */
+START_TEST(idle_modes)
+{
+	char t[1024];
+	struct eng_config cfg;
+	struct psp_err err;
+	char buf[700];
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert_int_eq(cfg.worker_idle, IDLE_SPIN);
+	ck_assert_uint_eq(cfg.park_after_us, 50);
+	eng_config_free(&cfg);
+	static const char *const names[] = {"spin", "pause", "park"};
+	for (int m = 0; m < 3; m++) {
+		snprintf(t, sizeof(t), "%sidle: %s\npark_after_us: 7\n", BASE, names[m]);
+		ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+		ck_assert_int_eq(cfg.worker_idle, m);
+		ck_assert_uint_eq(cfg.park_after_us, 7);
+		eng_config_free(&cfg);
+	}
+	const char *sets[] = {"idle=park", "park_after_us=0"};
+	struct yconf_overrides ov = {.set = sets, .nset = 2};
+	ck_assert_msg(load_ov(BASE, &ov, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(cfg.worker_idle, IDLE_PARK);
+	ck_assert_uint_eq(cfg.park_after_us, 0);
+	eng_config_free(&cfg);
+	snprintf(t, sizeof(t), "%sidle: sleep\n", BASE);
+	expect_error(t, "idle", 10, "must be spin, pause or park, got \"sleep\"");
+	snprintf(t, sizeof(t), "%sidle: [park]\n", BASE);
+	expect_error(t, "idle", 10, "(not a scalar)");
+	snprintf(t, sizeof(t), "%spark_after_us: 2000000\n", BASE);
+	expect_error(t, "park_after_us", 10, "0..1000000");
+}
+END_TEST
+
 START_TEST(set_overrides)
 {
 	const char *sets[] = {"queues.requests=100", "worker_lcores=[3, 4]",
@@ -758,6 +795,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, workload_types);
 	tcase_add_test(tc, workload_errors);
+	tcase_add_test(tc, idle_modes);
 	tcase_add_test(tc, set_overrides);
 	tcase_add_test(tc, expansions);
 	tcase_add_test(tc, client_set);
