@@ -436,6 +436,10 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		memset(&e->prof, 0, offsetof(struct disp_profile, mark_cycles));
 	}
 	e->prof.start_tsc = e->prof.t = rte_rdtsc();
+	struct lcore_acct *acct = &e->disp_acct;
+	uint64_t t = e->prof.start_tsc; /* the last TSC read: time up to it is charged */
+	uint64_t cpu0 = eng_thread_cpu_ns();
+	__atomic_store_n(&acct->start_tsc, t, __ATOMIC_RELEASE);
 	for (;;) {
 		uint64_t tsc = rte_rdtsc();
 		uint64_t now_ns = tsc_now_ns(&e->clk, tsc);
@@ -480,12 +484,23 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		}
 		if (draining && (eng_in_flight(e) == 0 || now_ns >= drain_deadline))
 			break;
+		uint64_t now = rte_rdtsc();
+		stat_add(work ? &acct->work : &acct->spin, now - t);
+		t = now;
 		uint64_t before = idle.backoffs;
 		idle_note(&idle, &e->cfg.idle, work != 0);
-		if (idle.backoffs != before)
+		if (idle.backoffs != before) {
 			stat_add(&e->st.idle_backoffs, 1);
+			/* A sched_yield() leaves the thread runnable: spin. */
+			now = rte_rdtsc();
+			stat_add(e->cfg.idle.sleep_us ? &acct->parked : &acct->spin, now - t);
+			t = now;
+		}
 		if (e->profile)
 			prof_fold(e, work != 0);
 	}
 	e->prof.end_tsc = rte_rdtsc();
+	stat_add(&acct->work, e->prof.end_tsc - t); /* the last iteration's exit */
+	acct->cpu_ns = eng_thread_cpu_ns() - cpu0;
+	__atomic_store_n(&acct->end_tsc, e->prof.end_tsc, __ATOMIC_RELEASE);
 }

@@ -109,6 +109,34 @@ struct eng_req {
 #endif
 };
 
+/* Where an lcore's time went, in TSC cycles, written by that lcore only
+ * (stat_add) and read by others: work (handling requests: the dispatcher's
+ * loop iterations that did something; a worker's from taking a request to
+ * posting it back, reply included), spin (polling with nothing to do,
+ * pausing, yielding) and parked (asleep: a parked worker's futex wait, the
+ * dispatcher's usleep back-off; the CPU time parking itself takes
+ * is spin).  Charged back to back from one TSC read
+ * to the next, from start_tsc (the loop's start) on: the three add up to
+ * the loop's run, end_tsc - start_tsc once it returned.  cpu_ns: the
+ * thread's CPU time over the loop (CLOCK_THREAD_CPUTIME_ID), set when it
+ * returned: parked time is not part of it. */
+struct lcore_acct {
+	uint64_t work, spin, parked;
+	uint64_t start_tsc, end_tsc;
+	uint64_t cpu_ns;
+};
+
+/* The thread's CPU time so far (ns). */
+uint64_t eng_thread_cpu_ns(void);
+
+/* An lcore's figures in ns (read while it runs: wall up to now). */
+struct lcore_acct_ns {
+	uint64_t work, spin, parked, wall, cpu;
+};
+struct tsc_clock;
+void eng_acct_read(const struct lcore_acct *a, const struct tsc_clock *clk,
+		   struct lcore_acct_ns *out);
+
 /* Dispatcher results (main lcore writes, others read). */
 struct disp_stats {
 	uint64_t rx_total;
@@ -223,6 +251,7 @@ struct worker {
 		 * request. */
 		uint64_t parks;
 		uint64_t parks_cancelled;
+		struct lcore_acct acct;
 		/* Stint starts with the next request already in the ring when
 		 * the previous stint ended, and starts after polling an empty
 		 * ring (the first start, and every start after an idle spell);
@@ -239,6 +268,9 @@ struct worker {
 	 * handler's run time over all stints) per type slot; allocated. */
 	struct psp_hist *lat;
 	struct psp_hist *svc;
+	/* Wake-up latency: from the dispatcher's wake (park_word.wake_tsc) to
+	 * the start of the first stint after it (ns); allocated. */
+	struct psp_hist *wake;
 } __attribute__((aligned(64)));
 
 struct engine {
@@ -263,6 +295,7 @@ struct engine {
 	struct psp_assign *assign;
 
 	struct disp_stats st;
+	struct lcore_acct disp_acct; /* the dispatcher lcore's time */
 	bool profile;            /* --profile: prof is kept */
 	struct disp_profile prof;
 	/* From the policy's properties: PSP_POLICY_PREEMPTIVE (requests run

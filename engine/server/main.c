@@ -343,12 +343,14 @@ static int setup(struct engine *e, struct psp_err *err)
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 		w->lat = calloc(ENG_TYPE_SLOTS, sizeof(*w->lat));
 		w->svc = calloc(ENG_TYPE_SLOTS, sizeof(*w->svc));
-		if (!w->in || !w->done || !w->lat || !w->svc)
+		w->wake = calloc(1, sizeof(*w->wake));
+		if (!w->in || !w->done || !w->lat || !w->svc || !w->wake)
 			return psp_err_set(err, -ENOMEM, NULL, "queues.worker_ring",
 					   "cannot create worker %u's rings: %s", i,
 					   rte_strerror(rte_errno));
 		for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
 			psp_hist_reset(&w->lat[s]), psp_hist_reset(&w->svc[s]);
+		psp_hist_reset(w->wake);
 	}
 	return 0;
 }
@@ -361,6 +363,7 @@ static void teardown(struct engine *e)
 			rte_ring_free(e->workers[i].done);
 			free(e->workers[i].lat);
 			free(e->workers[i].svc);
+			free(e->workers[i].wake);
 		}
 	}
 	psp_policy_destroy(e->pol);

@@ -49,7 +49,7 @@ bool park_wait(struct park_word *p, bool (*has_work)(void *), void *arg)
 		uint32_t expect = PARK_PARKING;
 		if (atomic_compare_exchange_strong_explicit(&p->state, &expect, PARK_RUNNING,
 							    memory_order_seq_cst,
-							    memory_order_relaxed))
+							    memory_order_acquire))
 			return false; /* cancelled: nobody saw PARKING, or will not wake */
 		return true; /* a waker saw PARKING and took it: counted as its wake */
 	}
