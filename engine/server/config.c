@@ -33,7 +33,7 @@ void eng_config_default(struct eng_config *cfg)
 	cfg->idle.enabled = false;
 	cfg->idle.polls = 1000;
 	cfg->idle.sleep_us = 0;
-	cfg->worker_idle = IDLE_SPIN;
+	cfg->worker_idle = IDLE_AUTO;
 	cfg->park_after_us = 50;
 	snprintf(cfg->output_dir, sizeof(cfg->output_dir), ".");
 	cfg->app = ENG_APP_SPIN;
@@ -480,7 +480,7 @@ const char *const idle_mode_names[IDLE_NMODES] = {
 
 int idle_mode_by_name(const char *name)
 {
-	for (int m = 0; m < IDLE_AUTO; m++)
+	for (int m = 0; m < IDLE_NMODES; m++)
 		if (name && !strcmp(name, idle_mode_names[m]))
 			return m;
 	return -1;
@@ -494,7 +494,7 @@ static int load_worker_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *c
 	int m = idle_mode_by_name(name);
 	if (m < 0)
 		return ydoc_fail(y, n, "idle", err, -EINVAL,
-				  "must be spin, pause or park, got \"%s\"",
+				  "must be spin, pause, park or auto, got \"%s\"",
 				  name ? name : "(not a scalar)");
 	cfg->worker_idle = (enum idle_mode)m;
 	return 0;

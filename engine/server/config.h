@@ -93,7 +93,8 @@ struct eng_config {
 	uint32_t tx_retries;  /* extra tx_burst attempts before counting tx_failed */
 	uint32_t worker_ring; /* dispatcher <-> worker ring size, power of two */
 	struct idle_conf idle; /* idle_backoff: the dispatcher's, and spin/pause workers' */
-	/* idle, park_after_us: what an idle worker does (park.h) */
+	/* idle, park_after_us: what an idle worker does (park.h); IDLE_AUTO
+	 * until main resolves it against the CPUs (cpu_share.h) */
 	enum idle_mode worker_idle;
 	uint32_t park_after_us;
 	char output_dir[256];

@@ -7,7 +7,9 @@
  * then those given before "--" on the command line (so they override).
  * Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.
  */
+#define _GNU_SOURCE /* sched_getaffinity, cpu_set_t */
 #include <errno.h>
+#include <sched.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -31,6 +33,7 @@
 #include "../common/eal_fail.h"
 #include "../common/port.h"
 #include "../common/yconf.h"
+#include "cpu_share.h"
 #include "engine.h"
 
 /* Set by SIGINT/SIGTERM; the only thing the handler does. */
@@ -171,6 +174,9 @@ static void split_args(int argc, char **argv, int *eal_argc, int *app_first)
 	*app_first = 1;
 }
 
+/* The process's CPU affinity mask at start (main, before rte_eal_init). */
+static cpu_set_t start_affinity;
+
 static int setup(struct engine *e, struct psp_err *err)
 {
 	struct eng_config *cfg = &e->cfg;
@@ -302,10 +308,33 @@ static int setup(struct engine *e, struct psp_err *err)
 	if (ring - 1 < e->slots)
 		ring = rte_align32pow2(e->slots + 1);
 
-	/* Workers' idle mode (park.h); the dispatcher wakes parked ones. */
+	/* Workers' idle mode (park.h); the dispatcher wakes parked ones.
+	 * auto: park when the polling lcores share CPUs, else spin. */
+	uint32_t polling[PSP_MAX_WORKERS + 1];
+	polling[0] = cfg->dispatcher_lcore;
+	memcpy(polling + 1, cfg->worker_lcore, cfg->nworkers * sizeof(polling[0]));
+	struct cpu_share share;
+	cpu_share_measure(&start_affinity, polling, cfg->nworkers + 1,
+			  "/sys/devices/system/cpu/isolated", &share);
+	bool automatic = cfg->worker_idle == IDLE_AUTO;
+	if (automatic)
+		cfg->worker_idle = share.oversubscribed ? IDLE_PARK : IDLE_SPIN;
+	if (share.oversubscribed)
+		fprintf(stderr, "psp-engine: %u polling lcores (dispatcher and %u workers) share %u "
+				"CPU%s (%s, %u isolated): oversubscribed: %s\n",
+			share.lcores, cfg->nworkers, share.cpus, share.cpus == 1 ? "" : "s",
+			share.cpu_list, share.isolated,
+			automatic ? "workers park when idle (idle: auto; idle: spin to spin anyway)"
+			: cfg->worker_idle == IDLE_PARK ? "workers park when idle (idle: park)"
+			: "workers poll anyway, as idle says: the OS's scheduling will set the tail "
+			  "latency (idle: park or auto avoids it)");
+	else
+		printf("psp-engine: %u polling lcores on %u CPUs (%s, %u isolated): a CPU each\n",
+		       share.lcores, share.cpus, share.cpu_list, share.isolated);
 	e->pause = pause_detect();
 	e->parking = cfg->worker_idle == IDLE_PARK;
-	printf("psp-engine: workers idle: %s", idle_mode_names[cfg->worker_idle]);
+	printf("psp-engine: workers idle: %s%s", idle_mode_names[cfg->worker_idle],
+	       automatic ? " (auto)" : "");
 	if (cfg->worker_idle == IDLE_PARK)
 		printf(" (spin %u us, then sleep on a futex until a dispatch wakes them)",
 		       cfg->park_after_us);
@@ -503,6 +532,12 @@ int main(int argc, char **argv)
 	if (stale > 0)
 		printf("psp-engine: removed %d runtime director%s of dead psp-engines\n", stale,
 		       stale == 1 ? "y" : "ies");
+	/* The CPUs this process may use, before the EAL pins its threads. */
+	if (sched_getaffinity(0, sizeof(start_affinity), &start_affinity) < 0) {
+		fprintf(stderr, "psp-engine: sched_getaffinity: %s\n", strerror(errno));
+		eng_config_free(&e->cfg);
+		return 1;
+	}
 	int rc = rte_eal_init(n, eal_argv);
 	if (rc < 0) {
 		eal_report_init_failure("psp-engine", n, eal_argv);
