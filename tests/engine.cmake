@@ -68,6 +68,9 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.idle_auto COMMAND bash ${PSP_ENG_TEST_DIR}/idle_auto.sh)
   set_tests_properties(engine.memif.idle_auto PROPERTIES SKIP_RETURN_CODE 77)
   list(APPEND PSP_ENG_E2E engine.memif.idle_auto)
+  # DARC's reserved cores: their own idle mode, their wakes per group.
+  add_test(NAME engine.memif.idle_reserved COMMAND bash ${PSP_ENG_TEST_DIR}/idle_reserved.sh)
+  list(APPEND PSP_ENG_E2E engine.memif.idle_reserved)
   # The engine SIGKILLed mid-run: psp-client says it could not measure (exit 3).
   add_test(NAME engine.memif.client_engine_dies COMMAND bash ${PSP_ENG_TEST_DIR}/client_engine_dies.sh)
   list(APPEND PSP_ENG_E2E engine.memif.client_engine_dies)

@@ -35,6 +35,7 @@ void eng_config_default(struct eng_config *cfg)
 	cfg->idle.sleep_us = 0;
 	cfg->worker_idle = IDLE_AUTO;
 	cfg->park_after_us = 50;
+	cfg->reserved_idle_same = true;
 	snprintf(cfg->output_dir, sizeof(cfg->output_dir), ".");
 	cfg->app = ENG_APP_SPIN;
 	cfg->max_run_ns = 10000000; /* 10 ms */
@@ -500,6 +501,23 @@ static int load_worker_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *c
 	return 0;
 }
 
+/* reserved_idle: spin | pause | park | same. */
+static int load_reserved_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
+			      struct psp_err *err)
+{
+	const char *name = ydoc_scalar(n);
+	int m = idle_mode_by_name(name);
+	cfg->reserved_idle_same = name && !strcmp(name, "same");
+	if (cfg->reserved_idle_same)
+		return 0;
+	if (m < 0 || m == IDLE_AUTO)
+		return ydoc_fail(y, n, "reserved_idle", err, -EINVAL,
+				  "must be spin, pause, park or same, got \"%s\"",
+				  name ? name : "(not a scalar)");
+	cfg->reserved_idle = (enum idle_mode)m;
+	return 0;
+}
+
 const char *const eng_app_names[ENG_NAPPS] = {[ENG_APP_SPIN] = "spin",
 					       [ENG_APP_ROCKSDB] = "rocksdb"};
 
@@ -699,8 +717,8 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
 		"worker_lcores", "policy", "preempt", "workload", "types", "queues", "instance",
-		"idle_backoff", "idle", "park_after_us", "output_dir", "app", "drain_ms",
-		"telemetry", NULL};
+		"idle_backoff", "idle", "park_after_us", "reserved_idle", "output_dir", "app",
+		"drain_ms", "telemetry", NULL};
 	yaml_node_t *root = ydoc_root(y), *v;
 	int nlcores = -1;
 	if ((rc = yconf_check_keys(y, root, "", keys, err)) < 0)
@@ -754,6 +772,9 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 	if ((v = ydoc_get(y, root, "idle")) && (rc = load_worker_idle(y, v, cfg, err)) < 0)
 		goto out;
 	GET_U_OUT(root, "park_after_us", "park_after_us", 0, 1000000, cfg->park_after_us);
+	if ((v = ydoc_get(y, root, "reserved_idle")) &&
+	    (rc = load_reserved_idle(y, v, cfg, err)) < 0)
+		goto out;
 	if ((v = ydoc_get(y, root, "app")) && (rc = load_app(y, v, cfg, err)) < 0)
 		goto out;
 	if ((v = ydoc_get(y, root, "output_dir"))) {
@@ -888,8 +909,9 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		cfg->burst, cfg->tx_retries, cfg->worker_ring);
 	fprintf(out, "  idle_backoff: enabled=%s polls=%u sleep_us=%u\n",
 		cfg->idle.enabled ? "true" : "false", cfg->idle.polls, cfg->idle.sleep_us);
-	fprintf(out, "  idle: %s park_after_us=%u\n", idle_mode_names[cfg->worker_idle],
-		cfg->park_after_us);
+	fprintf(out, "  idle: %s park_after_us=%u reserved_idle=%s\n",
+		idle_mode_names[cfg->worker_idle], cfg->park_after_us,
+		cfg->reserved_idle_same ? "same" : idle_mode_names[cfg->reserved_idle]);
 	if (cfg->ops->props.flags & PSP_POLICY_PREEMPTIVE)
 		fprintf(out, "  preempt: stack_kib=%u tasks=%u (%s)\n", cfg->preempt_stack_kib,
 			cfg->preempt_tasks,

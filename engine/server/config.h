@@ -97,6 +97,10 @@ struct eng_config {
 	 * until main resolves it against the CPUs (cpu_share.h) */
 	enum idle_mode worker_idle;
 	uint32_t park_after_us;
+	/* reserved_idle: the idle mode of workers DARC reserves for a shorter
+	 * group (spin, pause, park); reserved_idle_same: "same", idle's */
+	enum idle_mode reserved_idle;
+	bool reserved_idle_same;
 	char output_dir[256];
 	enum eng_app_kind app; /* app.name */
 	uint64_t max_run_ns;  /* spin: run_ns above this is clamped (and counted) */

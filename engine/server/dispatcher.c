@@ -33,6 +33,8 @@
 #include <rte_pause.h>
 #include <rte_ring.h>
 
+#include <psp/darc.h>
+
 #include "engine.h"
 
 #define DISP_MAX_BURST 512u
@@ -267,8 +269,44 @@ static void wake_assigned(struct engine *e, size_t n)
 	park_fence();
 	for (size_t i = 0; i < n; i++) {
 		uint32_t w = e->assign[i].worker;
-		if (park_wake(&e->park[w], tsc))
+		if (park_wake(&e->park[w], tsc)) {
 			stat_add(&e->st.wakes[w], 1);
+			uint8_t g = e->worker_group[w];
+			stat_add(g == ENG_NO_GROUP ? &e->wakes_unplanned : &e->wake_group[g].wakes, 1);
+		}
+	}
+}
+
+void eng_idle_on_plan(struct engine *e, const struct psp_darc_plan *plan)
+{
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		uint8_t group = ENG_NO_GROUP;
+		bool reserved = false;
+		for (uint32_t g = 0; g < plan->ngroups; g++) {
+			const struct psp_darc_group *grp = &plan->group[g];
+			if (!(grp->reserved_mask >> w & 1))
+				continue;
+			uint32_t types = 0;
+			for (uint32_t i = 0; i < grp->ntypes; i++)
+				types |= 1u << grp->types[i];
+			uint32_t k = 0;
+			while (k < e->nwake_groups && e->wake_group[k].types != types)
+				k++;
+			if (k == e->nwake_groups && k < PSP_MAX_TYPES) {
+				e->wake_group[k] = (struct eng_wake_group){.types = types};
+				e->nwake_groups++;
+			}
+			/* Groups are planned shortest first: all but the last
+			 * (longest) keep their cores from longer requests. */
+			reserved = g + 1 < plan->ngroups;
+			if (k < e->nwake_groups) {
+				group = (uint8_t)k;
+				e->wake_group[k].reserved |= reserved;
+			}
+			break;
+		}
+		e->worker_group[w] = group;
+		atomic_store_explicit(&e->park[w].reserved, reserved, memory_order_relaxed);
 	}
 }
 

@@ -227,6 +227,7 @@ struct worker {
 	/* The idle mode (park.h): park spins park_after_cycles, then sleeps
 	 * on park (the engine's line for this worker). */
 	enum idle_mode idle_mode;
+	enum idle_mode reserved_mode; /* while park->reserved (DARC) */
 	enum pause_kind pause;
 	uint64_t park_after_cycles;
 	struct park_word *park;
@@ -250,6 +251,7 @@ struct worker {
 		 * ended them, and parks cancelled because the re-check found a
 		 * request. */
 		uint64_t parks;
+		uint64_t parks_reserved; /* of parks, while reserved by DARC */
 		uint64_t parks_cancelled;
 		struct lcore_acct acct;
 		/* Stint starts with the next request already in the ring when
@@ -318,6 +320,18 @@ struct engine {
 	bool parking;
 	enum pause_kind pause;
 	uint64_t stop_wakes; /* parked workers woken by the stop (main, after the dispatcher) */
+	/* DARC: the wakes per group of types (a group is its set of types,
+	 * the same across plans), and each worker's group in the current plan
+	 * (ENG_NO_GROUP before the first plan).  Dispatcher only, read at
+	 * stop. */
+	struct eng_wake_group {
+		uint32_t types;   /* bit t: type t */
+		bool reserved;    /* its cores idle by reservation (not the longest group) */
+		uint64_t wakes;
+	} wake_group[PSP_MAX_TYPES];
+	uint32_t nwake_groups;
+	uint8_t worker_group[PSP_MAX_WORKERS];
+	uint64_t wakes_unplanned; /* wakes before the first plan */
 	uint32_t slots;          /* requests a worker may hold (the policy's) */
 	uint64_t all_workers_mask; /* bit w for every worker: all idle */
 #ifdef PSP_HAVE_PREEMPT
@@ -512,6 +526,12 @@ int eng_output_dir_create(const struct engine *e);
  * output_lost. */
 int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err *err);
 int eng_stats_file_stop(struct engine *e, FILE *report);
+
+#define ENG_NO_GROUP UINT8_MAX
+
+/* A new DARC plan: each worker's group for the wake counts, and whether it
+ * is reserved for a shorter group (its reserved_idle mode then applies). */
+void eng_idle_on_plan(struct engine *e, const struct psp_darc_plan *plan);
 
 /* on_reservation callback: appends the plan to darc-timeline.csv. */
 void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,

@@ -286,7 +286,9 @@ static int setup(struct engine *e, struct psp_err *err)
 	}
 #endif
 
-	/* The policy. */
+	/* The policy.  DARC's plans (the first may come with the policy)
+	 * set each worker's group for the wake counts. */
+	memset(e->worker_group, ENG_NO_GROUP, sizeof(e->worker_group));
 	struct psp_policy_conf *pc = cfg->pconf;
 	psp_policy_conf_set_rand(pc, rand_u64, NULL);
 	if (cfg->ops->props.flags & PSP_POLICY_RESERVES) {
@@ -332,7 +334,9 @@ static int setup(struct engine *e, struct psp_err *err)
 		printf("psp-engine: %u polling lcores on %u CPUs (%s, %u isolated): a CPU each\n",
 		       share.lcores, share.cpus, share.cpu_list, share.isolated);
 	e->pause = pause_detect();
-	e->parking = cfg->worker_idle == IDLE_PARK;
+	if (cfg->reserved_idle_same)
+		cfg->reserved_idle = cfg->worker_idle;
+	e->parking = cfg->worker_idle == IDLE_PARK || cfg->reserved_idle == IDLE_PARK;
 	printf("psp-engine: workers idle: %s%s", idle_mode_names[cfg->worker_idle],
 	       automatic ? " (auto)" : "");
 	if (cfg->worker_idle == IDLE_PARK)
@@ -340,6 +344,15 @@ static int setup(struct engine *e, struct psp_err *err)
 		       cfg->park_after_us);
 	else if (cfg->worker_idle == IDLE_PAUSE)
 		printf(" (%s)", pause_kind_name(e->pause));
+	if (!cfg->reserved_idle_same && !(cfg->ops->props.flags & PSP_POLICY_RESERVES))
+		fprintf(stderr, "psp-engine: reserved_idle: %s has no effect: policy %s reserves "
+				"no cores\n", idle_mode_names[cfg->reserved_idle], cfg->ops->name);
+	if (!cfg->reserved_idle_same && (cfg->ops->props.flags & PSP_POLICY_RESERVES))
+		printf("; reserved by DARC for a shorter group: %s%s",
+		       idle_mode_names[cfg->reserved_idle],
+		       cfg->reserved_idle == IDLE_PAUSE ? (e->pause == PAUSE_TPAUSE ? " (tpause)"
+										   : " (pause instruction)")
+		       : "");
 	printf("\n");
 	for (uint32_t i = 0; i < cfg->nworkers; i++) {
 		struct worker *w = &e->workers[i];
@@ -352,6 +365,7 @@ static int setup(struct engine *e, struct psp_err *err)
 		w->clk = &e->clk;
 		w->idle = &cfg->idle;
 		w->idle_mode = cfg->worker_idle;
+		w->reserved_mode = cfg->reserved_idle;
 		w->pause = e->pause;
 		w->park_after_cycles = tsc_ns_to_cycles(&e->clk, (uint64_t)cfg->park_after_us * 1000);
 		w->park = &e->park[i];

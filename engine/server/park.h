@@ -59,6 +59,11 @@ struct park_word {
 	 * before its xchg, read by the worker once awake): the wake-up
 	 * latency's start. */
 	_Atomic uint64_t wake_tsc;
+	/* Whether DARC's plan holds the worker for a shorter group, idle on
+	 * purpose while longer requests may wait (the dispatcher writes it
+	 * when a plan changes it; the worker's idle mode is then
+	 * reserved_idle). */
+	_Atomic uint8_t reserved;
 };
 
 /* How the CPU pauses between polls in mode pause, detected once at start:

@@ -178,6 +178,24 @@ static void acct_report(const struct engine *e, FILE *out)
 		if (all)
 			psp_hist_merge(all, wk->wake);
 	}
+	if (e->parking && (e->cfg.ops->props.flags & PSP_POLICY_RESERVES)) {
+		uint64_t reserved_parks = 0;
+		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+			reserved_parks += stat_get(&e->workers[w].st.parks_reserved);
+		fprintf(out, "wakes by DARC group (reserved: its cores idle by reservation; "
+			     "%" PRIu64 " parks while reserved):", reserved_parks);
+		for (uint32_t g = 0; g < e->nwake_groups; g++) {
+			const struct eng_wake_group *wg = &e->wake_group[g];
+			fprintf(out, " ");
+			for (uint32_t t = 0, first = 1; t < e->cfg.ntypes; t++)
+				if (wg->types >> t & 1) {
+					fprintf(out, "%s%s", first ? "" : "+", e->cfg.types[t].name);
+					first = 0;
+				}
+			fprintf(out, "%s=%" PRIu64, wg->reserved ? "(reserved)" : "", wg->wakes);
+		}
+		fprintf(out, " before_any_plan=%" PRIu64 "\n", e->wakes_unplanned);
+	}
 	struct lcore_acct_ns t = acct_total(e);
 	uint64_t answered = stat_get(&e->st.answered);
 	fprintf(out, "core time: work=%.3f s spin=%.3f s parked=%.3f s cpu=%.3f s; per answered "

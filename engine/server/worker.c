@@ -213,7 +213,9 @@ static bool worker_has_work(void *arg)
 static bool worker_idle(struct worker *w, struct idle_state *idle, uint64_t *idle_since,
 			uint64_t now, uint64_t *park_cpu_ns)
 {
-	if (w->idle_mode == IDLE_PARK) {
+	bool reserved = atomic_load_explicit(&w->park->reserved, memory_order_relaxed);
+	enum idle_mode mode = reserved ? w->reserved_mode : w->idle_mode;
+	if (mode == IDLE_PARK) {
 		if (*idle_since == 0)
 			*idle_since = now;
 		if (now - *idle_since < w->park_after_cycles) {
@@ -228,9 +230,11 @@ static bool worker_idle(struct worker *w, struct idle_state *idle, uint64_t *idl
 		}
 		*park_cpu_ns = eng_thread_cpu_ns() - cpu0;
 		stat_add(&w->st.parks, 1);
+		if (reserved)
+			stat_add(&w->st.parks_reserved, 1);
 		return true;
 	}
-	if (w->idle_mode == IDLE_PAUSE)
+	if (mode == IDLE_PAUSE)
 		pause_once(w->pause, PARK_TPAUSE_CYCLES);
 	uint64_t before = idle->backoffs;
 	idle_note(idle, w->idle, false);

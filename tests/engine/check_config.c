@@ -652,6 +652,18 @@ START_TEST(idle_modes)
 	expect_error(t, "idle", 10, "(not a scalar)");
 	snprintf(t, sizeof(t), "%spark_after_us: 2000000\n", BASE);
 	expect_error(t, "park_after_us", 10, "0..1000000");
+	/* reserved_idle: same (idle's) by default, or a mode of its own;
+	 * auto is idle's choice, not a reserved core's. */
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert(cfg.reserved_idle_same);
+	eng_config_free(&cfg);
+	snprintf(t, sizeof(t), "%sreserved_idle: park\n", BASE);
+	ck_assert_int_eq(load(t, &cfg, &err), 0);
+	ck_assert(!cfg.reserved_idle_same);
+	ck_assert_int_eq(cfg.reserved_idle, IDLE_PARK);
+	eng_config_free(&cfg);
+	snprintf(t, sizeof(t), "%sreserved_idle: auto\n", BASE);
+	expect_error(t, "reserved_idle", 10, "must be spin, pause, park or same, got \"auto\"");
 }
 END_TEST
 
