@@ -16,6 +16,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 CPU=${CPU:-0}
 LOGDIR=${LOGDIR:-$(mktemp -d /tmp/psp-under-load.XXXXXX)}
+mkdir -p "$LOGDIR" || exit 2
 command -v taskset > /dev/null || { echo "engine-under-load: needs taskset (util-linux)"; exit 2; }
 [ -d "$BUILD" ] || { echo "engine-under-load: no build directory $BUILD"; exit 2; }
 

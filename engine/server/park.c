@@ -45,6 +45,9 @@ bool park_wait(struct park_word *p, bool (*has_work)(void *), void *arg)
 	/* seq_cst exchange: a full barrier between this store and the ring's
 	 * loads in has_work (park.h). */
 	atomic_exchange_explicit(&p->state, PARK_PARKING, memory_order_seq_cst);
+	/* The exchange is a full barrier on x86; the fence makes the order
+	 * of the store before has_work's plain loads C11's, not the ISA's. */
+	atomic_thread_fence(memory_order_seq_cst);
 	if (has_work(arg)) {
 		uint32_t expect = PARK_PARKING;
 		if (atomic_compare_exchange_strong_explicit(&p->state, &expect, PARK_RUNNING,
