@@ -51,7 +51,7 @@ for mode in $MODES; do
 			$(case $mode in */sleep*) echo --set "idle_backoff.sleep_us=${mode##*/sleep}" ;; esac) \
 			> "$log" 2>&1 &
 		EPID=$!
-		for i in $(seq 1 100); do grep -q ready "$log" && break; sleep 0.1; done
+		for i in $(seq 1 100); do grep -q ready "$log" 2>/dev/null && break; sleep 0.1; done
 		grep -q ready "$log" || { cat "$log"; exit 1; }
 		c0=$(cpu_ticks $EPID); t0=$(date +%s.%N)
 		"$BIN/psp-client" --config "$ROOT/configs/client-memif.yml" --set "instance=$INST" \

@@ -243,7 +243,6 @@ static bool worker_idle(struct worker *w, struct idle_state *idle, uint64_t *idl
 	return false;
 }
 
-
 int eng_worker_main(void *arg)
 {
 	struct worker *w = arg;
