@@ -9,7 +9,7 @@
  * Figures go to stdout, one line per policy.  On the benchmark's own
  * conditions (high-bimodal at load 0.9) each line ends with the policy's
  * throughput target and whether this run met it.  Not a test: nothing is
- * asserted here; the README quotes what it prints. */
+ * asserted here; docs/benchmarks.md quotes what it prints. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

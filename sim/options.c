@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <psp/suggest.h>
+
 #include "options.h"
 #include "point.h"
 #include "run.h"
@@ -15,7 +17,7 @@ enum {
 	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
 	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY, OPT_SHARD, OPT_MERGE, OPT_VERIFY,
-	OPT_TRACE, OPT_PER_REQUEST,
+	OPT_TRACE, OPT_PER_REQUEST, OPT_VALUES,
 	OPT_KNOB = 1000, /* + index in the knob registry (psp_param_at) */
 };
 
@@ -51,7 +53,11 @@ static const struct option host_opts[] = {
 	{"verify", no_argument, NULL, OPT_VERIFY},
 	{"trace", required_argument, NULL, OPT_TRACE},
 	{"per-request", required_argument, NULL, OPT_PER_REQUEST},
+	{"values", required_argument, NULL, OPT_VALUES},
 };
+
+/* --format's names, in enum sim_format's order. */
+static const char *const format_names[] = {"table", "csv", "json"};
 
 #define NHOST_OPTS (sizeof(host_opts) / sizeof(host_opts[0]))
 #define MAX_PARAMS 64u
@@ -206,7 +212,7 @@ void sim_options_list_policies(FILE *out)
 	}
 }
 
-void sim_options_usage(FILE *out)
+static void sim_options_usage(FILE *out)
 {
 	fputs(
 "usage: psp-sim --workload NAME|FILE [options]\n"
@@ -217,8 +223,8 @@ void sim_options_usage(FILE *out)
 "with 95% intervals over independent replications; then, when an SLO is known\n"
 "(--slo, or the workload's slo: key), each policy's capacity under it, in every\n"
 "output format.  How each statistic and interval is estimated, and what each\n"
-"column means: docs/statistics.md (installed as statistics.md beside the\n"
-"README).\n"
+"column means: docs/statistics.md; every output and column: docs/sim.md (both\n"
+"installed in share/doc/psp/docs).\n"
 "\n"
 "  -w, --workload NAME|FILE  workload name (in $PSP_WORKLOAD_PATH or the installed\n"
 "                            workloads/ directory) or a YAML file path (required\n"
@@ -284,6 +290,9 @@ void sim_options_usage(FILE *out)
 "                            files of its N slices (takes only --format,\n"
 "                            --output, --slo-output, --quiet)\n"
 "      --list                list policies (properties, knobs) and workloads\n"
+"      --values FLAG         print the values FLAG accepts, one per line (policies,\n"
+"                            workloads, formats, a knob's choices; nothing for a\n"
+"                            number or a path): what shell completion offers\n"
 "  -h, --help                this text\n"
 "      --version             print the version\n", out);
 	usage_knobs(out);
@@ -432,6 +441,11 @@ static int parse_policies(const char *arg, struct sim_options *o, struct psp_err
 				strcat(known, j ? ", " : "");
 				strcat(known, psp_policy_at(j)->name);
 			}
+			char near[64];
+			if (psp_suggest_in_list(field[i], known, near, sizeof(near)))
+				return psp_err_set(err, -EINVAL, "--policy", NULL,
+						   "unknown policy '%.64s' (did you mean '%s'?); known: %s",
+						   field[i], near, known);
 			return psp_err_set(err, -EINVAL, "--policy", NULL,
 					   "unknown policy '%.64s' (known: %s)", field[i], known);
 		}
@@ -519,6 +533,16 @@ static int check_knobs(struct sim_options *o, struct psp_err *err)
 
 static const char *flag_name(const struct option *opts, int c);
 
+/* A flag getopt refused, with the nearest real one when it looks like a typo. */
+static int unknown_option(const char *token, const struct option *opts, struct psp_err *err)
+{
+	char near[64];
+	if (psp_suggest_option(token, opts, near, sizeof(near)))
+		return psp_err_set(err, -EINVAL, token, NULL, "unknown option (did you mean %s?)",
+				   near);
+	return psp_err_set(err, -EINVAL, token, NULL, "unknown option");
+}
+
 /* The host's flags, then one per knob (names kept in a static table), then
  * the terminating zero entry. */
 static void build_long_opts(struct option *long_opts)
@@ -539,6 +563,52 @@ static void build_long_opts(struct option *long_opts)
 }
 
 #define SHORT_OPTS ":w:p:k:l:n:s:o:j:r:h"
+
+/* Prints the items of list (separated by any of seps), one per line. */
+static void print_items(FILE *out, const char *list, const char *seps)
+{
+	for (const char *a = list + strspn(list, seps); *a; a += strspn(a, seps)) {
+		size_t n = strcspn(a, seps);
+		fprintf(out, "%.*s\n", (int)n, a);
+		a += n;
+	}
+}
+
+/* --values FLAG: the values FLAG accepts, one per line, for the shell's
+ * completion (dist/psp.bash-completion): policies and their aliases,
+ * workload names, formats, a choice knob's choices.  A flag that takes free
+ * text, a number or a path prints nothing. */
+static int print_values(const char *flag, const struct option *opts, FILE *out,
+			struct psp_err *err)
+{
+	const char *name = flag + strspn(flag, "-");
+	if (!strcmp(flag, "-p"))
+		name = "policy";
+	else if (!strcmp(flag, "-w"))
+		name = "workload";
+	const struct option *o = opts;
+	while (o->name && strcmp(o->name, name) != 0)
+		o++;
+	if (!o->name)
+		return unknown_option(flag, opts, err);
+	if (o->val == 'p') {
+		for (size_t i = 0; psp_policy_at(i); i++) {
+			fprintf(out, "%s\n", psp_policy_at(i)->name);
+			print_items(out, psp_policy_at(i)->aliases ? psp_policy_at(i)->aliases : "", ",");
+		}
+	} else if (o->val == 'w') {
+		char names[4096];
+		psp_workload_list(names, sizeof(names));
+		print_items(out, names, ", ");
+	} else if (o->val == OPT_FORMAT) {
+		for (size_t f = 0; f < 3; f++)
+			fprintf(out, "%s\n", format_names[f]);
+	} else if (o->val >= OPT_KNOB &&
+		   psp_param_at((size_t)(o->val - OPT_KNOB))->kind == PSP_PARAM_CHOICE) {
+		print_items(out, psp_param_at((size_t)(o->val - OPT_KNOB))->choices, ",");
+	}
+	return 0;
+}
 
 int sim_options_scan(int argc, char **argv, int (*visit)(void *ctx, const char *flag,
 							  const char *token),
@@ -563,7 +633,7 @@ int sim_options_scan(int argc, char **argv, int (*visit)(void *ctx, const char *
 		if (c == ':')
 			rc = psp_err_set(err, -EINVAL, token, NULL, "needs a value");
 		else if (c == '?')
-			rc = psp_err_set(err, -EINVAL, token, NULL, "unknown option");
+			rc = unknown_option(token, long_opts, err);
 		else
 			rc = visit(ctx, flag_name(long_opts, c), token);
 	}
@@ -609,6 +679,7 @@ static bool shapes_results(int c)
 {
 	switch (c) {
 	case 'o': case 'j': case 'h': case OPT_VERSION: case OPT_FORMAT: case OPT_SLO_OUTPUT:
+	case OPT_VALUES:
 	case OPT_LIST: case OPT_QUIET: case OPT_MERGE: case ':': case '?':
 		return false;
 	default:
@@ -862,12 +933,17 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 				return bad(err, "--phase-scale", "must be in (0, 1000], got '%.64s'", arg);
 			o->phase_scale = d;
 			break;
-		case OPT_FORMAT:
-			if (!strcmp(arg, "table")) o->format = SIM_FORMAT_TABLE;
-			else if (!strcmp(arg, "csv")) o->format = SIM_FORMAT_CSV;
-			else if (!strcmp(arg, "json")) o->format = SIM_FORMAT_JSON;
-			else return bad(err, "--format", "must be table, csv or json, got '%.64s'", arg);
+		case OPT_FORMAT: {
+			size_t f = 0;
+			while (f < 3 && strcmp(arg, format_names[f]) != 0)
+				f++;
+			if (f == 3)
+				return bad(err, "--format", "must be table, csv or json, got '%.64s'", arg);
+			o->format = (enum sim_format)f;
 			break;
+		}
+		case OPT_VALUES:
+			return print_values(arg, long_opts, stdout, err) < 0 ? -EINVAL : 1;
 		case OPT_DISPATCH_COST:
 			if ((rc = parse_count("--dispatch-cost-ns", arg, 0, 1000000000,
 					      "ns", &u, err)))
@@ -909,7 +985,7 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 				rc = add_knob(o, prm, arg ? arg : "true", err);
 				break;
 			}
-			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "unknown option");
+			return unknown_option(argv[optind - 1], long_opts, err);
 		}
 		if (rc < 0)
 			return rc;

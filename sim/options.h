@@ -73,7 +73,6 @@ struct sim_options {
 int sim_options_parse(int argc, char **argv, struct sim_options *opts,
 		      struct psp_err *err);
 
-void sim_options_usage(FILE *out);
 
 /* Stores in conf (over its defaults) the options' knobs that ops reads; the
  * others keep ops's defaults.  Cannot fail once sim_options_parse accepted

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <psp/suggest.h>
 
 #include "sweepfile.h"
 
@@ -104,11 +107,14 @@ static void usage(FILE *out)
 "or sweep file error, or psp-sim cannot be started.\n", out);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	fprintf(stderr, "psp-sweep: ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\ntry 'psp-sweep --help'\n");
+	va_end(ap);
 	return 2;
 }
 
@@ -167,7 +173,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout); return 1;
 		case OPT_VERSION: printf("psp-sweep %s\n", PSP_VERSION); return 1;
 		case ':': return usage_error("%s needs a value", argv[optind - 1]);
-		default: return usage_error("unknown option %s", argv[optind - 1]);
+		default: {
+			char near[64];
+			if (psp_suggest_option(argv[optind - 1], longs, near, sizeof(near)))
+				return usage_error("unknown option %s (did you mean %s?)",
+						    argv[optind - 1], near);
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
 		}
 		if (m != MODE_NONE) {
 			if (o->mode != MODE_NONE && o->mode != m)

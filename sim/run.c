@@ -4,6 +4,7 @@
  * then dispatch and start what it returns. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1026,9 +1027,32 @@ int sim_run(const struct sim_setup *setup, double load, struct sim_result *res,
 	return sim_run_replication(setup, load, 0, res, err);
 }
 
+/* What a failed core assertion prints about the run it stopped: the run on
+ * this thread (replications run on several, hence thread-local). */
+static _Thread_local const struct sim *running;
+static _Thread_local double running_load;
+static _Thread_local uint32_t running_rep;
+
+static void print_running(char *buf, unsigned cap)
+{
+	if (running)
+		snprintf(buf, cap, "(psp-sim: %s at load %g, replication %u, simulated time %llu ns, "
+			 "event %llu, arrival %llu)", running->setup->policy->name, running_load,
+			 running_rep, (unsigned long long)running->now_ns,
+			 (unsigned long long)running->res->events,
+			 (unsigned long long)running->res->arrivals);
+}
+
+static void register_printer(void)
+{
+	psp_assert_set_context(print_running);
+}
+
 int sim_run_replication(const struct sim_setup *setup, double load, uint32_t rep,
 			struct sim_result *res, struct psp_err *err)
 {
+	static pthread_once_t printer_once = PTHREAD_ONCE_INIT;
+	pthread_once(&printer_once, register_printer);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
@@ -1037,7 +1061,9 @@ int sim_run_replication(const struct sim_setup *setup, double load, uint32_t rep
 	struct sim s;
 	int rc = sim_init(&s, setup, load, rep, res, err);
 	if (rc == 0) {
+		running = &s, running_load = load, running_rep = rep;
 		rc = run_loop(&s, load);
+		running = NULL;
 		if (rc == -ERANGE)
 			psp_err_set(err, rc, NULL, NULL,
 				    "simulated time passed 2^56 ns (about 2.3 years, the simulator's "

@@ -23,7 +23,8 @@ bool sim_capacity_bracket(uint32_t reps)
 	return sim_median_ci_rank(reps) == 0;
 }
 
-const struct sim_point *sim_cache_find(const struct sim_point_cache *c, double load)
+/* The point at load (to 1e-4) or NULL. */
+static const struct sim_point *sim_cache_find(const struct sim_point_cache *c, double load)
 {
 	for (uint32_t i = 0; i < c->n; i++)
 		if (fabs(c->pt[i].load - load) < 5e-5)
@@ -37,9 +38,11 @@ void sim_cache_add(struct sim_point_cache *c, const struct sim_point *pt)
 		c->pt[c->n++] = *pt;
 }
 
-int sim_run_points(const struct sim_setup *setup, const double *loads, uint32_t nloads,
-		   uint32_t reps, uint32_t nthreads, struct sim_point_cache *cache,
-		   struct psp_err *err)
+/* Runs reps replications of each of nloads loads (nthreads threads) and adds
+ * the points to cache.  Returns 0 or a negative errno with err filled. */
+static int sim_run_points(const struct sim_setup *setup, const double *loads, uint32_t nloads,
+			  uint32_t reps, uint32_t nthreads, struct sim_point_cache *cache,
+			  struct psp_err *err)
 {
 	uint32_t njobs = nloads * reps;
 	if (njobs == 0)

@@ -25,8 +25,6 @@ struct sim_point_cache {
 	struct sim_point pt[SIM_CACHE_MAX];
 };
 
-/* The point at load (to 1e-4) or NULL. */
-const struct sim_point *sim_cache_find(const struct sim_point_cache *c, double load);
 /* Adds a point (ignored when the cache is full). */
 void sim_cache_add(struct sim_point_cache *c, const struct sim_point *pt);
 
@@ -74,11 +72,5 @@ bool sim_capacity_bracket(uint32_t reps);
 int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps,
 			uint32_t nthreads, bool show_progress, struct sim_point_cache *cache,
 			struct sim_capacity *cap, struct psp_err *err);
-
-/* Runs reps replications of each of nloads loads (nthreads threads) and adds
- * the points to cache.  Returns 0 or a negative errno with err filled. */
-int sim_run_points(const struct sim_setup *setup, const double *loads, uint32_t nloads,
-		   uint32_t reps, uint32_t nthreads, struct sim_point_cache *cache,
-		   struct psp_err *err);
 
 #endif

@@ -421,7 +421,7 @@ static int read_doc(struct ctx *c)
 	const yaml_node_t *root = ydoc_root(c->d);
 	int rc = 0;
 	if (!root || root->type != YAML_MAPPING_NODE)
-		rc = psp_err_set(c->err, -EINVAL, c->path, NULL, "expected a mapping of keys (see the README)");
+		rc = psp_err_set(c->err, -EINVAL, c->path, NULL, "expected a mapping of keys (see docs/sweeps.md)");
 	bool seen_workers = false;
 	for (yaml_node_pair_t *p = rc ? NULL : root->data.mapping.pairs.start;
 	     p && p < root->data.mapping.pairs.top && rc == 0; p++) {

@@ -1,4 +1,4 @@
-/* A sweep file (README, "Sweeps on Slurm and GNU parallel"): the product of
+/* A sweep file (docs/sweeps.md): the product of
  * workloads x workers x knob values to run, each a cell, with the policies,
  * loads, replications, requests and seed every cell shares.  A cell is one
  * psp-sim run; psp-sweep splits each into `shards` jobs. */

@@ -4,6 +4,7 @@
 #ifndef PSP_SIM_TRACE_H
 #define PSP_SIM_TRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <psp/err.h>

@@ -1,4 +1,5 @@
-/* The intrusive request FIFO of req.h. */
+/* The intrusive request FIFO of req.h, and the core's set of FIFOs with
+ * its non-empty mask (fifo_set.h). */
 
 /* The FIFO is static inline: with NDEBUG off here its PSP_ASSERTs are live
  * in this file whatever the build type, so the double-push test always runs. */
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include <psp/req.h>
+
+#include "fifo_set.h"
 
 Suite *psp_fifo_suite(void);
 
@@ -138,6 +141,62 @@ START_TEST(test_double_push_aborts)
 }
 END_TEST
 
+/* Pushes and pops at random indices, the highest (63) included, against
+ * an array model: after every step bit i of the mask is set exactly when
+ * FIFO i holds a request, first() is the lowest such i, and each FIFO
+ * gives its requests back in push order.  A pop that forgot to clear the
+ * bit, or a push at index 63 shifted as a 32-bit int, fails here. */
+START_TEST(test_set_against_model)
+{
+	static struct psp_req pool[256];
+	static struct psp_fifo_set set;
+	unsigned model[PSP_FIFO_SET_MAX][256], head[PSP_FIFO_SET_MAX] = {0},
+		tail[PSP_FIFO_SET_MAX] = {0};
+	unsigned free_ids[256], nfree = 256;
+	memset(pool, 0, sizeof(pool));
+	for (unsigned i = 0; i < 256; i++) {
+		pool[i].id = i;
+		free_ids[i] = 255 - i;
+	}
+	psp_fifo_set_init(&set);
+	ck_assert_uint_eq(set.nonempty, 0);
+
+	uint64_t x = 88172645463325252ull; /* xorshift64: a fixed sequence */
+	for (unsigned step = 0; step < 5000; step++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* Indices 0..7 and 56..63: both ends of the mask, often shared. */
+		unsigned i = (unsigned)(x >> 8) % 16;
+		i = i < 8 ? i : i + 48;
+		bool push = nfree > 0 && ((x >> 32) % 3 != 0 || head[i] == tail[i]);
+		if (push) {
+			unsigned id = free_ids[--nfree];
+			psp_fifo_set_push(&set, i, &pool[id]);
+			model[i][tail[i]++ % 256] = id;
+		} else if (head[i] == tail[i]) {
+			ck_assert_ptr_null(psp_fifo_set_pop(&set, i));
+		} else {
+			ck_assert_ptr_eq(psp_fifo_set_peek(&set, i), &pool[model[i][head[i] % 256]]);
+			struct psp_req *r = psp_fifo_set_pop(&set, i);
+			ck_assert_ptr_nonnull(r);
+			ck_assert_uint_eq(r->id, model[i][head[i]++ % 256]);
+			free_ids[nfree++] = (unsigned)r->id;
+		}
+		uint64_t want = 0;
+		bool agree = true;
+		for (unsigned k = 0; k < PSP_FIFO_SET_MAX; k++) {
+			if (tail[k] != head[k])
+				want |= 1ull << k;
+			agree &= psp_fifo_set_len(&set, k) == tail[k] - head[k] &&
+				 psp_fifo_set_holds(&set, k) == (tail[k] != head[k]);
+		}
+		ck_assert_msg(agree, "step %u: a length or holds() disagrees with the model", step);
+		ck_assert_uint_eq(set.nonempty, want);
+		if (want)
+			ck_assert_uint_eq(psp_fifo_set_first(&set), (unsigned)__builtin_ctzll(want));
+	}
+}
+END_TEST
+
 Suite *psp_fifo_suite(void)
 {
 	Suite *s = suite_create("fifo");
@@ -149,6 +208,7 @@ Suite *psp_fifo_suite(void)
 	tcase_add_test(tc, test_interleaved_requeue);
 	tcase_add_test(tc, test_two_queues);
 	tcase_add_test(tc, test_container_of);
+	tcase_add_test(tc, test_set_against_model);
 	tcase_add_test_raise_signal(tc, test_double_push_aborts, SIGABRT);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,5 +1,5 @@
 /* Workload loader and sampler: the standard files load with the published
- * numbers (the paper's, tabled in README "Workload files"), every class of bad input fails with the
+ * numbers (the paper's, in docs/workloads.md), every class of bad input fails with the
  * right file, line and key, and the sampler is deterministic and draws from
  * the distributions it claims to.
  *

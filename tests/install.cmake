@@ -4,7 +4,7 @@
 # links the plain way a user's host would, so sanitizer and fuzz builds
 # (whose libpsp-core is instrumented) leave the install tests out.
 add_test(NAME install.completion COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/install/completion.sh
-  ${CMAKE_SOURCE_DIR}/dist/psp-sim.bash-completion $<TARGET_FILE_DIR:psp-sim>)
+  ${CMAKE_SOURCE_DIR}/dist/psp.bash-completion $<TARGET_FILE_DIR:psp-sim>)
 set_tests_properties(install.completion PROPERTIES LABELS "install" TIMEOUT 60
   ENVIRONMENT "PSP_WORKLOAD_PATH=${CMAKE_SOURCE_DIR}/workloads")
 if(PSP_SANITIZE OR PSP_FUZZ)

@@ -25,11 +25,11 @@ set_tests_properties(sim.bad_input sim.determinism sim.overload sim.capacity sim
 add_test(NAME sim.darc_robust COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/darc_robust.sh $<TARGET_FILE:psp-sim>)
 set_tests_properties(sim.darc_robust PROPERTIES
   LABELS "sim;no-asan" TIMEOUT 300 ENVIRONMENT "${PSP_TEST_ENV}")
-# The policy lists written as text (README's table, psp-engine --help) against
+# The policy lists written as text (docs/policies.md's table, psp-engine --help) against
 # the registry.
 if(TARGET psp-engine)
   set(PSP_LISTS_ENGINE $<TARGET_FILE:psp-engine>)
 endif()
 add_test(NAME sim.policy_lists COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/policy_lists.sh
-  $<TARGET_FILE:psp-sim> ${CMAKE_SOURCE_DIR}/README.md ${PSP_LISTS_ENGINE})
+  $<TARGET_FILE:psp-sim> ${CMAKE_SOURCE_DIR}/docs/policies.md ${PSP_LISTS_ENGINE})
 set_tests_properties(sim.policy_lists PROPERTIES LABELS "sim" TIMEOUT 60 ENVIRONMENT "${PSP_TEST_ENV}")

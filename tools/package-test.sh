@@ -67,11 +67,23 @@ for page in man1/psp-sim.1 man1/psp-engine.1 man1/psp-client.1 man5/psp-workload
   [ -f /usr/share/man/$page.gz ] || fail "no /usr/share/man/$page.gz"
 done
 zcat /usr/share/man/man5/psp-workload.5.gz | grep bounded_pareto > /dev/null || fail "psp-workload(5) lacks the distributions"; ok
+# the manual the man pages name, uncompressed where they say it is
+for page in /usr/share/man/man1/psp-*.1.gz; do
+  for f in $(zcat "$page" | grep -o 'docs/[a-z-]*\.md' | sort -u); do
+    [ -f "/usr/share/doc/psp/$f" ] || fail "$page names /usr/share/doc/psp/$f, not installed"
+  done
+done
+[ -f /usr/share/doc/psp/README.md ] || fail "no /usr/share/doc/psp/README.md"; ok
 
+for p in psp-sim psp-sweep psp-engine psp-client; do
+  [ -f /usr/share/bash-completion/completions/$p ] || fail "no completion for $p"
+done
 comp=/usr/share/bash-completion/completions/psp-sim
-[ -f $comp ] || fail "no $comp"
-got=$(bash -c 'source "$0"; COMP_WORDS=(psp-sim --policy da); COMP_CWORD=2; _psp_sim; echo "${COMPREPLY[@]}"' $comp)
-[ "$got" = darc ] || fail "completing 'psp-sim --policy da' gives '$got', not darc"; ok
+got=$(bash -c 'source "$0"; COMP_WORDS=(psp-sim --policy da); COMP_CWORD=2; _psp; echo "${COMPREPLY[@]}"' $comp)
+[ "$got" = darc ] || fail "completing 'psp-sim --policy da' gives '$got', not darc"
+comp=/usr/share/bash-completion/completions/psp-engine
+got=$(bash -c 'source "$0"; COMP_WORDS=(psp-engine --policy da); COMP_CWORD=2; _psp; echo "${COMPREPLY[@]}"' $comp)
+[ "$got" = darc ] || fail "completing 'psp-engine --policy da' gives '$got', not darc"; ok
 
 cp /usr/share/doc/libpsp-core-dev/examples/* .
 [ "$(pkg-config --modversion psp-core)" = "$want" ] || fail "pkg-config psp-core is not $want"

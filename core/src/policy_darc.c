@@ -21,7 +21,7 @@
  * request of an absent type triggers the check as soon as the ring is full,
  * so a type that comes back is never left on the spillway for long.
  *
- * The robust variant's parts (README, "DARC robust variant"), each its own
+ * The robust variant's parts (docs/policies.md, "DARC robust variant"), each its own
  * knob: ratios from the arrivals of the same window (darc_ratio_source);
  * capacity sizing from the window's arrival rate (darc_sizing,
  * psp_darc_plan_capacity); re-reservation when a demand moved beyond 3
@@ -38,6 +38,7 @@
 #include <psp/darc.h>
 #include <psp/policy.h>
 
+#include "fifo_set.h"
 #include "internal.h"
 
 enum psp_darc_mode {
@@ -46,7 +47,7 @@ enum psp_darc_mode {
 	PSP_DARC_STATIC,      /* SHORT reserves [0,k), LONG owns [k,W) */
 };
 
-/* DARC's rule: the paper's, or the robust one (README, "DARC robust
+/* DARC's rule: the paper's, or the robust one (docs/policies.md, "DARC robust
  * variant").  The policy reads only the four parts below, each its own
  * knob; darc_variant robust sets them (the knob's implies). */
 enum psp_darc_variant {
@@ -192,11 +193,9 @@ struct profile {
 
 struct darc {
 	struct darc_knobs kn;
-	struct psp_fifo queue[PSP_MAX_TYPES];
+	struct psp_fifo_set queue; /* per known type */
 	struct psp_fifo warmup;  /* known types before the first reservation */
 	struct psp_fifo unknown; /* PSP_TYPE_UNKNOWN: spillway only */
-
-	uint32_t nonempty;   /* bit t: queue[t] holds a request */
 
 	bool have_plan;
 	struct psp_darc_plan plan;
@@ -267,26 +266,12 @@ static void compute_demand(uint32_t nworkers, uint32_t ntypes, const double *mea
 				    : 0;
 }
 
-static void push_type(struct darc *d, uint32_t t, struct psp_req *r)
-{
-	psp_fifo_push(&d->queue[t], r);
-	d->nonempty |= 1u << t;
-}
-
-static struct psp_req *pop_type(struct darc *d, uint32_t t)
-{
-	struct psp_req *r = psp_fifo_pop(&d->queue[t]);
-	if (psp_fifo_empty(&d->queue[t]))
-		d->nonempty &= ~(1u << t);
-	return r;
-}
-
 /* Moves the warm-up FIFO's requests, in order, to their type queues. */
 static void drain_warmup(struct darc *d)
 {
 	struct psp_req *r;
 	while ((r = psp_fifo_pop(&d->warmup)) != NULL)
-		push_type(d, r->type, r);
+		psp_fifo_set_push(&d->queue, r->type, r);
 }
 
 /* Makes plan the reservation in force, for a profile of mean_ns (already in
@@ -433,9 +418,9 @@ static bool queueing_exceeds_mean(const struct psp_policy *p, const struct darc 
 				  uint64_t now_ns)
 {
 	(void)p;
-	for (uint32_t m = d->nonempty; m; m &= m - 1) {
-		uint32_t t = (uint32_t)__builtin_ctz(m);
-		const struct psp_req *head = psp_fifo_peek(&d->queue[t]);
+	for (uint64_t m = d->queue.nonempty; m; m &= m - 1) {
+		uint32_t t = lowest_bit(m);
+		const struct psp_req *head = psp_fifo_set_peek(&d->queue, t);
 		double wait = (double)(now_ns - head->enqueue_ns);
 		double mean = isfinite(d->mean_ns[t]) ? d->mean_ns[t] : 0;
 		if (wait > mean)
@@ -536,8 +521,7 @@ static int darc_init(struct psp_policy *p, struct psp_err *err)
 	const struct psp_policy_conf *c = p->conf;
 	const struct darc_knobs *kn = &d->kn;
 	read_knobs(c, &d->kn);
-	for (uint32_t t = 0; t < PSP_MAX_TYPES; t++)
-		psp_fifo_init(&d->queue[t]);
+	psp_fifo_set_init(&d->queue);
 	psp_fifo_init(&d->warmup);
 	psp_fifo_init(&d->unknown);
 
@@ -621,7 +605,7 @@ static void darc_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_n
 		s->arrivals_total++;
 	}
 	if (d->have_plan)
-		push_type(d, r->type, r);
+		psp_fifo_set_push(&d->queue, r->type, r);
 	else
 		psp_fifo_push(&d->warmup, r);
 }
@@ -647,11 +631,11 @@ static int64_t spillway_queue(struct psp_policy *p, struct darc *d)
 	int64_t which = best ? (int64_t)PSP_TYPE_UNKNOWN : -1;
 	if (!d->have_plan)
 		return which;
-	for (uint32_t m = d->nonempty; m; m &= m - 1) {
-		uint32_t t = (uint32_t)__builtin_ctz(m);
+	for (uint64_t m = d->queue.nonempty; m; m &= m - 1) {
+		uint32_t t = lowest_bit(m);
 		if (t >= p->ntypes || d->plan.type_group[t] >= 0)
 			continue;
-		const struct psp_req *head = psp_fifo_peek(&d->queue[t]);
+		const struct psp_req *head = psp_fifo_set_peek(&d->queue, t);
 		if (!best || head->enqueue_ns < best->enqueue_ns) {
 			best = head;
 			which = t;
@@ -672,12 +656,12 @@ static size_t guard_dispatch(struct psp_policy *p, struct darc *d, uint64_t now_
 			     struct psp_assign *out, size_t n, size_t cap)
 {
 	double factor = knobs_of(p)->darc_starvation_guard;
-	d->starving &= d->nonempty;
-	for (uint32_t m = d->nonempty & ~d->starving; m; m &= m - 1) {
-		uint32_t t = (uint32_t)__builtin_ctz(m);
+	d->starving &= (uint32_t)d->queue.nonempty;
+	for (uint64_t m = d->queue.nonempty & ~(uint64_t)d->starving; m; m &= m - 1) {
+		uint32_t t = lowest_bit(m);
 		if (t >= p->ntypes || d->plan.type_group[t] < 0)
 			continue; /* absent: the spillway's */
-		const struct psp_req *head = psp_fifo_peek(&d->queue[t]);
+		const struct psp_req *head = psp_fifo_set_peek(&d->queue, t);
 		if ((double)(now_ns - head->enqueue_ns) > factor * d->mean_ns[t])
 			d->starving |= 1u << t;
 	}
@@ -685,11 +669,11 @@ static size_t guard_dispatch(struct psp_policy *p, struct darc *d, uint64_t now_
 	for (uint32_t m = d->starving; m && n < cap && p->idle_mask; m &= m - 1) {
 		uint32_t t = (uint32_t)__builtin_ctz(m);
 		uint64_t keep = d->plan.type_group[t] == 0 ? 0 : shortest;
-		while (n < cap && (p->idle_mask & ~keep) && ((d->nonempty >> t) & 1u))
-			assign_worker(p, &out[n++], pop_type(d, t),
+		while (n < cap && (p->idle_mask & ~keep) && psp_fifo_set_holds(&d->queue, t))
+			assign_worker(p, &out[n++], psp_fifo_set_pop(&d->queue, t),
 				      63u - (uint32_t)__builtin_clzll(p->idle_mask & ~keep), 0);
 	}
-	d->starving &= d->nonempty;
+	d->starving &= (uint32_t)d->queue.nonempty;
 	return n;
 }
 
@@ -711,25 +695,25 @@ static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 		for (uint32_t g = 0; g < d->plan.ngroups; g++) {
 			/* Most calls find nothing to do: skip a group with no
 			 * request queued or no idle core it may use. */
-			if (!(d->nonempty & d->group_types[g]) ||
+			if (!(d->queue.nonempty & d->group_types[g]) ||
 			    !(p->idle_mask & d->group_cores[g]))
 				continue;
 			const struct psp_darc_group *grp = &d->plan.group[g];
 			for (uint32_t i = 0; i < grp->ntypes; i++) {
 				uint32_t t = grp->types[i];
-				while (n < cap && (d->nonempty >> t) & 1u) {
+				while (n < cap && psp_fifo_set_holds(&d->queue, t)) {
 					uint64_t m = p->idle_mask & grp->reserved_mask;
 					if (!m)
 						m = p->idle_mask & grp->stealable_mask;
 					if (!m)
 						break;
-					assign_worker(p, &out[n++], pop_type(d, t), lowest_bit(m), 0);
+					assign_worker(p, &out[n++], psp_fifo_set_pop(&d->queue, t), lowest_bit(m), 0);
 				}
 				if (n == cap || !p->idle_mask)
 					return n;
 			}
 		}
-		if (knobs_of(p)->darc_starvation_guard > 0 && p->idle_mask && d->nonempty)
+		if (knobs_of(p)->darc_starvation_guard > 0 && p->idle_mask && d->queue.nonempty)
 			n = guard_dispatch(p, d, now_ns, out, n, cap);
 	}
 	uint32_t spill = p->nworkers - 1;
@@ -738,7 +722,7 @@ static size_t darc_dispatch(struct psp_policy *p, uint64_t now_ns,
 		if (t == (int64_t)PSP_TYPE_UNKNOWN)
 			assign_worker(p, &out[n++], psp_fifo_pop(&d->unknown), spill, 0);
 		else if (t >= 0)
-			assign_worker(p, &out[n++], pop_type(d, (uint32_t)t), spill, 0);
+			assign_worker(p, &out[n++], psp_fifo_set_pop(&d->queue, (uint32_t)t), spill, 0);
 	}
 	return n;
 }

@@ -9,18 +9,19 @@
 
 #include <psp/policy.h>
 
+#include "fifo_set.h"
 #include "internal.h"
 
 struct dfcfs {
 	enum psp_placement placement;
 	uint32_t next_rr;   /* round-robin: worker for the next arrival */
-	uint64_t nonempty;  /* bit w set: fifo[w] holds a request */
-	struct psp_fifo fifo[]; /* one per worker */
+	struct psp_fifo_set fifo; /* one per worker */
 };
 
 static size_t dfcfs_state_size(const struct psp_policy_conf *conf)
 {
-	return sizeof(struct dfcfs) + (size_t)conf->nworkers * sizeof(struct psp_fifo);
+	(void)conf;
+	return sizeof(struct dfcfs);
 }
 
 static int dfcfs_init(struct psp_policy *p, struct psp_err *err)
@@ -30,24 +31,16 @@ static int dfcfs_init(struct psp_policy *p, struct psp_err *err)
 	int rc = psp_place_init(c, &s->placement, err);
 	if (rc < 0)
 		return rc;
-	for (uint32_t w = 0; w < c->nworkers; w++)
-		psp_fifo_init(&s->fifo[w]);
+	psp_fifo_set_init(&s->fifo);
 	s->next_rr = 0;
-	s->nonempty = 0;
 	return 0;
-}
-
-static void push_to(struct dfcfs *s, uint32_t w, struct psp_req *r)
-{
-	psp_fifo_push(&s->fifo[w], r);
-	s->nonempty |= 1ull << w;
 }
 
 static void dfcfs_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
 {
 	(void)now_ns;
 	struct dfcfs *s = p->priv;
-	push_to(s, psp_place(p->conf, s->placement, r, &s->next_rr), r);
+	psp_fifo_set_push(&s->fifo, psp_place(p->conf, s->placement, r, &s->next_rr), r);
 }
 
 static void dfcfs_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
@@ -57,8 +50,10 @@ static void dfcfs_complete(struct psp_policy *p, uint32_t worker, struct psp_req
 	/* d-FCFS never asks for preemption, but a host may still hand a
 	 * request back: it stays bound to its worker and, like a fresh
 	 * arrival, goes to the tail so it cannot jump requests that waited. */
-	if (!finished)
-		push_to(p->priv, worker, r);
+	if (!finished) {
+		struct dfcfs *s = p->priv;
+		psp_fifo_set_push(&s->fifo, worker, r);
+	}
 }
 
 static size_t dfcfs_dispatch(struct psp_policy *p, uint64_t now_ns,
@@ -68,16 +63,14 @@ static size_t dfcfs_dispatch(struct psp_policy *p, uint64_t now_ns,
 	struct dfcfs *s = p->priv;
 	/* Only workers that are idle AND have work: one AND, then one ctz per
 	 * assignment, instead of scanning every worker. */
-	uint64_t ready = p->idle_mask & s->nonempty;
+	uint64_t ready = p->idle_mask & s->fifo.nonempty;
 	size_t n = 0;
 
 	while (n < cap && ready) {
 		uint32_t w = lowest_bit(ready);
 		ready &= ready - 1;
-		struct psp_req *r = psp_fifo_pop(&s->fifo[w]);
+		struct psp_req *r = psp_fifo_set_pop(&s->fifo, w);
 		PSP_ASSERT(r != NULL);
-		if (psp_fifo_empty(&s->fifo[w]))
-			s->nonempty &= ~(1ull << w);
 		assign_worker(p, &out[n++], r, w, 0);
 	}
 	return n;

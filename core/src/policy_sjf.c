@@ -11,16 +11,12 @@
 
 #include <psp/policy.h>
 
+#include "fifo_set.h"
 #include "internal.h"
 
-#define NQUEUES (PSP_MAX_TYPES + 1u) /* ranks, then the unknown type */
-
-_Static_assert(NQUEUES <= 32, "the non-empty queue mask is 32 bits");
-
 struct sjf {
-	uint32_t nonempty;               /* bit k set: queue[k] holds a request */
-	uint32_t rank[PSP_MAX_TYPES];    /* type -> queue index (0 = served first) */
-	struct psp_fifo queue[NQUEUES];  /* by rank; queue[ntypes] = unknown type */
+	uint32_t rank[PSP_MAX_TYPES]; /* type -> queue index (0 = served first) */
+	struct psp_fifo_set queue;    /* by rank; queue ntypes = unknown type */
 };
 
 static size_t sjf_state_size(const struct psp_policy_conf *conf)
@@ -51,9 +47,7 @@ static int sjf_init(struct psp_policy *p, struct psp_err *err)
 				k++;
 		s->rank[t] = k;
 	}
-	for (uint32_t k = 0; k < NQUEUES; k++)
-		psp_fifo_init(&s->queue[k]);
-	s->nonempty = 0;
+	psp_fifo_set_init(&s->queue);
 	return 0;
 }
 
@@ -61,8 +55,7 @@ static void push_req(struct psp_policy *p, struct psp_req *r)
 {
 	struct sjf *s = p->priv;
 	uint32_t k = r->type == PSP_TYPE_UNKNOWN ? p->ntypes : s->rank[r->type];
-	psp_fifo_push(&s->queue[k], r);
-	s->nonempty |= 1u << k;
+	psp_fifo_set_push(&s->queue, k, r);
 }
 
 static void sjf_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
@@ -88,14 +81,11 @@ static size_t sjf_dispatch(struct psp_policy *p, uint64_t now_ns,
 	struct sjf *s = p->priv;
 	size_t n = 0;
 
-	/* The lowest set bit of nonempty is the most urgent queue: O(1) per
-	 * assignment whatever the number of types. */
-	while (n < cap && p->idle_mask && s->nonempty) {
-		uint32_t k = (uint32_t)__builtin_ctz(s->nonempty);
-		struct psp_req *r = psp_fifo_pop(&s->queue[k]);
+	/* The lowest non-empty queue is the most urgent: O(1) per assignment
+	 * whatever the number of types. */
+	while (n < cap && p->idle_mask && s->queue.nonempty) {
+		struct psp_req *r = psp_fifo_set_pop(&s->queue, psp_fifo_set_first(&s->queue));
 		PSP_ASSERT(r != NULL);
-		if (psp_fifo_empty(&s->queue[k]))
-			s->nonempty &= ~(1u << k);
 		assign_worker(p, &out[n++], r, lowest_bit(p->idle_mask), 0);
 	}
 	return n;

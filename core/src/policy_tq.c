@@ -15,13 +15,13 @@
 
 #include <psp/policy.h>
 
+#include "fifo_set.h"
 #include "internal.h"
 
 struct tq {
 	uint64_t quantum_ns;
 	struct psp_fifo queue;  /* arrivals no worker has room for */
-	uint64_t back_nonempty; /* bit w: back[w] holds a request */
-	struct psp_fifo back[PSP_MAX_WORKERS]; /* preempted, to their worker's tail */
+	struct psp_fifo_set back; /* per worker: preempted, to their worker's tail */
 };
 
 static size_t tq_state_size(const struct psp_policy_conf *conf)
@@ -38,8 +38,7 @@ static int tq_init(struct psp_policy *p, struct psp_err *err)
 		return psp_err_set(err, -EINVAL, NULL, "quantum_us",
 				   "time sharing needs a quantum > 0");
 	psp_fifo_init(&s->queue);
-	for (uint32_t w = 0; w < PSP_MAX_WORKERS; w++)
-		psp_fifo_init(&s->back[w]);
+	psp_fifo_set_init(&s->back);
 	return 0;
 }
 
@@ -57,8 +56,7 @@ static void tq_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r
 	struct tq *s = p->priv;
 	if (finished)
 		return;
-	psp_fifo_push(&s->back[worker], r);
-	s->back_nonempty |= 1ull << worker;
+	psp_fifo_set_push(&s->back, worker, r);
 }
 
 static size_t tq_dispatch(struct psp_policy *p, uint64_t now_ns,
@@ -69,12 +67,10 @@ static size_t tq_dispatch(struct psp_policy *p, uint64_t now_ns,
 	uint64_t quantum = s->quantum_ns;
 	size_t n = 0;
 	/* Preempted requests first: each freed the slot it goes back to. */
-	while (n < cap && s->back_nonempty) {
-		uint32_t w = lowest_bit(s->back_nonempty);
+	while (n < cap && s->back.nonempty) {
+		uint32_t w = psp_fifo_set_first(&s->back);
 		PSP_ASSERT((p->free_mask >> w) & 1u);
-		assign_worker(p, &out[n++], psp_fifo_pop(&s->back[w]), w, quantum);
-		if (psp_fifo_empty(&s->back[w]))
-			s->back_nonempty &= ~(1ull << w);
+		assign_worker(p, &out[n++], psp_fifo_set_pop(&s->back, w), w, quantum);
 	}
 	while (n < cap && p->free_mask && !psp_fifo_empty(&s->queue))
 		assign_worker(p, &out[n++], psp_fifo_pop(&s->queue),

@@ -32,6 +32,7 @@
 
 #include <psp/policy.h>
 
+#include "fifo_set.h"
 #include "internal.h"
 
 enum ts_variant {
@@ -54,14 +55,11 @@ static const struct psp_param knob_ts_slo_factor = {
 #define NQUEUES (PSP_MAX_TYPES + 1u)  /* types, then the unknown-type queue */
 #define DEFAULT_MEAN_NS 1000.0        /* 1 us: the fallback when no mean is known */
 
-_Static_assert(NQUEUES <= 32, "the non-empty queue mask is 32 bits");
-
 struct ts {
 	uint64_t quantum_ns;
 	double slo_factor;   /* per-type SLO = slo_factor x type mean */
 	enum ts_variant variant;
 	uint32_t nqueues;    /* 1 (single) or ntypes + 1 (per type) */
-	uint32_t nonempty;   /* bit q set: queue[q] holds a request */
 	/* Per queue (per type): the inverse of its SLO in 1/ns, 0 while the
 	 * type's mean is unknown.  Kept up to date at each completion so that
 	 * dispatch multiplies instead of dividing. */
@@ -70,7 +68,7 @@ struct ts {
 	uint64_t ran_sum_ns[NQUEUES]; /* sum of ran_ns over all stints */
 	uint64_t finished[NQUEUES];   /* requests of this type finished */
 	uint64_t stint_start_ns[PSP_MAX_WORKERS]; /* busy worker: its dispatch time */
-	struct psp_fifo queue[NQUEUES];
+	struct psp_fifo_set queue; /* by queue_of(): types, then the unknown type */
 };
 
 static size_t ts_state_size(const struct psp_policy_conf *conf)
@@ -106,9 +104,8 @@ static int ts_init(struct psp_policy *p, struct psp_err *err)
 				   "unknown time-sharing variant %d (expected single "
 				   "queue or per type)", (int)s->variant);
 	}
-	s->nonempty = 0;
+	psp_fifo_set_init(&s->queue);
 	for (uint32_t q = 0; q < NQUEUES; q++) {
-		psp_fifo_init(&s->queue[q]);
 		s->ran_sum_ns[q] = 0;
 		s->finished[q] = 0;
 		s->configured[q] = q < c->ntypes && c->type_mean_ns[q] > 0;
@@ -131,8 +128,7 @@ static uint32_t queue_of(const struct psp_policy *p, const struct ts *s,
 
 static void push_to(struct ts *s, uint32_t q, struct psp_req *r)
 {
-	psp_fifo_push(&s->queue[q], r);
-	s->nonempty |= 1u << q;
+	psp_fifo_set_push(&s->queue, q, r);
 }
 
 static void ts_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
@@ -183,9 +179,9 @@ static uint32_t pick_queue(const struct ts *s, uint64_t now_ns)
 	uint64_t best_arrive = 0;
 	uint32_t best = 0;
 
-	for (uint32_t m = s->nonempty; m; m &= m - 1) {
-		uint32_t q = (uint32_t)__builtin_ctz(m);
-		const struct psp_req *h = psp_fifo_peek(&s->queue[q]);
+	for (uint64_t m = s->queue.nonempty; m; m &= m - 1) {
+		uint32_t q = lowest_bit(m);
+		const struct psp_req *h = psp_fifo_set_peek(&s->queue, q);
 		double inv = s->inv_slo[q];
 		if (inv == 0.0) {
 			if (fallback == 0.0)
@@ -212,16 +208,14 @@ static uint32_t pick_queue(const struct ts *s, uint64_t now_ns)
 static size_t dispatch_single(struct psp_policy *p, struct ts *s, uint64_t now_ns,
 			      struct psp_assign *out, size_t cap)
 {
-	struct psp_fifo *queue = &s->queue[0];
 	size_t n = 0;
 
-	while (n < cap && p->idle_mask && !psp_fifo_empty(queue)) {
-		struct psp_req *r = psp_fifo_pop(queue);
+	while (n < cap && p->idle_mask && s->queue.nonempty) {
+		struct psp_req *r = psp_fifo_set_pop(&s->queue, 0);
 		uint32_t w = lowest_bit(p->idle_mask);
 		s->stint_start_ns[w] = now_ns;
 		assign_worker(p, &out[n++], r, w, s->quantum_ns);
 	}
-	s->nonempty = !psp_fifo_empty(queue);
 	return n;
 }
 
@@ -233,12 +227,10 @@ static __attribute__((noinline)) size_t dispatch_per_type(struct psp_policy *p, 
 	uint64_t quantum = s->quantum_ns;
 	size_t n = 0;
 
-	while (n < cap && p->idle_mask && s->nonempty) {
+	while (n < cap && p->idle_mask && s->queue.nonempty) {
 		uint32_t q = pick_queue(s, now_ns);
-		struct psp_req *r = psp_fifo_pop(&s->queue[q]);
+		struct psp_req *r = psp_fifo_set_pop(&s->queue, q);
 		PSP_ASSERT(r != NULL);
-		if (psp_fifo_empty(&s->queue[q]))
-			s->nonempty &= ~(1u << q);
 		uint32_t w = lowest_bit(p->idle_mask);
 		s->stint_start_ns[w] = now_ns;
 		assign_worker(p, &out[n++], r, w, quantum);

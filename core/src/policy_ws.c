@@ -16,6 +16,7 @@
 
 #include <psp/policy.h>
 
+#include "fifo_set.h"
 #include "internal.h"
 
 static const struct psp_param knob_steal_cost_ns = {
@@ -27,15 +28,15 @@ static const struct psp_param knob_steal_cost_ns = {
 struct ws {
 	enum psp_placement placement;
 	uint32_t next_rr;   /* round-robin placement cursor */
-	uint64_t nonempty;  /* bit w set: fifo[w] holds a request */
 	uint64_t steals;
 	uint64_t steal_cost_ns;
-	struct psp_fifo fifo[]; /* one per worker */
+	struct psp_fifo_set fifo; /* one per worker */
 };
 
 static size_t ws_state_size(const struct psp_policy_conf *conf)
 {
-	return sizeof(struct ws) + (size_t)conf->nworkers * sizeof(struct psp_fifo);
+	(void)conf;
+	return sizeof(struct ws);
 }
 
 static int ws_init(struct psp_policy *p, struct psp_err *err)
@@ -45,48 +46,35 @@ static int ws_init(struct psp_policy *p, struct psp_err *err)
 	int rc = psp_place_init(p->conf, &s->placement, err);
 	if (rc < 0)
 		return rc;
-	for (uint32_t w = 0; w < p->nworkers; w++)
-		psp_fifo_init(&s->fifo[w]);
+	psp_fifo_set_init(&s->fifo);
 	return 0;
-}
-
-static void push_to(struct ws *s, uint32_t w, struct psp_req *r)
-{
-	psp_fifo_push(&s->fifo[w], r);
-	s->nonempty |= 1ull << w;
-}
-
-static struct psp_req *pop_from(struct ws *s, uint32_t w)
-{
-	struct psp_req *r = psp_fifo_pop(&s->fifo[w]);
-	if (psp_fifo_empty(&s->fifo[w]))
-		s->nonempty &= ~(1ull << w);
-	return r;
 }
 
 static void ws_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
 {
 	(void)now_ns;
 	struct ws *s = p->priv;
-	push_to(s, psp_place(p->conf, s->placement, r, &s->next_rr), r);
+	psp_fifo_set_push(&s->fifo, psp_place(p->conf, s->placement, r, &s->next_rr), r);
 }
 
 static void ws_complete(struct psp_policy *p, uint32_t worker, struct psp_req *r,
 			uint64_t ran_ns, bool finished, uint64_t now_ns)
 {
 	(void)ran_ns, (void)now_ns;
-	if (!finished) /* never asked to preempt; a handed-back request queues at its worker */
-		push_to(p->priv, worker, r);
+	if (!finished) { /* never asked to preempt; a handed-back request queues at its worker */
+		struct ws *s = p->priv;
+		psp_fifo_set_push(&s->fifo, worker, r);
+	}
 }
 
 /* The non-empty FIFO holding the most requests, lowest id on a tie. */
 static uint32_t longest(const struct ws *s)
 {
-	uint64_t m = s->nonempty;
+	uint64_t m = s->fifo.nonempty;
 	uint32_t best = lowest_bit(m);
 	for (m &= m - 1; m; m &= m - 1) {
 		uint32_t w = lowest_bit(m);
-		if (s->fifo[w].len > s->fifo[best].len)
+		if (psp_fifo_set_len(&s->fifo, w) > psp_fifo_set_len(&s->fifo, best))
 			best = w;
 	}
 	return best;
@@ -99,17 +87,17 @@ static size_t ws_dispatch(struct psp_policy *p, uint64_t now_ns,
 	struct ws *s = p->priv;
 	size_t n = 0;
 	/* Own work first: a free worker with a non-empty FIFO. */
-	for (uint64_t ready = p->free_mask & s->nonempty; n < cap && ready; ready &= ready - 1) {
+	for (uint64_t ready = p->free_mask & s->fifo.nonempty; n < cap && ready; ready &= ready - 1) {
 		uint32_t w = lowest_bit(ready);
-		assign_worker(p, &out[n++], pop_from(s, w), w, 0);
+		assign_worker(p, &out[n++], psp_fifo_set_pop(&s->fifo, w), w, 0);
 	}
 	/* Then thieves: free workers whose own FIFO is empty. */
-	uint64_t thieves = p->free_mask & ~s->nonempty;
-	while (n < cap && thieves && s->nonempty) {
+	uint64_t thieves = p->free_mask & ~s->fifo.nonempty;
+	while (n < cap && thieves && s->fifo.nonempty) {
 		uint32_t w = lowest_bit(thieves);
 		thieves &= thieves - 1;
 		struct psp_assign *a = &out[n++];
-		assign_worker(p, a, pop_from(s, longest(s)), w, 0);
+		assign_worker(p, a, psp_fifo_set_pop(&s->fifo, longest(s)), w, 0);
 		a->stolen = true;
 		a->setup_ns = s->steal_cost_ns;
 		s->steals++;

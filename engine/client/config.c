@@ -1,4 +1,4 @@
-/* psp-client config loading; keys in README.md, "psp-client configuration keys". */
+/* psp-client config loading; keys in docs/engine-reference.md, "psp-client configuration keys". */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

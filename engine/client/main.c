@@ -18,6 +18,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include <psp/suggest.h>
 #include <psp/workload.h>
 
 #include "../common/eal_dir.h"
@@ -38,9 +39,9 @@ static void usage(FILE *out)
 		"workload file (Poisson arrivals, per-type service times in run_ns) and\n"
 		"reports per-type client-side latency in psp-sim's CSV columns.\n"
 		"\n"
-		"  --config FILE     client configuration (YAML; keys: README.md,\n"
-		"                    \"psp-client configuration keys\"; guide:\n"
-		"                    docs/engine.md)\n"
+		"  --config FILE     client configuration (YAML; keys:\n"
+		"                    docs/engine-reference.md, \"psp-client configuration\n"
+		"                    keys\"; guide: docs/engine.md)\n"
 		"  --set KEY=VALUE   override a config key after the file is read, checked\n"
 		"                    as the file's keys are (repeatable; a later one wins):\n"
 		"                    KEY is dotted (port.vdev, server.ip), VALUE is YAML\n"
@@ -183,7 +184,12 @@ int main(int argc, char **argv)
 			}
 			run.workers = (uint32_t)w;
 		} else {
-			fprintf(stderr, "psp-client: unexpected argument \"%s\"; try --help\n", a);
+			char near[64];
+			if (psp_suggest_flag_from_usage(a, usage, near, sizeof(near)))
+				fprintf(stderr, "psp-client: unexpected argument \"%s\" (did you mean "
+					"%s?); try --help\n", a, near);
+			else
+				fprintf(stderr, "psp-client: unexpected argument \"%s\"; try --help\n", a);
 			return 2;
 		}
 	}
@@ -255,6 +261,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i <= eal_argc && n < (int)(sizeof(eal_argv) / sizeof(*eal_argv)) - 1; i++)
 		eal_argv[n++] = argv[i];
 	eal_argv[n] = NULL;
+	int stale = eal_dir_remove_stale("psp-client-");
+	if (stale > 0)
+		printf("psp-client: removed %d runtime director%s of dead psp-clients\n", stale,
+		       stale == 1 ? "y" : "ies");
 	if (rte_eal_init(n, eal_argv) < 0) {
 		eal_report_init_failure("psp-client", n, eal_argv);
 		cli_config_free(&cfg);

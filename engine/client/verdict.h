@@ -1,6 +1,6 @@
 /* psp-client's verdict on a run, apart from DPDK so that it can be tested on
  * constructed inputs (tests/engine/check_verdict.c).  The definitions are in
- * README.md, "psp-client's report". */
+ * docs/engine-reference.md, "Reports" (psp-client). */
 #ifndef PSP_CLIENT_VERDICT_H
 #define PSP_CLIENT_VERDICT_H
 

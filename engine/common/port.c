@@ -15,7 +15,9 @@
 #include "port.h"
 #include "yconf.h"
 
-void port_dev_name(const char *spec, char *name, size_t cap)
+/* The device name of a port spec: a vdev string "net_memif0,role=..." names
+ * "net_memif0"; a PCI address names itself. */
+static void port_dev_name(const char *spec, char *name, size_t cap)
 {
 	size_t n = strcspn(spec, ",");
 	if (n >= cap)

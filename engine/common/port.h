@@ -20,9 +20,6 @@ struct port_setup {
 	struct rte_mempool *pool;
 };
 
-/* The device name of a port spec: a vdev string "net_memif0,role=..." names
- * "net_memif0"; a PCI address names itself. */
-void port_dev_name(const char *spec, char *name, size_t cap);
 
 /* Finds the port DPDK created for spec.  Returns 0 or -ENODEV with err. */
 int port_lookup(const char *spec, uint16_t *port_id, struct psp_err *err);

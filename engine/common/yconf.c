@@ -181,7 +181,9 @@ int yconf_mac(struct ydoc *y, yaml_node_t *n, const char *key, uint8_t out[6],
 	return 0;
 }
 
-int yconf_str_list(struct ydoc *y, yaml_node_t *n, const char *key, char **out,
+/* A sequence of scalars into strings (each strdup'ed into out[]; caller frees
+ * with free()).  *count receives the length. */
+static int yconf_str_list(struct ydoc *y, yaml_node_t *n, const char *key, char **out,
 		   size_t cap, size_t *count, struct psp_err *err)
 {
 	if (!n || n->type != YAML_SEQUENCE_NODE)
@@ -364,6 +366,27 @@ static int expand_fail(int rc, const char *key, const char *s, struct psp_err *e
 	return psp_err_set(err, rc, NULL, key, "\"%.60s\" is too long once expanded", s);
 }
 
+/* A tap device's iface= becomes a Linux interface name: at most 15 bytes
+ * (IFNAMSIZ - 1), which a long instance in "psp-%i" can pass.  The kernel
+ * would truncate it or DPDK fail with a vaguer message. */
+static int check_tap_name(const char *expanded, const char *raw, struct psp_err *err)
+{
+	enum { IFNAME_MAX = 15 };
+	if (strncmp(expanded, "net_tap", 7) != 0)
+		return 0;
+	const char *at = strstr(expanded, ",iface=");
+	if (!at)
+		return 0;
+	at += strlen(",iface=");
+	size_t len = strcspn(at, ",");
+	if (len <= IFNAME_MAX)
+		return 0;
+	return psp_err_set(err, -ENAMETOOLONG, NULL, "port",
+			   "the tap interface name \"%.*s\" (from \"%s\") is %zu bytes; Linux "
+			   "allows %d: use a shorter instance or name", (int)len, at, raw, len,
+			   IFNAME_MAX);
+}
+
 int yconf_expand_all(char **eal, uint32_t neal, char *spec, size_t cap,
 		     const char *instance, struct psp_err *err)
 {
@@ -382,6 +405,8 @@ int yconf_expand_all(char **eal, uint32_t neal, char *spec, size_t cap,
 	}
 	if ((rc = yconf_expand(spec, instance, tmp, cap < sizeof(tmp) ? cap : sizeof(tmp))) < 0)
 		return expand_fail(rc, "port", spec, err);
+	if ((rc = check_tap_name(tmp, spec, err)) < 0)
+		return rc;
 	memcpy(spec, tmp, strlen(tmp) + 1);
 	return 0;
 }

@@ -60,10 +60,6 @@ int yconf_ipv4(struct ydoc *y, yaml_node_t *n, const char *key, uint32_t *out,
 /* "aa:bb:cc:dd:ee:ff" into 6 bytes. */
 int yconf_mac(struct ydoc *y, yaml_node_t *n, const char *key, uint8_t out[6],
 	      struct psp_err *err);
-/* A sequence of scalars into strings (each strdup'ed into out[]; caller frees
- * with free()).  *count receives the length. */
-int yconf_str_list(struct ydoc *y, yaml_node_t *n, const char *key, char **out,
-		   size_t cap, size_t *count, struct psp_err *err);
 
 /* The keys psp-engine and psp-client share.  `eal` (optional): a list of
  * EAL arguments into eal[0..*neal) (strdup'ed; caller frees).  `port`

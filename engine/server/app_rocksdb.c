@@ -18,6 +18,8 @@
  * error is printed at stop.  RocksDB's calls allocate; they run on the
  * workers, never on the dispatcher. */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,14 +282,57 @@ static int path_holds(const char *path, bool *empty_dir)
 	return n > 0;
 }
 
+/* Removes dir's files and dir (RocksDB's log directory has no
+ * subdirectories).  Best effort. */
+static void remove_flat_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *de;
+		char f[PATH_MAX];
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			    snprintf(f, sizeof(f), "%s/%s", dir, de->d_name) < (int)sizeof(f))
+				unlink(f);
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+/* The log directories of psp-engines that died without removing theirs
+ * (SIGKILL, a crash): their names carry the owner's pid, and a pid with no
+ * process (ESRCH) cannot be a live engine's.  Another user's engine
+ * answers EPERM and is left alone. */
+static void remove_dead_log_dirs(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	if (!d)
+		return;
+	struct dirent *de;
+	char path[PATH_MAX];
+	while ((de = readdir(d))) {
+		long pid;
+		char tail;
+		if (sscanf(de->d_name, "psp-rocksdb-log-%ld-%c", &pid, &tail) == 2 && pid > 0 &&
+		    kill((pid_t)pid, 0) < 0 && errno == ESRCH &&
+		    snprintf(path, sizeof(path), "%s/%s", tmp, de->d_name) < (int)sizeof(path))
+			remove_flat_dir(path);
+	}
+	closedir(d);
+}
+
 /* RocksDB writes its info log into the database's directory, renaming the
  * one there first: even a read-only open would modify a database it is
- * about to refuse.  Its info log goes to a directory of its own instead. */
+ * about to refuse.  Its info log goes to a directory of its own instead,
+ * named with this process's id so that a later engine can tell it from a
+ * live one's when this one dies without removing it. */
 static int make_log_dir(struct rdb_state *s, struct psp_err *err)
 {
 	const char *tmp = getenv("TMPDIR");
-	snprintf(s->log_dir, sizeof(s->log_dir), "%s/psp-rocksdb-log-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
+	tmp = tmp && *tmp ? tmp : "/tmp";
+	remove_dead_log_dirs(tmp);
+	snprintf(s->log_dir, sizeof(s->log_dir), "%s/psp-rocksdb-log-%ld-XXXXXX", tmp,
+		 (long)getpid());
 	if (!mkdtemp(s->log_dir)) {
 		int e = errno;
 		s->log_dir[0] = '\0';
@@ -302,18 +347,7 @@ static void remove_log_dir(struct rdb_state *s)
 {
 	if (!s->log_dir[0])
 		return;
-	DIR *d = opendir(s->log_dir);
-	if (d) {
-		struct dirent *de;
-		char f[sizeof(s->log_dir) + 300];
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				snprintf(f, sizeof(f), "%s/%s", s->log_dir, de->d_name);
-				unlink(f);
-			}
-		closedir(d);
-	}
-	rmdir(s->log_dir);
+	remove_flat_dir(s->log_dir);
 	s->log_dir[0] = '\0';
 }
 

@@ -8,13 +8,16 @@
 #include <strings.h>
 
 #include <psp/darc.h>
+#include <psp/suggest.h>
 #include <psp/workload.h>
 
 #include "../common/wire.h"
 #include "../common/yconf.h"
 #include "config.h"
 
-void eng_config_default(struct eng_config *cfg)
+/* Fills cfg with the defaults documented in docs/engine-reference.md, "psp-engine
+ * configuration keys". */
+static void eng_config_default(struct eng_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->udp_port = PSP_DEFAULT_UDP_PORT;
@@ -74,8 +77,14 @@ static const struct psp_policy_ops *find_policy(const char *name, struct psp_err
 		for (size_t i = 0; psp_policy_at(i); i++)
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
 					      psp_policy_at(i)->name);
-		psp_err_set(err, -EINVAL, NULL, "policy", "unknown policy \"%s\" (known: %s)",
-			    name, list);
+		char near[64];
+		if (psp_suggest_in_list(name, list, near, sizeof(near)))
+			psp_err_set(err, -EINVAL, NULL, "policy",
+				    "unknown policy \"%s\" (did you mean \"%s\"?); known: %s", name,
+				    near, list);
+		else
+			psp_err_set(err, -EINVAL, NULL, "policy", "unknown policy \"%s\" (known: %s)",
+				    name, list);
 		return NULL;
 	}
 #ifndef PSP_HAVE_PREEMPT
@@ -404,6 +413,18 @@ static int load_workload(struct ydoc *y, yaml_node_t *root,
 		return ydoc_fail(y, tk, "types", err, -EINVAL,
 				  "declared here and by workload %s (%s); the workload's types "
 				  "win: remove this key", name, cfg->workload_from);
+	/* A relative path in the file is the file's neighbour, wherever the
+	 * engine runs from; --workload and --set are the shell's, from here. */
+	char beside[sizeof(((struct psp_workload *)0)->path)];
+	const char *slash = strrchr(y->path, '/');
+	if (!(ov && ov->workload) && ydoc_in_file(y, wk) && psp_workload_is_path(name) && name[0] != '/' &&
+	    slash) {
+		if (snprintf(beside, sizeof(beside), "%.*s/%s", (int)(slash - y->path), y->path,
+			     name) >= (int)sizeof(beside))
+			return ydoc_fail(y, wk, "workload", err, -ENAMETOOLONG,
+					 "too long once joined to the config's directory");
+		name = beside;
+	}
 	struct psp_workload *wl = malloc(sizeof(*wl));
 	if (!wl)
 		return psp_err_set(err, -ENOMEM, cfg->workload_from, "workload", "out of memory");

@@ -1,4 +1,4 @@
-/* psp-engine's configuration: one YAML file (README.md, "psp-engine
+/* psp-engine's configuration: one YAML file (docs/engine-reference.md, "psp-engine
  * configuration keys", lists every key with units and limits).  Loading
  * checks each value, rejects unknown keys, checks limits across keys, and
  * reports "file:line:col: key: what" through struct psp_err.  Needs no DPDK:
@@ -130,9 +130,6 @@ struct eng_config {
  * the same checks as the app.name key.  Returns 0 or a negative errno. */
 int eng_config_set_app(struct eng_config *cfg, const char *name, struct psp_err *err);
 
-/* Fills cfg with the defaults documented in README.md, "psp-engine
- * configuration keys". */
-void eng_config_default(struct eng_config *cfg);
 
 struct yconf_overrides;
 

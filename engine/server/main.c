@@ -29,6 +29,8 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
+#include <psp/suggest.h>
+
 #include "../common/eal_dir.h"
 #include "../common/eal_fail.h"
 #include "../common/port.h"
@@ -38,6 +40,15 @@
 
 /* Set by SIGINT/SIGTERM; the only thing the handler does. */
 static atomic_bool force_quit;
+
+/* What a failed core assertion prints about where it happened: the lcore,
+ * the dispatcher's (the main lcore) or a worker's. */
+static void print_lcore(char *buf, unsigned cap)
+{
+	unsigned lcore = rte_lcore_id();
+	snprintf(buf, cap, "(psp-engine: lcore %u, %s)", lcore,
+		 lcore == rte_get_main_lcore() ? "the dispatcher" : "a worker");
+}
 
 static void on_signal(int sig)
 {
@@ -78,8 +89,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		" and worker lcores that answer PSP_MB requests over UDP.\n"
 		"\n"
-		"  --config FILE   engine configuration (YAML; keys: README.md, \"psp-engine\n"
-		"                  configuration keys\"; guide: docs/engine.md)\n"
+		"  --config FILE   engine configuration (YAML; keys: docs/engine-reference.md,\n"
+		"                  \"psp-engine configuration keys\"; guide: docs/engine.md)\n"
 		"  --workload NAME|FILE\n"
 		"                  the request types (names, wire ids, phase 1's mean\n"
 		"                  service times and ratios) from a workload, found as\n"
@@ -466,8 +477,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--stats-ms") && i + 1 < argc) {
 			stats_ms = argv[++i];
 		} else {
-			fprintf(stderr, "psp-engine: unexpected argument \"%s\"; try --help\n",
-				argv[i]);
+			char near[64];
+			if (psp_suggest_flag_from_usage(argv[i], usage, near, sizeof(near)))
+				fprintf(stderr, "psp-engine: unexpected argument \"%s\" (did you mean "
+					"%s?); try --help\n", argv[i], near);
+			else
+				fprintf(stderr, "psp-engine: unexpected argument \"%s\"; try --help\n",
+					argv[i]);
 			return 2;
 		}
 	}
@@ -560,6 +576,7 @@ int main(int argc, char **argv)
 	}
 	char rundir[512];
 	eal_dir_save(rundir, sizeof(rundir));
+	psp_assert_set_context(print_lcore);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -606,6 +623,9 @@ int main(int argc, char **argv)
 	printf("psp-engine: ready: %u.%u.%u.%u:%u mac %s, port %u, policy %s, %u workers\n",
 	       ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, e->cfg.udp_port, macs,
 	       e->port_id, e->pol->ops->name, e->cfg.nworkers);
+	const char *iface = strstr(e->cfg.port_spec, ",iface=");
+	if (!strncmp(e->cfg.port_spec, "net_tap", 7) && iface) /* the name to configure */
+		printf("psp-engine: tap interface %.*s\n", (int)strcspn(iface + 7, ","), iface + 7);
 	fflush(stdout);
 
 	eng_dispatcher_run(e, &force_quit);

@@ -2,6 +2,8 @@
 """The fenced blocks of the Markdown documentation, for the doc tests.
 
   doc_blocks.py lint FILE.md...        every shell-looking block is run or excused
+  doc_blocks.py links FILE.md...       every relative link names a file of the tree and,
+                                       with #ANCHOR, a heading of that file
   doc_blocks.py match SHOWN ACTUAL     a console block's output shown matches ACTUAL
   doc_blocks.py emit GROUP DIR FILE.md...
                                        writes DIR/NNN.sh (one bash script per block of
@@ -9,7 +11,7 @@
                                        for tests/docs/run_docs.sh
 
 The rules for doc writers (which blocks run, the markers, what looks like a command)
-are in README.md, "Documented commands"; COMMANDS, TOP_DIRS and shell_looking()
+are in CONTRIBUTING.md, "Documented commands"; COMMANDS, TOP_DIRS and shell_looking()
 below are the lint's word list.
 """
 import os
@@ -133,6 +135,50 @@ def lint(files):
                 errors.append("%s: a block tagged '%s' holds a command (%s): tag it sh, "
                               "console or python to run it, or put <!-- not run: REASON --> "
                               "above it" % (b.where(), b.tag or "", line.strip()))
+    for e in errors:
+        print("doc_blocks: " + e, file=sys.stderr)
+    return 1 if errors else 0
+
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def anchor(heading):
+    """The anchor GitHub gives a Markdown heading."""
+    h = heading.strip().lower().replace("`", "")
+    h = re.sub(r"[^\w\- ]", "", h)
+    return h.replace(" ", "-")
+
+
+def anchors(path):
+    out, fenced = set(), False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if re.match(r"^\s*```", line):
+                fenced = not fenced
+            elif not fenced and line.startswith("#"):
+                out.add(anchor(line.lstrip("#")))
+    return out
+
+
+def links(files):
+    errors = []
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r"(?ms)^\s*```.*?^\s*```", "", text)   # no links in code
+        text = re.sub(r"`[^`\n]*`", "", text)
+        for m in LINK.finditer(text):
+            target = m.group(1)
+            if re.match(r"^[a-z]+:", target):
+                continue                                     # https:, mailto:
+            file, _, frag = target.partition("#")
+            dest = os.path.normpath(os.path.join(os.path.dirname(path), file)) if file else path
+            if not os.path.exists(dest):
+                errors.append("%s: link to %s: no such file" % (path, target))
+            elif frag and dest.endswith(".md") and frag not in anchors(dest):
+                errors.append("%s: link to %s: %s has no heading with that anchor"
+                              % (path, target, dest))
     for e in errors:
         print("doc_blocks: " + e, file=sys.stderr)
     return 1 if errors else 0
@@ -269,6 +315,8 @@ def emit(group, outdir, files):
 def main(argv):
     if len(argv) >= 2 and argv[1] == "lint":
         return lint(argv[2:])
+    if len(argv) >= 2 and argv[1] == "links":
+        return links(argv[2:])
     if len(argv) == 4 and argv[1] == "match":
         return match(argv[2], argv[3])
     if len(argv) >= 4 and argv[1] == "emit":

@@ -72,7 +72,7 @@ doc_block_end() {
 }
 
 # doc_engine_start / doc_engine_stop: the engine that with-engine blocks
-# query (README.md, "Documented commands"): the shipped memif config as
+# query (CONTRIBUTING.md, "Documented commands"): the shipped memif config as
 # instance 4242 with --stats-ms 500 (so output_dir is
 # results/engine-memif/4242/), given one second of High Bimodal at 2000 rps.
 DOC_ENGINE_PID=""

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The doc tests (tests/docs.cmake; the rules for doc writers: README.md,
+# The doc tests (tests/docs.cmake; the rules for doc writers: CONTRIBUTING.md,
 # "Documented commands").
-#   run_docs.sh lint SRC                   every shell-looking block runs or is excused
+#   run_docs.sh lint SRC                   every shell-looking block runs or is excused,
+#                                          every relative link reaches its file and heading
 #   run_docs.sh sim|engine|figures SRC BIN [FILE.md...]
 #                                          runs the group's blocks, each in a fresh
 #                                          directory made like the source tree
-# The files are README.md, docs/*.md and any Markdown under dist/ (default).
+# The files are README.md, CONTRIBUTING.md, docs/*.md, notebooks/README.md and any
+# Markdown under dist/ (default: doc_files).
 # A block's directory links every top-level entry of SRC, and build/bin holds
 # the programs of BIN, psp-sim being tests/docs/psp-sim-short.sh (the short
 # settings) but in the figures group; build/bin is first in PATH, so a
@@ -20,10 +22,13 @@ group=$1 src=$(cd "$2" && pwd) bin=""
 [ "$group" = lint ] || bin=$(cd "$3" && pwd)
 cd "$src"
 shift 2
+doc_files() { echo README.md CONTRIBUTING.md docs/*.md notebooks/README.md $(find dist -name '*.md' 2>/dev/null); }
 if [ "$group" = lint ]; then
-	files=(README.md docs/*.md $(find dist -name '*.md' 2>/dev/null))
+	files=($(doc_files))
 	check "every shell-looking block of the docs runs or is excused" \
 		/usr/bin/python3 "$here/doc_blocks.py" lint "${files[@]}"
+	check "every relative link of the docs reaches its file and heading" \
+		/usr/bin/python3 "$here/doc_blocks.py" links "${files[@]}"
 	# the lint itself: each of these blocks must be refused
 	refused() { ! /usr/bin/python3 "$here/doc_blocks.py" lint "$1" 2> /dev/null; }
 	printf '%s\n' 'text' '```' 'build/bin/psp-sim -w x' '```' > "$tmp/untagged.md"
@@ -38,6 +43,14 @@ if [ "$group" = lint ]; then
 	printf '%s\n' '<!-- not run: an example -->' '```' 'cmake -S .' '```' '```yaml' 'cd: x' '```' \
 		'```' 'usage: psp-sim' '```' > "$tmp/fine.md"
 	check "lint accepts fine.md" /usr/bin/python3 "$here/doc_blocks.py" lint "$tmp/fine.md"
+	# the link check itself: a missing file and a missing heading are refused
+	badlink() { ! /usr/bin/python3 "$here/doc_blocks.py" links "$1" 2> /dev/null; }
+	printf '%s\n' '# Top' '[x](nowhere.md)' > "$tmp/nofile.md"
+	printf '%s\n' '# Top' '[x](#bottom)' > "$tmp/noanchor.md"
+	printf '%s\n' '# Top `a`, b' '[x](#top-a-b) [y](fine.md) [z](https://example.org)' > "$tmp/links.md"
+	check "links refuses a link to a missing file" badlink "$tmp/nofile.md"
+	check "links refuses a link to a missing heading" badlink "$tmp/noanchor.md"
+	check "links accepts links.md" /usr/bin/python3 "$here/doc_blocks.py" links "$tmp/links.md"
 	checks_done
 	exit
 fi
@@ -45,7 +58,7 @@ fi
 DOC_BLOCK_TIMEOUT=${DOC_BLOCK_TIMEOUT:-240}
 shift
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(README.md docs/*.md $(find dist -name '*.md' 2>/dev/null))
+[ ${#files[@]} -gt 0 ] || files=($(doc_files))
 # as the engine label's tap tests (tests/engine/lib.sh, need_root_tun)
 if [ "$group" = engine ] && { [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] ||
 	! command -v ip > /dev/null; }; then

@@ -590,6 +590,38 @@ START_TEST(workload_types)
 }
 END_TEST
 
+/* A relative workload path in a config file is read beside the file,
+ * whatever the current directory; --set and --workload stay the shell's. */
+START_TEST(workload_beside_config)
+{
+	char dir[] = "/tmp/psp-check-wl-XXXXXX", file[256], cmd[600], t[1024], buf[700];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir %s/sub && cp %s/rocksdb.yml %s/sub/mine.yml", dir,
+		 getenv("PSP_WORKLOAD_PATH"), dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(file, sizeof(file), "%s/engine.yml", dir);
+	FILE *f = fopen(file, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%sworkload: sub/mine.yml\n", NOTYPES);
+	fclose(f);
+	struct eng_config cfg;
+	struct psp_err err;
+	ck_assert_int_ne(strcmp(getcwd(t, sizeof(t)), dir), 0);
+	ck_assert_msg(eng_config_load(file, NULL, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_str_eq(cfg.types[1].name, "SCAN");
+	eng_config_free(&cfg);
+	const char *sets[] = {"workload=sub/mine.yml"};
+	struct yconf_overrides ov = {.set = sets, .nset = 1};
+	ck_assert_int_lt(eng_config_load(file, &ov, &cfg, &err), 0);
+	psp_err_format(&err, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "sub/mine.yml") && !strstr(buf, dir), "%s", buf);
+	eng_config_free(&cfg);
+	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(workload_errors)
 {
 	char t[1024];
@@ -712,7 +744,7 @@ START_TEST(set_overrides)
 	eng_config_free(&cfg);
 
 	expect_set_error("", "workerz=3", "--set workerz", "workerz",
-			 "unknown key 'workerz'; allowed here: eal, port, ip, mac, udp_port");
+			 "unknown key 'workerz' (did you mean 'workers'?); allowed here: eal, port, ip, mac, udp_port");
 	expect_set_error("", "queues.requestz=3", "--set queues.requestz", "queues.requestz",
 			 "allowed here: requests, mbufs");
 	expect_set_error("", "queues.requests=abc", "--set queues.requests", "queues.requests",
@@ -769,6 +801,18 @@ START_TEST(expansions)
 	expect_error(t, "eal[1]", 4, "a '%' must start %p (the process id), %u (the user id), %i (the instance)");
 	snprintf(t, sizeof(t), "%sworkload: rocksdb\ninstance: a/b\n", NOTYPES);
 	expect_error(t, "instance", 8, "must be 1..32 letters, digits");
+
+	/* A tap interface name with %i: Linux's 15 bytes, said once expanded. */
+	char spec[256] = "net_tap0,iface=psp-%i,mac=02:00:00:00:00:02";
+	ck_assert_int_eq(yconf_expand_all(NULL, 0, spec, sizeof(spec), "t12345", &err), 0);
+	ck_assert_str_eq(spec, "net_tap0,iface=psp-t12345,mac=02:00:00:00:00:02");
+	snprintf(spec, sizeof(spec), "net_tap0,iface=psp-%%i");
+	ck_assert_int_eq(yconf_expand_all(NULL, 0, spec, sizeof(spec), "instance-123", &err),
+			 -ENAMETOOLONG);
+	ck_assert_str_eq(err.key, "port");
+	ck_assert_msg(strstr(err.msg, "\"psp-instance-123\" (from \"net_tap0,iface=psp-%i\") is 16 "
+			  "bytes; Linux allows 15"), "%s", err.msg);
+	ck_assert_str_eq(spec, "net_tap0,iface=psp-%i"); /* left as it was */
 }
 END_TEST
 
@@ -828,6 +872,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, preempt_keys);
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, workload_types);
+	tcase_add_test(tc, workload_beside_config);
 	tcase_add_test(tc, workload_errors);
 	tcase_add_test(tc, idle_modes);
 	tcase_add_test(tc, cpu_lists);

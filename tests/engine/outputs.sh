@@ -17,7 +17,8 @@
 #                         limit), not faulted in on the dispatcher mid-run.
 #   outputs.sh stale      the runtime directory of a SIGKILLed engine is
 #                         removed by the next engine's start; a live one's is
-#                         kept.
+#                         kept; a dead psp-client's is removed by the next
+#                         psp-client's start.
 MODE=${1:?mode}
 . "$(dirname "$0")/lib.sh"
 
@@ -155,6 +156,18 @@ stale)
 	stop_engine || fail "psp-engine exited with status $?"
 	ENGINE_PID=$B_PID
 	stop_engine || fail "the live engine exited with status $?"
+	# A psp-client that died: its runtime directory (its EAL config file
+	# unlocked) goes at the next client's start.
+	C=$RUN/psp-client-dead$ID
+	trap 'rm -rf "$RUN/psp-engine-$A" "$RUN/psp-engine-$B" "$C"; cleanup' EXIT
+	mkdir -p "$C" && touch -d '-1 min' "$C/config"
+	start_engine "$T/engine2.log" "${ENGINE[@]}"
+	"${CLIENT[@]}" --workload high-bimodal --rate 1000 --duration 0.2 >"$T/client.log" 2>&1 ||
+		fail "psp-client exited with status $?: $(tail -3 "$T/client.log")"
+	stop_engine || fail "psp-engine exited with status $?"
+	[ ! -e "$C" ] || fail "the dead client's runtime directory is still there"
+	grep -q "^psp-client: removed 1 runtime directory of dead psp-clients" "$T/client.log" ||
+		fail "the client's start does not say what it removed"
 	;;
 *)
 	fail "unknown mode $MODE"

@@ -9,9 +9,16 @@
 # the engine measured (carried in each reply), not by the workload's nominal
 # 1.5 us for a GET.  Under ts (rocksdb_app.sh ts) SCANs are
 # preempted inside their iterator loop; GETs, which have no preemption point,
-# never are.
+# never are.  RocksDB's info log directory of an engine that died (its pid
+# has no process) is removed at start, a live process's is kept.
 POLICY=${1:-darc}
 . "$(dirname "$0")/lib.sh"
+
+# TMPDIR is this test's: the log directories looked at are its own.
+export TMPDIR=$T
+DEAD=$T/psp-rocksdb-log-$(( $(cat /proc/sys/kernel/pid_max) + 1 ))-abc123
+LIVE=$T/psp-rocksdb-log-$$-abc123
+mkdir "$DEAD" "$LIVE" && touch "$DEAD/LOG" "$LIVE/LOG"
 
 # The types (GET, SCAN) and their operations come from the workload.
 SETS=(--workload rocksdb --app rocksdb --set "app.rocksdb={path: $T/db, keys: 20000}")
@@ -23,6 +30,10 @@ grep -q "app: rocksdb .* GET=get (workload) SCAN=scan 5000 (workload)" "$T/engin
 grep -q "^rocksdb: created and filled $T/db (20000 keys of 64 bytes) in [0-9.]* s" "$T/engine.log" ||
 	fail "the engine did not create and fill the database in the test directory"
 [ -d "$T/db" ] || fail "no database directory $T/db"
+[ ! -e "$DEAD" ] || fail "a dead engine's RocksDB log directory $DEAD is still there"
+[ -e "$LIVE/LOG" ] || fail "a live process's RocksDB log directory $LIVE was removed"
+ls -d "$T"/psp-rocksdb-log-"$ENGINE_PID"-* >/dev/null 2>&1 ||
+	fail "no log directory named with the engine's pid in $T"
 "${CLIENT[@]}" --workload rocksdb --rate 200 --duration 3 \
 	--workers 3 > "$T/client.log" 2>&1 || fail "psp-client failed (status $?)"
 stop_engine || fail "psp-engine exited with status $?"

@@ -12,15 +12,15 @@ $NS ip link set lo up
 $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 start_engine "$T/engine.log" $NS "$BIN/psp-engine" --config "$SRC/configs/engine-tap.yml" \
 	--set "instance=$INST" --set "output_dir=$T/out" --policy darc
-$NS ip addr add 198.18.0.1/24 dev psp0 || fail "no psp0 in the namespace"
-$NS ip link set psp0 up
+$NS ip addr add 198.18.0.1/24 dev "psp-$INST" || fail "no psp-$INST in the namespace"
+$NS ip link set "psp-$INST" up
 
 # Valid traffic first (also resolves ARP), then the bad frames, then valid
 # traffic again.
 $NS "$BIN/psp_udp_client" 198.18.0.2 6789 200 500 1,2 1000 > "$T/client1.log" 2>&1 ||
 	fail "valid requests before the malformed frames were not all answered"
 K=20
-$NS "$BIN/psp_inject_frames" psp0 02:00:00:00:00:02 198.18.0.1 198.18.0.2 6789 $K \
+$NS "$BIN/psp_inject_frames" "psp-$INST" 02:00:00:00:00:02 198.18.0.1 198.18.0.2 6789 $K \
 	> "$T/inject.log" 2>&1
 irc=$?
 kill -0 "$ENGINE_PID" || fail "psp-engine died on malformed frames"

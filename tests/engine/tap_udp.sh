@@ -13,8 +13,8 @@ $NS ip link set lo up
 $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 start_engine "$T/engine.log" $NS "$BIN/psp-engine" --config "$SRC/configs/engine-tap.yml" \
 	--set "instance=$INST" --set "output_dir=$T/out"
-$NS ip addr add 198.18.0.1/24 dev psp0 || fail "no psp0 in the namespace"
-$NS ip link set psp0 up
+$NS ip addr add 198.18.0.1/24 dev "psp-$INST" || fail "no psp-$INST in the namespace"
+$NS ip link set "psp-$INST" up
 N=1000
 $NS "$BIN/psp_udp_client" 198.18.0.2 6789 $N 500 1,2 2000 > "$T/client.log" 2>&1
 rc=$?

@@ -14,10 +14,16 @@ flags="-O2 -std=c11 -pedantic -Wall -Wextra -Werror"
 
 case $how in
 pkgconfig)
+  # The tree moved after installing, and PKG_CONFIG_PATH alone: psp-core.pc
+  # finds its prefix from its own place.
+  moved=$work/moved-prefix
+  cp -a "$prefix" "$moved"
+  libdir=$moved/${libdir#"$prefix"/}
   export PKG_CONFIG_PATH=$libdir/pkgconfig
-  pc=(pkg-config --define-variable=prefix="$prefix")
+  [ "$(pkg-config --variable=includedir psp-core)" -ef "$moved/include" ] ||
+    fail "psp-core.pc does not follow the moved tree: includedir $(pkg-config --variable=includedir psp-core)"
   cp "$src/embed.c" "$src/Makefile" "$work/"
-  make -s -C "$work" CFLAGS="$flags" PKG_CONFIG="${pc[*]}" >/dev/null
+  make -s -C "$work" CFLAGS="$flags" >/dev/null
   run=("$work/embed")
   export LD_LIBRARY_PATH=$libdir ;;
 cmake)

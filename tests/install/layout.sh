@@ -2,7 +2,9 @@
 # cmake --install into a fresh prefix, then checks what a user of the
 # installed tree relies on: the files, libpsp-core's soname and exported
 # symbols, headers that need nothing beyond libc, and installed programs that
-# find the installed workloads with no environment variable.
+# find the installed workloads with no environment variable; with the man
+# pages, the manual they name, their examples (commands of that manual) and
+# psp-sim's OUTPUT COLUMNS (what it writes).
 #   layout.sh BUILD_DIR PREFIX VERSION ENGINE(ON|OFF) DOCS(ON|OFF) ABI
 set -euo pipefail
 build=$1 prefix=$2 version=$3 engine=$4 docs=$5 abi=$6
@@ -19,10 +21,13 @@ libdir=$(dirname "$(find . -name 'libpsp-core.so' | head -1)")
 need=(bin/psp-sim share/psp/workloads/high-bimodal.yml include/psp/policy.h
       "$libdir/libpsp-core.so.$libversion" "$libdir/libpsp-core.a"
       "$libdir/pkgconfig/psp-core.pc" "$libdir/cmake/psp/pspConfig.cmake"
-      share/bash-completion/completions/psp-sim)
-[ "$engine" = ON ] && need+=(bin/psp-engine bin/psp-client share/psp/configs/engine-memif.yml)
+      share/bash-completion/completions/psp-sim share/bash-completion/completions/psp-sweep)
+[ "$engine" = ON ] && need+=(bin/psp-engine bin/psp-client share/psp/configs/engine-memif.yml
+                             share/bash-completion/completions/psp-engine
+                             share/bash-completion/completions/psp-client)
 if [ "$docs" = ON ]; then
-  need+=(share/man/man1/psp-sim.1 share/man/man5/psp-workload.5)
+  need+=(share/man/man1/psp-sim.1 share/man/man1/psp-sweep.1 share/man/man5/psp-workload.5
+         share/doc/psp/README.md share/doc/psp/CONTRIBUTING.md)
   [ "$engine" = ON ] && need+=(share/man/man1/psp-engine.1 share/man/man1/psp-client.1)
 fi
 for f in "${need[@]}"; do [ -e "$f" ] || fail "$f not installed"; done
@@ -62,5 +67,32 @@ if [ "$engine" = ON ]; then
     bin/$p --help >/dev/null || fail "$p --help"
     bin/$p --version | grep -qx "$p $version" || fail "$p --version is not $version"
   done
+fi
+if [ "$docs" = ON ]; then
+  doc=share/doc/psp
+  for page in share/man/man1/*.1 share/man/man5/*.5; do
+    # every manual page a man page names is installed where it says
+    for f in $(grep -o 'docs/[a-z-]*\.md' "$page" | sort -u); do
+      [ -e "$doc/$f" ] || fail "$page names $f, not installed in $doc"
+    done
+  done
+  for page in share/man/man1/*.1; do
+    grep -q '^\.SH EXAMPLES' "$page" || fail "$page has no EXAMPLES section"
+    grep -q '^\.SH "OUTPUT COLUMNS"' "$page" || fail "$page has no OUTPUT COLUMNS section"
+    # each example is a command of the installed manual (whose blocks the doc tests run)
+    n=0
+    while IFS= read -r line; do
+      n=$((n + 1))
+      grep -rqF -- "$line" "$doc" || fail "$page: example not in the manual ($doc): $line"
+    done < <(sed -n '/^\.SH EXAMPLES/,/^\.SH/p' "$page" | sed -n '/^\.nf/,/^\.fi/p' |
+             grep -v '^\.' | sed 's/\\e/\\/g; s/\\-/-/g')
+    [ "$n" -gt 0 ] || fail "$page: no example command"
+  done
+  # psp-sim's OUTPUT COLUMNS are the CSV header it writes
+  header=$(bin/psp-sim --workload high-bimodal --policy cfcfs --load 0.5 --requests 2000 \
+    --replications 1 --no-capacity --quiet --format csv | sed -n 1p)
+  sed -n '/^\.SH "OUTPUT COLUMNS"/,/^\.SH/p' share/man/man1/psp-sim.1 | grep -qxF -- "$header" ||
+    fail "psp-sim(1)'s OUTPUT COLUMNS do not list the columns psp-sim writes: $header"
+  need+=($(find "$doc" -name '*.md'))
 fi
 echo "installed in $prefix: ${#need[@]} files checked, $(echo "$syms" | wc -w) exported symbols"

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <psp/suggest.h>
+
 #include "internal.h"
 
 static bool ends_with(const char *s, const char *suffix)
@@ -13,10 +15,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* A name is a bare word ("tpcc"); anything with a '/' or a YAML suffix is a
- * path, so "./tpcc.yml" and "tpcc.yml" read that file in the current
- * directory rather than the workload directory. */
-static bool is_path(const char *s)
+bool psp_workload_is_path(const char *s)
 {
 	return strchr(s, '/') || ends_with(s, ".yml") || ends_with(s, ".yaml");
 }
@@ -30,7 +29,7 @@ int psp_workload_load(const char *name_or_path, struct psp_workload *wl,
 		return psp_err_set(err, -EINVAL, NULL, NULL,
 				   "no workload given; available in %s: %s", psp_workload_dir(),
 				   (psp_workload_list(names, sizeof(names)), names));
-	if (is_path(name_or_path))
+	if (psp_workload_is_path(name_or_path))
 		return psp_workload_parse_file(name_or_path, wl, err);
 
 	const char *dir = psp_workload_dir();
@@ -42,7 +41,13 @@ int psp_workload_load(const char *name_or_path, struct psp_workload *wl,
 				   strlen(name_or_path), dir, sizeof(path) - 1, name_or_path);
 	struct stat st;
 	if (stat(path, &st) != 0 && errno == ENOENT) {
+		char all[2048], near[128];
 		psp_workload_list(names, sizeof(names));
+		psp_workload_list(all, sizeof(all));
+		if (psp_suggest_in_list(name_or_path, all, near, sizeof(near)))
+			return psp_err_set(err, -ENOENT, NULL, NULL,
+					   "unknown workload '%.64s' (did you mean '%s'?); no %.64s.yml "
+					   "in %s", name_or_path, near, name_or_path, dir);
 		return psp_err_set(err, -ENOENT, NULL, NULL,
 				   "unknown workload '%.64s' (no %.64s.yml in %s); available: %s",
 				   name_or_path, name_or_path, dir, names[0] ? names : "none");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <psp/suggest.h>
 #include <psp/ydoc.h>
 
 /* Turns a libyaml failure into an error at its mark.  Reader errors (bad
@@ -105,6 +106,11 @@ yaml_node_t *ydoc_root(struct ydoc *d)
 yaml_node_t *ydoc_node(struct ydoc *d, int id)
 {
 	return yaml_document_get_node(&d->doc, id);
+}
+
+bool ydoc_in_file(const struct ydoc *d, const yaml_node_t *n)
+{
+	return n && (size_t)(n - d->doc.nodes.start) < d->file_nodes;
 }
 
 void ydoc_where(const struct ydoc *d, const yaml_node_t *n, char *buf, size_t cap)
@@ -215,9 +221,11 @@ int ydoc_map(struct ydoc *d, yaml_node_t *n, const char *prefix, const char *con
 			for (size_t j = 0; j < nallowed && len < sizeof(list); j++)
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							j ? ", " : "", allowed[j]);
+			const char *near = psp_suggest(ks, allowed, nallowed);
 			return ydoc_fail(d, kn, key_join(key, sizeof(key), prefix, ks), err, -EINVAL,
-					 "unknown key '%.40s%s'; allowed here: %s", ks,
-					 strlen(ks) > 40 ? "..." : "", list);
+					 "unknown key '%.40s%s'%s%s%s; allowed here: %s", ks,
+					 strlen(ks) > 40 ? "..." : "", near ? " (did you mean '" : "",
+					 near ? near : "", near ? "'?)" : "", list);
 		}
 		if (v[i])
 			return ydoc_fail(d, kn, key_join(key, sizeof(key), prefix, ks), err, -EINVAL,

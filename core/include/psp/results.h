@@ -1,7 +1,7 @@
 /* The columns of a results table (one row per policy, load point and type),
  * written as CSV by psp-sim and psp-client alike so that one notebook reads
  * both.  The first 17 columns are those of psp's first release, in their
- * order; the README documents each. */
+ * order; docs/sim.md (Outputs) documents each. */
 #ifndef PSP_RESULTS_H
 #define PSP_RESULTS_H
 

@@ -2,7 +2,7 @@
  * sampler that draws arrivals, types and service times from them (GSL).
  * psp-sim and psp-client both read workloads through this module.
  *
- * Schema (see README "Workload files"):
+ * Schema (see docs/workloads.md):
  *   name: high-bimodal
  *   description: ...
  *   arrival: poisson            # or "constant"; default poisson
@@ -23,6 +23,7 @@
 #ifndef PSP_WORKLOAD_H
 #define PSP_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <psp/err.h>
@@ -107,6 +108,11 @@ struct psp_workload {
 	 * application only. */
 	char op[PSP_MAX_TYPES][PSP_WL_OP_MAX];
 };
+
+/* A name is a bare word ("tpcc"); anything with a '/' or a YAML suffix is a
+ * path, so "./tpcc.yml" and "tpcc.yml" read that file in the current
+ * directory rather than the workload directory. */
+bool psp_workload_is_path(const char *s);
 
 /* Loads a workload by name (looked up as NAME.yml in the workload
  * directory) or by path (anything containing '/' or ending in .yml/.yaml).

@@ -53,6 +53,9 @@ void ydoc_free(struct ydoc *d);
 yaml_node_t *ydoc_root(struct ydoc *d);
 yaml_node_t *ydoc_node(struct ydoc *d, int id);
 
+/* Whether n was read from the file (not made by a --set override). */
+bool ydoc_in_file(const struct ydoc *d, const yaml_node_t *n);
+
 /* "file:line:col" of n (the path cut from the left, so that the line and
  * column always fit), "--set KEY" for a node an override made, or the path
  * alone for NULL. */
