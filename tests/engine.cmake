@@ -59,6 +59,18 @@ if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME engine.memif.private_socket COMMAND bash ${PSP_ENG_TEST_DIR}/memif_private.sh)
   list(APPEND PSP_ENG_E2E engine.memif.darc_settles engine.memif.jbsq_handoff
        engine.memif.start_errors engine.memif.instances engine.memif.private_socket)
+  # Workers' idle modes: parked workers woken by every dispatch, none lost.
+  foreach(m park pause spin)
+    add_test(NAME engine.memif.idle_${m} COMMAND bash ${PSP_ENG_TEST_DIR}/idle_modes.sh ${m})
+    list(APPEND PSP_ENG_E2E engine.memif.idle_${m})
+  endforeach()
+  # idle: auto against the CPUs the lcores may use.
+  add_test(NAME engine.memif.idle_auto COMMAND bash ${PSP_ENG_TEST_DIR}/idle_auto.sh)
+  set_tests_properties(engine.memif.idle_auto PROPERTIES SKIP_RETURN_CODE 77)
+  list(APPEND PSP_ENG_E2E engine.memif.idle_auto)
+  # DARC's reserved cores: their own idle mode, their wakes per group.
+  add_test(NAME engine.memif.idle_reserved COMMAND bash ${PSP_ENG_TEST_DIR}/idle_reserved.sh)
+  list(APPEND PSP_ENG_E2E engine.memif.idle_reserved)
   # The engine SIGKILLed mid-run: psp-client says it could not measure (exit 3).
   add_test(NAME engine.memif.client_engine_dies COMMAND bash ${PSP_ENG_TEST_DIR}/client_engine_dies.sh)
   list(APPEND PSP_ENG_E2E engine.memif.client_engine_dies)

@@ -36,6 +36,9 @@ static void eng_config_default(struct eng_config *cfg)
 	cfg->idle.enabled = false;
 	cfg->idle.polls = 1000;
 	cfg->idle.sleep_us = 0;
+	cfg->worker_idle = IDLE_AUTO;
+	cfg->park_after_us = 50;
+	cfg->reserved_idle_same = true;
 	snprintf(cfg->output_dir, sizeof(cfg->output_dir), ".");
 	cfg->app = ENG_APP_SPIN;
 	cfg->max_run_ns = 10000000; /* 10 ms */
@@ -494,6 +497,48 @@ static int load_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
 	return 0;
 }
 
+const char *const idle_mode_names[IDLE_NMODES] = {
+	[IDLE_SPIN] = "spin", [IDLE_PAUSE] = "pause", [IDLE_PARK] = "park", [IDLE_AUTO] = "auto"};
+
+int idle_mode_by_name(const char *name)
+{
+	for (int m = 0; m < IDLE_NMODES; m++)
+		if (name && !strcmp(name, idle_mode_names[m]))
+			return m;
+	return -1;
+}
+
+/* idle: spin | pause | park | auto (park.h). */
+static int load_worker_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
+			    struct psp_err *err)
+{
+	const char *name = ydoc_scalar(n);
+	int m = idle_mode_by_name(name);
+	if (m < 0)
+		return ydoc_fail(y, n, "idle", err, -EINVAL,
+				  "must be spin, pause, park or auto, got \"%s\"",
+				  name ? name : "(not a scalar)");
+	cfg->worker_idle = (enum idle_mode)m;
+	return 0;
+}
+
+/* reserved_idle: spin | pause | park | same. */
+static int load_reserved_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
+			      struct psp_err *err)
+{
+	const char *name = ydoc_scalar(n);
+	int m = idle_mode_by_name(name);
+	cfg->reserved_idle_same = name && !strcmp(name, "same");
+	if (cfg->reserved_idle_same)
+		return 0;
+	if (m < 0 || m == IDLE_AUTO)
+		return ydoc_fail(y, n, "reserved_idle", err, -EINVAL,
+				  "must be spin, pause, park or same, got \"%s\"",
+				  name ? name : "(not a scalar)");
+	cfg->reserved_idle = (enum idle_mode)m;
+	return 0;
+}
+
 const char *const eng_app_names[ENG_NAPPS] = {[ENG_APP_SPIN] = "spin",
 					       [ENG_APP_ROCKSDB] = "rocksdb"};
 
@@ -693,7 +738,8 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
 		"worker_lcores", "policy", "preempt", "workload", "types", "queues", "instance",
-		"idle_backoff", "output_dir", "app", "drain_ms", "telemetry", NULL};
+		"idle_backoff", "idle", "park_after_us", "reserved_idle", "output_dir", "app",
+		"drain_ms", "telemetry", NULL};
 	yaml_node_t *root = ydoc_root(y), *v;
 	int nlcores = -1;
 	if ((rc = yconf_check_keys(y, root, "", keys, err)) < 0)
@@ -743,6 +789,12 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 	if ((v = ydoc_get(y, root, "queues")) && (rc = load_queues(y, v, cfg, err)) < 0)
 		goto out;
 	if ((v = ydoc_get(y, root, "idle_backoff")) && (rc = load_idle(y, v, cfg, err)) < 0)
+		goto out;
+	if ((v = ydoc_get(y, root, "idle")) && (rc = load_worker_idle(y, v, cfg, err)) < 0)
+		goto out;
+	GET_U_OUT(root, "park_after_us", "park_after_us", 0, 1000000, cfg->park_after_us);
+	if ((v = ydoc_get(y, root, "reserved_idle")) &&
+	    (rc = load_reserved_idle(y, v, cfg, err)) < 0)
 		goto out;
 	if ((v = ydoc_get(y, root, "app")) && (rc = load_app(y, v, cfg, err)) < 0)
 		goto out;
@@ -878,6 +930,9 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 		cfg->burst, cfg->tx_retries, cfg->worker_ring);
 	fprintf(out, "  idle_backoff: enabled=%s polls=%u sleep_us=%u\n",
 		cfg->idle.enabled ? "true" : "false", cfg->idle.polls, cfg->idle.sleep_us);
+	fprintf(out, "  idle: %s park_after_us=%u reserved_idle=%s\n",
+		idle_mode_names[cfg->worker_idle], cfg->park_after_us,
+		cfg->reserved_idle_same ? "same" : idle_mode_names[cfg->reserved_idle]);
 	if (cfg->ops->props.flags & PSP_POLICY_PREEMPTIVE)
 		fprintf(out, "  preempt: stack_kib=%u tasks=%u (%s)\n", cfg->preempt_stack_kib,
 			cfg->preempt_tasks,

@@ -18,6 +18,7 @@
 #include <psp/workload.h>
 
 #include "../common/idle.h"
+#include "park.h"
 
 #define ENG_MAX_EAL_ARGS 64u
 #define ENG_MAX_LCORE 1024u /* lcore ids are checked against the EAL later */
@@ -91,7 +92,15 @@ struct eng_config {
 	uint32_t burst;       /* RX burst */
 	uint32_t tx_retries;  /* extra tx_burst attempts before counting tx_failed */
 	uint32_t worker_ring; /* dispatcher <-> worker ring size, power of two */
-	struct idle_conf idle;
+	struct idle_conf idle; /* idle_backoff: the dispatcher's, and spin/pause workers' */
+	/* idle, park_after_us: what an idle worker does (park.h); IDLE_AUTO
+	 * until main resolves it against the CPUs (cpu_share.h) */
+	enum idle_mode worker_idle;
+	uint32_t park_after_us;
+	/* reserved_idle: the idle mode of workers DARC reserves for a shorter
+	 * group (spin, pause, park); reserved_idle_same: "same", idle's */
+	enum idle_mode reserved_idle;
+	bool reserved_idle_same;
 	char output_dir[256];
 	enum eng_app_kind app; /* app.name */
 	uint64_t max_run_ns;  /* spin: run_ns above this is clamped (and counted) */

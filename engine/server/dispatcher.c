@@ -33,6 +33,8 @@
 #include <rte_pause.h>
 #include <rte_ring.h>
 
+#include <psp/darc.h>
+
 #include "engine.h"
 
 #define DISP_MAX_BURST 512u
@@ -257,6 +259,57 @@ static uint32_t drain_completions(struct engine *e, uint64_t now_ns)
 	return total;
 }
 
+/* After the assignments in e->assign[0..n) are in their rings: wakes each
+ * of those workers that parked (park.h: the fence orders the rings' tail
+ * stores before the loads of the park words).  A worker not parked costs a
+ * load. */
+static void wake_assigned(struct engine *e, size_t n)
+{
+	uint64_t tsc = rte_rdtsc();
+	park_fence();
+	for (size_t i = 0; i < n; i++) {
+		uint32_t w = e->assign[i].worker;
+		if (park_wake(&e->park[w], tsc)) {
+			stat_add(&e->st.wakes[w], 1);
+			uint8_t g = e->worker_group[w];
+			stat_add(g == ENG_NO_GROUP ? &e->wakes_unplanned : &e->wake_group[g].wakes, 1);
+		}
+	}
+}
+
+void eng_idle_on_plan(struct engine *e, const struct psp_darc_plan *plan)
+{
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		uint8_t group = ENG_NO_GROUP;
+		bool reserved = false;
+		for (uint32_t g = 0; g < plan->ngroups; g++) {
+			const struct psp_darc_group *grp = &plan->group[g];
+			if (!(grp->reserved_mask >> w & 1))
+				continue;
+			uint32_t types = 0;
+			for (uint32_t i = 0; i < grp->ntypes; i++)
+				types |= 1u << grp->types[i];
+			uint32_t k = 0;
+			while (k < e->nwake_groups && e->wake_group[k].types != types)
+				k++;
+			if (k == e->nwake_groups && k < PSP_MAX_TYPES) {
+				e->wake_group[k] = (struct eng_wake_group){.types = types};
+				e->nwake_groups++;
+			}
+			/* Groups are planned shortest first: all but the last
+			 * (longest) keep their cores from longer requests. */
+			reserved = g + 1 < plan->ngroups;
+			if (k < e->nwake_groups) {
+				group = (uint8_t)k;
+				e->wake_group[k].reserved |= reserved;
+			}
+			break;
+		}
+		e->worker_group[w] = group;
+		atomic_store_explicit(&e->park[w].reserved, reserved, memory_order_relaxed);
+	}
+}
+
 /* Hands the policy's decisions to the workers. */
 static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 {
@@ -300,6 +353,8 @@ static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 				rte_pause();
 		}
 	}
+	if (n && e->parking)
+		wake_assigned(e, n);
 	return (uint32_t)n;
 }
 
@@ -419,6 +474,10 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		memset(&e->prof, 0, offsetof(struct disp_profile, mark_cycles));
 	}
 	e->prof.start_tsc = e->prof.t = rte_rdtsc();
+	struct lcore_acct *acct = &e->disp_acct;
+	uint64_t t = e->prof.start_tsc; /* the last TSC read: time up to it is charged */
+	uint64_t cpu0 = eng_thread_cpu_ns();
+	__atomic_store_n(&acct->start_tsc, t, __ATOMIC_RELEASE);
 	for (;;) {
 		uint64_t tsc = rte_rdtsc();
 		uint64_t now_ns = tsc_now_ns(&e->clk, tsc);
@@ -463,12 +522,23 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		}
 		if (draining && (eng_in_flight(e) == 0 || now_ns >= drain_deadline))
 			break;
+		uint64_t now = rte_rdtsc();
+		stat_add(work ? &acct->work : &acct->spin, now - t);
+		t = now;
 		uint64_t before = idle.backoffs;
 		idle_note(&idle, &e->cfg.idle, work != 0);
-		if (idle.backoffs != before)
+		if (idle.backoffs != before) {
 			stat_add(&e->st.idle_backoffs, 1);
+			/* A sched_yield() leaves the thread runnable: spin. */
+			now = rte_rdtsc();
+			stat_add(e->cfg.idle.sleep_us ? &acct->parked : &acct->spin, now - t);
+			t = now;
+		}
 		if (e->profile)
 			prof_fold(e, work != 0);
 	}
 	e->prof.end_tsc = rte_rdtsc();
+	stat_add(&acct->work, e->prof.end_tsc - t); /* the last iteration's exit */
+	acct->cpu_ns = eng_thread_cpu_ns() - cpu0;
+	__atomic_store_n(&acct->end_tsc, e->prof.end_tsc, __ATOMIC_RELEASE);
 }

@@ -30,6 +30,7 @@
 #include "../common/wire.h"
 #include "app.h"
 #include "config.h"
+#include "park.h"
 #include "snapshot.h"
 #include "trace.h"
 
@@ -108,6 +109,34 @@ struct eng_req {
 #endif
 };
 
+/* Where an lcore's time went, in TSC cycles, written by that lcore only
+ * (stat_add) and read by others: work (handling requests: the dispatcher's
+ * loop iterations that did something; a worker's from taking a request to
+ * posting it back, reply included), spin (polling with nothing to do,
+ * pausing, yielding) and parked (asleep: a parked worker's futex wait, the
+ * dispatcher's usleep back-off; the CPU time parking itself takes
+ * is spin).  Charged back to back from one TSC read
+ * to the next, from start_tsc (the loop's start) on: the three add up to
+ * the loop's run, end_tsc - start_tsc once it returned.  cpu_ns: the
+ * thread's CPU time over the loop (CLOCK_THREAD_CPUTIME_ID), set when it
+ * returned: parked time is not part of it. */
+struct lcore_acct {
+	uint64_t work, spin, parked;
+	uint64_t start_tsc, end_tsc;
+	uint64_t cpu_ns;
+};
+
+/* The thread's CPU time so far (ns). */
+uint64_t eng_thread_cpu_ns(void);
+
+/* An lcore's figures in ns (read while it runs: wall up to now). */
+struct lcore_acct_ns {
+	uint64_t work, spin, parked, wall, cpu;
+};
+struct tsc_clock;
+void eng_acct_read(const struct lcore_acct *a, const struct tsc_clock *clk,
+		   struct lcore_acct_ns *out);
+
 /* Dispatcher results (main lcore writes, others read). */
 struct disp_stats {
 	uint64_t rx_total;
@@ -122,6 +151,7 @@ struct disp_stats {
 	uint64_t dropped_at_stop; /* in flight when drain_ms ran out at stop */
 	uint64_t worker_ring_full;
 	uint64_t idle_backoffs;
+	uint64_t wakes[PSP_MAX_WORKERS]; /* parked workers woken by a dispatch, per worker */
 	uint64_t ws_steals; /* assignments the policy took from another worker's queue */
 	uint64_t accepted_type[ENG_TYPE_SLOTS];
 	uint64_t answered_type[ENG_TYPE_SLOTS];
@@ -194,6 +224,13 @@ struct worker {
 	const struct app *app;
 	const struct tsc_clock *clk;
 	const struct idle_conf *idle;
+	/* The idle mode (park.h): park spins park_after_cycles, then sleeps
+	 * on park (the engine's line for this worker). */
+	enum idle_mode idle_mode;
+	enum idle_mode reserved_mode; /* while park->reserved (DARC) */
+	enum pause_kind pause;
+	uint64_t park_after_cycles;
+	struct park_word *park;
 	uint32_t tx_retries;
 	/* preempt.timer: worker (ts, concord): "another request waits for this
 	 * worker", the dispatcher's hint a slice past its quantum yields on;
@@ -210,6 +247,13 @@ struct worker {
 		uint64_t tx_retried;
 		uint64_t busy_cycles;
 		uint64_t idle_backoffs;
+		/* Parks that slept until a waker (the dispatcher or the stop)
+		 * ended them, and parks cancelled because the re-check found a
+		 * request. */
+		uint64_t parks;
+		uint64_t parks_reserved; /* of parks, while reserved by DARC */
+		uint64_t parks_cancelled;
+		struct lcore_acct acct;
 		/* Stint starts with the next request already in the ring when
 		 * the previous stint ended, and starts after polling an empty
 		 * ring (the first start, and every start after an idle spell);
@@ -226,6 +270,9 @@ struct worker {
 	 * handler's run time over all stints) per type slot; allocated. */
 	struct psp_hist *lat;
 	struct psp_hist *svc;
+	/* Wake-up latency: from the dispatcher's wake (park_word.wake_tsc) to
+	 * the start of the first stint after it (ns); allocated. */
+	struct psp_hist *wake;
 } __attribute__((aligned(64)));
 
 struct engine {
@@ -250,6 +297,7 @@ struct engine {
 	struct psp_assign *assign;
 
 	struct disp_stats st;
+	struct lcore_acct disp_acct; /* the dispatcher lcore's time */
 	bool profile;            /* --profile: prof is kept */
 	struct disp_profile prof;
 	/* From the policy's properties: PSP_POLICY_PREEMPTIVE (requests run
@@ -266,6 +314,24 @@ struct engine {
 		_Alignas(64) _Atomic uint32_t waiting;
 	} hint[PSP_MAX_WORKERS];
 	uint8_t hint_shadow[PSP_MAX_WORKERS];
+	/* Per worker, its park word (park.h); parking: any worker may park,
+	 * so the dispatcher checks the words after a dispatch. */
+	struct park_word park[PSP_MAX_WORKERS];
+	bool parking;
+	enum pause_kind pause;
+	uint64_t stop_wakes; /* parked workers woken by the stop (main, after the dispatcher) */
+	/* DARC: the wakes per group of types (a group is its set of types,
+	 * the same across plans), and each worker's group in the current plan
+	 * (ENG_NO_GROUP before the first plan).  Dispatcher only, read at
+	 * stop. */
+	struct eng_wake_group {
+		uint32_t types;   /* bit t: type t */
+		bool reserved;    /* its cores idle by reservation (not the longest group) */
+		uint64_t wakes;
+	} wake_group[PSP_MAX_TYPES];
+	uint32_t nwake_groups;
+	uint8_t worker_group[PSP_MAX_WORKERS];
+	uint64_t wakes_unplanned; /* wakes before the first plan */
 	uint32_t slots;          /* requests a worker may hold (the policy's) */
 	uint64_t all_workers_mask; /* bit w for every worker: all idle */
 #ifdef PSP_HAVE_PREEMPT
@@ -360,6 +426,10 @@ void eng_profile_report(const struct engine *e, FILE *out);
 
 /* The worker loop; arg is a struct worker.  Runs until w->stop. */
 int eng_worker_main(void *arg);
+
+/* Sets every worker's stop flag, wakes those parked (counted in
+ * stop_wakes) and waits for the worker lcores to return. */
+void eng_workers_stop(struct engine *e);
 
 /* Builds the reply to r in place in r->m (Ethernet/IPv4/UDP, both checksums)
  * and echoes the request.  Cannot fail. */
@@ -456,6 +526,12 @@ int eng_output_dir_create(const struct engine *e);
  * output_lost. */
 int eng_stats_file_start(struct engine *e, uint32_t interval_ms, struct psp_err *err);
 int eng_stats_file_stop(struct engine *e, FILE *report);
+
+#define ENG_NO_GROUP UINT8_MAX
+
+/* A new DARC plan: each worker's group for the wake counts, and whether it
+ * is reserved for a shorter group (its reserved_idle mode then applies). */
+void eng_idle_on_plan(struct engine *e, const struct psp_darc_plan *plan);
 
 /* on_reservation callback: appends the plan to darc-timeline.csv. */
 void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,

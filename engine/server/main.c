@@ -7,7 +7,9 @@
  * then those given before "--" on the command line (so they override).
  * Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.
  */
+#define _GNU_SOURCE /* sched_getaffinity, cpu_set_t */
 #include <errno.h>
+#include <sched.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -33,6 +35,7 @@
 #include "../common/eal_fail.h"
 #include "../common/port.h"
 #include "../common/yconf.h"
+#include "cpu_share.h"
 #include "engine.h"
 
 /* Set by SIGINT/SIGTERM; the only thing the handler does. */
@@ -182,6 +185,9 @@ static void split_args(int argc, char **argv, int *eal_argc, int *app_first)
 	*app_first = 1;
 }
 
+/* The process's CPU affinity mask at start (main, before rte_eal_init). */
+static cpu_set_t start_affinity;
+
 static int setup(struct engine *e, struct psp_err *err)
 {
 	struct eng_config *cfg = &e->cfg;
@@ -291,7 +297,9 @@ static int setup(struct engine *e, struct psp_err *err)
 	}
 #endif
 
-	/* The policy. */
+	/* The policy.  DARC's plans (the first may come with the policy)
+	 * set each worker's group for the wake counts. */
+	memset(e->worker_group, ENG_NO_GROUP, sizeof(e->worker_group));
 	struct psp_policy_conf *pc = cfg->pconf;
 	psp_policy_conf_set_rand(pc, rand_u64, NULL);
 	if (cfg->ops->props.flags & PSP_POLICY_RESERVES) {
@@ -313,6 +321,50 @@ static int setup(struct engine *e, struct psp_err *err)
 	if (ring - 1 < e->slots)
 		ring = rte_align32pow2(e->slots + 1);
 
+	/* Workers' idle mode (park.h); the dispatcher wakes parked ones.
+	 * auto: park when the polling lcores share CPUs, else spin. */
+	uint32_t polling[PSP_MAX_WORKERS + 1];
+	polling[0] = cfg->dispatcher_lcore;
+	memcpy(polling + 1, cfg->worker_lcore, cfg->nworkers * sizeof(polling[0]));
+	struct cpu_share share;
+	cpu_share_measure(&start_affinity, polling, cfg->nworkers + 1,
+			  "/sys/devices/system/cpu/isolated", &share);
+	bool automatic = cfg->worker_idle == IDLE_AUTO;
+	if (automatic)
+		cfg->worker_idle = share.oversubscribed ? IDLE_PARK : IDLE_SPIN;
+	if (share.oversubscribed)
+		fprintf(stderr, "psp-engine: %u polling lcores (dispatcher and %u workers) share %u "
+				"CPU%s (%s, %u isolated): oversubscribed: %s\n",
+			share.lcores, cfg->nworkers, share.cpus, share.cpus == 1 ? "" : "s",
+			share.cpu_list, share.isolated,
+			automatic ? "workers park when idle (idle: auto; idle: spin to spin anyway)"
+			: cfg->worker_idle == IDLE_PARK ? "workers park when idle (idle: park)"
+			: "workers poll anyway, as idle says: the OS's scheduling will set the tail "
+			  "latency (idle: park or auto avoids it)");
+	else
+		printf("psp-engine: %u polling lcores on %u CPUs (%s, %u isolated): a CPU each\n",
+		       share.lcores, share.cpus, share.cpu_list, share.isolated);
+	e->pause = pause_detect();
+	if (cfg->reserved_idle_same)
+		cfg->reserved_idle = cfg->worker_idle;
+	e->parking = cfg->worker_idle == IDLE_PARK || cfg->reserved_idle == IDLE_PARK;
+	printf("psp-engine: workers idle: %s%s", idle_mode_names[cfg->worker_idle],
+	       automatic ? " (auto)" : "");
+	if (cfg->worker_idle == IDLE_PARK)
+		printf(" (spin %u us, then sleep on a futex until a dispatch wakes them)",
+		       cfg->park_after_us);
+	else if (cfg->worker_idle == IDLE_PAUSE)
+		printf(" (%s)", pause_kind_name(e->pause));
+	if (!cfg->reserved_idle_same && !(cfg->ops->props.flags & PSP_POLICY_RESERVES))
+		fprintf(stderr, "psp-engine: reserved_idle: %s has no effect: policy %s reserves "
+				"no cores\n", idle_mode_names[cfg->reserved_idle], cfg->ops->name);
+	if (!cfg->reserved_idle_same && (cfg->ops->props.flags & PSP_POLICY_RESERVES))
+		printf("; reserved by DARC for a shorter group: %s%s",
+		       idle_mode_names[cfg->reserved_idle],
+		       cfg->reserved_idle == IDLE_PAUSE ? (e->pause == PAUSE_TPAUSE ? " (tpause)"
+										   : " (pause instruction)")
+		       : "");
+	printf("\n");
 	for (uint32_t i = 0; i < cfg->nworkers; i++) {
 		struct worker *w = &e->workers[i];
 		char name[RTE_RING_NAMESIZE];
@@ -323,6 +375,11 @@ static int setup(struct engine *e, struct psp_err *err)
 		w->app = &e->app;
 		w->clk = &e->clk;
 		w->idle = &cfg->idle;
+		w->idle_mode = cfg->worker_idle;
+		w->reserved_mode = cfg->reserved_idle;
+		w->pause = e->pause;
+		w->park_after_cycles = tsc_ns_to_cycles(&e->clk, (uint64_t)cfg->park_after_us * 1000);
+		w->park = &e->park[i];
 		w->tx_retries = cfg->tx_retries;
 		w->waiting = e->hinted ? &e->hint[i].waiting : NULL;
 #ifdef PSP_HAVE_PREEMPT
@@ -340,12 +397,14 @@ static int setup(struct engine *e, struct psp_err *err)
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 		w->lat = calloc(ENG_TYPE_SLOTS, sizeof(*w->lat));
 		w->svc = calloc(ENG_TYPE_SLOTS, sizeof(*w->svc));
-		if (!w->in || !w->done || !w->lat || !w->svc)
+		w->wake = calloc(1, sizeof(*w->wake));
+		if (!w->in || !w->done || !w->lat || !w->svc || !w->wake)
 			return psp_err_set(err, -ENOMEM, NULL, "queues.worker_ring",
 					   "cannot create worker %u's rings: %s", i,
 					   rte_strerror(rte_errno));
 		for (uint32_t s = 0; s < ENG_TYPE_SLOTS; s++)
 			psp_hist_reset(&w->lat[s]), psp_hist_reset(&w->svc[s]);
+		psp_hist_reset(w->wake);
 	}
 	return 0;
 }
@@ -358,6 +417,7 @@ static void teardown(struct engine *e)
 			rte_ring_free(e->workers[i].done);
 			free(e->workers[i].lat);
 			free(e->workers[i].svc);
+			free(e->workers[i].wake);
 		}
 	}
 	psp_policy_destroy(e->pol);
@@ -502,6 +562,12 @@ int main(int argc, char **argv)
 	if (stale > 0)
 		printf("psp-engine: removed %d runtime director%s of dead psp-engines\n", stale,
 		       stale == 1 ? "y" : "ies");
+	/* The CPUs this process may use, before the EAL pins its threads. */
+	if (sched_getaffinity(0, sizeof(start_affinity), &start_affinity) < 0) {
+		fprintf(stderr, "psp-engine: sched_getaffinity: %s\n", strerror(errno));
+		eng_config_free(&e->cfg);
+		return 1;
+	}
 	int rc = rte_eal_init(n, eal_argv);
 	if (rc < 0) {
 		eal_report_init_failure("psp-engine", n, eal_argv);
@@ -539,9 +605,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "psp-engine: cannot launch worker %u on lcore %u: %s\n", i,
 				e->workers[i].lcore, rte_strerror(-rc));
 			atomic_store(&force_quit, true);
-			for (uint32_t j = 0; j < i; j++)
-				atomic_store(&e->workers[j].stop, true);
-			rte_eal_mp_wait_lcore();
+			eng_workers_stop(e);
 			status = 1;
 			goto out_port;
 		}
@@ -549,9 +613,7 @@ int main(int argc, char **argv)
 	if (stats_interval_ms && (rc = eng_stats_file_start(e, (uint32_t)stats_interval_ms, &err)) < 0) {
 		print_err(&err);
 		atomic_store(&force_quit, true);
-		for (uint32_t j = 0; j < e->cfg.nworkers; j++)
-			atomic_store(&e->workers[j].stop, true);
-		rte_eal_mp_wait_lcore();
+		eng_workers_stop(e);
 		status = 1;
 		goto out_port;
 	}
@@ -568,9 +630,7 @@ int main(int argc, char **argv)
 
 	eng_dispatcher_run(e, &force_quit);
 
-	for (uint32_t i = 0; i < e->cfg.nworkers; i++)
-		atomic_store(&e->workers[i].stop, true);
-	rte_eal_mp_wait_lcore();
+	eng_workers_stop(e);
 	uint64_t abandoned = eng_abandon_in_flight(e);
 	/* its last line counts the abandoned ones */
 	output_failed |= eng_stats_file_stop(e, stdout) < 0;

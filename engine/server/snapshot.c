@@ -78,7 +78,14 @@ void eng_snap_worker(const struct engine *e, uint32_t i, struct eng_worker_snap 
 #endif
 		.busy_ns = tsc_cycles_to_ns(&e->clk, busy),
 		.busy_permille = up ? busy * 1000 / up : 0,
+		.parks = stat_get(&w->st.parks),
+		.wakes = stat_get(&e->st.wakes[i]),
+		.wake_p50_ns = psp_hist_quantile(w->wake, 0.5),
+		.wake_p99_ns = psp_hist_quantile(w->wake, 0.99),
 	};
+	struct lcore_acct_ns a;
+	eng_acct_read(&w->st.acct, &e->clk, &a);
+	out->work_ns = a.work, out->spin_ns = a.spin, out->parked_ns = a.parked, out->wall_ns = a.wall;
 }
 
 void eng_snap_type_pairs(const struct eng_type_snap *t, struct eng_counter *out)
@@ -110,4 +117,12 @@ void eng_snap_worker_pairs(const struct eng_worker_snap *w, struct eng_counter *
 	out[3] = (struct eng_counter){"preempted", w->preempted};
 	out[4] = (struct eng_counter){"busy_ns", w->busy_ns};
 	out[5] = (struct eng_counter){"busy_permille", w->busy_permille};
+	out[6] = (struct eng_counter){"work_ns", w->work_ns};
+	out[7] = (struct eng_counter){"spin_ns", w->spin_ns};
+	out[8] = (struct eng_counter){"parked_ns", w->parked_ns};
+	out[9] = (struct eng_counter){"wall_ns", w->wall_ns};
+	out[10] = (struct eng_counter){"parks", w->parks};
+	out[11] = (struct eng_counter){"wakes", w->wakes};
+	out[12] = (struct eng_counter){"wake_p50_ns", w->wake_p50_ns};
+	out[13] = (struct eng_counter){"wake_p99_ns", w->wake_p99_ns};
 }

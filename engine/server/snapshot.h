@@ -29,6 +29,8 @@ struct eng_type_snap {
 struct eng_worker_snap {
 	uint32_t lcore;
 	uint64_t handled, answered, preempted, busy_ns, busy_permille;
+	/* the lcore's time (struct lcore_acct) and its parks */
+	uint64_t work_ns, spin_ns, parked_ns, wall_ns, parks, wakes, wake_p50_ns, wake_p99_ns;
 };
 
 /* One reader's state: the histograms at its previous snapshot (for the
@@ -53,7 +55,7 @@ void eng_snap_worker(const struct engine *e, uint32_t i, struct eng_worker_snap 
  * gives the counters), under the names both readers print: out has room
  * for ENG_SNAP_TYPE_PAIRS or ENG_SNAP_WORKER_PAIRS. */
 #define ENG_SNAP_TYPE_PAIRS 16u
-#define ENG_SNAP_WORKER_PAIRS 6u
+#define ENG_SNAP_WORKER_PAIRS 14u
 void eng_snap_type_pairs(const struct eng_type_snap *t, struct eng_counter *out);
 void eng_snap_worker_pairs(const struct eng_worker_snap *w, struct eng_counter *out);
 

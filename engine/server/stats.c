@@ -1,10 +1,39 @@
 /* The engine's counters and its final report. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_mempool.h>
 
 #include "engine.h"
+
+void eng_acct_read(const struct lcore_acct *a, const struct tsc_clock *clk,
+		   struct lcore_acct_ns *out)
+{
+	uint64_t start = __atomic_load_n(&a->start_tsc, __ATOMIC_ACQUIRE);
+	uint64_t end = __atomic_load_n(&a->end_tsc, __ATOMIC_ACQUIRE);
+	*out = (struct lcore_acct_ns){
+		.work = tsc_cycles_to_ns(clk, stat_get(&a->work)),
+		.spin = tsc_cycles_to_ns(clk, stat_get(&a->spin)),
+		.parked = tsc_cycles_to_ns(clk, stat_get(&a->parked)),
+		.wall = start ? tsc_cycles_to_ns(clk, (end ? end : rte_rdtsc()) - start) : 0,
+		.cpu = end ? a->cpu_ns : 0,
+	};
+}
+
+/* The lcores' time summed (the dispatcher's and the workers'). */
+static struct lcore_acct_ns acct_total(const struct engine *e)
+{
+	struct lcore_acct_ns sum, a;
+	eng_acct_read(&e->disp_acct, &e->clk, &sum);
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		eng_acct_read(&e->workers[w].st.acct, &e->clk, &a);
+		sum.work += a.work, sum.spin += a.spin, sum.parked += a.parked;
+		sum.wall += a.wall, sum.cpu += a.cpu;
+	}
+	return sum;
+}
 
 size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 {
@@ -12,7 +41,12 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 	uint64_t dropped = eng_dropped(st);
 	uint64_t tx_retried = 0, backoffs = stat_get(&st->idle_backoffs);
 	uint64_t b2b = 0, waited = 0, wait_cycles = 0, app_failed = eng_app_failed(e);
+	uint64_t parks = 0, cancelled = 0, wakes = 0, answered = stat_get(&st->answered);
+	struct lcore_acct_ns tot = acct_total(e);
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		parks += stat_get(&e->workers[w].st.parks);
+		cancelled += stat_get(&e->workers[w].st.parks_cancelled);
+		wakes += stat_get(&st->wakes[w]);
 		tx_retried += stat_get(&e->workers[w].st.tx_retried);
 		backoffs += stat_get(&e->workers[w].st.idle_backoffs);
 		b2b += stat_get(&e->workers[w].st.starts_back_to_back);
@@ -53,6 +87,15 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"starts_back_to_back", b2b},
 		{"starts_after_wait", waited},
 		{"wait_mean_ns", waited ? tsc_cycles_to_ns(&e->clk, wait_cycles) / waited : 0},
+		{"parks", parks},
+		{"parks_cancelled", cancelled},
+		{"wakes", wakes},
+		{"stop_wakes", e->stop_wakes},
+		{"work_ns", tot.work},
+		{"spin_ns", tot.spin},
+		{"parked_ns", tot.parked},
+		{"core_ns_per_request", answered ? (tot.work + tot.spin) / answered : 0},
+		{"work_ns_per_request", answered ? tot.work / answered : 0},
 	};
 	size_t n = sizeof(all) / sizeof(all[0]);
 	if (n > cap)
@@ -100,6 +143,75 @@ void eng_type_hist(const struct engine *e, uint32_t s, bool service, struct psp_
 	psp_hist_reset(out);
 	for (uint32_t w = 0; w < e->cfg.nworkers; w++)
 		psp_hist_merge(out, service ? &e->workers[w].svc[s] : &e->workers[w].lat[s]);
+}
+
+static void acct_line(FILE *out, const struct lcore_acct_ns *a)
+{
+	fprintf(out, " work_ms=%.1f spin_ms=%.1f parked_ms=%.1f wall_ms=%.1f cpu_ms=%.1f",
+		(double)a->work / 1e6, (double)a->spin / 1e6, (double)a->parked / 1e6,
+		(double)a->wall / 1e6, (double)a->cpu / 1e6);
+}
+
+/* Where each lcore's time went, the wake-ups, and the core time per
+ * request. */
+static void acct_report(const struct engine *e, FILE *out)
+{
+	struct lcore_acct_ns a;
+	fprintf(out, "lcores (work: handling requests; spin: polling idle; parked: asleep; "
+		     "cpu: the thread's CPU time):\n");
+	eng_acct_read(&e->disp_acct, &e->clk, &a);
+	fprintf(out, "  dispatcher (lcore %u):", e->cfg.dispatcher_lcore);
+	acct_line(out, &a);
+	fprintf(out, "\n");
+	struct psp_hist *all = malloc(sizeof(*all));
+	if (all)
+		psp_hist_reset(all);
+	for (uint32_t w = 0; w < e->cfg.nworkers; w++) {
+		const struct worker *wk = &e->workers[w];
+		eng_acct_read(&wk->st.acct, &e->clk, &a);
+		fprintf(out, "  worker %u (lcore %u):", w, wk->lcore);
+		acct_line(out, &a);
+		fprintf(out, " parks=%" PRIu64 " wakes=%" PRIu64 " wake_p50_us=%.1f wake_p99_us=%.1f\n",
+			stat_get(&wk->st.parks), stat_get(&e->st.wakes[w]),
+			(double)psp_hist_quantile(wk->wake, 0.5) / 1e3,
+			(double)psp_hist_quantile(wk->wake, 0.99) / 1e3);
+		if (all)
+			psp_hist_merge(all, wk->wake);
+	}
+	if (e->parking && (e->cfg.ops->props.flags & PSP_POLICY_RESERVES)) {
+		uint64_t reserved_parks = 0;
+		for (uint32_t w = 0; w < e->cfg.nworkers; w++)
+			reserved_parks += stat_get(&e->workers[w].st.parks_reserved);
+		fprintf(out, "wakes by DARC group (reserved: its cores idle by reservation; "
+			     "%" PRIu64 " parks while reserved):", reserved_parks);
+		for (uint32_t g = 0; g < e->nwake_groups; g++) {
+			const struct eng_wake_group *wg = &e->wake_group[g];
+			fprintf(out, " ");
+			for (uint32_t t = 0, first = 1; t < e->cfg.ntypes; t++)
+				if (wg->types >> t & 1) {
+					fprintf(out, "%s%s", first ? "" : "+", e->cfg.types[t].name);
+					first = 0;
+				}
+			fprintf(out, "%s=%" PRIu64, wg->reserved ? "(reserved)" : "", wg->wakes);
+		}
+		fprintf(out, " before_any_plan=%" PRIu64 "\n", e->wakes_unplanned);
+	}
+	struct lcore_acct_ns t = acct_total(e);
+	uint64_t answered = stat_get(&e->st.answered);
+	fprintf(out, "core time: work=%.3f s spin=%.3f s parked=%.3f s cpu=%.3f s; per answered "
+		     "request: %.1f us of cores (work %.1f us)\n",
+		(double)t.work / 1e9, (double)t.spin / 1e9, (double)t.parked / 1e9,
+		(double)t.cpu / 1e9,
+		answered ? (double)(t.work + t.spin) / 1e3 / (double)answered : 0.0,
+		answered ? (double)t.work / 1e3 / (double)answered : 0.0);
+	if (all && all->count)
+		fprintf(out, "wake-up latency (dispatcher's wake to the worker's start), %" PRIu64
+			     " wakes: p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f\n",
+			all->count, (double)psp_hist_quantile(all, 0.5) / 1e3,
+			(double)psp_hist_quantile(all, 0.9) / 1e3,
+			(double)psp_hist_quantile(all, 0.99) / 1e3,
+			(double)psp_hist_quantile(all, 0.999) / 1e3, (double)all->max / 1e3);
+	free(all);
 }
 
 void eng_report(const struct engine *e, FILE *out)
@@ -187,6 +299,7 @@ void eng_report(const struct engine *e, FILE *out)
 	}
 	if (e->reservations)
 		fprintf(out, "darc: %u reservation(s); last: %s\n", e->reservations, e->last_plan);
+	acct_report(e, out);
 }
 
 void eng_profile_report(const struct engine *e, FILE *out)

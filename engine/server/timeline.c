@@ -70,6 +70,7 @@ void eng_timeline_on_reservation(void *ctx, uint64_t now_ns,
 {
 	struct engine *e = ctx;
 	e->reservations++;
+	eng_idle_on_plan(e, plan);
 	const char *names[PSP_MAX_TYPES];
 	for (uint32_t t = 0; t < e->cfg.ntypes; t++)
 		names[t] = e->cfg.types[t].name;

@@ -10,6 +10,8 @@
  * own clock; shortly before such a deadline it prefetches the next request
  * in its ring (prepare_next), so that the yield finds its lines here.
  */
+#include <time.h>
+
 #include <rte_cycles.h>
 #include <rte_debug.h>
 #include <rte_ethdev.h>
@@ -136,10 +138,12 @@ static bool run_stint(struct worker *w, struct eng_req *r)
 }
 
 /* Runs one stint of r.  waited: the ring was empty when the worker looked
- * after its previous stint, so the time since *last_end was idle. */
-static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *last_end)
+ * after its previous stint, so the time since *last_end was idle.  Returns
+ * the stint's start (TSC): r itself is the dispatcher's once posted back. */
+static uint64_t run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *last_end)
 {
 	bool finished = run_stint(w, r);
+	uint64_t start = r->start_tsc;
 	if (!waited) {
 		stat_add(&w->st.starts_back_to_back, 1);
 	} else {
@@ -152,7 +156,7 @@ static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *
 	if (!finished) {
 		r->status = ENG_REQ_PREEMPTED;
 		post_done(w, r);
-		return;
+		return start;
 	}
 
 	/* The reply's 4th word: the service time measured here (ns, at least
@@ -183,32 +187,126 @@ static void run_one(struct worker *w, struct eng_req *r, bool waited, uint64_t *
 	if (slot == ENG_UNKNOWN_SLOT)
 		stat_add(&w->st.handled_unknown, 1);
 	post_done(w, r);
+	return start;
+}
+
+uint64_t eng_thread_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* park_wait's re-check: a request in the ring, or the stop. */
+static bool worker_has_work(void *arg)
+{
+	struct worker *w = arg;
+	return rte_ring_count(w->in) > 0 || atomic_load_explicit(&w->stop, memory_order_seq_cst);
+}
+
+/* The ring was empty: what the idle mode does about it, from now (the
+ * TSC).  idle_since is the TSC of the first empty poll of this idle spell
+ * (0: none yet).  Returns true when the worker was parked (woken since),
+ * with *park_cpu_ns the CPU time the park itself took (the futex calls,
+ * the kernel's switches away and back): on a CPU, so not parked time. */
+static bool worker_idle(struct worker *w, struct idle_state *idle, uint64_t *idle_since,
+			uint64_t now, uint64_t *park_cpu_ns)
+{
+	bool reserved = atomic_load_explicit(&w->park->reserved, memory_order_relaxed);
+	enum idle_mode mode = reserved ? w->reserved_mode : w->idle_mode;
+	if (mode == IDLE_PARK) {
+		if (*idle_since == 0)
+			*idle_since = now;
+		if (now - *idle_since < w->park_after_cycles) {
+			rte_pause();
+			return false;
+		}
+		*idle_since = 0;
+		uint64_t cpu0 = eng_thread_cpu_ns();
+		if (!park_wait(w->park, worker_has_work, w)) {
+			stat_add(&w->st.parks_cancelled, 1);
+			return false;
+		}
+		*park_cpu_ns = eng_thread_cpu_ns() - cpu0;
+		stat_add(&w->st.parks, 1);
+		if (reserved)
+			stat_add(&w->st.parks_reserved, 1);
+		return true;
+	}
+	if (mode == IDLE_PAUSE)
+		pause_once(w->pause, PARK_TPAUSE_CYCLES);
+	uint64_t before = idle->backoffs;
+	idle_note(idle, w->idle, false);
+	if (idle->backoffs != before)
+		stat_add(&w->st.idle_backoffs, 1);
+	return false;
 }
 
 int eng_worker_main(void *arg)
 {
 	struct worker *w = arg;
+	struct lcore_acct *acct = &w->st.acct;
 	struct idle_state idle = {0};
 	bool waited = true; /* the ring was found empty since the last stint */
-	uint64_t last_end = 0;
+	uint64_t last_end = 0, idle_since = 0;
+	uint64_t woken_tsc = 0; /* the dispatcher's wake not yet followed by a start */
 #ifdef PSP_HAVE_PREEMPT
 	/* Called in worker-timed stints only (tq; ts and concord with
 	 * preempt.timer: worker); the dispatcher's flag stints never. */
 	psp_exec_prepare(&w->exec, tsc_ns_to_cycles(w->clk, PSP_EXEC_PREPARE_LEAD_NS), prepare_next, w);
 #endif
+	uint64_t t = rte_rdtsc(); /* the last TSC read: time up to it is charged */
+	uint64_t cpu0 = eng_thread_cpu_ns();
+	__atomic_store_n(&acct->start_tsc, t, __ATOMIC_RELEASE);
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		void *obj;
+		uint64_t now;
 		if (rte_ring_sc_dequeue(w->in, &obj) == 0) {
-			run_one(w, obj, waited, &last_end);
+			uint64_t start = run_one(w, obj, waited, &last_end);
+			if (woken_tsc) {
+				if (start > woken_tsc)
+					psp_hist_record(w->wake, tsc_cycles_to_ns(w->clk,
+										  start - woken_tsc));
+				woken_tsc = 0;
+			}
 			waited = false;
+			idle_since = 0;
 			idle_note(&idle, w->idle, true);
+			now = rte_rdtsc();
+			stat_add(&acct->work, now - t);
+			t = now;
 			continue;
 		}
 		waited = true;
-		uint64_t before = idle.backoffs;
-		idle_note(&idle, w->idle, false);
-		if (idle.backoffs != before)
-			stat_add(&w->st.idle_backoffs, 1);
+		uint64_t park_cpu_ns = 0;
+		bool parked = worker_idle(w, &idle, &idle_since, t, &park_cpu_ns);
+		now = rte_rdtsc();
+		if (parked) {
+			/* The park's own CPU time is spin: idle, but on a CPU. */
+			uint64_t on_cpu = tsc_ns_to_cycles(w->clk, park_cpu_ns);
+			if (on_cpu > now - t)
+				on_cpu = now - t;
+			stat_add(&acct->spin, on_cpu);
+			stat_add(&acct->parked, now - t - on_cpu);
+			woken_tsc = atomic_load_explicit(&w->park->wake_tsc, memory_order_relaxed);
+		} else {
+			stat_add(&acct->spin, now - t);
+		}
+		t = now;
 	}
+	acct->cpu_ns = eng_thread_cpu_ns() - cpu0;
+	__atomic_store_n(&acct->end_tsc, t, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void eng_workers_stop(struct engine *e)
+{
+	for (uint32_t i = 0; i < e->cfg.nworkers; i++)
+		atomic_store(&e->workers[i].stop, true);
+	park_fence(); /* the stop flags before the park words (park.h) */
+	for (uint32_t i = 0; i < e->cfg.nworkers; i++)
+		if (park_wake(&e->park[i], rte_rdtsc()))
+			e->stop_wakes++;
+	rte_eal_mp_wait_lcore();
 }

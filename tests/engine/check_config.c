@@ -1,5 +1,6 @@
 /* Check suite: psp-engine's config loader.  Every shipped configs/engine-*.yml
  * loads; each kind of bad value fails naming file:line:col and the key. */
+#define _GNU_SOURCE /* cpu_set_t */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "common/yconf.h"
 #include "test_conf.h"
 #include "server/config.h"
+#include "server/cpu_share.h"
 
 Suite *psp_engine_config_suite(void);
 
@@ -648,6 +650,75 @@ START_TEST(workload_errors)
 }
 END_TEST
 
+/* idle: spin | pause | park | auto and park_after_us: the worker's idle
+ * mode (auto by default: resolved at start), from the file or --set;
+ * anything else refused with the choices. */
+START_TEST(idle_modes)
+{
+	char t[1024];
+	struct eng_config cfg;
+	struct psp_err err;
+	char buf[700];
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert_int_eq(cfg.worker_idle, IDLE_AUTO);
+	ck_assert_uint_eq(cfg.park_after_us, 50);
+	eng_config_free(&cfg);
+	static const char *const names[] = {"spin", "pause", "park", "auto"};
+	for (int m = 0; m < 4; m++) {
+		snprintf(t, sizeof(t), "%sidle: %s\npark_after_us: 7\n", BASE, names[m]);
+		ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+		ck_assert_int_eq(cfg.worker_idle, m);
+		ck_assert_uint_eq(cfg.park_after_us, 7);
+		eng_config_free(&cfg);
+	}
+	const char *sets[] = {"idle=park", "park_after_us=0"};
+	struct yconf_overrides ov = {.set = sets, .nset = 2};
+	ck_assert_msg(load_ov(BASE, &ov, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(cfg.worker_idle, IDLE_PARK);
+	ck_assert_uint_eq(cfg.park_after_us, 0);
+	eng_config_free(&cfg);
+	snprintf(t, sizeof(t), "%sidle: sleep\n", BASE);
+	expect_error(t, "idle", 10, "must be spin, pause, park or auto, got \"sleep\"");
+	snprintf(t, sizeof(t), "%sidle: [park]\n", BASE);
+	expect_error(t, "idle", 10, "(not a scalar)");
+	snprintf(t, sizeof(t), "%spark_after_us: 2000000\n", BASE);
+	expect_error(t, "park_after_us", 10, "0..1000000");
+	/* reserved_idle: same (idle's) by default, or a mode of its own;
+	 * auto is idle's choice, not a reserved core's. */
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert(cfg.reserved_idle_same);
+	eng_config_free(&cfg);
+	snprintf(t, sizeof(t), "%sreserved_idle: park\n", BASE);
+	ck_assert_int_eq(load(t, &cfg, &err), 0);
+	ck_assert(!cfg.reserved_idle_same);
+	ck_assert_int_eq(cfg.reserved_idle, IDLE_PARK);
+	eng_config_free(&cfg);
+	snprintf(t, sizeof(t), "%sreserved_idle: auto\n", BASE);
+	expect_error(t, "reserved_idle", 10, "must be spin, pause, park or same, got \"auto\"");
+}
+END_TEST
+
+/* The kernel's CPU lists (/sys/devices/system/cpu/isolated), both ways. */
+START_TEST(cpu_lists)
+{
+	cpu_set_t set;
+	char buf[64];
+	ck_assert_int_eq(cpu_list_parse("0-3,8,10-11\n", &set), 0);
+	ck_assert_int_eq(CPU_COUNT(&set), 7);
+	ck_assert(CPU_ISSET(8, &set) && !CPU_ISSET(9, &set));
+	cpu_list_format(&set, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0-3,8,10-11");
+	ck_assert_int_eq(cpu_list_parse("\n", &set), 0);
+	ck_assert_int_eq(CPU_COUNT(&set), 0);
+	cpu_list_format(&set, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "none");
+	static const char *const bad[] = {"3-1", "a", "1,,2", "1-", "1 2", "99999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ck_assert_msg(cpu_list_parse(bad[i], &set) == -1, "\"%s\" accepted", bad[i]);
+}
+END_TEST
+
 START_TEST(set_overrides)
 {
 	const char *sets[] = {"queues.requests=100", "worker_lcores=[3, 4]",
@@ -803,6 +874,8 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, workload_types);
 	tcase_add_test(tc, workload_beside_config);
 	tcase_add_test(tc, workload_errors);
+	tcase_add_test(tc, idle_modes);
+	tcase_add_test(tc, cpu_lists);
 	tcase_add_test(tc, set_overrides);
 	tcase_add_test(tc, expansions);
 	tcase_add_test(tc, client_set);
