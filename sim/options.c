@@ -577,6 +577,24 @@ static void build_long_opts(struct option *long_opts)
 
 #define SHORT_OPTS ":w:p:k:l:n:s:o:j:r:h"
 
+/* Whether token is --name as getopt_long reads it: the whole name, or a
+ * prefix of it no other long option shares ("--fit" is --fit-system). */
+static bool names_option(const char *token, const char *name, const struct option *opts)
+{
+	if (strncmp(token, "--", 2) != 0)
+		return false;
+	token += 2;
+	size_t len = strcspn(token, "=");
+	if (len == 0 || strncmp(token, name, len) != 0)
+		return false;
+	if (name[len] == '\0')
+		return true;
+	for (const struct option *o = opts; o->name; o++)
+		if (strcmp(o->name, name) != 0 && strncmp(o->name, token, len) == 0)
+			return false; /* ambiguous: getopt refuses it */
+	return true;
+}
+
 /* Prints the items of list (separated by any of seps), one per line. */
 static void print_items(FILE *out, const char *list, const char *seps)
 {
@@ -881,8 +899,8 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 	 * its value is judged. */
 	bool merging = false, fitting = false;
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		merging |= !strcmp(argv[i], "--merge");
-		fitting |= !strcmp(argv[i], "--fit-system");
+		merging |= names_option(argv[i], "merge", long_opts);
+		fitting |= names_option(argv[i], "fit-system", long_opts);
 	}
 	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
 		const char *arg = optarg;

@@ -118,6 +118,9 @@ struct spec {
 	const char *knob_flag[SIM_MAX_KNOBS];
 	const char *knob_name[SIM_MAX_KNOBS];
 	const char *knob_value[SIM_MAX_KNOBS][64];
+	/* "--flag=value", one token: a value is never read as a flag of its
+	 * own ("-k4"), and a boolean knob takes its value */
+	const char *knob_arg[SIM_MAX_KNOBS][64];
 	uint32_t nknobs, nvalues[SIM_MAX_KNOBS];
 	const struct psp_param *knob_param[SIM_MAX_KNOBS];
 	const char *common[SWEEP_MAX_ARGS]; /* flags every cell shares */
@@ -289,6 +292,15 @@ static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node,
 			sp->knob_param[k] = prm;
 			if ((rc = scalars(c, kv, prm->name, sp->knob_value[k], 64, &sp->nvalues[k])))
 				return rc;
+			for (uint32_t i = 0; i < sp->nvalues[k]; i++) {
+				char arg[320];
+				if (snprintf(arg, sizeof(arg), "%s=%s", sp->knob_flag[k],
+					     sp->knob_value[k][i]) >= (int)sizeof(arg))
+					return fail_at(c, kv, prm->name, "a value of %zu characters: "
+						       "at most 256", strlen(sp->knob_value[k][i]));
+				if (!(sp->knob_arg[k][i] = keep(c, arg)))
+					return psp_err_set(c->err, -ENOMEM, NULL, NULL, "out of memory");
+			}
 		}
 	} else if (!strcmp(key, "options")) {
 		if ((rc = scalars(c, v, key, sp->option, 64, &sp->noptions)))
@@ -356,11 +368,11 @@ static int build_cells(struct ctx *c, struct spec *sp)
 				   "%llu cells x %u shards = %llu jobs: at most %u",
 				   (unsigned long long)n, sw->shards,
 				   (unsigned long long)(n * sw->shards), SWEEP_MAX_JOBS);
-	uint32_t argc = 4 + sp->ncommon + 2 * sp->nknobs;
+	uint32_t argc = 4 + sp->ncommon + sp->nknobs;
 	if (argc > SWEEP_MAX_ARGS)
 		return psp_err_set(c->err, -EINVAL, c->path, "options",
 				   "a cell would pass psp-sim %u arguments (4, the keys' and "
-				   "options' %u, 2 per knob): at most %u", argc, sp->ncommon,
+				   "options' %u, 1 per knob): at most %u", argc, sp->ncommon,
 				   SWEEP_MAX_ARGS);
 	sw->cell = calloc(n, sizeof(*sw->cell));
 	sw->args = calloc(n * argc, sizeof(*sw->args));
@@ -395,8 +407,7 @@ static int build_cells(struct ctx *c, struct spec *sp)
 		for (uint32_t j = 0; j < sp->ncommon; j++)
 			a[m++] = sp->common[j];
 		for (uint32_t k = 0; k < sp->nknobs; k++) {
-			a[m++] = sp->knob_flag[k];
-			a[m++] = sp->knob_value[k][pick[k]];
+			a[m++] = sp->knob_arg[k][pick[k]];
 			len = strlen(name);
 			snprintf(name + len, sizeof(name) - len, "-%s-", sp->knob_name[k]);
 			name_append(name, sizeof(name), sp->knob_value[k][pick[k]]);

@@ -38,8 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = sim_options_parse(argc, argv, &o, &err);
 	if (rc < 0) {
 		FUZZ_REQUIRE(err.code == rc && err.msg[0]);
-	} else if (rc == 0 && o.merge) {
-		/* --merge FILE...: the run's options come from the shards */
+	} else if (rc == 0 && (o.merge || o.fit)) {
+		/* --merge FILE... or --fit-system TRACE...: the options come from
+		 * the shards, or there is no run */
 		FUZZ_REQUIRE(o.nmerge >= 1 && o.merge_file != NULL);
 		for (uint32_t i = 0; i < o.nmerge; i++)
 			FUZZ_REQUIRE(o.merge_file[i] != NULL);
