@@ -261,10 +261,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i <= eal_argc && n < (int)(sizeof(eal_argv) / sizeof(*eal_argv)) - 1; i++)
 		eal_argv[n++] = argv[i];
 	eal_argv[n] = NULL;
-	int stale = eal_dir_remove_stale("psp-client-");
-	if (stale > 0)
-		printf("psp-client: removed %d runtime director%s of dead psp-clients\n", stale,
-		       stale == 1 ? "y" : "ies");
+	eal_dir_remove_dead("psp-client");
 	if (rte_eal_init(n, eal_argv) < 0) {
 		eal_report_init_failure("psp-client", n, eal_argv);
 		cli_config_free(&cfg);

@@ -88,3 +88,13 @@ int eal_dir_remove_stale(const char *prefix)
 	closedir(d);
 	return n;
 }
+
+void eal_dir_remove_dead(const char *prog)
+{
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "%s-", prog);
+	int n = eal_dir_remove_stale(prefix);
+	if (n > 0)
+		printf("%s: removed %d runtime director%s of dead %ss\n", prog, n,
+		       n == 1 ? "y" : "ies", prog);
+}

@@ -26,4 +26,9 @@ void eal_dir_remove(const char *dir);
 #define EAL_DIR_STALE_SECONDS 5
 int eal_dir_remove_stale(const char *prefix);
 
+/* eal_dir_remove_stale for program prog's directories ("PROG-..."), saying
+ * on stdout how many it removed ("psp-engine: removed 1 runtime directory of
+ * dead psp-engines"). */
+void eal_dir_remove_dead(const char *prog);
+
 #endif

@@ -34,6 +34,7 @@
 
 #include <rte_lcore.h>
 
+#include "../common/eal_dir.h"
 #include "app.h"
 #include "config.h"
 
@@ -282,23 +283,6 @@ static int path_holds(const char *path, bool *empty_dir)
 	return n > 0;
 }
 
-/* Removes dir's files and dir (RocksDB's log directory has no
- * subdirectories).  Best effort. */
-static void remove_flat_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *de;
-		char f[PATH_MAX];
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-			    snprintf(f, sizeof(f), "%s/%s", dir, de->d_name) < (int)sizeof(f))
-				unlink(f);
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 /* The log directories of psp-engines that died without removing theirs
  * (SIGKILL, a crash): their names carry the owner's pid, and a pid with no
  * process (ESRCH) cannot be a live engine's.  Another user's engine
@@ -316,7 +300,7 @@ static void remove_dead_log_dirs(const char *tmp)
 		if (sscanf(de->d_name, "psp-rocksdb-log-%ld-%c", &pid, &tail) == 2 && pid > 0 &&
 		    kill((pid_t)pid, 0) < 0 && errno == ESRCH &&
 		    snprintf(path, sizeof(path), "%s/%s", tmp, de->d_name) < (int)sizeof(path))
-			remove_flat_dir(path);
+			eal_dir_remove(path); /* a flat directory, as the EAL's */
 	}
 	closedir(d);
 }
@@ -347,7 +331,7 @@ static void remove_log_dir(struct rdb_state *s)
 {
 	if (!s->log_dir[0])
 		return;
-	remove_flat_dir(s->log_dir);
+	eal_dir_remove(s->log_dir);
 	s->log_dir[0] = '\0';
 }
 

@@ -558,10 +558,7 @@ int main(int argc, char **argv)
 	/* Runtime directories of engines that crashed (their files are
 	 * several MB with --no-huge, one per instance): removed, so that
 	 * they do not pile up. */
-	int stale = eal_dir_remove_stale("psp-engine-");
-	if (stale > 0)
-		printf("psp-engine: removed %d runtime director%s of dead psp-engines\n", stale,
-		       stale == 1 ? "y" : "ies");
+	eal_dir_remove_dead("psp-engine");
 	/* The CPUs this process may use, before the EAL pins its threads. */
 	if (sched_getaffinity(0, sizeof(start_affinity), &start_affinity) < 0) {
 		fprintf(stderr, "psp-engine: sched_getaffinity: %s\n", strerror(errno));
