@@ -60,6 +60,7 @@ static const struct option host_opts[] = {
 
 /* --format's names, in enum sim_format's order. */
 static const char *const format_names[] = {"table", "csv", "json"};
+#define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
 
 #define NHOST_OPTS (sizeof(host_opts) / sizeof(host_opts[0]))
 #define MAX_PARAMS 64u
@@ -632,7 +633,7 @@ static int print_values(const char *flag, const struct option *opts, FILE *out,
 		psp_workload_list(names, sizeof(names));
 		print_items(out, names, ", ");
 	} else if (o->val == OPT_FORMAT) {
-		for (size_t f = 0; f < 3; f++)
+		for (size_t f = 0; f < NFORMATS; f++)
 			fprintf(out, "%s\n", format_names[f]);
 	} else if (o->val >= OPT_KNOB &&
 		   psp_param_at((size_t)(o->val - OPT_KNOB))->kind == PSP_PARAM_CHOICE) {
@@ -977,9 +978,9 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			break;
 		case OPT_FORMAT: {
 			size_t f = 0;
-			while (f < 3 && strcmp(arg, format_names[f]) != 0)
+			while (f < NFORMATS && strcmp(arg, format_names[f]) != 0)
 				f++;
-			if (f == 3)
+			if (f == NFORMATS)
 				return bad(err, "--format", "must be table, csv or json, got '%.64s'", arg);
 			o->format = (enum sim_format)f;
 			break;
