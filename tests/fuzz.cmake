@@ -68,6 +68,7 @@ foreach(t ${PSP_FUZZ_TARGETS})
              -artifact_prefix=${CMAKE_BINARY_DIR}/fuzz-artifacts/${t}-
              ${work} ${PSP_FUZZ_DIR}/corpus/${t} ${PSP_FUZZ_DIR}/regressions/${t})
     math(EXPR limit "${PSP_FUZZ_SECONDS} * 2 + 60")
-    set_tests_properties(fuzz.${t} PROPERTIES LABELS "fuzz" TIMEOUT ${limit} RUN_SERIAL TRUE)
+    # one libFuzzer process per test, one CPU each: `ctest -j` runs them side by side
+    set_tests_properties(fuzz.${t} PROPERTIES LABELS "fuzz" TIMEOUT ${limit})
   endif()
 endforeach()

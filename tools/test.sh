@@ -4,6 +4,8 @@
 #   tools/test.sh              build/ (RelWithDebInfo, -Werror)
 #   tools/test.sh --sanitize   build-asan/ (AddressSanitizer + UBSan)
 #   extra arguments go to ctest, e.g. tools/test.sh -L unit
+# Tests run on every CPU (ctest -j); those that start psp-engine or time
+# something are RUN_SERIAL, so nothing else runs beside them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build
@@ -16,4 +18,4 @@ fi
 cmake -S . -B "$dir" "${cmake_args[@]}" >/dev/null
 cmake --build "$dir" -j"$(nproc)"
 cd "$dir"
-ctest --output-on-failure "$@"
+ctest -j"$(nproc)" --output-on-failure "$@"
