@@ -114,6 +114,13 @@ if(TARGET psp-engine AND TARGET psp-client)
     set_tests_properties(engine.tap.kernel_client engine.tap.malformed PROPERTIES
       SKIP_RETURN_CODE 77)
     list(APPEND PSP_ENG_E2E engine.tap.kernel_client engine.tap.malformed)
+    # An ordinary Linux interface (one end of a veth pair) through
+    # net_af_packet and net_af_xdp (tests/engine/veth.sh).
+    foreach(pmd packet xdp)
+      add_test(NAME engine.veth.af_${pmd} COMMAND bash ${PSP_ENG_TEST_DIR}/veth.sh ${pmd})
+      set_tests_properties(engine.veth.af_${pmd} PROPERTIES SKIP_RETURN_CODE 77)
+      list(APPEND PSP_ENG_E2E engine.veth.af_${pmd})
+    endforeach()
   endif()
   # The RocksDB application (built when librocksdb-dev is installed).
   if(TARGET PkgConfig::ROCKSDB)

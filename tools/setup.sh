@@ -9,6 +9,7 @@ PACKAGES=(
   dpdk-dev                              # dpdk-telemetry.py (engine telemetry, tested)
   librocksdb-dev                        # psp-engine's app: rocksdb
   iproute2 procps                       # ip netns for the tap tests
+  ethtool                               # the veth tests turn checksum offload off
   clang libclang-rt-14-dev              # tests/fuzz (libFuzzer), the fuzz label
   help2man lowdown debhelper dpkg-dev   # man pages (dist/), Debian packages (tools/package-test.sh)
   slurm-wlm munge parallel              # psp-sweep --slurm / --parallel, the slurm label

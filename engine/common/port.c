@@ -45,10 +45,16 @@ int port_start(uint16_t port_id, struct port_setup *ps,
 	if (rc < 0)
 		return psp_err_set(err, rc, NULL, "port", "rte_eth_dev_info_get: %s",
 				   rte_strerror(-rc));
-	/* net_tap refuses unequal queue counts (tap_dev_configure), and its
-	 * kernel side spreads flows over all RX queues anyway. */
-	if (!strcmp(info.driver_name, "net_tap") && ps->nb_rxq < ps->nb_txq)
-		ps->nb_rxq = ps->nb_txq;
+	/* Devices whose kernel side spreads received frames over all their
+	 * queues: net_tap (which also refuses unequal counts), net_af_packet
+	 * (its sockets share one fanout group) and net_af_xdp (TX queue q also
+	 * sends through RX queue q's socket).  A queue nobody reads would lose
+	 * the frames the kernel gives it: open as many RX as TX queues, and the
+	 * dispatcher polls them all. */
+	static const char *const spread[] = {"net_tap", "net_af_packet", "net_af_xdp"};
+	for (size_t i = 0; i < sizeof(spread) / sizeof(spread[0]); i++)
+		if (!strcmp(info.driver_name, spread[i]) && ps->nb_rxq < ps->nb_txq)
+			ps->nb_rxq = ps->nb_txq;
 	if (ps->nb_rxq > info.max_rx_queues || ps->nb_txq > info.max_tx_queues)
 		return psp_err_set(err, -EINVAL, NULL, "port",
 				   "%s supports %u RX / %u TX queues; we need %u / %u "

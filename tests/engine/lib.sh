@@ -11,6 +11,7 @@ ID=$$
 T=$(mktemp -d "/tmp/psp-engine-test.XXXXXX")
 STARTED_PIDS=()
 NETNS=""
+NETNS_PEER="" # the client's namespace of a two-namespace (veth) test
 
 cleanup() {
 	local p
@@ -18,9 +19,10 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	if [ -n "$NETNS" ]; then
-		ip netns del "$NETNS" 2>/dev/null
-	fi
+	local ns
+	for ns in "$NETNS" "$NETNS_PEER"; do
+		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+	done
 	if [ -n "${PSP_KEEP_TEST_DIR:-}" ]; then
 		echo "test files kept in $T"
 	else
