@@ -25,6 +25,8 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_debug.h>
@@ -449,6 +451,27 @@ uint64_t eng_abandon_in_flight(struct engine *e)
 	return abandoned;
 }
 
+/* dispatcher_idle: sleep (disp_idle.h): one timed wait, charged from *t:
+ * its CPU time (the syscall, the kernel's switches) to spin, the rest to
+ * parked and to the slept time.  A signal ending it early is harmless: the
+ * loop polls and, still idle, waits again. */
+static void disp_sleep_once(struct engine *e, struct lcore_acct *acct, uint64_t *t)
+{
+	struct timespec ts = {.tv_sec = (time_t)(e->disp_sleep_ns / 1000000000u),
+			      .tv_nsec = (long)(e->disp_sleep_ns % 1000000000u)};
+	uint64_t cpu0 = eng_thread_cpu_ns();
+	clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+	uint64_t on_cpu = tsc_ns_to_cycles(&e->clk, eng_thread_cpu_ns() - cpu0);
+	uint64_t now = rte_rdtsc();
+	if (on_cpu > now - *t)
+		on_cpu = now - *t;
+	stat_add(&acct->spin, on_cpu);
+	stat_add(&acct->parked, now - *t - on_cpu);
+	stat_add(&e->st.disp_sleeps, 1);
+	stat_add(&e->st.disp_slept, now - *t - on_cpu);
+	*t = now;
+}
+
 void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 {
 	struct rte_mbuf *pkts[DISP_MAX_BURST], *arp[DISP_MAX_BURST];
@@ -456,6 +479,11 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 	uint16_t burst = (uint16_t)(e->cfg.burst < DISP_MAX_BURST ? e->cfg.burst : DISP_MAX_BURST);
 	bool draining = false;
 	uint64_t drain_deadline = 0;
+	uint64_t idle_since = 0; /* dispatcher_idle: sleep: the TSC this idle spell began (0: none) */
+	/* The kernel's default timer slack (50 us) would stretch each timed
+	 * wait by up to that much: the bound is the configured wait. */
+	if (e->disp_sleep)
+		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 
 	/* --profile replays an endless source (a pcap file in a loop): poll it
 	 * only while fewer than the workers' slots plus two bursts are in
@@ -525,6 +553,21 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		uint64_t now = rte_rdtsc();
 		stat_add(work ? &acct->work : &acct->spin, now - t);
 		t = now;
+		if (e->disp_sleep) {
+			/* Idle: nothing done and no request held (disp_idle.h). */
+			if (work || draining || eng_in_flight(e)) {
+				idle_since = 0;
+			} else {
+				if (!idle_since)
+					idle_since = now;
+				if (now - idle_since >= e->disp_sleep_after_cycles) {
+					disp_sleep_once(e, acct, &t);
+					if (e->profile) /* the wait is idle time */
+						prof_fold(e, false);
+					continue;
+				}
+			}
+		}
 		uint64_t before = idle.backoffs;
 		idle_note(&idle, &e->cfg.idle, work != 0);
 		if (idle.backoffs != before) {
