@@ -441,24 +441,28 @@ uint64_t eng_abandon_in_flight(struct engine *e)
 	return abandoned;
 }
 
-/* dispatcher_idle: sleep (disp_idle.h): one timed wait, charged from *t:
- * its CPU time (the syscall, the kernel's switches) to spin, the rest to
- * parked and to the slept time.  A signal ending it early is harmless: the
- * loop polls and, still idle, waits again. */
+/* dispatcher_idle: sleep (disp_idle.h): one timed wait, charged from *t.
+ * Parked (and slept) is the wall time between the TSC reads that bracket
+ * clock_nanosleep, less the thread's CPU time between the CPU-clock reads
+ * around them (an interval that contains the first, so parked is never
+ * CPU time); the rest, the CPU-clock reads included (each a syscall), is
+ * spin.  A signal ending the wait early is harmless: the loop polls and,
+ * still idle, waits again. */
 static void disp_sleep_once(struct engine *e, struct lcore_acct *acct, uint64_t *t)
 {
 	struct timespec ts = {.tv_sec = (time_t)(e->disp_sleep_ns / 1000000000u),
 			      .tv_nsec = (long)(e->disp_sleep_ns % 1000000000u)};
 	uint64_t cpu0 = eng_thread_cpu_ns();
+	uint64_t t0 = rte_rdtsc();
 	clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+	uint64_t t1 = rte_rdtsc();
 	uint64_t on_cpu = tsc_ns_to_cycles(&e->clk, eng_thread_cpu_ns() - cpu0);
 	uint64_t now = rte_rdtsc();
-	if (on_cpu > now - *t)
-		on_cpu = now - *t;
-	stat_add(&acct->spin, on_cpu);
-	stat_add(&acct->parked, now - *t - on_cpu);
+	uint64_t asleep = t1 - t0 > on_cpu ? t1 - t0 - on_cpu : 0;
+	stat_add(&acct->parked, asleep);
+	stat_add(&acct->spin, now - *t - asleep);
 	stat_add(&e->st.disp_sleeps, 1);
-	stat_add(&e->st.disp_slept, now - *t - on_cpu);
+	stat_add(&e->st.disp_slept, asleep);
 	*t = now;
 }
 

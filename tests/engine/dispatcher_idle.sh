@@ -17,7 +17,8 @@ IDLE_S=2
 TICKS=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# idle_cpu MODE: starts the engine, prints its CPU use idle (% of one CPU).
+# idle_cpu MODE: starts the engine, sets PCT to its CPU use idle (% of one
+# CPU; not in a subshell: the engine's pid must stay this shell's).
 idle_cpu() {
 	local mode=$1 log=$T/engine-$1.log
 	start_engine "$log" "${ENGINE[@]}" --set policy=cfcfs --set idle=park \
@@ -28,16 +29,18 @@ idle_cpu() {
 	c0=$(cpu_ticks "$ENGINE_PID")
 	sleep "$IDLE_S"
 	c1=$(cpu_ticks "$ENGINE_PID")
-	awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" -v hz="$TICKS" 'BEGIN {printf "%.1f", 100 * (b - a) / hz / s}'
+	PCT=$(awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" -v hz="$TICKS" 'BEGIN {printf "%.1f", 100 * (b - a) / hz / s}')
 }
 
-spin_pct=$(idle_cpu spin)
+idle_cpu spin
+spin_pct=$PCT
 stop_engine || fail "spin: psp-engine exited with status $?"
 check_clean_stop "$T/engine-spin.log"
 [ "$(counter dispatcher_sleeps "$T/engine-spin.log")" -eq 0 ] || fail "spin: the dispatcher slept"
 rm -f "/tmp/psp-memif-$(id -u)/$INST.sock"
 
-sleep_pct=$(idle_cpu sleep)
+idle_cpu sleep
+sleep_pct=$PCT
 log=$T/engine-sleep.log
 grep -q "dispatcher idle: sleep (polls 50 us with no request held, then sleeps in timed waits of 50 us" "$log" ||
 	fail "sleep: the engine does not say how it sleeps"
