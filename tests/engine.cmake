@@ -64,6 +64,12 @@ if(TARGET psp-engine AND TARGET psp-client)
     add_test(NAME engine.memif.idle_${m} COMMAND bash ${PSP_ENG_TEST_DIR}/idle_modes.sh ${m})
     list(APPEND PSP_ENG_E2E engine.memif.idle_${m})
   endforeach()
+  # The dispatcher's idle modes: an idle sleeping dispatcher gives the CPU back.
+  add_test(NAME engine.memif.idle_dispatcher COMMAND bash ${PSP_ENG_TEST_DIR}/dispatcher_idle.sh)
+  list(APPEND PSP_ENG_E2E engine.memif.idle_dispatcher)
+  # psp-sim's prediction error against the engine, at CI size (tools/fidelity.sh).
+  add_test(NAME engine.memif.fidelity COMMAND bash ${PSP_ENG_TEST_DIR}/fidelity.sh)
+  list(APPEND PSP_ENG_E2E engine.memif.fidelity)
   # idle: auto against the CPUs the lcores may use.
   add_test(NAME engine.memif.idle_auto COMMAND bash ${PSP_ENG_TEST_DIR}/idle_auto.sh)
   set_tests_properties(engine.memif.idle_auto PROPERTIES SKIP_RETURN_CODE 77)

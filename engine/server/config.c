@@ -40,6 +40,9 @@ static void eng_config_default(struct eng_config *cfg)
 	cfg->worker_idle = IDLE_AUTO;
 	cfg->park_after_us = 50;
 	cfg->reserved_idle_same = true;
+	cfg->disp_idle = DISP_IDLE_AUTO;
+	cfg->disp_sleep_after_us = 50;
+	cfg->disp_sleep_us = 50;
 	snprintf(cfg->output_dir, sizeof(cfg->output_dir), ".");
 	cfg->app = ENG_APP_SPIN;
 	cfg->max_run_ns = 10000000; /* 10 ms */
@@ -538,6 +541,23 @@ static int load_reserved_idle(struct ydoc *y, yaml_node_t *n, struct eng_config 
 	return 0;
 }
 
+const char *const disp_idle_names[DISP_IDLE_NMODES] = {
+	[DISP_IDLE_SPIN] = "spin", [DISP_IDLE_SLEEP] = "sleep", [DISP_IDLE_AUTO] = "auto"};
+
+/* dispatcher_idle: spin | sleep | auto (disp_idle.h). */
+static int load_disp_idle(struct ydoc *y, yaml_node_t *n, struct eng_config *cfg,
+			  struct psp_err *err)
+{
+	const char *name = ydoc_scalar(n);
+	for (int m = 0; m < DISP_IDLE_NMODES; m++)
+		if (name && !strcmp(name, disp_idle_names[m])) {
+			cfg->disp_idle = (enum disp_idle_mode)m;
+			return 0;
+		}
+	return ydoc_fail(y, n, "dispatcher_idle", err, -EINVAL,
+			  "must be spin, sleep or auto, got \"%s\"", name ? name : "(not a scalar)");
+}
+
 const char *const eng_app_names[ENG_NAPPS] = {[ENG_APP_SPIN] = "spin",
 					       [ENG_APP_ROCKSDB] = "rocksdb"};
 
@@ -737,7 +757,8 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 	static const char *const keys[] = {
 		"eal", "port", "ip", "mac", "udp_port", "dispatcher_lcore", "workers",
 		"worker_lcores", "policy", "preempt", "workload", "types", "queues", "instance",
-		"idle_backoff", "idle", "park_after_us", "reserved_idle", "output_dir", "app",
+		"idle_backoff", "idle", "park_after_us", "reserved_idle", "dispatcher_idle",
+		"dispatcher_sleep_after_us", "dispatcher_sleep_us", "output_dir", "app",
 		"drain_ms", "telemetry", NULL};
 	yaml_node_t *root = ydoc_root(y), *v;
 	int nlcores = -1;
@@ -795,6 +816,11 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 	if ((v = ydoc_get(y, root, "reserved_idle")) &&
 	    (rc = load_reserved_idle(y, v, cfg, err)) < 0)
 		goto out;
+	if ((v = ydoc_get(y, root, "dispatcher_idle")) && (rc = load_disp_idle(y, v, cfg, err)) < 0)
+		goto out;
+	GET_U_OUT(root, "dispatcher_sleep_after_us", "dispatcher_sleep_after_us", 0, 1000000,
+		  cfg->disp_sleep_after_us);
+	GET_U_OUT(root, "dispatcher_sleep_us", "dispatcher_sleep_us", 1, 100000, cfg->disp_sleep_us);
 	if ((v = ydoc_get(y, root, "app")) && (rc = load_app(y, v, cfg, err)) < 0)
 		goto out;
 	if ((v = ydoc_get(y, root, "output_dir"))) {
@@ -932,6 +958,8 @@ void eng_config_print(const struct eng_config *cfg, FILE *out)
 	fprintf(out, "  idle: %s park_after_us=%u reserved_idle=%s\n",
 		idle_mode_names[cfg->worker_idle], cfg->park_after_us,
 		cfg->reserved_idle_same ? "same" : idle_mode_names[cfg->reserved_idle]);
+	fprintf(out, "  dispatcher_idle: %s dispatcher_sleep_after_us=%u dispatcher_sleep_us=%u\n",
+		disp_idle_names[cfg->disp_idle], cfg->disp_sleep_after_us, cfg->disp_sleep_us);
 	if (cfg->ops->props.flags & PSP_POLICY_PREEMPTIVE)
 		fprintf(out, "  preempt: stack_kib=%u tasks=%u (%s)\n", cfg->preempt_stack_kib,
 			cfg->preempt_tasks,

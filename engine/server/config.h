@@ -18,6 +18,7 @@
 #include <psp/workload.h>
 
 #include "../common/idle.h"
+#include "disp_idle.h"
 #include "park.h"
 
 #define ENG_MAX_EAL_ARGS 64u
@@ -101,6 +102,12 @@ struct eng_config {
 	 * group (spin, pause, park); reserved_idle_same: "same", idle's */
 	enum idle_mode reserved_idle;
 	bool reserved_idle_same;
+	/* dispatcher_idle, dispatcher_sleep_after_us, dispatcher_sleep_us: what
+	 * the dispatcher does with nothing to do (disp_idle.h); DISP_IDLE_AUTO
+	 * until main resolves it against the CPUs */
+	enum disp_idle_mode disp_idle;
+	uint32_t disp_sleep_after_us;
+	uint32_t disp_sleep_us;
 	char output_dir[256];
 	enum eng_app_kind app; /* app.name */
 	uint64_t max_run_ns;  /* spin: run_ns above this is clamped (and counted) */

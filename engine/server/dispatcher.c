@@ -25,6 +25,8 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_debug.h>
@@ -439,6 +441,31 @@ uint64_t eng_abandon_in_flight(struct engine *e)
 	return abandoned;
 }
 
+/* dispatcher_idle: sleep (disp_idle.h): one timed wait, charged from *t.
+ * Parked (and slept) is the wall time between the TSC reads that bracket
+ * clock_nanosleep, less the thread's CPU time between the CPU-clock reads
+ * around them (an interval that contains the first, so parked is never
+ * CPU time); the rest, the CPU-clock reads included (each a syscall), is
+ * spin.  A signal ending the wait early is harmless: the loop polls and,
+ * still idle, waits again. */
+static void disp_sleep_once(struct engine *e, struct lcore_acct *acct, uint64_t *t)
+{
+	struct timespec ts = {.tv_sec = (time_t)(e->disp_sleep_ns / 1000000000u),
+			      .tv_nsec = (long)(e->disp_sleep_ns % 1000000000u)};
+	uint64_t cpu0 = eng_thread_cpu_ns();
+	uint64_t t0 = rte_rdtsc();
+	clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+	uint64_t t1 = rte_rdtsc();
+	uint64_t on_cpu = tsc_ns_to_cycles(&e->clk, eng_thread_cpu_ns() - cpu0);
+	uint64_t now = rte_rdtsc();
+	uint64_t asleep = t1 - t0 > on_cpu ? t1 - t0 - on_cpu : 0;
+	stat_add(&acct->parked, asleep);
+	stat_add(&acct->spin, now - *t - asleep);
+	stat_add(&e->st.disp_sleeps, 1);
+	stat_add(&e->st.disp_slept, asleep);
+	*t = now;
+}
+
 void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 {
 	struct rte_mbuf *pkts[DISP_MAX_BURST], *arp[DISP_MAX_BURST];
@@ -446,6 +473,11 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 	uint16_t burst = (uint16_t)(e->cfg.burst < DISP_MAX_BURST ? e->cfg.burst : DISP_MAX_BURST);
 	bool draining = false;
 	uint64_t drain_deadline = 0;
+	uint64_t idle_since = 0; /* dispatcher_idle: sleep: the TSC this idle spell began (0: none) */
+	/* The kernel's default timer slack (50 us) would stretch each timed
+	 * wait by up to that much: the bound is the configured wait. */
+	if (e->disp_sleep)
+		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 
 	/* --profile replays an endless source (a pcap file in a loop): poll it
 	 * only while fewer than the workers' slots plus two bursts are in
@@ -515,6 +547,21 @@ void eng_dispatcher_run(struct engine *e, const atomic_bool *quit)
 		uint64_t now = rte_rdtsc();
 		stat_add(work ? &acct->work : &acct->spin, now - t);
 		t = now;
+		if (e->disp_sleep) {
+			/* Idle: nothing done and no request held (disp_idle.h). */
+			if (work || draining || eng_in_flight(e)) {
+				idle_since = 0;
+			} else {
+				if (!idle_since)
+					idle_since = now;
+				if (now - idle_since >= e->disp_sleep_after_cycles) {
+					disp_sleep_once(e, acct, &t);
+					if (e->profile) /* the wait is idle time */
+						prof_fold(e, false);
+					continue;
+				}
+			}
+		}
 		uint64_t before = idle.backoffs;
 		idle_note(&idle, &e->cfg.idle, work != 0);
 		if (idle.backoffs != before) {

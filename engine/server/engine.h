@@ -110,7 +110,7 @@ struct eng_req {
  * loop iterations that did something; a worker's from taking a request to
  * posting it back, reply included), spin (polling with nothing to do,
  * pausing, yielding) and parked (asleep: a parked worker's futex wait, the
- * dispatcher's usleep back-off; the CPU time parking itself takes
+ * dispatcher's timed waits and usleep back-off; the CPU time parking itself takes
  * is spin).  Charged back to back from one TSC read
  * to the next, from start_tsc (the loop's start) on: the three add up to
  * the loop's run, end_tsc - start_tsc once it returned.  cpu_ns: the
@@ -147,6 +147,10 @@ struct disp_stats {
 	uint64_t dropped_at_stop; /* in flight when drain_ms ran out at stop */
 	uint64_t worker_ring_full;
 	uint64_t idle_backoffs;
+	/* dispatcher_idle: sleep: the timed waits, and the time they spent off
+	 * the CPU (TSC cycles; their own CPU time is spin) */
+	uint64_t disp_sleeps;
+	uint64_t disp_slept;
 	uint64_t wakes[PSP_MAX_WORKERS]; /* parked workers woken by a dispatch, per worker */
 	uint64_t ws_steals; /* assignments the policy took from another worker's queue */
 	uint64_t accepted_type[ENG_TYPE_SLOTS];
@@ -312,6 +316,12 @@ struct engine {
 	 * so the dispatcher checks the words after a dispatch. */
 	struct park_word park[PSP_MAX_WORKERS];
 	bool parking;
+	/* dispatcher_idle resolved (disp_idle.h): sleep after
+	 * disp_sleep_after_cycles with no request held, in waits of
+	 * disp_sleep_ns */
+	bool disp_sleep;
+	uint64_t disp_sleep_after_cycles;
+	uint64_t disp_sleep_ns;
 	enum pause_kind pause;
 	uint64_t stop_wakes; /* parked workers woken by the stop (main, after the dispatcher) */
 	/* DARC: the wakes per group of types (a group is its set of types,

@@ -342,6 +342,20 @@ static int setup(struct engine *e, struct psp_err *err)
 	else
 		printf("psp-engine: %u polling lcores on %u CPUs (%s, %u isolated): a CPU each\n",
 		       share.lcores, share.cpus, share.cpu_list, share.isolated);
+	/* The dispatcher's idle mode (disp_idle.h): auto sleeps when the
+	 * polling lcores share CPUs. */
+	bool disp_auto = cfg->disp_idle == DISP_IDLE_AUTO;
+	if (disp_auto)
+		cfg->disp_idle = share.oversubscribed ? DISP_IDLE_SLEEP : DISP_IDLE_SPIN;
+	e->disp_sleep = cfg->disp_idle == DISP_IDLE_SLEEP;
+	e->disp_sleep_after_cycles = tsc_ns_to_cycles(&e->clk, (uint64_t)cfg->disp_sleep_after_us * 1000);
+	e->disp_sleep_ns = (uint64_t)cfg->disp_sleep_us * 1000;
+	printf("psp-engine: dispatcher idle: %s%s", disp_idle_names[cfg->disp_idle],
+	       disp_auto ? " (auto)" : "");
+	if (e->disp_sleep)
+		printf(" (polls %u us with no request held, then sleeps in timed waits of %u us: "
+		       "no Rx interrupts)", cfg->disp_sleep_after_us, cfg->disp_sleep_us);
+	printf("\n");
 	e->pause = pause_detect();
 	if (cfg->reserved_idle_same)
 		cfg->reserved_idle = cfg->worker_idle;

@@ -83,6 +83,8 @@ size_t eng_counters(const struct engine *e, struct eng_counter *out, size_t cap)
 		{"darc_reservations", e->reservations},
 		{"output_lines_lost", e->output_lost},
 		{"idle_backoffs", backoffs},
+		{"dispatcher_sleeps", stat_get(&st->disp_sleeps)},
+		{"dispatcher_slept_ns", tsc_cycles_to_ns(&e->clk, stat_get(&st->disp_slept))},
 		{"ws_steals", stat_get(&st->ws_steals)},
 		{"starts_back_to_back", b2b},
 		{"starts_after_wait", waited},
@@ -162,6 +164,10 @@ static void acct_report(const struct engine *e, FILE *out)
 	eng_acct_read(&e->disp_acct, &e->clk, &a);
 	fprintf(out, "  dispatcher (lcore %u):", e->cfg.dispatcher_lcore);
 	acct_line(out, &a);
+	if (e->disp_sleep)
+		fprintf(out, " sleeps=%" PRIu64 " slept_ms=%.1f",
+			stat_get(&e->st.disp_sleeps),
+			(double)tsc_cycles_to_ns(&e->clk, stat_get(&e->st.disp_slept)) / 1e6);
 	fprintf(out, "\n");
 	struct psp_hist *all = malloc(sizeof(*all));
 	if (all)

@@ -706,6 +706,46 @@ START_TEST(idle_modes)
 }
 END_TEST
 
+/* dispatcher_idle: spin | sleep | auto, with dispatcher_sleep_after_us and
+ * dispatcher_sleep_us (auto, 50, 50 by default), from the file or --set;
+ * a wait of 0 (a busy loop of syscalls) and anything else refused. */
+START_TEST(dispatcher_idle)
+{
+	char t[1024];
+	struct eng_config cfg;
+	struct psp_err err;
+	char buf[700];
+	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
+	ck_assert_int_eq(cfg.disp_idle, DISP_IDLE_AUTO);
+	ck_assert_uint_eq(cfg.disp_sleep_after_us, 50);
+	ck_assert_uint_eq(cfg.disp_sleep_us, 50);
+	eng_config_free(&cfg);
+	static const char *const names[] = {"spin", "sleep", "auto"};
+	for (int m = 0; m < 3; m++) {
+		snprintf(t, sizeof(t), "%sdispatcher_idle: %s\ndispatcher_sleep_after_us: 0\n"
+			 "dispatcher_sleep_us: 7\n", BASE, names[m]);
+		ck_assert_msg(load(t, &cfg, &err) == 0, "%s", psp_err_format(&err, buf, sizeof(buf)));
+		ck_assert_int_eq(cfg.disp_idle, m);
+		ck_assert_uint_eq(cfg.disp_sleep_after_us, 0);
+		ck_assert_uint_eq(cfg.disp_sleep_us, 7);
+		eng_config_free(&cfg);
+	}
+	const char *sets[] = {"dispatcher_idle=sleep", "dispatcher_sleep_us=100000"};
+	struct yconf_overrides ov = {.set = sets, .nset = 2};
+	ck_assert_msg(load_ov(BASE, &ov, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(cfg.disp_idle, DISP_IDLE_SLEEP);
+	ck_assert_uint_eq(cfg.disp_sleep_us, 100000);
+	eng_config_free(&cfg);
+	snprintf(t, sizeof(t), "%sdispatcher_idle: park\n", BASE);
+	expect_error(t, "dispatcher_idle", 10, "must be spin, sleep or auto, got \"park\"");
+	snprintf(t, sizeof(t), "%sdispatcher_sleep_us: 0\n", BASE);
+	expect_error(t, "dispatcher_sleep_us", 10, "1..100000");
+	snprintf(t, sizeof(t), "%sdispatcher_sleep_after_us: 1000001\n", BASE);
+	expect_error(t, "dispatcher_sleep_after_us", 10, "0..1000000");
+}
+END_TEST
+
 /* The kernel's CPU lists (/sys/devices/system/cpu/isolated), both ways. */
 START_TEST(cpu_lists)
 {
@@ -882,6 +922,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, workload_beside_config);
 	tcase_add_test(tc, workload_errors);
 	tcase_add_test(tc, idle_modes);
+	tcase_add_test(tc, dispatcher_idle);
 	tcase_add_test(tc, cpu_lists);
 	tcase_add_test(tc, set_overrides);
 	tcase_add_test(tc, expansions);

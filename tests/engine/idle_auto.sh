@@ -3,9 +3,9 @@
 # dispatcher and the workers) with the CPUs their EAL cpusets allow within
 # the process's affinity mask.  Started and stopped without load:
 #   - the shipped memif config (4 lcores on CPUs 0-1): oversubscribed, said
-#     on stderr, workers park;
+#     on stderr, workers park, the dispatcher sleeps when idle;
 #   - the same under taskset -c 0: the affinity mask leaves 1 CPU;
-#   - one worker, --lcores 0@0,1@1: a CPU each, workers spin;
+#   - one worker, --lcores 0@0,1@1: a CPU each, workers and dispatcher spin;
 #   - idle: spin over the shipped config: still said, and the workers spin.
 . "$(dirname "$0")/lib.sh"
 
@@ -28,6 +28,7 @@ command -v taskset > /dev/null || { echo "SKIP: needs taskset"; exit 77; }
 run shipped --
 expect shipped "psp-engine: 4 polling lcores (dispatcher and 3 workers) share 2 CPUs (0-1, 0 isolated): oversubscribed: workers park when idle (idle: auto"
 expect shipped "workers idle: park (auto) (spin 50 us"
+expect shipped "dispatcher idle: sleep (auto)"
 run one_cpu taskset -c 0 --
 expect one_cpu "share 1 CPU (0, 0 isolated): oversubscribed"
 expect one_cpu "workers idle: park (auto)"
@@ -35,6 +36,7 @@ run dedicated -- --set workers=1 --set "worker_lcores=[1]" --set \
 	"eal=[--no-huge, -m, \"256\", --no-pci, --lcores, \"0@0,1@1\", --file-prefix, psp-engine-%i, --log-level, \"*:warning\"]"
 expect dedicated "psp-engine: 2 polling lcores on 2 CPUs (0-1, 0 isolated): a CPU each"
 expect dedicated "workers idle: spin (auto)"
+expect dedicated "dispatcher idle: spin (auto)"
 run spin -- --set idle=spin
 expect spin "oversubscribed: workers poll anyway, as idle says"
 expect spin "workers idle: spin"
