@@ -226,6 +226,7 @@ Suite *psp_engine_verdict_suite(void)
 {
 	Suite *s = suite_create("psp_client_verdict");
 	TCase *tc = tcase_create("verdict");
+	tcase_set_timeout(tc, 30); /* gof_calibrated: 1000 tests of 65536 bins (sanitizers) */
 	tcase_add_test(tc, one_late_reply_is_one_request);
 	tcase_add_test(tc, threshold);
 	tcase_add_test(tc, drained_backlog_is_overloaded);
