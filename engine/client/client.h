@@ -84,13 +84,9 @@ struct psp_workload;
 /* psp-client's exit status when the run is no measurement: the server
  * stopped answering mid-run, or answered with application failures. */
 #define CLI_NOT_MEASURED 3
-/* Its exit status when the generator limited the run: its send lateness is
- * a large part of the latency tail (verdict.h, cli_generator_limited). */
-#define CLI_GENERATOR_LIMITED 4
 
 /* Runs the load against the server on port_id; prints the report.  Returns 0,
- * 1 on a runtime failure (message printed), CLI_NOT_MEASURED or
- * CLI_GENERATOR_LIMITED. */
+ * 1 on a runtime failure (message printed), or CLI_NOT_MEASURED. */
 int cli_generate(const struct cli_config *cfg, const struct cli_run *run,
 		 const struct psp_workload *wl, uint16_t port_id);
 

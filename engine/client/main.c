@@ -7,9 +7,8 @@
  *
  * Exit codes: 0 ok (an overloaded point is a result, not an error), 1 runtime
  * failure, 2 usage or config error, 3 (CLI_NOT_MEASURED) the run is no
- * measurement: the server stopped answering, or failed requests; 4
- * (CLI_GENERATOR_LIMITED) the client's own send lateness is a large part
- * of the latency tail.
+ * measurement: the server stopped answering, or failed requests.  A
+ * GENERATOR-LIMITED run exits 0: its report and CSV say so.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -85,14 +84,14 @@ static void usage(FILE *out)
 		"divides by the service time in each reply's run_ns word (psp-engine: the\n"
 		"time it measured; a server that echoes run_ns: the requested time).\n"
 		"GENERATOR-LIMITED when the send lateness p99 is above 10%% of the latency\n"
-		"p99 (the tail is the client's as much as the server's).\n"
+		"p99 (the tail is the client's as much as the server's; exit 0, the CSV's\n"
+		"generator_limited column is 1).\n"
 		"Exit codes: 0 ok (overloaded or not), 1 runtime failure (a report that\n"
 		"could not be written included), 2 usage or config error, 3 not a\n"
 		"measurement: the server stopped answering while\n"
 		"requests waited (its port's link went down, or no reply during the last\n"
 		"timeout_ms of sending nor after) or answered requests with an\n"
-		"application failure (reply run_ns 0); 4 generator-limited (the report\n"
-		"and table are printed, the CSV's generator_limited column is 1).\n");
+		"application failure (reply run_ns 0).\n");
 }
 
 static int parse_double(const char *s, double *out)
