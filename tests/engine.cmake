@@ -24,8 +24,10 @@ if(TARGET psp-engine AND TARGET psp-client)
     if(m STREQUAL "config") # psp-client's --set, through the same YAML layer
       target_sources(check_engine_${m} PRIVATE ${CMAKE_SOURCE_DIR}/engine/client/config.c)
     endif()
-    if(m STREQUAL "verdict") # psp-client's verdict on constructed counts
-      target_sources(check_engine_${m} PRIVATE ${CMAKE_SOURCE_DIR}/engine/client/verdict.c)
+    if(m STREQUAL "verdict") # psp-client's verdicts and self-checks on constructed inputs
+      target_sources(check_engine_${m} PRIVATE ${CMAKE_SOURCE_DIR}/engine/client/verdict.c
+        ${CMAKE_SOURCE_DIR}/engine/client/selfcheck.c)
+      target_link_libraries(check_engine_${m} PRIVATE PkgConfig::GSL)
     endif()
     set_tests_properties(engine.unit.${m} PROPERTIES LABELS "unit;engine" TIMEOUT 60
       ENVIRONMENT "${PSP_ENG_ENV}")
@@ -80,6 +82,16 @@ if(TARGET psp-engine AND TARGET psp-client)
   # The engine SIGKILLed mid-run: psp-client says it could not measure (exit 3).
   add_test(NAME engine.memif.client_engine_dies COMMAND bash ${PSP_ENG_TEST_DIR}/client_engine_dies.sh)
   list(APPEND PSP_ENG_E2E engine.memif.client_engine_dies)
+  # psp-client's latency from the scheduled send, its lateness and its
+  # verdict on itself (a generator slowed on purpose is GENERATOR-LIMITED).
+  foreach(m on-time paused)
+    string(REPLACE "-" "_" _n ${m})
+    add_test(NAME engine.memif.client_${_n} COMMAND bash ${PSP_ENG_TEST_DIR}/client_schedule.sh ${m})
+    list(APPEND PSP_ENG_E2E engine.memif.client_${_n})
+  endforeach()
+  # psp-client --trace: the engine's own trace of the run is the trace's rows.
+  add_test(NAME engine.memif.client_trace COMMAND bash ${PSP_ENG_TEST_DIR}/client_trace.sh)
+  list(APPEND PSP_ENG_E2E engine.memif.client_trace)
   # --trace: a row per request that agrees with the engine's counters (and,
   # through psp-sim --trace, replays to the same per-type counts).
   add_test(NAME engine.memif.trace COMMAND bash ${PSP_ENG_TEST_DIR}/trace.sh full darc)

@@ -41,6 +41,10 @@ struct cli_config {
 	uint32_t arp_timeout_ms;
 	uint32_t link_timeout_ms;
 	double warmup;        /* fraction of requests not measured */
+	uint32_t late_us;     /* a send later than this after its scheduled time is late */
+	/* Test/diagnostic knob: sleep pause_us after every pause_every
+	 * requests sent (0: never), to slow the generator on purpose. */
+	uint32_t pause_every, pause_us;
 	uint64_t seed;
 	struct idle_conf idle;
 	const char *const *sets; /* the command line's --set items, printed */
@@ -56,6 +60,8 @@ int cli_config_load(const char *path, const struct yconf_overrides *ov,
 void cli_config_free(struct cli_config *cfg);
 void cli_config_print(const struct cli_config *cfg, FILE *out);
 
+struct sim_trace;
+
 /* What the command line asks for. */
 struct cli_run {
 	const char *workload;
@@ -65,7 +71,13 @@ struct cli_run {
 	const char *output; /* NULL: stdout */
 	uint32_t workers;   /* 0: unknown (load column left empty) */
 	const char *label;  /* the CSV's policy column; default "engine" */
+	/* --trace: its rows are sent instead of sampled ones, arrival times
+	 * multiplied by trace_scale; rate_rps and duration_s are then the
+	 * replay's (main.c).  NULL: sample the workload. */
+	const struct sim_trace *trace;
+	double trace_scale;
 };
+
 
 struct psp_workload;
 

@@ -23,6 +23,7 @@ static void defaults(struct cli_config *c)
 	c->arp_timeout_ms = 3000;
 	c->link_timeout_ms = 10000;
 	c->warmup = 0.1;
+	c->late_us = 1;
 	c->seed = 1;
 	c->idle.polls = 1000;
 }
@@ -57,11 +58,13 @@ int cli_config_load(const char *path, const struct yconf_overrides *ov,
 	static const char *const keys[] = {"eal", "port", "ip", "mac", "server", "src_port",
 					   "rx_queues", "queues", "timeout_ms",
 					   "arp_timeout_ms", "link_timeout_ms", "warmup",
-					   "seed", "idle_backoff", "instance", NULL};
+					   "seed", "idle_backoff", "instance", "late_us",
+					   "diagnostic", NULL};
 	static const char *const skeys[] = {"ip", "mac", "udp_port", NULL};
 	static const char *const qkeys[] = {"mbufs", "mbuf_cache", "rx_desc", "tx_desc",
 					    "burst", "window", NULL};
 	static const char *const ikeys[] = {"enabled", "polls", "sleep_us", NULL};
+	static const char *const dkeys[] = {"pause_every", "pause_us", NULL};
 	yaml_node_t *root = ydoc_root(y), *v, *m;
 	if ((rc = yconf_check_keys(y, root, "", keys, err)) < 0)
 		goto out;
@@ -99,6 +102,7 @@ int cli_config_load(const char *path, const struct yconf_overrides *ov,
 	U(root, "arp_timeout_ms", "arp_timeout_ms", 1, 600000, cfg->arp_timeout_ms);
 	U(root, "link_timeout_ms", "link_timeout_ms", 1, 600000, cfg->link_timeout_ms);
 	U(root, "seed", "seed", 0, UINT64_MAX, cfg->seed);
+	U(root, "late_us", "late_us", 0, 1000000, cfg->late_us);
 	if ((v = ydoc_get(y, root, "warmup")) &&
 	    (rc = yconf_double(y, v, "warmup", 0.0, 0.99, &cfg->warmup, err)) < 0)
 		goto out;
@@ -131,6 +135,17 @@ int cli_config_load(const char *path, const struct yconf_overrides *ov,
 			goto out;
 		U(m, "polls", "idle_backoff.polls", 1, 100000000, cfg->idle.polls);
 		U(m, "sleep_us", "idle_backoff.sleep_us", 0, 100000, cfg->idle.sleep_us);
+	}
+	if ((m = ydoc_get(y, root, "diagnostic"))) {
+		if ((rc = yconf_check_keys(y, m, "diagnostic", dkeys, err)) < 0)
+			goto out;
+		U(m, "pause_every", "diagnostic.pause_every", 0, UINT32_MAX, cfg->pause_every);
+		U(m, "pause_us", "diagnostic.pause_us", 0, 1000000, cfg->pause_us);
+		if ((cfg->pause_every == 0) != (cfg->pause_us == 0)) {
+			rc = ydoc_fail(y, m, "diagnostic", err, -EINVAL,
+					"pause_every and pause_us go together (both 0: no pause)");
+			goto out;
+		}
 	}
 	if (cfg->mbuf_cache > cfg->mbufs / 4) {
 		rc = ydoc_fail(y, ydoc_get(y, root, "queues"), "queues.mbuf_cache", err,
@@ -167,8 +182,11 @@ void cli_config_print(const struct cli_config *c, FILE *out)
 		c->server_port, c->has_server_mac ? "(given)" : "(ARP)");
 	fprintf(out, "  rx_queues: %u  queues: mbufs=%u rx_desc=%u tx_desc=%u burst=%u "
 		     "window=%u\n  timeout_ms: %u  warmup: %g  seed: %llu\n"
-		     "  idle_backoff: enabled=%s polls=%u sleep_us=%u\n",
+		     "  idle_backoff: enabled=%s polls=%u sleep_us=%u\n  late_us: %u\n",
 		c->rx_queues, c->mbufs, c->rx_desc, c->tx_desc, c->burst, c->window,
 		c->timeout_ms, c->warmup, (unsigned long long)c->seed,
-		c->idle.enabled ? "true" : "false", c->idle.polls, c->idle.sleep_us);
+		c->idle.enabled ? "true" : "false", c->idle.polls, c->idle.sleep_us, c->late_us);
+	if (c->pause_every)
+		fprintf(out, "  diagnostic: pause %u us after every %u requests sent (the "
+			     "generator slowed on purpose)\n", c->pause_us, c->pause_every);
 }

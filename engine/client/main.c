@@ -3,10 +3,12 @@
  *   psp-client [EAL options --] --config FILE --workload NAME --rate RPS
  *              --duration S [--set KEY=VALUE]... [--format table|csv]
  *              [--output F] [--workers N] [--label NAME] [--seed N]
+ *   psp-client ... --workload NAME --trace FILE [--rate RPS | --load L]
  *
  * Exit codes: 0 ok (an overloaded point is a result, not an error), 1 runtime
  * failure, 2 usage or config error, 3 (CLI_NOT_MEASURED) the run is no
- * measurement: the server stopped answering, or failed requests.
+ * measurement: the server stopped answering, or failed requests.  A
+ * GENERATOR-LIMITED run exits 0: its report and CSV say so.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include "../common/port.h"
 #include "../common/yconf.h"
 #include "client.h"
+#include "trace.h" /* psp-sim's trace reader */
 
 static void usage(FILE *out)
 {
@@ -34,10 +37,13 @@ static void usage(FILE *out)
 		"                  --rate RPS --duration S [--set KEY=VALUE]...\n"
 		"                  [--format table|csv] [--output F] [--workers N]\n"
 		"                  [--label NAME] [--seed N]\n"
+		"       psp-client ... --workload NAME --trace FILE [--rate RPS | --load L]\n"
 		"\n"
 		"Open-loop load generator: sends PSP_MB requests drawn from a psp-sim\n"
 		"workload file (Poisson arrivals, per-type service times in run_ns) and\n"
-		"reports per-type client-side latency in psp-sim's CSV columns.\n"
+		"reports per-type client-side latency in psp-sim's CSV columns, measured\n"
+		"from each request's scheduled send time, with the send lateness (actual -\n"
+		"scheduled send) and the latency from the actual send beside it.\n"
 		"\n"
 		"  --config FILE     client configuration (YAML; keys:\n"
 		"                    docs/engine-reference.md, \"psp-client configuration\n"
@@ -51,6 +57,15 @@ static void usage(FILE *out)
 		"  --rate RPS        offered load, requests per second (> 0)\n"
 		"  --duration S      sending time in seconds (> 0); phased workloads play\n"
 		"                    their phases in order within it\n"
+		"  --trace FILE      send a psp trace CSV's rows (arrival, type, service;\n"
+		"                    psp-sim --trace's format, docs/trace-format.md) instead\n"
+		"                    of sampling: its types must be the workload's; no\n"
+		"                    --duration (the trace's span is the run); by default at\n"
+		"                    the trace's own times\n"
+		"  --load L          with --trace and --workers: scale the trace's gaps so\n"
+		"                    that its offered load (work / span / workers) is L, as\n"
+		"                    psp-sim --trace --load does (--rate R: so that its mean\n"
+		"                    rate is R rps)\n"
 		"  --format F        table (default) or csv\n"
 		"  --output F        write the report to F instead of stdout\n"
 		"  --workers N       the server's worker count: fills the load column\n"
@@ -68,6 +83,9 @@ static void usage(FILE *out)
 		"answered before sending ended (NOT JUDGED below 1000 of them); slowdown\n"
 		"divides by the service time in each reply's run_ns word (psp-engine: the\n"
 		"time it measured; a server that echoes run_ns: the requested time).\n"
+		"GENERATOR-LIMITED when the send lateness p99 is above 10%% of the latency\n"
+		"p99 (the tail is the client's as much as the server's; exit 0, the CSV's\n"
+		"generator_limited column is 1).\n"
 		"Exit codes: 0 ok (overloaded or not), 1 runtime failure (a report that\n"
 		"could not be written included), 2 usage or config error, 3 not a\n"
 		"measurement: the server stopped answering while\n"
@@ -128,6 +146,8 @@ int main(int argc, char **argv)
 	const char *sets[YCONF_MAX_SETS];
 	struct yconf_overrides ov = {.set = sets};
 	bool have_rate = false, have_dur = false;
+	const char *trace_path = NULL;
+	double load = 0;
 	for (int i = app_first; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -167,6 +187,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			have_dur = true;
+		} else if (!strcmp(a, "--trace")) {
+			trace_path = val;
+		} else if (!strcmp(a, "--load")) {
+			if (parse_double(val, &load) < 0) {
+				fprintf(stderr, "psp-client: --load: must be a positive number, got \"%s\"\n", val);
+				return 2;
+			}
 		} else if (!strcmp(a, "--format")) {
 			format = val;
 		} else if (!strcmp(a, "--output")) {
@@ -193,7 +220,23 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!config || !run.workload || !have_rate || !have_dur) {
+	if (trace_path) {
+		const char *bad = have_dur ? "--duration (the trace's span is the run's)"
+				  : have_rate && load > 0 ? "both --rate and --load (one scale)"
+				  : load > 0 && !run.workers ? "--load without --workers (the load is per worker)"
+				  : NULL;
+		if (bad) {
+			fprintf(stderr, "psp-client: --trace: %s; try --help\n", bad);
+			return 2;
+		}
+		if (!config || !run.workload) {
+			fprintf(stderr, "psp-client: --config and --workload are required; try --help\n");
+			return 2;
+		}
+	} else if (load > 0) {
+		fprintf(stderr, "psp-client: --load: only with --trace (else --rate); try --help\n");
+		return 2;
+	} else if (!config || !run.workload || !have_rate || !have_dur) {
 		fprintf(stderr, "psp-client: --config, --workload, --rate and --duration are "
 				"required; try --help\n");
 		return 2;
@@ -244,10 +287,47 @@ int main(int argc, char **argv)
 		cli_config_free(&cfg);
 		return 2;
 	}
+	static struct sim_trace trace;
+	if (trace_path) {
+		if (sim_trace_read(trace_path, &wl, &trace, &err) < 0) {
+			fprintf(stderr, "psp-client: --trace: %s\n", psp_err_format(&err, ebuf, sizeof(ebuf)));
+			cli_config_free(&cfg);
+			return 2;
+		}
+		if (trace.n < 2 || trace.span_ns == 0) {
+			fprintf(stderr, "psp-client: --trace: %s: %llu rows to send over %llu ns: needs "
+					"at least 2 at different times\n", trace_path,
+				(unsigned long long)trace.n, (unsigned long long)trace.span_ns);
+			sim_trace_free(&trace);
+			cli_config_free(&cfg);
+			return 2;
+		}
+		/* The trace's own mean rate over its span; scaled as asked. */
+		double own_rps = (double)(trace.n - 1) / ((double)trace.span_ns / 1e9);
+		run.trace = &trace;
+		run.trace_scale = have_rate ? own_rps / run.rate_rps
+				  : load > 0 ? sim_trace_scale(&trace, run.workers, load) : 1.0;
+		run.rate_rps = own_rps / run.trace_scale;
+		uint64_t last = sim_trace_arrival_ns(&trace, trace.n - 1, run.trace_scale);
+		if (last == UINT64_MAX || (double)last / 1e9 > 86400) {
+			fprintf(stderr, "psp-client: --trace: scaled by %g the trace lasts over 86400 s\n",
+				run.trace_scale);
+			sim_trace_free(&trace);
+			cli_config_free(&cfg);
+			return 2;
+		}
+		run.duration_s = ((double)last + 1) / 1e9;
+	}
 	/* The table goes to stdout; with CSV on stdout, everything else goes
 	 * to stderr so the CSV stays machine-readable. */
 	FILE *info = run.csv && !run.output ? stderr : stdout;
 	cli_config_print(&cfg, info);
+	if (run.trace)
+		fprintf(info, "trace: %s: %llu rows (%llu skipped: no service, dropped where it was "
+			      "recorded) over %.6f s, gaps x %g: %.1f rps%s\n", trace_path,
+			(unsigned long long)trace.n, (unsigned long long)trace.skipped,
+			run.duration_s, run.trace_scale, run.rate_rps,
+			run.workers ? "" : " (no --workers: load unknown)");
 
 	char *eal_argv[CLI_MAX_EAL_ARGS + 8 + 256];
 	int n = 0;
@@ -310,5 +390,7 @@ out:
 	rte_eal_cleanup();
 	eal_dir_remove(rundir);
 	cli_config_free(&cfg);
+	if (run.trace)
+		sim_trace_free(&trace);
 	return status;
 }

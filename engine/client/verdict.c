@@ -33,3 +33,8 @@ void cli_verdict_compute(const struct cli_counts *c, struct cli_verdict *v)
 	else
 		v->kind = short_in_window ? CLI_OVERLOADED : CLI_FINE;
 }
+
+bool cli_generator_limited(uint64_t late_p99_ns, uint64_t latency_p99_ns)
+{
+	return (double)late_p99_ns > CLI_GENERATOR_LIMIT * (double)latency_p99_ns;
+}

@@ -36,4 +36,13 @@ struct cli_verdict {
 
 void cli_verdict_compute(const struct cli_counts *c, struct cli_verdict *v);
 
+/* The generator's verdict on itself.  Latency is measured from each
+ * request's scheduled send time, so a late send adds its lateness to the
+ * latency reported: when the lateness p99 exceeds this fraction of the
+ * latency p99 (both over the measured requests, all types), the tail is the
+ * generator's as much as the server's and the run is GENERATOR-LIMITED. */
+#define CLI_GENERATOR_LIMIT 0.1
+
+bool cli_generator_limited(uint64_t late_p99_ns, uint64_t latency_p99_ns);
+
 #endif

@@ -901,6 +901,49 @@ START_TEST(client_set)
 }
 END_TEST
 
+/* psp-client's schedule keys: late_us, and the diagnostic pause (a test
+ * knob), whose two keys go together. */
+START_TEST(client_schedule_keys)
+{
+	snprintf(path, sizeof(path), "/tmp/psp-check-config-XXXXXX");
+	int fd = mkstemp(path);
+	const char *text = "port: {vdev: \"net_memif0,role=client,socket=/tmp/m.sock\"}\n"
+			   "ip: 10.0.0.1\nserver: {ip: 10.0.0.2}\n";
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	const char *sets[2] = {"late_us=5", "diagnostic={pause_every: 100, pause_us: 2000}"};
+	struct yconf_overrides ov = {.set = sets, .nset = 2};
+	struct cli_config cfg;
+	struct psp_err err;
+	char buf[700];
+	ck_assert_msg(cli_config_load(path, &ov, &cfg, &err) == 0, "%s",
+		      psp_err_format(&err, buf, sizeof(buf)));
+	ck_assert_uint_eq(cfg.late_us, 5);
+	ck_assert_uint_eq(cfg.pause_every, 100);
+	ck_assert_uint_eq(cfg.pause_us, 2000);
+	cli_config_free(&cfg);
+	ov.nset = 0; /* defaults: 1 us, no pause */
+	ck_assert_int_eq(cli_config_load(path, &ov, &cfg, &err), 0);
+	ck_assert_uint_eq(cfg.late_us, 1);
+	ck_assert_uint_eq(cfg.pause_every, 0);
+	cli_config_free(&cfg);
+	sets[0] = "diagnostic.pause_every=100";
+	ov.nset = 1;
+	ck_assert_int_lt(cli_config_load(path, &ov, &cfg, &err), 0);
+	ck_assert_msg(strstr(err.msg, "pause_every and pause_us go together"), "%s", err.msg);
+	cli_config_free(&cfg);
+	sets[0] = "diagnostic.pause=1";
+	ck_assert_int_lt(cli_config_load(path, &ov, &cfg, &err), 0);
+	ck_assert_msg(strstr(err.msg, "allowed here: pause_every, pause_us"), "%s", err.msg);
+	cli_config_free(&cfg);
+	sets[0] = "late_us=-1";
+	ck_assert_int_lt(cli_config_load(path, &ov, &cfg, &err), 0);
+	ck_assert_str_eq(err.where, "--set late_us");
+	cli_config_free(&cfg);
+	unlink(path);
+}
+END_TEST
+
 Suite *psp_engine_config_suite(void)
 {
 	Suite *s = suite_create("engine_config");
@@ -915,6 +958,7 @@ Suite *psp_engine_config_suite(void)
 	tcase_add_test(tc, address_parsers);
 	tcase_add_test(tc, cross_key_limits);
 	tcase_add_test(tc, policies);
+	tcase_add_test(tc, client_schedule_keys);
 	tcase_add_test(tc, policy_knobs);
 	tcase_add_test(tc, preempt_keys);
 	tcase_add_test(tc, syntax_error);
