@@ -484,6 +484,10 @@ def draw_timeline(ax, timeline, end_s=None, unit=None, series=None, colors=None)
         dots, = ax.plot([t * k for t in times], cores.loc[times, g], "o", ms=3, color=c)
         if series is not None:
             series.tag(line, dots)
+    if times[0] > 0:  # DARC profiles before its first reservation
+        ax.axvspan(0, times[0] * k, color="0.93", lw=0)
+        ax.text(times[0] * k / 2, 0.5, "no reservation yet", transform=ax.get_xaxis_transform(),
+                rotation=90, ha="center", va="center", fontsize=7, color="0.4")
     ax.set_xlim(0, end * k)
     ax.set_xlabel(f"time ({unit})")
     ax.set_ylabel("reserved cores")
