@@ -94,7 +94,7 @@ for page in /usr/share/man/man1/psp-*.1.gz; do
 done
 [ -f /usr/share/doc/psp/README.md ] || fail "no /usr/share/doc/psp/README.md"; ok
 
-for p in psp-sim psp-sweep psp-engine psp-client; do
+for p in psp-sim psp-sweep psp-engine psp-client psp-plot; do
   [ -f /usr/share/bash-completion/completions/$p ] || fail "no completion for $p"
 done
 comp=/usr/share/bash-completion/completions/psp-sim

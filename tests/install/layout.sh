@@ -22,6 +22,7 @@ need=(bin/psp-sim share/psp/workloads/high-bimodal.yml include/psp/policy.h
       "$libdir/libpsp-core.so.$libversion" "$libdir/libpsp-core.a"
       "$libdir/pkgconfig/psp-core.pc" "$libdir/cmake/psp/pspConfig.cmake"
       share/bash-completion/completions/psp-sim share/bash-completion/completions/psp-sweep
+      share/bash-completion/completions/psp-plot
       share/psp/systems/persephone-testbed.yml bin/psp-plot share/psp/python/psp_plot.py)
 [ "$engine" = ON ] && need+=(bin/psp-engine bin/psp-client share/psp/configs/engine-memif.yml
                              share/bash-completion/completions/psp-engine
