@@ -324,16 +324,17 @@ def slowdown_figure(df, stat="p999_slowdown", types=("ALL",), x="load", slo=None
         draw_metric(ax, d, stat, keys, x="load" if x == "load" else "krps", styles=styles,
                     series=series)
         if slo is not None:
-            ax.axhline(slo, ls=":", color="k", lw=1, label=f"SLO {slo:g}x")
+            unit = "x" if stat.endswith("slowdown") else " µs"
+            ax.axhline(slo, ls=":", color="k", lw=1, label=f"SLO {slo:g}{unit}")
         ax.set_ylabel(STAT_LABEL.get(stat, stat) + ("" if t == "ALL" else f", {t}"))
         ax.set_title(f"{w}: {'all requests' if t == 'ALL' else t}", fontsize=10)
         overload_legend_note(ax)
         ax.legend(fontsize=7, loc="lower right")
     for ax in axes[len(panels):]:
         ax.set_visible(False)
-    reps = df["replications"] if "replications" in df else None
-    note = "band: 95% interval" if reps is not None and (pd.to_numeric(reps, errors="coerce") > 1).any() \
-        else "one replication: no interval"
+    lo = stat + "_lo"
+    note = ("band: 95% interval" if lo in df and df[lo].notna().any() else
+            "no interval in the file: one replication, or a percentile of fewer than 6")
     fig.suptitle(title or f"{STAT_LABEL.get(stat, stat)} vs load ({note})", fontsize=11)
     fig.tight_layout()
     fig.psp_series = series.n
