@@ -87,8 +87,8 @@ with open("extra.csv", "w", newline="") as f:
 P
 check "slowdown: extra and reordered columns read the same" "$plot" slowdown extra.csv --slo 20 -o e.svg
 check "slowdown: extra columns: 2 series" series e.svg 2
-# psp-client rows have no load without --workers: refused at --x load, drawn at --x krps
-check "slowdown of a psp-client CSV (--x krps)" "$plot" slowdown "$data/engine-darc.csv" --x krps -o c.svg
+# psp-client's rows (one load per run)
+check "slowdown of a psp-client CSV" "$plot" slowdown "$data/engine-darc.csv" --x krps -o c.svg
 check "slowdown of a psp-client CSV: 1 series" series c.svg 1
 
 # psp-sweep: two worker counts, two cells; drawn together, told apart
@@ -133,7 +133,7 @@ check "timeline of psp-engine's darc-timeline.csv" "$plot" timeline "$data/darc-
 check "timeline of psp-engine's: its groups" series te.svg "$(cut -d, -f3 "$data/darc-timeline.csv" | tail -n +2 | sort -u | wc -l)"
 
 # sim vs engine: psp-sim at the engine's workload, workers and load
-"$sim" -w high-bimodal -k 3 -p cfcfs,darc -l 0.3,0.35 -n 20000 -r 6 --darc-samples 2000 --jobs 1 \
+"$sim" -w high-bimodal -k 3 -p cfcfs,darc -l 0.08,0.3 -n 20000 -r 6 --darc-samples 2000 --jobs 1 \
   --format csv -o sim3.csv --no-capacity --quiet 2>/dev/null
 check "psp-sim wrote the simulation side" test -s sim3.csv
 check "sim-vs-engine PNG" "$plot" sim-vs-engine --sim sim3.csv --engine "$data/engine-cfcfs.csv" \
@@ -142,7 +142,8 @@ check "sim-vs-engine PNG is a PNG" png se.png
 check "sim-vs-engine SVG" "$plot" sim-vs-engine --sim sim3.csv --engine "$data/engine-cfcfs.csv" \
   --engine "$data/engine-darc.csv" -o se.svg
 check "sim-vs-engine SVG: 2 policies x 2 sources" series se.svg 4
-check "sim-vs-engine SVG: the nearest simulated load" has se.svg "DARC, psp-sim at load 0.3"
+check "sim-vs-engine SVG: the nearest simulated load (the engine's 0.0842)" \
+  has se.svg "DARC, psp-sim at load 0.08"
 
 # Bad inputs: exit 2, the file and the column (or line, or flag) named.
 $py -c "
@@ -184,8 +185,18 @@ check "an empty file" refused empty.csv "empty" -- slowdown empty.csv -o bad.png
 check "a missing file" refused nowhere.csv "cannot read" -- slowdown nowhere.csv -o bad.png
 check "a type no row has" refused "no rows of type 'MEDIUM'" "SHORT" -- \
   slowdown curve.csv --type MEDIUM -o bad.png
-check "--x load of a psp-client CSV (no load)" refused "column 'load' is empty" "--x krps" -- \
-  slowdown "$data/engine-darc.csv" -o bad.png
+# psp-client without --workers writes no load: the fixture's load cells emptied
+$py -c "
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+i = rows[0].index('load')
+for r in rows[1:]:
+    r[i] = ''
+csv.writer(open('noload.csv', 'w', newline='')).writerows(rows)
+" "$data/engine-darc.csv"
+check "--x load of a psp-client CSV without load" refused noload.csv "column 'load' is empty" "--x krps" -- \
+  slowdown noload.csv -o bad.png
+check "--x krps of a psp-client CSV without load" "$plot" slowdown noload.csv --x krps -o nl.svg
 check "an engine policy the simulation lacks" refused cfcfs-only.csv "no rows of policy 'darc'" -- \
   sim-vs-engine --sim cfcfs-only.csv --engine "$data/engine-darc.csv" -o bad.png
 check "a load no timeline row has" refused "no row at load 0.6" -- timeline tl.csv --load 0.6 -o bad.png
