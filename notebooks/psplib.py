@@ -3,8 +3,9 @@
 Finds the built binaries, runs psp-sim (and psp-engine/psp-client) and parses
 their CSV output into pandas, caching every psp-sim result under the results
 directory keyed by the command line (and the binary and workload file it used),
-so re-running a notebook is cheap.  Plot helpers keep the figures uniform:
-overloaded points are never drawn as low latencies.
+so re-running a notebook is cheap.  The plot helpers (styles, curves with
+their interval bands, DARC's timeline) are psp-plot's, imported from
+plot/psp_plot.py: overloaded points are never drawn as low latencies.
 
 Environment:
   PSP_BIN_DIR      directory holding psp-sim, psp-engine, psp-client
@@ -30,16 +31,16 @@ from pathlib import Path
 
 import sys
 
-import matplotlib
-
-if "ipykernel" not in sys.modules:  # in a notebook: the inline backend (Agg-based)
-    matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.transforms as mtransforms  # noqa: E402
-import pandas as pd  # noqa: E402
+import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# The figures' functions are psp-plot's (plot/psp_plot.py): the notebooks
+# draw with the same code as the command.
+sys.path.insert(0, str(REPO / "plot"))
+from psp_plot import (POLICY_STYLE, core_count, draw_metric, draw_timeline,  # noqa: E402,F401
+                      final_reservation, mark_overloaded, overload_legend_note, plot_metric,
+                      reservations, style)
 QUICK = os.environ.get("PSP_QUICK", "") not in ("", "0")
 BIN_DIR = Path(os.environ.get("PSP_BIN_DIR") or (REPO / "build" / "bin")).resolve()
 RESULTS_DIR = Path(os.environ.get("PSP_RESULTS_DIR") or (HERE / "results")).resolve()
@@ -53,20 +54,6 @@ QUICK_REQUESTS = 100_000
 QUICK_DARC_SAMPLES = 10_000
 QUICK_LOADS = "0.1,0.3,0.5,0.6,0.7,0.8,0.85,0.9,0.95"
 FULL_LOADS = "0.05:0.95:0.05"
-
-POLICY_STYLE = {
-    "cfcfs": dict(color="tab:blue", marker="o", label="c-FCFS"),
-    "dfcfs": dict(color="tab:orange", marker="s", label="d-FCFS"),
-    "ts": dict(color="tab:green", marker="^", label="TS"),
-    "darc": dict(color="tab:red", marker="D", label="DARC"),
-    "sjf": dict(color="tab:purple", marker="v", label="SJF"),
-    "jbsq": dict(color="tab:brown", marker="P", label="JBSQ"),
-    "ws": dict(color="tab:pink", marker="*", label="WS"),
-    "tq": dict(color="tab:olive", marker="h", label="TQ"),
-    "concord": dict(color="tab:cyan", marker="p", label="Concord"),
-    "engine": dict(color="tab:gray", marker="x", label="engine"),
-}
-_EXTRA_COLORS = ["black", "gold", "navy", "lime", "teal", "maroon"]
 
 _saved_figures = []
 
@@ -107,19 +94,6 @@ def sim_defaults():
         return ["--requests", str(QUICK_REQUESTS), "--darc-samples", str(QUICK_DARC_SAMPLES),
                 "--replications", "1"]
     return []
-
-
-def style(policy):
-    """Plot style (color, marker, label) of a policy; a policy this file does
-    not know yet (psp-sim --list grew) gets a colour of its own."""
-    if policy not in POLICY_STYLE:
-        i = sum(1 for k in POLICY_STYLE if k not in _BASE_STYLES)
-        POLICY_STYLE[policy] = dict(color=_EXTRA_COLORS[i % len(_EXTRA_COLORS)], marker="d",
-                                    label=policy)
-    return POLICY_STYLE[policy]
-
-
-_BASE_STYLES = set(POLICY_STYLE)
 
 
 # ---------------------------------------------------------------- policies
@@ -386,78 +360,6 @@ def sim_many(calls, jobs=None):
 
 
 # ---------------------------------------------------------------- timelines
-
-def core_count(spec):
-    """'0-13' -> 14, '0' -> 1, '0-1,13' -> 3, '-' or '' -> 0."""
-    if not isinstance(spec, str) or spec.strip() in ("", "-"):
-        return 0
-    n = 0
-    for part in spec.replace("+", ",").split(","):
-        part = part.strip()
-        if not part or part == "-":
-            continue
-        if "-" in part:
-            a, b = part.split("-", 1)
-            n += int(b) - int(a) + 1
-        else:
-            n += 1
-    return n
-
-
-def reservations(timeline):
-    """A DARC timeline (sim or engine) -> one row per (time, types) with the
-    number of reserved cores; 'types' names the group ('SHORT', 'A+B')."""
-    t = timeline.copy()
-    t["cores"] = t["reserved_cores"].map(core_count)
-    t["time_s"] = t["time_ns"] / 1e9
-    return t
-
-
-def final_reservation(timeline):
-    """{group types: reserved core count} of the last reservation, or {}."""
-    if timeline is None or len(timeline) == 0:
-        return {}
-    t = reservations(timeline)
-    last = t[t["time_ns"] == t["time_ns"].max()]
-    return dict(zip(last["types"], last["cores"]))
-
-
-# ---------------------------------------------------------------- plotting
-
-def mark_overloaded(ax, xs, color, marker="x"):
-    """Overloaded points: an x at the top edge of the axes (never a latency)."""
-    if len(xs) == 0:
-        return
-    trans = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
-    ax.scatter(list(xs), [0.97] * len(xs), transform=trans, marker=marker, color=color,
-               s=40, clip_on=False, zorder=5)
-
-
-def plot_metric(ax, df, column, policies, x="krps", label=True, styles=None):
-    """One line per policy of `column` against offered load; overloaded
-    points are dropped from the line and marked on the top edge.  styles:
-    {policy or variant key: style} (default: style(policy))."""
-    for pol in policies:
-        d = df[df["policy"] == pol].sort_values("load")
-        if d.empty:
-            continue
-        st = (styles or {}).get(pol) or style(pol)
-        xs = d["offered_rps"] / 1e3 if x == "krps" else d["load"]
-        ok = ~d["overloaded"]
-        ax.plot(xs[ok], d[column][ok], ms=4, lw=1.2, **{**st, "label": st.get("label") if label else None})
-        mark_overloaded(ax, xs[~ok], st.get("color"))
-    ax.set_yscale("log")
-    ax.set_xlabel("offered load (kRPS)" if x == "krps" else "load (fraction of capacity)")
-    ax.grid(True, which="both", alpha=0.3)
-
-
-def overload_legend_note(ax, where="upper left"):
-    """Explains the x markers of mark_overloaded inside the axes."""
-    x, ha = (0.01, "left") if "left" in where else (0.99, "right")
-    y, va = (0.99, "top") if "upper" in where else (0.01, "bottom")
-    ax.text(x, y, "x on top edge = overloaded", transform=ax.transAxes,
-            fontsize=7, va=va, ha=ha, color="0.3")
-
 
 def save_fig(fig, name):
     """Saves a figure as RESULTS_DIR/NAME.png and remembers it."""

@@ -39,13 +39,14 @@ policy's model, properties and knobs (`psp-sim --list`).  `tools/doc-reference.s
 page from the built programs and the test `docs.reference` fails when it no longer matches
 them: after changing a program's help, run `tools/doc-reference.sh build/bin >
 docs/reference.md`.  The man pages are the same text (help2man).  What the flags' outputs
-mean: [sim.md](sim.md) (psp-sim), [sweeps.md](sweeps.md) (psp-sweep),
-[engine-reference.md](engine-reference.md) (psp-engine, psp-client).
+mean: [sim.md](sim.md) (psp-sim), [sweeps.md](sweeps.md) (psp-sweep), [plot.md](plot.md)
+(psp-plot), [engine-reference.md](engine-reference.md) (psp-engine, psp-client).
 
 EOF
 	section "psp-sim --help" "$bin/psp-sim" --help
 	section "psp-sim --list" "$bin/psp-sim" --list
 	section "psp-sweep --help" "$bin/psp-sweep" --help
+	section "psp-plot --help" "$bin/psp-plot" --help
 	if [ "$engine" = yes ]; then
 		section "psp-engine --help" "$bin/psp-engine" --help
 		section "psp-client --help" "$bin/psp-client" --help

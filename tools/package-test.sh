@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Debian packages (debian/) from a copy of the tree, installs them,
 # and checks the installed psp as a user would meet it: psp-sim from
-# /usr/bin on high-bimodal with DARC, the man pages, the bash completion, and
+# /usr/bin on high-bimodal with DARC, psp-plot drawing its CSV, the man pages,
+# the bash completion, and
 # the embed example built against libpsp-core-dev through pkg-config.  Then
 # purges them, unless they were installed before or --keep is given.
 # Root (or sudo); needs what tools/setup.sh installs.
@@ -63,7 +64,25 @@ for p in psp-engine psp-client; do
   /usr/bin/$p --version | grep -qx "$p $want" || fail "/usr/bin/$p --version"
 done; ok
 
-for page in man1/psp-sim.1 man1/psp-engine.1 man1/psp-client.1 man5/psp-workload.5; do
+# psp-plot from /usr/bin, its module from /usr/share/psp/python, pandas and
+# matplotlib from the package's dependencies: a figure from psp-sim's CSV
+[ "$(command -v psp-plot)" = /usr/bin/psp-plot ] || fail "psp-plot is not /usr/bin/psp-plot"
+/usr/bin/psp-plot --version | grep -qx "psp-plot $want" || fail "/usr/bin/psp-plot --version"
+/usr/bin/psp-sim --workload high-bimodal --policy cfcfs,darc --load 0.5,0.9 --requests 20000 \
+  --darc-samples 2000 --replications 1 --no-capacity --format csv --quiet -o curve.csv ||
+  fail "/usr/bin/psp-sim --format csv"
+/usr/bin/psp-plot slowdown curve.csv --slo 20 -o slowdown.png 2>plot.err ||
+  { cat plot.err; fail "/usr/bin/psp-plot slowdown curve.csv"; }
+[ "$(head -c 8 slowdown.png | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+  fail "/usr/bin/psp-plot wrote no PNG"
+/usr/bin/psp-plot slowdown curve.csv -o slowdown.svg || fail "/usr/bin/psp-plot slowdown -o slowdown.svg"
+[ "$(grep -o 'id="psp-series-[0-9]*"' slowdown.svg | sort -u | wc -l)" -eq 2 ] ||
+  fail "/usr/bin/psp-plot's SVG does not hold the 2 policies' series"
+/usr/bin/psp-plot slowdown /dev/null -o x.png 2>/dev/null; [ $? -eq 2 ] || fail "/usr/bin/psp-plot accepted an empty CSV"
+ok
+echo "package-test: /usr/bin/psp-plot slowdown: $(stat -c %s slowdown.png) bytes of PNG"
+
+for page in man1/psp-sim.1 man1/psp-plot.1 man1/psp-engine.1 man1/psp-client.1 man5/psp-workload.5; do
   [ -f /usr/share/man/$page.gz ] || fail "no /usr/share/man/$page.gz"
 done
 zcat /usr/share/man/man5/psp-workload.5.gz | grep bounded_pareto > /dev/null || fail "psp-workload(5) lacks the distributions"; ok
@@ -75,7 +94,7 @@ for page in /usr/share/man/man1/psp-*.1.gz; do
 done
 [ -f /usr/share/doc/psp/README.md ] || fail "no /usr/share/doc/psp/README.md"; ok
 
-for p in psp-sim psp-sweep psp-engine psp-client; do
+for p in psp-sim psp-sweep psp-engine psp-client psp-plot; do
   [ -f /usr/share/bash-completion/completions/$p ] || fail "no completion for $p"
 done
 comp=/usr/share/bash-completion/completions/psp-sim

@@ -13,8 +13,8 @@ PACKAGES=(
   clang libclang-rt-14-dev              # tests/fuzz (libFuzzer), the fuzz label
   help2man lowdown debhelper dpkg-dev   # man pages (dist/), Debian packages (tools/package-test.sh)
   slurm-wlm munge parallel              # psp-sweep --slurm / --parallel, the slurm label
-  python3 python3-pandas python3-matplotlib python3-nbconvert python3-nbformat
-  python3-ipykernel jupyter-nbconvert   # notebooks/
+  python3 python3-pandas python3-matplotlib  # psp-plot (plot/) and notebooks/
+  python3-nbconvert python3-nbformat python3-ipykernel jupyter-nbconvert   # notebooks/
   python3-simpy                         # bench/simpy_compare.sh
   abigail-tools                         # abidw/abidiff: libpsp-core's ABI check (tests/abi.cmake)
 )

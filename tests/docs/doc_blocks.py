@@ -28,7 +28,7 @@ COMMANDS = {
     "sudo", "systemctl", "while",
 }
 TOP_DIRS = {"bench", "build", "core", "debian", "dist", "docs", "engine", "examples",
-            "notebooks", "sim", "tests", "tools", "workloads", "yaml"}
+            "notebooks", "plot", "sim", "tests", "tools", "workloads", "yaml"}
 FENCE = re.compile(r"^(\s*)(`{3,})\s*([A-Za-z0-9_+-]*)\s*$")
 MARKER = re.compile(r"^\s*<!--\s*(not run:|doctest:)(.*?)-->\s*$")
 DIRECTIVES = {"engine", "with-engine", "output"}

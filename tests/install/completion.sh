@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The bash completion of psp-sim, psp-sweep, psp-engine and psp-client, asked
+# The bash completion of psp-sim, psp-sweep, psp-engine, psp-client and psp-plot, asked
 # as bash would ask it, against the programs in BIN_DIR: flags from each
 # program's --help, values from psp-sim --values (policies with a comma
 # list, workloads, formats, knob choices), files where a path is expected.
@@ -49,6 +49,18 @@ n=$(complete_words psp-sim --policy '' | wc -l)
 expect --resume psp-sweep --res
 expect --sshloginfile psp-sweep --ssh
 refuse --darc-samples psp-sweep --darc
+# psp-plot: the figures its --help lists, then its flags, CSV files.
+expect slowdown psp-plot slo
+expect sim-vs-engine psp-plot sim
+expect --slo psp-plot slowdown --sl
+expect --engine psp-plot sim-vs-engine --eng
+csvdir=$(mktemp -d)
+trap 'rm -rf "$csvdir"' EXIT
+touch "$csvdir/curve.csv" "$csvdir/curve.txt"
+cd "$csvdir"
+expect curve.csv psp-plot slowdown cur
+refuse curve.txt psp-plot slowdown cur
+cd - >/dev/null
 if [ -x "$bin/psp-engine" ]; then
   # psp-engine and psp-client: their flags; --policy and --workload from the
   # psp-sim beside them; a single policy, no comma list.

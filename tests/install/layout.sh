@@ -22,12 +22,14 @@ need=(bin/psp-sim share/psp/workloads/high-bimodal.yml include/psp/policy.h
       "$libdir/libpsp-core.so.$libversion" "$libdir/libpsp-core.a"
       "$libdir/pkgconfig/psp-core.pc" "$libdir/cmake/psp/pspConfig.cmake"
       share/bash-completion/completions/psp-sim share/bash-completion/completions/psp-sweep
-      share/psp/systems/persephone-testbed.yml)
+      share/bash-completion/completions/psp-plot
+      share/psp/systems/persephone-testbed.yml bin/psp-plot share/psp/python/psp_plot.py)
 [ "$engine" = ON ] && need+=(bin/psp-engine bin/psp-client share/psp/configs/engine-memif.yml
                              share/bash-completion/completions/psp-engine
                              share/bash-completion/completions/psp-client)
 if [ "$docs" = ON ]; then
-  need+=(share/man/man1/psp-sim.1 share/man/man1/psp-sweep.1 share/man/man5/psp-workload.5
+  need+=(share/man/man1/psp-sim.1 share/man/man1/psp-sweep.1 share/man/man1/psp-plot.1
+         share/man/man5/psp-workload.5
          share/doc/psp/README.md share/doc/psp/CONTRIBUTING.md)
   [ "$engine" = ON ] && need+=(share/man/man1/psp-engine.1 share/man/man1/psp-client.1)
 fi
@@ -59,8 +61,15 @@ bin/psp-sim --list | grep -F "workloads (in $real)" > /dev/null || fail "install
 rm -rf "$prefix.moved" && cp -a "$prefix" "$prefix.moved"
 moved=$(cd "$prefix.moved/share/psp/workloads" && pwd -P)
 "$prefix.moved/bin/psp-sim" --list | grep -F "workloads (in $moved)" > /dev/null || fail "a moved psp-sim does not look in $moved"
+# psp-plot finds its module relative to itself too: a figure from the moved prefix
+"$prefix.moved/bin/psp-sim" --workload high-bimodal --policy cfcfs --load 0.5 --requests 2000 \
+  --replications 1 --no-capacity --quiet --format csv -o "$prefix.moved/curve.csv" || fail "moved psp-sim --format csv"
+"$prefix.moved/bin/psp-plot" slowdown "$prefix.moved/curve.csv" -o "$prefix.moved/s.svg" ||
+  fail "a moved psp-plot cannot draw (its module: share/psp/python)"
+grep -q 'id="psp-series-0"' "$prefix.moved/s.svg" || fail "a moved psp-plot drew no series"
 rm -rf "$prefix.moved"
 bin/psp-sim --version | grep -qx "psp-sim $version" || fail "psp-sim --version is not $version"
+bin/psp-plot --version | grep -qx "psp-plot $version" || fail "psp-plot --version is not $version"
 bin/psp-sim --workload high-bimodal --policy darc --load 0.5 --requests 20000 \
   --darc-samples 1000 --replications 1 --no-capacity --quiet >/dev/null || fail "installed psp-sim cannot run high-bimodal"
 if [ "$engine" = ON ]; then
