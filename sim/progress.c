@@ -70,8 +70,10 @@ void sim_progress_tick(struct sim_progress *p)
 	if (!p->on)
 		return;
 	double now = now_s(), el = now - p->start_s;
-	if (p->tty ? el < 2.0 || now - p->last_s < 0.1 : now - p->last_s < 10.0)
+	/* from 2 s on; then a terminal every 0.1 s, a log every 10 s */
+	if (el < 2.0 || (p->printed && now - p->last_s < (p->tty ? 0.1 : 10.0)))
 		return;
+	p->printed = true;
 	p->last_s = now;
 	double done = share_done(p);
 	char spent[32], left[48] = "time left not known yet";

@@ -23,6 +23,7 @@ struct sim_progress {
 	bool tty;           /* redraw one line (else: a log line every 10 s) */
 	FILE *f;            /* stderr */
 	double start_s, last_s;
+	bool printed;       /* a line was printed (last_s: when) */
 	bool shown;         /* a terminal line is on screen */
 	atomic_uint_fast64_t *requests; /* requests completed by every run (run.h) */
 	atomic_uint_fast64_t runs;      /* runs (replications) ended */

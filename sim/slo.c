@@ -137,7 +137,7 @@ int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps
 		bracket(cache, slo, &pass, &fail);
 		double resolution = pass < 0.05 ? 0.001 : 0.005;
 		if (prog)
-			sim_progress_what(prog, "capacity of %s: between %.4f and %.4f, %u loads",
+			sim_progress_what(prog, "capacity of %s: between %.4f and %.4f, %u loads run",
 					  setup->policy->name, pass, fail, cap->evaluated);
 		if (fail - pass <= resolution || cache->n + width > SIM_CACHE_MAX)
 			break;
