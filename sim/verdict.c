@@ -258,7 +258,8 @@ void sim_report_verdict_slowdown(struct sim_report *r, const char *const *names,
 				names[second]);
 		char buf[1024];
 		if (unseparated(&rk, names, buf, sizeof(buf)))
-			fprintf(f, "%snot separated (the ratio's interval holds 1): %s\n", pre, buf);
+			fprintf(f, "%snot separated (the ratio's interval holds 1, or there is none: "
+				   "fewer than 2 replications): %s\n", pre, buf);
 		else
 			fprintf(f, "%severy difference is separated (no ratio's interval holds 1)\n",
 				pre);
