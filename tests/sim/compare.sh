@@ -197,13 +197,14 @@ check "merge: --baseline not among the shards' policies exits 2" test $? -eq 2
 check "merge: ... and says why" grep -qF "sjf is not among the policies compared (--policy cfcfs,darc,ts)" "$tmp/err"
 
 # --progress into a log (stderr not a terminal): lines with the share done
-# and the time left.  A run of several seconds: the first line comes at 2 s.
-"$sim" -w high-bimodal -p ts --load 0.9 -n 4000000 -r 2 -j 1 --no-capacity --progress \
+# and the time left.  A run of several seconds (4 M requests of ts; 1.6 M under the
+# sanitizers, several times slower): the first line comes at 2 s.
+"$sim" -w high-bimodal -p ts --load 0.9 -n $((requests * 80)) -r 2 -j 1 --no-capacity --progress \
   -o /dev/null 2>"$tmp/progress.err"
 check "--progress: a progress line in the log" \
   grep -qE "^psp-sim: progress: +[0-9]+% \(2 runs: 1 load x 2 replications\), [0-9]+ s, (about [0-9]+ (s|min [0-9]+ s) left|time left not known yet)$" "$tmp/progress.err"
 check "--progress: no terminal control in a log" bash -c "! grep -q $'\r' '$tmp/progress.err'"
-"$sim" -w high-bimodal -p ts --load 0.9 -n 4000000 -r 2 -j 1 --no-capacity \
+"$sim" -w high-bimodal -p ts --load 0.9 -n 200000 -r 2 -j 1 --no-capacity \
   -o /dev/null 2>"$tmp/noprogress.err"
 check "no --progress, no terminal: no progress line" test ! -s "$tmp/noprogress.err"
 checks_done
