@@ -1,6 +1,7 @@
 /* psp-sim: what tail latency does policy P give on workload W at load L,
  * and what load can it sustain under an SLO? */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,10 @@
 
 #include <psp/workload.h>
 
+#include "compare.h"
 #include "options.h"
 #include "perreq.h"
+#include "progress.h"
 #include "report.h"
 #include "shard.h"
 #include "slo.h"
@@ -18,6 +21,7 @@
 #include "fit.h"
 #include "system.h"
 #include "trace.h"
+#include "verdict.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -170,7 +174,8 @@ struct run {
 	struct psp_workload wl;
 	atomic_uint_fast64_t progress;
 	struct sim_setup setup[SIM_MAX_POLICIES];
-	FILE *out, *slo_csv;
+	FILE *out, *slo_csv, *compare_csv;
+	struct sim_progress prog;  /* the progress line (progress.h) */
 	struct sim_trace trace;    /* --trace: the rows replayed */
 	struct psp_workload given; /* --trace --workload: the workload named */
 	struct sim_system system;  /* --system */
@@ -273,9 +278,10 @@ static int prepare(struct run *run, struct psp_err *err)
 static int open_outputs(struct run *run, struct psp_err *err)
 {
 	run->out = stdout;
-	run->slo_csv = NULL;
+	run->slo_csv = run->compare_csv = NULL;
 	if ((run->o.output && !(run->out = open_out(run->o.output, err))) ||
-	    (run->o.slo_output && !(run->slo_csv = open_out(run->o.slo_output, err))))
+	    (run->o.slo_output && !(run->slo_csv = open_out(run->o.slo_output, err))) ||
+	    (run->o.compare_output && !(run->compare_csv = open_out(run->o.compare_output, err))))
 		return -EIO;
 	return 0;
 }
@@ -284,6 +290,15 @@ static int close_outputs(struct run *run, struct psp_err *err)
 {
 	int rc = run->slo_csv ? close_out(run->slo_csv, run->o.slo_output, err) : 0;
 	run->slo_csv = NULL;
+	if (run->compare_csv) {
+		struct psp_err e2;
+		int rc2 = close_out(run->compare_csv, run->o.compare_output, &e2);
+		if (rc == 0 && rc2) {
+			*err = e2;
+			rc = rc2;
+		}
+	}
+	run->compare_csv = NULL;
 	if (run->out) {
 		struct psp_err e2;
 		int rc2 = close_out(run->out, run->out == stdout ? "stdout" : run->o.output, &e2);
@@ -332,22 +347,102 @@ static void report_capacities(struct sim_report *rep, const struct run *run, dou
 					"may be higher; raise --requests\n",
 				o->policy[p]->name, cap[p].unjudged_pass);
 	}
-	for (uint32_t p = 1; p < o->npolicies; p++)
-		if (cap[0].found && cap[p].found)
-			sim_report_ratio(rep, o->policy[0]->name, o->policy[p]->name,
-					 cap[0].load / cap[p].load);
+	const uint32_t b = o->baseline;
+	for (uint32_t p = 0; p < o->npolicies; p++)
+		if (p != b) {
+			struct sim_capacity_ratio q = sim_capacity_ratio_of(&cap[p], &cap[b]);
+			sim_report_capacity_ratio(rep, o->policy[p]->name, o->policy[b]->name, &q);
+		}
+}
+
+/* The paired comparison of every policy with the baseline at each load
+ * (two or more policies). */
+static void report_comparison(struct sim_report *rep, const struct run *run,
+			      const struct sim_rep_stats *stats)
+{
+	const struct sim_options *o = &run->o;
+	const uint32_t b = o->baseline, n = o->replications;
+	const char *base = o->policy[b]->name;
+	sim_report_compare_begin(rep, base, run->compare_csv);
+	for (uint32_t l = 0; l < o->nloads; l++)
+		for (uint32_t p = 0; p < o->npolicies; p++)
+			if (p != b)
+				sim_report_compare(rep, o->policy[p]->name, base, o->load[l],
+						   &stats[rep_index(o, p, l, 0)], n,
+						   &stats[rep_index(o, b, l, 0)], n, run->compare_csv);
+}
+
+/* The verdict (two or more policies): by capacity when one was searched
+ * (cap not NULL), else by the p99.9 slowdown at the highest load run. */
+static void report_verdict(struct sim_report *rep, const struct run *run,
+			   const struct sim_rep_stats *stats, const struct sim_capacity *cap)
+{
+	const struct sim_options *o = &run->o;
+	const char *names[SIM_MAX_POLICIES];
+	for (uint32_t p = 0; p < o->npolicies; p++)
+		names[p] = o->policy[p]->name;
+	if (cap) {
+		sim_report_verdict_capacity(rep, names, cap, o->npolicies);
+		return;
+	}
+	uint32_t top = 0;
+	for (uint32_t l = 1; l < o->nloads; l++)
+		if (o->load[l] > o->load[top])
+			top = l;
+	static struct sim_point pt[SIM_MAX_POLICIES];
+	const struct sim_point *ppt[SIM_MAX_POLICIES];
+	const struct sim_rep_stats *reps[SIM_MAX_POLICIES];
+	uint32_t nreps[SIM_MAX_POLICIES];
+	for (uint32_t p = 0; p < o->npolicies; p++) {
+		reps[p] = &stats[rep_index(o, p, top, 0)];
+		nreps[p] = o->replications;
+		sim_point_from(&pt[p], reps[p], nreps[p]);
+		ppt[p] = &pt[p];
+	}
+	sim_report_verdict_slowdown(rep, names, o->load[top], ppt, reps, nreps, o->npolicies);
+}
+
+/* The loads a capacity search is expected to simulate beyond a run's own
+ * (an estimate, for the progress line). */
+static uint32_t search_estimate(const struct sim_options *o)
+{
+	uint32_t n = SIM_PROGRESS_SEARCH_EXTRA;
+	for (int i = 1; i <= 19; i++) {
+		bool have = false;
+		for (uint32_t l = 0; l < o->nloads; l++)
+			have |= fabs(o->load[l] - i * 0.05) < 5e-5;
+		n += !have;
+	}
+	return n;
+}
+
+/* Starts the progress report of njobs runs, and of nsearches capacity
+ * searches after them. */
+static void progress_start(struct run *run, uint32_t njobs, uint32_t nsearches)
+{
+	const struct sim_options *o = &run->o;
+	bool on = o->progress || (!o->quiet && isatty(STDERR_FILENO));
+	sim_progress_init(&run->prog, on, &run->progress, run->wl.nphases == 1 ? o->requests : 0);
+	sim_progress_expect(&run->prog, (int64_t)njobs + (int64_t)nsearches *
+							 search_estimate(o) * o->replications);
+	sim_progress_what(&run->prog, "%u runs: %u load%s x %u replication%s", njobs, o->nloads,
+			  o->nloads == 1 ? "" : "s", o->replications, o->replications == 1 ? "" : "s");
 }
 
 /* Searches policy p's capacity from the points in its cache. */
-static int search(struct run *run, uint32_t p, double slo, bool tty,
-		  struct sim_point_cache *cache, struct sim_capacity *cap, struct psp_err *err)
+static int search(struct run *run, uint32_t p, double slo, struct sim_point_cache *cache,
+		  struct sim_capacity *cap, struct psp_err *err)
 {
 	run->setup[p].timeline = false;
 	run->setup[p].series_bin_ns = 0;
 	run->setup[p].on_done = NULL;
 	run->setup[p].on_dropped = NULL;
-	return sim_capacity_search(&run->setup[p], slo, run->o.replications, run->o.jobs, tty,
-				   cache, cap, err);
+	int rc = sim_capacity_search(&run->setup[p], slo, run->o.replications, run->o.jobs,
+				     &run->prog, cache, cap, err);
+	/* the estimate corrected by what the search took */
+	sim_progress_expect(&run->prog, ((int64_t)cap->evaluated - search_estimate(&run->o)) *
+						(int64_t)run->o.replications);
+	return rc;
 }
 
 /* The first failed job's error. */
@@ -368,13 +463,11 @@ static int run_jobs(struct run *run, struct sim_job *jobs, uint32_t njobs,
 		    struct psp_err *err)
 {
 	const struct sim_options *o = &run->o;
-	bool tty = !o->quiet && isatty(STDERR_FILENO);
-	uint64_t expected = run->wl.nphases == 1 ? o->requests * njobs : 0;
 	for (uint32_t i = 0; i < njobs; i++) {
 		jobs[i].stats = &stats[index[i]];
 		jobs[i].keep_result = keep;
 	}
-	int rc = njobs ? sim_sweep_run(jobs, njobs, o->jobs, tty, expected) : 0;
+	int rc = njobs ? sim_sweep_run(jobs, njobs, o->jobs, &run->prog) : 0;
 	if (rc < 0)
 		rc = job_failure(jobs, njobs, err);
 	return rc;
@@ -411,8 +504,11 @@ static int run_whole(struct run *run, struct psp_err *err)
 				jobs[i] = (struct sim_job){.setup = &run->setup[p], .load = o->load[l], .rep = r};
 				index[i] = i;
 			}
+	double slo = sim_capacity_slo(o, &run->wl);
+	progress_start(run, njobs, slo > 0 ? o->npolicies : 0);
 	/* The timeline and series need replication 0's results. */
 	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, timeline || series, err);
+	sim_progress_clear(&run->prog);
 	if (per_request) {
 		int prc = sim_perreq_finish(&perreq, err);
 		rc = rc ? rc : prc;
@@ -431,6 +527,8 @@ static int run_whole(struct run *run, struct psp_err *err)
 		if (o->trace)
 			sim_report_trace(&rep, &run->trace);
 		report_points(&rep, run, stats, cache);
+		if (o->npolicies > 1)
+			report_comparison(&rep, run, stats);
 		/* the timeline and series of replication 0 */
 		if (timeline)
 			sim_timeline_header(timeline, sys);
@@ -446,15 +544,18 @@ static int run_whole(struct run *run, struct psp_err *err)
 			}
 		for (uint32_t i = 0; i < njobs; i++)
 			sim_result_free(&jobs[i].res);
-		double slo = sim_capacity_slo(o, &run->wl);
+		struct sim_capacity cap[SIM_MAX_POLICIES];
 		if (slo > 0) {
-			bool tty = !o->quiet && isatty(STDERR_FILENO);
-			struct sim_capacity cap[SIM_MAX_POLICIES];
+			/* the points are out: flushed before the search's progress */
+			fflush(run->out);
 			for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
-				rc = search(run, p, slo, tty, &cache[p], &cap[p], err);
+				rc = search(run, p, slo, &cache[p], &cap[p], err);
+			sim_progress_clear(&run->prog);
 			if (rc == 0)
 				report_capacities(&rep, run, slo, cap);
 		}
+		if (rc == 0 && o->npolicies > 1)
+			report_verdict(&rep, run, stats, slo > 0 ? cap : NULL);
 		sim_report_end(&rep);
 	} else if (jobs) {
 		for (uint32_t i = 0; i < njobs; i++)
@@ -530,14 +631,17 @@ static int run_shard(struct run *run, bool *verified, struct psp_err *err)
 				jobs[njobs++] = (struct sim_job){.setup = &run->setup[p], .load = o->load[l],
 								 .rep = r};
 			}
+	/* A policy this shard owns gets its capacity searched from its points,
+	 * as the whole run would. */
+	double slo = sim_capacity_slo(o, &run->wl);
+	uint32_t nsearches = 0;
+	for (uint32_t p = 0; p < o->npolicies && sh.by_policy && slo > 0; p++)
+		nsearches += sim_shard_owner(p, o->nshards) == o->shard;
+	progress_start(run, njobs, nsearches);
 	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, false, err);
 	for (uint32_t i = 0; i < njobs && rc == 0; i++)
 		sh.rep[i].s = stats[index[i]];
 	sh.nrep = rc == 0 ? njobs : 0;
-	/* A policy this shard owns gets its capacity searched from its points,
-	 * as the whole run would. */
-	double slo = sim_capacity_slo(o, &run->wl);
-	bool tty = !o->quiet && isatty(STDERR_FILENO);
 	for (uint32_t p = 0; p < o->npolicies && sh.by_policy && rc == 0; p++) {
 		if (sim_shard_owner(p, o->nshards) != o->shard)
 			continue;
@@ -547,9 +651,10 @@ static int run_shard(struct run *run, bool *verified, struct psp_err *err)
 			sim_cache_add(&cache[p], &pt);
 		}
 		sh.cap[sh.ncap].p = p;
-		rc = search(run, p, slo, tty, &cache[p], &sh.cap[sh.ncap].c, err);
+		rc = search(run, p, slo, &cache[p], &sh.cap[sh.ncap].c, err);
 		sh.ncap++;
 	}
+	sim_progress_clear(&run->prog);
 	rc = rc ? rc : sim_shard_write(o->output, &sh, err);
 	free(jobs);
 	free(stats);
@@ -592,7 +697,11 @@ static int merge(struct run *run, struct psp_err *err)
 			o->format = mine.format;
 			o->output = mine.output;
 			o->slo_output = mine.slo_output;
+			o->compare_output = mine.compare_output;
+			o->baseline_name = mine.baseline_name;
 			o->quiet = mine.quiet;
+			o->progress = mine.progress;
+			rc = sim_options_resolve_baseline(o, err);
 			o->merge = true;
 			o->merge_file = file;
 			o->nmerge = n;
@@ -650,8 +759,12 @@ static int merge(struct run *run, struct psp_err *err)
 		struct sim_report rep;
 		sim_report_begin(&rep, run->out, o, &run->wl, o->system ? &run->system : NULL);
 		report_points(&rep, run, stats, cache);
+		if (o->npolicies > 1)
+			report_comparison(&rep, run, stats);
 		if (want_cap)
 			report_capacities(&rep, run, slo, cap);
+		if (o->npolicies > 1)
+			report_verdict(&rep, run, stats, want_cap ? cap : NULL);
 		sim_report_end(&rep);
 		rc = close_outputs(run, err);
 		run->output_lost = rc < 0;

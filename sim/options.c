@@ -17,7 +17,8 @@ enum {
 	OPT_WARMUP = 256, OPT_FORMAT, OPT_DISPATCH_COST, OPT_SLO, OPT_LIST, OPT_TIMELINE,
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
 	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY, OPT_SHARD, OPT_MERGE, OPT_VERIFY,
-	OPT_TRACE, OPT_PER_REQUEST, OPT_VALUES, OPT_SYSTEM, OPT_FIT_SYSTEM,
+	OPT_TRACE, OPT_PER_REQUEST, OPT_VALUES, OPT_SYSTEM, OPT_FIT_SYSTEM, OPT_BASELINE,
+	OPT_COMPARE_OUTPUT, OPT_PROGRESS,
 	OPT_KNOB = 1000, /* + index in the knob registry (psp_param_at) */
 };
 
@@ -56,6 +57,9 @@ static const struct option host_opts[] = {
 	{"values", required_argument, NULL, OPT_VALUES},
 	{"system", required_argument, NULL, OPT_SYSTEM},
 	{"fit-system", no_argument, NULL, OPT_FIT_SYSTEM},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
+	{"compare-output", required_argument, NULL, OPT_COMPARE_OUTPUT},
+	{"progress", no_argument, NULL, OPT_PROGRESS},
 };
 
 /* --format's names, in enum sim_format's order. */
@@ -285,6 +289,13 @@ static void sim_options_usage(FILE *out)
 "                            whenever one is known: CSV prints it on stderr or\n"
 "                            in --slo-output, JSON in its capacity member)\n"
 "      --slo-output FILE     write the capacity results as CSV to FILE\n"
+"      --baseline POLICY     with two or more policies: the one the others are\n"
+"                            compared with (default: the first in --policy); the\n"
+"                            output then compares each with it, paired by\n"
+"                            replication (the same seeds), per type and load, and\n"
+"                            ends with a verdict ranking the policies by capacity\n"
+"                            (without an SLO, by p99.9 slowdown at the highest load)\n"
+"      --compare-output FILE write the paired comparisons as CSV to FILE\n"
 "      --no-capacity         no capacity search, whatever the format\n"
 "      --per-request FILE    write one CSV row per completed request, in arrival\n"
 "                            order (one policy, one load, one replication), that\n"
@@ -295,6 +306,9 @@ static void sim_options_usage(FILE *out)
 "      --max-in-system N     drop arrivals beyond N requests in the system\n"
 "                            (default 10000000); drops mark the point overloaded\n"
 "      --quiet               no progress lines on stderr (warnings still show)\n"
+"      --progress            progress lines with an estimated time left on stderr\n"
+"                            even when it is not a terminal (a log: one line\n"
+"                            every 10 s); on a terminal they show by default\n"
 "      --shard I/N           run only slice I of N of the run's units (each\n"
 "                            replication; with a capacity search, each policy)\n"
 "                            and write them as a shard file (to --output)\n"
@@ -302,7 +316,8 @@ static void sim_options_usage(FILE *out)
 "                            already holds this shard of this run, else 1\n"
 "      --merge FILE...       print what the unsharded run prints, from the shard\n"
 "                            files of its N slices (takes only --format,\n"
-"                            --output, --slo-output, --quiet)\n"
+"                            --output, --slo-output, --compare-output,\n"
+"                            --baseline, --quiet, --progress)\n"
 "      --list                list policies (properties, knobs) and workloads\n"
 "      --values FLAG         print the values FLAG accepts, one per line (policies,\n"
 "                            workloads, formats, a knob's choices; nothing for a\n"
@@ -440,6 +455,49 @@ static int parse_loads(const char *arg, struct sim_options *o, struct psp_err *e
 	return 0;
 }
 
+/* name is no policy: the error names flag, the nearest policy and all. */
+static int unknown_policy(const char *flag, const char *name, struct psp_err *err)
+{
+	char known[256] = "";
+	for (size_t j = 0; psp_policy_at(j); j++) {
+		strcat(known, j ? ", " : "");
+		strcat(known, psp_policy_at(j)->name);
+	}
+	char near[64];
+	if (psp_suggest_in_list(name, known, near, sizeof(near)))
+		return psp_err_set(err, -EINVAL, flag, NULL,
+				   "unknown policy '%.64s' (did you mean '%s'?); known: %s", name, near,
+				   known);
+	return psp_err_set(err, -EINVAL, flag, NULL, "unknown policy '%.64s' (known: %s)", name,
+			   known);
+}
+
+int sim_options_resolve_baseline(struct sim_options *o, struct psp_err *err)
+{
+	o->baseline = 0;
+	if (o->compare_output && o->npolicies < 2)
+		return psp_err_set(err, -EINVAL, "--compare-output", NULL,
+				   "compares policies: give two or more in --policy (this run has "
+				   "only %s)", o->policy[0]->name);
+	if (!o->baseline_name)
+		return 0;
+	const struct psp_policy_ops *ops = psp_policy_find(o->baseline_name);
+	if (!ops)
+		return unknown_policy("--baseline", o->baseline_name, err);
+	char list[256] = "";
+	for (uint32_t p = 0; p < o->npolicies; p++) {
+		if (o->policy[p] == ops) {
+			o->baseline = p;
+			return 0;
+		}
+		strcat(list, p ? "," : "");
+		strcat(list, o->policy[p]->name);
+	}
+	return psp_err_set(err, -EINVAL, "--baseline", NULL,
+			   "%s is not among the policies compared (--policy %s): the baseline "
+			   "must be one of them", ops->name, list);
+}
+
 static int parse_policies(const char *arg, struct sim_options *o, struct psp_err *err)
 {
 	char buf[512], *field[SIM_MAX_POLICIES];
@@ -449,20 +507,8 @@ static int parse_policies(const char *arg, struct sim_options *o, struct psp_err
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		const struct psp_policy_ops *ops = psp_policy_find(field[i]);
-		if (!ops) {
-			char known[256] = "";
-			for (size_t j = 0; psp_policy_at(j); j++) {
-				strcat(known, j ? ", " : "");
-				strcat(known, psp_policy_at(j)->name);
-			}
-			char near[64];
-			if (psp_suggest_in_list(field[i], known, near, sizeof(near)))
-				return psp_err_set(err, -EINVAL, "--policy", NULL,
-						   "unknown policy '%.64s' (did you mean '%s'?); known: %s",
-						   field[i], near, known);
-			return psp_err_set(err, -EINVAL, "--policy", NULL,
-					   "unknown policy '%.64s' (known: %s)", field[i], known);
-		}
+		if (!ops)
+			return unknown_policy("--policy", field[i], err);
 		for (uint32_t j = 0; j < o->npolicies; j++)
 			if (o->policy[j] == ops)
 				return psp_err_set(err, -EINVAL, "--policy", NULL,
@@ -623,7 +669,7 @@ static int print_values(const char *flag, const struct option *opts, FILE *out,
 		o++;
 	if (!o->name)
 		return unknown_option(flag, opts, err);
-	if (o->val == 'p') {
+	if (o->val == 'p' || o->val == OPT_BASELINE) {
 		for (size_t i = 0; psp_policy_at(i); i++) {
 			fprintf(out, "%s\n", psp_policy_at(i)->name);
 			print_items(out, psp_policy_at(i)->aliases ? psp_policy_at(i)->aliases : "", ",");
@@ -711,7 +757,8 @@ static bool shapes_results(int c)
 {
 	switch (c) {
 	case 'o': case 'j': case 'h': case OPT_VERSION: case OPT_FORMAT: case OPT_SLO_OUTPUT:
-	case OPT_VALUES: case OPT_FIT_SYSTEM:
+	case OPT_VALUES: case OPT_FIT_SYSTEM: case OPT_BASELINE: case OPT_COMPARE_OUTPUT:
+	case OPT_PROGRESS:
 	case OPT_LIST: case OPT_QUIET: case OPT_MERGE: case ':': case '?':
 		return false;
 	default:
@@ -857,6 +904,13 @@ static int check_options(struct sim_options *o, struct psp_err *err)
 		return psp_err_set(err, -EINVAL, "--system", NULL,
 				   "not with --shard: a shard file does not carry a system (run it "
 				   "unsharded)");
+	if (o->progress && o->quiet)
+		return psp_err_set(err, -EINVAL, "--progress", NULL,
+				   "and --quiet contradict each other: give one");
+	if (o->shard && (o->compare_output || o->baseline_name))
+		return psp_err_set(err, -EINVAL, o->compare_output ? "--compare-output" : "--baseline",
+				   NULL, "not with --shard: a shard file holds results, not "
+				   "comparisons (give it to --merge)");
 	if (!o->list && !o->workload && !o->trace)
 		return psp_err_set(err, -EINVAL, "--workload", NULL,
 				   "is required, unless --trace gives the requests (try --list)");
@@ -877,6 +931,9 @@ static int check_options(struct sim_options *o, struct psp_err *err)
 					   o->load[i]);
 	}
 	rc = check_knobs(o, err);
+	if (rc < 0)
+		return rc;
+	rc = sim_options_resolve_baseline(o, err);
 	if (rc < 0)
 		return rc;
 	if (o->slo != 0 && !(o->slo >= 1))
@@ -911,9 +968,11 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		if (merging && o->run_flag)
 			return psp_err_set(err, -EINVAL, o->run_flag, NULL,
 					   "not with --merge: the shard files carry the run's flags "
-					   "(--merge takes only --format, --output, --slo-output, --quiet)");
+					   "(--merge takes only --format, --output, --slo-output, "
+					   "--compare-output, --baseline, --quiet, --progress)");
 		if (fitting && (o->run_flag || c == OPT_FORMAT || c == OPT_SLO_OUTPUT ||
-				c == OPT_MERGE || c == OPT_LIST))
+				c == OPT_MERGE || c == OPT_LIST || c == OPT_BASELINE ||
+				c == OPT_COMPARE_OUTPUT))
 			return psp_err_set(err, -EINVAL, flag_name(long_opts, c), NULL,
 					   "not with --fit-system (it takes only --output and --quiet)");
 		switch (c) {
@@ -1015,6 +1074,9 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 			o->max_in_system = u;
 			break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_PROGRESS: o->progress = true; break;
+		case OPT_BASELINE: o->baseline_name = arg; break;
+		case OPT_COMPARE_OUTPUT: o->compare_output = arg; break;
 		case OPT_SHARD: rc = parse_shard(arg, o, err); break;
 		case OPT_MERGE: o->merge = true; break;
 		case OPT_VERIFY: o->verify = true; break;

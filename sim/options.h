@@ -57,6 +57,11 @@ struct sim_options {
 	uint64_t max_in_system;
 	bool list;
 	bool quiet;           /* no progress line */
+	bool progress;        /* --progress: progress lines even when stderr is no terminal */
+	/* Comparisons of policies (compare.h, verdict.h). */
+	const char *baseline_name; /* --baseline as given, or NULL: the first policy */
+	uint32_t baseline;         /* policy[baseline] is the comparisons' baseline */
+	const char *compare_output; /* --compare-output: paired comparisons as CSV, or NULL */
 	/* Sharding (sim/shard.h). */
 	uint32_t shard, nshards;  /* --shard I/N: this run is slice I of N; 0/0: whole */
 	bool verify;              /* --verify: check --output holds that shard, run nothing */
@@ -76,6 +81,11 @@ struct sim_options {
 int sim_options_parse(int argc, char **argv, struct sim_options *opts,
 		      struct psp_err *err);
 
+
+/* Sets opts->baseline from opts->baseline_name (the first policy when
+ * NULL): -EINVAL with err saying why when it names no policy or one not in
+ * --policy. */
+int sim_options_resolve_baseline(struct sim_options *opts, struct psp_err *err);
 
 /* Stores in conf (over its defaults) the options' knobs that ops reads; the
  * others keep ops's defaults.  Cannot fail once sim_options_parse accepted

@@ -8,7 +8,7 @@
 
 #include "report.h"
 
-static const char *type_label(const struct psp_workload *wl, uint32_t t)
+const char *sim_type_label(const struct psp_workload *wl, uint32_t t)
 {
 	return t < wl->ntypes ? wl->type_name[t] : "ALL";
 }
@@ -28,7 +28,7 @@ void sim_csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_string(FILE *f, const char *s)
+void sim_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -75,16 +75,18 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 	r->points_written = 0;
 	r->capacities_written = 0;
 	r->in_capacity = false;
+	r->compared_written = 0;
+	r->json_closed = false;
 	if (opts->format == SIM_FORMAT_CSV) {
 		fprintf(out, "%s%s\n", SIM_CSV_HEADER, sys ? "," SIM_CSV_SYSTEM_COLUMNS : "");
 	} else if (opts->format == SIM_FORMAT_JSON) {
 		fprintf(out, "{\"workload\": ");
-		json_string(out, wl->name);
+		sim_json_string(out, wl->name);
 		if (sys) {
 			fprintf(out, ", \"system\": ");
-			json_string(out, sys->name);
+			sim_json_string(out, sys->name);
 			fprintf(out, ", \"system_hash\": \"%s\", \"system_file\": ", sys->hash_text);
-			json_string(out, sys->path);
+			sim_json_string(out, sys->path);
 		}
 		fprintf(out, ", \"workers\": %u, \"seed\": %llu, \"replications\": %u, \"points\": [",
 			opts->workers, (unsigned long long)opts->seed, opts->replications);
@@ -148,7 +150,7 @@ static void est_text(char *buf, size_t cap, struct sim_est e)
 }
 
 /* Columns of a UTF-8 string ("±" is two bytes but one column). */
-static int text_columns(const char *s)
+int sim_text_columns(const char *s)
 {
 	int n = 0;
 	for (; *s; s++)
@@ -159,7 +161,7 @@ static int text_columns(const char *s)
 /* s right-aligned in width columns, after a space. */
 static void table_cell(FILE *f, const char *s, int width)
 {
-	fprintf(f, " %*s%s", width - text_columns(s) > 0 ? width - text_columns(s) : 0, "", s);
+	fprintf(f, " %*s%s", width - sim_text_columns(s) > 0 ? width - sim_text_columns(s) : 0, "", s);
 }
 
 /* What the intervals of a point with reps replications are, for its
@@ -185,7 +187,7 @@ static const char *growing_names(const struct sim_report *r, const struct sim_po
 	for (uint32_t t = 0; t <= pt->ntypes && len < cap; t++)
 		if ((pt->growing_types >> t) & 1u)
 			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? sep : "",
-						type_label(r->wl, t));
+						sim_type_label(r->wl, t));
 	return buf;
 }
 
@@ -205,8 +207,8 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 						 row->p999_us, row->p999_slow};
 		for (int c = 0; c < NCOLS; c++) {
 			est_text(cell[t][c], sizeof(cell[t][c]), e[c]);
-			if (text_columns(cell[t][c]) > w[c])
-				w[c] = text_columns(cell[t][c]);
+			if (sim_text_columns(cell[t][c]) > w[c])
+				w[c] = sim_text_columns(cell[t][c]);
 		}
 	}
 	fprintf(f, "\n%-7s load %.2f  offered %.1f kRPS  achieved %.1f kRPS", policy, pt->load,
@@ -219,7 +221,7 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 		table_cell(f, head[c], w[c]);
 	fputc('\n', f);
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
-		fprintf(f, "  %-12s %10llu", type_label(r->wl, t),
+		fprintf(f, "  %-12s %10llu", sim_type_label(r->wl, t),
 			(unsigned long long)pt->row[t].count);
 		for (int c = 0; c < NCOLS; c++)
 			table_cell(f, cell[t][c], w[c]);
@@ -230,7 +232,7 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 			pt->overloaded_reps, pt->reps);
 		for (uint32_t t = 0; t <= pt->ntypes; t++)
 			if (pt->row[t].growing)
-				fprintf(f, " %s grows %.3g req/ms;", type_label(r->wl, t),
+				fprintf(f, " %s grows %.3g req/ms;", sim_type_label(r->wl, t),
 					pt->row[t].growth_per_s.value / 1e3);
 		if (pt->dropped)
 			fprintf(f, " %llu arrivals dropped at --max-in-system;",
@@ -282,7 +284,7 @@ static const char *overloaded_cell(const struct sim_point *pt)
 }
 
 /* A CSV number with 3 decimals, or nothing for NaN (pandas reads NaN). */
-static void csv_num(FILE *f, double v)
+void sim_csv_num(FILE *f, double v)
 {
 	if (!isnan(v))
 		fprintf(f, "%.3f", v);
@@ -298,7 +300,7 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 		sim_csv_field(r->out, r->wl->name);
 		fprintf(r->out, ",%u,%.4f,%.1f,%.1f,", r->opts->workers, pt->load, pt->offered_rps,
 			pt->achieved_rps);
-		sim_csv_field(r->out, type_label(r->wl, t));
+		sim_csv_field(r->out, sim_type_label(r->wl, t));
 		fprintf(r->out, ",%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%llu,",
 			(unsigned long long)row->count, row->mean_us.value, row->p50_us.value,
 			row->p99_us.value, row->p999_us.value, row->p999_slow.value,
@@ -311,27 +313,27 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 					      &row->p999_us, &row->p999_slow, &row->mean_slow};
 		for (size_t i = 0; i < sizeof(ci) / sizeof(ci[0]); i++) {
 			fputc(',', r->out);
-			csv_num(r->out, ci[i]->lo);
+			sim_csv_num(r->out, ci[i]->lo);
 			fputc(',', r->out);
-			csv_num(r->out, ci[i]->hi);
+			sim_csv_num(r->out, ci[i]->hi);
 		}
 		fputc(',', r->out);
 		if (pt->measured_from != UINT64_MAX)
 			fprintf(r->out, "%llu", (unsigned long long)pt->measured_from);
 		if (r->sys) {
 			fprintf(r->out, ",%s,%s,", r->sys->name, r->sys->hash_text);
-			csv_num(r->out, pt->has_cpu ? pt->cpu_busy_us.value : NAN);
+			sim_csv_num(r->out, pt->has_cpu ? pt->cpu_busy_us.value : NAN);
 			fputc(',', r->out);
-			csv_num(r->out, pt->has_cpu ? pt->cpu_spin_us.value : NAN);
+			sim_csv_num(r->out, pt->has_cpu ? pt->cpu_spin_us.value : NAN);
 			fputc(',', r->out);
-			csv_num(r->out, pt->has_cpu ? pt->cpu_parked_us.value : NAN);
+			sim_csv_num(r->out, pt->has_cpu ? pt->cpu_parked_us.value : NAN);
 		}
 		fputc('\n', r->out);
 	}
 }
 
 /* "name": value, or null for NaN. */
-static void json_num(FILE *f, const char *name, double v)
+void sim_json_num(FILE *f, const char *name, double v)
 {
 	if (isnan(v))
 		fprintf(f, ", \"%s\": null", name);
@@ -344,16 +346,16 @@ static void json_point(struct sim_report *r, const char *policy, const struct si
 	FILE *f = r->out;
 	char grow[256];
 	fprintf(f, "%s\n  {\"policy\": ", r->points_written ? "," : "");
-	json_string(f, policy);
+	sim_json_string(f, policy);
 	fprintf(f, ", \"load\": %.4f, \"replications\": %u, \"offered_rps\": %.1f, "
 		   "\"achieved_rps\": %.1f, \"overloaded\": %s, \"overloaded_types\": ",
 		pt->load, pt->reps, pt->offered_rps, pt->achieved_rps,
 		pt->overloaded ? "true" : pt->judged ? "false" : "null");
-	json_string(f, growing_names(r, pt, ";", grow, sizeof(grow)));
+	sim_json_string(f, growing_names(r, pt, ";", grow, sizeof(grow)));
 	fprintf(f, ", \"judged\": %s, \"dropped\": %llu, \"preemptions\": %llu, \"reservation\": ",
 		pt->judged ? "true" : "false",
 		(unsigned long long)pt->dropped, (unsigned long long)pt->preemptions);
-	json_string(f, pt->reservation);
+	sim_json_string(f, pt->reservation);
 	if (pt->measured_from == UINT64_MAX)
 		fprintf(f, ", \"measured_from\": null");
 	else
@@ -361,7 +363,7 @@ static void json_point(struct sim_report *r, const char *policy, const struct si
 	fprintf(f, ", \"profiled_arrivals\": %llu", (unsigned long long)pt->profiled_arrivals);
 	if (r->sys) {
 		fprintf(f, ", \"system\": ");
-		json_string(f, r->sys->name);
+		sim_json_string(f, r->sys->name);
 		fprintf(f, ", \"system_hash\": \"%s\"", r->sys->hash_text);
 		const struct { const char *name; struct sim_est e; } cpu[] = {
 			{"cpu_busy_us_per_req", pt->cpu_busy_us}, {"cpu_spin_us_per_req", pt->cpu_spin_us},
@@ -370,16 +372,16 @@ static void json_point(struct sim_report *r, const char *policy, const struct si
 			char lo[64], hi[64];
 			snprintf(lo, sizeof(lo), "%s_lo", cpu[i].name);
 			snprintf(hi, sizeof(hi), "%s_hi", cpu[i].name);
-			json_num(f, cpu[i].name, pt->has_cpu ? cpu[i].e.value : NAN);
-			json_num(f, lo, pt->has_cpu ? cpu[i].e.lo : NAN);
-			json_num(f, hi, pt->has_cpu ? cpu[i].e.hi : NAN);
+			sim_json_num(f, cpu[i].name, pt->has_cpu ? cpu[i].e.value : NAN);
+			sim_json_num(f, lo, pt->has_cpu ? cpu[i].e.lo : NAN);
+			sim_json_num(f, hi, pt->has_cpu ? cpu[i].e.hi : NAN);
 		}
 	}
 	fprintf(f, ", \"types\": [");
 	for (uint32_t t = 0; t <= pt->ntypes; t++) {
 		const struct sim_row *row = &pt->row[t];
 		fprintf(f, "%s\n    {\"type\": ", t ? "," : "");
-		json_string(f, type_label(r->wl, t));
+		sim_json_string(f, sim_type_label(r->wl, t));
 		fprintf(f, ", \"count\": %llu", (unsigned long long)row->count);
 		const struct { const char *name; struct sim_est e; } col[] = {
 			{"mean_us", row->mean_us}, {"p50_us", row->p50_us}, {"p99_us", row->p99_us},
@@ -389,9 +391,9 @@ static void json_point(struct sim_report *r, const char *policy, const struct si
 			char lo[64], hi[64];
 			snprintf(lo, sizeof(lo), "%s_lo", col[i].name);
 			snprintf(hi, sizeof(hi), "%s_hi", col[i].name);
-			json_num(f, col[i].name, col[i].e.value);
-			json_num(f, lo, col[i].e.lo);
-			json_num(f, hi, col[i].e.hi);
+			sim_json_num(f, col[i].name, col[i].e.value);
+			sim_json_num(f, lo, col[i].e.lo);
+			sim_json_num(f, hi, col[i].e.hi);
 		}
 		fprintf(f, ", \"growing\": %s, \"growth_per_s\": %.1f}", row->growing ? "true" : "false",
 			row->growth_per_s.value);
@@ -441,18 +443,18 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 	if (r->opts->format == SIM_FORMAT_JSON) {
 		FILE *f = r->out;
 		fprintf(f, "%s\n  {\"policy\": ", r->capacities_written ? "," : "");
-		json_string(f, policy);
+		sim_json_string(f, policy);
 		fprintf(f, ", \"slo\": %g, \"found\": %s, \"capacity_load\": %.4f, \"capacity_lo\": %.4f, "
 			   "\"capacity_hi\": %.4f, \"capacity_range\": \"%s\", \"capacity_rps\": %.1f",
 			c->slo, c->found ? "true" : "false", c->load, c->lo, c->hi,
 			capacity_range(r->opts->replications), c->rps);
-		json_num(f, "p999_slowdown", c->p999_slow.value);
-		json_num(f, "p999_slowdown_lo", c->p999_slow.lo);
-		json_num(f, "p999_slowdown_hi", c->p999_slow.hi);
+		sim_json_num(f, "p999_slowdown", c->p999_slow.value);
+		sim_json_num(f, "p999_slowdown_lo", c->p999_slow.lo);
+		sim_json_num(f, "p999_slowdown_hi", c->p999_slow.hi);
 		fprintf(f, ", \"loads_evaluated\": %u", c->evaluated);
 		if (r->sys) {
 			fprintf(f, ", \"system\": ");
-			json_string(f, r->sys->name);
+			sim_json_string(f, r->sys->name);
 			fprintf(f, ", \"system_hash\": \"%s\"", r->sys->hash_text);
 		}
 		fputc('}', f);
@@ -464,11 +466,11 @@ void sim_report_capacity(struct sim_report *r, const char *policy, const struct 
 		fprintf(slo_csv, ",%u,%g,%u,%d,%.4f,%.4f,%.4f,%s,%.1f,", r->opts->workers, c->slo,
 			r->opts->replications, c->found, c->load, c->lo, c->hi,
 			capacity_range(r->opts->replications), c->rps);
-		csv_num(slo_csv, c->p999_slow.value);
+		sim_csv_num(slo_csv, c->p999_slow.value);
 		fputc(',', slo_csv);
-		csv_num(slo_csv, c->p999_slow.lo);
+		sim_csv_num(slo_csv, c->p999_slow.lo);
 		fputc(',', slo_csv);
-		csv_num(slo_csv, c->p999_slow.hi);
+		sim_csv_num(slo_csv, c->p999_slow.hi);
 		fprintf(slo_csv, ",%u", c->evaluated);
 		if (r->sys)
 			fprintf(slo_csv, ",%s,%s", r->sys->name, r->sys->hash_text);
@@ -500,16 +502,10 @@ void sim_report_capacity_begin(struct sim_report *r, double slo, bool from_workl
 		fprintf(slo_csv, "%s%s\n", SIM_SLO_CSV_HEADER, r->sys ? ",system,system_hash" : "");
 }
 
-void sim_report_ratio(struct sim_report *r, const char *a, const char *b, double ratio)
-{
-	if (r->opts->format == SIM_FORMAT_TABLE)
-		fprintf(r->out, "  %s / %s: %.2fx the load\n", a, b, ratio);
-}
-
 void sim_report_end(struct sim_report *r)
 {
 	if (r->opts->format == SIM_FORMAT_JSON)
-		fprintf(r->out, "\n]}\n");
+		fprintf(r->out, "%s}\n", r->json_closed ? "" : "\n]");
 }
 
 /* ",system,system_hash" of a row (or of the header: names) when sys is given. */
@@ -562,7 +558,7 @@ void sim_series_rows(FILE *f, const char *policy, const struct psp_workload *wl,
 	for (uint32_t i = 0; i < res->nseries; i++) {
 		const struct sim_series_row *s = &res->series[i];
 		fprintf(f, "%s,%.4f,%.3f,", policy, res->load, (double)s->bin_start_ns / 1e6);
-		sim_csv_field(f, type_label(wl, s->type));
+		sim_csv_field(f, sim_type_label(wl, s->type));
 		fprintf(f, ",%llu,%.3f,%.3f,%.3f", (unsigned long long)s->count, s->p50_ns / 1e3,
 			s->p99_ns / 1e3, s->p999_ns / 1e3);
 		system_cells(f, sys, false);

@@ -36,7 +36,20 @@ struct sim_report {
 	unsigned points_written;
 	unsigned capacities_written;
 	bool in_capacity;
+	unsigned compared_written; /* comparison rows (JSON: commas) */
+	bool json_closed;          /* JSON: the last array is closed (a verdict followed it) */
 };
+
+/* "ALL" for t == ntypes, else type t's name. */
+const char *sim_type_label(const struct psp_workload *wl, uint32_t t);
+/* A JSON string literal, escaped. */
+void sim_json_string(FILE *f, const char *s);
+/* ", \"name\": v" with 3 decimals, or null for NaN. */
+void sim_json_num(FILE *f, const char *name, double v);
+/* A CSV number with 3 decimals, or nothing for NaN. */
+void sim_csv_num(FILE *f, double v);
+/* Columns a UTF-8 string takes in a terminal. */
+int sim_text_columns(const char *s);
 
 /* A CSV field, quoted as RFC 4180 says (inside double quotes, a quote
  * doubled) when it holds a comma, a quote, a carriage return or a newline. */
@@ -52,12 +65,12 @@ void sim_report_trace(struct sim_report *r, const struct sim_trace *t);
 /* One load point of one policy. */
 void sim_report_point(struct sim_report *r, const char *policy, const struct sim_point *pt);
 /* The capacity block: its heading (slo_csv, when not NULL, gets the
- * --slo-output header), then one line per policy, then ratios. */
+ * --slo-output header), then one line per policy, then the ratios to the
+ * baseline (compare.h). */
 void sim_report_capacity_begin(struct sim_report *r, double slo, bool from_workload,
 			       FILE *slo_csv);
 void sim_report_capacity(struct sim_report *r, const char *policy, const struct sim_capacity *c,
 			 FILE *slo_csv);
-void sim_report_ratio(struct sim_report *r, const char *a, const char *b, double ratio);
 void sim_report_end(struct sim_report *r);
 
 /* Writes the DARC timeline header / rows of one point; sys (the run's

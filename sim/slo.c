@@ -41,8 +41,8 @@ void sim_cache_add(struct sim_point_cache *c, const struct sim_point *pt)
 /* Runs reps replications of each of nloads loads (nthreads threads) and adds
  * the points to cache.  Returns 0 or a negative errno with err filled. */
 static int sim_run_points(const struct sim_setup *setup, const double *loads, uint32_t nloads,
-			  uint32_t reps, uint32_t nthreads, struct sim_point_cache *cache,
-			  struct psp_err *err)
+			  uint32_t reps, uint32_t nthreads, struct sim_progress *prog,
+			  struct sim_point_cache *cache, struct psp_err *err)
 {
 	uint32_t njobs = nloads * reps;
 	if (njobs == 0)
@@ -58,7 +58,7 @@ static int sim_run_points(const struct sim_setup *setup, const double *loads, ui
 		for (uint32_t r = 0; r < reps; r++)
 			jobs[l * reps + r] = (struct sim_job){.setup = setup, .load = loads[l], .rep = r,
 							      .stats = &stats[l * reps + r]};
-	int rc = sim_sweep_run(jobs, njobs, nthreads, false, 0);
+	int rc = sim_sweep_run(jobs, njobs, nthreads, prog);
 	for (uint32_t l = 0; l < nloads && rc == 0; l++) {
 		struct sim_point pt;
 		sim_point_from(&pt, &stats[l * reps], reps);
@@ -116,7 +116,7 @@ static void bracket(const struct sim_point_cache *c, double slo, double *pass, d
 }
 
 int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps,
-			uint32_t nthreads, bool show_progress, struct sim_point_cache *cache,
+			uint32_t nthreads, struct sim_progress *prog, struct sim_point_cache *cache,
 			struct sim_capacity *cap, struct psp_err *err)
 {
 	memset(cap, 0, sizeof(*cap));
@@ -127,16 +127,18 @@ int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps
 	for (int i = 1; i <= 19; i++)
 		if (!sim_cache_find(cache, i * 0.05))
 			loads[n++] = round_load(i * 0.05);
-	int rc = sim_run_points(setup, loads, n, reps, nthreads, cache, err);
+	if (prog)
+		sim_progress_what(prog, "capacity of %s: %u loads of the grid", setup->policy->name, n);
+	int rc = sim_run_points(setup, loads, n, reps, nthreads, prog, cache, err);
 	cap->evaluated += n;
 	const uint32_t width = SIM_SEARCH_WIDTH;
 	double pass, fail;
 	while (rc == 0) {
 		bracket(cache, slo, &pass, &fail);
 		double resolution = pass < 0.05 ? 0.001 : 0.005;
-		if (show_progress)
-			fprintf(stderr, "\rpsp-sim: capacity of %s: between %.4f and %.4f (%u loads) ",
-				setup->policy->name, pass, fail, cap->evaluated);
+		if (prog)
+			sim_progress_what(prog, "capacity of %s: between %.4f and %.4f, %u loads run",
+					  setup->policy->name, pass, fail, cap->evaluated);
 		if (fail - pass <= resolution || cache->n + width > SIM_CACHE_MAX)
 			break;
 		n = 0;
@@ -147,11 +149,9 @@ int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps
 		}
 		if (n == 0)
 			break;
-		rc = sim_run_points(setup, loads, n, reps, nthreads, cache, err);
+		rc = sim_run_points(setup, loads, n, reps, nthreads, prog, cache, err);
 		cap->evaluated += n;
 	}
-	if (show_progress)
-		fprintf(stderr, "\r%70s\r", "");
 	if (rc < 0)
 		return rc;
 	bracket(cache, slo, &pass, &fail);

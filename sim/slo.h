@@ -65,12 +65,13 @@ bool sim_capacity_bracket(uint32_t reps);
  * 0.05).  The answer is the highest passing load simulated, so a point that
  * a sweep with the same settings shows under the SLO is never above it,
  * even when the curve is not monotone.  Each load runs reps replications on
- * nthreads threads; with show_progress a line on stderr follows the search.
+ * nthreads threads, counted in prog (may be NULL), which names the
+ * search's bracket as it narrows.
  * A load passes only when its runs were long enough to judge its
  * stability (see stability.h).  Returns 0 or a negative errno with err
  * filled. */
 int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps,
-			uint32_t nthreads, bool show_progress, struct sim_point_cache *cache,
+			uint32_t nthreads, struct sim_progress *prog, struct sim_point_cache *cache,
 			struct sim_capacity *cap, struct psp_err *err);
 
 #endif

@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <time.h>
 
 #include "sweep.h"
@@ -9,6 +8,7 @@
 struct sweep {
 	struct sim_job *jobs;
 	uint32_t njobs;
+	struct sim_progress *prog; /* may be NULL */
 	atomic_uint next;
 	atomic_uint done;
 };
@@ -27,48 +27,33 @@ static void *worker_main(void *arg)
 			if (!j->keep_result)
 				sim_result_free(&j->res);
 		}
+		if (sw->prog)
+			sim_progress_run_done(sw->prog);
 		atomic_fetch_add(&sw->done, 1);
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* The main thread reports progress until every job is done. */
-static void watch(struct sweep *sw, atomic_uint_fast64_t *progress, uint64_t expected)
+static void watch(struct sweep *sw, struct sim_progress *prog)
 {
-	double start = now_s();
-	bool shown = false;
 	while (atomic_load(&sw->done) < sw->njobs) {
 		struct timespec nap = {0, 100 * 1000 * 1000};
 		nanosleep(&nap, NULL);
-		double el = now_s() - start;
-		if (el < 2.0)
-			continue;
-		uint64_t reqs = atomic_load(progress);
-		fprintf(stderr, "\rpsp-sim: %u/%u points, %.1f M of ~%.1f M requests, %.1f s ",
-			atomic_load(&sw->done), sw->njobs, reqs / 1e6, expected / 1e6, el);
-		shown = true;
+		sim_progress_tick(prog);
 	}
-	if (shown)
-		fprintf(stderr, "\r%60s\r", "");
 }
 
 int sim_sweep_run(struct sim_job *jobs, uint32_t njobs, uint32_t nthreads,
-		  bool show_progress, uint64_t expected_requests)
+		  struct sim_progress *prog)
 {
-	struct sweep sw = {.jobs = jobs, .njobs = njobs};
+	struct sweep sw = {.jobs = jobs, .njobs = njobs, .prog = prog};
 	atomic_init(&sw.next, 0);
 	atomic_init(&sw.done, 0);
 	if (nthreads > njobs)
 		nthreads = njobs;
 	/* With a progress line the main thread only watches (it sleeps), so
 	 * every thread asked for simulates; otherwise it is one of them. */
-	bool watching = show_progress && jobs[0].setup->progress;
+	bool watching = prog && prog->on;
 	uint32_t want = watching ? nthreads : nthreads - 1;
 	pthread_t tid[want ? want : 1];
 	uint32_t started = 0;
@@ -76,7 +61,7 @@ int sim_sweep_run(struct sim_job *jobs, uint32_t njobs, uint32_t nthreads,
 		if (pthread_create(&tid[started], NULL, worker_main, &sw) != 0)
 			break;
 	if (watching && started > 0)
-		watch(&sw, jobs[0].setup->progress, expected_requests);
+		watch(&sw, prog);
 	else
 		worker_main(&sw);
 	for (uint32_t i = 0; i < started; i++)

@@ -5,6 +5,7 @@
 #define PSP_SIM_SWEEP_H
 
 #include "point.h"
+#include "progress.h"
 #include "run.h"
 
 struct sim_job {
@@ -21,10 +22,11 @@ struct sim_job {
 	int rc;
 };
 
-/* Runs every job, at most nthreads at a time; shows a progress line on
- * stderr when show_progress and the sweep takes longer than 2 s.  Returns 0
- * or the first job's negative errno (the job's err says why). */
+/* Runs every job, at most nthreads at a time, counting each in prog (may
+ * be NULL); when prog is on, the calling thread only watches and reports
+ * progress (progress.h).  Returns 0 or the first job's negative errno (the
+ * job's err says why). */
 int sim_sweep_run(struct sim_job *jobs, uint32_t njobs, uint32_t nthreads,
-		  bool show_progress, uint64_t expected_requests);
+		  struct sim_progress *prog);
 
 #endif

@@ -166,6 +166,9 @@ static const char *const owned_flags[] = {
 	"--shard", "--output", "--format", "--jobs", "--merge", "--verify", "--no-capacity",
 	"--timeline", "--series", "--slo-output", "--per-request", "--trace", "--list", "--help",
 	"--version", NULL};
+/* Flags a shard job refuses (with --shard, or with psp-sweep's --quiet). */
+static const char *const job_refused_flags[] = {"--baseline", "--compare-output", "--progress",
+						NULL};
 
 struct option_check {
 	const struct spec *sp;
@@ -179,6 +182,13 @@ static int check_option(void *ctx, const char *flag, const char *token)
 		if (!strcmp(flag, owned_flags[f])) {
 			*oc = (struct option_check){oc->sp, flag, token,
 						    "is set by the sweep's own keys or by psp-sweep"};
+			return 1;
+		}
+	for (size_t f = 0; job_refused_flags[f]; f++)
+		if (!strcmp(flag, job_refused_flags[f])) {
+			*oc = (struct option_check){oc->sp, flag, token,
+						    "a shard job refuses (a merged cell compares "
+						    "with its first policy)"};
 			return 1;
 		}
 	for (uint32_t k = 0; k < oc->sp->nknobs; k++)

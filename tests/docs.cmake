@@ -8,8 +8,10 @@
 #   docs.sim      psp-sim's blocks, short settings (tests/docs/psp-sim-short.sh):
 #                 3 s of CPU
 #   docs.figures  quoted outputs against the command run as printed (full
-#                 settings: 20 s of CPU; under the sanitizers it only repeats
-#                 psp-sim runs the sim label covers, so no-asan)
+#                 settings: about 2 min of CPU, most of it the README's main
+#                 job, 105 s, a block of its own: 480 s a block; under the
+#                 sanitizers it only repeats psp-sim runs the sim label
+#                 covers, so no-asan)
 #   docs.engine   psp-engine/psp-client's blocks (root; RUN_SERIAL like the
 #                 engine label's tests)
 set(PSP_DOCS_RUN ${CMAKE_CURRENT_SOURCE_DIR}/docs/run_docs.sh)
@@ -23,7 +25,8 @@ add_test(NAME docs.sim COMMAND ${PSP_DOCS_RUN} sim ${CMAKE_SOURCE_DIR} ${CMAKE_B
 # sim.trace and the sim label already make there: no-asan)
 set_tests_properties(docs.sim PROPERTIES LABELS "sim;docs;no-asan" TIMEOUT 300)
 add_test(NAME docs.figures COMMAND ${PSP_DOCS_RUN} figures ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/bin)
-set_tests_properties(docs.figures PROPERTIES LABELS "sim;docs;no-asan" TIMEOUT 600)
+set_tests_properties(docs.figures PROPERTIES LABELS "sim;docs;no-asan" TIMEOUT 900
+  ENVIRONMENT "DOC_BLOCK_TIMEOUT=480")
 if(TARGET psp-engine AND TARGET psp-client)
   add_test(NAME docs.engine COMMAND ${PSP_DOCS_RUN} engine ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/bin)
   set_tests_properties(docs.engine PROPERTIES LABELS "engine;docs" TIMEOUT 300

@@ -18,8 +18,9 @@ add_test(NAME sim.answers COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/answers.sh $<T
 add_test(NAME sim.integrity COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/integrity.sh $<TARGET_FILE:psp-sim> ${PSP_SIM_SANITIZED})
 add_test(NAME sim.statistics COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/statistics.sh $<TARGET_FILE:psp-sim>)
 add_test(NAME sim.system COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/system.sh $<TARGET_FILE:psp-sim> ${CMAKE_SOURCE_DIR})
+add_test(NAME sim.compare COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim/compare.sh $<TARGET_FILE:psp-sim> ${PSP_SIM_SANITIZED})
 set_tests_properties(sim.bad_input sim.determinism sim.overload sim.capacity sim.warnings sim.shard sim.trace
-  sim.answers sim.integrity sim.statistics sim.system PROPERTIES
+  sim.answers sim.integrity sim.statistics sim.system sim.compare PROPERTIES
   LABELS "sim" TIMEOUT ${PSP_SIM_TIMEOUT} ENVIRONMENT "${PSP_TEST_ENV}")
 # DARC robust vs the paper's rule (capacity searches: about a minute; under
 # the sanitizers it repeats what unit.darc_robust checks, so no-asan).

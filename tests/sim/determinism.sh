@@ -33,6 +33,7 @@ check "3 loads x (2 types + ALL) rows" test "$(tail -n +2 "$tmp/a.cfcfs" | wc -l
 "$sim" --quiet -w high-bimodal -p darc,cfcfs -n 40000 -r 2 --darc-samples 5000 -j 1 >"$tmp/t1"
 "$sim" --quiet -w high-bimodal -p darc,cfcfs -n 40000 -r 2 --darc-samples 5000 -j 2 >"$tmp/t2"
 check "table with the capacity summary: 1 vs 2 threads" cmp -s "$tmp/t1" "$tmp/t2"
-check "the table ends with the capacity and the ratio" grep -q "darc / cfcfs: " "$tmp/t1"
+check "the table has the capacity ratio to the baseline, and the verdict" grep -q "cfcfs / darc: " "$tmp/t1"
+check "... and ends with the verdict" grep -q "^  darc sustains the most load" "$tmp/t1"
 
 checks_done

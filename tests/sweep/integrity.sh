@@ -72,6 +72,8 @@ refused "options: '--see=7' is --seed, which is set by the sweep's own keys" "$b
 refused "options: '--worke=4' is --workers" "$base"$'\noptions: ["--worke=4"]'
 refused "options: '-n5000' is --requests" "$base"$'\noptions: ["-n5000"]'
 refused "options: '-s' is --seed" "$base"$'\noptions: ["-s", "9"]'
+refused "options: --baseline a shard job refuses" "$base"$'\npolicies: [cfcfs, ts]\noptions: [--baseline, ts]'
+refused "options: --progress a shard job refuses" "$base"$'\noptions: [--progress]'
 refused "options: '--darc-samp=7' is --darc-samples, which is set by knobs:" \
   "$base"$'\nknobs:\n  darc_samples: [1000]\noptions: ["--darc-samp=7"]'
 refused "options: --help is set by" "$base"$'\noptions: [--help]'

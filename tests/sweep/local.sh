@@ -31,7 +31,7 @@ for ds in 2000 3000; do
   check "$cell: merged table = unsharded run" cmp -s "$tmp/whole.$ds" "$tmp/a/$cell.txt"
   check "$cell: merged capacity CSV = unsharded run" cmp -s "$tmp/cap.$ds" "$tmp/a/$cell.capacity.csv"
 done
-check "the merged table has the capacities" grep -q "darc / cfcfs: " "$tmp/a/high-bimodal-k14-darc_samples-2000.txt"
+check "the merged table has the capacities" grep -q "cfcfs / darc: " "$tmp/a/high-bimodal-k14-darc_samples-2000.txt"
 
 # A psp-sim that fails slice 2 of every cell.
 cat >"$tmp/flaky" <<F
