@@ -300,11 +300,18 @@ START_TEST(policies)
 #endif
 	memcpy(p, "policy: foo ", 12);
 	expect_error(t, "policy", 6, "unknown policy");
+	/* the model-only bounds are psp-sim's alone */
+	memcpy(p, "policy: srpt", 12);
+	expect_error(t, "policy", 6, "srpt is a bound for psp-sim only");
+	memcpy(p, "policy: las ", 12);
+	expect_error(t, "policy", 6, "fb is a bound for psp-sim only");
 	struct eng_config cfg;
 	struct psp_err err;
 	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "d-FCFS", &err), 0);
 	ck_assert_str_eq(cfg.policy, "dfcfs");
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "ps", &err), -ENOTSUP);
+	ck_assert_str_eq(err.key, "policy");
 #ifdef PSP_HAVE_PREEMPT
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), 0);
 #else

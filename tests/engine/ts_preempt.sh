@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Time sharing in the engine, over a memif pair: Extreme Bimodal (SHORT
 # 0.5 us 99.5%, LONG 500 us 0.5%) at a low rate on 2 workers with a 5 us
-# quantum, under a preemptive policy: ts, concord (the dispatcher times each
-# slice and sets the worker's flag) or tq (each worker times its own).
+# quantum, under a preemptive policy: ts, concord, rts (the dispatcher times
+# each slice and sets the worker's flag) or tq (each worker times its own).
+# rts reserves core 0 for SHORT and slices LONG requests only (on core 1).
 #   ts_preempt.sh preempt [POLICY]  the spin handler reaches preemption
 #                            points: LONG requests are preempted many times
-#                            each, all answered (POLICY: ts, concord or tq)
+#                            each, all answered (POLICY: ts, concord, rts
+#                            or tq)
 #   ts_preempt.sh per-type   ts with ts_variant: per-type (one queue per
 #                            type, served by largest wait / SLO)
 #   ts_preempt.sh no-points  ts with app.preempt_points: false, a handler
@@ -34,6 +36,9 @@ SETS=(--workload extreme-bimodal --set "workers=$WORKERS" --set "worker_lcores=$
 if [ "$POLICY" = ts ]; then
 	SETS+=(--set "policy={name: ts, quantum_us: 5, ts_variant: $VARIANT}")
 	WANT="policy: ts quantum_us=5 ts_variant=$VARIANT "
+elif [ "$POLICY" = rts ]; then
+	SETS+=(--set "policy={name: rts, quantum_us: 5}")
+	WANT="policy: rts quantum_us=5 rts_preempt=longer$"
 else
 	SETS+=(--set "policy={name: $POLICY, quantum_us: 5}")
 	WANT="policy: $POLICY slots=[0-9]* quantum_us=5$"
@@ -96,6 +101,8 @@ elif [ "$MODE" != no-points ]; then
 	# dispatcher the CPU) far fewer.
 	[ "$pl" -ge $((long * 10)) ] ||
 		fail "LONG preempted $pl times for $long requests (want >= 10 each)"
+	# rts slices the groups longer than the shortest only.
+	[ "$POLICY" != rts ] || [ "$ps" -eq 0 ] || fail "rts preempted $ps SHORT requests"
 	if [ "$POLICY" = tq ]; then
 		# The workers time their own slices: no flag is ever set.
 		[ "$signals" -eq 0 ] || fail "tq: the dispatcher set $signals flags"
