@@ -178,6 +178,8 @@ static const char *flag_names(uint32_t flags, char *buf, size_t cap)
 /* The steps --dispatch-cost-ns is charged for (PSP_POLICY_CENTRAL_*). */
 static const char *dispatcher_steps(uint32_t flags)
 {
+	if (flags & PSP_POLICY_MODEL_ONLY)
+		return "none (a bound: it serves the requests itself; --dispatch-cost-ns refused)";
 	if (!(flags & PSP_POLICY_CENTRAL_ARRIVALS))
 		return "none (the NIC places arrivals, as RSS does)";
 	if (flags & PSP_POLICY_CENTRAL_REQUEUE)

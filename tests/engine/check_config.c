@@ -385,7 +385,7 @@ START_TEST(policy_knobs)
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_sizing: ceil}", "");
 	expect_error(t, "policy.darc_sizing", 6, "must be one of rounding,capacity");
 	with_policy(t, sizeof(t), "policy: {name: cfcfs, quantum_us: 5}", "");
-	expect_error(t, "policy.quantum_us", 6, "not read by cfcfs (read by: ts, tq, concord)");
+	expect_error(t, "policy.quantum_us", 6, "not read by cfcfs (read by: ts, tq, concord, rts)");
 	with_policy(t, sizeof(t), "policy: {name: ws, slots: 2}", "");
 	expect_error(t, "policy.slots", 6, "not read by ws");
 	with_policy(t, sizeof(t), "policy: {name: ws, steal_cost_ns: 100}", "");
