@@ -43,7 +43,7 @@ knobs() {
     ws)      echo --placement round-robin --steal-cost-ns 0 ;;
     tq)      echo --slots 16 --quantum-us 5 --preempt-cost-us 0 ;;
     concord) echo --slots 2 --quantum-us 5 --preempt-cost-us 0 ;;
-    rts)     echo --quantum-us 5 --preempt-cost-us 0 --rts-preempt longer ;;
+    rts)     echo --quantum-us 5 --preempt-cost-us 0 --rts-borrow sliced ;;
   esac
 }
 tmp=$(mktemp)
