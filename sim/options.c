@@ -169,18 +169,21 @@ static void usage_knobs(FILE *out)
 
 static const char *flag_names(uint32_t flags, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s%s%s%s%s",
+	snprintf(buf, cap, "%s%s%s%s%s%s",
 		 flags & PSP_POLICY_WORK_CONSERVING ? "work-conserving" : "non-work-conserving",
 		 flags & PSP_POLICY_PREEMPTIVE ? ", preemptive" : "",
 		 flags & PSP_POLICY_WORKER_TIMED ? " (worker-timed)" : "",
 		 flags & PSP_POLICY_USES_MEANS ? ", reads type means" : "",
-		 flags & PSP_POLICY_LEARNS ? ", profiles before its first plan (dynamic modes)" : "");
+		 flags & PSP_POLICY_LEARNS ? ", profiles before its first plan (dynamic modes)" : "",
+		 flags & PSP_POLICY_MODEL_ONLY ? ", model only (a bound: psp-engine refuses it)" : "");
 	return buf;
 }
 
 /* The steps --dispatch-cost-ns is charged for (PSP_POLICY_CENTRAL_*). */
 static const char *dispatcher_steps(uint32_t flags)
 {
+	if (flags & PSP_POLICY_MODEL_ONLY)
+		return "none (a bound: it serves the requests itself; --dispatch-cost-ns refused)";
 	if (!(flags & PSP_POLICY_CENTRAL_ARRIVALS))
 		return "none (the NIC places arrivals, as RSS does)";
 	if (flags & PSP_POLICY_CENTRAL_REQUEUE)
@@ -195,7 +198,7 @@ void sim_options_list_policies(FILE *out)
 	fprintf(out, "policies:\n");
 	for (size_t i = 0; psp_policy_at(i); i++) {
 		const struct psp_policy_ops *ops = psp_policy_at(i);
-		char props[128];
+		char props[192];
 		fprintf(out, "  %-8s %s\n", ops->name, ops->summary);
 		if (ops->aliases[0])
 			fprintf(out, "           aliases: %s\n", ops->aliases);
@@ -887,6 +890,12 @@ static int check_single_point(struct sim_options *o, struct psp_err *err)
 	if (o->per_request && !o->trace && !o->loads_given)
 		return psp_err_set(err, -EINVAL, "--per-request", NULL,
 				   "writes the requests of one run: give one --load");
+	for (uint32_t i = 0; o->per_request && i < o->npolicies; i++)
+		if (o->policy[i]->props.flags & PSP_POLICY_MODEL_ONLY)
+			return psp_err_set(err, -EINVAL, "--per-request", NULL,
+					   "%s is a bound (model only): it serves requests at shares "
+					   "of the cores, with no worker or start time to write",
+					   o->policy[i]->name);
 	return 0;
 }
 

@@ -86,6 +86,11 @@ struct sim {
 	size_t assign_cap;        /* workers x slots: one dispatch fills every slot */
 	uint32_t nworkers, ntypes;
 	bool one_slot;            /* every worker holds at most one request */
+	/* A model-only bound (PSP_POLICY_MODEL_ONLY) serves the requests
+	 * itself: its next event is worker slot 0's, and done takes what it
+	 * finished (fluid_step). */
+	bool fluid;
+	struct psp_req **done;
 	bool postpone;            /* preemptions may be postponed (worker_fifo) */
 	uint64_t disarmed;        /* bit w: worker w's head runs past its slice ends */
 	uint32_t cur_slot;        /* the event being handled: its evq slot */
@@ -754,6 +759,11 @@ static void account_interval(struct sim *s, uint64_t dt)
 	s->res->in_system_area += s->pool.in_use * dt;
 	/* Waiting: in the policy's queues, or held by a worker behind the
 	 * request it runs (every worker holding something runs one). */
+	if (s->fluid) { /* a bound's min(n, W) cores are busy: each is work-conserving */
+		uint64_t n = s->pool.in_use;
+		s->res->busy_ns += (n < s->nworkers ? n : s->nworkers) * dt;
+		return;
+	}
 	uint64_t idle_mask = psp_policy_idle_workers(s->pol);
 	if (!idle_mask || (s->one_slot && psp_policy_queued(s->pol) == 0))
 		return; /* none idle, or none waiting (one slot: held = busy) */
@@ -860,6 +870,39 @@ static bool next_event(struct sim *s, struct sim_event *ev, struct sys_event *sy
 	return sim_evq_pop(&s->evq, ev);
 }
 
+#define SIM_FLUID_BATCH 64u
+
+/* A model-only bound after an event: records the requests it finished by
+ * now (a request that finished between two nanoseconds at the later one),
+ * then schedules its next event as worker slot 0's. */
+static void fluid_step(struct sim *s)
+{
+	size_t n;
+	do {
+		n = psp_policy_advance(s->pol, s->now_ns, s->done, SIM_FLUID_BATCH);
+		for (size_t i = 0; i < n; i++) {
+			struct psp_req *r = s->done[i];
+			r->remaining_ns = 0; /* the bound's key until now */
+			record_completion(s, r);
+			sim_reqpool_put(&s->pool, r);
+		}
+		if (s->progress && (s->completions_since_progress += n) >= 65536) {
+			atomic_fetch_add(s->progress, s->completions_since_progress);
+			s->completions_since_progress = 0;
+		}
+	} while (n == SIM_FLUID_BATCH);
+	uint64_t at = psp_policy_next_ns(s->pol);
+	if (at == UINT64_MAX)
+		return; /* nothing held: slot 0's popped event is dropped */
+	if (at < s->now_ns) /* a double's rounding of a late clock (past 2^53 ns) */
+		at = s->now_ns;
+	if (at > SIM_EVQ_MAX_TIME_NS) {
+		s->clock_overflow = true;
+		return;
+	}
+	sim_evq_set(&s->evq, at, SIM_EV_FINISH, 0);
+}
+
 static int run_loop(struct sim *s, double load)
 {
 	struct sim_event ev;
@@ -878,11 +921,17 @@ static int run_loop(struct sim *s, double load)
 		} else if (ev.kind == SIM_EV_ARRIVAL) {
 			if (on_arrival(s, load) < 0)
 				return -ENOMEM;
-		} else {
+		} else if (!s->fluid) {
 			on_worker_event(s, &ev);
 		}
 		if (s->sys_oom)
 			return -ENOMEM;
+		if (s->fluid) { /* the bound's event, or an arrival: it serves up to now */
+			fluid_step(s);
+			if (s->clock_overflow)
+				return -ERANGE;
+			continue;
+		}
 		size_t n = psp_policy_dispatch(s->pol, s->now_ns, s->assign, s->assign_cap);
 		for (size_t i = 0; i < n; i++)
 			hand_over(s, &s->assign[i]);
@@ -1080,6 +1129,15 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 	psp_policy_conf_free(conf);
 	if (!s->pol)
 		return err ? err->code : -EINVAL;
+	s->fluid = flags & PSP_POLICY_MODEL_ONLY;
+	if (s->fluid) {
+		s->done = calloc(SIM_FLUID_BATCH, sizeof(*s->done));
+		if (!s->done)
+			return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+		uint64_t most = psp_policy_max_held(s->pol); /* beyond it, drop: overloaded */
+		if (most < s->max_in_system)
+			s->max_in_system = most;
+	}
 
 	sim_stab_init(&s->stab, wl->ntypes);
 	for (uint32_t p = 0; p < wl->nphases; p++)
@@ -1121,6 +1179,7 @@ static void sim_fini(struct sim *s)
 	free(s->sysq.ev);
 	free(s->idle_since_ns);
 	free(s->run_start_ns);
+	free(s->done);
 }
 
 /* Rates, the overload verdict and the ALL row, once the run has drained. */
@@ -1213,6 +1272,12 @@ static int check_profile_fits(const struct sim_setup *setup, struct psp_err *err
 int sim_setup_check_events(const struct sim_setup *setup, const double *load, uint32_t nloads,
 			   double *events_out, struct psp_err *err)
 {
+	if ((setup->policy->props.flags & PSP_POLICY_MODEL_ONLY) &&
+	    (setup->system || setup->dispatch_cost_ns))
+		return psp_err_set(err, -EINVAL, setup->system ? "--system" : "--dispatch-cost-ns",
+				   NULL, "%s is a bound (model only): it serves the requests itself, "
+				   "with no dispatcher or machine under it to model",
+				   setup->policy->name);
 	if (setup->trace)
 		return sim_trace_check(setup, load, nloads, events_out, err);
 	const struct psp_workload *wl = setup->wl;
@@ -1308,6 +1373,16 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 				   "take hours: raise --quantum-us or lower --requests", events, hi,
 				   arrivals_hi, (double)quantum_ns * 1e-3,
 				   (double)SIM_MAX_EVENTS);
+	/* A bound keeps its time in doubles: exact to 1/8 ns below 2^50 ns
+	 * (13 days), the limit its runs get (twice the estimate, as below). */
+	if ((setup->policy->props.flags & PSP_POLICY_MODEL_ONLY) &&
+	    !(2 * horizon_ns <= 0x1p50))
+		return psp_err_set(err, -EINVAL, wl->nphases == 1 ? "--requests" : wl->path, NULL,
+				   "a point could simulate about %.3g s, and %s (a bound) keeps "
+				   "time in doubles, exact below 2^50 ns (13 days): lower %s, "
+				   "raise the load or shorten the service times", horizon_ns * 1e-9,
+				   setup->policy->name,
+				   wl->nphases == 1 ? "--requests" : "--phase-scale");
 	/* twice the estimate: room for the randomness of the arrivals and
 	 * of the service times */
 	if (!(2 * horizon_ns <= (double)SIM_EVQ_MAX_TIME_NS))

@@ -641,6 +641,11 @@ int sim_trace_check(const struct sim_setup *setup, const double *load, uint32_t 
 				   "at load %g the replay of %s could last about %.3g s, beyond the "
 				   "simulator's clock: time is kept in ns below 2^56 (about 2.3 years, "
 				   "sim/evq.h); raise the load", lo, t->path, horizon_ns * 1e-9);
+	if ((setup->policy->props.flags & PSP_POLICY_MODEL_ONLY) && !(horizon_ns <= 0x1p50))
+		return psp_err_set(err, -EINVAL, "--load", NULL,
+				   "at load %g the replay of %s could last about %.3g s, and %s (a "
+				   "bound) keeps time in doubles, exact below 2^50 ns (13 days); raise "
+				   "the load", lo, t->path, horizon_ns * 1e-9, setup->policy->name);
 	double events = 2 * (double)t->n;
 	if ((setup->policy->props.flags & PSP_POLICY_PREEMPTIVE) && quantum_ns)
 		events += (t->work_ns + (double)t->max_service_ns) /

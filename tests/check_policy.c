@@ -145,8 +145,9 @@ START_TEST(test_create_slots)
 		struct test_conf c;
 		struct psp_err err;
 		test_conf_default(&c, 4, 2);
-		c.type_mean_ns[0] = 1000; /* sjf needs the means */
+		c.type_mean_ns[0] = 1000; /* sjf needs the means, rts the ratios too */
 		c.type_mean_ns[1] = 10000;
+		c.type_ratio[0] = c.type_ratio[1] = 0.5;
 		c.slots = o->props.max_slots + 1;
 		ck_assert_msg(test_policy_create(o, &c, &err) == NULL, "%s took %u slots", o->name,
 			      c.slots);

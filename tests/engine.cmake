@@ -113,6 +113,7 @@ if(TARGET psp-engine AND TARGET psp-client)
     add_test(NAME engine.memif.ts_no_points COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh no-points)
     add_test(NAME engine.memif.tq_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt tq)
     add_test(NAME engine.memif.concord_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt concord)
+    add_test(NAME engine.memif.rts_preempt COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh preempt rts)
     add_test(NAME engine.memif.ts_worker_timer COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh worker-timer ts)
     add_test(NAME engine.memif.concord_worker_timer COMMAND bash ${PSP_ENG_TEST_DIR}/ts_preempt.sh worker-timer concord)
     list(APPEND PSP_ENG_E2E engine.memif.ts_worker_timer engine.memif.concord_worker_timer)
@@ -121,7 +122,8 @@ if(TARGET psp-engine AND TARGET psp-client)
     # Stopped while overloaded, past drain_ms: what is in flight is counted.
     add_test(NAME engine.memif.ts_stop_overload COMMAND bash ${PSP_ENG_TEST_DIR}/stop_overload.sh)
     list(APPEND PSP_ENG_E2E engine.memif.ts_preempt engine.memif.ts_per_type engine.memif.ts_no_points
-         engine.memif.tq_preempt engine.memif.concord_preempt engine.memif.ts_stop_overload)
+         engine.memif.tq_preempt engine.memif.concord_preempt engine.memif.rts_preempt
+         engine.memif.ts_stop_overload)
   endif()
 
   if(EXISTS ${PSP_ENG_TEST_DIR}/udp_client.c)

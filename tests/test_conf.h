@@ -49,6 +49,7 @@ struct test_conf {
 	double darc_delta, darc_demand_change;
 	int darc_variant, darc_ratio_source, darc_sizing, darc_hysteresis;
 	double darc_starvation_guard;
+	int rts_borrow;
 };
 
 /* Each member's knob: name, and where it is in struct test_conf. */
@@ -62,7 +63,7 @@ struct test_conf {
 	X(darc_demand_change, "darc_demand_change")                        \
 	X(darc_variant, "darc_variant") X(darc_ratio_source, "darc_ratio_source") \
 	X(darc_sizing, "darc_sizing") X(darc_hysteresis, "darc_hysteresis") \
-	X(darc_starvation_guard, "darc_starvation_guard")
+	X(darc_starvation_guard, "darc_starvation_guard") X(rts_borrow, "rts_borrow")
 
 static inline const struct psp_param *test_knob(const char *name)
 {

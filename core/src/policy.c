@@ -8,6 +8,7 @@
 
 #include <psp/policy.h>
 
+#include "fluid.h"
 #include "internal.h"
 
 #define X(name) extern const struct psp_policy_ops psp_##name##_ops;
@@ -231,4 +232,26 @@ uint64_t psp_policy_profile_left(const struct psp_policy *p)
 bool psp_policy_profiling(const struct psp_policy *p)
 {
 	return psp_policy_profile_left(p) > 0;
+}
+
+size_t psp_policy_advance(struct psp_policy *p, uint64_t now_ns, struct psp_req **done,
+			  size_t cap)
+{
+	PSP_CHECK(p->fluid != NULL);
+	advance_time(p, now_ns);
+	size_t n = cap ? p->fluid->advance(p, now_ns, done, cap) : 0;
+	PSP_ASSERT(n <= cap && n <= p->queued);
+	p->queued -= n;
+	return n;
+}
+
+uint64_t psp_policy_next_ns(const struct psp_policy *p)
+{
+	PSP_CHECK(p->fluid != NULL);
+	return p->fluid->next_ns(p);
+}
+
+uint64_t psp_policy_max_held(const struct psp_policy *p)
+{
+	return p->fluid && p->fluid->max_held ? p->fluid->max_held : UINT64_MAX;
 }

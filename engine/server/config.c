@@ -91,6 +91,13 @@ static const struct psp_policy_ops *find_policy(const char *name, struct psp_err
 				    name, list);
 		return NULL;
 	}
+	if (ops->props.flags & PSP_POLICY_MODEL_ONLY) {
+		psp_err_set(err, -ENOTSUP, NULL, "policy",
+			    "%s is a bound for psp-sim only (model only: it knows each "
+			    "request's size in advance or serves requests at fractions of a "
+			    "core, which no dispatcher can); run it in psp-sim", ops->name);
+		return NULL;
+	}
 	if (!ENG_PREEMPT_BUILT && (ops->props.flags & PSP_POLICY_PREEMPTIVE)) {
 		psp_err_set(err, -ENOTSUP, NULL, "policy",
 			    "%s preempts requests, and this psp-engine was built without "

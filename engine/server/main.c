@@ -59,12 +59,24 @@ static void on_signal(int sig)
 /* The longest --stats-ms period: an hour. */
 #define STATS_MS_MAX 3600000u
 
-/* The policies of the core's table, comma-separated, lines wrapped at 73
- * columns; col is where the first is written. */
+/* The policies of the core's table psp-engine runs (not the model-only
+ * bounds), comma-separated, lines wrapped at 73 columns; col is where the
+ * first is written. */
+static bool engine_runs(size_t i)
+{
+	return !(psp_policy_at(i)->props.flags & PSP_POLICY_MODEL_ONLY);
+}
+
 static void print_policies(FILE *out, size_t col)
 {
-	for (size_t i = 0; psp_policy_at(i); i++) {
-		size_t len = strlen(psp_policy_at(i)->name) + (psp_policy_at(i + 1) ? 2 : 1);
+	size_t last = 0;
+	for (size_t i = 0; psp_policy_at(i); i++)
+		if (engine_runs(i))
+			last = i;
+	for (size_t i = 0; i <= last; i++) {
+		if (!engine_runs(i))
+			continue;
+		size_t len = strlen(psp_policy_at(i)->name) + (i < last ? 2 : 1);
 		if (col + len > 73) {
 			fputc('\n', out);
 			col = 0;
@@ -72,7 +84,7 @@ static void print_policies(FILE *out, size_t col)
 			fputc(' ', out);
 			col++;
 		}
-		fprintf(out, "%s%s", psp_policy_at(i)->name, psp_policy_at(i + 1) ? "," : ")");
+		fprintf(out, "%s%s", psp_policy_at(i)->name, i < last ? "," : ")");
 		col += len - 1;
 	}
 }
@@ -84,8 +96,8 @@ static void usage(FILE *out)
 	      "                  [--trace FILE [--trace-limit N]] [--stats-ms N]\n"
 	      "\n"
 	      "Perséphone request scheduler on DPDK: one dispatcher lcore hosting a\n"
-	      "psp policy (any of psp-sim's: ", out);
-	print_policies(out, strlen("psp policy (any of psp-sim's: "));
+	      "psp policy (any of psp-sim's but its model-only bounds: ", out);
+	print_policies(out, strlen("psp policy (any of psp-sim's but its model-only bounds: "));
 	fprintf(out,
 		" and worker lcores that answer PSP_MB requests over UDP.\n"
 		"\n"

@@ -299,11 +299,18 @@ START_TEST(policies)
 	}
 	memcpy(p, "policy: foo ", 12);
 	expect_error(t, "policy", 6, "unknown policy");
+	/* the model-only bounds are psp-sim's alone */
+	memcpy(p, "policy: srpt", 12);
+	expect_error(t, "policy", 6, "srpt is a bound for psp-sim only");
+	memcpy(p, "policy: las ", 12);
+	expect_error(t, "policy", 6, "fb is a bound for psp-sim only");
 	struct eng_config cfg;
 	struct psp_err err;
 	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "d-FCFS", &err), 0);
 	ck_assert_str_eq(cfg.policy, "dfcfs");
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "ps", &err), -ENOTSUP);
+	ck_assert_str_eq(err.key, "policy");
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), ENG_PREEMPT_BUILT ? 0 : -ENOTSUP);
 	eng_config_free(&cfg);
 }
@@ -378,7 +385,7 @@ START_TEST(policy_knobs)
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_sizing: ceil}", "");
 	expect_error(t, "policy.darc_sizing", 6, "must be one of rounding,capacity");
 	with_policy(t, sizeof(t), "policy: {name: cfcfs, quantum_us: 5}", "");
-	expect_error(t, "policy.quantum_us", 6, "not read by cfcfs (read by: ts, tq, concord)");
+	expect_error(t, "policy.quantum_us", 6, "not read by cfcfs (read by: ts, tq, concord, rts)");
 	with_policy(t, sizeof(t), "policy: {name: ws, slots: 2}", "");
 	expect_error(t, "policy.slots", 6, "not read by ws");
 	with_policy(t, sizeof(t), "policy: {name: ws, steal_cost_ns: 100}", "");

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Time sharing in the engine, over a memif pair: Extreme Bimodal (SHORT
 # 0.5 us 99.5%, LONG 500 us 0.5%) at a low rate on 2 workers with a 5 us
-# quantum, under a preemptive policy: ts, concord (the dispatcher times each
-# slice and sets the worker's flag) or tq (each worker times its own).
+# quantum, under a preemptive policy: ts, concord, rts (the dispatcher times
+# each slice and sets the worker's flag) or tq (each worker times its own).
+# rts runs High Bimodal at 4000 rps instead: SHORT owns core 0, LONG core 1,
+# and a LONG arriving while core 1 is busy borrows core 0, 5 us at a time.
 #   ts_preempt.sh preempt [POLICY]  the spin handler reaches preemption
 #                            points: LONG requests are preempted many times
-#                            each, all answered (POLICY: ts, concord or tq)
+#                            each, all answered (POLICY: ts, concord, rts
+#                            or tq)
 #   ts_preempt.sh per-type   ts with ts_variant: per-type (one queue per
 #                            type, served by largest wait / SLO)
 #   ts_preempt.sh no-points  ts with app.preempt_points: false, a handler
@@ -24,16 +27,21 @@ VARIANT=single
 RATE=2000
 DURATION=3
 WORKERS=2
+WORKLOAD=extreme-bimodal
+[ "$POLICY" = rts ] && WORKLOAD=high-bimodal RATE=4000
 [ "$MODE" = worker-timer ] && WORKERS=1
 . "$(dirname "$0")/lib.sh"
 
 LCORES="[1, 2]"
 [ "$WORKERS" = 1 ] && LCORES="[1]"
 # The shipped config's lcores 0-3 stay: those no worker uses only wait.
-SETS=(--workload extreme-bimodal --set "workers=$WORKERS" --set "worker_lcores=$LCORES")
+SETS=(--workload "$WORKLOAD" --set "workers=$WORKERS" --set "worker_lcores=$LCORES")
 if [ "$POLICY" = ts ]; then
 	SETS+=(--set "policy={name: ts, quantum_us: 5, ts_variant: $VARIANT}")
 	WANT="policy: ts quantum_us=5 ts_variant=$VARIANT "
+elif [ "$POLICY" = rts ]; then
+	SETS+=(--set "policy={name: rts, quantum_us: 5}")
+	WANT="policy: rts quantum_us=5 rts_borrow=sliced$"
 else
 	SETS+=(--set "policy={name: $POLICY, quantum_us: 5}")
 	WANT="policy: $POLICY slots=[0-9]* quantum_us=5$"
@@ -45,7 +53,7 @@ grep -q "policy $POLICY" "$T/engine.log" || fail "engine did not take policy $PO
 grep -q "$WANT" "$T/engine.log" ||
 	fail "the engine's effective config is not $POLICY, quantum 5 us ($WANT)"
 
-"${CLIENT[@]}" --set "rx_queues=$((WORKERS + 1))" --workload extreme-bimodal --rate "$RATE" \
+"${CLIENT[@]}" --set "rx_queues=$((WORKERS + 1))" --workload "$WORKLOAD" --rate "$RATE" \
 	--duration "$DURATION" --format csv --workers "$WORKERS" --label "$POLICY" \
 	> "$T/client.csv" 2> "$T/client.log" || fail "psp-client failed (status $?)"
 TEL=$(telemetry_socket)
@@ -94,8 +102,15 @@ elif [ "$MODE" != no-points ]; then
 	# the ideal on average: a build that does not preempt gets 0, one that
 	# preempts only now and then (e.g. an idle back-off that costs the
 	# dispatcher the CPU) far fewer.
-	[ "$pl" -ge $((long * 10)) ] ||
-		fail "LONG preempted $pl times for $long requests (want >= 10 each)"
+	if [ "$POLICY" = rts ]; then
+		# Only LONG requests on the borrowed core 0 are sliced (a 100 us
+		# LONG there: ~20 slices), never a SHORT nor a LONG on core 1.
+		[ "$pl" -gt 0 ] || fail "rts: no LONG request was preempted on a borrowed core"
+		[ "$ps" -eq 0 ] || fail "rts preempted $ps SHORT requests"
+	else
+		[ "$pl" -ge $((long * 10)) ] ||
+			fail "LONG preempted $pl times for $long requests (want >= 10 each)"
+	fi
 	if [ "$POLICY" = tq ]; then
 		# The workers time their own slices: no flag is ever set.
 		[ "$signals" -eq 0 ] || fail "tq: the dispatcher set $signals flags"

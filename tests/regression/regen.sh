@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the policy regression matrix: every workload in workloads/ x
 # every policy x loads 0.5, 0.7, 0.9, 50,000 requests, seed 1, 14 workers.
-# A new policy is added to the second of policy_sets, with its knobs in
+# A new policy is added to the last of policy_sets, with its knobs in
 # knobs(), and the matrix regenerated in the same commit.
 #
 #   tests/regression/regen.sh [PSP_SIM] [OUT]
@@ -22,9 +22,10 @@ sim=${1:-$root/build/bin/psp-sim}
 out=${2:-$here/expected.csv}
 [ -x "$sim" ] || { echo "regen.sh: no psp-sim at $sim (build first, or pass its path)" >&2; exit 2; }
 export PSP_WORKLOAD_PATH=$root/workloads
-# Two blocks, so that adding policies appends rows and the first block (the
-# round-1 policies) stays byte-identical.
-policy_sets=("cfcfs dfcfs darc ts sjf" "jbsq ws tq concord")
+# Blocks, so that adding policies appends rows and the earlier blocks stay
+# byte-identical: the round-1 policies, the next four, then rts and the
+# model-only bounds.
+policy_sets=("cfcfs dfcfs darc ts sjf" "jbsq ws tq concord" "rts srpt psjf ps fb")
 loads=0.5,0.7,0.9
 # Every knob spelled out, so a change of psp-sim's defaults does not move the
 # matrix silently: host flags for every policy, then each policy's own
@@ -42,6 +43,7 @@ knobs() {
     ws)      echo --placement round-robin --steal-cost-ns 0 ;;
     tq)      echo --slots 16 --quantum-us 5 --preempt-cost-us 0 ;;
     concord) echo --slots 2 --quantum-us 5 --preempt-cost-us 0 ;;
+    rts)     echo --quantum-us 5 --preempt-cost-us 0 --rts-borrow sliced ;;
   esac
 }
 tmp=$(mktemp)

@@ -16,6 +16,15 @@
  *                     start assign[0..n-1] on their workers
  *     periodically:   psp_policy_tick(p, now, workers, cap) -> preempt them
  *
+ * A model-only bound (PSP_POLICY_MODEL_ONLY: srpt, psjf, ps, fb) has no
+ * workers to hand requests to: it is the whole server, W cores it shares
+ * among the requests it holds at rates it chooses, knowing their sizes.  Its
+ * host calls enqueue() at arrivals and, instead of dispatch() and complete(),
+ *
+ *     after every event:  n = psp_policy_advance(p, now, done, cap)
+ *                         record done[0..n-1] as finished at now
+ *                         next event at psp_policy_next_ns(p)
+ *
  * Worker slots: a worker holds up to `slots` requests (k, a per-policy knob,
  * 1 for most policies).  Each dispatch that names a worker takes one of its
  * slots; the host keeps the requests a worker was given in a FIFO and runs
@@ -39,6 +48,7 @@
 
 struct psp_policy;
 struct psp_darc_plan;
+struct psp_fluid_ops; /* the library's: a model-only bound's server hooks */
 
 /* Slots a worker can hold at most, whatever the policy. */
 #define PSP_MAX_SLOTS 64u
@@ -149,6 +159,12 @@ enum {
 	 * on_reservation hook at each reservation, and describe() writes the
 	 * reservation in force. */
 	PSP_POLICY_RESERVES = 1u << 8,
+	/* A reference bound, not a dispatcher: it knows each request's size
+	 * (service_ns) in advance, or serves requests at fractional rates (a
+	 * fluid model), or both.  It serves the requests itself
+	 * (psp_policy_advance, psp_policy_next_ns) and never assigns workers;
+	 * psp-sim hosts it, psp-engine refuses it. */
+	PSP_POLICY_MODEL_ONLY = 1u << 9,
 };
 
 struct psp_policy_props {
@@ -233,10 +249,15 @@ struct psp_policy {
 	uint32_t nworkers, ntypes;
 	uint64_t last_now_ns; /* time must not go backwards */
 	void *priv;
+	/* A model-only bound's server hooks (set by its init), else NULL. */
+	const struct psp_fluid_ops *fluid;
 };
 
 extern const struct psp_policy_ops psp_cfcfs_ops, psp_dfcfs_ops, psp_darc_ops,
-	psp_ts_ops, psp_sjf_ops, psp_jbsq_ops, psp_ws_ops, psp_tq_ops, psp_concord_ops;
+	psp_ts_ops, psp_sjf_ops, psp_jbsq_ops, psp_ws_ops, psp_tq_ops, psp_concord_ops,
+	psp_rts_ops;
+/* The model-only bounds (PSP_POLICY_MODEL_ONLY). */
+extern const struct psp_policy_ops psp_srpt_ops, psp_psjf_ops, psp_ps_ops, psp_fb_ops;
 
 /* The policy table (the registry): psp_policy_at(i) for i = 0, 1, ... until
  * NULL, in --list order.  A function, not an exported array, so that a new
@@ -276,6 +297,24 @@ size_t psp_policy_dispatch(struct psp_policy *p, uint64_t now_ns,
 size_t psp_policy_tick(struct psp_policy *p, uint64_t now_ns, uint32_t *workers,
 		       size_t cap);
 void psp_policy_describe(const struct psp_policy *p, char *buf, size_t cap);
+
+/* Model-only bounds (PSP_POLICY_MODEL_ONLY; abort through PSP_CHECK for any
+ * other policy).  psp_policy_advance serves the requests p holds up to now
+ * and writes to done, in the order they finished, at most cap of those whose
+ * work is done by now (call again while it returns cap); each leaves the
+ * policy.  A bound serves in real-valued time: a request that finishes
+ * between two nanoseconds is reported at the later one.  While the bound
+ * holds a request, the request's remaining_ns is the bound's (its key).
+ * psp_policy_next_ns is when the next request finishes or the shares change
+ * if nothing arrives before (a nanosecond, rounded up; UINT64_MAX: nothing
+ * held): the host calls psp_policy_advance then, or at the next arrival,
+ * whichever comes first. */
+size_t psp_policy_advance(struct psp_policy *p, uint64_t now_ns, struct psp_req **done,
+			  size_t cap);
+uint64_t psp_policy_next_ns(const struct psp_policy *p);
+/* The most requests p can hold at once: a bound's pool (fb's groups), else
+ * UINT64_MAX.  A host drops arrivals beyond it, as beyond its own limit. */
+uint64_t psp_policy_max_held(const struct psp_policy *p);
 
 /* True while p still profiles before its first plan: its decisions so far
  * are a stand-in policy's (DARC dynamic runs c-FCFS until it has profiled
