@@ -14,6 +14,7 @@
 #include "shard.h"
 #include "slo.h"
 #include "point.h"
+#include "precision.h"
 #include "sweep.h"
 #include "fit.h"
 #include "system.h"
@@ -55,6 +56,8 @@ static int build_setup(struct sim_setup *setup, const struct sim_options *o,
 	setup->requests = o->requests;
 	setup->phase_scale = o->phase_scale;
 	setup->warmup = o->warmup;
+	setup->detect_warmup = o->detect_warmup;
+	setup->batches = o->batches;
 	setup->dispatch_cost_ns = o->dispatch_cost_ns;
 	setup->max_in_system = o->max_in_system;
 	setup->seed = o->seed;
@@ -302,19 +305,38 @@ static uint32_t rep_index(const struct sim_options *o, uint32_t p, uint32_t l, u
 	return (p * o->nloads + l) * o->replications + r;
 }
 
-/* Prints every point (and caches them for the capacity search). */
+/* Prints every point (and caches them for the capacity search).  pts: the
+ * points run to --precision, in (p, l) order, or NULL: stats holds
+ * o->replications of each. */
 static void report_points(struct sim_report *rep, const struct run *run,
-			  const struct sim_rep_stats *stats, struct sim_point_cache *cache)
+			  const struct sim_rep_stats *stats, const struct sim_precise_point *pts,
+			  struct sim_point_cache *cache)
 {
 	const struct sim_options *o = &run->o;
 	for (uint32_t p = 0; p < o->npolicies; p++)
 		for (uint32_t l = 0; l < o->nloads; l++) {
 			struct sim_point pt;
-			sim_point_from(&pt, &stats[rep_index(o, p, l, 0)], o->replications);
+			if (pts)
+				pt = pts[p * o->nloads + l].pt;
+			else
+				sim_point_from(&pt, &stats[rep_index(o, p, l, 0)], o->replications);
 			sim_cache_add(&cache[p], &pt);
 			sim_report_point(rep, o->policy[p]->name, &pt);
 		}
 	warn_after(o, cache);
+}
+
+/* --precision: warns of each point whose statistics missed the target
+ * within the budget. */
+static void warn_unmet(const struct run *run, const struct sim_precise_point *pts)
+{
+	const struct sim_options *o = &run->o;
+	for (uint32_t i = 0; i < o->npolicies * o->nloads; i++)
+		if (!pts[i].met)
+			fprintf(stderr, "psp-sim: warning: %s at load %g: not converged to +-%g%% in "
+					"%u replications (--max-replications): %s\n",
+				o->policy[i / o->nloads]->name, pts[i].load, 100 * o->precision,
+				pts[i].reps, pts[i].unmet);
 }
 
 /* Prints the capacity block: each policy's, then their ratios. */
@@ -346,8 +368,11 @@ static int search(struct run *run, uint32_t p, double slo, bool tty,
 	run->setup[p].series_bin_ns = 0;
 	run->setup[p].on_done = NULL;
 	run->setup[p].on_dropped = NULL;
-	return sim_capacity_search(&run->setup[p], slo, run->o.replications, run->o.jobs, tty,
-				   cache, cap, err);
+	struct sim_precision prec = {.rel = run->o.precision, .budget = run->o.max_replications,
+				     .stats = run->o.precision_stats};
+	return sim_capacity_search(&run->setup[p], slo, run->o.replications,
+				   run->o.precision > 0 ? &prec : NULL, run->o.jobs, tty, cache, cap,
+				   err);
 }
 
 /* The first failed job's error. */
@@ -396,23 +421,42 @@ static int run_whole(struct run *run, struct psp_err *err)
 		run->setup[0].on_dropped = sim_perreq_dropped;
 		run->setup[0].on_done_ctx = &perreq;
 	}
-	uint32_t njobs = o->npolicies * o->nloads * o->replications;
-	struct sim_job *jobs = calloc(njobs, sizeof(*jobs));
-	struct sim_rep_stats *stats = calloc(njobs, sizeof(*stats));
-	uint32_t *index = calloc(njobs, sizeof(*index));
+	/* --batches: one run a point, its batches in the replications' places;
+	 * --precision: the points run in rounds (run_precise) */
+	uint32_t runs = o->batches ? 1 : o->replications, npoints = o->npolicies * o->nloads;
+	uint32_t njobs = o->precision > 0 ? 0 : npoints * runs;
+	size_t nstats = o->precision > 0 ? (size_t)npoints * o->max_replications
+					 : (size_t)npoints * o->replications;
+	struct sim_job *jobs = calloc(njobs ? njobs : 1, sizeof(*jobs));
+	struct sim_rep_stats *stats = calloc(nstats, sizeof(*stats));
+	uint32_t *index = calloc(njobs ? njobs : 1, sizeof(*index));
 	struct sim_point_cache *cache = calloc(o->npolicies, sizeof(*cache));
+	struct sim_precise_point *pts = o->precision > 0 ? calloc(npoints, sizeof(*pts)) : NULL;
 	int rc = 0;
-	if (!jobs || !stats || !index || !cache)
+	if (!jobs || !stats || !index || !cache || (o->precision > 0 && !pts))
 		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
-		for (uint32_t l = 0; l < o->nloads; l++)
-			for (uint32_t r = 0; r < o->replications; r++) {
-				uint32_t i = rep_index(o, p, l, r);
+		for (uint32_t l = 0; l < o->nloads; l++) {
+			for (uint32_t r = 0; r < runs && njobs; r++) {
+				uint32_t i = (p * o->nloads + l) * runs + r;
 				jobs[i] = (struct sim_job){.setup = &run->setup[p], .load = o->load[l], .rep = r};
-				index[i] = i;
+				index[i] = rep_index(o, p, l, r);
 			}
+			if (pts)
+				pts[p * o->nloads + l] = (struct sim_precise_point){
+					.setup = &run->setup[p], .load = o->load[l],
+					.stats = &stats[(size_t)(p * o->nloads + l) * o->max_replications]};
+		}
 	/* The timeline and series need replication 0's results. */
-	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, timeline || series, err);
+	if (pts) {
+		struct sim_precision prec = {.rel = o->precision, .budget = o->max_replications,
+					     .stats = o->precision_stats};
+		bool tty = !o->quiet && isatty(STDERR_FILENO);
+		rc = rc ? rc : sim_precise_run(pts, npoints, o->replications, &prec, 0, o->jobs, tty,
+					       err);
+	} else {
+		rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, timeline || series, err);
+	}
 	if (per_request) {
 		int prc = sim_perreq_finish(&perreq, err);
 		rc = rc ? rc : prc;
@@ -430,7 +474,9 @@ static int run_whole(struct run *run, struct psp_err *err)
 		sim_report_begin(&rep, run->out, o, &run->wl, sys);
 		if (o->trace)
 			sim_report_trace(&rep, &run->trace);
-		report_points(&rep, run, stats, cache);
+		report_points(&rep, run, stats, pts, cache);
+		if (pts)
+			warn_unmet(run, pts);
 		/* the timeline and series of replication 0 */
 		if (timeline)
 			sim_timeline_header(timeline, sys);
@@ -438,7 +484,7 @@ static int run_whole(struct run *run, struct psp_err *err)
 			sim_series_header(series, sys);
 		for (uint32_t p = 0; p < o->npolicies; p++)
 			for (uint32_t l = 0; l < o->nloads; l++) {
-				const struct sim_result *r0 = &jobs[rep_index(o, p, l, 0)].res;
+				const struct sim_result *r0 = &jobs[(p * o->nloads + l) * runs].res;
 				if (timeline)
 					sim_timeline_rows(timeline, o->policy[p]->name, &run->wl, r0, sys);
 				if (series)
@@ -464,6 +510,7 @@ static int run_whole(struct run *run, struct psp_err *err)
 	free(stats);
 	free(index);
 	free(cache);
+	free(pts);
 	struct psp_err e2;
 	if (timeline && close_out(timeline, o->timeline, &e2) < 0 && rc == 0) {
 		*err = e2;
@@ -649,7 +696,7 @@ static int merge(struct run *run, struct psp_err *err)
 	if (rc == 0) {
 		struct sim_report rep;
 		sim_report_begin(&rep, run->out, o, &run->wl, o->system ? &run->system : NULL);
-		report_points(&rep, run, stats, cache);
+		report_points(&rep, run, stats, NULL, cache);
 		if (want_cap)
 			report_capacities(&rep, run, slo, cap);
 		sim_report_end(&rep);
