@@ -857,8 +857,13 @@ static void check_accounting(const struct sim_setup *s, const struct sim_result 
 	ck_assert_uint_eq(r->arrivals, r->completed + r->dropped);
 	if (s->wl->nphases == 1) {
 		ck_assert_uint_eq(r->arrivals, s->requests);
-		/* Arrivals with id >= requests x warmup are measured. */
-		uint64_t warm = (uint64_t)((double)s->requests * s->warmup);
+		/* Arrivals with id >= the window's first are measured: after
+		 * requests x warmup, or after the detected warm-up (at most
+		 * half of the run, mser.h). */
+		uint64_t warm = s->detect_warmup ? r->window_first_id
+						 : (uint64_t)((double)s->requests * s->warmup);
+		if (s->detect_warmup)
+			ck_assert_uint_le(warm, s->requests / 2 + s->requests / 32 + 1);
 		if (r->dropped == 0)
 			ck_assert_uint_eq(r->measured, s->requests - warm);
 	}
