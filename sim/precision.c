@@ -72,8 +72,8 @@ static double rel_half(const struct sim_est *e)
 			for (const struct sim_est *e = est_of(&(pt)->row[t], k);        \
 			     e && ((p)->stats >> k & 1u) && (pt)->row[t].count > 0; e = NULL)
 
-bool sim_precision_met(const struct sim_precision *p, const struct sim_point *pt, char *which,
-		       size_t cap)
+bool sim_precision_met(const struct sim_precision *p, const struct sim_point *pt,
+		       const struct psp_workload *wl, char *which, size_t cap)
 {
 	bool met = true;
 	size_t len = 0;
@@ -86,9 +86,11 @@ bool sim_precision_met(const struct sim_precision *p, const struct sim_point *pt
 		met = false;
 		if (len + 1 >= cap)
 			continue;
-		char row[16];
+		char row[64];
 		if (t == pt->ntypes)
 			snprintf(row, sizeof(row), "ALL");
+		else if (wl && t < wl->ntypes)
+			snprintf(row, sizeof(row), "%s", wl->type_name[t]);
 		else
 			snprintf(row, sizeof(row), "type %u", t + 1);
 		int w = isinf(r) ? snprintf(which + len, cap - len, "%s%s %s no interval",
@@ -133,7 +135,7 @@ static bool decided(const struct sim_point *pt, double slo)
 static void summarise(struct sim_precise_point *x, const struct sim_precision *p, double slo)
 {
 	sim_point_from(&x->pt, x->stats, x->reps);
-	x->met = sim_precision_met(p, &x->pt, x->unmet, sizeof(x->unmet));
+	x->met = sim_precision_met(p, &x->pt, x->setup->wl, x->unmet, sizeof(x->unmet));
 	x->decided = slo > 0 && decided(&x->pt, slo);
 }
 

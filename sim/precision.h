@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <psp/err.h>
+#include <psp/workload.h>
 
 #include "point.h"
 #include "run.h"
@@ -45,9 +46,10 @@ const char *sim_precision_stat_name(int k);
 int sim_precision_parse_stats(const char *list, uint32_t *stats, struct psp_err *err);
 
 /* Whether every checked statistic of pt meets the target; when not, which
- * do not ("ALL p999_slowdown +-7.3%", "; "-separated) into which. */
-bool sim_precision_met(const struct sim_precision *p, const struct sim_point *pt, char *which,
-		       size_t cap);
+ * do not ("LONG p999_slowdown +-7.3%", "; "-separated; types named from wl,
+ * which may be NULL: "type 2") into which. */
+bool sim_precision_met(const struct sim_precision *p, const struct sim_point *pt,
+		       const struct psp_workload *wl, char *which, size_t cap);
 
 /* The replications pt should have after the next round (> pt->reps, at most
  * the budget; pt->reps when the budget is spent). */

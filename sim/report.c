@@ -266,7 +266,7 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 	}
 	fprintf(f, "  warm-up: %.1f%% of the run not measured%s\n", 100 * pt->warmup_fraction,
 		pt->warmup_unsettled && !pt->overloaded ? " (MSER-5 found no end in the first half "
-							  "of some runs: raise --requests)" : "");
+							  "of some runs, which cut 10%: raise --requests)" : "");
 	if (pt->profiled_arrivals)
 		fprintf(f, "  measured from arrival %llu: the policy profiled until its first plan "
 			   "(arrival %llu at the latest), and that phase is never measured\n",

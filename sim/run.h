@@ -132,8 +132,8 @@ struct sim_result {
 	 * (phased workloads: the time before the window), profile included. */
 	double warmup_fraction;
 	/* detect_warmup: MSER-5 found its minimum before the middle of the
-	 * series (else the warm-up is half of it and the run may be too short
-	 * for the transient to end); always true otherwise. */
+	 * series (else the run was too short to tell, and the fixed warmup
+	 * fraction was cut instead); always true otherwise. */
 	bool warmup_settled;
 	/* setup->batches > 0: each batch's statistics, as a replication's. */
 	struct sim_rep_stats *batch;

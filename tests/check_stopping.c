@@ -238,14 +238,14 @@ START_TEST(precision_next_round)
 	pt.row[0].count = 100;
 	pt.row[0].mean_us = (struct sim_est){100, 93, 107, false}; /* +-7% */
 	struct sim_precision p = {.rel = 0.05, .budget = 60, .stats = 1u << SIM_STAT_MEAN_US};
-	ck_assert(!sim_precision_met(&p, &pt, NULL, 0));
+	ck_assert(!sim_precision_met(&p, &pt, NULL, NULL, 0));
 	ck_assert_uint_eq(sim_precision_next(&p, &pt), 12); /* 6 x 1.96 = 11.8 */
 	pt.row[0].mean_us = (struct sim_est){100, 70, 130, false};
 	ck_assert_uint_eq(sim_precision_next(&p, &pt), 12); /* doubling at most */
 	pt.row[0].mean_us = (struct sim_est){100, 94.9, 105.1, false};
 	ck_assert_uint_eq(sim_precision_next(&p, &pt), 7); /* one more at least */
 	pt.row[0].mean_us = (struct sim_est){100, 95, 105, false};
-	ck_assert(sim_precision_met(&p, &pt, NULL, 0));
+	ck_assert(sim_precision_met(&p, &pt, NULL, NULL, 0));
 	p.budget = 6;
 	pt.row[0].mean_us = (struct sim_est){100, 70, 130, false};
 	ck_assert_uint_eq(sim_precision_next(&p, &pt), 6);
