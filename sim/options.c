@@ -335,7 +335,8 @@ static void sim_options_usage(FILE *out)
 "                            --output, --slo-output, --quiet)\n"
 "      --list                list policies (properties, knobs) and workloads\n"
 "      --values FLAG         print the values FLAG accepts, one per line (policies,\n"
-"                            workloads, formats, a knob's choices; nothing for a\n"
+"                            workloads, formats, a knob's choices, --warmup's\n"
+"                            mser, --precision-stats' statistics; nothing for a\n"
 "                            number or a path): what shell completion offers\n"
 "  -h, --help                this text\n"
 "      --version             print the version\n", out);
@@ -668,6 +669,12 @@ static int print_values(const char *flag, const struct option *opts, FILE *out,
 	} else if (o->val == OPT_FORMAT) {
 		for (size_t f = 0; f < NFORMATS; f++)
 			fprintf(out, "%s\n", format_names[f]);
+	} else if (o->val == OPT_WARMUP) {
+		fprintf(out, "mser\n"); /* or a number */
+	} else if (o->val == OPT_PRECISION_STATS) {
+		for (int k = 0; k < SIM_NSTATS; k++)
+			if (sim_precision_stat_name(k))
+				fprintf(out, "%s\n", sim_precision_stat_name(k));
 	} else if (o->val >= OPT_KNOB &&
 		   psp_param_at((size_t)(o->val - OPT_KNOB))->kind == PSP_PARAM_CHOICE) {
 		print_items(out, psp_param_at((size_t)(o->val - OPT_KNOB))->choices, ",");
