@@ -25,7 +25,7 @@ foreach(t ${PSP_FUZZ_TARGETS})
     set(label unit)
   elseif(t STREQUAL "sweep")
     # psp-sweep's reader is not in psp_simlib (psp-sim has no YAML of its own).
-    list(APPEND srcs ${CMAKE_SOURCE_DIR}/sim/sweepfile.c)
+    list(APPEND srcs ${CMAKE_SOURCE_DIR}/sweep/sweepfile.c)
     set(libs psp_simlib psp_ydoc psp_workload psp_core PkgConfig::YAML m)
     set(label sim)
   else()
@@ -48,7 +48,8 @@ foreach(t ${PSP_FUZZ_TARGETS})
       add_executable(${exe} ${srcs})
       target_link_options(${exe} PRIVATE -fsanitize=fuzzer)
     endif()
-    target_include_directories(${exe} PRIVATE ${PSP_FUZZ_DIR} ${CMAKE_SOURCE_DIR}/engine)
+    target_include_directories(${exe} PRIVATE ${PSP_FUZZ_DIR} ${CMAKE_SOURCE_DIR}/engine
+                                              ${CMAKE_SOURCE_DIR}/sweep)
     target_link_libraries(${exe} PRIVATE ${libs})
   endforeach()
 
@@ -68,6 +69,7 @@ foreach(t ${PSP_FUZZ_TARGETS})
              -artifact_prefix=${CMAKE_BINARY_DIR}/fuzz-artifacts/${t}-
              ${work} ${PSP_FUZZ_DIR}/corpus/${t} ${PSP_FUZZ_DIR}/regressions/${t})
     math(EXPR limit "${PSP_FUZZ_SECONDS} * 2 + 60")
-    set_tests_properties(fuzz.${t} PROPERTIES LABELS "fuzz" TIMEOUT ${limit} RUN_SERIAL TRUE)
+    # one libFuzzer process per test, one CPU each: `ctest -j` runs them side by side
+    set_tests_properties(fuzz.${t} PROPERTIES LABELS "fuzz" TIMEOUT ${limit})
   endif()
 endforeach()

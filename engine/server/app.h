@@ -35,14 +35,7 @@
 #include "../common/tsc.h"
 #include "../common/wire.h"
 
-#ifdef PSP_HAVE_PREEMPT
-#include <psp/preempt.h>
-#else
-/* Without psp_preempt nothing is preemptible: a point is nothing. */
-static inline void psp_preempt_point(void)
-{
-}
-#endif
+#include "preemption.h"
 
 struct eng_config;
 

@@ -36,11 +36,7 @@ static uint64_t spin_cycles(struct spin_state *s, const struct app_call *call)
  * count the time it spent queued as work. */
 static inline bool preempt_point_yielded(void)
 {
-#ifdef PSP_HAVE_PREEMPT
 	return psp_preempt_point_yielded();
-#else
-	return false;
-#endif
 }
 
 /* Spins for the request's run time, counting only the cycles it ran: the

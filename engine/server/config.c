@@ -14,6 +14,7 @@
 #include "../common/wire.h"
 #include "../common/yconf.h"
 #include "config.h"
+#include "preemption.h"
 
 /* Fills cfg with the defaults documented in docs/engine-reference.md, "psp-engine
  * configuration keys". */
@@ -87,14 +88,12 @@ static const struct psp_policy_ops *find_policy(const char *name, struct psp_err
 				    name, list);
 		return NULL;
 	}
-#ifndef PSP_HAVE_PREEMPT
-	if (ops->props.flags & PSP_POLICY_PREEMPTIVE) {
+	if (!ENG_PREEMPT_BUILT && (ops->props.flags & PSP_POLICY_PREEMPTIVE)) {
 		psp_err_set(err, -ENOTSUP, NULL, "policy",
 			    "%s preempts requests, and this psp-engine was built without "
 			    "psp_preempt (x86-64 only; PSP_PREEMPT=OFF)", ops->name);
 		return NULL;
 	}
-#endif
 	return ops;
 }
 

@@ -144,7 +144,7 @@ int eng_config_load(const char *path, const struct yconf_overrides *ov,
 /* Applies --policy NAME over a loaded config: the config's knobs that NAME
  * reads apply, the others are ignored (a note on stderr for each).  The
  * same checks as the policy key; a preemptive policy is refused (-ENOTSUP)
- * by a build without psp_preempt (PSP_HAVE_PREEMPT). */
+ * by a build without psp_preempt (ENG_PREEMPT_BUILT, preemption.h). */
 int eng_config_set_policy(struct eng_config *cfg, const char *name, struct psp_err *err);
 
 void eng_config_free(struct eng_config *cfg);

@@ -158,9 +158,7 @@ static void rx_one(struct engine *e, struct rte_mbuf *m, uint64_t tsc, uint64_t 
 	r->status = 0;
 	r->call.type = type;
 	r->call.req = &r->wire;
-#ifdef PSP_HAVE_PREEMPT
 	r->task = NULL;
-#endif
 	prof_mark(e, DISP_PH_CLASSIFY);
 	psp_policy_enqueue(e->pol, &r->req, now_ns);
 	prof_mark(e, DISP_PH_ENQUEUE);
@@ -195,13 +193,11 @@ static void complete_preempted(struct engine *e, uint32_t w, struct eng_req *r,
  * fail), its descriptor to the free list. */
 static void free_descriptor(struct engine *e, struct eng_req *r)
 {
-#ifdef PSP_HAVE_PREEMPT
 	if (r->task) {
 		int rc = psp_task_put(&e->tasks, r->task);
 		RTE_VERIFY(rc == 0);
 		r->task = NULL;
 	}
-#endif
 	e->free_reqs[e->nfree++] = r;
 }
 
@@ -329,14 +325,12 @@ static uint32_t dispatch(struct engine *e, uint64_t now_ns)
 		if (a->stolen)
 			stat_add(&e->st.ws_steals, 1);
 		/* setup_ns is a modelled cost: the engine pays its real one. */
-#ifdef PSP_HAVE_PREEMPT
 		/* A time slice needs a stack of its own; with none left the
 		 * request runs on the worker's stack, to completion (counted). */
 		if (a->slice_ns > 0 && !r->task && psp_task_get(&e->tasks, &r->task) < 0) {
 			r->task = NULL;
 			stat_add(&e->st.preempt_no_stack, 1);
 		}
-#endif
 		r->slice_cycles = e->worker_timed && a->slice_ns
 					  ? tsc_ns_to_cycles(&e->clk, a->slice_ns) : 0;
 		/* Not started: the worker stamps its start (preempt_tick). */
@@ -384,7 +378,6 @@ static void publish_hints(struct engine *e)
 static uint32_t preempt_tick(struct engine *e, uint64_t now_ns)
 {
 	uint32_t set = 0;
-#ifdef PSP_HAVE_PREEMPT
 	uint32_t named[PSP_MAX_WORKERS];
 	size_t n = psp_policy_tick(e->pol, now_ns, named, PSP_MAX_WORKERS);
 	uint64_t tsc = n ? rte_rdtsc() : 0;
@@ -411,9 +404,6 @@ static uint32_t preempt_tick(struct engine *e, uint64_t now_ns)
 	}
 	if (set)
 		stat_add(&e->st.preempt_signals, set);
-#else
-	(void)e, (void)now_ns;
-#endif
 	return set;
 }
 

@@ -19,9 +19,6 @@
 #include <psp/hist.h>
 #include <psp/policy.h>
 #include <psp/req.h>
-#ifdef PSP_HAVE_PREEMPT
-#include <psp/preempt.h>
-#endif
 
 #include "../common/frame.h"
 #include "../common/idle.h"
@@ -31,6 +28,7 @@
 #include "app.h"
 #include "config.h"
 #include "park.h"
+#include "preemption.h"
 #include "snapshot.h"
 #include "trace.h"
 
@@ -101,12 +99,10 @@ struct eng_req {
 	 * picks.  app is set once at set-up. */
 	struct app_call call;
 	const struct app *app;
-#ifdef PSP_HAVE_PREEMPT
 	/* Its stack while it runs under a preemptive policy (from the
 	 * dispatcher's pool), or NULL: not preemptible (other policies, or the
 	 * pool was empty). */
 	struct psp_task *task;
-#endif
 };
 
 /* Where an lcore's time went, in TSC cycles, written by that lcore only
@@ -205,12 +201,10 @@ struct disp_profile {
 };
 
 struct worker {
-#ifdef PSP_HAVE_PREEMPT
 	/* Runs the worker's preemptible requests; its first cache line is the
 	 * preemption flag the dispatcher sets (initialised at set-up, before
 	 * launch, so no flag store can race with the initialisation). */
 	struct psp_exec exec;
-#endif
 	/* set-up, read-only once launched */
 	uint32_t id;
 	uint32_t lcore;
@@ -334,9 +328,7 @@ struct engine {
 	uint64_t wakes_unplanned; /* wakes before the first plan */
 	uint32_t slots;          /* requests a worker may hold (the policy's) */
 	uint64_t all_workers_mask; /* bit w for every worker: all idle */
-#ifdef PSP_HAVE_PREEMPT
 	struct psp_task_pool tasks; /* the requests' stacks (dispatcher only) */
-#endif
 	/* Per worker, when the dispatcher last set its flag (TSC); 0 when not
 	 * since its current stint was dispatched.  Kept here, not in struct
 	 * worker, so the dispatcher writes none of a worker's lines. */

@@ -280,7 +280,6 @@ static int setup(struct engine *e, struct psp_err *err)
 	e->ticked = e->preemptive && !e->worker_timed && cfg->ops->tick;
 	e->quantum_cycles = tsc_ns_to_cycles(&e->clk, eng_config_quantum_ns(cfg));
 	e->all_workers_mask = cfg->nworkers == 64 ? ~0ull : (1ull << cfg->nworkers) - 1;
-#ifdef PSP_HAVE_PREEMPT
 	_Static_assert(ENG_PREEMPT_TASKS_MAX == PSP_TASK_POOL_MAX,
 		       "preempt.tasks limit is the library's");
 	if (e->preemptive) {
@@ -295,7 +294,6 @@ static int setup(struct engine *e, struct psp_err *err)
 					   "cannot map %u stacks of %u KiB: %s", cfg->preempt_tasks,
 					   cfg->preempt_stack_kib, strerror(-rc));
 	}
-#endif
 
 	/* The policy.  DARC's plans (the first may come with the policy)
 	 * set each worker's group for the wake counts. */
@@ -382,13 +380,9 @@ static int setup(struct engine *e, struct psp_err *err)
 		w->park = &e->park[i];
 		w->tx_retries = cfg->tx_retries;
 		w->waiting = e->hinted ? &e->hint[i].waiting : NULL;
-#ifdef PSP_HAVE_PREEMPT
 		w->next_token = PSP_PREEMPT_TOKEN_MIN;
-#endif
 		atomic_init(&w->stop, false);
-#ifdef PSP_HAVE_PREEMPT
 		psp_exec_init(&w->exec);
-#endif
 		snprintf(name, sizeof(name), "psp_in_%u", i);
 		w->in = rte_ring_create(name, ring, (int)rte_socket_id(),
 					RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -421,12 +415,10 @@ static void teardown(struct engine *e)
 		}
 	}
 	psp_policy_destroy(e->pol);
-#ifdef PSP_HAVE_PREEMPT
 	/* Workers have returned: no task runs; stacks of requests that did
 	 * not finish before drain_ms are abandoned with them. */
 	if (e->preemptive)
 		psp_task_pool_fini(&e->tasks);
-#endif
 	free(e->workers);
 	free(e->assign);
 	free(e->free_reqs);

@@ -73,9 +73,7 @@ void eng_snap_worker(const struct engine *e, uint32_t i, struct eng_worker_snap 
 		.lcore = w->lcore,
 		.handled = stat_get(&w->st.handled),
 		.answered = stat_get(&w->st.answered),
-#ifdef PSP_HAVE_PREEMPT
 		.preempted = w->exec.preemptions,
-#endif
 		.busy_ns = tsc_cycles_to_ns(&e->clk, busy),
 		.busy_permille = up ? busy * 1000 / up : 0,
 		.parks = stat_get(&w->st.parks),

@@ -289,12 +289,10 @@ void eng_report(const struct engine *e, FILE *out)
 		uint64_t a = stat_get(&wk->st.starts_after_wait);
 		fprintf(out, " starts=%" PRIu64 " back_to_back=%" PRIu64 " (%.1f%%)", a + b, b,
 			a + b ? 100.0 * (double)b / (double)(a + b) : 0.0);
-#ifdef PSP_HAVE_PREEMPT
 		/* The executor's own counts (the workers have stopped). */
 		if (e->preemptive)
 			fprintf(out, " slices=%" PRIu64 " yields=%" PRIu64, wk->exec.slices,
 				wk->exec.preemptions);
-#endif
 		fprintf(out, "\n");
 	}
 	if (e->reservations)

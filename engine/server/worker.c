@@ -62,15 +62,12 @@ static void post_done(struct worker *w, struct eng_req *r)
 /* A preemptible request's first code on its own stack.  It may finish on
  * another worker than the one that started it, so it uses only the request
  * and the shared application, never a struct worker. */
-#ifdef PSP_HAVE_PREEMPT
 static void task_main(void *arg)
 {
 	struct eng_req *r = arg;
 	r->app_rc = app_handle(r->app, &r->call);
 }
-#endif
 
-#ifdef PSP_HAVE_PREEMPT
 /* The executor's prepare hook (psp_exec_prepare), inside the running stint
  * shortly before its deadline: pulls into this core's cache what the worker
  * reads first after the yield, lines the dispatcher's core wrote last: the
@@ -95,13 +92,11 @@ static void prepare_next(void *arg)
 	rte_prefetch0(&r->task);
 	stat_add(&w->st.prepared, 1);
 }
-#endif
 
 /* Runs one stint of r: the whole request, or (under ts) until it yields.
  * Returns false when r yielded: it goes back unanswered. */
 static bool run_stint(struct worker *w, struct eng_req *r)
 {
-#ifdef PSP_HAVE_PREEMPT
 	struct psp_task *t = r->task;
 	if (t) {
 		int rc;
@@ -128,7 +123,6 @@ static bool run_stint(struct worker *w, struct eng_req *r)
 		stat_add(&w->st.busy_cycles, r->end_tsc - r->start_tsc);
 		return rc == PSP_TASK_FINISHED;
 	}
-#endif
 	r->call.start_tsc = rte_rdtsc();
 	__atomic_store_n(&r->start_tsc, r->call.start_tsc, __ATOMIC_RELEASE);
 	r->app_rc = app_handle(w->app, &r->call);
@@ -251,11 +245,9 @@ int eng_worker_main(void *arg)
 	bool waited = true; /* the ring was found empty since the last stint */
 	uint64_t last_end = 0, idle_since = 0;
 	uint64_t woken_tsc = 0; /* the dispatcher's wake not yet followed by a start */
-#ifdef PSP_HAVE_PREEMPT
 	/* Called in worker-timed stints only (tq; ts and concord with
 	 * preempt.timer: worker); the dispatcher's flag stints never. */
 	psp_exec_prepare(&w->exec, tsc_ns_to_cycles(w->clk, PSP_EXEC_PREPARE_LEAD_NS), prepare_next, w);
-#endif
 	uint64_t t = rte_rdtsc(); /* the last TSC read: time up to it is charged */
 	uint64_t cpu0 = eng_thread_cpu_ns();
 	__atomic_store_n(&acct->start_tsc, t, __ATOMIC_RELEASE);

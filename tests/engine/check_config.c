@@ -15,6 +15,7 @@
 #include "test_conf.h"
 #include "server/config.h"
 #include "server/cpu_share.h"
+#include "server/preemption.h"
 
 Suite *psp_engine_config_suite(void);
 
@@ -287,17 +288,15 @@ START_TEST(policies)
 	snprintf(t, sizeof(t), "%s", BASE);
 	char *p = strstr(t, "policy: darc");
 	memcpy(p, "policy: ts  ", 12);
-#ifdef PSP_HAVE_PREEMPT
-	{
+	if (ENG_PREEMPT_BUILT) {
 		struct eng_config c;
 		struct psp_err e;
 		ck_assert_int_eq(load(t, &c, &e), 0);
 		ck_assert_str_eq(c.policy, "ts");
 		eng_config_free(&c);
+	} else {
+		expect_error(t, "policy", 6, "built without psp_preempt");
 	}
-#else
-	expect_error(t, "policy", 6, "built without psp_preempt");
-#endif
 	memcpy(p, "policy: foo ", 12);
 	expect_error(t, "policy", 6, "unknown policy");
 	struct eng_config cfg;
@@ -305,11 +304,7 @@ START_TEST(policies)
 	ck_assert_int_eq(load(BASE, &cfg, &err), 0);
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "d-FCFS", &err), 0);
 	ck_assert_str_eq(cfg.policy, "dfcfs");
-#ifdef PSP_HAVE_PREEMPT
-	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), 0);
-#else
-	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), -ENOTSUP);
-#endif
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), ENG_PREEMPT_BUILT ? 0 : -ENOTSUP);
 	eng_config_free(&cfg);
 }
 END_TEST
@@ -336,10 +331,15 @@ START_TEST(policy_knobs)
 	ck_assert(knobs(&cfg).darc_delta == 0.3);
 	ck_assert_int_eq(knobs(&cfg).darc_mode, PSP_DARC_DYNAMIC);
 	ck_assert_uint_eq(knobs(&cfg).nworkers, 2);
-	/* --policy: the knobs ts does not read are ignored, its own default */
-	ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), 0);
+	/* --policy: the knobs jbsq (and ts, where built) do not read are
+	 * ignored: darc's back to its default */
+	ck_assert_int_eq(eng_config_set_policy(&cfg, "jbsq", &err), 0);
 	ck_assert_uint_eq(knobs(&cfg).darc_min_samples, 50000);
-	ck_assert_uint_eq(knobs(&cfg).ts_quantum_ns, 5000);
+	if (ENG_PREEMPT_BUILT) {
+		ck_assert_int_eq(eng_config_set_policy(&cfg, "ts", &err), 0);
+		ck_assert_uint_eq(knobs(&cfg).darc_min_samples, 50000);
+		ck_assert_uint_eq(knobs(&cfg).ts_quantum_ns, 5000);
+	}
 	ck_assert_int_eq(eng_config_set_policy(&cfg, "darc", &err), 0);
 	ck_assert_uint_eq(knobs(&cfg).darc_min_samples, 500);
 	eng_config_free(&cfg);
@@ -383,14 +383,17 @@ START_TEST(policy_knobs)
 	expect_error(t, "policy.slots", 6, "not read by ws");
 	with_policy(t, sizeof(t), "policy: {name: ws, steal_cost_ns: 100}", "");
 	expect_error(t, "policy.steal_cost_ns", 6, "modelled cost");
-	with_policy(t, sizeof(t), "policy: {name: tq, preempt_cost_us: 1}", "");
-	expect_error(t, "policy.preempt_cost_us", 6, "pays the real cost");
+	/* (a build without psp_preempt refuses tq and ts before their knobs) */
+	if (ENG_PREEMPT_BUILT) {
+		with_policy(t, sizeof(t), "policy: {name: tq, preempt_cost_us: 1}", "");
+		expect_error(t, "policy.preempt_cost_us", 6, "pays the real cost");
+		with_policy(t, sizeof(t), "policy: {name: ts, quantum_us: 0}", "");
+		expect_error(t, "policy.quantum_us", 6, "quantum_us");
+	}
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_delta: abc}", "");
 	expect_error(t, "policy.darc_delta", 6, "darc_delta");
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_mode: psychic}", "");
 	expect_error(t, "policy.darc_mode", 6, "dynamic");
-	with_policy(t, sizeof(t), "policy: {name: ts, quantum_us: 0}", "");
-	expect_error(t, "policy.quantum_us", 6, "quantum_us");
 	with_policy(t, sizeof(t), "policy: {name: darc, darc_samples: 5, darc_samples: 6}", "");
 	expect_error(t, "policy.darc_samples", 6, "duplicate key");
 	with_policy(t, sizeof(t), "policy: {darc_samples: 5}", "");
@@ -421,14 +424,18 @@ START_TEST(preempt_keys)
 	with_policy(t, sizeof(t), "policy: {name: ts, quantum_us: 2.5, ts_variant: per-type, "
 		    "ts_slo_factor: 20}",
 		    "preempt: {stack_kib: 32, tasks: 100}\napp: {preempt_points: false}\n");
-	ck_assert_int_eq(load(t, &cfg, &err), 0);
-	ck_assert_uint_eq(knobs(&cfg).ts_quantum_ns, 2500);
-	ck_assert_int_eq(knobs(&cfg).ts_variant, PSP_TS_PER_TYPE);
-	ck_assert(knobs(&cfg).ts_slo_factor == 20.0);
-	ck_assert_uint_eq(cfg.preempt_stack_kib, 32);
-	ck_assert_uint_eq(cfg.preempt_tasks, 100);
-	ck_assert(!cfg.preempt_points);
-	eng_config_free(&cfg);
+	if (ENG_PREEMPT_BUILT) {
+		ck_assert_int_eq(load(t, &cfg, &err), 0);
+		ck_assert_uint_eq(knobs(&cfg).ts_quantum_ns, 2500);
+		ck_assert_int_eq(knobs(&cfg).ts_variant, PSP_TS_PER_TYPE);
+		ck_assert(knobs(&cfg).ts_slo_factor == 20.0);
+		ck_assert_uint_eq(cfg.preempt_stack_kib, 32);
+		ck_assert_uint_eq(cfg.preempt_tasks, 100);
+		ck_assert(!cfg.preempt_points);
+		eng_config_free(&cfg);
+	} else {
+		expect_error(t, "policy", 6, "built without psp_preempt");
+	}
 
 	snprintf(t, sizeof(t), "%sts: {quantum_us: 5}\n", BASE);
 	expect_error(t, "ts", 10, "unknown key");
