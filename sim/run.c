@@ -1197,6 +1197,10 @@ static int first_cell(struct sim *s, uint32_t *first)
 	/* the first cell holding no arrival before from */
 	uint64_t k = (from - s->cells.first_id + s->cells.per - 1) / s->cells.per;
 	*first = k < s->cells.n ? (uint32_t)k : s->cells.n;
+	/* --batches: a cell for each batch at least (MSER keeps half of the
+	 * SIM_CELLS_BATCHES cells, unless dropped arrivals left batches empty) */
+	if (s->setup->batches && *first > s->cells.n - s->setup->batches)
+		*first = s->cells.n - s->setup->batches;
 	return 0;
 }
 
@@ -1235,8 +1239,7 @@ static int batch_stats(struct sim *s)
 	uint32_t nb = s->setup->batches, m = s->cells.n - s->fold_first, nt = s->ntypes;
 	if (nb == 0)
 		return 0;
-	if (m < nb)
-		nb = m; /* cannot happen: a detected warm-up keeps half the cells */
+	PSP_ASSERT(m >= nb); /* first_cell leaves a cell per batch */
 	res->batch = calloc(nb ? nb : 1, sizeof(*res->batch));
 	struct psp_hist *h = malloc(2 * (nt + 1) * sizeof(*h));
 	if (!res->batch || !h) {
@@ -1376,7 +1379,17 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 	double cost = sim_setup_machine_ns(setup), horizon_ns, arrivals_hi, work_hi_ns;
 	if (wl->nphases == 1) {
 		uint64_t warm = (uint64_t)((double)setup->requests * setup->warmup);
-		uint64_t measured = setup->requests - warm;
+		/* a detected warm-up may cut half the run and a cell more */
+		uint64_t cut = setup->detect_warmup ? setup->requests / 2 +
+			(setup->requests + SIM_CELLS_DETECT - 1) / SIM_CELLS_DETECT : warm;
+		uint64_t measured = setup->requests - (cut > warm ? cut : warm);
+		if (measured < SIM_MIN_MEASURED && setup->detect_warmup)
+			return psp_err_set(err, -EINVAL, "--requests", NULL,
+					   "%llu arrivals may leave %llu measured per point (the "
+					   "detected warm-up may cut half the run); at least %u are "
+					   "needed (a p99 rests on 100): raise --requests or give "
+					   "--warmup F", (unsigned long long)setup->requests,
+					   (unsigned long long)measured, SIM_MIN_MEASURED);
 		if (measured < SIM_MIN_MEASURED)
 			return psp_err_set(err, -EINVAL, "--warmup", NULL,
 					   "%g of %llu arrivals leaves %llu measured per point; at "
