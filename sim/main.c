@@ -17,6 +17,7 @@
 #include "shard.h"
 #include "slo.h"
 #include "point.h"
+#include "precision.h"
 #include "sweep.h"
 #include "fit.h"
 #include "system.h"
@@ -59,6 +60,8 @@ static int build_setup(struct sim_setup *setup, const struct sim_options *o,
 	setup->requests = o->requests;
 	setup->phase_scale = o->phase_scale;
 	setup->warmup = o->warmup;
+	setup->detect_warmup = o->detect_warmup;
+	setup->batches = o->batches;
 	setup->dispatch_cost_ns = o->dispatch_cost_ns;
 	setup->max_in_system = o->max_in_system;
 	setup->seed = o->seed;
@@ -317,19 +320,56 @@ static uint32_t rep_index(const struct sim_options *o, uint32_t p, uint32_t l, u
 	return (p * o->nloads + l) * o->replications + r;
 }
 
-/* Prints every point (and caches them for the capacity search). */
+/* The replications of load l of policy p, and how many: pts (the points
+ * run to --precision, in (p, l) order, each with its own count) or stats
+ * (o->replications of each).  Replication r of every policy at a load has
+ * the same seed either way, so the first min(na, nb) of two are pairs. */
+static const struct sim_rep_stats *point_reps(const struct run *run,
+					      const struct sim_rep_stats *stats,
+					      const struct sim_precise_point *pts, uint32_t p,
+					      uint32_t l, uint32_t *n)
+{
+	const struct sim_options *o = &run->o;
+	if (pts) {
+		*n = pts[p * o->nloads + l].reps;
+		return pts[p * o->nloads + l].stats;
+	}
+	*n = o->replications;
+	return &stats[rep_index(o, p, l, 0)];
+}
+
+/* Prints every point (and caches them for the capacity search).  pts: the
+ * points run to --precision, in (p, l) order, or NULL: stats holds
+ * o->replications of each. */
 static void report_points(struct sim_report *rep, const struct run *run,
-			  const struct sim_rep_stats *stats, struct sim_point_cache *cache)
+			  const struct sim_rep_stats *stats, const struct sim_precise_point *pts,
+			  struct sim_point_cache *cache)
 {
 	const struct sim_options *o = &run->o;
 	for (uint32_t p = 0; p < o->npolicies; p++)
 		for (uint32_t l = 0; l < o->nloads; l++) {
 			struct sim_point pt;
-			sim_point_from(&pt, &stats[rep_index(o, p, l, 0)], o->replications);
+			if (pts)
+				pt = pts[p * o->nloads + l].pt;
+			else
+				sim_point_from(&pt, &stats[rep_index(o, p, l, 0)], o->replications);
 			sim_cache_add(&cache[p], &pt);
 			sim_report_point(rep, o->policy[p]->name, &pt);
 		}
 	warn_after(o, cache);
+}
+
+/* --precision: warns of each point whose statistics missed the target
+ * within the budget. */
+static void warn_unmet(const struct run *run, const struct sim_precise_point *pts)
+{
+	const struct sim_options *o = &run->o;
+	for (uint32_t i = 0; i < o->npolicies * o->nloads; i++)
+		if (!pts[i].met)
+			fprintf(stderr, "psp-sim: warning: %s at load %g: not converged to +-%g%% in "
+					"%u replications (--max-replications): %s\n",
+				o->policy[i / o->nloads]->name, pts[i].load, 100 * o->precision,
+				pts[i].reps, pts[i].unmet);
 }
 
 /* Prints the capacity block: each policy's, then their ratios. */
@@ -358,24 +398,29 @@ static void report_capacities(struct sim_report *rep, const struct run *run, dou
 /* The paired comparison of every policy with the baseline at each load
  * (two or more policies). */
 static void report_comparison(struct sim_report *rep, const struct run *run,
-			      const struct sim_rep_stats *stats)
+			      const struct sim_rep_stats *stats,
+			      const struct sim_precise_point *pts)
 {
 	const struct sim_options *o = &run->o;
-	const uint32_t b = o->baseline, n = o->replications;
+	const uint32_t b = o->baseline;
 	const char *base = o->policy[b]->name;
 	sim_report_compare_begin(rep, base, run->compare_csv);
 	for (uint32_t l = 0; l < o->nloads; l++)
 		for (uint32_t p = 0; p < o->npolicies; p++)
-			if (p != b)
-				sim_report_compare(rep, o->policy[p]->name, base, o->load[l],
-						   &stats[rep_index(o, p, l, 0)], n,
-						   &stats[rep_index(o, b, l, 0)], n, run->compare_csv);
+			if (p != b) {
+				uint32_t na, nb;
+				const struct sim_rep_stats *a = point_reps(run, stats, pts, p, l, &na);
+				const struct sim_rep_stats *bb = point_reps(run, stats, pts, b, l, &nb);
+				sim_report_compare(rep, o->policy[p]->name, base, o->load[l], a, na, bb,
+						   nb, run->compare_csv);
+			}
 }
 
 /* The verdict (two or more policies): by capacity when one was searched
  * (cap not NULL), else by the p99.9 slowdown at the highest load run. */
 static void report_verdict(struct sim_report *rep, const struct run *run,
-			   const struct sim_rep_stats *stats, const struct sim_capacity *cap)
+			   const struct sim_rep_stats *stats, const struct sim_precise_point *pts,
+			   const struct sim_capacity *cap)
 {
 	const struct sim_options *o = &run->o;
 	const char *names[SIM_MAX_POLICIES];
@@ -394,8 +439,7 @@ static void report_verdict(struct sim_report *rep, const struct run *run,
 	const struct sim_rep_stats *reps[SIM_MAX_POLICIES];
 	uint32_t nreps[SIM_MAX_POLICIES];
 	for (uint32_t p = 0; p < o->npolicies; p++) {
-		reps[p] = &stats[rep_index(o, p, top, 0)];
-		nreps[p] = o->replications;
+		reps[p] = point_reps(run, stats, pts, p, top, &nreps[p]);
 		sim_point_from(&pt[p], reps[p], nreps[p]);
 		ppt[p] = &pt[p];
 	}
@@ -437,8 +481,11 @@ static int search(struct run *run, uint32_t p, double slo, struct sim_point_cach
 	run->setup[p].series_bin_ns = 0;
 	run->setup[p].on_done = NULL;
 	run->setup[p].on_dropped = NULL;
-	int rc = sim_capacity_search(&run->setup[p], slo, run->o.replications, run->o.jobs,
-				     &run->prog, cache, cap, err);
+	struct sim_precision prec = {.rel = run->o.precision, .budget = run->o.max_replications,
+				     .stats = run->o.precision_stats};
+	int rc = sim_capacity_search(&run->setup[p], slo, run->o.replications,
+				     run->o.precision > 0 ? &prec : NULL, run->o.jobs, &run->prog,
+				     cache, cap, err);
 	/* the estimate corrected by what the search took */
 	sim_progress_expect(&run->prog, ((int64_t)cap->evaluated - search_estimate(&run->o)) *
 						(int64_t)run->o.replications);
@@ -489,25 +536,43 @@ static int run_whole(struct run *run, struct psp_err *err)
 		run->setup[0].on_dropped = sim_perreq_dropped;
 		run->setup[0].on_done_ctx = &perreq;
 	}
-	uint32_t njobs = o->npolicies * o->nloads * o->replications;
-	struct sim_job *jobs = calloc(njobs, sizeof(*jobs));
-	struct sim_rep_stats *stats = calloc(njobs, sizeof(*stats));
-	uint32_t *index = calloc(njobs, sizeof(*index));
+	/* --batches: one run a point, its batches in the replications' places;
+	 * --precision: the points run in rounds (run_precise) */
+	uint32_t runs = o->batches ? 1 : o->replications, npoints = o->npolicies * o->nloads;
+	uint32_t njobs = o->precision > 0 ? 0 : npoints * runs;
+	size_t nstats = o->precision > 0 ? (size_t)npoints * o->max_replications
+					 : (size_t)npoints * o->replications;
+	struct sim_job *jobs = calloc(njobs ? njobs : 1, sizeof(*jobs));
+	struct sim_rep_stats *stats = calloc(nstats, sizeof(*stats));
+	uint32_t *index = calloc(njobs ? njobs : 1, sizeof(*index));
 	struct sim_point_cache *cache = calloc(o->npolicies, sizeof(*cache));
+	struct sim_precise_point *pts = o->precision > 0 ? calloc(npoints, sizeof(*pts)) : NULL;
 	int rc = 0;
-	if (!jobs || !stats || !index || !cache)
+	if (!jobs || !stats || !index || !cache || (o->precision > 0 && !pts))
 		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	for (uint32_t p = 0; p < o->npolicies && rc == 0; p++)
-		for (uint32_t l = 0; l < o->nloads; l++)
-			for (uint32_t r = 0; r < o->replications; r++) {
-				uint32_t i = rep_index(o, p, l, r);
+		for (uint32_t l = 0; l < o->nloads; l++) {
+			for (uint32_t r = 0; r < runs && njobs; r++) {
+				uint32_t i = (p * o->nloads + l) * runs + r;
 				jobs[i] = (struct sim_job){.setup = &run->setup[p], .load = o->load[l], .rep = r};
-				index[i] = i;
+				index[i] = rep_index(o, p, l, r);
 			}
+			if (pts)
+				pts[p * o->nloads + l] = (struct sim_precise_point){
+					.setup = &run->setup[p], .load = o->load[l],
+					.stats = &stats[(size_t)(p * o->nloads + l) * o->max_replications]};
+		}
 	double slo = sim_capacity_slo(o, &run->wl);
-	progress_start(run, njobs, slo > 0 ? o->npolicies : 0);
+	progress_start(run, pts ? npoints * o->replications : njobs, slo > 0 ? o->npolicies : 0);
 	/* The timeline and series need replication 0's results. */
-	rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, timeline || series, err);
+	if (pts) {
+		struct sim_precision prec = {.rel = o->precision, .budget = o->max_replications,
+					     .stats = o->precision_stats};
+		rc = rc ? rc : sim_precise_run(pts, npoints, o->replications, &prec, 0, o->jobs,
+					       &run->prog, err);
+	} else {
+		rc = rc ? rc : run_jobs(run, jobs, njobs, index, stats, timeline || series, err);
+	}
 	sim_progress_clear(&run->prog);
 	if (per_request) {
 		int prc = sim_perreq_finish(&perreq, err);
@@ -526,9 +591,11 @@ static int run_whole(struct run *run, struct psp_err *err)
 		sim_report_begin(&rep, run->out, o, &run->wl, sys);
 		if (o->trace)
 			sim_report_trace(&rep, &run->trace);
-		report_points(&rep, run, stats, cache);
+		report_points(&rep, run, stats, pts, cache);
+		if (pts)
+			warn_unmet(run, pts);
 		if (o->npolicies > 1)
-			report_comparison(&rep, run, stats);
+			report_comparison(&rep, run, stats, pts);
 		/* the timeline and series of replication 0 */
 		if (timeline)
 			sim_timeline_header(timeline, sys);
@@ -536,7 +603,7 @@ static int run_whole(struct run *run, struct psp_err *err)
 			sim_series_header(series, sys);
 		for (uint32_t p = 0; p < o->npolicies; p++)
 			for (uint32_t l = 0; l < o->nloads; l++) {
-				const struct sim_result *r0 = &jobs[rep_index(o, p, l, 0)].res;
+				const struct sim_result *r0 = &jobs[(p * o->nloads + l) * runs].res;
 				if (timeline)
 					sim_timeline_rows(timeline, o->policy[p]->name, &run->wl, r0, sys);
 				if (series)
@@ -555,7 +622,7 @@ static int run_whole(struct run *run, struct psp_err *err)
 				report_capacities(&rep, run, slo, cap);
 		}
 		if (rc == 0 && o->npolicies > 1)
-			report_verdict(&rep, run, stats, slo > 0 ? cap : NULL);
+			report_verdict(&rep, run, stats, pts, slo > 0 ? cap : NULL);
 		sim_report_end(&rep);
 	} else if (jobs) {
 		for (uint32_t i = 0; i < njobs; i++)
@@ -565,6 +632,7 @@ static int run_whole(struct run *run, struct psp_err *err)
 	free(stats);
 	free(index);
 	free(cache);
+	free(pts);
 	struct psp_err e2;
 	if (timeline && close_out(timeline, o->timeline, &e2) < 0 && rc == 0) {
 		*err = e2;
@@ -758,13 +826,13 @@ static int merge(struct run *run, struct psp_err *err)
 	if (rc == 0) {
 		struct sim_report rep;
 		sim_report_begin(&rep, run->out, o, &run->wl, o->system ? &run->system : NULL);
-		report_points(&rep, run, stats, cache);
+		report_points(&rep, run, stats, NULL, cache);
 		if (o->npolicies > 1)
-			report_comparison(&rep, run, stats);
+			report_comparison(&rep, run, stats, NULL);
 		if (want_cap)
 			report_capacities(&rep, run, slo, cap);
 		if (o->npolicies > 1)
-			report_verdict(&rep, run, stats, want_cap ? cap : NULL);
+			report_verdict(&rep, run, stats, NULL, want_cap ? cap : NULL);
 		sim_report_end(&rep);
 		rc = close_outputs(run, err);
 		run->output_lost = rc < 0;

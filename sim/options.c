@@ -10,6 +10,8 @@
 #include <psp/suggest.h>
 
 #include "options.h"
+#include "cells.h"
+#include "precision.h"
 #include "point.h"
 #include "run.h"
 
@@ -18,7 +20,8 @@ enum {
 	OPT_SERIES, OPT_SERIES_MS, OPT_ALLOW_OVERLOAD, OPT_PHASE_SCALE, OPT_MAX_IN_SYSTEM,
 	OPT_QUIET, OPT_VERSION, OPT_SLO_OUTPUT, OPT_NO_CAPACITY, OPT_SHARD, OPT_MERGE, OPT_VERIFY,
 	OPT_TRACE, OPT_PER_REQUEST, OPT_VALUES, OPT_SYSTEM, OPT_FIT_SYSTEM, OPT_BASELINE,
-	OPT_COMPARE_OUTPUT, OPT_PROGRESS,
+	OPT_COMPARE_OUTPUT, OPT_PROGRESS, OPT_PRECISION, OPT_PRECISION_STATS, OPT_MAX_REPLICATIONS,
+	OPT_BATCHES,
 	OPT_KNOB = 1000, /* + index in the knob registry (psp_param_at) */
 };
 
@@ -60,6 +63,10 @@ static const struct option host_opts[] = {
 	{"baseline", required_argument, NULL, OPT_BASELINE},
 	{"compare-output", required_argument, NULL, OPT_COMPARE_OUTPUT},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
+	{"precision", required_argument, NULL, OPT_PRECISION},
+	{"precision-stats", required_argument, NULL, OPT_PRECISION_STATS},
+	{"max-replications", required_argument, NULL, OPT_MAX_REPLICATIONS},
+	{"batches", required_argument, NULL, OPT_BATCHES},
 };
 
 /* --format's names, in enum sim_format's order. */
@@ -259,14 +266,37 @@ static void sim_options_usage(FILE *out)
 "  -n, --requests N          arrivals per load point (default 1000000); phased\n"
 "                            workloads run their phase durations instead, a\n"
 "                            replay the trace's rows\n"
-"      --warmup F            fraction of arrivals (phased: of time) not measured,\n"
-"                            0 <= F < 1 (default 0.1)\n"
+"      --warmup F|mser       fraction of arrivals (phased: of time) not measured,\n"
+"                            0 <= F < 1, or mser (default): detected in each run\n"
+"                            by MSER-5 on its requests' slowdowns in arrival\n"
+"                            order, at most half of them; phased workloads 0.1\n"
+"                            of the time); a learning policy's profile is never\n"
+"                            measured either way\n"
 "      --phase-scale F       multiply phased workloads' durations by F (default 1)\n"
 "  -r, --replications R      independent runs per load point, 1..1000 (default 6;\n"
 "                            1 with --trace or --per-request, which take no more);\n"
 "                            means: their average +- a Student t 95% interval\n"
 "                            (from 2); percentiles: their median [an\n"
 "                            order-statistic 95% interval] (from 6)\n"
+"      --precision REL       add replications to each load point, in rounds,\n"
+"                            until each statistic --precision-stats names, of\n"
+"                            each type and ALL, has a 95% half-width within\n"
+"                            REL of its value (0 < REL < 1, e.g. 0.05), or the\n"
+"                            budget is spent (a warning names what did not\n"
+"                            converge); starts from --replications; the\n"
+"                            capacity search also stops a load once its p99.9\n"
+"                            slowdown's interval is on one side of the SLO\n"
+"      --precision-stats LIST statistics --precision checks, comma-separated:\n"
+"                            mean_us, p50_us, p99_us, p999_us, p999_slowdown,\n"
+"                            mean_slowdown (default p999_slowdown,mean_us)\n"
+"      --max-replications N  --precision's budget per load point, up to 1000\n"
+"                            (default 60)\n"
+"      --batches B           batch means: one long run per load point, its\n"
+"                            measured window cut into B batches (2..32) that\n"
+"                            stand for replications in every interval (each\n"
+"                            batch must outlast the correlation of its\n"
+"                            requests: take -n large); not with --replications\n"
+"                            or --precision\n"
 "  -s, --seed N              random seed (default 1); each load point and\n"
 "                            replication derives its own seed from it, the same\n"
 "                            for every policy\n"
@@ -323,7 +353,8 @@ static void sim_options_usage(FILE *out)
 "                            --baseline, --quiet, --progress)\n"
 "      --list                list policies (properties, knobs) and workloads\n"
 "      --values FLAG         print the values FLAG accepts, one per line (policies,\n"
-"                            workloads, formats, a knob's choices; nothing for a\n"
+"                            workloads, formats, a knob's choices, --warmup's\n"
+"                            mser, --precision-stats' statistics; nothing for a\n"
 "                            number or a path): what shell completion offers\n"
 "  -h, --help                this text\n"
 "      --version             print the version\n", out);
@@ -530,6 +561,9 @@ static void set_defaults(struct sim_options *o)
 	o->workers = 14;
 	o->requests = 1000000;
 	o->warmup = 0.1;
+	o->detect_warmup = true;
+	o->max_replications = SIM_PRECISION_DEFAULT_BUDGET;
+	o->precision_stats = SIM_PRECISION_DEFAULT_STATS;
 	o->phase_scale = 1.0;
 	o->format = SIM_FORMAT_TABLE;
 	o->series_ms = 100;
@@ -684,6 +718,12 @@ static int print_values(const char *flag, const struct option *opts, FILE *out,
 	} else if (o->val == OPT_FORMAT) {
 		for (size_t f = 0; f < NFORMATS; f++)
 			fprintf(out, "%s\n", format_names[f]);
+	} else if (o->val == OPT_WARMUP) {
+		fprintf(out, "mser\n"); /* or a number */
+	} else if (o->val == OPT_PRECISION_STATS) {
+		for (int k = 0; k < SIM_NSTATS; k++)
+			if (sim_precision_stat_name(k))
+				fprintf(out, "%s\n", sim_precision_stat_name(k));
 	} else if (o->val >= OPT_KNOB &&
 		   psp_param_at((size_t)(o->val - OPT_KNOB))->kind == PSP_PARAM_CHOICE) {
 		print_items(out, psp_param_at((size_t)(o->val - OPT_KNOB))->choices, ",");
@@ -819,9 +859,10 @@ int sim_options_run_flags(const struct sim_options *o, char *buf, size_t cap,
 	for (uint32_t l = 0; l < o->nloads && rc == 0; l++)
 		rc = append(buf, cap, &len, "%s%s", l ? "," : "", exact(o->load[l], a, sizeof(a)));
 	rc = rc ? rc : append(buf, cap, &len,
-			      " --requests %llu --warmup %s --phase-scale %s --replications %u"
+			      " --requests %llu%s%s --phase-scale %s --replications %u"
 			      " --seed %llu --dispatch-cost-ns %llu --max-in-system %llu",
-			      (unsigned long long)o->requests, exact(o->warmup, a, sizeof(a)),
+			      (unsigned long long)o->requests, " --warmup ",
+			      o->detect_warmup ? "mser" : exact(o->warmup, a, sizeof(a)),
 			      exact(o->phase_scale, b, sizeof(b)), o->replications,
 			      (unsigned long long)o->seed, (unsigned long long)o->dispatch_cost_ns,
 			      (unsigned long long)o->max_in_system);
@@ -900,6 +941,42 @@ static int check_single_point(struct sim_options *o, struct psp_err *err)
 }
 
 /* Checks across flags, once all are read. */
+/* --precision, its budget and statistics, and --batches: what they need and
+ * exclude. */
+static int check_stopping(struct sim_options *o, struct psp_err *err)
+{
+	if (!o->precision && (o->precision_stats_given || o->max_replications_given))
+		return psp_err_set(err, -EINVAL, o->precision_stats_given ? "--precision-stats"
+									   : "--max-replications",
+				   NULL, "only with --precision REL");
+	const char *flag = o->precision ? "--precision" : "--batches";
+	if (o->precision && o->batches)
+		return psp_err_set(err, -EINVAL, "--batches", NULL,
+				   "not with --precision: batch means cut one run of fixed length");
+	if (o->batches && o->replications_given)
+		return psp_err_set(err, -EINVAL, "--batches", NULL,
+				   "not with --replications: the batches of one run stand for them");
+	if (!o->precision && !o->batches)
+		return 0;
+	if (o->trace || o->per_request)
+		return psp_err_set(err, -EINVAL, flag, NULL, "not with %s: it takes one replication",
+				   o->trace ? "--trace" : "--per-request");
+	if (o->shard)
+		return psp_err_set(err, -EINVAL, flag, NULL,
+				   "not with --shard: a sharded run fixes its units before it starts");
+	if (o->precision && (o->timeline || o->series))
+		return psp_err_set(err, -EINVAL, o->timeline ? "--timeline" : "--series", NULL,
+				   "not with --precision: they show replication 0, the same without "
+				   "it (run them without --precision)");
+	if (o->precision && o->max_replications < o->replications)
+		return psp_err_set(err, -EINVAL, "--max-replications", NULL,
+				   "%u is below --replications %u, where --precision starts",
+				   o->max_replications, o->replications);
+	if (o->batches)
+		o->replications = o->batches; /* the points' arrays hold the batches */
+	return 0;
+}
+
 static int check_options(struct sim_options *o, struct psp_err *err)
 {
 	if (o->verify && !(o->shard && o->output))
@@ -948,7 +1025,7 @@ static int check_options(struct sim_options *o, struct psp_err *err)
 	if (o->slo != 0 && !(o->slo >= 1))
 		return psp_err_set(err, -EINVAL, "--slo", NULL,
 				   "a p99.9 slowdown bound must be >= 1, got %g", o->slo);
-	return 0;
+	return check_stopping(o, err);
 }
 
 int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_err *err)
@@ -1035,9 +1112,16 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		case 'h': sim_options_usage(stdout); return 1;
 		case OPT_VERSION: printf("psp-sim %s\n", PSP_VERSION); return 1;
 		case OPT_WARMUP:
+			if (!strcmp(arg, "mser")) { /* the default, spelt out */
+				o->warmup = 0.1;
+				o->detect_warmup = true;
+				break;
+			}
 			if (parse_double(arg, &d) || d < 0 || d >= 1)
-				return bad(err, "--warmup", "must be in [0, 1), got '%.64s'", arg);
+				return bad(err, "--warmup", "must be mser or a fraction in [0, 1), got '%.64s'",
+					   arg);
 			o->warmup = d;
+			o->detect_warmup = false;
 			break;
 		case OPT_PHASE_SCALE:
 			if (parse_double(arg, &d) || d <= 0 || d > 1000)
@@ -1093,6 +1177,28 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o, struct psp_e
 		case OPT_PER_REQUEST: o->per_request = arg; break;
 		case OPT_SYSTEM: o->system = arg; break;
 		case OPT_FIT_SYSTEM: o->fit = true; break;
+		case OPT_PRECISION:
+			if (parse_double(arg, &d) || !(d > 0 && d < 1))
+				return bad(err, "--precision", "must be a relative half-width in (0, 1), "
+					   "e.g. 0.05, got '%.64s'", arg);
+			o->precision = d;
+			break;
+		case OPT_PRECISION_STATS:
+			rc = sim_precision_parse_stats(arg, &o->precision_stats, err);
+			o->precision_stats_given = true;
+			break;
+		case OPT_MAX_REPLICATIONS:
+			if ((rc = parse_count("--max-replications", arg, 1, SIM_MAX_REPLICATIONS, NULL,
+					      &u, err)))
+				return rc;
+			o->max_replications = (uint32_t)u;
+			o->max_replications_given = true;
+			break;
+		case OPT_BATCHES:
+			if ((rc = parse_count("--batches", arg, 2, SIM_MAX_BATCHES, NULL, &u, err)))
+				return rc;
+			o->batches = (uint32_t)u;
+			break;
 		case ':':
 			return psp_err_set(err, -EINVAL, argv[optind - 1], NULL, "needs a value");
 		default:

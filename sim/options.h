@@ -35,7 +35,15 @@ struct sim_options {
 	bool allow_overload;
 	uint64_t requests;
 	bool requests_given;
-	double warmup;
+	double warmup;        /* --warmup; else 0.1, the overload verdict's window */
+	bool detect_warmup;   /* no --warmup: MSER-5 (run.h) */
+	/* --precision REL (0: off), its budget and statistics (precision.h) */
+	double precision;
+	uint32_t max_replications;
+	bool max_replications_given;
+	uint32_t precision_stats;
+	bool precision_stats_given;
+	uint32_t batches;     /* --batches B (0: replications); replications is then B */
 	double phase_scale;
 	enum sim_format format;
 	const char *output;   /* NULL: stdout */

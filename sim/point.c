@@ -62,6 +62,12 @@ struct sim_est sim_est_quantile(const double *v, uint32_t n)
 
 void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *r)
 {
+	sim_rep_stats_of_window(s, r, r->lat, r->slow);
+}
+
+void sim_rep_stats_of_window(struct sim_rep_stats *s, const struct sim_result *r,
+			     const struct psp_hist *lat_of, const struct psp_hist *slow_of)
+{
 	memset(s, 0, sizeof(*s));
 	s->load = r->load;
 	s->offered_rps = r->offered_rps;
@@ -77,6 +83,9 @@ void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *r)
 	s->measured = r->measured;
 	s->measured_from = r->window_first_id;
 	s->profiled_arrivals = r->profiled_arrivals;
+	s->warmup_fraction = r->warmup_fraction;
+	s->warmup_settled = r->warmup_settled;
+	s->batch = lat_of != r->lat;
 	snprintf(s->reservation, sizeof(s->reservation), "%s", r->reservation);
 	if (r->cores && r->completed) {
 		double per = 1e3 * (double)r->completed; /* ns -> us per request */
@@ -86,7 +95,7 @@ void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *r)
 		s->cpu_parked_us = (double)r->cpu_parked_ns / per;
 	}
 	for (uint32_t t = 0; t <= r->ntypes; t++) {
-		const struct psp_hist *lat = &r->lat[t], *slow = &r->slow[t];
+		const struct psp_hist *lat = &lat_of[t], *slow = &slow_of[t];
 		double *v = s->stat[t];
 		s->count[t] = lat->count;
 		v[SIM_STAT_MEAN_US] = psp_hist_mean(lat) / 1e3;
@@ -122,7 +131,12 @@ void sim_point_from(struct sim_point *pt, const struct sim_rep_stats *reps, uint
 			pt->measured_from = r->measured_from;
 		if (r->profiled_arrivals > pt->profiled_arrivals)
 			pt->profiled_arrivals = r->profiled_arrivals;
+		pt->warmup_fraction += r->warmup_fraction / n;
+		pt->warmup_unsettled += !r->warmup_settled;
 	}
+	pt->batch_means = r0->batch;
+	if (pt->batch_means) /* one run: its warm-up, not one per batch */
+		pt->warmup_unsettled = !r0->warmup_settled;
 	pt->offered_rps = offered;
 	pt->achieved_rps = achieved;
 	pt->overloaded = pt->overloaded_reps > 0;

@@ -56,6 +56,12 @@ struct sim_point {
 	 * UINT64_MAX: none measured), and the arrivals a learning policy took
 	 * to install its first plan (the most over replications; 0: none). */
 	uint64_t measured_from, profiled_arrivals;
+	/* The share of each run not measured (sim_result.warmup_fraction),
+	 * the mean over replications; how many replications' MSER-5 minimum
+	 * lay at the middle of their series (the warm-up may be longer). */
+	double warmup_fraction;
+	uint32_t warmup_unsettled;
+	bool batch_means;         /* reps are batches of one run (--batches) */
 	char reservation[512];    /* replication 0's, at its end */
 	/* CPU accounting (a run on a --system only; sim_result's): core-us
 	 * per completed request, busy / spinning / parked, means over
@@ -83,6 +89,9 @@ struct sim_rep_stats {
 	uint32_t growing_types, judged_types, reservations, ntypes;
 	uint64_t dropped, preemptions, steals, measured;
 	uint64_t measured_from, profiled_arrivals; /* sim_result's window_first_id, profiled_arrivals */
+	double warmup_fraction;   /* sim_result's */
+	bool warmup_settled;      /* sim_result's */
+	bool batch;               /* a batch of one run (--batches), not a replication */
 	uint64_t count[PSP_MAX_TYPES + 1];
 	double stat[PSP_MAX_TYPES + 1][SIM_NSTATS];
 	char reservation[512];
@@ -94,6 +103,11 @@ struct sim_rep_stats {
 
 /* The statistics of one replication's result. */
 void sim_rep_stats_of(struct sim_rep_stats *s, const struct sim_result *res);
+
+/* The same, with the latency and slowdown histograms of part of its window
+ * (ntypes + 1 each, ALL last) in place of the result's: a batch. */
+void sim_rep_stats_of_window(struct sim_rep_stats *s, const struct sim_result *res,
+			     const struct psp_hist *lat, const struct psp_hist *slow);
 
 /* Summarises 1 <= n <= SIM_MAX_REPLICATIONS replications of one point. */
 void sim_point_from(struct sim_point *pt, const struct sim_rep_stats *reps, uint32_t n);

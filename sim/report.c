@@ -78,7 +78,8 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 	r->compared_written = 0;
 	r->json_closed = false;
 	if (opts->format == SIM_FORMAT_CSV) {
-		fprintf(out, "%s%s\n", SIM_CSV_HEADER, sys ? "," SIM_CSV_SYSTEM_COLUMNS : "");
+		fprintf(out, "%s,%s%s\n", SIM_CSV_HEADER, SIM_CSV_WARMUP_COLUMNS,
+			sys ? "," SIM_CSV_SYSTEM_COLUMNS : "");
 	} else if (opts->format == SIM_FORMAT_JSON) {
 		fprintf(out, "{\"workload\": ");
 		sim_json_string(out, wl->name);
@@ -91,10 +92,23 @@ void sim_report_begin(struct sim_report *r, FILE *out, const struct sim_options 
 		fprintf(out, ", \"workers\": %u, \"seed\": %llu, \"replications\": %u, \"points\": [",
 			opts->workers, (unsigned long long)opts->seed, opts->replications);
 	} else {
-		fprintf(out, "# psp-sim: workload %s, %u workers, seed %llu, %u replication%s per load\n",
-			wl->name, opts->workers, (unsigned long long)opts->seed, opts->replications,
-			opts->replications == 1 ? "" : "s");
-		if (wl->nphases == 1)
+		if (opts->batches)
+			fprintf(out, "# psp-sim: workload %s, %u workers, seed %llu, batch means: one run "
+				     "per load cut into %u batches\n", wl->name, opts->workers,
+				(unsigned long long)opts->seed, opts->batches);
+		else if (opts->precision > 0)
+			fprintf(out, "# psp-sim: workload %s, %u workers, seed %llu, replications per "
+				     "load from %u until 95%% half-widths are within %g%% (at most %u)\n",
+				wl->name, opts->workers, (unsigned long long)opts->seed,
+				opts->replications, 100 * opts->precision, opts->max_replications);
+		else
+			fprintf(out, "# psp-sim: workload %s, %u workers, seed %llu, %u replication%s per load\n",
+				wl->name, opts->workers, (unsigned long long)opts->seed, opts->replications,
+				opts->replications == 1 ? "" : "s");
+		if (wl->nphases == 1 && opts->detect_warmup)
+			fprintf(out, "# %llu requests per load point, warm-up detected in each run (MSER-5)\n",
+				(unsigned long long)opts->requests);
+		else if (wl->nphases == 1)
 			fprintf(out, "# %llu requests per load point, first %.0f%% not measured\n",
 				(unsigned long long)opts->requests, opts->warmup * 100);
 		else
@@ -215,7 +229,11 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 		pt->offered_rps / 1e3, pt->achieved_rps / 1e3);
 	if (r->sys)
 		fprintf(f, "  system %s@%s", r->sys->name, r->sys->hash_text);
-	table_intervals(f, pt->reps);
+	if (pt->batch_means)
+		fprintf(f, "  (batch means: %u batches of one run; 95%% intervals as over replications)",
+			pt->reps);
+	else
+		table_intervals(f, pt->reps);
 	fprintf(f, "\n  %-12s %10s", "type", "count");
 	for (int c = 0; c < NCOLS; c++)
 		table_cell(f, head[c], w[c]);
@@ -248,6 +266,9 @@ static void table_point(struct sim_report *r, const char *policy, const struct s
 				growing_names(r, pt, ", ", grow, sizeof(grow)));
 		fputc('\n', f);
 	}
+	fprintf(f, "  warm-up: %.1f%% of the run not measured%s\n", 100 * pt->warmup_fraction,
+		pt->warmup_unsettled && !pt->overloaded ? " (MSER-5 found no end in the first half "
+							  "of some runs, which cut 10%: raise --requests)" : "");
 	if (pt->profiled_arrivals)
 		fprintf(f, "  measured from arrival %llu: the policy profiled until its first plan "
 			   "(arrival %llu at the latest), and that phase is never measured\n",
@@ -320,6 +341,8 @@ static void csv_point(struct sim_report *r, const char *policy, const struct sim
 		fputc(',', r->out);
 		if (pt->measured_from != UINT64_MAX)
 			fprintf(r->out, "%llu", (unsigned long long)pt->measured_from);
+		fprintf(r->out, ",%.4f,%s", pt->warmup_fraction,
+			pt->batch_means ? "batch-means" : "replications");
 		if (r->sys) {
 			fprintf(r->out, ",%s,%s,", r->sys->name, r->sys->hash_text);
 			sim_csv_num(r->out, pt->has_cpu ? pt->cpu_busy_us.value : NAN);
@@ -361,6 +384,8 @@ static void json_point(struct sim_report *r, const char *policy, const struct si
 	else
 		fprintf(f, ", \"measured_from\": %llu", (unsigned long long)pt->measured_from);
 	fprintf(f, ", \"profiled_arrivals\": %llu", (unsigned long long)pt->profiled_arrivals);
+	fprintf(f, ", \"warmup\": %.4f, \"intervals\": \"%s\"", pt->warmup_fraction,
+		pt->batch_means ? "batch-means" : "replications");
 	if (r->sys) {
 		fprintf(f, ", \"system\": ");
 		sim_json_string(f, r->sys->name);

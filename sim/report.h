@@ -17,7 +17,13 @@
 /* The CSV header of the load points: psp-client writes the same columns. */
 #define SIM_CSV_HEADER PSP_RESULTS_CSV_HEADER
 
-/* Columns appended to SIM_CSV_HEADER when a run has a --system: which one,
+/* psp-sim's columns after SIM_CSV_HEADER (psp-client's stop there): the
+ * share of each run not measured, warm-up and profile (the mean over
+ * replications), and how the intervals were made: "replications" or
+ * "batch-means" (--batches). */
+#define SIM_CSV_WARMUP_COLUMNS "warmup,intervals"
+
+/* Columns appended after those when a run has a --system: which one,
  * and its CPU use per request (docs/system-model.md). */
 #define SIM_CSV_SYSTEM_COLUMNS \
 	"system,system_hash,cpu_busy_us_per_req,cpu_spin_us_per_req,cpu_parked_us_per_req"

@@ -12,7 +12,10 @@
 
 #include <psp/darc.h>
 
+#include "cells.h"
 #include "evq.h"
+#include "mser.h"
+#include "point.h"
 #include "reqpool.h"
 #include "run.h"
 #include "stability.h"
@@ -119,11 +122,19 @@ struct sim {
 	bool profiling;
 	uint64_t warmup_fraction_arrivals; /* the warm-up --warmup asks for */
 	double warmup_fraction_ns;
+	/* The window in cells (cells.h), when its start is chosen at the end
+	 * (detect_warmup) or it is cut into batches; cells.n = 0 otherwise.
+	 * detect: the slowdown series MSER-5 reads (mser.h). */
+	struct sim_cells cells;
+	bool detect;
+	struct sim_warmup series;
+	bool window_oom;
 
 	/* Measurement window. */
 	uint64_t first_measured_ns, last_arrival_ns;
 	bool have_first;
 	uint64_t measured_arrivals, completed_in_window;
+	uint32_t fold_first; /* cells: the first measured (fold_window) */
 
 	/* Overload verdict (stability.h): phased workloads cut the window by
 	 * time, at these boundaries; others by arrival count, segment i
@@ -267,7 +278,7 @@ int sim_setup_default(struct sim_setup *setup, const struct psp_workload *wl,
 {
 	*setup = (struct sim_setup){
 		.wl = wl, .policy = ops, .requests = 1000000, .phase_scale = 1.0,
-		.warmup = 0.1, .max_in_system = 10000000, .seed = 1,
+		.warmup = 0.1, .detect_warmup = true, .max_in_system = 10000000, .seed = 1,
 	};
 	struct psp_policy_conf *conf = psp_policy_conf_new(nworkers, wl->ntypes);
 	if (!conf)
@@ -366,7 +377,9 @@ static int on_arrival(struct sim *s, double load)
 	uint64_t id = res->arrivals++;
 	if (s->arrivals_left)
 		s->arrivals_left--;
-	bool measured = !s->phased ? id >= s->warmup_arrivals
+	uint32_t cell = s->cells.n ? sim_cells_arrive(&s->cells, id, s->now_ns) : 0;
+	bool measured = s->cells.n ? false
+		      : !s->phased ? id >= s->warmup_arrivals
 				   : (double)(int64_t)s->now_ns >= s->warmup_until_ns;
 	schedule_arrival(s, load);
 	if (id >= s->stab_next_id) {
@@ -389,6 +402,8 @@ static int on_arrival(struct sim *s, double load)
 	if (!sim_evq_arrival_pending(&s->evq)) {
 		s->last_arrival_ns = s->now_ns;
 		s->completed_in_window = res->measured;
+		if (s->cells.n)
+			sim_cells_last_arrival(&s->cells);
 	}
 
 	if (s->pool.in_use >= s->max_in_system) {
@@ -420,7 +435,7 @@ static int on_arrival(struct sim *s, double load)
 	r->type = type;
 	r->preemptions = 0;
 	r->flow = (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 32); /* every request its own flow */
-	r->host_flags = measured;
+	r->host_flags = s->cells.n ? cell : measured; /* 0: not measured */
 	sim_stab_change(&s->stab, type, +1, s->now_ns);
 	if (!s->phased && s->arrivals_left == 0)
 		sim_stab_close(&s->stab, s->now_ns); /* the window ends at the last arrival */
@@ -478,15 +493,26 @@ static void record_completion(struct sim *s, struct psp_req *r)
 		s->setup->on_done(s->setup->on_done_ctx, sim_req_of(r), s->now_ns);
 	if (!r->host_flags)
 		return; /* warm-up */
-	res->measured++;
-	res->measured_service_ns += r->service_ns;
-	psp_hist_record(&res->lat[r->type], latency);
 	/* Times are below 2^56: converted through int64_t, one instruction
 	 * each (from uint64_t, several), the same values.  latency x 1000 /
 	 * 1 ns may pass 2^64: clamp before the cast. */
 	double slow = (double)(int64_t)latency * SIM_SLOWDOWN_SCALE /
 		      (double)(int64_t)r->service_ns + 0.5;
-	psp_hist_record(&res->slow[r->type], slow < 0x1p63 ? (uint64_t)slow : UINT64_C(1) << 63);
+	uint64_t slow_k = slow < 0x1p63 ? (uint64_t)slow : UINT64_C(1) << 63;
+	if (s->cells.n) { /* the window is chosen at the end (fold_window) */
+		struct sim_cell *c = &s->cells.cell[r->host_flags - 1];
+		c->measured++;
+		c->measured_service_ns += r->service_ns;
+		psp_hist_record(&c->lat[r->type], latency);
+		psp_hist_record(&c->slow[r->type], slow_k);
+		if (s->detect)
+			sim_warmup_add(&s->series, r->id, (double)slow_k / SIM_SLOWDOWN_SCALE);
+		return;
+	}
+	res->measured++;
+	res->measured_service_ns += r->service_ns;
+	psp_hist_record(&res->lat[r->type], latency);
+	psp_hist_record(&res->slow[r->type], slow_k);
 }
 
 /* Nothing but worker w's head waits for w: a preemption now would hand it
@@ -804,6 +830,8 @@ static double total_duration_ns(const struct sim *s)
  * still profiles). */
 static void close_window(struct sim *s)
 {
+	s->cells.first_id = UINT64_MAX;
+	s->cells.by_time = false;
 	s->warmup_arrivals = UINT64_MAX;
 	s->stab_next_id = UINT64_MAX;
 	s->warmup_until_ns = INFINITY;
@@ -831,6 +859,17 @@ static void open_window(struct sim *s, uint64_t from_id, uint64_t from_ns)
 			s->stab_first_id[i] = start +
 				(i * measured + SIM_STAB_SEGMENTS - 1) / SIM_STAB_SEGMENTS;
 		s->stab_next_id = s->stab_first_id[0];
+		if (s->cells.cell) { /* the candidate window: from the profile's end
+				      * when detecting, else from the warm-up's */
+			uint64_t first = s->detect ? from_id : start;
+			uint64_t n = setup->requests > first ? setup->requests - first : 0;
+			s->cells.first_id = first;
+			s->cells.per = n / s->cells.n + (n % s->cells.n != 0);
+			if (s->cells.per == 0)
+				s->cells.per = 1;
+			if (s->detect && sim_warmup_init(&s->series, first, n) < 0)
+				s->window_oom = true;
+		}
 	} else {
 		double total_ns = total_duration_ns(s);
 		double start = fmax(s->warmup_fraction_ns, (double)from_ns);
@@ -838,6 +877,11 @@ static void open_window(struct sim *s, uint64_t from_id, uint64_t from_ns)
 		s->stab_next_id = UINT64_MAX; /* cut by time (stab_advance) */
 		for (uint32_t i = 0; i <= SIM_STAB_SEGMENTS; i++)
 			s->stab_boundary_ns[i] = start + (total_ns - start) * i / SIM_STAB_SEGMENTS;
+		if (s->cells.cell) { /* batches of equal time (no detection: phased) */
+			s->cells.by_time = true;
+			s->cells.from_ns = start;
+			s->cells.cell_ns = fmax((total_ns - start) / s->cells.n, 1);
+		}
 	}
 }
 
@@ -924,7 +968,7 @@ static int run_loop(struct sim *s, double load)
 		} else if (!s->fluid) {
 			on_worker_event(s, &ev);
 		}
-		if (s->sys_oom)
+		if (s->sys_oom || s->window_oom)
 			return -ENOMEM;
 		if (s->fluid) { /* the bound's event, or an arrival: it serves up to now */
 			fluid_step(s);
@@ -966,6 +1010,7 @@ void sim_result_free(struct sim_result *res)
 	free(res->slow);
 	free(res->timeline);
 	free(res->series);
+	free(res->batch);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -1157,6 +1202,11 @@ static int sim_init(struct sim *s, const struct sim_setup *setup, double load, u
 		s->stab_next = SIM_STAB_SEGMENTS; /* phased: cut by time (stab_advance) */
 		s->warmup_fraction_ns = total_duration_ns(s) * setup->warmup;
 	}
+	s->detect = setup->detect_warmup && wl->nphases == 1;
+	if ((s->detect || setup->batches) &&
+	    sim_cells_init(&s->cells, setup->batches ? SIM_CELLS_BATCHES : SIM_CELLS_DETECT,
+			   wl->ntypes) < 0)
+		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	s->profiling = psp_policy_profiling(s->pol);
 	if (s->profiling)
 		close_window(s);
@@ -1180,6 +1230,102 @@ static void sim_fini(struct sim *s)
 	free(s->idle_since_ns);
 	free(s->run_start_ns);
 	free(s->done);
+	sim_cells_free(&s->cells);
+	sim_warmup_free(&s->series);
+}
+
+/* The first cell measured: after the warm-up MSER-5 detects (rounded up to
+ * a cell), or the first when the warm-up is a fixed fraction.  When MSER's
+ * minimum lies at the middle of the series (not settled), the run is too
+ * short against its correlation for MSER to tell a transient from a long
+ * excursion (an M/M/1 at 0.9 over 250,000 arrivals cut half in 2 runs of 8,
+ * one keeping a mean 14% high): the fixed fraction setup->warmup is cut
+ * instead. */
+static int first_cell(struct sim *s, uint32_t *first)
+{
+	*first = 0;
+	s->res->warmup_settled = true;
+	if (!s->detect || s->cells.first_id == UINT64_MAX)
+		return 0;
+	uint64_t from;
+	if (sim_warmup_detect(&s->series, &from, &s->res->warmup_settled) < 0)
+		return -ENOMEM;
+	if (!s->res->warmup_settled)
+		from = s->warmup_fraction_arrivals > s->cells.first_id ? s->warmup_fraction_arrivals
+								     : s->cells.first_id;
+	/* the first cell holding no arrival before from */
+	uint64_t k = (from - s->cells.first_id + s->cells.per - 1) / s->cells.per;
+	*first = k < s->cells.n ? (uint32_t)k : s->cells.n;
+	/* --batches: a cell for each batch at least (MSER keeps half of the
+	 * SIM_CELLS_BATCHES cells, unless dropped arrivals left batches empty) */
+	if (s->setup->batches && *first > s->cells.n - s->setup->batches)
+		*first = s->cells.n - s->setup->batches;
+	return 0;
+}
+
+/* The measured window from its cells (cells.h): the suffix from first_cell
+ * into the result, as if only it had been measured. */
+static int fold_window(struct sim *s)
+{
+	if (!s->cells.n)
+		return 0;
+	struct sim_result *res = s->res;
+	uint32_t first;
+	if (first_cell(s, &first) < 0)
+		return -ENOMEM;
+	struct sim_cells_sum sum = {.first_id = UINT64_MAX};
+	sim_cells_merge(&s->cells, first, s->cells.n, res->lat, res->slow, &sum);
+	s->fold_first = first;
+	res->measured = sum.measured;
+	res->measured_service_ns = sum.measured_service_ns;
+	s->measured_arrivals = sum.arrivals;
+	s->completed_in_window = sum.done_by_last_arrival;
+	res->window_first_id = sum.first_id;
+	s->have_first = sum.first_id != UINT64_MAX;
+	s->first_measured_ns = sum.first_ns;
+	if (s->last_arrival_ns < s->first_measured_ns)
+		s->last_arrival_ns = s->first_measured_ns;
+	return 0;
+}
+
+/* --batches: the window's cells from fold_first, in setup->batches batches
+ * of consecutive cells (as equal as whole cells make them), each summarised
+ * as a replication.  After summarise (the run's rates and verdict are every
+ * batch's). */
+static int batch_stats(struct sim *s)
+{
+	struct sim_result *res = s->res;
+	uint32_t nb = s->setup->batches, m = s->cells.n - s->fold_first, nt = s->ntypes;
+	if (nb == 0)
+		return 0;
+	PSP_ASSERT(m >= nb); /* first_cell leaves a cell per batch */
+	res->batch = calloc(nb ? nb : 1, sizeof(*res->batch));
+	struct psp_hist *h = malloc(2 * (nt + 1) * sizeof(*h));
+	if (!res->batch || !h) {
+		free(h);
+		return -ENOMEM;
+	}
+	res->nbatches = nb;
+	for (uint32_t b = 0; b < nb; b++) {
+		struct psp_hist *lat = h, *slow = h + nt + 1;
+		for (uint32_t t = 0; t <= nt; t++) {
+			psp_hist_reset(&lat[t]);
+			psp_hist_reset(&slow[t]);
+		}
+		struct sim_cells_sum sum = {.first_id = UINT64_MAX};
+		uint32_t from = s->fold_first + (uint32_t)((uint64_t)b * m / nb);
+		uint32_t to = s->fold_first + (uint32_t)((uint64_t)(b + 1) * m / nb);
+		sim_cells_merge(&s->cells, from, to, lat, slow, &sum);
+		for (uint32_t t = 0; t < nt; t++) {
+			psp_hist_merge(&lat[nt], &lat[t]);
+			psp_hist_merge(&slow[nt], &slow[t]);
+		}
+		sim_rep_stats_of_window(&res->batch[b], res, lat, slow);
+		res->batch[b].measured = sum.measured;
+		res->batch[b].measured_from = sum.first_id;
+	}
+	free(h);
+	return 0;
 }
 
 /* Rates, the overload verdict and the ALL row, once the run has drained. */
@@ -1203,6 +1349,12 @@ static void summarise(struct sim *s)
 	memcpy(res->growth_per_s, v.growth_per_s, sizeof(res->growth_per_s));
 	res->overloaded = res->dropped > 0 || v.growing != 0;
 	res->sim_ns = s->now_ns;
+	if (!s->phased)
+		res->warmup_fraction = res->window_first_id == UINT64_MAX || res->arrivals == 0
+			? 1.0 : (double)res->window_first_id / (double)res->arrivals;
+	else
+		res->warmup_fraction = fmin(1.0, (s->cells.n ? s->cells.from_ns : s->warmup_until_ns) /
+						 total_duration_ns(s));
 	if (s->sys)
 		close_accounting(s);
 	for (uint32_t t = 0; t < s->ntypes; t++) {
@@ -1292,7 +1444,17 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 	double cost = sim_setup_machine_ns(setup), horizon_ns, arrivals_hi, work_hi_ns;
 	if (wl->nphases == 1) {
 		uint64_t warm = (uint64_t)((double)setup->requests * setup->warmup);
-		uint64_t measured = setup->requests - warm;
+		/* a detected warm-up may cut half the run and a cell more */
+		uint64_t cut = setup->detect_warmup ? setup->requests / 2 +
+			(setup->requests + SIM_CELLS_DETECT - 1) / SIM_CELLS_DETECT : warm;
+		uint64_t measured = setup->requests - (cut > warm ? cut : warm);
+		if (measured < SIM_MIN_MEASURED && setup->detect_warmup)
+			return psp_err_set(err, -EINVAL, "--requests", NULL,
+					   "%llu arrivals may leave %llu measured per point (the "
+					   "detected warm-up may cut half the run); at least %u are "
+					   "needed (a p99 rests on 100): raise --requests or give "
+					   "--warmup F", (unsigned long long)setup->requests,
+					   (unsigned long long)measured, SIM_MIN_MEASURED);
 		if (measured < SIM_MIN_MEASURED)
 			return psp_err_set(err, -EINVAL, "--warmup", NULL,
 					   "%g of %llu arrivals leaves %llu measured per point; at "
@@ -1453,8 +1615,10 @@ int sim_run_replication(const struct sim_setup *setup, double load, uint32_t rep
 		else if (rc < 0)
 			psp_err_set(err, rc, NULL, NULL, "out of memory after %llu requests in the system",
 				    (unsigned long long)s.pool.in_use);
-		else if ((rc = check_window(&s, err)) == 0)
-			summarise(&s);
+		else if (fold_window(&s) < 0 || (rc = check_window(&s, err)) < 0)
+			rc = rc ? rc : psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+		else if (summarise(&s), batch_stats(&s) < 0)
+			rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	}
 	sim_fini(&s);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -11,6 +11,7 @@
 #include <psp/policy.h>
 #include <psp/workload.h>
 
+struct sim_rep_stats;
 struct sim_req;
 struct sim_system;
 struct sim_trace;
@@ -26,7 +27,16 @@ struct sim_setup {
 	struct psp_policy_conf *conf;
 	uint64_t requests;           /* arrivals per point (unphased workloads) */
 	double phase_scale;          /* phased workloads: duration multiplier */
-	double warmup;               /* fraction of arrivals not measured */
+	double warmup;               /* fraction of arrivals (phased: of time) not
+				      * measured; with detect_warmup, where the
+				      * overload verdict's window starts (stability.h) */
+	/* Unphased workloads: the measured window starts after the warm-up
+	 * MSER-5 detects in the run's slowdowns (mser.h), not after warmup. */
+	bool detect_warmup;
+	/* > 0: batch means (cells.h): the measured window is cut into this many
+	 * batches (at most SIM_MAX_BATCHES), each summarised as a replication
+	 * is (sim_result.batch). */
+	uint32_t batches;
 	uint64_t dispatch_cost_ns;   /* serial dispatcher time per dispatch: the
 				      * system's dispatcher.dispatch when it gives none
 				      * (--dispatch-cost-ns, docs/system-model.md) */
@@ -118,6 +128,16 @@ struct sim_result {
 	uint64_t window_first_id;
 	uint64_t profiled_arrivals;
 	uint64_t profiled_ns;
+	/* The share of the run not measured: arrivals before window_first_id
+	 * (phased workloads: the time before the window), profile included. */
+	double warmup_fraction;
+	/* detect_warmup: MSER-5 found its minimum before the middle of the
+	 * series (else the run was too short to tell, and the fixed warmup
+	 * fraction was cut instead); always true otherwise. */
+	bool warmup_settled;
+	/* setup->batches > 0: each batch's statistics, as a replication's. */
+	struct sim_rep_stats *batch;
+	uint32_t nbatches;
 	struct sim_reservation *timeline; /* in the order installed */
 	uint32_t ntimeline, cap_timeline;
 	bool timeline_truncated; /* out of memory while recording it */
@@ -159,7 +179,7 @@ int sim_setup_check_events(const struct sim_setup *setup, const double *load, ui
 double sim_setup_machine_ns(const struct sim_setup *setup);
 
 /* Fills setup with psp-sim's defaults for wl, ops and nworkers (1 M
- * requests, warm-up 0.1, seed 1, at most 10 M requests in the system) and
+ * requests, warm-up detected (0.1 of the time for phased workloads), seed 1, at most 10 M requests in the system) and
  * a policy configuration holding the first phase's nominal means and
  * ratios (a type absent from it gets no mean), as oracle/static DARC and
  * SJF need.  Callers override what they choose.  Returns 0, or -ENOMEM

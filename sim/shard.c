@@ -9,7 +9,7 @@
 #include "linein.h"
 #include "shard.h"
 
-#define SHARD_MAGIC "psp-sim shard file 2"
+#define SHARD_MAGIC "psp-sim shard file 3"
 /* The longest line of a shard file (the flags line is the longest). */
 #define SHARD_MAX_LINE (sizeof(((struct sim_run_id *)0)->flags) + 64)
 
@@ -161,11 +161,12 @@ static void write_rep(struct writer *w, const struct sim_shard_rep *x)
 {
 	const struct sim_rep_stats *s = &x->s;
 	put(w, "rep %u %u %u %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %d %u %u %u %u"
-	       " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+	       " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+	       " %016" PRIx64 " %d\n",
 	    x->p, x->l, x->r, bits(s->load), bits(s->offered_rps), bits(s->achieved_rps),
 	    s->overloaded, s->growing_types, s->judged_types, s->reservations, s->ntypes,
 	    s->dropped, s->preemptions, s->steals, s->measured, s->measured_from,
-	    s->profiled_arrivals);
+	    s->profiled_arrivals, bits(s->warmup_fraction), s->warmup_settled);
 	for (uint32_t t = 0; t <= s->ntypes; t++) {
 		put(w, "type %u %" PRIu64, t, s->count[t]);
 		for (int k = 0; k < SIM_NSTATS; k++)
@@ -375,21 +376,23 @@ static int read_header(struct reader *rd, struct sim_shard *sh)
 static int read_rep(struct reader *rd, const char *s, struct sim_shard_rep *x)
 {
 	struct sim_rep_stats *st = &x->s;
-	uint64_t b[3];
-	int overloaded;
+	uint64_t b[4];
+	int overloaded, settled;
 	memset(x, 0, sizeof(*x));
 	if (sscanf(s, "rep %u %u %u %" SCNx64 " %" SCNx64 " %" SCNx64 " %d %u %u %u %u %" SCNu64
-		      " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
+		      " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNx64 " %d",
 		   &x->p, &x->l, &x->r, &b[0], &b[1], &b[2], &overloaded, &st->growing_types,
 		   &st->judged_types, &st->reservations, &st->ntypes, &st->dropped,
 		   &st->preemptions, &st->steals, &st->measured, &st->measured_from,
-		   &st->profiled_arrivals) != 17 || st->ntypes > PSP_MAX_TYPES ||
-	    (overloaded != 0 && overloaded != 1))
+		   &st->profiled_arrivals, &b[3], &settled) != 19 || st->ntypes > PSP_MAX_TYPES ||
+	    (overloaded != 0 && overloaded != 1) || (settled != 0 && settled != 1))
 		return malformed(rd, "bad rep line");
 	st->load = from_bits(b[0]);
 	st->offered_rps = from_bits(b[1]);
 	st->achieved_rps = from_bits(b[2]);
 	st->overloaded = overloaded;
+	st->warmup_fraction = from_bits(b[3]);
+	st->warmup_settled = settled;
 	for (uint32_t t = 0; t <= st->ntypes; t++) {
 		uint32_t tt;
 		uint64_t v[SIM_NSTATS];

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "precision.h"
 #include "slo.h"
 
 static double round_load(double load)
@@ -44,19 +45,21 @@ static int sim_run_points(const struct sim_setup *setup, const double *loads, ui
 			  uint32_t reps, uint32_t nthreads, struct sim_progress *prog,
 			  struct sim_point_cache *cache, struct psp_err *err)
 {
-	uint32_t njobs = nloads * reps;
+	/* --batches: one run per load, whose batches fill the reps slots */
+	uint32_t runs = setup->batches ? 1 : reps;
+	uint32_t njobs = nloads * runs;
 	if (njobs == 0)
 		return 0;
 	struct sim_job *jobs = calloc(njobs, sizeof(*jobs));
-	struct sim_rep_stats *stats = calloc(njobs, sizeof(*stats));
+	struct sim_rep_stats *stats = calloc(nloads * reps, sizeof(*stats));
 	if (!jobs || !stats) {
 		free(jobs);
 		free(stats);
 		return psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
 	}
 	for (uint32_t l = 0; l < nloads; l++)
-		for (uint32_t r = 0; r < reps; r++)
-			jobs[l * reps + r] = (struct sim_job){.setup = setup, .load = loads[l], .rep = r,
+		for (uint32_t r = 0; r < runs; r++)
+			jobs[l * runs + r] = (struct sim_job){.setup = setup, .load = loads[l], .rep = r,
 							      .stats = &stats[l * reps + r]};
 	int rc = sim_sweep_run(jobs, njobs, nthreads, prog);
 	for (uint32_t l = 0; l < nloads && rc == 0; l++) {
@@ -73,6 +76,34 @@ static int sim_run_points(const struct sim_setup *setup, const double *loads, ui
 	for (uint32_t i = 0; i < njobs; i++)
 		sim_result_free(&jobs[i].res);
 	free(jobs);
+	free(stats);
+	return rc;
+}
+
+/* The same to --precision (precision.h): each load's replications added
+ * until its statistics meet the target or its decision is made. */
+static int sim_run_points_precise(const struct sim_setup *setup, const double *loads,
+				  uint32_t nloads, uint32_t reps, const struct sim_precision *prec,
+				  double slo, uint32_t nthreads, struct sim_progress *prog,
+				  struct sim_point_cache *cache, uint32_t *replications,
+				  struct psp_err *err)
+{
+	if (nloads == 0)
+		return 0;
+	struct sim_precise_point *pts = calloc(nloads, sizeof(*pts));
+	struct sim_rep_stats *stats = calloc((size_t)nloads * prec->budget, sizeof(*stats));
+	int rc = 0;
+	if (!pts || !stats)
+		rc = psp_err_set(err, -ENOMEM, NULL, NULL, "out of memory");
+	for (uint32_t l = 0; l < nloads && rc == 0; l++)
+		pts[l] = (struct sim_precise_point){.setup = setup, .load = loads[l],
+						    .stats = &stats[(size_t)l * prec->budget]};
+	rc = rc ? rc : sim_precise_run(pts, nloads, reps, prec, slo, nthreads, prog, err);
+	for (uint32_t l = 0; l < nloads && rc == 0; l++) {
+		sim_cache_add(cache, &pts[l].pt);
+		*replications += pts[l].reps;
+	}
+	free(pts);
 	free(stats);
 	return rc;
 }
@@ -115,8 +146,23 @@ static void bracket(const struct sim_point_cache *c, double slo, double *pass, d
 			*fail = c->pt[i].load; /* above the highest pass: fails */
 }
 
+/* The search's points, to precision when prec is given. */
+static int run_points(const struct sim_setup *setup, const double *loads, uint32_t nloads,
+		      uint32_t reps, const struct sim_precision *prec, double slo,
+		      uint32_t nthreads, struct sim_progress *prog, struct sim_point_cache *cache,
+		      struct sim_capacity *cap, struct psp_err *err)
+{
+	cap->evaluated += nloads;
+	if (prec)
+		return sim_run_points_precise(setup, loads, nloads, reps, prec, slo, nthreads, prog,
+					      cache, &cap->replications, err);
+	cap->replications += nloads * (setup->batches ? 1 : reps);
+	return sim_run_points(setup, loads, nloads, reps, nthreads, prog, cache, err);
+}
+
 int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps,
-			uint32_t nthreads, struct sim_progress *prog, struct sim_point_cache *cache,
+			const struct sim_precision *prec, uint32_t nthreads,
+			struct sim_progress *prog, struct sim_point_cache *cache,
 			struct sim_capacity *cap, struct psp_err *err)
 {
 	memset(cap, 0, sizeof(*cap));
@@ -129,8 +175,7 @@ int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps
 			loads[n++] = round_load(i * 0.05);
 	if (prog)
 		sim_progress_what(prog, "capacity of %s: %u loads of the grid", setup->policy->name, n);
-	int rc = sim_run_points(setup, loads, n, reps, nthreads, prog, cache, err);
-	cap->evaluated += n;
+	int rc = run_points(setup, loads, n, reps, prec, slo, nthreads, prog, cache, cap, err);
 	const uint32_t width = SIM_SEARCH_WIDTH;
 	double pass, fail;
 	while (rc == 0) {
@@ -149,8 +194,7 @@ int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps
 		}
 		if (n == 0)
 			break;
-		rc = sim_run_points(setup, loads, n, reps, nthreads, prog, cache, err);
-		cap->evaluated += n;
+		rc = run_points(setup, loads, n, reps, prec, slo, nthreads, prog, cache, cap, err);
 	}
 	if (rc < 0)
 		return rc;

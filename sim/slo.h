@@ -10,6 +10,8 @@
 #include "point.h"
 #include "sweep.h"
 
+struct sim_precision;
+
 /* The SLO whose capacity a run searches, or 0 when it searches none: --slo,
  * else the workload's slo: key, unless --no-capacity.  The one decision,
  * whatever the output format (they differ only in how they print it) and
@@ -42,6 +44,7 @@ struct sim_capacity {
 	double rps;      /* offered rate at `load` */
 	struct sim_est p999_slow; /* at `load` */
 	uint32_t evaluated;       /* loads simulated by the search itself */
+	uint32_t replications;    /* runs the search itself made (--batches: one a load) */
 	/* The highest load above `load` that met the SLO in runs too short to
 	 * judge its stability (0: none): the answer may be higher with longer
 	 * runs. */
@@ -65,13 +68,15 @@ bool sim_capacity_bracket(uint32_t reps);
  * 0.05).  The answer is the highest passing load simulated, so a point that
  * a sweep with the same settings shows under the SLO is never above it,
  * even when the curve is not monotone.  Each load runs reps replications on
- * nthreads threads, counted in prog (may be NULL), which names the
- * search's bracket as it narrows.
+ * nthreads threads (with prec, to that precision from reps on, each load
+ * stopping once its decision is made: precision.h), counted in prog (may be
+ * NULL), which names the search's bracket as it narrows.
  * A load passes only when its runs were long enough to judge its
  * stability (see stability.h).  Returns 0 or a negative errno with err
  * filled. */
 int sim_capacity_search(const struct sim_setup *setup, double slo, uint32_t reps,
-			uint32_t nthreads, struct sim_progress *prog, struct sim_point_cache *cache,
+			const struct sim_precision *prec, uint32_t nthreads,
+			struct sim_progress *prog, struct sim_point_cache *cache,
 			struct sim_capacity *cap, struct psp_err *err);
 
 #endif

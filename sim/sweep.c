@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 
 #include "sweep.h"
@@ -23,7 +24,10 @@ static void *worker_main(void *arg)
 		struct sim_job *j = &sw->jobs[i];
 		j->rc = sim_run_replication(j->setup, j->load, j->rep, &j->res, &j->err);
 		if (j->rc == 0 && j->stats) {
-			sim_rep_stats_of(j->stats, &j->res);
+			if (j->res.nbatches) /* --batches: the batches stand for replications */
+				memcpy(j->stats, j->res.batch, j->res.nbatches * sizeof(*j->stats));
+			else
+				sim_rep_stats_of(j->stats, &j->res);
 			if (!j->keep_result)
 				sim_result_free(&j->res);
 		}

@@ -13,6 +13,7 @@ struct sim_job {
 	double load;
 	uint32_t rep; /* replication */
 	/* When not NULL, the job stores its statistics here as soon as it ends
+	 * (a run with setup->batches: one per batch, stats[0 .. batches - 1])
 	 * and, unless keep_result, frees res (its histograms): a run's memory
 	 * then grows by ~1 KB per replication, not by its histograms. */
 	struct sim_rep_stats *stats;

@@ -3,7 +3,8 @@
 #   usage: answers.sh PSP_SIM   (PSP_WORKLOAD_PATH set)
 # (1) A learning policy's profile is never measured: DARC profiles
 #     darc_samples completions under c-FCFS; the window opens at the later
-#     of the warm-up and its first plan (the measured_from column).
+#     of the warm-up and its first plan (the measured_from column); a
+#     detected warm-up (the default) is counted from that plan.
 # (2) --dispatch-cost-ns is charged only for the steps that pass a central
 #     dispatcher in the modelled system (psp-sim --list names them).
 # (3) A point too short to judge never reads as stable, and a type seen
@@ -22,12 +23,13 @@ c_types=$(echo "$hdr" | col overloaded_types)
 c_judged=$(echo "$hdr" | col judged)
 c_from=$(echo "$hdr" | col measured_from)
 c_mean=$(echo "$hdr" | col mean_us)
+c_warm=$(echo "$hdr" | col warmup)
 field() { awk -F, -v t="$1" -v c="$2" 'NR > 1 && $7 == t {print $c}'; }
 
 # (1) With 200,000 requests DARC's profile (50,000 completions) outlasts the
 # 10% warm-up.  Measured after its plan, SHORT's p99.9 slowdown is DARC's
 # (~2); measured from the warm-up it mixed in c-FCFS's (33 on the old code).
-csv -w high-bimodal -p darc -n 200000 -l 0.7 -r 1 >"$tmp/darc.csv"
+csv -w high-bimodal -p darc -n 200000 -l 0.7 -r 1 --warmup 0.1 >"$tmp/darc.csv"
 check "darc -n 200000: ALL p99.9 slowdown is DARC's (< 5)" \
   awk -v s="$(field ALL "$c_slow" <"$tmp/darc.csv")" 'BEGIN { exit !(s > 0 && s < 5) }'
 from=$(field ALL "$c_from" <"$tmp/darc.csv")
@@ -35,13 +37,27 @@ check "darc -n 200000: measured from after 50000 arrivals (got '$from')" \
   awk -v f="$from" 'BEGIN { exit !(f > 50000 && f < 52000) }'
 check "darc -n 200000: the table says where the window starts" \
   grep -q "measured from arrival 5[01][0-9][0-9][0-9]: the policy profiled until its first plan" \
-  <("$sim" --quiet --no-capacity -w high-bimodal -p darc -n 200000 -l 0.7 -r 1)
+  <("$sim" --quiet --no-capacity -w high-bimodal -p darc -n 200000 -l 0.7 -r 1 --warmup 0.1)
 # A policy that does not learn is measured from the warm-up.
-csv -w high-bimodal -p cfcfs -n 200000 -l 0.7 -r 1 >"$tmp/cfcfs.csv"
+csv -w high-bimodal -p cfcfs -n 200000 -l 0.7 -r 1 --warmup 0.1 >"$tmp/cfcfs.csv"
 check "cfcfs: measured from the warm-up (20000)" [ "$(field ALL "$c_from" <"$tmp/cfcfs.csv")" = 20000 ]
+check "cfcfs: the warmup column says 10%" [ "$(field ALL "$c_warm" <"$tmp/cfcfs.csv")" = 0.1000 ]
 # DARC's oracle mode installs its plan at once: measured from the warm-up.
-csv -w high-bimodal -p darc --darc-mode oracle -n 200000 -l 0.7 -r 1 >"$tmp/oracle.csv"
+csv -w high-bimodal -p darc --darc-mode oracle -n 200000 -l 0.7 -r 1 --warmup 0.1 >"$tmp/oracle.csv"
 check "darc oracle: measured from the warm-up (20000)" [ "$(field ALL "$c_from" <"$tmp/oracle.csv")" = 20000 ]
+# The detected warm-up (the default) starts after the profile, whatever
+# MSER-5 finds, and keeps at least half of what follows it.
+csv -w high-bimodal -p darc -n 200000 -l 0.7 -r 1 >"$tmp/darc-mser.csv"
+from=$(field ALL "$c_from" <"$tmp/darc-mser.csv")
+check "darc, detected warm-up: measured from after the profile, within half of the rest (got '$from')" \
+  awk -v f="$from" 'BEGIN { exit !(f > 50000 && f <= 50000 + 150000 / 2 + 150000 / 32 + 1) }'
+warm=$(field ALL "$c_warm" <"$tmp/darc-mser.csv")
+check "darc, detected warm-up: the warmup column is measured_from's share (got '$warm')" \
+  awk -v f="$from" -v w="$warm" 'BEGIN { exit !(w - f / 200000 < 0.0001 && f / 200000 - w < 0.0001) }'
+csv -w high-bimodal -p cfcfs -n 200000 -l 0.7 -r 1 >"$tmp/cfcfs-mser.csv"
+from=$(field ALL "$c_from" <"$tmp/cfcfs-mser.csv")
+check "cfcfs, detected warm-up: at most half the run (got '$from')" \
+  awk -v f="$from" 'BEGIN { exit !(f >= 0 && f <= 100000 + 200000 / 32 + 1) }'
 # The capacity at -n 200000 is DARC's, not the mix's (0.607 on the old code).
 "$sim" --quiet -w high-bimodal -p darc -n 200000 -r 1 --slo 20 --format csv \
   --slo-output "$tmp/cap.csv" >/dev/null 2>&1

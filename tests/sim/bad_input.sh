@@ -110,7 +110,8 @@ expect 0 "" -- --workload "$tmp/second.yml" --load 0.5 --requests 1000 -r 1 --da
 expect 2 "--requests: darc profiles 50000 completions before its first plan, and that phase is never measured: 20000 requests leave nothing to measure after it; raise --requests above 50100" -- --workload high-bimodal -p darc -n 20000
 expect 2 "--quantum-us: about .* events per point at load 0.5 .*preempted every 5 us.*raise --quantum-us" -- --workload "$tmp/second.yml" -p tq --load 0.5 --requests 100000
 expect 2 "--warmup: 1 of 1000000 arrivals leaves 1 measured per point; at least 100" -- --workload high-bimodal --warmup 0.9999999
-expect 2 "--warmup: 0.1 of 100 arrivals leaves 90 measured" -- --workload high-bimodal --requests 100
+expect 2 "--warmup: 0.1 of 100 arrivals leaves 90 measured" -- --workload high-bimodal --requests 100 --warmup 0.1
+expect 2 "--requests: 200 arrivals may leave 93 measured per point \(the detected warm-up may cut half the run\)" -- --workload high-bimodal --requests 200
 expect 2 "--requests: must be in 100\.\.100000000000 \(.*10 M requests/s.*got '18446744073709551615'" -- --workload high-bimodal -n 18446744073709551615
 expect 2 "--requests: must be in 100\.\.100000000000 .*got '99999999999999999999'" -- --workload high-bimodal -n 99999999999999999999
 expect 2 "--requests: must be in 100\.\.100000000000 .*got '1e30'" -- --workload high-bimodal -n 1e30

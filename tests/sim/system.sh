@@ -19,7 +19,7 @@ base=(--workload high-bimodal --policy cfcfs,dfcfs,jbsq,ts --load 0.5,0.9 -n 200
 check "csv: the ideal system's rows are those of no system, plus 5 columns" \
 	cmp "$tmp/none.csv" <(sed -E 's/(,[^,]*){5}$//' "$tmp/ideal.csv")
 check "csv: the header names the system columns" \
-	grep -q ',measured_from,system,system_hash,cpu_busy_us_per_req,cpu_spin_us_per_req,cpu_parked_us_per_req$' "$tmp/ideal.csv"
+	grep -q ',measured_from,warmup,intervals,system,system_hash,cpu_busy_us_per_req,cpu_spin_us_per_req,cpu_parked_us_per_req$' "$tmp/ideal.csv"
 hash=$(sed -n 2p "$tmp/ideal.csv" | awk -F, '{print $(NF-3)}')
 check "csv: every row names ideal and an 8-digit hash" \
 	test "$(awk -F, -v h="$hash" 'NR > 1 && $(NF-4) == "ideal" && $(NF-3) == h' "$tmp/ideal.csv" | wc -l)" -eq 24 -a ${#hash} -eq 8

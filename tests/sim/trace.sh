@@ -34,7 +34,7 @@ done
   awk 'BEGIN { for (i = 0; i < 2000; i++)
     printf "%.3f,%s,%s\n", i * 2.5, i % 10 ? "get" : "\"big, slow\"", i % 10 ? "0.5" : "50" }'
 } | sed 's/$/\r/' >"$tmp/user.csv"
-"$sim" --quiet --trace "$tmp/user.csv" --policy darc --darc-samples 100 --workers 4 --no-capacity \
+"$sim" --quiet --trace "$tmp/user.csv" --policy darc --darc-samples 100 --workers 4 --no-capacity --warmup 0.1 \
   >"$tmp/user.out"
 check "user CSV: replayed" grep -Eq "^  ALL +1800 " "$tmp/user.out"
 check "user CSV: its types" grep -Eq "^  big, slow +180 " "$tmp/user.out"

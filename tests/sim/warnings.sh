@@ -23,7 +23,7 @@ quiet() {
 hb=(--workload high-bimodal --load 0.5)
 warns "--quantum-us is ignored by cfcfs" -- "${hb[@]}" -p cfcfs,ts --quantum-us 3 -n 20000
 quiet "ignored" -- "${hb[@]}" -p ts --quantum-us 3 -n 20000
-warns "5400 measured requests per replication.*fewer than 10000" -- "${hb[@]}" -p cfcfs -n 6000
+warns "5400 measured requests per replication.*fewer than 10000" -- "${hb[@]}" -p cfcfs -n 6000 --warmup 0.1
 quiet "measured requests" -- "${hb[@]}" -p cfcfs -n 20000
 warns "phase 1 lasts .* fewer than darc_samples" -- --workload dynamic --load 0.8 -p darc --phase-scale 0.002
 quiet "phase" -- --workload dynamic --load 0.8 -p cfcfs --phase-scale 0.002
