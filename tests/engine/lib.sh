@@ -52,6 +52,13 @@ counter() {
 	echo "${v:-}"
 }
 
+# psp-client's count of requests of type NAME sent ("sent per type:", the
+# part before the not-sent and late counts on the same line).
+client_sent() {
+	grep "^psp-client: sent per type:" "$2" | sed 's/;.*//' | grep -oE "[ :]$1=[0-9]+" | tail -1 |
+		sed 's/.*=//'
+}
+
 # This test's instance: the engine's EAL file prefix psp-engine-$INST and
 # the memif socket /tmp/psp-memif-UID/$INST.sock (the shipped configs' %u, %i).
 INST=t$ID

@@ -53,7 +53,7 @@ timed_out=$(counter timed_out "$T/client.log")
 grep -q "\"/psp/stats\":{.*\"received\":$sent," "$T/telemetry.json" ||
 	fail "telemetry /psp/stats does not report received=$sent"
 for type in SHORT LONG; do
-	c=$(counter "$type" "$T/client.log")
+	c=$(client_sent "$type" "$T/client.log")
 	e=$(awk -v t="$type" '/server-side latency/ {on=1} on && $1 == t {print $2; exit}' "$T/engine.log")
 	[ "$c" = "$e" ] || fail "$type: client sent $c, engine received $e"
 done
@@ -67,7 +67,7 @@ awk -v o="$off" -v a="$ach" -v v=$over 'BEGIN { exit !((a < 0.999 * o) == v) }' 
 	fail "verdict ($vline) disagrees with its rates"
 awk -F, -v v=$over '$7 == "ALL" { exit !($15 == v) }' "$T/client.csv" || fail "CSV overloaded differs from the verdict"
 # Ratios: High Bimodal is 50/50; 5 standard deviations of a binomial share.
-short=$(counter SHORT "$T/client.log")
+short=$(client_sent SHORT "$T/client.log")
 awk -v s="$short" -v n="$sent" 'BEGIN {
 	p = s / n; sd = sqrt(0.25 / n);
 	if (p < 0.5 - 5 * sd || p > 0.5 + 5 * sd) { printf "SHORT share %.4f\n", p; exit 1 }
