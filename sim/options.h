@@ -10,7 +10,7 @@
 #include <psp/policy.h>
 
 #define SIM_MAX_LOADS 256u
-#define SIM_MAX_POLICIES 8u
+#define SIM_MAX_POLICIES 16u
 #define SIM_MAX_KNOBS 32u
 #define SIM_MAX_SHARDS 100000u
 /* Six replications: the fewest that give percentiles a 95% interval

@@ -156,7 +156,7 @@ expect 2 "no selected policy reads it" -- --workload high-bimodal --policy cfcfs
 expect 2 "--placement" -- --workload high-bimodal --policy ws --placement nearest
 expect 2 "--no-steal" -- --workload high-bimodal --no-steal=maybe
 # a knob that only some of the selected policies read runs, with a warning
-expect 0 "warning: --quantum-us is ignored by cfcfs \(read by: ts, tq, concord\)" -- \
+expect 0 "warning: --quantum-us is ignored by cfcfs \(read by: ts, tq, concord, rts\)" -- \
   --workload high-bimodal --policy cfcfs,ts --quantum-us 3 --load 0.5 --requests 1000
 expect 0 "warning: --slots is ignored by cfcfs, ws" -- \
   --workload high-bimodal --policy cfcfs,jbsq,ws --slots 3 --load 0.5 --requests 1000
