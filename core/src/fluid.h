@@ -241,6 +241,37 @@ static inline uint64_t prio_next_ns(const struct prio_server *s)
 	return least == UINT64_MAX ? UINT64_MAX : s->last_ns + least;
 }
 
+/* The ops a policy on a prio_server shares (srpt and psjf differ only in
+ * prio_init's key, their texts and their names). */
+static inline size_t prio_policy_state_size(const struct psp_policy_conf *conf)
+{
+	(void)conf;
+	return sizeof(struct prio_server);
+}
+
+static inline size_t prio_policy_advance(struct psp_policy *p, uint64_t now_ns,
+					 struct psp_req **out, size_t cap)
+{
+	struct prio_server *s = p->priv;
+	prio_advance(s, now_ns);
+	return fluid_hand_out(&s->done, out, cap);
+}
+
+static inline uint64_t prio_policy_next_ns(const struct psp_policy *p)
+{
+	return prio_next_ns(p->priv);
+}
+
+static inline void prio_policy_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
+{
+	prio_enqueue(p->priv, r, now_ns);
+}
+
+static const struct psp_fluid_ops prio_policy_fluid = {
+	.advance = prio_policy_advance,
+	.next_ns = prio_policy_next_ns,
+};
+
 #pragma GCC visibility pop
 
 #endif

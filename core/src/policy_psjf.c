@@ -13,41 +13,12 @@
 
 #include "fluid.h"
 
-static size_t psjf_state_size(const struct psp_policy_conf *conf)
-{
-	(void)conf;
-	return sizeof(struct prio_server);
-}
-
-static size_t psjf_advance(struct psp_policy *p, uint64_t now_ns, struct psp_req **out,
-			   size_t cap)
-{
-	struct prio_server *s = p->priv;
-	prio_advance(s, now_ns);
-	return fluid_hand_out(&s->done, out, cap);
-}
-
-static uint64_t psjf_next_ns(const struct psp_policy *p)
-{
-	return prio_next_ns(p->priv);
-}
-
-static const struct psp_fluid_ops psjf_fluid = {
-	.advance = psjf_advance,
-	.next_ns = psjf_next_ns,
-};
-
 static int psjf_init(struct psp_policy *p, struct psp_err *err)
 {
 	(void)err;
 	prio_init(p->priv, p->nworkers, true);
-	p->fluid = &psjf_fluid;
+	p->fluid = &prio_policy_fluid;
 	return 0;
-}
-
-static void psjf_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
-{
-	prio_enqueue(p->priv, r, now_ns);
 }
 
 static void psjf_describe(const struct psp_policy *p, char *buf, size_t cap)
@@ -66,9 +37,9 @@ const struct psp_policy_ops psp_psjf_ops = {
 		.model = "W cores run the W smallest requests (sizes known in advance); an "
 			 "arrival smaller than a running request preempts it at once",
 	},
-	.state_size = psjf_state_size,
+	.state_size = prio_policy_state_size,
 	.init = psjf_init,
-	.enqueue = psjf_enqueue,
+	.enqueue = prio_policy_enqueue,
 	.complete = fluid_complete_never,
 	.dispatch = fluid_dispatch_none,
 	.describe = psjf_describe,

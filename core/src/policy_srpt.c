@@ -12,41 +12,12 @@
 
 #include "fluid.h"
 
-static size_t srpt_state_size(const struct psp_policy_conf *conf)
-{
-	(void)conf;
-	return sizeof(struct prio_server);
-}
-
-static size_t srpt_advance(struct psp_policy *p, uint64_t now_ns, struct psp_req **out,
-			   size_t cap)
-{
-	struct prio_server *s = p->priv;
-	prio_advance(s, now_ns);
-	return fluid_hand_out(&s->done, out, cap);
-}
-
-static uint64_t srpt_next_ns(const struct psp_policy *p)
-{
-	return prio_next_ns(p->priv);
-}
-
-static const struct psp_fluid_ops srpt_fluid = {
-	.advance = srpt_advance,
-	.next_ns = srpt_next_ns,
-};
-
 static int srpt_init(struct psp_policy *p, struct psp_err *err)
 {
 	(void)err;
 	prio_init(p->priv, p->nworkers, false);
-	p->fluid = &srpt_fluid;
+	p->fluid = &prio_policy_fluid;
 	return 0;
-}
-
-static void srpt_enqueue(struct psp_policy *p, struct psp_req *r, uint64_t now_ns)
-{
-	prio_enqueue(p->priv, r, now_ns);
 }
 
 static void srpt_describe(const struct psp_policy *p, char *buf, size_t cap)
@@ -65,9 +36,9 @@ const struct psp_policy_ops psp_srpt_ops = {
 		.model = "W cores run the W requests with the least remaining work (known in "
 			 "advance); an arrival with less preempts at once",
 	},
-	.state_size = srpt_state_size,
+	.state_size = prio_policy_state_size,
 	.init = srpt_init,
-	.enqueue = srpt_enqueue,
+	.enqueue = prio_policy_enqueue,
 	.complete = fluid_complete_never,
 	.dispatch = fluid_dispatch_none,
 	.describe = srpt_describe,
