@@ -54,6 +54,16 @@ static char *keep(struct ctx *c, const char *s)
 	return d;
 }
 
+/* list[0..n) joined with commas into buf (cap bytes, truncated): a flag's
+ * value (--policy a,b). */
+static const char *join_commas(const char *const *list, uint32_t n, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? "," : "", list[i]);
+	return buf;
+}
+
 /* The scalars of a value that is a scalar or a sequence of scalars. */
 static int scalars(struct ctx *c, const yaml_node_t *n, const char *key, const char **out,
 		   uint32_t max, uint32_t *count)
@@ -243,19 +253,13 @@ static int read_key(struct ctx *c, struct spec *sp, const yaml_node_t *key_node,
 	} else if (!strcmp(key, "policies")) {
 		if ((rc = scalars(c, v, key, list, SIM_MAX_POLICIES, &n)))
 			return rc;
-		char joined[512] = "";
-		for (uint32_t i = 0; i < n; i++)
-			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
-				 i ? "," : "", list[i]);
-		rc = add_common(c, sp, v, "--policy", keep(c, joined));
+		char joined[512];
+		rc = add_common(c, sp, v, "--policy", keep(c, join_commas(list, n, joined, sizeof(joined))));
 	} else if (!strcmp(key, "loads")) {
 		if ((rc = scalars(c, v, key, list, SIM_MAX_LOADS, &n)))
 			return rc;
-		char joined[4096] = "";
-		for (uint32_t i = 0; i < n; i++)
-			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
-				 i ? "," : "", list[i]);
-		rc = add_common(c, sp, v, "--load", keep(c, joined));
+		char joined[4096];
+		rc = add_common(c, sp, v, "--load", keep(c, join_commas(list, n, joined, sizeof(joined))));
 	} else if (!strcmp(key, "workers")) {
 		if ((rc = scalars(c, v, key, sp->worker, 64, &sp->nworkers)))
 			return rc;
